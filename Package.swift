@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+// ChinhQuyenSo (cqs): the package map. One target per bounded context; dependencies point
+// toward Core. See ARCHITECTURE.md for what each target owns.
+import PackageDescription
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let sqlKit = Target.Dependency.product(name: "SQLKit", package: "sql-kit")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
+let package = Package(
+    name: "ChinhQuyenSo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cqs", targets: ["cqs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", exact: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", exact: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", exact: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+    ],
+    targets: [
+        // Pure domain: identifiers, calendar, problems, permissions. No I/O.
+        .target(name: "Core", dependencies: [crypto]),
+        // SQLKit over SQLite and PostgreSQL, migrations, transactions.
+        .target(name: "Storage", dependencies: [
+            "Core", sqlKit, logging,
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Tamper-evident audit log (SHA-256 chain).
+        .target(name: "Audit", dependencies: ["Core", "Storage", crypto]),
+        // Reference data: administrative units, agencies, departments; calendar overrides.
+        .target(name: "Directory", dependencies: ["Core", "Storage", "Audit"],
+                resources: [.copy("Resources")]),
+        // Accounts, roles, passwords, sessions, tokens, login throttling.
+        .target(name: "Identity", dependencies: [
+            "Core", "Storage", "Audit", "Directory", crypto,
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+        // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
+        .target(name: "Web", dependencies: [
+            "Core", "Storage", "Audit", "Directory", "Identity", hummingbird, logging,
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
+        // Composition root: configuration, application, lifecycle, metrics backend.
+        .target(name: "Server", dependencies: [
+            "Core", "Storage", "Audit", "Directory", "Identity", "Web", hummingbird, logging,
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "cqs", dependencies: [
+            "Server", "Core", "Storage", "Audit", "Directory", "Identity",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "PlatformTests", dependencies: [
+            "Core", "Storage", "Audit", "Directory", "Identity", "Web", "Server", hummingbird,
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

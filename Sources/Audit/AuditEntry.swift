@@ -1,0 +1,64 @@
+import Core
+import Crypto
+import Foundation
+
+/// What happened, to be written in the audit log in the same transaction as the change.
+public struct AuditEntry: Sendable {
+    public let principal: Principal
+    public let action: String
+    public let targetType: String
+    public let targetID: String
+    public let requestID: String?
+    /// The change as field → value. Never put secrets (passwords, tokens, hashes) here.
+    public let change: [String: String]
+
+    public init(principal: Principal, action: String, targetType: String, targetID: String, requestID: String?, change: [String: String] = [:]) {
+        self.principal = principal; self.action = action; self.targetType = targetType
+        self.targetID = targetID; self.requestID = requestID; self.change = change
+    }
+}
+
+/// A stored audit record with its place in the hash chain.
+public struct AuditRecord: Sendable, Codable, Equatable {
+    public let seq: Int64
+    public let occurredAt: Int64
+    public let actorUserId: Int64?
+    public let actor: String
+    public let actorRole: String
+    public let agency: String?
+    public let action: String
+    public let targetType: String
+    public let targetId: String
+    public let requestId: String?
+    public let changeDigest: String
+    public let details: String
+    public let prevHash: String
+    public let hash: String
+
+    /// The SHA-256 digest (hex) of a canonical JSON text.
+    static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Canonical JSON of a change: keys sorted, no whitespace.
+    static func canonical(_ change: [String: String]) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The chain hash over the previous hash and every field of the record.
+    static func chainHash(prevHash: String, seq: Int64, occurredAt: Int64, actorUserId: Int64?, actor: String, actorRole: String,
+                          agency: String?, action: String, targetType: String, targetId: String, requestId: String?, changeDigest: String) -> String {
+        let fields: [String] = [prevHash, String(seq), String(occurredAt), actorUserId.map(String.init) ?? "", actor, actorRole,
+                                agency ?? "", action, targetType, targetId, requestId ?? "", changeDigest]
+        return digest(fields.joined(separator: "\u{1F}"))
+    }
+
+    /// The hash this record should carry given its own fields.
+    var expectedHash: String {
+        Self.chainHash(prevHash: prevHash, seq: seq, occurredAt: occurredAt, actorUserId: actorUserId, actor: actor, actorRole: actorRole,
+                       agency: agency, action: action, targetType: targetType, targetId: targetId, requestId: requestId, changeDigest: changeDigest)
+    }
+
+    static let genesis = String(repeating: "0", count: 64)
+}

@@ -1,0 +1,34 @@
+import SQLKit
+import Storage
+
+/// Schema of the audit context.
+public enum AuditMigrations {
+    public static let all: [Migration] = [
+        Migration(context: "audit", version: 1, name: "audit log and chain head") { db, _ in
+            try await db.create(table: AuditLog.table)
+                .column("seq", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("occurred_at", type: .bigint, .notNull)
+                .column("actor_user_id", type: .bigint)
+                .column("actor", type: .text, .notNull)
+                .column("actor_role", type: .text, .notNull)
+                .column("agency", type: .text)
+                .column("action", type: .text, .notNull)
+                .column("target_type", type: .text, .notNull)
+                .column("target_id", type: .text, .notNull)
+                .column("request_id", type: .text)
+                .column("change_digest", type: .text, .notNull)
+                .column("details", type: .text, .notNull)
+                .column("prev_hash", type: .text, .notNull)
+                .column("hash", type: .text, .notNull)
+                .run()
+            try await db.create(index: "audit_log_target").on(AuditLog.table).column("target_type").column("target_id").run()
+            try await db.create(table: AuditLog.head)
+                .column("id", type: .int, .primaryKey(autoIncrement: false))
+                .column("seq", type: .bigint, .notNull)
+                .column("last_hash", type: .text, .notNull)
+                .run()
+            try await db.insert(into: AuditLog.head).columns("id", "seq", "last_hash")
+                .values(SQLBind(1), SQLBind(Int64(0)), SQLBind(AuditRecord.genesis)).run()
+        },
+    ]
+}

@@ -1,0 +1,43 @@
+/// What a route or an action needs. Every route declares one `Access`; the mapping from roles
+/// to permissions lives here and nowhere else.
+public enum Permission: String, Codable, Sendable, CaseIterable {
+    case directoryRead = "directory.read"
+    case directoryManage = "directory.manage"
+    case usersRead = "users.read"
+    case usersManage = "users.manage"
+    case auditRead = "audit.read"
+    case calendarManage = "calendar.manage"
+    case systemAdmin = "system.admin"
+
+    /// The permissions each role grants.
+    public static func granted(to role: Role) -> Set<Permission> {
+        switch role {
+        case .citizen: []
+        case .counterOfficer, .processingOfficer, .clerk, .leader: [.directoryRead]
+        case .agencyAdmin: [.directoryRead, .usersRead, .usersManage]
+        case .systemAdmin: Set(Permission.allCases).subtracting([.auditRead])
+        case .auditor: [.directoryRead, .usersRead, .auditRead]
+        }
+    }
+
+    /// Whether this permission is limited to the holder's own agency for agency-scoped roles.
+    public var isAgencyScoped: Bool { self == .usersRead || self == .usersManage }
+}
+
+/// The access a route declares.
+public enum Access: Sendable, Hashable, CustomStringConvertible {
+    /// Open to anyone, signed in or not (home page, login, health, public catalogue).
+    case everyone
+    /// Any signed-in account.
+    case signedIn
+    /// A signed-in account whose roles grant the permission.
+    case permission(Permission)
+
+    public var description: String {
+        switch self {
+        case .everyone: "public"
+        case .signedIn: "signed-in"
+        case .permission(let p): p.rawValue
+        }
+    }
+}

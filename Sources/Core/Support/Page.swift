@@ -1,0 +1,36 @@
+/// A page of results with an opaque cursor for the next page (`?limit=&cursor=`).
+public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
+    public let items: [Item]
+    public let nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
+}
+
+/// The pagination convention of every list: `limit` 1…200 (default 50) and an opaque `cursor`.
+public struct PageRequest: Sendable, Hashable {
+    public static let defaultLimit = 50
+    public static let maxLimit = 200
+    public let limit: Int
+    public let cursor: String?
+
+    public init(limit: Int? = nil, cursor: String? = nil) throws(ValidationError) {
+        let limit = limit ?? Self.defaultLimit
+        guard (1...Self.maxLimit).contains(limit) else {
+            throw ValidationError(field: "limit", messageVi: "limit phải từ 1 đến \(Self.maxLimit)", messageEn: "limit must be between 1 and \(Self.maxLimit)")
+        }
+        self.limit = limit
+        self.cursor = cursor?.isEmpty == true ? nil : cursor
+    }
+
+    /// A cursor that carries the last key of the previous page.
+    public static func cursor(after key: Int64) -> String { String(key, radix: 36) }
+
+    /// The key a cursor carries.
+    public func afterKey() throws(ValidationError) -> Int64? {
+        guard let cursor else { return nil }
+        guard let key = Int64(cursor, radix: 36) else {
+            throw ValidationError(field: "cursor", messageVi: "cursor không hợp lệ", messageEn: "invalid cursor")
+        }
+        return key
+    }
+}

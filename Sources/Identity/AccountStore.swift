@@ -1,0 +1,216 @@
+import Audit
+import Core
+import Directory
+import Foundation
+import SQLKit
+import Storage
+
+/// Accounts: creation (staff and citizens), lookup and listing. Every change is audited.
+public struct AccountStore: Sendable {
+    let database: Database
+    let hasher: PasswordHasher
+    let clock: WallClock
+
+    public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system) {
+        self.database = database; self.hasher = hasher; self.clock = clock
+    }
+
+    struct Row: Decodable {
+        let id: Int64
+        let username: String
+        let passwordHash: String
+        let fullName: String
+        let kind: String
+        let phone: String?
+        let email: String?
+        let citizenId: String?
+        let agencyIdentifier: String?
+        let departmentCode: String?
+        let status: String
+        let failedLogins: Int
+        let lockedUntil: Int64?
+    }
+
+    static let columns = ["id", "username", "password_hash", "full_name", "kind", "phone", "email", "citizen_id",
+                          "agency_identifier", "department_code", "status", "failed_logins", "locked_until"]
+
+    func row(username: String, _ db: any SQLDatabase) async throws -> Row? {
+        try await db.select().columns(Self.columns).from("users").where("username", .equal, username)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    func row(id: Int64, _ db: any SQLDatabase) async throws -> Row? {
+        try await db.select().columns(Self.columns).from("users").where("id", .equal, id)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func roles(of id: Int64, _ db: any SQLDatabase) async throws -> [Role] {
+        try await db.select().column("role").from("user_roles").where("user_id", .equal, id).all()
+            .compactMap { Role(rawValue: try $0.decode(column: "role", as: String.self)) }.sorted()
+    }
+
+    static func account(_ row: Row, roles: [Role]) -> Account {
+        Account(id: row.id, username: row.username, fullName: row.fullName, kind: AccountKind(rawValue: row.kind) ?? .citizen, roles: roles,
+                phone: row.phone, email: row.email, citizenId: row.citizenId, agencyIdentifier: row.agencyIdentifier,
+                departmentCode: row.departmentCode, status: AccountStatus(rawValue: row.status) ?? .disabled, lockedUntil: row.lockedUntil)
+    }
+
+    public func account(id: Int64) async throws -> Account? {
+        try await database.read { db in
+            guard let row = try await row(id: id, db) else { return nil }
+            return Self.account(row, roles: try await Self.roles(of: id, db))
+        }
+    }
+
+    public func account(username: String) async throws -> Account? {
+        try await database.read { db in
+            guard let row = try await row(username: username.lowercased(), db) else { return nil }
+            return Self.account(row, roles: try await Self.roles(of: row.id, db))
+        }
+    }
+
+    /// Creates a staff account. Staff roles need an agency (and the department, if given, must
+    /// belong to it); an agency admin may only create accounts in their own agency and may not
+    /// grant system-wide roles.
+    @discardableResult
+    public func createStaff(_ input: NewStaffAccount, by principal: Principal, requestID: String?) async throws -> Account {
+        var errors: [ValidationError] = []
+        func check<T>(_ body: () throws(ValidationError) -> T) -> T? {
+            do { return try body() } catch { errors.append(error); return nil }
+        }
+        let username = check { () throws(ValidationError) in try AccountRules.staffUsername(input.username) }
+        _ = check { () throws(ValidationError) in try AccountRules.checkPassword(input.password) }
+        let fullName = check { () throws(ValidationError) in try AccountRules.fullName(input.fullName) }
+        let roles = Set(input.roles)
+        if roles.isEmpty || roles.contains(.citizen) {
+            errors.append(ValidationError(field: "roles", messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
+                                          messageEn: "A staff account needs at least one staff role"))
+        }
+        var agency: String?
+        if let text = input.agencyIdentifier, !text.isEmpty {
+            agency = check { () throws(ValidationError) in try AgencyIdentifier(text).value }
+        }
+        if roles.contains(where: \.isStaffRole) && agency == nil && input.agencyIdentifier?.isEmpty != false {
+            errors.append(ValidationError(field: "agencyIdentifier", messageVi: "Vai trò cán bộ cần gắn với một cơ quan",
+                                          messageEn: "Staff roles require an agency"))
+        }
+        let email = input.email.flatMap { $0.isEmpty ? nil : $0 }
+        if let email, AccountRules.email(email) == nil {
+            errors.append(ValidationError(field: "email", messageVi: "Địa chỉ thư điện tử không hợp lệ", messageEn: "Invalid e-mail address"))
+        }
+        let phone = input.phone.flatMap { $0.isEmpty ? nil : $0 }
+        if let phone, AccountRules.phone(phone) == nil {
+            errors.append(ValidationError(field: "phone", messageVi: "Số điện thoại không hợp lệ", messageEn: "Invalid phone number"))
+        }
+        guard errors.isEmpty, let username, let fullName else { throw DomainError.invalid(errors) }
+        guard principal.may(.usersManage, inAgency: agency) else {
+            throw DomainError.forbidden(messageVi: "Bạn chỉ được tạo tài khoản trong cơ quan của mình", messageEn: "You may only create accounts in your own agency")
+        }
+        if !principal.roles.contains(.systemAdmin) && roles.contains(where: { !$0.isStaffRole }) {
+            throw DomainError.forbidden(messageVi: "Chỉ quản trị hệ thống được cấp vai trò này", messageEn: "Only a system administrator may grant this role")
+        }
+        let directory = AgencyDirectory(database: database, clock: clock)
+        if let agency {
+            guard try await directory.exists(agency) else {
+                throw DomainError.invalid("agencyIdentifier", "Cơ quan \(agency) không tồn tại", "Agency \(agency) does not exist")
+            }
+            if let department = input.departmentCode, !department.isEmpty, try await !directory.hasDepartment(department, in: agency) {
+                throw DomainError.invalid("departmentCode", "Phòng ban \(department) không thuộc cơ quan \(agency)", "Department \(department) is not part of \(agency)")
+            }
+        }
+        let hash = try await hasher.hash(input.password)
+        let row = NewRow(username: username, passwordHash: hash, fullName: fullName, kind: .staff, phone: phone.flatMap(AccountRules.phone),
+                         email: email.flatMap(AccountRules.email), citizenId: nil, agency: agency,
+                         department: input.departmentCode.flatMap { $0.isEmpty ? nil : $0 }, roles: roles.sorted())
+        return try await insert(row, action: "user.create", by: principal, requestID: requestID)
+    }
+
+    /// Registers a citizen. The username is the normalised phone number or e-mail address.
+    @discardableResult
+    public func registerCitizen(_ input: CitizenRegistration, requestID: String?) async throws -> Account {
+        var errors: [ValidationError] = []
+        let phone = AccountRules.phone(input.phoneOrEmail)
+        let email = phone == nil ? AccountRules.email(input.phoneOrEmail) : nil
+        if phone == nil && email == nil {
+            errors.append(ValidationError(field: "phoneOrEmail", messageVi: "Nhập số điện thoại di động (10 số) hoặc địa chỉ thư điện tử",
+                                          messageEn: "Enter a mobile number (10 digits) or an e-mail address"))
+        }
+        do { try AccountRules.checkPassword(input.password) } catch { errors.append(error) }
+        var fullName = ""
+        do { fullName = try AccountRules.fullName(input.fullName) } catch { errors.append(error) }
+        var citizenID: String?
+        if let text = input.citizenId, !text.isEmpty {
+            do { citizenID = try CitizenID(text, currentYear: VietnamTime.today(clock.now()).year).value } catch { errors.append(error) }
+        }
+        guard errors.isEmpty, let username = phone ?? email else { throw DomainError.invalid(errors) }
+        let hash = try await hasher.hash(input.password)
+        let row = NewRow(username: username, passwordHash: hash, fullName: fullName, kind: .citizen, phone: phone, email: email,
+                         citizenId: citizenID, agency: nil, department: nil, roles: [.citizen])
+        let principal = Principal(userID: nil, username: username, roles: [.citizen], agency: nil)
+        return try await insert(row, action: "user.register", by: principal, requestID: requestID)
+    }
+
+    struct NewRow: Sendable {
+        let username: String, passwordHash: String, fullName: String, kind: AccountKind
+        let phone: String?, email: String?, citizenId: String?, agency: String?, department: String?
+        let roles: [Role]
+    }
+
+    private func insert(_ new: NewRow, action: String, by principal: Principal, requestID: String?) async throws -> Account {
+        let now = clock.millis()
+        let clock = clock
+        do {
+            return try await database.transaction { db in
+                guard let inserted = try await db.insert(into: "users")
+                    .columns("username", "password_hash", "full_name", "kind", "phone", "email", "citizen_id", "agency_identifier",
+                             "department_code", "status", "failed_logins", "locked_until", "created_at", "updated_at")
+                    .values(SQLBind(new.username), SQLBind(new.passwordHash), SQLBind(new.fullName), SQLBind(new.kind.rawValue),
+                            SQLBind(new.phone), SQLBind(new.email), SQLBind(new.citizenId), SQLBind(new.agency), SQLBind(new.department),
+                            SQLBind(AccountStatus.active.rawValue), SQLBind(0), SQLBind(Int64?.none), SQLBind(now), SQLBind(now))
+                    .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+                let id = try inserted.decode(column: "id", as: Int64.self)
+                for role in new.roles {
+                    try await db.insert(into: "user_roles").columns("user_id", "role").values(SQLBind(id), SQLBind(role.rawValue)).run()
+                }
+                try await AuditLog.record(AuditEntry(principal: principal, action: action, targetType: "user", targetID: String(id), requestID: requestID,
+                                                     change: ["username": new.username, "kind": new.kind.rawValue, "roles": new.roles.map(\.rawValue).joined(separator: ","),
+                                                              "agency": new.agency ?? "", "department": new.department ?? ""]), on: db, clock: clock)
+                return Account(id: id, username: new.username, fullName: new.fullName, kind: new.kind, roles: new.roles, phone: new.phone,
+                               email: new.email, citizenId: new.citizenId, agencyIdentifier: new.agency, departmentCode: new.department,
+                               status: .active, lockedUntil: nil)
+            }
+        } catch where StorageError.isUniqueViolation(error) {
+            throw DomainError.conflict(messageVi: "Tên đăng nhập \(new.username) đã được sử dụng", messageEn: "Username \(new.username) is already taken")
+        }
+    }
+
+    /// Accounts visible to `principal`: all for system-wide roles, own agency for agency admins.
+    public func list(page: PageRequest, agency: String?, by principal: Principal) async throws -> Page<Account> {
+        let scope: String?
+        if principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor) {
+            scope = agency
+        } else {
+            guard let own = principal.agency, principal.has(.usersRead), agency == nil || agency == own else {
+                throw DomainError.forbidden(messageVi: "Bạn chỉ xem được tài khoản trong cơ quan của mình", messageEn: "You may only list accounts of your own agency")
+            }
+            scope = own
+        }
+        let after = try page.afterKey()
+        return try await database.read { db in
+            let query = db.select().columns(Self.columns).from("users")
+            if let after { query.where("id", .greaterThan, after) }
+            if let scope { query.where("agency_identifier", .equal, scope) }
+            let rows = try await query.orderBy("id").limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            var items: [Account] = []
+            for row in rows.prefix(page.limit) { items.append(Self.account(row, roles: try await Self.roles(of: row.id, db))) }
+            let next = rows.count > page.limit ? items.last.map { PageRequest.cursor(after: $0.id) } : nil
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await database.read { db in
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("users").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import SQLKit
+import Storage
+
+/// Schema of the identity context.
+public enum IdentityMigrations {
+    public static let all: [Migration] = [
+        Migration(context: "identity", version: 1, name: "users, roles, sessions, secrets") { db, _ in
+            try await db.create(table: "users")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("username", type: .text, .notNull, .unique)
+                .column("password_hash", type: .text, .notNull)
+                .column("full_name", type: .text, .notNull)
+                .column("kind", type: .text, .notNull)
+                .column("phone", type: .text)
+                .column("email", type: .text)
+                .column("citizen_id", type: .text)
+                .column("agency_identifier", type: .text)
+                .column("department_code", type: .text)
+                .column("status", type: .text, .notNull)
+                .column("failed_logins", type: .int, .notNull)
+                .column("locked_until", type: .bigint)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "users_agency").on("users").column("agency_identifier").run()
+            try await db.create(table: "user_roles")
+                .column("user_id", type: .bigint, .notNull)
+                .column("role", type: .text, .notNull)
+                .primaryKey("user_id", "role")
+                .run()
+            try await db.create(table: "sessions")
+                .column("token_hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("user_id", type: .bigint, .notNull)
+                .column("csrf_token", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "sessions_user").on("sessions").column("user_id").run()
+            try await db.create(table: "secrets")
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("value", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+        },
+    ]
+}

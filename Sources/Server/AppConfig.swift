@@ -1,0 +1,70 @@
+import Core
+import Foundation
+import Logging
+import Storage
+
+/// Runtime configuration, from flags and environment (`CQS_*`).
+public struct AppConfig: Sendable {
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+
+    public var databaseURL: DatabaseURL = .sqlite(path: "./cqs-data/cqs.sqlite")
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    public var poolSize = 8
+    public var bcryptCost: UInt8 = 12
+    /// HS256 secret for API tokens (≥ 32 bytes); generated and stored when absent.
+    public var jwtSecret: String?
+    /// Set when clients reach the server over HTTPS (cookies get `Secure`, responses HSTS).
+    public var secureCookies = false
+    /// Load demo accounts (for the quick start; turn off in production).
+    public var demoData = true
+
+    public init() {}
+
+    /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
+    /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
+    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var config = AppConfig()
+        if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
+        if let host = env["CQS_HTTP_HOST"], !host.isEmpty { config.host = host }
+        if let port = env["CQS_HTTP_PORT"] { config.port = try parseInt(port, "CQS_HTTP_PORT", 1...65535) }
+        if let level = env["CQS_LOG_LEVEL"] { config.logLevel = try parseLevel(level) }
+        if let format = env["CQS_LOG_FORMAT"] {
+            guard let value = LogFormat(rawValue: format) else { throw invalid("CQS_LOG_FORMAT", "text|json") }
+            config.logFormat = value
+        }
+        if let size = env["CQS_DB_POOL_SIZE"] { config.poolSize = try parseInt(size, "CQS_DB_POOL_SIZE", 1...200) }
+        if let cost = env["CQS_BCRYPT_COST"] { config.bcryptCost = UInt8(try parseInt(cost, "CQS_BCRYPT_COST", 4...16)) }
+        if let secret = env["CQS_JWT_SECRET"], !secret.isEmpty { config.jwtSecret = secret }
+        if let secure = env["CQS_SECURE_COOKIES"] { config.secureCookies = try parseBool(secure, "CQS_SECURE_COOKIES") }
+        if let demo = env["CQS_DEMO_DATA"] { config.demoData = try parseBool(demo, "CQS_DEMO_DATA") }
+        return config
+    }
+
+    static func invalid(_ name: String, _ expected: String) -> ValidationError {
+        ValidationError(field: name, messageVi: "\(name) không hợp lệ (cần \(expected))", messageEn: "\(name) is invalid (expected \(expected))")
+    }
+
+    public static func parseInt(_ text: String, _ name: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else { throw invalid(name, "\(range.lowerBound)…\(range.upperBound)") }
+        return value
+    }
+
+    public static func parseBool(_ text: String, _ name: String) throws -> Bool {
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw invalid(name, "true|false")
+        }
+    }
+
+    public static func parseLevel(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw invalid("CQS_LOG_LEVEL", Logger.Level.allCases.map(\.rawValue).joined(separator: "|"))
+        }
+        return level
+    }
+}

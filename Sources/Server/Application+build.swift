@@ -1,0 +1,37 @@
+import Hummingbird
+import Identity
+import Logging
+import Web
+
+/// The HTTP application: the platform's router served by Hummingbird, the database pool as a
+/// lifecycle service, migrations and seeding before the server accepts connections, graceful
+/// shutdown on SIGTERM/SIGINT.
+public enum ApplicationBuilder {
+    public struct Built {
+        public let application: Application<RouterResponder<AppRequestContext>>
+        public let catalog: RouteCatalog
+        public let router: Router<AppRequestContext>
+    }
+
+    public static func build(platform: Platform, seed: Bool = true, limiter: LoginRateLimiter = LoginRateLimiter(),
+                             onReady: (@Sendable () async -> Void)? = nil) async throws -> Built {
+        let pages = try await PageRenderer.load(settings: WebSettings(secureCookies: platform.config.secureCookies))
+        let services = try platform.webServices(pages: pages, limiter: limiter)
+        let metrics = PrometheusMetrics()
+        let catalog = RouteCatalog()
+        let router = try WebRouter.build(services: services, catalog: catalog, outer: [metrics.middleware]) { routes in
+            metrics.addRoutes(to: routes, database: platform.database)
+        }
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
+            services: [platform.database],
+            logger: platform.logger)
+        application.beforeServerStarts {
+            try await platform.migrate()
+            if seed { try await platform.seed(demo: platform.config.demoData) }
+            await onReady?()
+        }
+        return Built(application: application, catalog: catalog, router: router)
+    }
+}

@@ -1,0 +1,50 @@
+import Core
+import Directory
+import Identity
+import Logging
+
+/// Demo accounts for the quick start and for trying the platform. Never load them in production
+/// (`--no-demo` / `CQS_DEMO_DATA=false`).
+public enum DemoData {
+    public struct Login: Sendable {
+        public let username: String
+        public let roles: [Role]
+        public let agency: String?
+        public let fullName: String
+    }
+
+    /// The password of every demo account (printed at start-up).
+    public static let password = "DongNai2026demo"
+
+    public static let logins: [Login] = [
+        Login(username: "admin", roles: [.systemAdmin], agency: nil, fullName: "Quản trị hệ thống"),
+        Login(username: "auditor", roles: [.auditor], agency: nil, fullName: "Kiểm toán viên"),
+        Login(username: "lanhdao.ubnd", roles: [.leader], agency: "000.00.00.H19", fullName: "Nguyễn Văn Lãnh"),
+        Login(username: "vanthu.vp", roles: [.clerk], agency: "000.00.01.H19", fullName: "Trần Thị Thư"),
+        Login(username: "motcua.ttpvhcc", roles: [.counterOfficer], agency: "000.00.15.H19", fullName: "Lê Thị Mai"),
+        Login(username: "chuyenvien.sxd", roles: [.processingOfficer], agency: "000.00.05.H19", fullName: "Phạm Minh Xây"),
+        Login(username: "quantri.snv", roles: [.agencyAdmin], agency: "000.00.02.H19", fullName: "Hoàng Văn Nội"),
+        Login(username: "motcua.bienhoa", roles: [.counterOfficer], agency: "000.46.50.H19", fullName: "Võ Thị Hòa"),
+    ]
+
+    public static let citizen = (phone: "0912345678", fullName: "Nguyễn Thị Dân", citizenId: "075190000123")
+
+    /// Creates the demo accounts that do not exist yet; returns how many were created.
+    @discardableResult
+    public static func load(accounts: AccountStore, directory: AgencyDirectory, logger: Logger) async throws -> Int {
+        var created = 0
+        let seeder = Principal.system("seed")
+        for login in logins where try await accounts.account(username: login.username) == nil {
+            if let agency = login.agency, try await !directory.exists(agency) { continue }
+            try await accounts.createStaff(NewStaffAccount(username: login.username, password: password, fullName: login.fullName,
+                                                           roles: login.roles, agencyIdentifier: login.agency), by: seeder, requestID: nil)
+            created += 1
+        }
+        if try await accounts.account(username: citizen.phone) == nil {
+            try await accounts.registerCitizen(CitizenRegistration(phoneOrEmail: citizen.phone, password: password, fullName: citizen.fullName,
+                                                                   citizenId: citizen.citizenId), requestID: nil)
+            created += 1
+        }
+        return created
+    }
+}

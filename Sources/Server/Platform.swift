@@ -1,0 +1,59 @@
+import Core
+import Directory
+import Foundation
+import Identity
+import Logging
+import Storage
+import Web
+
+/// The assembled platform: storage and every context's services, built from configuration.
+/// Used by the HTTP application, the CLI and the tests.
+public struct Platform: Sendable {
+    public let config: AppConfig
+    public let database: Database
+    public let directory: AgencyDirectory
+    public let accounts: AccountStore
+    public let calendar: CalendarStore
+    public let logger: Logger
+    public let clock: WallClock
+
+    public init(config: AppConfig, logger: Logger, schema: String? = nil, clock: WallClock = .system) throws {
+        self.config = config
+        self.logger = logger
+        self.clock = clock
+        database = try Database(url: config.databaseURL, poolSize: config.poolSize, schema: schema, logger: logger)
+        directory = AgencyDirectory(database: database, clock: clock)
+        accounts = AccountStore(database: database, hasher: PasswordHasher(cost: config.bcryptCost), clock: clock)
+        calendar = CalendarStore(database: database, clock: clock)
+    }
+
+    /// Applies pending migrations.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await Migrator.migrate(database, Schema.migrations, logger: logger)
+    }
+
+    /// Loads reference data, and demo accounts when configured.
+    public func seed(demo: Bool) async throws {
+        let summary = try await ReferenceData.load(into: database, clock: clock)
+        logger.info("reference data loaded", metadata: [
+            "adminUnitsAdded": "\(summary.adminUnitsAdded)", "agenciesCreated": "\(summary.agencies.created)",
+            "departmentsAdded": "\(summary.departmentsAdded)", "calendarOverridesAdded": "\(summary.calendarOverridesAdded)",
+        ])
+        if demo {
+            let created = try await DemoData.load(accounts: accounts, directory: directory, logger: logger)
+            logger.info("demo accounts loaded", metadata: ["created": "\(created)"])
+        }
+    }
+
+    /// The services the web layer uses.
+    public func webServices(pages: PageRenderer, limiter: LoginRateLimiter = LoginRateLimiter()) throws -> WebServices {
+        let hasher = PasswordHasher(cost: config.bcryptCost)
+        let sessions = SessionStore(database: database, accounts: accounts, clock: clock)
+        let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
+        let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
+        return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
+                           tokens: tokens, calendar: calendar, pages: pages,
+                           settings: WebSettings(secureCookies: config.secureCookies))
+    }
+}

@@ -1,0 +1,54 @@
+import Core
+import Hummingbird
+import Prometheus
+import Storage
+import Web
+
+/// Request counts and latencies by route, and database pool occupancy, in a registry owned by
+/// the application (not the process-global metrics system), exposed at `/metrics`.
+public struct PrometheusMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+
+    public init() {}
+
+    /// The middleware that records every request under its route pattern (bounded labels).
+    public var middleware: Middleware { Middleware(registry: registry) }
+
+    public struct Middleware: RouterMiddleware {
+        public typealias Context = AppRequestContext
+        let registry: PrometheusCollectorRegistry
+
+        public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            let start = ContinuousClock.now
+            var status = 500
+            defer {
+                let route = context.endpointPath ?? "unmatched"
+                let labels = [("method", request.method.rawValue), ("route", route)]
+                registry.makeCounter(name: "http_requests_total", labels: labels + [("status", String(status))]).increment()
+                registry.makeDurationHistogram(name: "http_request_duration_seconds", labels: labels, buckets: PrometheusMetrics.buckets)
+                    .record(ContinuousClock.now - start)
+            }
+            let response = try await next(request, context)
+            status = response.status.code
+            return response
+        }
+    }
+
+    /// Adds `GET /metrics`.
+    public func addRoutes(to routes: RouteBuilder, database: Database) {
+        let registry = registry
+        routes.get("/metrics", .everyone) { _, _ in
+            if let stats = await database.poolStats() {
+                registry.makeGauge(name: "db_pool_connections", labels: [("state", "in_use")]).set(Double(stats.inUse))
+                registry.makeGauge(name: "db_pool_connections", labels: [("state", "idle")]).set(Double(stats.idle))
+                registry.makeGauge(name: "db_pool_connections_max").set(Double(stats.max))
+            }
+            let up: Double = await database.ping() ? 1 : 0
+            registry.makeGauge(name: "db_up").set(up)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+}

@@ -1,0 +1,9 @@
+import Audit
+import Directory
+import Identity
+import Storage
+
+/// Every context's migrations, in dependency order.
+public enum Schema {
+    public static let migrations: [Migration] = AuditMigrations.all + DirectoryMigrations.all + IdentityMigrations.all
+}

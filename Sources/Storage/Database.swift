@@ -1,0 +1,155 @@
+import Core
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import ServiceLifecycle
+
+/// The engines the platform runs on.
+public enum EngineKind: String, Sendable { case sqlite, postgres }
+
+/// The one entry point to storage: SQLKit connections over SQLite or PostgreSQL with the same
+/// code, transactions, and a pool sized by configuration. Runs as a lifecycle service.
+public final class Database: Service, Sendable {
+    public let kind: EngineKind
+    public let url: DatabaseURL
+    let logger: Logger
+    private let backend: Backend
+    private let writeLock = AsyncLock()
+
+    enum Backend: Sendable {
+        case sqlite(SQLitePool)
+        case postgres(PostgresClient)
+    }
+
+    /// - Parameters:
+    ///   - poolSize: the maximum number of connections.
+    ///   - schema: PostgreSQL only: the `search_path` (tests use one schema each).
+    public init(url: DatabaseURL, poolSize: Int = 8, schema: String? = nil, logger: Logger) throws {
+        self.url = url
+        self.logger = logger
+        switch url {
+        case .sqlite(let path):
+            kind = .sqlite
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            backend = .sqlite(SQLitePool(path: path, maxConnections: poolSize, logger: logger))
+        case .postgres(let host, let port, let username, let password, let database, let requireTLS):
+            kind = .postgres
+            var config = PostgresClient.Configuration(
+                host: host, port: port, username: username, password: password, database: database,
+                tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+            config.options.maximumConnections = max(1, poolSize)
+            config.options.connectTimeout = .seconds(5)
+            if let schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+            backend = .postgres(PostgresClient(configuration: config, backgroundLogger: logger))
+        }
+    }
+
+    /// Runs the pool until cancelled or shut down gracefully (required for PostgreSQL).
+    public func run() async throws {
+        switch backend {
+        case .postgres(let client):
+            await cancelWhenGracefulShutdown { await client.run() }
+        case .sqlite:
+            try? await gracefulShutdown()
+            await close()
+        }
+    }
+
+    /// Runs `body` with the pool running around it (for CLI commands and tests).
+    public func withRunning<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            do {
+                let value = try await body(self)
+                await close()
+                return value
+            } catch {
+                await close()
+                throw error
+            }
+        case .postgres(let client):
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { await client.run(); return nil }
+                defer { group.cancelAll() }
+                return try await body(self)
+            }
+        }
+    }
+
+    /// Closes SQLite connections (PostgreSQL closes when its `run` is cancelled).
+    public func close() async {
+        if case .sqlite(let pool) = backend { await pool.close() }
+    }
+
+    /// Runs `body` on one leased connection, outside any explicit transaction (reads).
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let pool):
+            let connection = try await pool.acquire()
+            do {
+                let value = try await body(connection.sql())
+                await pool.release(connection)
+                return value
+            } catch {
+                await pool.release(connection)
+                throw error
+            }
+        case .postgres(let client):
+            do {
+                return try await client.withConnection { try await body($0.sql()) }
+            } catch let error as PSQLError where StorageError.isConnectionFailure(error) {
+                throw StorageError.unavailable
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction: all its writes commit together or none do. On SQLite
+    /// writers are serialised in-process and the transaction takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so it never fails half-way on a busy database.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch kind {
+        case .sqlite:
+            return try await writeLock.withLock {
+                try await self.read { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+            }
+        case .postgres:
+            return try await read { db in try await Self.inTransaction(db, begin: "BEGIN", body) }
+        }
+    }
+
+    private static func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await db.raw(SQLQueryString(begin)).run()
+        do {
+            let value = try await body(db)
+            try await db.raw("COMMIT").run()
+            return value
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Whether the database answers a trivial query (for `/readyz`).
+    public func ping() async -> Bool {
+        do {
+            return try await read { db in
+                try await db.raw("SELECT 1 AS ok").first() != nil
+            }
+        } catch {
+            return false
+        }
+    }
+
+    /// Pool occupancy (SQLite pool; PostgreSQL reports its configured size only).
+    public func poolStats() async -> PoolStats? {
+        if case .sqlite(let pool) = backend { return await pool.stats }
+        return nil
+    }
+}

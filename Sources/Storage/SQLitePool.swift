@@ -1,0 +1,92 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteKit
+
+/// A small pool of SQLite connections to one file in WAL mode. Readers run in parallel; the
+/// `Database` serialises writers so that no writer waits on SQLite's busy handler in-process.
+actor SQLitePool {
+    let path: String
+    let maxConnections: Int
+    let logger: Logger
+    let threadPool: NIOThreadPool
+    private var idle: [SQLiteConnection] = []
+    private var open = 0
+    private var leased = 0
+    private var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+    private var closed = false
+
+    init(path: String, maxConnections: Int, logger: Logger) {
+        self.path = path
+        self.maxConnections = max(1, maxConnections)
+        self.logger = logger
+        // One thread more than connections so a blocked statement never starves the others.
+        self.threadPool = NIOThreadPool(numberOfThreads: self.maxConnections + 1)
+        self.threadPool.start()
+    }
+
+    var stats: PoolStats { PoolStats(inUse: leased, idle: idle.count, max: maxConnections) }
+
+    func acquire() async throws -> SQLiteConnection {
+        if closed { throw StorageError.closed }
+        if let connection = idle.popLast() { leased += 1; return connection }
+        if open < maxConnections {
+            open += 1
+            do {
+                let connection = try await makeConnection()
+                leased += 1
+                return connection
+            } catch {
+                open -= 1
+                throw error
+            }
+        }
+        let connection = try await withCheckedThrowingContinuation { waiters.append($0) }
+        return connection
+    }
+
+    func release(_ connection: SQLiteConnection) {
+        if let waiter = waiters.first {
+            waiters.removeFirst()
+            waiter.resume(returning: connection)
+        } else {
+            leased -= 1
+            idle.append(connection)
+        }
+    }
+
+    /// Closes every idle connection; leased ones are closed when released after this.
+    func close() async {
+        closed = true
+        for waiter in waiters { waiter.resume(throwing: StorageError.closed) }
+        waiters.removeAll()
+        let connections = idle
+        idle.removeAll()
+        for connection in connections { try? await connection.close() }
+        open -= connections.count
+        try? await threadPool.shutdownGracefully()
+    }
+
+    private func makeConnection() async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threadPool, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any())
+        do {
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000",
+                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL"] {
+                _ = try await connection.query(pragma, [])
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return connection
+    }
+}
+
+/// Connection pool occupancy, for `/metrics`.
+public struct PoolStats: Sendable, Equatable {
+    public let inUse: Int
+    public let idle: Int
+    public let max: Int
+}

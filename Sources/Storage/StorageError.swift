@@ -1,0 +1,31 @@
+import PostgresNIO
+import SQLiteNIO
+
+/// Failures of the storage layer that callers may want to tell apart.
+public enum StorageError: Error, Sendable, Equatable {
+    /// The database has been shut down.
+    case closed
+    /// The database cannot be reached (503 at the edge).
+    case unavailable
+    /// Unknown or malformed stored data.
+    case corrupt(String)
+
+    /// Whether `error` is a violation of a unique constraint, on either engine.
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
+        if let error = error as? SQLiteError { return error.reason == .constraint && error.message.contains("UNIQUE") }
+        return false
+    }
+
+    /// Whether `error` means the database could not be reached at all.
+    public static func isConnectionFailure(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError {
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed: return true
+            default: return false
+            }
+        }
+        if let error = error as? StorageError { return error == .closed || error == .unavailable }
+        return false
+    }
+}

@@ -1,0 +1,34 @@
+import Audit
+import Core
+import Foundation
+import Hummingbird
+import Identity
+
+/// Users and the audit log.
+public struct AdminAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.get("/api/v1/users", .permission(.usersRead)) { request, context in
+            let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: request.uri.stringParameter("agency"), by: context.principal!)
+            return try JSONResponse(page).response(from: request, context: context)
+        }
+        routes.post("/api/v1/users", .permission(.usersManage)) { request, context in
+            let input = try await RequestBody.json(NewStaffAccount.self, from: request, context: context)
+            let account = try await services.accounts.createStaff(input, by: context.principal!, requestID: context.requestID)
+            var response = try JSONResponse(account, status: .created).response(from: request, context: context)
+            response.headers[.location] = "/api/v1/users/\(account.id)"
+            return response
+        }
+        routes.get("/api/v1/audit", .permission(.auditRead)) { request, context in
+            let page = try await AuditLog.list(services.database, page: try request.uri.pageRequest(), action: request.uri.stringParameter("action"),
+                                               targetType: request.uri.stringParameter("targetType"), targetID: request.uri.stringParameter("targetId"))
+            return try JSONResponse(page).response(from: request, context: context)
+        }
+        routes.get("/api/v1/audit/verify", .permission(.auditRead)) { request, context in
+            try JSONResponse(try await AuditVerifier.verify(services.database)).response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import HummingbirdCore
+import Core
+import Foundation
+import Hummingbird
+
+/// Reading request bodies with explicit limits and clear 4xx answers.
+public enum RequestBody {
+    /// Default cap for JSON bodies.
+    public static let jsonLimit = 1 * 1024 * 1024
+
+    /// Collects the body, or 413 when it exceeds `limit`.
+    public static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch {
+            throw Problem.fromHTTP(status: .contentTooLarge, language: .vi)
+        }
+    }
+
+    /// Decodes JSON; rejects unknown top-level fields when `T` lists its fields.
+    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = jsonLimit) async throws -> T {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            throw Problem(status: .unsupportedMediaType, slug: "unsupported-media-type", detailVi: "Nội dung phải là application/json",
+                          detailEn: "Content-Type must be application/json", language: context.language)
+        }
+        let buffer = try await bytes(request, limit: limit)
+        let data = Data(buffer: buffer)
+        if let known = (T.self as? any KnownFields.Type)?.fieldNames {
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw malformed("Nội dung JSON phải là một đối tượng", "The JSON body must be an object", context)
+            }
+            let unknown = Set(object.keys).subtracting(known)
+            if !unknown.isEmpty {
+                throw DomainError.invalid(unknown.sorted().map {
+                    ValidationError(field: $0, messageVi: "Trường \"\($0)\" không được hỗ trợ", messageEn: "Unknown field \"\($0)\"")
+                })
+            }
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, context)
+        } catch {
+            throw malformed("JSON không hợp lệ", "Malformed JSON", context)
+        }
+    }
+
+    static func malformed(_ vi: String, _ en: String, _ context: AppRequestContext) -> Problem {
+        Problem(status: .badRequest, slug: "malformed", detailVi: vi, detailEn: en, language: context.language)
+    }
+
+    static func describe(_ error: DecodingError, _ context: AppRequestContext) -> any Error {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx):
+            let field = path(ctx.codingPath + [key])
+            return DomainError.invalid(field, "Thiếu trường bắt buộc \"\(field)\"", "Missing required field \"\(field)\"")
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
+            let field = path(ctx.codingPath)
+            return DomainError.invalid(field, "Trường \"\(field)\" sai kiểu dữ liệu", "Field \"\(field)\" has the wrong type")
+        case .dataCorrupted(let ctx) where !ctx.codingPath.isEmpty:
+            let field = path(ctx.codingPath)
+            return DomainError.invalid(field, "Giá trị của \"\(field)\" không hợp lệ: \(ctx.debugDescription)", "Invalid value for \"\(field)\": \(ctx.debugDescription)")
+        default:
+            return malformed("JSON không hợp lệ", "Malformed JSON", context)
+        }
+    }
+}
+
+/// A request type that names its JSON fields, so unknown ones are rejected.
+public protocol KnownFields {
+    static var fieldNames: Set<String> { get }
+}
+
+/// Encodes a value as a JSON response.
+public struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
+    let value: T
+    let status: HTTPResponse.Status
+
+    public init(_ value: T, status: HTTPResponse.Status = .ok) { self.value = value; self.status = status }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension URI {
+    /// An integer query parameter, or a 422 when present but not an integer.
+    public func intParameter(_ name: String) throws -> Int? {
+        guard let text = queryParameters.get(name), !text.isEmpty else { return nil }
+        guard let value = Int(text) else {
+            throw DomainError.invalid(name, "Tham số \(name) phải là số nguyên", "Parameter \(name) must be an integer")
+        }
+        return value
+    }
+
+    public func stringParameter(_ name: String) -> String? {
+        queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `limit` and `cursor` of the pagination convention.
+    public func pageRequest() throws -> PageRequest {
+        try PageRequest(limit: intParameter("limit"), cursor: stringParameter("cursor"))
+    }
+}

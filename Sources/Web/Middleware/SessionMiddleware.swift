@@ -1,0 +1,113 @@
+import Core
+import Foundation
+import Hummingbird
+import Identity
+
+/// Works out who is asking and in which language: `Authorization: Bearer` tokens anywhere,
+/// the session cookie on pages only (so the API never acts on ambient browser credentials),
+/// `?lang=` or the language cookie. Also issues the anonymous CSRF cookie for forms.
+public struct SessionMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    static let sessionCookie = "cqs_session"
+    static let csrfCookie = "cqs_csrf"
+    static let languageCookie = "cqs_lang"
+
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        var setLanguage: Language?
+        if let lang = request.uri.queryParameters["lang"].flatMap({ Language(rawValue: String($0)) }) {
+            context.language = lang
+            setLanguage = lang
+        } else if let lang = request.cookies[Self.languageCookie].flatMap({ Language(rawValue: $0.value) }) {
+            context.language = lang
+        }
+        let isAPI = Surface.isAPI(request.uri.path)
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            if let id = await services.tokens.userID(from: token), let account = try await services.accounts.account(id: id), account.status == .active {
+                context.principal = account.principal
+            }
+        } else if !isAPI, let cookie = request.cookies[Self.sessionCookie], let session = try await services.sessions.session(token: cookie.value) {
+            context.principal = session.account.principal
+            context.sessionToken = cookie.value
+            context.csrfToken = session.csrfToken
+        }
+        if !isAPI && context.csrfToken == nil {
+            if let cookie = request.cookies[Self.csrfCookie], cookie.value.count >= 20, cookie.value.count <= 100 {
+                context.csrfToken = cookie.value
+            } else {
+                let token = SessionStore.randomToken()
+                context.csrfToken = token
+                context.newCSRFCookie = token
+            }
+        }
+        var response = try await next(request, context)
+        let secure = services.settings.secureCookies
+        if let token = context.newCSRFCookie {
+            response.setCookie(Cookie(name: Self.csrfCookie, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
+        }
+        if let setLanguage {
+            response.setCookie(Cookie(name: Self.languageCookie, value: setLanguage.rawValue, maxAge: 365 * 86400, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+}
+
+/// Rejects form posts (anything but GET/HEAD/OPTIONS on pages) whose `_csrf` field does not
+/// match the session's token or the anonymous double-submit cookie.
+public struct CSRFMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !Surface.isAPI(request.uri.path), ![.get, .head, .options].contains(request.method) else {
+            return try await next(request, context)
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: Form.limit)
+        let form = Form(buffer: buffer)
+        guard let expected = context.csrfToken, context.newCSRFCookie == nil, let given = form["_csrf"],
+              Form.constantTimeEqual(given, expected) else {
+            throw Problem(status: .forbidden, slug: "csrf", detailVi: "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang và thử lại",
+                          detailEn: "The form has expired; reload the page and try again", language: context.language)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body.
+public struct Form: Sendable {
+    public static let limit = 64 * 1024
+    public let fields: [String: String]
+
+    public init(buffer: ByteBuffer) {
+        let text = String(buffer: buffer)
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let key = decode(parts[0])
+            if fields[key] == nil { fields[key] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        self.fields = fields
+    }
+
+    public subscript(_ key: String) -> String? { fields[key] }
+
+    /// Reads the (already collected) form of a request.
+    public static func read(_ request: Request) async throws -> Form {
+        var request = request
+        return Form(buffer: try await request.collectBody(upTo: limit))
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,79 @@
+import Core
+import Hummingbird
+import Identity
+
+/// Sign-in, sign-out and citizen registration pages.
+public struct AuthPages: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.get("/login", .everyone) { request, context in
+            try services.pages.render("login", titleKey: "login", data: ["next": Self.safeNext(request.uri.queryParameters["next"].map(String.init))],
+                                      request: request, context: context)
+        }
+        routes.post("/login", .everyone) { request, context in try await login(request, context) }
+        routes.post("/logout", .signedIn) { request, context in
+            if let token = context.sessionToken, let principal = context.principal {
+                try await services.sessions.close(token: token, principal: principal, requestID: context.requestID)
+            }
+            var response = Response.redirect(to: "/", type: .normal)
+            response.setCookie(Cookie(name: SessionMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
+                                      secure: services.settings.secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
+        routes.get("/register", .everyone) { request, context in
+            try services.pages.render("register", titleKey: "register", data: [:], request: request, context: context)
+        }
+        routes.post("/register", .everyone) { request, context in try await register(request, context) }
+    }
+
+    /// Only local paths are followed after sign-in (no open redirects).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 500 else { return "/account" }
+        return next
+    }
+
+    func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Form.read(request)
+        let username = form["username"] ?? ""
+        do {
+            let account = try await services.authenticator.login(username: username, password: form["password"] ?? "",
+                                                                 clientAddress: context.clientAddress, requestID: context.requestID)
+            return try await signedIn(account, redirectTo: Self.safeNext(form["next"]))
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            var response = try services.pages.render("login", titleKey: "login",
+                                                     data: ["error": problem.detail, "username": username, "next": Self.safeNext(form["next"])],
+                                                     request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+            if let wait = problem.retryAfter { response.headers[.retryAfter] = String(wait) }
+            return response
+        }
+    }
+
+    func signedIn(_ account: Account, redirectTo path: String) async throws -> Response {
+        let session = try await services.sessions.open(for: account)
+        var response = Response.redirect(to: path, type: .normal)
+        response.setCookie(Cookie(name: SessionMiddleware.sessionCookie, value: session.token, maxAge: 8 * 3600, path: "/",
+                                  secure: services.settings.secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    func register(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Form.read(request)
+        let input = CitizenRegistration(phoneOrEmail: form["phoneOrEmail"] ?? "", password: form["password"] ?? "",
+                                        fullName: form["fullName"] ?? "", citizenId: form["citizenId"])
+        do {
+            let account = try await services.accounts.registerCitizen(input, requestID: context.requestID)
+            return try await signedIn(account, redirectTo: "/account")
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            let messages = (problem.errors ?? []).map { ["message": context.language == .vi ? $0.messageVi : $0.messageEn] }
+            return try services.pages.render("register", titleKey: "register", data: [
+                "errors": messages.isEmpty ? [["message": problem.detail]] : messages,
+                "fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? "",
+            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Core
+import Crypto
+import Foundation
+import Hummingbird
+import Mustache
+
+/// A link in the main navigation, shown to those its access allows. Later modules add theirs.
+public struct NavigationItem: Sendable {
+    public let path: String
+    public let key: String
+    public let access: Access
+
+    public init(path: String, key: String, access: Access) { self.path = path; self.key = key; self.access = access }
+}
+
+/// Renders Mustache templates (HTML-escaped by default) inside the shared layout.
+public struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+    let settings: WebSettings
+    public var navigation: [NavigationItem]
+    /// Static files by name, with a content hash for cache-busting URLs.
+    let assets: [String: (data: Data, hash: String, type: String)]
+
+    public static func load(settings: WebSettings) async throws -> PageRenderer {
+        guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
+              let statics = Bundle.module.url(forResource: "Static", withExtension: nil) else {
+            throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu tệp giao diện", detailEn: "Templates missing")
+        }
+        let library = try await MustacheLibrary(directory: templates.path)
+        var assets: [String: (Data, String, String)] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: statics.path) {
+            let data = try Data(contentsOf: statics.appendingPathComponent(name))
+            let hash = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
+            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8"
+                : name.hasSuffix(".svg") ? "image/svg+xml" : "application/octet-stream"
+            assets[name] = (data, hash, type)
+        }
+        return PageRenderer(library: library, settings: settings, navigation: [
+            NavigationItem(path: "/", key: "home", access: .everyone),
+            NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
+            NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
+            NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),
+            NavigationItem(path: "/account", key: "account", access: .signedIn),
+        ], assets: assets)
+    }
+
+    /// Renders `template` in the layout as a 200 HTML response.
+    public func render(_ template: String, titleKey: String, data: [String: Any], request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
+        let t = Strings.all(context.language)
+        var page = data
+        page["t"] = t
+        page["title"] = t[titleKey] ?? titleKey
+        page["lang"] = context.language.rawValue
+        page["province"] = context.language == .vi ? settings.provinceNameVi : settings.provinceNameEn
+        page["otherLang"] = context.language == .vi ? "en" : "vi"
+        page["csrf"] = context.csrfToken ?? ""
+        page["css"] = "/static/app.css?v=\(assets["app.css"]?.hash ?? "0")"
+        page["currentPath"] = request.uri.path
+        if let principal = context.principal {
+            page["user"] = ["username": principal.username]
+        }
+        page["nav"] = navigation.filter { item in
+            item.access == .everyone || (context.principal?.allows(item.access) ?? false)
+        }.map { ["path": $0.path, "label": t[$0.key] ?? $0.key, "current": $0.path == request.uri.path] as [String: Any] }
+        guard let html = library.render(page, withTemplate: template) else {
+            throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu mẫu trang \(template)", detailEn: "Missing template \(template)")
+        }
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func errorPage(_ problem: Problem, request: Request, context: AppRequestContext) throws -> Response {
+        try render("error", titleKey: "errorTitle", data: ["problem": ["status": problem.status, "detail": problem.detail, "requestId": problem.requestId ?? ""]],
+                   request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+    }
+
+    /// Serves a static asset with long-lived caching (URLs carry the content hash).
+    func asset(_ name: String, request: Request) -> Response? {
+        guard let asset = assets[name] else { return nil }
+        let etag = "\"\(asset.hash)\""
+        if request.headers[.ifNoneMatch] == etag {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "public, max-age=31536000, immutable"])
+        }
+        return Response(status: .ok, headers: [.contentType: asset.type, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
+    }
+}

@@ -1,0 +1,62 @@
+import Core
+import Directory
+import Foundation
+import Hummingbird
+
+/// Home, account, working calendar, administration lists and static assets.
+public struct PortalPages: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.get("/", .everyone) { request, context in
+            let agencies = try await services.directory.count()
+            let communes = try await ReferenceData.administrativeUnits(services.database, parent: "75").count
+            return try services.pages.render("home", titleKey: "home", data: ["agencyCount": agencies, "communeCount": communes], request: request, context: context)
+        }
+        routes.get("/account", .signedIn) { request, context in
+            guard let id = context.principal?.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
+            let roleNames = account.roles.map { context.language == .vi ? $0.nameVi : $0.nameEn }
+            var facts: [String: Any] = ["fullName": account.fullName, "username": account.username, "roles": roleNames]
+            // Absent facts are left out so their rows are not shown.
+            facts["agency"] = account.agencyIdentifier
+            facts["department"] = account.departmentCode
+            facts["email"] = account.email
+            facts["phone"] = account.phone
+            return try services.pages.render("account", titleKey: "account", data: ["account": facts], request: request, context: context)
+        }
+        routes.get("/calendar", .everyone) { request, context in
+            let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+            guard (1900...2100).contains(year) else { throw CalendarAPI.yearOutOfRange }
+            let calendar = try await services.calendar.workingCalendar()
+            let t = Strings.all(context.language)
+            let days = calendar.calendar(of: year).map { day -> [String: String] in
+                ["date": day.date.display, "name": context.language == .vi ? day.nameVi : day.nameEn, "kind": t[day.kind.rawValue] ?? day.kind.rawValue]
+            }
+            return try services.pages.render("calendar", titleKey: "calendar", data: ["year": year, "days": days, "previousYear": year - 1, "nextYear": year + 1],
+                                             request: request, context: context)
+        }
+        routes.get("/admin/agencies", .permission(.directoryManage)) { request, context in
+            let q = request.uri.stringParameter("q")
+            let page = try await services.directory.list(page: try request.uri.pageRequest(), query: q)
+            let rows = page.items.map { ["identifier": $0.identifier, "name": $0.name, "shortName": $0.shortName,
+                                         "parentIdentifier": $0.parentIdentifier ?? "", "kind": $0.kind.rawValue] }
+            return try services.pages.render("agencies", titleKey: "agencies", data: ["agencies": rows, "q": q ?? "", "nextCursor": page.nextCursor ?? ""],
+                                             request: request, context: context)
+        }
+        routes.get("/admin/users", .permission(.usersRead)) { request, context in
+            let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: nil, by: context.principal!)
+            let rows = page.items.map { ["username": $0.username, "fullName": $0.fullName, "roles": $0.roles.map(\.rawValue),
+                                         "agency": $0.agencyIdentifier ?? "", "status": $0.status.rawValue] as [String: Any] }
+            return try services.pages.render("users", titleKey: "users", data: ["users": rows, "nextCursor": page.nextCursor ?? ""],
+                                             request: request, context: context)
+        }
+        routes.get("/static/:name", .everyone) { request, context in
+            guard let name = context.parameters.get("name"), let response = services.pages.asset(name, request: request) else {
+                throw DomainError.notFound(what: request.uri.path)
+            }
+            return response
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+import Hummingbird
+import NIOConcurrencyHelpers
+
+/// Every route the platform serves, with the access it declares. Routes are only added through
+/// `RouteBuilder`, which records them here and checks their access in one place; a test
+/// compares this catalogue with the router's own list so no route is open by accident.
+public final class RouteCatalog: Sendable {
+    public struct Entry: Sendable, Hashable, CustomStringConvertible {
+        public let method: HTTPRequest.Method
+        public let path: String
+        public let access: Access
+        public var description: String { "\(method) \(path) [\(access)]" }
+    }
+
+    private let storage = NIOLockedValueBox<[Entry]>([])
+
+    public init() {}
+
+    public var entries: [Entry] { storage.withLockedValue { $0 } }
+
+    func add(_ entry: Entry) { storage.withLockedValue { $0.append(entry) } }
+}
+
+/// Whether a path is part of the JSON API (errors as problem+json) or a page (errors as HTML).
+public enum Surface {
+    public static func isAPI(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path == "/healthz" || path == "/readyz" || path == "/openapi.json" || path == "/metrics"
+    }
+}
+
+/// Adds routes to the router, each with its declared access, enforced before the handler runs.
+public struct RouteBuilder {
+    public let router: Router<AppRequestContext>
+    public let catalog: RouteCatalog
+
+    public init(router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        self.router = router
+        self.catalog = catalog
+    }
+
+    public func on(_ method: HTTPRequest.Method, _ path: String, _ access: Access,
+                   _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+        catalog.add(.init(method: method, path: path, access: access))
+        router.on(RouterPath(path), method: method) { request, context in
+            try Self.authorize(access, context)
+            return try await handler(request, context)
+        }
+    }
+
+    public func get(_ path: String, _ access: Access, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+        on(.get, path, access, handler)
+    }
+
+    public func post(_ path: String, _ access: Access, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+        on(.post, path, access, handler)
+    }
+
+    /// The single permission check of the platform.
+    static func authorize(_ access: Access, _ context: AppRequestContext) throws {
+        if access == .everyone { return }
+        guard let principal = context.principal else { throw Problem.unauthenticated }
+        guard principal.allows(access) else { throw Problem.forbidden }
+    }
+}

@@ -1,0 +1,28 @@
+import Core
+import Hummingbird
+
+/// Assembles the router: middleware in order, then every context's pages and API routes.
+public enum WebRouter {
+    /// - Parameter outer: middleware placed first (e.g. metrics), after request logging.
+    public static func build(services: WebServices, catalog: RouteCatalog, outer: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = [],
+                             extraRoutes: (RouteBuilder) -> Void = { _ in }) throws -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        for middleware in outer { router.add(middleware: middleware) }
+        router.add(middleware: SecurityHeadersMiddleware(hsts: services.settings.secureCookies))
+        router.add(middleware: ErrorMiddleware(pages: services.pages))  // errors before the session is known
+        router.add(middleware: SessionMiddleware(services: services))
+        router.add(middleware: ErrorMiddleware(pages: services.pages))  // errors with language and user known
+        router.add(middleware: CSRFMiddleware())
+        let routes = RouteBuilder(router: router, catalog: catalog)
+        try OpsAPI(services: services).addRoutes(to: routes)
+        AuthAPI(services: services).addRoutes(to: routes)
+        DirectoryAPI(services: services).addRoutes(to: routes)
+        AdminAPI(services: services).addRoutes(to: routes)
+        CalendarAPI(services: services).addRoutes(to: routes)
+        AuthPages(services: services).addRoutes(to: routes)
+        PortalPages(services: services).addRoutes(to: routes)
+        extraRoutes(routes)
+        return router
+    }
+}

@@ -1,0 +1,36 @@
+import Core
+import Directory
+import Identity
+import Storage
+
+/// Settings of the web surface.
+public struct WebSettings: Sendable {
+    /// Cookies get `Secure` and responses HSTS (set when served over TLS, directly or via a proxy).
+    public var secureCookies: Bool
+    /// The name shown in the header, e.g. "Tỉnh Đồng Nai".
+    public var provinceNameVi: String
+    public var provinceNameEn: String
+
+    public init(secureCookies: Bool = false, provinceNameVi: String = "Tỉnh Đồng Nai", provinceNameEn: String = "Dong Nai Province") {
+        self.secureCookies = secureCookies; self.provinceNameVi = provinceNameVi; self.provinceNameEn = provinceNameEn
+    }
+}
+
+/// What the routes use: the contexts' Swift APIs, never their tables.
+public struct WebServices: Sendable {
+    public let database: Database
+    public let directory: AgencyDirectory
+    public let accounts: AccountStore
+    public let authenticator: Authenticator
+    public let sessions: SessionStore
+    public let tokens: TokenService
+    public let calendar: CalendarStore
+    public let pages: PageRenderer
+    public let settings: WebSettings
+
+    public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
+                tokens: TokenService, calendar: CalendarStore, pages: PageRenderer, settings: WebSettings) {
+        self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
+        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.pages = pages; self.settings = settings
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `cqs`: the ChinhQuyenSo server and its operator commands.
+@main
+struct CQS: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cqs",
+        abstract: "ChinhQuyenSo — nền tảng chính quyền số / digital-government platform.",
+        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, AgenciesCommand.self, AuditCommand.self, CalendarCommand.self],
+        defaultSubcommand: Serve.self)
+}
