@@ -10,7 +10,8 @@ public enum ApplicationBuilder {
     public struct Built {
         public let application: Application<RouterResponder<AppRequestContext>>
         public let catalog: RouteCatalog
-        public let router: Router<AppRequestContext>
+        /// The router's own list of routes ("METHOD /path"), to check against the catalogue.
+        public let routerRoutes: [String]
     }
 
     public static func build(platform: Platform, seed: Bool = true, limiter: LoginRateLimiter = LoginRateLimiter(),
@@ -32,6 +33,6 @@ public enum ApplicationBuilder {
             if seed { try await platform.seed(demo: platform.config.demoData) }
             await onReady?()
         }
-        return Built(application: application, catalog: catalog, router: router)
+        return Built(application: application, catalog: catalog, routerRoutes: router.routes.map { "\($0.method) \($0.path)" })
     }
 }

@@ -13,7 +13,10 @@ public enum StorageError: Error, Sendable, Equatable {
     /// Whether `error` is a violation of a unique constraint, on either engine.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
-        if let error = error as? SQLiteError { return error.reason == .constraint && error.message.contains("UNIQUE") }
+        if let error = error as? SQLiteError {
+            return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
+                || (error.reason == .constraint && error.message.contains("UNIQUE"))
+        }
         return false
     }
 

@@ -30,9 +30,13 @@ public struct LunarCalendar: Sendable {
 
     public func lunar(from date: LocalDate) -> LunarDate {
         let dayNumber = date.julianDay
-        let k = Int(floor((Double(dayNumber) - 2_415_021.076998695) / 29.530588853))
+        var k = Int(floor((Double(dayNumber) - 2_415_021.076998695) / 29.530588853))
         var monthStart = newMoonDay(k + 1)
-        if monthStart > dayNumber { monthStart = newMoonDay(k) }
+        // The mean-motion estimate of k can be one lunation ahead near a new moon (e.g. 07/05/2054).
+        while monthStart > dayNumber {
+            monthStart = newMoonDay(k)
+            k -= 1
+        }
         var a11 = lunarMonth11(year: date.year)
         var b11 = a11
         var lunarYear: Int
@@ -104,12 +108,12 @@ public struct LunarCalendar: Sendable {
         let mpr = 306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3
         let f = 21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3
         var c1 = (0.1734 - 0.000393 * t) * sin(m * dr) + 0.0021 * sin(2 * dr * m)
-        c1 -= 0.4068 * sin(mpr * dr) + 0.0161 * sin(dr * 2 * mpr)
-        c1 -= 0.0004 * sin(dr * 3 * mpr)
-        c1 += 0.0104 * sin(dr * 2 * f) - 0.0051 * sin(dr * (m + mpr))
-        c1 -= 0.0074 * sin(dr * (m - mpr)) + 0.0004 * sin(dr * (2 * f + m))
-        c1 -= 0.0004 * sin(dr * (2 * f - m)) - 0.0006 * sin(dr * (2 * f + mpr))
-        c1 += 0.0010 * sin(dr * (2 * f - mpr)) + 0.0005 * sin(dr * (2 * mpr + m))
+        c1 = c1 - 0.4068 * sin(mpr * dr) + 0.0161 * sin(dr * 2 * mpr)
+        c1 = c1 - 0.0004 * sin(dr * 3 * mpr)
+        c1 = c1 + 0.0104 * sin(dr * 2 * f) - 0.0051 * sin(dr * (m + mpr))
+        c1 = c1 - 0.0074 * sin(dr * (m - mpr)) + 0.0004 * sin(dr * (2 * f + m))
+        c1 = c1 - 0.0004 * sin(dr * (2 * f - m)) - 0.0006 * sin(dr * (2 * f + mpr))
+        c1 = c1 + 0.0010 * sin(dr * (2 * f - mpr)) + 0.0005 * sin(dr * (2 * mpr + m))
         let deltaT: Double
         if t < -11 {
             deltaT = 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3

@@ -11,6 +11,12 @@ public final class RouteCatalog: Sendable {
         public let path: String
         public let access: Access
         public var description: String { "\(method) \(path) [\(access)]" }
+
+        /// The path in URI-template form (`/agencies/{identifier}`), as OpenAPI and the router print it.
+        public var templatePath: String {
+            path.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        }
     }
 
     private let storage = NIOLockedValueBox<[Entry]>([])

@@ -1,0 +1,53 @@
+import Testing
+@testable import Core
+
+@Suite struct CSVTests {
+    @Test func parsesQuotesNewlinesAndBOM() throws {
+        let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\r\n"
+        let rows = try CSV.parse(text)
+        #expect(rows == [["a", "b", "c"], ["1", "x, y", "say \"hi\""], ["2", "two\nlines", ""]])
+    }
+
+    @Test func roundTripsVietnameseAndSpecialCharacters() throws {
+        let rows = [["identifier", "name"], ["000.00.00.H19", "Ủy ban nhân dân tỉnh Đồng Nai, \"UBND\""], ["x", "=SUM(A1)"], ["y", "-12"]]
+        let records = try CSV.records(CSV.write(rows))
+        #expect(records.map { $0["name"] } == ["Ủy ban nhân dân tỉnh Đồng Nai, \"UBND\"", "=SUM(A1)", "-12"])
+    }
+
+    @Test func neutralisesFormulasOnExport() {
+        #expect(CSV.write([["=HYPERLINK(\"x\")"]]).hasPrefix("\"'=HYPERLINK"))
+        #expect(CSV.write([["-12"]]) == "-12\r\n")
+    }
+
+    @Test func rejectsBrokenQuoting() {
+        #expect(throws: ValidationError.self) { try CSV.parse("a,\"b\nc") }
+        #expect(throws: ValidationError.self) { try CSV.parse("a,b\"c\",d") }
+    }
+}
+
+@Suite struct TextFoldingTests {
+    @Test func ignoresDiacriticsAndCase() {
+        #expect(TextFolding.fold("Đăng ký hộ kinh doanh") == "dang ky ho kinh doanh")
+        #expect(TextFolding.fold("  ỦY BAN   Nhân dân ") == "uy ban nhan dan")
+        #expect(TextFolding.fold("Phường Biên Hòa") == TextFolding.fold("phuong bien hoa"))
+    }
+}
+
+@Suite struct PageRequestTests {
+    @Test func limitsAndCursors() throws {
+        #expect(try PageRequest().limit == 50)
+        #expect(throws: ValidationError.self) { try PageRequest(limit: 0) }
+        #expect(throws: ValidationError.self) { try PageRequest(limit: 201) }
+        #expect(try PageRequest(cursor: PageRequest.cursor(after: 12345)).afterKey() == 12345)
+        #expect(throws: ValidationError.self) { try PageRequest(cursor: "!!").afterKey() }
+    }
+}
+
+@Suite struct LocalDateTests {
+    @Test func parsesAndFormats() {
+        #expect(LocalDate(iso: "2026-02-29") == nil)
+        #expect(LocalDate(iso: "2028-02-29")?.display == "29/02/2028")
+        #expect(LocalDate(iso: "2026-11-29")?.isoWeekday == 7)
+        #expect(LocalDate(iso: "2026-1-9") == nil)
+    }
+}

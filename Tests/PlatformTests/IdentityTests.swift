@@ -1,0 +1,147 @@
+import Audit
+import Core
+import Foundation
+import Identity
+import Server
+import Storage
+import Testing
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let offset = Mutex(0.0)
+    func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+    var wallClock: WallClock { WallClock { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+}
+
+import Synchronization
+
+@Suite struct IdentityTests {
+    let admin = Principal.system("admin")
+
+    func staff(_ username: String, roles: [Role] = [.processingOfficer], agency: String? = "000.00.05.H19", department: String? = nil) -> NewStaffAccount {
+        NewStaffAccount(username: username, password: "Mat khau 2026", fullName: "Cán bộ \(username)", roles: roles, agencyIdentifier: agency, departmentCode: department)
+    }
+
+    @Test func staffAccountsAreValidatedAndAudited() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let account = try await platform.accounts.createStaff(staff("nguyen.van.a", department: "VP"), by: admin, requestID: "req-1")
+            #expect(account.roles == [.processingOfficer])
+            #expect(account.agencyIdentifier == "000.00.05.H19")
+            let audit = try await AuditLog.list(platform.database, page: PageRequest(), action: "user.create", targetID: String(account.id))
+            #expect(audit.items.count == 1)
+            #expect(audit.items[0].requestId == "req-1")
+            #expect(!audit.items[0].details.contains("Mat khau"))
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("nguyen.van.a"), by: admin, requestID: nil) }
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("x"), by: admin, requestID: nil) }
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("no.agency", agency: nil), by: admin, requestID: nil) }
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("ghost.agency", agency: "000.00.99.H19"), by: admin, requestID: nil) }
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("bad.dept", department: "NOPE"), by: admin, requestID: nil) }
+            var weak = staff("weak.password")
+            weak.password = "short"
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(weak, by: admin, requestID: nil) }
+        }
+    }
+
+    @Test func agencyAdminsManageOnlyTheirAgency() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let snvAdmin = try #require(try await platform.accounts.account(username: "quantri.snv")).principal
+            _ = try await platform.accounts.createStaff(staff("cv.snv", agency: "000.00.02.H19"), by: snvAdmin, requestID: nil)
+            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("cv.sxd"), by: snvAdmin, requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.createStaff(staff("root2", roles: [.systemAdmin], agency: "000.00.02.H19"), by: snvAdmin, requestID: nil)
+            }
+            let visible = try await platform.accounts.list(page: PageRequest(), agency: nil, by: snvAdmin)
+            #expect(Set(visible.items.compactMap(\.agencyIdentifier)) == ["000.00.02.H19"])
+            await #expect(throws: DomainError.self) { try await platform.accounts.list(page: PageRequest(), agency: "000.00.05.H19", by: snvAdmin) }
+        }
+    }
+
+    @Test func citizensRegisterByPhoneOrEmail() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let byPhone = try await platform.accounts.registerCitizen(
+                CitizenRegistration(phoneOrEmail: "+84 987 654 321", password: "Cong dan 2026", fullName: "Trần Văn B", citizenId: "075200001234"), requestID: nil)
+            #expect(byPhone.username == "0987654321")
+            #expect(byPhone.roles == [.citizen])
+            let byMail = try await platform.accounts.registerCitizen(
+                CitizenRegistration(phoneOrEmail: "Dan.C@Example.VN", password: "Cong dan 2026", fullName: "Lê Thị C"), requestID: nil)
+            #expect(byMail.username == "dan.c@example.vn")
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.registerCitizen(CitizenRegistration(phoneOrEmail: "0987654321", password: "Cong dan 2026", fullName: "Trùng"), requestID: nil)
+            }
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.registerCitizen(CitizenRegistration(phoneOrEmail: "0911111111", password: "Cong dan 2026", fullName: "X", citizenId: "12345"), requestID: nil)
+            }
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.registerCitizen(CitizenRegistration(phoneOrEmail: "not a contact", password: "Cong dan 2026", fullName: "X"), requestID: nil)
+            }
+        }
+    }
+
+    @Test func repeatedFailuresLockTheAccountForAWhile() async throws {
+        let clock = TestClock()
+        try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
+            let hasher = PasswordHasher(cost: 4)
+            let authenticator = Authenticator(database: platform.database, accounts: platform.accounts, hasher: hasher,
+                                              limiter: LoginRateLimiter(limit: 100), policy: .init(maxFailures: 5, lockout: 900), clock: clock.wallClock)
+            func login(_ password: String) async throws -> Account {
+                try await authenticator.login(username: "chuyenvien.sxd", password: password, clientAddress: "10.0.0.1", requestID: nil)
+            }
+            #expect(try await login(DemoData.password).username == "chuyenvien.sxd")
+            for _ in 1...5 { await #expect(throws: DomainError.self) { try await login("wrong password 1") } }
+            // Locked: even the right password is refused, with a retry time.
+            do {
+                _ = try await login(DemoData.password)
+                Issue.record("locked account signed in")
+            } catch let DomainError.tooManyRequests(wait, _, _) {
+                #expect(wait > 0 && wait <= 900)
+            }
+            clock.advance(901)
+            #expect(try await login(DemoData.password).username == "chuyenvien.sxd")
+            let failures = try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "auth.login.failed")
+            #expect(failures.items.count == 6)
+            #expect(try await AuditLog.list(platform.database, page: PageRequest(), action: "auth.lockout").items.count == 1)
+            #expect(try await AuditVerifier.verify(platform.database).intact)
+        }
+    }
+
+    @Test func addressesAreThrottled() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let limiter = LoginRateLimiter(limit: 3, window: 600)
+            let authenticator = Authenticator(database: platform.database, accounts: platform.accounts, hasher: PasswordHasher(cost: 4), limiter: limiter)
+            for _ in 1...3 {
+                await #expect(throws: DomainError.self) { try await authenticator.login(username: "nobody", password: "x", clientAddress: "10.9.9.9", requestID: nil) }
+            }
+            do {
+                _ = try await authenticator.login(username: "admin", password: DemoData.password, clientAddress: "10.9.9.9", requestID: nil)
+                Issue.record("throttled address signed in")
+            } catch let DomainError.tooManyRequests(wait, _, _) {
+                #expect(wait > 0)
+            }
+            // Another address is not affected.
+            #expect(try await authenticator.login(username: "admin", password: DemoData.password, clientAddress: "10.9.9.8", requestID: nil).username == "admin")
+        }
+    }
+
+    @Test func sessionsExpireAndTokensAreVerified() async throws {
+        let clock = TestClock()
+        try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
+            let account = try #require(try await platform.accounts.account(username: "admin"))
+            let sessions = SessionStore(database: platform.database, accounts: platform.accounts, lifetime: 3600, clock: clock.wallClock)
+            let opened = try await sessions.open(for: account)
+            #expect(try await sessions.session(token: opened.token)?.account.id == account.id)
+            #expect(try await sessions.session(token: opened.token + "x") == nil)
+            clock.advance(3601)
+            #expect(try await sessions.session(token: opened.token) == nil)
+
+            let tokens = try TokenService(database: platform.database, configuredSecret: nil, lifetime: 60, clock: clock.wallClock)
+            let token = try await tokens.issue(for: account)
+            #expect(await tokens.userID(from: token) == account.id)
+            var tampered = Array(token)
+            tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
+            #expect(await tokens.userID(from: String(tampered)) == nil)
+            let other = try TokenService(database: platform.database, configuredSecret: String(repeating: "k", count: 32), clock: clock.wallClock)
+            #expect(await other.userID(from: token) == nil)
+            #expect(throws: DomainError.self) { try TokenService(database: platform.database, configuredSecret: "short") }
+        }
+    }
+}

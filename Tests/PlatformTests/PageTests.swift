@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Server
+import Testing
+
+/// A browser-like client: keeps cookies and reads CSRF tokens from forms.
+struct PageSession: Sendable {
+    let client: any TestClientProtocol
+    var cookies: [String: String] = [:]
+
+    var cookieHeader: String { cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+
+    mutating func keep(_ response: TestResponse) {
+        for field in response.headers where field.name == .setCookie {
+            let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            if pair[1].isEmpty { cookies[String(pair[0])] = nil } else { cookies[String(pair[0])] = String(pair[1]) }
+        }
+    }
+
+    mutating func get(_ uri: String) async throws -> TestResponse {
+        let response = try await client.execute(uri: uri, method: .get, headers: cookies.isEmpty ? [:] : [.cookie: cookieHeader])
+        keep(response)
+        return response
+    }
+
+    mutating func post(_ uri: String, form: [String: String]) async throws -> TestResponse {
+        let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if !cookies.isEmpty { headers[.cookie] = cookieHeader }
+        let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+        keep(response)
+        return response
+    }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func signIn(_ client: any TestClientProtocol, username: String) async throws -> PageSession {
+        var session = PageSession(client: client)
+        let page = try await session.get("/login")
+        let response = try await session.post("/login", form: ["_csrf": csrf(in: page.text) ?? "", "username": username, "password": DemoData.password])
+        guard response.status == .seeOther else { throw TestFailure("sign-in failed: \(response.status)") }
+        return session
+    }
+}
+
+@Suite struct PageTests {
+    @Test func homePageInVietnameseAndEnglish() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            var session = PageSession(client: client)
+            let vi = try await session.get("/")
+            #expect(vi.status == .ok)
+            #expect(vi.text.contains(#"<html lang="vi">"#))
+            #expect(vi.text.contains("Tỉnh Đồng Nai"))
+            #expect(vi.text.contains("<strong>111</strong>") && vi.text.contains("<strong>95</strong>"))
+            #expect(vi.text.contains(#"<main id="main""#) && vi.text.contains(#"<nav aria-label="#) && vi.text.contains(#"class="skip""#))
+            let en = try await session.get("/?lang=en")
+            #expect(en.text.contains(#"<html lang="en">"#) && en.text.contains("Sign in"))
+            let stillEnglish = try await session.get("/calendar?year=2026")
+            #expect(stillEnglish.text.contains("Lunar New Year"))
+        }
+    }
+
+    @Test func securityHeadersAndStaticCaching() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            var session = PageSession(client: client)
+            let home = try await session.get("/")
+            let csp = home.headers[.contentSecurityPolicy] ?? ""
+            #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"))
+            #expect(home.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(home.headers[.xContentTypeOptions] == "nosniff")
+            #expect(!home.text.contains("<script>") && !home.text.contains(" style=\""))
+            let css = try await session.get("/static/app.css")
+            #expect(css.status == .ok)
+            #expect(css.headers[.cacheControl]?.contains("max-age=31536000") == true)
+            let etag = try #require(css.headers[.eTag])
+            let again = try await client.execute(uri: "/static/app.css", method: .get, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            let missing = try await session.get("/static/nope.js")
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("<html"))
+        }
+    }
+
+    @Test func loginNeedsTheCSRFTokenAndSetsASafeCookie() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            var session = PageSession(client: client)
+            let page = try await session.get("/login")
+            let token = try #require(PageSession.csrf(in: page.text))
+            let forged = try await session.post("/login", form: ["_csrf": "forged", "username": "admin", "password": DemoData.password])
+            #expect(forged.status == .forbidden)
+            let noCookie = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                    body: ByteBuffer(string: "_csrf=\(token)&username=admin&password=\(DemoData.password)"))
+            #expect(noCookie.status == .forbidden)
+            let wrong = try await session.post("/login", form: ["_csrf": token, "username": "admin", "password": "wrong password 9"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("Tên đăng nhập hoặc mật khẩu không đúng"))
+            let ok = try await session.post("/login", form: ["_csrf": token, "username": "admin", "password": DemoData.password, "next": "//evil.example/"])
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers[.location] == "/account")
+            let cookie = ok.headers[values: .setCookie].first { $0.hasPrefix("cqs_session=") } ?? ""
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            let account = try await session.get("/account")
+            #expect(account.status == .ok)
+            #expect(account.text.contains("Quản trị hệ thống"))
+            // After sign-in, forms carry the session's token; sign out ends the session.
+            let logout = try await session.post("/logout", form: ["_csrf": PageSession.csrf(in: account.text) ?? ""])
+            #expect(logout.status == .seeOther)
+            let after = try await session.get("/account")
+            #expect(after.status == .found)
+        }
+    }
+
+    @Test func citizenRegistersOnThePage() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            var session = PageSession(client: client)
+            let page = try await session.get("/register")
+            let token = PageSession.csrf(in: page.text) ?? ""
+            let bad = try await session.post("/register", form: ["_csrf": token, "fullName": "<b>Ánh</b>", "phoneOrEmail": "123", "password": "short"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("&lt;b&gt;Ánh&lt;/b&gt;"))
+            let good = try await session.post("/register", form: ["_csrf": token, "fullName": "Nguyễn Thị Ánh", "phoneOrEmail": "0933444555", "password": "Cong dan 2026"])
+            #expect(good.status == .seeOther)
+            let account = try await session.get("/account")
+            #expect(account.text.contains("Nguyễn Thị Ánh"))
+            let admin = try await session.get("/admin/users")
+            #expect(admin.status == .forbidden)
+        }
+    }
+
+    @Test func adminPagesListAgenciesAndUsers() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            var admin = try await PageSession.signIn(client, username: "admin")
+            let agencies = try await admin.get("/admin/agencies?q=bien%20hoa")
+            #expect(agencies.status == .ok)
+            #expect(agencies.text.contains("Ủy ban nhân dân phường Biên Hòa"))
+            let users = try await admin.get("/admin/users")
+            #expect(users.text.contains("quantri.snv"))
+            var agencyAdmin = try await PageSession.signIn(client, username: "quantri.snv")
+            let own = try await agencyAdmin.get("/admin/users")
+            #expect(own.status == .ok && own.text.contains("quantri.snv") && !own.text.contains("chuyenvien.sxd"))
+        }
+    }
+}

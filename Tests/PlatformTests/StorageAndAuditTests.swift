@@ -1,0 +1,128 @@
+import Audit
+import Core
+import Foundation
+import SQLKit
+import Server
+import Storage
+import Testing
+
+@Suite struct StorageTests {
+    @Test func migrationsAreVersionedAndIdempotent() async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            let applied = try await Migrator.applied(platform.database)
+            #expect(applied == Set(Schema.migrations.map(\.id)))
+            #expect(try await platform.migrate().isEmpty)
+        }
+    }
+
+    struct Boom: Error {}
+
+    @Test func aFailedTransactionWritesNothing() async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            await #expect(throws: Boom.self) {
+                try await platform.database.transaction { db in
+                    try await db.insert(into: "admin_units").columns("code", "name", "unit_type", "level", "codename")
+                        .values(SQLBind("99999"), SQLBind("X"), SQLBind("xã"), SQLBind("commune"), SQLBind("x")).run()
+                    try await AuditLog.record(AuditEntry(principal: .system(), action: "test", targetType: "t", targetID: "1", requestID: nil), on: db)
+                    throw Boom()
+                }
+            }
+            let units = try await rowCount("admin_units", platform.database)
+            let audits = try await rowCount("audit_log", platform.database)
+            let verification = try await AuditVerifier.verify(platform.database)
+            #expect(units == 0 && audits == 0 && verification.intact)
+        }
+    }
+
+    @Test func concurrentWritersNeverFailAndKeepTheChain() async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<40 {
+                    group.addTask {
+                        try await platform.database.transaction { db in
+                            try await AuditLog.record(AuditEntry(principal: .system(), action: "test.concurrent", targetType: "t", targetID: "\(i)", requestID: nil), on: db)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let result = try await AuditVerifier.verify(platform.database)
+            #expect(result.intact)
+            #expect(result.checked == 40)
+        }
+    }
+
+    @Test func databaseURLParsing() throws {
+        #expect(try DatabaseURL.parse("./cqs-data/cqs.sqlite") == .sqlite(path: "./cqs-data/cqs.sqlite"))
+        #expect(try DatabaseURL.parse("sqlite:///tmp/x.db") == .sqlite(path: "/tmp/x.db"))
+        let pg = try DatabaseURL.parse("postgres://cqs:s%40cret@db.local:5433/cqs?sslmode=require")
+        #expect(pg == .postgres(host: "db.local", port: 5433, username: "cqs", password: "s@cret", database: "cqs", requireTLS: true))
+        #expect(!pg.description.contains("s@cret"))
+        #expect(throws: ValidationError.self) { try DatabaseURL.parse("postgres://") }
+    }
+}
+
+@Suite struct AuditTests {
+    /// A platform with a few audit records.
+    func withRecords(_ body: @Sendable (Platform) async throws -> Void) async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            for i in 1...5 {
+                try await platform.database.transaction { db in
+                    try await AuditLog.record(AuditEntry(principal: .system("tester"), action: "test.step", targetType: "thing", targetID: "\(i)",
+                                                         requestID: "req-\(i)", change: ["value": "\(i)", "tên": "Đồng Nai"]), on: db)
+                }
+            }
+            try await body(platform)
+        }
+    }
+
+    func tamper(_ platform: Platform, _ sql: String) async throws {
+        try await platform.database.transaction { db in try await db.raw(SQLQueryString(sql)).run() }
+    }
+
+    @Test func anIntactChainVerifies() async throws {
+        try await withRecords { platform in
+            let result = try await AuditVerifier.verify(platform.database)
+            #expect(result.intact && result.checked == 5 && result.firstBrokenSeq == nil)
+            let request = try PageRequest(limit: 2)
+            let page = try await AuditLog.list(platform.database, page: request)
+            #expect(page.items.map(\.seq) == [5, 4])
+            #expect(page.items.first?.details.contains("Đồng Nai") == true)
+            #expect(page.nextCursor != nil)
+        }
+    }
+
+    @Test func editedDetailsAreCaught() async throws {
+        try await withRecords { platform in
+            try await tamper(platform, #"UPDATE audit_log SET details = '{"value":"999"}' WHERE seq = 3"#)
+            let result = try await AuditVerifier.verify(platform.database)
+            #expect(!result.intact)
+            #expect(result.firstBrokenSeq == 3)
+        }
+    }
+
+    @Test func editedFieldsAreCaught() async throws {
+        try await withRecords { platform in
+            try await tamper(platform, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+            #expect(try await AuditVerifier.verify(platform.database).firstBrokenSeq == 2)
+        }
+    }
+
+    @Test func deletedRecordsAreCaught() async throws {
+        try await withRecords { platform in
+            try await tamper(platform, "DELETE FROM audit_log WHERE seq = 4")
+            let result = try await AuditVerifier.verify(platform.database)
+            #expect(result.firstBrokenSeq == 4)
+            #expect(result.reason?.contains("missing") == true)
+        }
+    }
+
+    @Test func truncatedTailIsCaught() async throws {
+        try await withRecords { platform in
+            try await tamper(platform, "DELETE FROM audit_log WHERE seq = 5")
+            let result = try await AuditVerifier.verify(platform.database)
+            #expect(!result.intact)
+            #expect(result.firstBrokenSeq == 5)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Core
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Server
+import SQLKit
+import Storage
+import Web
+
+/// Runs tests against SQLite (a fresh file each) or, when `CQS_TEST_DATABASE_URL` is set,
+/// against PostgreSQL (a fresh schema each). The same tests run on both engines.
+enum TestEnvironment {
+    static let logger: Logger = {
+        var logger = Logger(label: "cqs-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["CQS_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }()
+
+    static var postgresURL: DatabaseURL? {
+        guard let text = ProcessInfo.processInfo.environment["CQS_TEST_DATABASE_URL"], !text.isEmpty else { return nil }
+        return try? DatabaseURL.parse(text)
+    }
+
+    static var engine: EngineKind { postgresURL == nil ? .sqlite : .postgres }
+
+    /// A configuration with a private database; `cleanup` removes it.
+    static func makeConfig() async throws -> (config: AppConfig, schema: String?, cleanup: @Sendable () async -> Void) {
+        var config = AppConfig()
+        config.bcryptCost = 4
+        config.poolSize = 4
+        config.demoData = true
+        if let url = postgresURL {
+            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let admin = try Database(url: url, poolSize: 1, logger: logger)
+            try await admin.withRunning { db in try await db.transaction { try await $0.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() } }
+            config.databaseURL = url
+            return (config, String(schema), {
+                let admin = try? Database(url: url, poolSize: 1, logger: logger)
+                _ = try? await admin?.withRunning { db in try await db.transaction { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() } }
+            })
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-test-\(UUID().uuidString)")
+        config.databaseURL = .sqlite(path: directory.appendingPathComponent("cqs.sqlite").path)
+        return (config, nil, { try? FileManager.default.removeItem(at: directory) })
+    }
+
+    /// A migrated platform (seeded with reference and demo data unless `seed` is false).
+    static func withPlatform(seed: Bool = true, clock: WallClock = .system, _ body: @Sendable (Platform) async throws -> Void) async throws {
+        let (config, schema, cleanup) = try await makeConfig()
+        do {
+            let platform = try Platform(config: config, logger: logger, schema: schema, clock: clock)
+            try await platform.database.withRunning { _ in
+                try await platform.migrate()
+                if seed { try await platform.seed(demo: true) }
+                try await body(platform)
+            }
+            await cleanup()
+        } catch {
+            await cleanup()
+            throw error
+        }
+    }
+
+    /// The whole HTTP application (migrated and seeded) behind a test client.
+    static func withApp(_ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void) async throws {
+        let (config, schema, cleanup) = try await makeConfig()
+        do {
+            let platform = try Platform(config: config, logger: logger, schema: schema)
+            let built = try await ApplicationBuilder.build(platform: platform)
+            let routes = AppRoutes(catalog: built.catalog, routerRoutes: built.routerRoutes)
+            try await built.application.test(.router) { client in try await body(client, platform, routes) }
+            await cleanup()
+        } catch {
+            await cleanup()
+            throw error
+        }
+    }
+}
+
+/// The routes of a built application.
+struct AppRoutes: Sendable {
+    let catalog: RouteCatalog
+    let routerRoutes: [String]
+}
+
+/// Small helpers for requests and responses.
+extension TestClientProtocol {
+    func json(_ uri: String, method: HTTPRequest.Method = .get, token: String? = nil, body: String? = nil,
+              contentType: String = "application/json") async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil { headers[.contentType] = contentType }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// A bearer token for a demo account.
+    func token(_ username: String, password: String = DemoData.password) async throws -> String {
+        let response = try await json("/api/v1/auth/token", method: .post, body: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        guard response.status == .ok, let token = response.object?["accessToken"] as? String else {
+            throw TestFailure("no token for \(username): \(response.status) \(response.text)")
+        }
+        return token
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var object: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] }
+    var array: [[String: Any]]? { try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]] }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Counts rows of a table (for "nothing was written" checks).
+func rowCount(_ table: String, _ database: Database) async throws -> Int {
+    try await database.read { db in
+        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
