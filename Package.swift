@@ -7,6 +7,8 @@ let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummi
 let sqlKit = Target.Dependency.product(name: "SQLKit", package: "sql-kit")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 
 let package = Package(
     name: "ChinhQuyenSo",
@@ -37,7 +39,7 @@ let package = Package(
         .target(name: "Core", dependencies: [crypto]),
         // SQLKit over SQLite and PostgreSQL, migrations, transactions.
         .target(name: "Storage", dependencies: [
-            "Core", sqlKit, logging,
+            "Core", sqlKit, logging, nioCore, nioPosix,
             .product(name: "SQLiteKit", package: "sqlite-kit"),
             .product(name: "PostgresKit", package: "postgres-kit"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -50,7 +52,7 @@ let package = Package(
                 resources: [.copy("Resources")]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(name: "Identity", dependencies: [
-            "Core", "Storage", "Audit", "Directory", crypto,
+            "Core", "Storage", "Audit", "Directory", crypto, nioPosix,
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
@@ -74,9 +76,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [
             "Core", "Storage", "Audit", "Directory", "Identity", "Web", "Server", hummingbird,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-        ]),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], exclude: ["Fixtures/generate_vn_holidays.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
     ]
 )

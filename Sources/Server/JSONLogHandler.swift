@@ -14,9 +14,9 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        var object: [String: String] = ["ts": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "logger": label, "msg": message.description]
-        for (key, value) in self.metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) { object[key] = "\(value)" }
+    public func log(event: LogEvent) {
+        var object: [String: String] = ["ts": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "logger": label, "msg": event.message.description]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) { object[key] = "\(value)" }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         data.append(0x0A)
         FileHandle.standardError.write(data)

@@ -99,7 +99,7 @@ import Testing
     /// The shipped overrides plus our rules give exactly the days off that the PyPI `holidays`
     /// package (an independent implementation with each year's official swaps) lists for 2021–2030.
     @Test func matchesTheIndependentHolidayOracle() async throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/vn-holidays-2021-2030.json")
+        let fixture = try #require(Bundle.module.url(forResource: "vn-holidays-2021-2030", withExtension: "json"))
         let expected = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: fixture))
         let overrides = try JSONDecoder().decode([CalendarOverride].self, from: Data(ReferenceData.resource("calendar-overrides.json").utf8))
         let calendar = WorkingCalendar(overrides: overrides)
