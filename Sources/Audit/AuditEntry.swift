@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 
 /// What happened, to be written in the audit log in the same transaction as the change.
@@ -36,9 +35,7 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     public let hash: String
 
     /// The SHA-256 digest (hex) of a canonical JSON text.
-    static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func digest(_ text: String) -> String { Digest.sha256Hex(text) }
 
     /// Canonical JSON of a change: keys sorted, no whitespace.
     static func canonical(_ change: [String: String]) -> String {

@@ -47,8 +47,6 @@ public enum AuditLog {
             if let targetID { query.where("target_id", .equal, targetID) }
             return try await query.orderBy("seq", .descending).limit(page.limit + 1).all(decoding: AuditRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
-        let items = Array(records.prefix(page.limit))
-        let next = records.count > page.limit ? items.last.map { PageRequest.cursor(after: $0.seq) } : nil
-        return Page(items: items, nextCursor: next)
+        return Page(fetched: records, limit: page.limit, key: \.seq)
     }
 }

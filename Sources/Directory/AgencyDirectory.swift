@@ -14,7 +14,7 @@ public struct AgencyDirectory: Sendable {
         self.clock = clock
     }
 
-    struct Row: Decodable {
+    struct Row: Decodable, Sendable, Encodable {
         let id: Int64
         let identifier: String
         let name: String
@@ -68,9 +68,8 @@ public struct AgencyDirectory: Sendable {
             if let parent { select.where("parent_identifier", .equal, parent) }
             return try await select.orderBy("id").limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
-        let items = rows.prefix(page.limit)
-        let next = rows.count > page.limit ? items.last.map { PageRequest.cursor(after: $0.id) } : nil
-        return Page(items: items.map(\.agency), nextCursor: next)
+        let page = Page(fetched: rows, limit: page.limit, key: \.id)
+        return Page(items: page.items.map(\.agency), nextCursor: page.nextCursor)
     }
 
     /// Every agency, parents before children (for export).
@@ -82,9 +81,7 @@ public struct AgencyDirectory: Sendable {
     }
 
     public func count() async throws -> Int {
-        try await database.read { db in
-            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("agencies").first()?.decode(column: "n", as: Int.self) ?? 0
-        }
+        try await database.read { try await $0.count("agencies") }
     }
 
     static func escapeLike(_ text: String) -> String {

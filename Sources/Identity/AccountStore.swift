@@ -201,16 +201,13 @@ public struct AccountStore: Sendable {
             if let after { query.where("id", .greaterThan, after) }
             if let scope { query.where("agency_identifier", .equal, scope) }
             let rows = try await query.orderBy("id").limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-            var items: [Account] = []
-            for row in rows.prefix(page.limit) { items.append(Self.account(row, roles: try await Self.roles(of: row.id, db))) }
-            let next = rows.count > page.limit ? items.last.map { PageRequest.cursor(after: $0.id) } : nil
-            return Page(items: items, nextCursor: next)
+            var accounts: [Account] = []
+            for row in rows { accounts.append(Self.account(row, roles: try await Self.roles(of: row.id, db))) }
+            return Page(fetched: accounts, limit: page.limit, key: \.id)
         }
     }
 
     public func count() async throws -> Int {
-        try await database.read { db in
-            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("users").first()?.decode(column: "n", as: Int.self) ?? 0
-        }
+        try await database.read { try await $0.count("users") }
     }
 }

@@ -1,6 +1,5 @@
 import Audit
 import Core
-import Crypto
 import Foundation
 import SQLKit
 import Storage
@@ -30,9 +29,7 @@ public struct SessionStore: Sendable {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func digest(_ token: String) -> String { Digest.sha256Hex(token) }
 
     /// Opens a session for `account`; returns the cookie token and the CSRF token.
     public func open(for account: Account) async throws -> (token: String, csrf: String) {

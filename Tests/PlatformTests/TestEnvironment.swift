@@ -117,7 +117,5 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// Counts rows of a table (for "nothing was written" checks).
 func rowCount(_ table: String, _ database: Database) async throws -> Int {
-    try await database.read { db in
-        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table).first()?.decode(column: "n", as: Int.self) ?? 0
-    }
+    try await database.read { try await $0.count(table) }
 }

@@ -4,6 +4,12 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
     public let nextCursor: String?
 
     public init(items: [Item], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
+
+    /// A page from rows fetched with `limit + 1`: the extra row only says that more follow.
+    public init(fetched rows: [Item], limit: Int, key: (Item) -> Int64) {
+        items = Array(rows.prefix(limit))
+        nextCursor = rows.count > limit ? items.last.map { PageRequest.cursor(after: key($0)) } : nil
+    }
 }
 
 /// The pagination convention of every list: `limit` 1…200 (default 50) and an opaque `cursor`.
