@@ -9,9 +9,11 @@ import Storage
 public struct CalendarStore: Sendable {
     let database: Database
     let clock: WallClock
+    public let officeHours: OfficeHours
 
-    public init(database: Database, clock: WallClock = .system) {
+    public init(database: Database, officeHours: OfficeHours = .standard, clock: WallClock = .system) {
         self.database = database
+        self.officeHours = officeHours
         self.clock = clock
     }
 
@@ -28,7 +30,7 @@ public struct CalendarStore: Sendable {
     }
 
     /// The working calendar with the stored overrides applied.
-    public func workingCalendar(officeHours: OfficeHours = .standard) async throws -> WorkingCalendar {
+    public func workingCalendar() async throws -> WorkingCalendar {
         WorkingCalendar(overrides: try await overrides(), officeHours: officeHours)
     }
 

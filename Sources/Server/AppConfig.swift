@@ -20,12 +20,14 @@ public struct AppConfig: Sendable {
     public var secureCookies = false
     /// Load demo accounts (for the quick start; turn off in production).
     public var demoData = true
+    /// Opening hours of agencies, for deadlines that start at the next working moment.
+    public var officeHours = OfficeHours.standard
 
     public init() {}
 
     /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
-    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`.
+    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`).
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
         if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
@@ -41,6 +43,7 @@ public struct AppConfig: Sendable {
         if let secret = env["CQS_JWT_SECRET"], !secret.isEmpty { config.jwtSecret = secret }
         if let secure = env["CQS_SECURE_COOKIES"] { config.secureCookies = try parseBool(secure, "CQS_SECURE_COOKIES") }
         if let demo = env["CQS_DEMO_DATA"] { config.demoData = try parseBool(demo, "CQS_DEMO_DATA") }
+        if let hours = env["CQS_OFFICE_HOURS"] { config.officeHours = try OfficeHours(parsing: hours) }
         return config
     }
 

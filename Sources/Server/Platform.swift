@@ -24,7 +24,7 @@ public struct Platform: Sendable {
         database = try Database(url: config.databaseURL, poolSize: config.poolSize, schema: schema, logger: logger)
         directory = AgencyDirectory(database: database, clock: clock)
         accounts = AccountStore(database: database, hasher: PasswordHasher(cost: config.bcryptCost), clock: clock)
-        calendar = CalendarStore(database: database, clock: clock)
+        calendar = CalendarStore(database: database, officeHours: config.officeHours, clock: clock)
     }
 
     /// Applies pending migrations.

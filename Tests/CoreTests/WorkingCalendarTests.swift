@@ -74,3 +74,13 @@ import Testing
 
     func at2026() -> LocalDateTime { LocalDateTime(date: d("2026-03-04"), time: LocalTime(hour: 9)) }
 }
+
+@Suite struct OfficeHoursTests {
+    @Test func parsesConfiguration() throws {
+        let hours = try OfficeHours(parsing: "07:00-11:30, 13:00-16:30")
+        #expect(hours.opening == LocalTime(hour: 7))
+        #expect(hours.contains(LocalTime(hour: 16, minute: 29)) && !hours.contains(LocalTime(hour: 16, minute: 30)))
+        #expect(throws: ValidationError.self) { try OfficeHours(parsing: "17:00-07:00") }
+        #expect(throws: ValidationError.self) { try OfficeHours(parsing: "morning") }
+    }
+}

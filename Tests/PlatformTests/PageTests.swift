@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -130,6 +131,29 @@ struct PageSession: Sendable {
             #expect(account.text.contains("Nguyễn Thị Ánh"))
             let admin = try await session.get("/admin/users")
             #expect(admin.status == .forbidden)
+        }
+    }
+
+    @Test func adminEditsTheCalendarOnThePage() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            var admin = try await PageSession.signIn(client, username: "admin")
+            let page = try await admin.get("/calendar?year=2027")
+            let token = try #require(PageSession.csrf(in: page.text))
+            #expect(page.text.contains(#"action="/calendar/overrides""#))
+            let added = try await admin.post("/calendar/overrides", form: ["_csrf": token, "date": "2027-12-31", "kind": "dayOff", "name": "Nghỉ cuối năm"])
+            #expect(added.status == .seeOther)
+            #expect(try await !platform.calendar.workingCalendar().isWorkingDay(LocalDate(iso: "2027-12-31")!))
+            let shown = try await admin.get("/calendar?year=2027")
+            #expect(shown.text.contains("Nghỉ cuối năm"))
+            let removed = try await admin.post("/calendar/overrides/remove", form: ["_csrf": token, "date": "2027-12-31"])
+            #expect(removed.status == .seeOther)
+            #expect(try await platform.calendar.workingCalendar().isWorkingDay(LocalDate(iso: "2027-12-31")!))
+            // A leader sees the calendar but no form, and cannot post to it.
+            var leader = try await PageSession.signIn(client, username: "lanhdao.ubnd")
+            let readOnly = try await leader.get("/calendar?year=2027")
+            #expect(!readOnly.text.contains(#"action="/calendar/overrides""#))
+            let refused = try await leader.post("/calendar/overrides", form: ["_csrf": PageSession.csrf(in: readOnly.text) ?? "", "date": "2027-12-30", "kind": "dayOff", "name": "x"])
+            #expect(refused.status == .forbidden)
         }
     }
 

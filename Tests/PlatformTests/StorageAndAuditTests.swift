@@ -52,6 +52,27 @@ import Testing
         }
     }
 
+    @Test func sqliteRunsInWALModeWithABusyTimeout() async throws {
+        guard TestEnvironment.engine == .sqlite else { return }
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            let mode = try await platform.database.read { try await $0.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self) }
+            let timeout = try await platform.database.read { try await $0.raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self) }
+            #expect(mode == "wal")
+            #expect(timeout == 10000)
+        }
+    }
+
+    @Test func configurationFromTheEnvironment() throws {
+        let config = try AppConfig.fromEnvironment(["CQS_DATABASE_URL": "postgres://u@h/db", "CQS_HTTP_PORT": "9000", "CQS_LOG_FORMAT": "json",
+                                                    "CQS_LOG_LEVEL": "debug", "CQS_DEMO_DATA": "false", "CQS_OFFICE_HOURS": "07:00-11:00"])
+        #expect(config.port == 9000 && config.logFormat == .json && config.logLevel == .debug && !config.demoData)
+        #expect(config.databaseURL == .postgres(host: "h", port: 5432, username: "u", password: nil, database: "db", requireTLS: false))
+        #expect(config.officeHours.opening == LocalTime(hour: 7))
+        #expect(throws: ValidationError.self) { try AppConfig.fromEnvironment(["CQS_HTTP_PORT": "99999"]) }
+        #expect(throws: ValidationError.self) { try AppConfig.fromEnvironment(["CQS_LOG_FORMAT": "xml"]) }
+        #expect(try AppConfig.fromEnvironment([:]).databaseURL == .sqlite(path: "./cqs-data/cqs.sqlite"))
+    }
+
     @Test func databaseURLParsing() throws {
         #expect(try DatabaseURL.parse("./cqs-data/cqs.sqlite") == .sqlite(path: "./cqs-data/cqs.sqlite"))
         #expect(try DatabaseURL.parse("sqlite:///tmp/x.db") == .sqlite(path: "/tmp/x.db"))

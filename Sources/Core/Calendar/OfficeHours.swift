@@ -1,3 +1,5 @@
+import Foundation
+
 /// A time of day in the platform's time zone, minutes precision.
 public struct LocalTime: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
     public let minutes: Int
@@ -33,6 +35,23 @@ public struct OfficeHours: Sendable, Codable, Hashable {
         Period(start: LocalTime(hour: 7, minute: 30), end: LocalTime(hour: 11, minute: 30)),
         Period(start: LocalTime(hour: 13, minute: 30), end: LocalTime(hour: 17, minute: 0)),
     ])
+
+    /// Parses `07:30-11:30,13:30-17:00`.
+    public init(parsing text: String) throws(ValidationError) {
+        var periods: [Period] = []
+        for part in text.split(separator: ",") {
+            let bounds = part.trimmingCharacters(in: .whitespaces).split(separator: "-")
+            guard bounds.count == 2, let start = LocalTime(String(bounds[0])), let end = LocalTime(String(bounds[1])), start < end else {
+                throw ValidationError(field: "officeHours", messageVi: "Giờ làm việc phải có dạng 07:30-11:30,13:30-17:00",
+                                      messageEn: "Office hours must look like 07:30-11:30,13:30-17:00")
+            }
+            periods.append(Period(start: start, end: end))
+        }
+        guard !periods.isEmpty else {
+            throw ValidationError(field: "officeHours", messageVi: "Thiếu giờ làm việc", messageEn: "Office hours are missing")
+        }
+        self.init(periods: periods)
+    }
 
     public var opening: LocalTime { periods.first?.start ?? LocalTime(hour: 0) }
 

@@ -31,11 +31,29 @@ public struct PortalPages: Sendable {
             guard (1900...2100).contains(year) else { throw CalendarAPI.yearOutOfRange }
             let calendar = try await services.calendar.workingCalendar()
             let t = Strings.all(context.language)
-            let days = calendar.calendar(of: year).map { day -> [String: String] in
-                ["date": day.date.display, "name": context.language == .vi ? day.nameVi : day.nameEn, "kind": t[day.kind.rawValue] ?? day.kind.rawValue]
+            let days = calendar.calendar(of: year).map { day -> [String: Any] in
+                ["date": day.date.display, "iso": day.date.iso, "name": context.language == .vi ? day.nameVi : day.nameEn,
+                 "kind": t[day.kind.rawValue] ?? day.kind.rawValue,
+                 "removable": day.kind == .overrideDayOff || day.kind == .makeUpWorkingDay]
             }
-            return try services.pages.render("calendar", titleKey: "calendar", data: ["year": year, "days": days, "previousYear": year - 1, "nextYear": year + 1],
-                                             request: request, context: context)
+            let canEdit = context.principal?.has(.calendarManage) ?? false
+            return try services.pages.render("calendar", titleKey: "calendar", data: [
+                "year": year, "days": days, "previousYear": year - 1, "nextYear": year + 1, "canEdit": canEdit,
+            ], request: request, context: context)
+        }
+        routes.post("/calendar/overrides", .permission(.calendarManage)) { request, context in
+            let form = try await Form.read(request)
+            guard let date = LocalDate(iso: form["date"] ?? ""), let kind = CalendarOverride.Kind(rawValue: form["kind"] ?? "") else {
+                throw DomainError.invalid("date", "Chọn ngày và loại điều chỉnh", "Choose a date and a kind")
+            }
+            try await services.calendar.set(CalendarOverride(date: date, kind: kind, name: form["name"] ?? ""), by: context.principal!, requestID: context.requestID)
+            return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
+        }
+        routes.post("/calendar/overrides/remove", .permission(.calendarManage)) { request, context in
+            let form = try await Form.read(request)
+            guard let date = LocalDate(iso: form["date"] ?? "") else { throw DomainError.invalid("date", "Ngày không hợp lệ", "Invalid date") }
+            try await services.calendar.remove(date, by: context.principal!, requestID: context.requestID)
+            return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
         }
         routes.get("/admin/agencies", .permission(.directoryManage)) { request, context in
             let q = request.uri.stringParameter("q")

@@ -59,6 +59,9 @@ enum Strings {
         "signedInAs": ("Đang đăng nhập", "Signed in as"),
         "footer": ("Hệ thống Chính quyền số — phần mềm mã nguồn mở, do tỉnh tự vận hành.", "ChinhQuyenSo — open-source software, run by the province."),
         "apiDocs": ("Tài liệu API", "API documentation"),
+        "addOverride": ("Thêm ngày nghỉ hoặc ngày làm bù", "Add a day off or a make-up working day"),
+        "remove": ("Xóa", "Remove"),
+        "save": ("Lưu", "Save"),
     ]
 
     static func all(_ language: Language) -> [String: String] {
