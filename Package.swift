@@ -50,6 +50,9 @@ let package = Package(
         // Reference data: administrative units, agencies, departments; calendar overrides.
         .target(name: "Directory", dependencies: ["Core", "Storage", "Audit"],
                 resources: [.copy("Resources")]),
+        // Administrative procedures (thủ tục hành chính): catalogue, import/export, search.
+        .target(name: "Procedures", dependencies: ["Core", "Storage", "Audit", "Directory"],
+                resources: [.copy("Resources")]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(name: "Identity", dependencies: [
             "Core", "Storage", "Audit", "Directory", crypto, nioPosix,
@@ -58,7 +61,7 @@ let package = Package(
         ]),
         // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
         .target(name: "Web", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", hummingbird, logging,
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -66,19 +69,19 @@ let package = Package(
         ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
         // Composition root: configuration, application, lifecycle, metrics backend.
         .target(name: "Server", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Web", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Web", hummingbird, logging,
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "cqs", dependencies: [
-            "Server", "Core", "Storage", "Audit", "Directory", "Identity",
+            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Web", "Server", hummingbird,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Web", "Server", hummingbird,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], exclude: ["Fixtures/generate_vn_holidays.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),

@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import Identity
 import Logging
+import Procedures
 import Storage
 import Web
 
@@ -14,6 +15,7 @@ public struct Platform: Sendable {
     public let directory: AgencyDirectory
     public let accounts: AccountStore
     public let calendar: CalendarStore
+    public let procedures: ProcedureCatalog
     public let logger: Logger
     public let clock: WallClock
 
@@ -25,6 +27,7 @@ public struct Platform: Sendable {
         directory = AgencyDirectory(database: database, clock: clock)
         accounts = AccountStore(database: database, hasher: PasswordHasher(cost: config.bcryptCost), clock: clock)
         calendar = CalendarStore(database: database, officeHours: config.officeHours, clock: clock)
+        procedures = ProcedureCatalog(database: database, clock: clock)
     }
 
     /// Applies pending migrations.
@@ -41,6 +44,10 @@ public struct Platform: Sendable {
             "departmentsAdded": "\(summary.departmentsAdded)", "calendarOverridesAdded": "\(summary.calendarOverridesAdded)",
         ])
         if demo {
+            if try await procedures.count() == 0 {
+                let result = try await procedures.importProcedures(try ProcedureCSV.demoCatalogue(), by: .system("seed"), requestID: nil)
+                logger.info("demo procedure catalogue loaded", metadata: ["created": "\(result.created)"])
+            }
             let created = try await DemoData.load(accounts: accounts, directory: directory, logger: logger)
             logger.info("demo accounts loaded", metadata: ["created": "\(created)"])
         }
@@ -53,7 +60,7 @@ public struct Platform: Sendable {
         let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
-                           tokens: tokens, calendar: calendar, pages: pages,
+                           tokens: tokens, calendar: calendar, procedures: procedures, pages: pages,
                            settings: WebSettings(secureCookies: config.secureCookies))
     }
 }

@@ -1,9 +1,10 @@
 import Audit
 import Directory
 import Identity
+import Procedures
 import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + DirectoryMigrations.all + IdentityMigrations.all
+    public static let migrations: [Migration] = AuditMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all
 }

@@ -1,6 +1,7 @@
 import Core
 import Directory
 import Identity
+import Procedures
 import Storage
 
 /// Settings of the web surface.
@@ -25,12 +26,13 @@ public struct WebServices: Sendable {
     public let sessions: SessionStore
     public let tokens: TokenService
     public let calendar: CalendarStore
+    public let procedures: ProcedureCatalog
     public let pages: PageRenderer
     public let settings: WebSettings
 
     public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
-                tokens: TokenService, calendar: CalendarStore, pages: PageRenderer, settings: WebSettings) {
+                tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
-        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.pages = pages; self.settings = settings
+        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.pages = pages; self.settings = settings
     }
 }

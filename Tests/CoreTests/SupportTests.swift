@@ -51,3 +51,12 @@ import Testing
         #expect(LocalDate(iso: "2026-1-9") == nil)
     }
 }
+
+@Suite struct MoneyTests {
+    @Test func formatsVND() {
+        #expect(Money.vnd(0) == "0 ₫")
+        #expect(Money.vnd(75000) == "75.000 ₫")
+        #expect(Money.vnd(1_250_000) == "1.250.000 ₫")
+        #expect(Money.vnd(-500) == "-500 ₫")
+    }
+}

@@ -7,6 +7,7 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case usersManage = "users.manage"
     case auditRead = "audit.read"
     case calendarManage = "calendar.manage"
+    case proceduresManage = "procedures.manage"
     case systemAdmin = "system.admin"
 
     /// The permissions each role grants.

@@ -37,6 +37,7 @@ public struct PageRenderer: Sendable {
         }
         return PageRenderer(library: library, settings: settings, navigation: [
             NavigationItem(path: "/", key: "home", access: .everyone),
+            NavigationItem(path: "/procedures", key: "procedures", access: .everyone),
             NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
             NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
             NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),

@@ -20,6 +20,8 @@ public enum WebRouter {
         DirectoryAPI(services: services).addRoutes(to: routes)
         AdminAPI(services: services).addRoutes(to: routes)
         CalendarAPI(services: services).addRoutes(to: routes)
+        ProceduresAPI(services: services).addRoutes(to: routes)
+        ProcedurePages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

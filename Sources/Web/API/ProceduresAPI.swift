@@ -1,0 +1,64 @@
+import Core
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Procedures
+
+/// The procedure catalogue over HTTP.
+public struct ProceduresAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    static let importLimit = 20 * 1024 * 1024
+
+    /// Filters from `?q=&field=&agency=&level=`.
+    static func query(_ uri: URI) throws -> ProcedureCatalog.Query {
+        var level: OnlineLevel?
+        if let text = uri.stringParameter("level") {
+            guard let value = OnlineLevel(rawValue: text) else {
+                throw DomainError.invalid("level", "Mức độ phải là information, partial hoặc full", "level must be information, partial or full")
+            }
+            level = value
+        }
+        return ProcedureCatalog.Query(text: uri.stringParameter("q"), fieldCode: uri.stringParameter("field"),
+                                      agencyIdentifier: uri.stringParameter("agency"), onlineLevel: level)
+    }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.get("/api/v1/procedures", .everyone) { request, context in
+            let page = try await services.procedures.search(try Self.query(request.uri), page: try request.uri.pageRequest())
+            return try JSONResponse(page).response(from: request, context: context)
+        }
+        routes.get("/api/v1/procedures/export", .everyone) { request, context in
+            let all = try await services.procedures.all()
+            switch request.uri.stringParameter("format") ?? "json" {
+            case "csv":
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"procedures.csv\""],
+                                body: .init(byteBuffer: ByteBuffer(string: try ProcedureCSV.write(all))))
+            case "json":
+                return try JSONResponse(all).response(from: request, context: context)
+            default:
+                throw DomainError.invalid("format", "Định dạng phải là csv hoặc json", "format must be csv or json")
+            }
+        }
+        routes.post("/api/v1/procedures/import", .permission(.proceduresManage)) { request, context in
+            let procedures: [Procedure]
+            if request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true {
+                procedures = try ProcedureCSV.read(String(buffer: try await RequestBody.bytes(request, limit: Self.importLimit)))
+            } else {
+                procedures = try await RequestBody.json([Procedure].self, from: request, context: context, limit: Self.importLimit)
+            }
+            let result = try await services.procedures.importProcedures(procedures, by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(result).response(from: request, context: context)
+        }
+        routes.get("/api/v1/procedures/:code", .everyone) { request, context in
+            let code = context.parameters.get("code") ?? ""
+            guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
+            return try JSONResponse(procedure).response(from: request, context: context)
+        }
+        routes.get("/api/v1/procedure-fields", .everyone) { request, context in
+            try JSONResponse(try await services.procedures.fields()).response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Audit
+import Core
+import Foundation
+import HummingbirdTesting
+import Procedures
+import Server
+import Testing
+
+@Suite struct ProcedureTests {
+    @Test func theDemoCatalogueIsValidAndSeeded() async throws {
+        let demo = try ProcedureCSV.demoCatalogue()
+        #expect(demo.count >= 40)
+        for procedure in demo { #expect(ProcedureRules.validate(procedure).isEmpty, "\(procedure.code)") }
+        #expect(demo.contains { $0.isInterAgency })
+        #expect(Set(demo.map(\.fieldCode)).count >= 10)
+        try await TestEnvironment.withPlatform { platform in
+            #expect(try await platform.procedures.count() == demo.count)
+            let household = try #require(try await platform.procedures.procedure("1.001612"))
+            #expect(household.name == "Đăng ký thành lập hộ kinh doanh")
+        }
+    }
+
+    @Test func searchIgnoresDiacriticsAndRanksByName() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let page = try await platform.procedures.search(.init(text: "dang ky ho kinh doanh"), page: PageRequest())
+            #expect(page.items.first?.code == "1.001612")
+            #expect(page.items.allSatisfy { TextFolding.fold($0.name + " " + $0.fieldName).contains("kinh doanh") })
+            let exact = try await platform.procedures.search(.init(text: "ĐĂNG KÝ KHAI SINH"), page: PageRequest())
+            #expect(exact.items.first?.name == "Đăng ký khai sinh")
+            let byCode = try await platform.procedures.search(.init(text: "1.009994"), page: PageRequest())
+            #expect(byCode.items.first?.code == "1.009994")
+            let filtered = try await platform.procedures.search(.init(fieldCode: "HT", onlineLevel: .full), page: PageRequest())
+            #expect(!filtered.items.isEmpty && filtered.items.allSatisfy { $0.fieldCode == "HT" && $0.onlineLevel == .full })
+            let atAgency = try await platform.procedures.search(.init(agencyIdentifier: "000.00.11.H19"), page: PageRequest())
+            #expect(atAgency.items.allSatisfy { $0.agencyIdentifier == "000.00.11.H19" || $0.agencyIdentifier == nil })
+            let none = try await platform.procedures.search(.init(text: "xyzzy"), page: PageRequest())
+            #expect(none.items.isEmpty)
+            let first = try await platform.procedures.search(.init(), page: PageRequest(limit: 20))
+            let second = try await platform.procedures.search(.init(), page: PageRequest(limit: 20, cursor: first.nextCursor))
+            #expect(Set(first.items.map(\.code)).isDisjoint(with: second.items.map(\.code)) && second.items.count == 20)
+        }
+    }
+
+    @Test func csvAndJSONRoundTripAndImportsAreAllOrNothing() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let all = try await platform.procedures.all()
+            let back = try ProcedureCSV.read(try ProcedureCSV.write(all))
+            #expect(back == all)
+            let unchanged = try await platform.procedures.importProcedures(back, by: .system(), requestID: nil)
+            #expect(unchanged.unchanged == all.count && unchanged.created == 0)
+            var changed = all[0]
+            changed.processingDays += 1
+            var fresh = all[1]
+            fresh.code = "1.999001"
+            var broken = all[2]
+            broken.code = "not-a-code"
+            broken.steps = []
+            let before = try await rowCount("audit_log", platform.database)
+            await #expect(throws: DomainError.self) { try await platform.procedures.importProcedures([changed, fresh, broken], by: .system(), requestID: nil) }
+            var ghost = all[3]
+            ghost.agencyIdentifier = "000.00.77.H19"
+            await #expect(throws: DomainError.self) { try await platform.procedures.importProcedures([ghost], by: .system(), requestID: nil) }
+            #expect(try await rowCount("audit_log", platform.database) == before)
+            let progress = ProgressLog()
+            let result = try await platform.procedures.importProcedures([changed, fresh], by: .system("importer"), requestID: nil) { done, total in progress.add(done, total) }
+            #expect(result.created == 1 && result.updated == 1)
+            #expect(progress.last == [2, 2])
+            #expect(try await platform.procedures.procedure(changed.code)?.processingDays == changed.processingDays)
+            #expect(try await AuditLog.list(platform.database, page: PageRequest(), action: "procedure.update").items.first?.actor == "importer")
+        }
+    }
+
+    @Test func rulesRejectBadEntries() throws {
+        var p = try ProcedureCSV.demoCatalogue()[0]
+        p.steps.append(WorkflowStep(name: "Extra", role: .leader, days: 100))
+        p.cutoffTime = "25:99"
+        p.agencyIdentifier = nil
+        p.agencyLevel = "district"
+        let fields = Set(ProcedureRules.validate(p).map(\.field))
+        #expect(fields == ["steps", "cutoffTime", "agencyLevel"])
+        #expect(ProcedureRules.isValidCode("1.001612") && ProcedureRules.isValidCode("2.000488.000.00.00.H19"))
+        #expect(!ProcedureRules.isValidCode("1.0016") && !ProcedureRules.isValidCode("x.001612") && !ProcedureRules.isValidCode("1.001612;"))
+    }
+
+    @Test func catalogueOverHTTP() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            let search = try await client.json("/api/v1/procedures?q=cap%20giay%20phep%20xay%20dung&level=partial")
+            #expect(search.status == .ok)
+            let items = search.object?["items"] as? [[String: Any]] ?? []
+            #expect(items.first?["code"] as? String == "1.009994")
+            let badLevel = try await client.json("/api/v1/procedures?level=4")
+            #expect(badLevel.status == .unprocessableContent)
+            let one = try await client.json("/api/v1/procedures/1.001193")
+            #expect(one.object?["name"] as? String == "Đăng ký khai sinh")
+            #expect(try await client.json("/api/v1/procedures/9.999999").status == .notFound)
+            let fields = try await client.json("/api/v1/procedure-fields")
+            #expect((fields.array?.count ?? 0) >= 10)
+            let csv = try await client.json("/api/v1/procedures/export?format=csv")
+            let token = try await client.token("admin")
+            let reimport = try await client.json("/api/v1/procedures/import", method: .post, token: token, body: csv.text, contentType: "text/csv")
+            #expect(reimport.status == .ok)
+            #expect(reimport.object?["created"] as? Int == 0)
+            let officer = try await client.token("chuyenvien.sxd")
+            #expect(try await client.json("/api/v1/procedures/import", method: .post, token: officer, body: "[]").status == .forbidden)
+            var page = PageSession(client: client)
+            let html = try await page.get("/procedures?q=khai%20sinh")
+            #expect(html.status == .ok && html.text.contains("Đăng ký khai sinh"))
+            let detail = try await page.get("/procedures/1.009994")
+            #expect(detail.text.contains("Sở Xây dựng") && detail.text.contains("75.000 ₫") && detail.text.contains("/dossiers/new?procedure=1.009994"))
+        }
+    }
+}
+
+/// Collects progress callbacks.
+final class ProgressLog: Sendable {
+    private let calls = Mutex<[[Int]]>([])
+    func add(_ done: Int, _ total: Int) { calls.withLock { $0.append([done, total]) } }
+    var last: [Int]? { calls.withLock { $0.last } }
+}
+
+import Synchronization
