@@ -53,6 +53,8 @@ let package = Package(
         // Administrative procedures (thủ tục hành chính): catalogue, import/export, search.
         .target(name: "Procedures", dependencies: ["Core", "Storage", "Audit", "Directory"],
                 resources: [.copy("Resources")]),
+        // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
+        .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(name: "Identity", dependencies: [
             "Core", "Storage", "Audit", "Directory", crypto, nioPosix,
@@ -61,7 +63,7 @@ let package = Package(
         ]),
         // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
         .target(name: "Web", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", hummingbird, logging,
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -69,19 +71,19 @@ let package = Package(
         ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
         // Composition root: configuration, application, lifecycle, metrics backend.
         .target(name: "Server", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Web", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Web", hummingbird, logging,
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "cqs", dependencies: [
-            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures",
+            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Web", "Server", hummingbird,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Web", "Server", hummingbird,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], exclude: ["Fixtures/generate_vn_holidays.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),

@@ -14,7 +14,7 @@ public struct AgencyDirectory: Sendable {
         self.clock = clock
     }
 
-    struct Row: Decodable, Sendable, Encodable {
+    struct Row: Decodable {
         let id: Int64
         let identifier: String
         let name: String
@@ -68,8 +68,16 @@ public struct AgencyDirectory: Sendable {
             if let parent { select.where("parent_identifier", .equal, parent) }
             return try await select.orderBy("id").limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
-        let page = Page(fetched: rows, limit: page.limit, key: \.id)
-        return Page(items: page.items.map(\.agency), nextCursor: page.nextCursor)
+        return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.agency)
+    }
+
+    /// The province's public administrative service center (Trung tâm Phục vụ hành chính công),
+    /// which receives dossiers for provincial departments; nil if the directory has none.
+    public func provincialServiceCenter() async throws -> String? {
+        try await database.read { db in
+            try await db.select().column("identifier").from("agencies").where("kind", .equal, AgencyKind.serviceCenter.rawValue)
+                .orderBy("id").first()?.decode(column: "identifier", as: String.self)
+        }
     }
 
     /// Every agency, parents before children (for export).

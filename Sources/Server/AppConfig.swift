@@ -22,12 +22,27 @@ public struct AppConfig: Sendable {
     public var demoData = true
     /// Opening hours of agencies, for deadlines that start at the next working moment.
     public var officeHours = OfficeHours.standard
+    /// Where files (dossier attachments) are kept; by default beside the SQLite file, else ./cqs-data.
+    public var dataDirectory: String?
+    /// The largest accepted attachment, in megabytes.
+    public var maxAttachmentMB = 20
+
+    /// The folder for files.
+    public var resolvedDataDirectory: String {
+        if let dataDirectory { return dataDirectory }
+        if case .sqlite(let path) = databaseURL {
+            let folder = (path as NSString).deletingLastPathComponent
+            return folder.isEmpty ? "." : folder
+        }
+        return "./cqs-data"
+    }
 
     public init() {}
 
     /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
-    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`).
+    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
+    /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
         if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
@@ -44,6 +59,8 @@ public struct AppConfig: Sendable {
         if let secure = env["CQS_SECURE_COOKIES"] { config.secureCookies = try parseBool(secure, "CQS_SECURE_COOKIES") }
         if let demo = env["CQS_DEMO_DATA"] { config.demoData = try parseBool(demo, "CQS_DEMO_DATA") }
         if let hours = env["CQS_OFFICE_HOURS"] { config.officeHours = try OfficeHours(parsing: hours) }
+        if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
+        if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config
     }
 

@@ -2,6 +2,7 @@ import Core
 import Directory
 import Foundation
 import Identity
+import Dossiers
 import Logging
 import Procedures
 import Storage
@@ -16,6 +17,7 @@ public struct Platform: Sendable {
     public let accounts: AccountStore
     public let calendar: CalendarStore
     public let procedures: ProcedureCatalog
+    public let dossiers: DossierStore
     public let logger: Logger
     public let clock: WallClock
 
@@ -28,6 +30,9 @@ public struct Platform: Sendable {
         accounts = AccountStore(database: database, hasher: PasswordHasher(cost: config.bcryptCost), clock: clock)
         calendar = CalendarStore(database: database, officeHours: config.officeHours, clock: clock)
         procedures = ProcedureCatalog(database: database, clock: clock)
+        let files = try ContentStore(root: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files"))
+        dossiers = DossierStore(database: database, procedures: procedures, directory: directory, accounts: accounts, calendar: calendar,
+                                files: files, maxAttachmentSize: config.maxAttachmentMB * 1_048_576, clock: clock)
     }
 
     /// Applies pending migrations.

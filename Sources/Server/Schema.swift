@@ -1,10 +1,11 @@
 import Audit
 import Directory
+import Dossiers
 import Identity
 import Procedures
 import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all
+    public static let migrations: [Migration] = AuditMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all
 }

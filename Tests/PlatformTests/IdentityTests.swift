@@ -6,11 +6,27 @@ import Server
 import Storage
 import Testing
 
-/// A clock the test moves by hand.
+/// A clock the test moves by hand: real time shifted by an offset, or a fixed start.
 final class TestClock: Sendable {
     private let offset = Mutex(0.0)
+    private let start: Date?
+
+    init(start: Date? = nil) { self.start = start }
+
+    /// A clock at a local time in Vietnam.
+    convenience init(_ iso: String, _ hour: Int, _ minute: Int = 0) {
+        self.init(start: VietnamTime.instant(LocalDateTime(date: LocalDate(iso: iso)!, time: LocalTime(hour: hour, minute: minute))))
+    }
+
     func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
-    var wallClock: WallClock { WallClock { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+
+    /// Moves to a local time in Vietnam (fixed-start clocks only).
+    func set(_ iso: String, _ hour: Int, _ minute: Int = 0) {
+        let target = VietnamTime.instant(LocalDateTime(date: LocalDate(iso: iso)!, time: LocalTime(hour: hour, minute: minute)))
+        offset.withLock { $0 = target.timeIntervalSince(start ?? Date()) }
+    }
+
+    var wallClock: WallClock { WallClock { [self] in (start ?? Date()).addingTimeInterval(offset.withLock { $0 }) } }
 }
 
 import Synchronization

@@ -30,6 +30,8 @@ enum TestEnvironment {
         config.bcryptCost = 4
         config.poolSize = 4
         config.demoData = true
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-test-\(UUID().uuidString)")
+        config.dataDirectory = directory.path
         if let url = postgresURL {
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             let admin = try Database(url: url, poolSize: 1, logger: logger)
@@ -38,9 +40,9 @@ enum TestEnvironment {
             return (config, String(schema), {
                 let admin = try? Database(url: url, poolSize: 1, logger: logger)
                 _ = try? await admin?.withRunning { db in try await db.transaction { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() } }
+                try? FileManager.default.removeItem(at: directory)
             })
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-test-\(UUID().uuidString)")
         config.databaseURL = .sqlite(path: directory.appendingPathComponent("cqs.sqlite").path)
         return (config, nil, { try? FileManager.default.removeItem(at: directory) })
     }

@@ -3,7 +3,16 @@ import Foundation
 
 /// SHA-256 digests as lowercase hex, used for audit chains and stored token hashes.
 public enum Digest {
-    public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func sha256Hex(_ text: String) -> String { sha256Hex(Data(text.utf8)) }
+
+    public static func sha256Hex(_ data: Data) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: data) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -7,8 +7,14 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
 
     /// A page from rows fetched with `limit + 1`: the extra row only says that more follow.
     public init(fetched rows: [Item], limit: Int, key: (Item) -> Int64) {
-        items = Array(rows.prefix(limit))
-        nextCursor = rows.count > limit ? items.last.map { PageRequest.cursor(after: key($0)) } : nil
+        self.init(fetched: rows, limit: limit, key: key, transform: { $0 })
+    }
+
+    /// The same, turning stored rows into items.
+    public init<Row>(fetched rows: [Row], limit: Int, key: (Row) -> Int64, transform: (Row) throws -> Item) rethrows {
+        let kept = rows.prefix(limit)
+        items = try kept.map(transform)
+        nextCursor = rows.count > limit ? kept.last.map { PageRequest.cursor(after: key($0)) } : nil
     }
 }
 

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The kinds of file a dossier may carry, recognised by their content, never by their name.
+public enum FileType: String, Codable, Sendable, CaseIterable {
+    case pdf, jpeg, png, docx
+
+    public var mediaType: String {
+        switch self {
+        case .pdf: "application/pdf"
+        case .jpeg: "image/jpeg"
+        case .png: "image/png"
+        case .docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+    }
+
+    public var fileExtension: String { self == .jpeg ? "jpg" : rawValue }
+
+    /// Detects the type from the first bytes (and, for DOCX, the ZIP entries).
+    public static func detect(_ data: Data) -> FileType? {
+        let head = [UInt8](data.prefix(8))
+        if head.starts(with: Array("%PDF-".utf8)) { return .pdf }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            // A Word document is a ZIP with [Content_Types].xml and a word/ part.
+            let names = data.range(of: Data("[Content_Types].xml".utf8)) != nil && data.range(of: Data("word/".utf8)) != nil
+            return names ? .docx : nil
+        }
+        return nil
+    }
+
+    /// A safe file name: no path, no control or markup characters, at most 150 characters,
+    /// with the extension of the detected type.
+    public static func sanitizedName(_ name: String, type: FileType) -> String {
+        let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        var stem = base
+        if let dot = base.lastIndex(of: "."), dot != base.startIndex { stem = String(base[..<dot]) }
+        let cleaned = stem.unicodeScalars.filter { scalar in
+            CharacterSet.letters.contains(scalar) || CharacterSet.decimalDigits.contains(scalar) || " -_().".unicodeScalars.contains(scalar)
+        }
+        var result = String(String.UnicodeScalarView(cleaned)).trimmingCharacters(in: .whitespaces)
+        while result.hasPrefix(".") { result.removeFirst() }
+        if result.isEmpty { result = "tep" }
+        return String(result.prefix(150)) + "." + type.fileExtension
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+
+/// What can be done to a dossier after it exists.
+public enum DossierAction: String, Codable, Sendable, CaseIterable {
+    case receive
+    case refuse
+    case assign
+    case forward
+    case requestSupplement = "request_supplement"
+    case supplement
+    case requestPayment = "request_payment"
+    case confirmPayment = "confirm_payment"
+    case approve
+    case reject
+    case stop
+    case withdraw
+    case recordResult = "record_result"
+    case returnResult = "return_result"
+    case extendDeadline = "extend_deadline"
+
+    /// Whether the action needs a note (a reason the applicant will read).
+    public var requiresNote: Bool {
+        [.refuse, .requestSupplement, .requestPayment, .reject, .stop, .extendDeadline].contains(self)
+    }
+
+    public var nameVi: String {
+        switch self {
+        case .receive: "Tiếp nhận"
+        case .refuse: "Từ chối tiếp nhận"
+        case .assign: "Phân công xử lý"
+        case .forward: "Chuyển bước tiếp theo"
+        case .requestSupplement: "Yêu cầu bổ sung"
+        case .supplement: "Bổ sung hồ sơ"
+        case .requestPayment: "Yêu cầu nghĩa vụ tài chính"
+        case .confirmPayment: "Xác nhận đã nộp"
+        case .approve: "Phê duyệt"
+        case .reject: "Từ chối giải quyết"
+        case .stop: "Dừng xử lý"
+        case .withdraw: "Rút hồ sơ"
+        case .recordResult: "Cập nhật kết quả"
+        case .returnResult: "Trả kết quả"
+        case .extendDeadline: "Gia hạn, xin lỗi"
+        }
+    }
+
+    public var nameEn: String {
+        switch self {
+        case .receive: "Receive"
+        case .refuse: "Refuse to receive"
+        case .assign: "Assign"
+        case .forward: "Forward to the next step"
+        case .requestSupplement: "Request a supplement"
+        case .supplement: "Supplement"
+        case .requestPayment: "Request payment"
+        case .confirmPayment: "Confirm payment"
+        case .approve: "Approve"
+        case .reject: "Reject"
+        case .stop: "Stop processing"
+        case .withdraw: "Withdraw"
+        case .recordResult: "Record the result"
+        case .returnResult: "Return the result"
+        case .extendDeadline: "Extend with an apology"
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Audit
+import Core
+import Foundation
+import Procedures
+import SQLKit
+import Storage
+
+extension DossierStore {
+    /// Performs `action` on a dossier. Illegal transitions are a 409 naming the allowed
+    /// actions; actions outside the caller's role or agency are a 403. The change, its history
+    /// entry, audit record and outbox message commit together, guarded by the row's version.
+    public func perform(_ action: DossierAction, on code: String, input: ActionInput, by principal: Principal, requestID: String?) async throws -> Dossier {
+        let trimmed = input.note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let note = trimmed.isEmpty ? nil : String(trimmed.prefix(2000))
+        if action.requiresNote && note == nil {
+            throw DomainError.invalid("note", "Cần ghi lý do hoặc nội dung (\(action.nameVi))", "A reason or note is required (\(action.nameEn))")
+        }
+        let workingCalendar = try await calendar.workingCalendar()
+        let procedures = procedures
+        let clock = clock
+        let now = clock.now()
+        let assignee = try await resolveAssignee(action == .assign ? input.assignee : nil)
+        return try await database.transaction { db in
+            guard let row = try await DossierRow.load(code: code, db),
+                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
+            let status = row.statusValue
+            let actor = DossierVisibility.actor(row, principal: principal)
+            guard let target = DossierRules.target(of: action, from: status, resumeStatus: row.resumeStatus.flatMap(DossierStatus.init)) else {
+                let allowed = DossierRules.allowedActions(for: actor, status: status).map(\.rawValue).joined(separator: ", ")
+                throw DomainError.conflict(messageVi: "Không thể \(action.nameVi.lowercased()) khi hồ sơ \(status.nameVi.lowercased()). Thao tác được phép: \(allowed.isEmpty ? "không có" : allowed)",
+                                           messageEn: "Cannot \(action.nameEn.lowercased()) a dossier that is \(status.nameEn.lowercased()). Allowed: \(allowed.isEmpty ? "none" : allowed)")
+            }
+            guard DossierRules.permits(action, by: actor, status: status) else {
+                throw DomainError.forbidden(messageVi: "Bạn không được \(action.nameVi.lowercased()) hồ sơ này", messageEn: "You may not \(action.nameEn.lowercased()) this dossier")
+            }
+            let update = db.update("dossiers").set("status", to: target.rawValue).set("updated_at", to: now.epochMillis)
+                .set("version", to: row.version + 1)
+            var change: [String: String] = ["from": status.rawValue, "to": target.rawValue]
+            switch action {
+            case .receive:
+                guard let procedure = try await procedures.procedure(row.procedureCode) else { throw StorageError.corrupt("procedure \(row.procedureCode) gone") }
+                let due = Deadlines.due(receivedAt: VietnamTime.local(now), processingDays: procedure.processingDays,
+                                        cutoff: procedure.cutoffTime.flatMap(LocalTime.init), calendar: workingCalendar)
+                update.set("received_at", to: now.epochMillis).set("due_at", to: VietnamTime.instant(due).epochMillis)
+                change["due"] = due.description
+            case .refuse, .stop, .withdraw:
+                update.set("ended_at", to: now.epochMillis).set("paused_at", to: Int64?.none)
+            case .assign:
+                guard let assignee else { throw DomainError.invalid("assignee", "Chọn cán bộ xử lý", "Choose the officer") }
+                guard assignee.agency == row.currentAgency else {
+                    throw DomainError.invalid("assignee", "Cán bộ \(assignee.username) không thuộc cơ quan đang xử lý", "\(assignee.username) is not staff of the processing agency")
+                }
+                update.set("assigned_user_id", to: assignee.id).set("assigned_username", to: assignee.username)
+                change["assignee"] = assignee.username
+            case .forward:
+                guard row.currentStep + 1 < row.stepCount, let procedure = try await procedures.procedure(row.procedureCode),
+                      procedure.steps.count > row.currentStep + 1 else {
+                    throw DomainError.conflict(messageVi: "Đây là bước xử lý cuối cùng", messageEn: "This is the last processing step")
+                }
+                let next = procedure.steps[row.currentStep + 1].agencyIdentifier ?? row.implementingAgency
+                update.set("current_step", to: row.currentStep + 1).set("current_agency", to: next)
+                    .set("assigned_user_id", to: Int64?.none).set("assigned_username", to: String?.none)
+                change["agency"] = next
+            case .requestSupplement, .requestPayment:
+                update.set("resume_status", to: status.rawValue)
+                if row.dueAt != nil { update.set("paused_at", to: now.epochMillis) }
+                if action == .requestSupplement { update.set("supplement_count", to: row.supplementCount + 1) }
+            case .supplement, .confirmPayment:
+                if let pausedAt = row.pausedAt, let dueAt = row.dueAt {
+                    let moved = Deadlines.resumed(due: VietnamTime.local(Date(epochMillis: dueAt)), paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
+                                                  resumed: VietnamTime.local(now).date, calendar: workingCalendar)
+                    update.set("due_at", to: VietnamTime.instant(moved.due).epochMillis).set("paused_days", to: row.pausedDays + moved.pausedDays)
+                    change["due"] = moved.due.description
+                }
+                update.set("paused_at", to: Int64?.none).set("resume_status", to: String?.none)
+            case .approve, .reject:
+                update.set("finished_at", to: now.epochMillis)
+            case .recordResult:
+                let results = try await db.select().column("id").from("dossier_attachments")
+                    .where("dossier_id", .equal, row.id).where("kind", .equal, Attachment.Kind.result.rawValue).first()
+                guard results != nil else {
+                    throw DomainError.conflict(messageVi: "Cần tải lên tệp kết quả đã số hóa trước", messageEn: "Upload the digitised result file first")
+                }
+            case .returnResult:
+                update.set("returned_at", to: now.epochMillis)
+            case .extendDeadline:
+                guard let text = input.newDueDate, let date = LocalDate(iso: text), let dueAt = row.dueAt else {
+                    throw DomainError.invalid("newDueDate", "Cần ngày hẹn mới (yyyy-MM-dd)", "A new appointment date (yyyy-MM-dd) is required")
+                }
+                let old = VietnamTime.local(Date(epochMillis: dueAt))
+                guard date > old.date, workingCalendar.isWorkingDay(date) else {
+                    throw DomainError.invalid("newDueDate", "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn cũ", "The new date must be a working day after the old one")
+                }
+                update.set("due_at", to: VietnamTime.instant(LocalDateTime(date: date, time: old.time)).epochMillis)
+                    .set("extension_count", to: row.extensionCount + 1)
+                change["due"] = date.iso
+            }
+            let updated = try await update.where("id", .equal, row.id).where("version", .equal, row.version).returning("id").all()
+            guard !updated.isEmpty else {
+                throw DomainError.conflict(messageVi: "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại", messageEn: "The dossier was just changed by someone else; reload it")
+            }
+            try await Self.recordEvent(id: row.id, code: row.code, action: action.rawValue, from: status, to: target, principal: principal, note: note, now: now, db)
+            if let note { change["note"] = note }
+            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action.rawValue)", targetType: "dossier", targetID: row.code,
+                                                 requestID: requestID, change: change), on: db, clock: clock)
+            guard let fresh = try await DossierRow.load(code: code, db) else { throw Self.notFound }
+            return fresh.dossier
+        }
+    }
+
+    struct Assignee: Sendable { let id: Int64; let username: String; let agency: String? }
+
+    func resolveAssignee(_ username: String?) async throws -> Assignee? {
+        guard let username, !username.isEmpty else { return nil }
+        guard let account = try await accounts.account(username: username), account.kind == .staff, account.status == .active else {
+            throw DomainError.invalid("assignee", "Không có cán bộ \(username)", "No officer \(username)")
+        }
+        return Assignee(id: account.id, username: account.username, agency: account.agencyIdentifier)
+    }
+}

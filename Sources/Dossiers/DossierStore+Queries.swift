@@ -1,0 +1,112 @@
+import Core
+import Foundation
+import SQLKit
+import Storage
+
+extension DossierStore {
+    /// A dossier with its history, files and the reader's allowed actions; not found when the
+    /// reader may not see it (existence is not revealed).
+    public func detail(_ code: String, for principal: Principal) async throws -> DossierDetail {
+        let now = clock.millis()
+        return try await database.read { db in
+            guard let row = try await DossierRow.load(code: code, db),
+                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
+            let events = try await db.select().columns("action", "from_status", "to_status", "actor", "actor_role", "agency", "note", "at")
+                .from("dossier_events").where("dossier_id", .equal, row.id).orderBy("id")
+                .all(decoding: DossierEvent.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let attachments = try await Self.attachments(of: row.id, db)
+            let actions = DossierRules.allowedActions(for: DossierVisibility.actor(row, principal: principal), status: row.statusValue)
+            return DossierDetail(dossier: row.dossier, events: events, attachments: attachments, allowedActions: actions, overdue: row.dossier.isOverdue(at: now))
+        }
+    }
+
+    static func attachments(of id: Int64, _ db: any SQLDatabase) async throws -> [Attachment] {
+        try await db.select().columns("id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at")
+            .from("dossier_attachments").where("dossier_id", .equal, id).orderBy("id")
+            .all(decoding: Attachment.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Filters of the work queue.
+    public struct QueueFilter: Sendable {
+        public var status: DossierStatus?
+        public var agency: String?
+        public var overdueOnly: Bool
+
+        public init(status: DossierStatus? = nil, agency: String? = nil, overdueOnly: Bool = false) {
+            self.status = status; self.agency = agency; self.overdueOnly = overdueOnly
+        }
+    }
+
+    /// Citizens: their own dossiers, newest first. Staff: the dossiers their agency holds now or
+    /// received at its desk, soonest appointment first (system-wide roles may name any agency).
+    public func list(_ filter: QueueFilter, page: PageRequest, for principal: Principal) async throws -> Page<Dossier> {
+        let now = clock.millis()
+        let after = try page.afterKey()
+        let isCitizen = principal.roles == [.citizen]
+        var agency: String?
+        if !isCitizen {
+            if principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor) {
+                agency = filter.agency
+            } else {
+                guard let own = principal.agency else { throw DomainError.forbidden(messageVi: "Tài khoản chưa gắn cơ quan", messageEn: "Your account has no agency") }
+                if let requested = filter.agency, requested != own {
+                    throw DomainError.forbidden(messageVi: "Chỉ xem được hồ sơ của cơ quan mình", messageEn: "You can only list your own agency's dossiers")
+                }
+                agency = own
+            }
+        }
+        let scope = agency
+        let rows = try await database.read { db in
+            let query = db.select().column("*").from("dossiers")
+            if isCitizen { query.where("owner_user_id", .equal, principal.userID) }
+            // Staff see what their agency holds now and what its desk received.
+            if let scope { query.where { $0.where("current_agency", .equal, scope).orWhere("receiving_agency", .equal, scope) } }
+            if let status = filter.status { query.where("status", .equal, status.rawValue) }
+            if filter.overdueOnly {
+                query.where("due_at", .lessThan, now)
+                    .where("status", .in, [DossierStatus.received, .processing].map(\.rawValue))
+            }
+            if isCitizen {
+                // Own dossiers, newest first (keyset cursor on id).
+                if let after { query.where("id", .lessThan, after) }
+                query.orderBy("id", .descending)
+            } else {
+                // The queue: soonest appointment first, not-yet-received last (offset cursor).
+                query.orderBy(SQLFunction("COALESCE", args: SQLColumn("due_at"), SQLLiteral.numeric("9000000000000000")))
+                    .orderBy("id").offset(Int(after ?? 0))
+            }
+            return try await query.limit(page.limit + 1).all(decoding: DossierRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        if isCitizen { return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.dossier) }
+        let offset = after ?? 0
+        return Page(items: rows.prefix(page.limit).map(\.dossier),
+                    nextCursor: rows.count > page.limit ? PageRequest.cursor(after: offset + Int64(page.limit)) : nil)
+    }
+
+    /// The public status lookup: a dossier code with the phone number or citizen ID given at
+    /// submission. Returns only what the applicant needs to know.
+    public func lookup(code: String, phoneOrID: String) async throws -> PublicStatus? {
+        let key = phoneOrID.filter { !" .-()".contains($0) }
+        guard !key.isEmpty, code.count <= 60 else { return nil }
+        let now = clock.millis()
+        let row = try await database.read { try await DossierRow.load(code: code, $0) }
+        guard let row, row.dossier.applicant.phone == (Self.phone(key) ?? key) || row.dossier.applicant.citizenId == key else { return nil }
+        let dossier = row.dossier
+        return PublicStatus(code: dossier.code, procedureName: dossier.procedureName, status: dossier.status, statusName: dossier.status.nameVi,
+                            statusNameEn: dossier.status.nameEn, nationalStatus: dossier.nationalStatus, receivedAt: dossier.receivedAt,
+                            dueAt: dossier.dueAt, overdue: dossier.isOverdue(at: now))
+    }
+}
+
+/// What the public status lookup reveals.
+public struct PublicStatus: Codable, Sendable, Equatable {
+    public let code: String
+    public let procedureName: String
+    public let status: DossierStatus
+    public let statusName: String
+    public let statusNameEn: String
+    public let nationalStatus: Int
+    public let receivedAt: Int64?
+    public let dueAt: Int64?
+    public let overdue: Bool
+}

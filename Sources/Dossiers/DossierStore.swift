@@ -1,0 +1,178 @@
+import Audit
+import Core
+import Directory
+import Foundation
+import Identity
+import Procedures
+import SQLKit
+import Storage
+
+/// Dossiers: creation with gap-free codes, the actions of the state machine with working-day
+/// deadlines, history, audit and an outbox of changes for notifications and national sync.
+public struct DossierStore: Sendable {
+    let database: Database
+    let procedures: ProcedureCatalog
+    let directory: AgencyDirectory
+    let accounts: AccountStore
+    let calendar: CalendarStore
+    let files: ContentStore
+    let clock: WallClock
+    /// The largest accepted attachment, in bytes.
+    public let maxAttachmentSize: Int
+
+    public init(database: Database, procedures: ProcedureCatalog, directory: AgencyDirectory, accounts: AccountStore, calendar: CalendarStore,
+                files: ContentStore, maxAttachmentSize: Int = 20 * 1024 * 1024, clock: WallClock = .system) {
+        self.database = database; self.procedures = procedures; self.directory = directory; self.accounts = accounts; self.calendar = calendar
+        self.files = files; self.maxAttachmentSize = maxAttachmentSize; self.clock = clock
+    }
+
+    static let notFound = DomainError.notFound(what: "dossier")
+
+    // MARK: Creation
+
+    /// Creates a dossier: a citizen's online submission (status submitted) or a counter officer's
+    /// receipt (status received, with its appointment). The code, the row, the first history
+    /// entry, the audit record and the outbox message are written in one transaction.
+    public func create(_ input: NewDossier, by principal: Principal, requestID: String?) async throws -> Dossier {
+        guard let procedure = try await procedures.procedure(input.procedureCode) else {
+            throw DomainError.invalid("procedureCode", "Không có thủ tục \(input.procedureCode)", "No procedure \(input.procedureCode)")
+        }
+        let applicant = try Self.validated(input.applicant, currentYear: VietnamTime.today(clock.now()).year)
+        let implementing = try await implementingAgency(for: procedure, requested: input.agencyIdentifier)
+        // Provincial procedures are received at the province's service center when there is one.
+        let center = procedure.agencyIdentifier == nil ? nil : try await directory.provincialServiceCenter()
+        let agency = center ?? implementing
+        let isCitizen = principal.roles == [.citizen]
+        let channel: Channel
+        if isCitizen {
+            guard procedure.onlineLevel.acceptsOnlineSubmission else {
+                throw DomainError.conflict(messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến", messageEn: "This procedure does not accept online submission")
+            }
+            channel = .online
+        } else if principal.roles.contains(.counterOfficer) {
+            guard principal.agency == agency else {
+                throw DomainError.forbidden(messageVi: "Chỉ tiếp nhận hồ sơ của cơ quan mình", messageEn: "You can only receive dossiers for your own agency")
+            }
+            channel = Channel(rawValue: input.channel ?? 1) ?? .counter
+            guard channel != .online else { throw DomainError.invalid("channel", "Kênh tại quầy là 1 hoặc 3", "A counter receipt is channel 1 or 3") }
+        } else {
+            throw DomainError.forbidden(messageVi: "Chỉ công dân hoặc cán bộ một cửa được nộp hồ sơ", messageEn: "Only citizens and counter officers can create dossiers")
+        }
+        let givenSubject = input.subject?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let subject = givenSubject.isEmpty ? procedure.name : String(givenSubject.prefix(500))
+        let workingCalendar = try await calendar.workingCalendar()
+        let now = clock.now()
+        let local = VietnamTime.local(now)
+        let status: DossierStatus = isCitizen ? .submitted : .received
+        let due = isCitizen ? nil : VietnamTime.instant(Deadlines.due(receivedAt: local, processingDays: procedure.processingDays,
+                                                                        cutoff: procedure.cutoffTime.flatMap(LocalTime.init), calendar: workingCalendar)).epochMillis
+        let stepAgencies = procedure.steps.map { $0.agencyIdentifier ?? implementing }
+        let applicantJSON = String(decoding: try JSONEncoder().encode(applicant), as: UTF8.self)
+        let clock = clock
+        return try await database.transaction { db in
+            let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
+            let code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
+            guard let inserted = try await db.insert(into: "dossiers")
+                .columns("code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
+                         "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id",
+                         "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version")
+                .values(SQLBind(code), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
+                        SQLBind(stepAgencies.first ?? implementing),
+                        SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
+                        SQLBind(applicant.phone), SQLBind(applicant.citizenId), SQLBind(subject), SQLBind(isCitizen ? principal.userID : nil),
+                        SQLBind(now.epochMillis), SQLBind(isCitizen ? nil : now.epochMillis), SQLBind(due), SQLBind(0), SQLBind(0), SQLBind(0),
+                        SQLBind(now.epochMillis), SQLBind(1))
+                .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+            let id = try inserted.decode(column: "id", as: Int64.self)
+            for involved in Set([agency, implementing] + stepAgencies) {
+                try await db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier").values(SQLBind(id), SQLBind(involved)).run()
+            }
+            let action = isCitizen ? "submit" : DossierAction.receive.rawValue
+            try await Self.recordEvent(id: id, code: code, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
+            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: code, requestID: requestID,
+                                                 change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
+                                      on: db, clock: clock)
+            guard let row = try await DossierRow.load(code: code, db) else { throw StorageError.corrupt("dossier vanished") }
+            return row.dossier
+        }
+    }
+
+    /// The next number of the day for an agency; part of the caller's transaction, so a rolled
+    /// back creation gives its number back (codes stay gap-free).
+    static func nextSequence(agency: String, day: LocalDate, _ db: any SQLDatabase) async throws -> Int {
+        try await db.insert(into: "dossier_sequences").columns("agency_identifier", "day", "last_value")
+            .values(SQLBind(agency), SQLBind(day.iso), SQLBind(0)).ignoringConflicts(with: ["agency_identifier", "day"]).run()
+        guard let row = try await db.update("dossier_sequences").set("last_value", to: SQLRaw("last_value + 1"))
+            .where("agency_identifier", .equal, agency).where("day", .equal, day.iso).returning("last_value").first() else {
+            throw StorageError.corrupt("dossier sequence missing")
+        }
+        return try row.decode(column: "last_value", as: Int.self)
+    }
+
+    /// The agency responsible: the procedure's own, or the commune chosen for commune-level ones.
+    func implementingAgency(for procedure: Procedure, requested: String?) async throws -> String {
+        if let fixed = procedure.agencyIdentifier {
+            if let requested, !requested.isEmpty, requested != fixed, try await directory.provincialServiceCenter() != requested {
+                throw DomainError.invalid("agencyIdentifier", "Thủ tục này do \(fixed) giải quyết", "This procedure is handled by \(fixed)")
+            }
+            return fixed
+        }
+        guard let requested, !requested.isEmpty else {
+            throw DomainError.invalid("agencyIdentifier", "Chọn cơ quan tiếp nhận (xã, phường)", "Choose the receiving agency (commune or ward)")
+        }
+        guard let agency = try await directory.agency(requested), agency.kind == .peopleCommittee, agency.parentIdentifier != nil else {
+            throw DomainError.invalid("agencyIdentifier", "Cơ quan \(requested) không tiếp nhận thủ tục cấp xã", "\(requested) does not receive commune-level procedures")
+        }
+        return agency.identifier
+    }
+
+    static func validated(_ applicant: Applicant, currentYear: Int) throws -> Applicant {
+        var errors: [ValidationError] = []
+        var result = applicant
+        result.fullName = applicant.fullName.trimmingCharacters(in: .whitespacesAndNewlines)
+        if result.fullName.isEmpty || result.fullName.count > 200 {
+            errors.append(ValidationError(field: "applicant.fullName", messageVi: "Họ tên chủ hồ sơ phải có 1–200 ký tự", messageEn: "Applicant name must be 1–200 characters"))
+        }
+        if ![1, 2].contains(applicant.kind) {
+            errors.append(ValidationError(field: "applicant.kind", messageVi: "Loại đối tượng là 1 (công dân) hoặc 2 (doanh nghiệp)", messageEn: "kind is 1 (citizen) or 2 (business)"))
+        }
+        if let phone = Self.phone(applicant.phone) { result.phone = phone } else {
+            errors.append(ValidationError(field: "applicant.phone", messageVi: "Số điện thoại không hợp lệ", messageEn: "Invalid phone number"))
+        }
+        if let id = applicant.citizenId, !id.isEmpty {
+            do { result.citizenId = try CitizenID(id, currentYear: currentYear).value } catch {
+                errors.append(ValidationError(field: "applicant.citizenId", messageVi: error.messageVi, messageEn: error.messageEn))
+            }
+        } else { result.citizenId = nil }
+        if let email = applicant.email, !email.isEmpty, !(email.count <= 100 && email.contains("@") && !email.contains(where: \.isWhitespace)) {
+            errors.append(ValidationError(field: "applicant.email", messageVi: "Thư điện tử không hợp lệ", messageEn: "Invalid e-mail"))
+        }
+        if let address = applicant.address, address.count > 300 {
+            errors.append(ValidationError(field: "applicant.address", messageVi: "Địa chỉ quá dài", messageEn: "Address too long"))
+        }
+        if !errors.isEmpty { throw DomainError.invalid(errors) }
+        return result
+    }
+
+    /// A Vietnamese phone number normalised to `0…` (mobile or landline, 10–11 digits).
+    static func phone(_ text: String) -> String? {
+        var digits = text.filter { !" .-()".contains($0) }
+        if digits.hasPrefix("+84") { digits = "0" + digits.dropFirst(3) }
+        guard (10...11).contains(digits.count), digits.hasPrefix("0"), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return digits
+    }
+
+    static func recordEvent(id: Int64, code: String, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal,
+                            note: String?, now: Date, _ db: any SQLDatabase) async throws {
+        try await db.insert(into: "dossier_events")
+            .columns("dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at")
+            .values(SQLBind(id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
+                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
+            .run()
+        let payload: [String: Any] = ["code": code, "action": action, "status": to.rawValue, "nationalStatus": to.nationalCode,
+                                      "at": now.epochMillis, "actor": principal.username, "agency": principal.agency ?? ""]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+        try await db.insert(into: "dossier_outbox").columns("dossier_code", "event", "payload", "created_at")
+            .values(SQLBind(code), SQLBind(action), SQLBind(json), SQLBind(now.epochMillis)).run()
+    }
+}

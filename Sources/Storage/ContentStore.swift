@@ -1,0 +1,49 @@
+import Core
+import Foundation
+
+/// Files kept outside the database, addressed by the SHA-256 of their content: the same bytes
+/// are stored once, a stored file never changes, and a reference proves its integrity.
+public struct ContentStore: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    func path(_ digest: String) -> URL {
+        root.appendingPathComponent(String(digest.prefix(2))).appendingPathComponent(digest)
+    }
+
+    /// Stores `data` durably (written to a temporary file, flushed, then renamed into place)
+    /// and returns its SHA-256 (hex).
+    @discardableResult
+    public func put(_ data: Data) throws -> String {
+        let digest = Digest.sha256Hex(data)
+        let target = path(digest)
+        if FileManager.default.fileExists(atPath: target.path) { return digest }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = root.appendingPathComponent(".tmp-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: temporary.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: temporary)
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+            if rename(temporary.path, target.path) != 0 { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        return digest
+    }
+
+    /// The content of a digest, verified against it.
+    public func get(_ digest: String) throws -> Data {
+        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }
+        let data = try Data(contentsOf: path(digest))
+        guard Digest.sha256Hex(data) == digest else { throw StorageError.corrupt("content of \(digest) changed") }
+        return data
+    }
+}
