@@ -14,6 +14,16 @@ public struct Applicant: Codable, Sendable, Equatable {
     public init(fullName: String, kind: Int = 1, phone: String, email: String? = nil, citizenId: String? = nil, address: String? = nil) {
         self.fullName = fullName; self.kind = kind; self.phone = phone; self.email = email; self.citizenId = citizenId; self.address = address
     }
+
+    enum CodingKeys: String, CodingKey { case fullName, kind, phone, email, citizenId, address }
+
+    /// `kind` defaults to 1 (citizen).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(fullName: try c.decode(String.self, forKey: .fullName), kind: try c.decodeIfPresent(Int.self, forKey: .kind) ?? 1,
+                  phone: try c.decode(String.self, forKey: .phone), email: try c.decodeIfPresent(String.self, forKey: .email),
+                  citizenId: try c.decodeIfPresent(String.self, forKey: .citizenId), address: try c.decodeIfPresent(String.self, forKey: .address))
+    }
 }
 
 /// A dossier (hồ sơ) as its readers see it.
@@ -103,6 +113,17 @@ public struct NewDossier: Codable, Sendable {
 
     public init(procedureCode: String, agencyIdentifier: String?, applicant: Applicant, subject: String? = nil, channel: Int? = nil) {
         self.procedureCode = procedureCode; self.agencyIdentifier = agencyIdentifier; self.applicant = applicant; self.subject = subject; self.channel = channel
+    }
+}
+
+/// A file given with a submission, a supplement or a result.
+public struct NewAttachment: Sendable {
+    public let data: Data
+    public let fileName: String
+    public let documentName: String
+
+    public init(data: Data, fileName: String, documentName: String) {
+        self.data = data; self.fileName = fileName; self.documentName = documentName
     }
 }
 

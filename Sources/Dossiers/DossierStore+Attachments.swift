@@ -6,23 +6,13 @@ import Storage
 
 extension DossierStore {
     /// Attaches a file. Its type is recognised from its content (PDF, JPEG, PNG, DOCX); the name
-    /// is sanitised; the bytes are stored once by SHA-256 outside the database.
+    /// is sanitised; the bytes are stored once by SHA-256 outside the database (an unreferenced
+    /// stored file is harmless: the record is what makes it part of a dossier).
     /// Applicants attach while the dossier waits for them (submitted, supplement requested);
     /// the receiving desk while it is open; the processing agency attaches the result.
     public func attach(_ data: Data, fileName: String, documentName: String, kind: Attachment.Kind, to code: String,
                        by principal: Principal, requestID: String?) async throws -> Attachment {
-        guard data.count <= maxAttachmentSize else {
-            throw DomainError.invalid("file", "Tệp vượt quá \(maxAttachmentSize / 1_048_576) MB", "The file exceeds \(maxAttachmentSize / 1_048_576) MB")
-        }
-        guard !data.isEmpty, let type = FileType.detect(data) else {
-            throw DomainError.invalid("file", "Chỉ nhận tệp PDF, JPEG, PNG hoặc DOCX", "Only PDF, JPEG, PNG or DOCX files are accepted")
-        }
-        let document = documentName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !document.isEmpty, document.count <= 300 else {
-            throw DomainError.invalid("document", "Cần tên thành phần hồ sơ (tối đa 300 ký tự)", "The document name is required (at most 300 characters)")
-        }
-        let name = FileType.sanitizedName(fileName, type: type)
-        let digest = try files.put(data)
+        let stored = try store(NewAttachment(data: data, fileName: fileName, documentName: documentName))
         let now = clock.millis()
         let clock = clock
         return try await database.transaction { db in
@@ -42,17 +32,47 @@ extension DossierStore {
             guard allowed else {
                 throw DomainError.forbidden(messageVi: "Không thể đính kèm tệp vào hồ sơ ở trạng thái này", messageEn: "You cannot attach files to this dossier now")
             }
-            guard let inserted = try await db.insert(into: "dossier_attachments")
-                .columns("dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at")
-                .values(SQLBind(row.id), SQLBind(kind.rawValue), SQLBind(document), SQLBind(name), SQLBind(type.mediaType), SQLBind(data.count),
-                        SQLBind(digest), SQLBind(principal.username), SQLBind(now))
-                .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
-            let id = try inserted.decode(column: "id", as: Int64.self)
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
-                                                 change: ["file": name, "sha256": digest, "kind": kind.rawValue, "document": document]), on: db, clock: clock)
-            return Attachment(id: id, kind: kind, documentName: document, fileName: name, mediaType: type.mediaType, size: data.count,
-                              sha256: digest, uploadedBy: principal.username, at: now)
+            return try await Self.insert(stored, kind: kind, dossierID: row.id, code: code, by: principal, requestID: requestID, now: now, clock: clock, db)
         }
+    }
+
+    /// A checked file whose bytes are already stored.
+    struct StoredFile: Sendable {
+        let documentName: String
+        let fileName: String
+        let type: FileType
+        let size: Int
+        let digest: String
+    }
+
+    /// Checks a file (size, type by content, names) and stores its bytes; nothing is recorded yet.
+    func store(_ file: NewAttachment) throws -> StoredFile {
+        guard file.data.count <= maxAttachmentSize else {
+            throw DomainError.invalid("file", "Tệp \(file.fileName) vượt quá \(maxAttachmentSize / 1_048_576) MB", "\(file.fileName) exceeds \(maxAttachmentSize / 1_048_576) MB")
+        }
+        guard !file.data.isEmpty, let type = FileType.detect(file.data) else {
+            throw DomainError.invalid("file", "Tệp \(file.fileName): chỉ nhận PDF, JPEG, PNG hoặc DOCX", "\(file.fileName): only PDF, JPEG, PNG or DOCX files are accepted")
+        }
+        let document = file.documentName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !document.isEmpty, document.count <= 300 else {
+            throw DomainError.invalid("document", "Cần tên thành phần hồ sơ (tối đa 300 ký tự)", "The document name is required (at most 300 characters)")
+        }
+        let digest = try files.put(file.data)
+        return StoredFile(documentName: document, fileName: FileType.sanitizedName(file.fileName, type: type), type: type, size: file.data.count, digest: digest)
+    }
+
+    static func insert(_ file: StoredFile, kind: Attachment.Kind, dossierID: Int64, code: String, by principal: Principal, requestID: String?,
+                       now: Int64, clock: WallClock, _ db: any SQLDatabase) async throws -> Attachment {
+        guard let inserted = try await db.insert(into: "dossier_attachments")
+            .columns("dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at")
+            .values(SQLBind(dossierID), SQLBind(kind.rawValue), SQLBind(file.documentName), SQLBind(file.fileName), SQLBind(file.type.mediaType),
+                    SQLBind(file.size), SQLBind(file.digest), SQLBind(principal.username), SQLBind(now))
+            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+        try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
+                                             change: ["file": file.fileName, "sha256": file.digest, "kind": kind.rawValue, "document": file.documentName]),
+                                  on: db, clock: clock)
+        return Attachment(id: try inserted.decode(column: "id", as: Int64.self), kind: kind, documentName: file.documentName, fileName: file.fileName,
+                          mediaType: file.type.mediaType, size: file.size, sha256: file.digest, uploadedBy: principal.username, at: now)
     }
 
     /// A file of a dossier, for those who may read the dossier.

@@ -31,9 +31,10 @@ public struct DossierStore: Sendable {
     // MARK: Creation
 
     /// Creates a dossier: a citizen's online submission (status submitted) or a counter officer's
-    /// receipt (status received, with its appointment). The code, the row, the first history
-    /// entry, the audit record and the outbox message are written in one transaction.
-    public func create(_ input: NewDossier, by principal: Principal, requestID: String?) async throws -> Dossier {
+    /// receipt (status received, with its appointment). Files are checked and stored first; then
+    /// the code, the row, the file records, the first history entry, the audit records and the
+    /// outbox message are written in one transaction, so a dossier is never half-created.
+    public func create(_ input: NewDossier, attachments: [NewAttachment] = [], by principal: Principal, requestID: String?) async throws -> Dossier {
         guard let procedure = try await procedures.procedure(input.procedureCode) else {
             throw DomainError.invalid("procedureCode", "Không có thủ tục \(input.procedureCode)", "No procedure \(input.procedureCode)")
         }
@@ -68,6 +69,7 @@ public struct DossierStore: Sendable {
                                                                         cutoff: procedure.cutoffTime.flatMap(LocalTime.init), calendar: workingCalendar)).epochMillis
         let stepAgencies = procedure.steps.map { $0.agencyIdentifier ?? implementing }
         let applicantJSON = String(decoding: try JSONEncoder().encode(applicant), as: UTF8.self)
+        let storedFiles = try attachments.map(store)
         let clock = clock
         return try await database.transaction { db in
             let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
@@ -86,6 +88,10 @@ public struct DossierStore: Sendable {
             let id = try inserted.decode(column: "id", as: Int64.self)
             for involved in Set([agency, implementing] + stepAgencies) {
                 try await db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier").values(SQLBind(id), SQLBind(involved)).run()
+            }
+            for file in storedFiles {
+                _ = try await Self.insert(file, kind: .submission, dossierID: id, code: code, by: principal, requestID: requestID,
+                                          now: now.epochMillis, clock: clock, db)
             }
             let action = isCitizen ? "submit" : DossierAction.receive.rawValue
             try await Self.recordEvent(id: id, code: code, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)

@@ -65,7 +65,7 @@ public struct Platform: Sendable {
         let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
-                           tokens: tokens, calendar: calendar, procedures: procedures, pages: pages,
+                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, pages: pages,
                            settings: WebSettings(secureCookies: config.secureCookies))
     }
 }

@@ -1,5 +1,6 @@
 import Core
 import Directory
+import Dossiers
 import Identity
 import Procedures
 import Storage
@@ -27,12 +28,17 @@ public struct WebServices: Sendable {
     public let tokens: TokenService
     public let calendar: CalendarStore
     public let procedures: ProcedureCatalog
+    public let dossiers: DossierStore
+    /// Throttles failed public status lookups per client address.
+    public let lookupLimiter: LoginRateLimiter
     public let pages: PageRenderer
     public let settings: WebSettings
 
     public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
-                tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, pages: PageRenderer, settings: WebSettings) {
+                tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore,
+                lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
-        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.pages = pages; self.settings = settings
+        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers
+        self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
     }
 }

@@ -17,6 +17,10 @@ import Web
             case ":year": "2026"
             case ":date": "2026-12-31"
             case ":name": "app.css"
+            case ":code": "000.00.15.H19-260101-0001"
+            case ":action": "receive"
+            case ":id": "1"
+            case ":slip": "receipt"
             default: String(segment)
             }
         }.joined(separator: "/")

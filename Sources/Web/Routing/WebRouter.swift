@@ -22,6 +22,7 @@ public enum WebRouter {
         CalendarAPI(services: services).addRoutes(to: routes)
         ProceduresAPI(services: services).addRoutes(to: routes)
         ProcedurePages(services: services).addRoutes(to: routes)
+        DossiersAPI(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

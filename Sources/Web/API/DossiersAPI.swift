@@ -1,0 +1,123 @@
+import Core
+import Dossiers
+import Foundation
+import Hummingbird
+import HummingbirdCore
+
+/// Dossiers over HTTP. Routes need a signed-in caller; who may see or do what is decided by
+/// the dossier rules (owner, agency, role), not by the route.
+public struct DossiersAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.post("/api/v1/dossiers", .signedIn) { request, context in
+            let input = try await RequestBody.json(NewDossier.self, from: request, context: context)
+            let dossier = try await services.dossiers.create(input, by: context.principal!, requestID: context.requestID)
+            var response = try JSONResponse(dossier, status: .created).response(from: request, context: context)
+            response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
+            return response
+        }
+        routes.get("/api/v1/dossiers", .signedIn) { request, context in
+            let filter = try Self.filter(request.uri)
+            let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: context.principal!)
+            return try JSONResponse(page).response(from: request, context: context)
+        }
+        routes.get("/api/v1/dossiers/lookup", .everyone) { request, context in
+            let status = try await Self.lookup(code: request.uri.stringParameter("code"), key: request.uri.stringParameter("phone"),
+                                               services: services, context: context)
+            return try JSONResponse(status).response(from: request, context: context)
+        }
+        routes.get("/api/v1/dossiers/:code", .signedIn) { request, context in
+            let detail = try await services.dossiers.detail(context.parameters.get("code") ?? "", for: context.principal!)
+            return try JSONResponse(detail).response(from: request, context: context)
+        }
+        routes.post("/api/v1/dossiers/:code/actions/:action", .signedIn) { request, context in
+            let name = context.parameters.get("action") ?? ""
+            guard let action = DossierAction(rawValue: name) else {
+                throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
+            }
+            let input: ActionInput
+            if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil {
+                input = ActionInput()
+            } else {
+                input = try await RequestBody.json(ActionInput.self, from: request, context: context)
+            }
+            let dossier = try await services.dossiers.perform(action, on: context.parameters.get("code") ?? "", input: input,
+                                                               by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(dossier).response(from: request, context: context)
+        }
+        routes.post("/api/v1/dossiers/:code/attachments", .signedIn) { request, context in
+            let data = Data(buffer: try await RequestBody.bytes(request, limit: services.dossiers.maxAttachmentSize))
+            let kind = try Self.kind(request.uri.stringParameter("kind"))
+            guard let document = request.uri.stringParameter("document") else {
+                throw DomainError.invalid("document", "Cần tham số document (tên thành phần hồ sơ)", "The document parameter (document name) is required")
+            }
+            let attachment = try await services.dossiers.attach(data, fileName: request.uri.stringParameter("name") ?? "tep", documentName: document,
+                                                                kind: kind, to: context.parameters.get("code") ?? "", by: context.principal!,
+                                                                requestID: context.requestID)
+            return try JSONResponse(attachment, status: .created).response(from: request, context: context)
+        }
+        routes.get("/api/v1/dossiers/:code/attachments/:id", .signedIn) { request, context in
+            guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
+            let (attachment, data) = try await services.dossiers.file(id, of: context.parameters.get("code") ?? "", for: context.principal!)
+            return Self.download(attachment, data)
+        }
+    }
+
+    /// A stored file as a download (never rendered inline by the browser).
+    static func download(_ attachment: Attachment, _ data: Data) -> Response {
+        let ascii = attachment.fileName.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? String($0) : "_" }.joined()
+        let encoded = attachment.fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        return Response(status: .ok, headers: [
+            .contentType: attachment.mediaType,
+            .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
+            .cacheControl: "private, no-store",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func kind(_ text: String?) throws -> Attachment.Kind {
+        guard let text else { return .submission }
+        guard let kind = Attachment.Kind(rawValue: text) else {
+            throw DomainError.invalid("kind", "kind là submission, supplement hoặc result", "kind is submission, supplement or result")
+        }
+        return kind
+    }
+
+    static func filter(_ uri: URI) throws -> DossierStore.QueueFilter {
+        var status: DossierStatus?
+        if let text = uri.stringParameter("status") {
+            guard let value = DossierStatus(rawValue: text) else {
+                throw DomainError.invalid("status", "Trạng thái \"\(text)\" không tồn tại", "Unknown status \"\(text)\"")
+            }
+            status = value
+        }
+        return DossierStore.QueueFilter(status: status, agency: uri.stringParameter("agency"), overdueOnly: uri.stringParameter("overdue") == "true")
+    }
+
+    /// The public lookup, throttled per address on failures.
+    static func lookup(code: String?, key: String?, services: WebServices, context: AppRequestContext) async throws -> PublicStatus {
+        let now = Date()
+        if let wait = await services.lookupLimiter.retryAfter(context.clientAddress, now: now) {
+            throw DomainError.tooManyRequests(retryAfterSeconds: wait, messageVi: "Tra cứu sai quá nhiều lần, thử lại sau \(wait) giây",
+                                              messageEn: "Too many failed lookups; try again in \(wait) seconds")
+        }
+        guard let code, let key else {
+            throw DomainError.invalid("code", "Nhập mã hồ sơ và số điện thoại hoặc số định danh", "Enter the dossier code and the phone number or ID")
+        }
+        guard let status = try await services.dossiers.lookup(code: code.trimmingCharacters(in: .whitespaces), phoneOrID: key) else {
+            await services.lookupLimiter.recordFailure(context.clientAddress, now: now)
+            throw DomainError.notFound(what: "dossier \(code)")
+        }
+        return status
+    }
+}
+
+extension NewDossier: KnownFields {
+    public static let fieldNames: Set<String> = ["procedureCode", "agencyIdentifier", "applicant", "subject", "channel"]
+}
+
+extension ActionInput: KnownFields {
+    public static let fieldNames: Set<String> = ["note", "assignee", "newDueDate"]
+}
