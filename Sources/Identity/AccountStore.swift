@@ -207,6 +207,18 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// Active staff of an agency (e.g. to choose whom to assign work to).
+    public func staff(of agency: String) async throws -> [Account] {
+        try await database.read { db in
+            let rows = try await db.select().columns(Self.columns).from("users").where("agency_identifier", .equal, agency)
+                .where("kind", .equal, AccountKind.staff.rawValue).where("status", .equal, AccountStatus.active.rawValue)
+                .orderBy("username").all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            var accounts: [Account] = []
+            for row in rows { accounts.append(Self.account(row, roles: try await Self.roles(of: row.id, db))) }
+            return accounts
+        }
+    }
+
     public func count() async throws -> Int {
         try await database.read { try await $0.count("users") }
     }

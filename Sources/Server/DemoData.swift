@@ -25,6 +25,10 @@ public enum DemoData {
         Login(username: "chuyenvien.sxd", roles: [.processingOfficer], agency: "000.00.05.H19", fullName: "Phạm Minh Xây"),
         Login(username: "quantri.snv", roles: [.agencyAdmin], agency: "000.00.02.H19", fullName: "Hoàng Văn Nội"),
         Login(username: "motcua.bienhoa", roles: [.counterOfficer], agency: "000.46.50.H19", fullName: "Võ Thị Hòa"),
+        Login(username: "chuyenvien.bienhoa", roles: [.processingOfficer], agency: "000.46.50.H19", fullName: "Đặng Văn Biên"),
+        Login(username: "lanhdao.bienhoa", roles: [.leader], agency: "000.46.50.H19", fullName: "Bùi Thị Hiền"),
+        Login(username: "chuyenvien.nnmt", roles: [.processingOfficer], agency: "000.00.06.H19", fullName: "Huỳnh Văn Đất"),
+        Login(username: "lanhdao.nnmt", roles: [.leader], agency: "000.00.06.H19", fullName: "Trương Thị Môi"),
     ]
 
     public static let citizen = (phone: "0912345678", fullName: "Nguyễn Thị Dân", citizenId: "075190000123")

@@ -36,6 +36,27 @@ struct PageSession: Sendable {
         return response
     }
 
+    /// Posts a multipart form with files (field name → (file name, bytes)).
+    mutating func postMultipart(_ uri: String, fields: [String: String], files: [String: (String, Data)]) async throws -> TestResponse {
+        let boundary = "----cqs\(UUID().uuidString)"
+        var body = Data()
+        func add(_ text: String) { body.append(Data(text.utf8)) }
+        for (name, value) in fields {
+            add("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for (name, (fileName, data)) in files {
+            add("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            body.append(data)
+            add("\r\n")
+        }
+        add("--\(boundary)--\r\n")
+        var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        if !cookies.isEmpty { headers[.cookie] = cookieHeader }
+        let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        keep(response)
+        return response
+    }
+
     static func csrf(in html: String) -> String? {
         guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
@@ -125,6 +146,7 @@ struct PageSession: Sendable {
             let bad = try await session.post("/register", form: ["_csrf": token, "fullName": "<b>Ánh</b>", "phoneOrEmail": "123", "password": "short"])
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("&lt;b&gt;Ánh&lt;/b&gt;"))
+            #expect(bad.text.contains("Mật khẩu phải dài 10–72 ký tự") && bad.text.contains("role=\"alert\""))
             let good = try await session.post("/register", form: ["_csrf": token, "fullName": "Nguyễn Thị Ánh", "phoneOrEmail": "0933444555", "password": "Cong dan 2026"])
             #expect(good.status == .seeOther)
             let account = try await session.get("/account")

@@ -61,16 +61,24 @@ public struct SessionMiddleware: RouterMiddleware {
 /// match the session's token or the anonymous double-submit cookie.
 public struct CSRFMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
+    /// The largest multipart form (files included).
+    let multipartLimit: Int
 
-    public init() {}
+    public init(multipartLimit: Int = 110 * 1024 * 1024) { self.multipartLimit = multipartLimit }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !Surface.isAPI(request.uri.path), ![.get, .head, .options].contains(request.method) else {
             return try await next(request, context)
         }
         var request = request
-        let buffer = try await request.collectBody(upTo: Form.limit)
-        let form = Form(buffer: buffer)
+        let isMultipart = Multipart.boundary(request.headers[.contentType]) != nil
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: isMultipart ? multipartLimit : Form.limit)
+        } catch {
+            throw Problem.fromHTTP(status: .contentTooLarge, language: context.language)
+        }
+        let form = Form(buffer: buffer, contentType: request.headers[.contentType])
         guard let expected = context.csrfToken, context.newCSRFCookie == nil, let given = form["_csrf"],
               Form.constantTimeEqual(given, expected) else {
             throw Problem(status: .forbidden, slug: "csrf", detailVi: "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang và thử lại",
@@ -80,12 +88,20 @@ public struct CSRFMiddleware: RouterMiddleware {
     }
 }
 
-/// An `application/x-www-form-urlencoded` body.
+/// A form body: `application/x-www-form-urlencoded`, or `multipart/form-data` with files.
 public struct Form: Sendable {
     public static let limit = 64 * 1024
     public let fields: [String: String]
+    public let files: [FormFile]
 
-    public init(buffer: ByteBuffer) {
+    public init(buffer: ByteBuffer, contentType: String? = nil) {
+        if let boundary = Multipart.boundary(contentType) {
+            let parsed = Multipart.parse(Data(buffer: buffer), boundary: boundary)
+            self.fields = parsed?.fields ?? [:]
+            self.files = parsed?.files ?? []
+            return
+        }
+        files = []
         let text = String(buffer: buffer)
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
@@ -99,10 +115,11 @@ public struct Form: Sendable {
 
     public subscript(_ key: String) -> String? { fields[key] }
 
-    /// Reads the (already collected) form of a request.
+    /// Reads the form of a request (already collected by the CSRF check).
     public static func read(_ request: Request) async throws -> Form {
         var request = request
-        return Form(buffer: try await request.collectBody(upTo: limit))
+        let isMultipart = Multipart.boundary(request.headers[.contentType]) != nil
+        return Form(buffer: try await request.collectBody(upTo: isMultipart ? Int.max : limit), contentType: request.headers[.contentType])
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

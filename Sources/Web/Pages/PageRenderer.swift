@@ -38,6 +38,8 @@ public struct PageRenderer: Sendable {
         return PageRenderer(library: library, settings: settings, navigation: [
             NavigationItem(path: "/", key: "home", access: .everyone),
             NavigationItem(path: "/procedures", key: "procedures", access: .everyone),
+            NavigationItem(path: "/lookup", key: "lookup", access: .everyone),
+            NavigationItem(path: "/dossiers", key: "dossiers", access: .signedIn),
             NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
             NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
             NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),
@@ -49,6 +51,10 @@ public struct PageRenderer: Sendable {
     public func render(_ template: String, titleKey: String, data: [String: Any], request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
         let t = Strings.all(context.language)
         var page = data
+        // Mustache has no "non-empty list" test: `has_<name>` is true for every non-empty list.
+        for (key, value) in data {
+            if let list = value as? [Any] { page["has_\(key)"] = !list.isEmpty }
+        }
         page["t"] = t
         page["title"] = t[titleKey] ?? titleKey
         page["lang"] = context.language.rawValue

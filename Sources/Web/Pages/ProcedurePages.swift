@@ -53,6 +53,7 @@ public struct ProcedurePages: Sendable {
                 "agency": agencyName ?? (p.agencyLevel == "commune" ? (vi ? "Ủy ban nhân dân xã, phường" : "Commune People's Committees") : (vi ? "Cấp tỉnh" : "Province level")),
                 "documents": p.documents.map { ["name": $0.name, "required": $0.required, "copies": $0.copies, "form": $0.formTemplate as Any] },
                 "fees": p.fees.map { ["name": $0.name, "amount": Money.vnd($0.amount)] }, "noFees": p.fees.isEmpty,
+                "counter": context.principal?.roles.contains(.counterOfficer) ?? false,
                 "result": p.resultName, "legal": p.legalBasis, "steps": steps, "interAgency": p.isInterAgency, "cutoff": p.cutoffTime as Any,
             ], request: request, context: context)
         }

@@ -23,6 +23,8 @@ public enum WebRouter {
         ProceduresAPI(services: services).addRoutes(to: routes)
         ProcedurePages(services: services).addRoutes(to: routes)
         DossiersAPI(services: services).addRoutes(to: routes)
+        DossierPages(services: services).addRoutes(to: routes)
+        SlipPages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)
