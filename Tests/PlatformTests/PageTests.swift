@@ -193,3 +193,17 @@ struct PageSession: Sendable {
         }
     }
 }
+
+@Suite struct QueryDecodingTests {
+    @Test func formEncodedSearchesWork() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            var session = PageSession(client: client)
+            // Browsers send spaces in GET forms as "+"; "%2B" is a literal plus.
+            let page = try await session.get("/procedures?q=dang+ky+khai+sinh&field=")
+            #expect(page.text.contains("Đăng ký khai sinh"))
+            #expect(!page.text.contains("Trang sau"))  // one page only: no "next" link
+            let api = try await client.json("/api/v1/procedures?q=dang+ky+ho+kinh+doanh")
+            #expect((api.object?["items"] as? [[String: Any]])?.first?["code"] as? String == "1.001612")
+        }
+    }
+}

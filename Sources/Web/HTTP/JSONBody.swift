@@ -92,15 +92,23 @@ public struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
 extension URI {
     /// An integer query parameter, or a 422 when present but not an integer.
     public func intParameter(_ name: String) throws -> Int? {
-        guard let text = queryParameters.get(name), !text.isEmpty else { return nil }
+        guard let text = stringParameter(name) else { return nil }
         guard let value = Int(text) else {
             throw DomainError.invalid(name, "Tham số \(name) phải là số nguyên", "Parameter \(name) must be an integer")
         }
         return value
     }
 
+    /// A query parameter decoded as browsers encode forms (`+` is a space), or nil when empty.
     public func stringParameter(_ name: String) -> String? {
-        queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+        guard let query else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            return value.isEmpty ? nil : value
+        }
+        return nil
     }
 
     /// `limit` and `cursor` of the pagination convention.

@@ -10,7 +10,7 @@ public struct AuthPages: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/login", .everyone) { request, context in
-            try services.pages.render("login", titleKey: "login", data: ["next": Self.safeNext(request.uri.queryParameters["next"].map(String.init))],
+            try services.pages.render("login", titleKey: "login", data: ["next": Self.safeNext(request.uri.stringParameter("next"))],
                                       request: request, context: context)
         }
         routes.post("/login", .everyone) { request, context in try await login(request, context) }

@@ -50,7 +50,7 @@ public struct PageRenderer: Sendable {
     /// Renders `template` in the layout as a 200 HTML response.
     public func render(_ template: String, titleKey: String, data: [String: Any], request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
         let t = Strings.all(context.language)
-        var page = data
+        var page = Self.unwrapped(data)
         // Mustache has no "non-empty list" test: `has_<name>` is true for every non-empty list.
         for (key, value) in data {
             if let list = value as? [Any] { page["has_\(key)"] = !list.isEmpty }
@@ -73,6 +73,23 @@ public struct PageRenderer: Sendable {
             throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu mẫu trang \(template)", detailEn: "Missing template \(template)")
         }
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Mustache treats any present value as true, so optionals are unwrapped and nils dropped
+    /// (an absent key is false), in nested lists and dictionaries too.
+    static func unwrapped(_ data: [String: Any]) -> [String: Any] {
+        data.compactMapValues(unwrap)
+    }
+
+    static func unwrap(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let inner = mirror.children.first?.value else { return nil }
+            return unwrap(inner)
+        }
+        if let dictionary = value as? [String: Any] { return unwrapped(dictionary) }
+        if let list = value as? [Any] { return list.compactMap(unwrap) }
+        return value
     }
 
     func errorPage(_ problem: Problem, request: Request, context: AppRequestContext) throws -> Response {
