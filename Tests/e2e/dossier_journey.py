@@ -16,7 +16,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PASSWORD = "DongNai2026demo"
@@ -68,7 +68,17 @@ class Journey:
         """Clicks a submit button and waits for the next page's URL."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 20).until(EC.staleness_of(old))
+
+        def left(_):
+            # Chromium reports a replaced document as stale, or as a node of another document.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 20).until(left)
+        WebDriverWait(self.driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
         assert re.search(url_pattern, self.driver.current_url), f"expected {url_pattern}, at {self.driver.current_url}: {self.text()[:400]}"
 
     def go(self, path):
