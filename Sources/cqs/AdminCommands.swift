@@ -55,29 +55,19 @@ struct AgenciesCommand: AsyncParsableCommand {
             let result = try await common.withPlatform(config) { platform in
                 try await platform.directory.importAgencies(inputs, by: .system("cli"), requestID: nil)
             }
-            print("Tạo mới / created: \(result.created), cập nhật / updated: \(result.updated), không đổi / unchanged: \(result.unchanged)")
+            print(importSummary(created: result.created, updated: result.updated, unchanged: result.unchanged))
         }
     }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Xuất danh mục cơ quan / Export agencies.")
         @OptionGroup var common: CommonOptions
-        @Option(help: "csv or json") var format = "csv"
-        @Option(help: "Output file (default: standard output).") var output: String?
+        @OptionGroup var export: ExportOptions
 
         func run() async throws {
-            guard format == "csv" || format == "json" else { throw ValidationError("--format must be csv or json") }
             let config = try common.config()
             let agencies = try await common.withPlatform(config) { try await $0.directory.all() }
-            let text: String
-            if format == "csv" {
-                text = CSV.write([AgencyInput.csvColumns] + agencies.map(\.csvRow))
-            } else {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                text = String(decoding: try encoder.encode(agencies.map(\.input)), as: UTF8.self) + "\n"
-            }
-            if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+            try export.write(csv: { CSV.write([AgencyInput.csvColumns] + agencies.map(\.csvRow)) }, json: agencies.map(\.input))
         }
     }
 }

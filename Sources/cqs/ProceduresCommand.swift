@@ -25,29 +25,19 @@ struct ProceduresCommand: AsyncParsableCommand {
                 }
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            print("Tạo mới / created: \(result.created), cập nhật / updated: \(result.updated), không đổi / unchanged: \(result.unchanged)")
+            print(importSummary(created: result.created, updated: result.updated, unchanged: result.unchanged))
         }
     }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Xuất danh mục thủ tục / Export the catalogue.")
         @OptionGroup var common: CommonOptions
-        @Option(help: "json or csv") var format = "json"
-        @Option(help: "Output file (default: standard output).") var output: String?
+        @OptionGroup var export: ExportOptions
 
         func run() async throws {
-            guard format == "csv" || format == "json" else { throw ValidationError("--format must be csv or json") }
             let config = try common.config()
             let all = try await common.withPlatform(config) { try await $0.procedures.all() }
-            let text: String
-            if format == "csv" {
-                text = try ProcedureCSV.write(all)
-            } else {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                text = String(decoding: try encoder.encode(all), as: UTF8.self) + "\n"
-            }
-            if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+            try export.write(csv: { try ProcedureCSV.write(all) }, json: all)
         }
     }
 }

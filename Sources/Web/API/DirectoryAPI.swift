@@ -39,10 +39,7 @@ public struct DirectoryAPI: Sendable {
             let agencies = try await services.directory.all()
             switch request.uri.stringParameter("format") ?? "json" {
             case "csv":
-                let csv = CSV.write([AgencyInput.csvColumns] + agencies.map(\.csvRow))
-                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                       .contentDisposition: "attachment; filename=\"agencies.csv\""],
-                                body: .init(byteBuffer: ByteBuffer(string: csv)))
+                return csvResponse(CSV.write([AgencyInput.csvColumns] + agencies.map(\.csvRow)), fileName: "agencies.csv")
             case "json":
                 return try JSONResponse(agencies.map(\.input)).response(from: request, context: context)
             default:

@@ -86,14 +86,7 @@ public struct DossiersAPI: Sendable {
     }
 
     static func filter(_ uri: URI) throws -> DossierStore.QueueFilter {
-        var status: DossierStatus?
-        if let text = uri.stringParameter("status") {
-            guard let value = DossierStatus(rawValue: text) else {
-                throw DomainError.invalid("status", "Trạng thái \"\(text)\" không tồn tại", "Unknown status \"\(text)\"")
-            }
-            status = value
-        }
-        return DossierStore.QueueFilter(status: status, agency: uri.stringParameter("agency"), overdueOnly: uri.stringParameter("overdue") == "true")
+        DossierStore.QueueFilter(status: try uri.caseParameter("status", as: DossierStatus.self), agency: uri.stringParameter("agency"), overdueOnly: uri.stringParameter("overdue") == "true")
     }
 
     /// The public lookup, throttled per address on failures.

@@ -14,15 +14,8 @@ public struct ProceduresAPI: Sendable {
 
     /// Filters from `?q=&field=&agency=&level=`.
     static func query(_ uri: URI) throws -> ProcedureCatalog.Query {
-        var level: OnlineLevel?
-        if let text = uri.stringParameter("level") {
-            guard let value = OnlineLevel(rawValue: text) else {
-                throw DomainError.invalid("level", "Mức độ phải là information, partial hoặc full", "level must be information, partial or full")
-            }
-            level = value
-        }
-        return ProcedureCatalog.Query(text: uri.stringParameter("q"), fieldCode: uri.stringParameter("field"),
-                                      agencyIdentifier: uri.stringParameter("agency"), onlineLevel: level)
+        ProcedureCatalog.Query(text: uri.stringParameter("q"), fieldCode: uri.stringParameter("field"),
+                                      agencyIdentifier: uri.stringParameter("agency"), onlineLevel: try uri.caseParameter("level", as: OnlineLevel.self))
     }
 
     public func addRoutes(to routes: RouteBuilder) {
@@ -34,8 +27,7 @@ public struct ProceduresAPI: Sendable {
             let all = try await services.procedures.all()
             switch request.uri.stringParameter("format") ?? "json" {
             case "csv":
-                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"procedures.csv\""],
-                                body: .init(byteBuffer: ByteBuffer(string: try ProcedureCSV.write(all))))
+                return csvResponse(try ProcedureCSV.write(all), fileName: "procedures.csv")
             case "json":
                 return try JSONResponse(all).response(from: request, context: context)
             default:

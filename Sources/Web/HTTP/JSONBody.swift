@@ -74,6 +74,12 @@ public protocol KnownFields {
     static var fieldNames: Set<String> { get }
 }
 
+/// A CSV download.
+public func csvResponse(_ text: String, fileName: String) -> Response {
+    Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName)\""],
+             body: .init(byteBuffer: ByteBuffer(string: text)))
+}
+
 /// Encodes a value as a JSON response.
 public struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
     let value: T
@@ -109,6 +115,16 @@ extension URI {
             return value.isEmpty ? nil : value
         }
         return nil
+    }
+
+    /// A query parameter naming a case of `T` (by raw value), nil when absent, 422 when unknown.
+    public func caseParameter<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = stringParameter(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DomainError.invalid(name, "Giá trị \"\(text)\" của \(name) không hợp lệ (\(allowed))", "Invalid \(name) \"\(text)\" (\(allowed))")
+        }
+        return value
     }
 
     /// `limit` and `cursor` of the pagination convention.
