@@ -4,7 +4,7 @@ import Storage
 /// Schema of the dossiers context.
 public enum DossierMigrations {
     public static let all: [Migration] = [
-        Migration(context: "dossiers", version: 1, name: "dossiers, history, files, sequences, outbox") { db, _ in
+        Migration(context: "dossiers", version: 1, name: "dossiers, history, files, sequences") { db, _ in
             try await db.create(table: "dossiers")
                 .column("id", type: .bigint, .primaryKey(autoIncrement: true))
                 .column("code", type: .text, .notNull, .unique)
@@ -78,14 +78,13 @@ public enum DossierMigrations {
                 .column("last_value", type: .int, .notNull)
                 .primaryKey("agency_identifier", "day")
                 .run()
-            try await db.create(table: "dossier_outbox")
-                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
-                .column("dossier_code", type: .text, .notNull)
-                .column("event", type: .text, .notNull)
-                .column("payload", type: .text, .notNull)
-                .column("created_at", type: .bigint, .notNull)
-                .column("processed_at", type: .bigint)
-                .run()
+        },
+        Migration(context: "dossiers", version: 2, name: "field and end time for statistics") { db, _ in
+            try await db.alter(table: "dossiers").column("field_code", type: .text).run()
+            try await db.alter(table: "dossiers").column("field_name", type: .text).run()
+            try await db.alter(table: "dossiers").column("end_at", type: .bigint).run()
+            try await db.alter(table: "dossiers").column("fees", type: .text).run()
+            try await db.create(index: "dossiers_received").on("dossiers").column("received_at").run()
         },
     ]
 }

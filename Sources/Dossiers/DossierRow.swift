@@ -32,6 +32,12 @@ struct DossierRow: Decodable, Sendable {
     let endedAt: Int64?
     let returnedAt: Int64?
     let version: Int
+    let fieldCode: String?
+    let fieldName: String?
+    /// The procedure's fees at submission, as JSON `[{"name", "amount"}]`.
+    let fees: String?
+    /// The end time of the national on-time rule: processing finished, else stopped or refused.
+    let endAt: Int64?
 
     var statusValue: DossierStatus { DossierStatus(rawValue: status) ?? .stopped }
 

@@ -45,6 +45,7 @@ extension DossierStore {
                 change["due"] = due.description
             case .refuse, .stop, .withdraw:
                 update.set("ended_at", to: now.epochMillis).set("paused_at", to: Int64?.none)
+                if row.endAt == nil { update.set("end_at", to: now.epochMillis) }
             case .assign:
                 guard let assignee else { throw DomainError.invalid("assignee", "Chọn cán bộ xử lý", "Choose the officer") }
                 guard assignee.agency == row.currentAgency else {
@@ -74,7 +75,7 @@ extension DossierStore {
                 }
                 update.set("paused_at", to: Int64?.none).set("resume_status", to: String?.none)
             case .approve, .reject:
-                update.set("finished_at", to: now.epochMillis)
+                update.set("finished_at", to: now.epochMillis).set("end_at", to: now.epochMillis)
             case .recordResult:
                 let results = try await db.select().column("id").from("dossier_attachments")
                     .where("dossier_id", .equal, row.id).where("kind", .equal, Attachment.Kind.result.rawValue).first()
@@ -83,6 +84,7 @@ extension DossierStore {
                 }
             case .returnResult:
                 update.set("returned_at", to: now.epochMillis)
+                if row.endAt == nil { update.set("end_at", to: now.epochMillis) }
             case .extendDeadline:
                 guard let text = input.newDueDate, let date = LocalDate(iso: text), let dueAt = row.dueAt else {
                     throw DomainError.invalid("newDueDate", "Cần ngày hẹn mới (yyyy-MM-dd)", "A new appointment date (yyyy-MM-dd) is required")

@@ -1,4 +1,5 @@
 import Audit
+import Delivery
 import Core
 import Directory
 import Foundation
@@ -70,6 +71,7 @@ public struct DossierStore: Sendable {
         let stepAgencies = procedure.steps.map { $0.agencyIdentifier ?? implementing }
         let applicantJSON = String(decoding: try JSONEncoder().encode(applicant), as: UTF8.self)
         let storedFiles = try attachments.map(store)
+        let feesJSON = String(decoding: try JSONEncoder().encode(procedure.fees.map { FeeLine(name: $0.name, amount: $0.amount) }), as: UTF8.self)
         let clock = clock
         return try await database.transaction { db in
             let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
@@ -77,13 +79,14 @@ public struct DossierStore: Sendable {
             guard let inserted = try await db.insert(into: "dossiers")
                 .columns("code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
                          "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id",
-                         "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version")
+                         "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version",
+                         "field_code", "field_name", "fees")
                 .values(SQLBind(code), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
                         SQLBind(stepAgencies.first ?? implementing),
                         SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
                         SQLBind(applicant.phone), SQLBind(applicant.citizenId), SQLBind(subject), SQLBind(isCitizen ? principal.userID : nil),
                         SQLBind(now.epochMillis), SQLBind(isCitizen ? nil : now.epochMillis), SQLBind(due), SQLBind(0), SQLBind(0), SQLBind(0),
-                        SQLBind(now.epochMillis), SQLBind(1))
+                        SQLBind(now.epochMillis), SQLBind(1), SQLBind(procedure.fieldCode), SQLBind(procedure.fieldName), SQLBind(feesJSON))
                 .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
             let id = try inserted.decode(column: "id", as: Int64.self)
             for involved in Set([agency, implementing] + stepAgencies) {
@@ -168,17 +171,33 @@ public struct DossierStore: Sendable {
         return digits
     }
 
+    /// Writes the history entry and queues the national-portal sync (full record, then the
+    /// progress step) in the caller's transaction.
     static func recordEvent(id: Int64, code: String, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal,
                             note: String?, now: Date, _ db: any SQLDatabase) async throws {
-        try await db.insert(into: "dossier_events")
+        guard let inserted = try await db.insert(into: "dossier_events")
             .columns("dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at")
             .values(SQLBind(id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
                     SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
-            .run()
-        let payload: [String: Any] = ["code": code, "action": action, "status": to.rawValue, "nationalStatus": to.nationalCode,
-                                      "at": now.epochMillis, "actor": principal.username, "agency": principal.agency ?? ""]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
-        try await db.insert(into: "dossier_outbox").columns("dossier_code", "event", "payload", "created_at")
-            .values(SQLBind(code), SQLBind(action), SQLBind(json), SQLBind(now.epochMillis)).run()
+            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+        let eventID = try inserted.decode(column: "id", as: Int64.self)
+        guard let row = try await DossierRow.load(code: code, db) else { throw StorageError.corrupt("dossier vanished") }
+        let attachments = try await attachments(of: id, db)
+        let supplements = try await db.select().column("note").from("dossier_events").where("dossier_id", .equal, id)
+            .where("action", .equal, DossierAction.requestSupplement.rawValue).orderBy("id").all()
+            .compactMap { try $0.decode(column: "note", as: String?.self) }
+        let fees = (try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []
+        let record = NationalRecord.sync(row, fieldCode: row.fieldCode ?? "", fieldName: row.fieldName ?? "", fees: fees.map { ($0.name, $0.amount) },
+                                         attachments: attachments, supplementNotes: supplements)
+        let progress = NationalRecord.progress(code: code, action: action, principal: principal, note: note, at: now.epochMillis, status: to,
+                                               stepStart: row.receivedAt, due: row.dueAt)
+        for (service, data, updating) in [(NationalRecord.syncService, record, from != nil),
+                                          (NationalRecord.progressService, progress, true)] {
+            let envelope: [String: Any] = ["service": service, "isUpdating": updating, "data": [data]]
+            let payload = String(decoding: try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+            try await Outbox.enqueue(topic: NationalPortalClient.topic, key: "\(code)#\(eventID)#\(service)", payload: payload, on: db, now: now.epochMillis)
+        }
     }
+
+    struct FeeLine: Codable { let name: String; let amount: Int64 }
 }

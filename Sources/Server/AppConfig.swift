@@ -1,4 +1,5 @@
 import Core
+import Delivery
 import Foundation
 import Logging
 import Storage
@@ -26,6 +27,8 @@ public struct AppConfig: Sendable {
     public var dataDirectory: String?
     /// The largest accepted attachment, in megabytes.
     public var maxAttachmentMB = 20
+    /// The national portal's sync endpoint; without it, sync messages wait in the outbox.
+    public var nationalPortal: NationalPortalConfig?
 
     /// The folder for files.
     public var resolvedDataDirectory: String {
@@ -42,7 +45,7 @@ public struct AppConfig: Sendable {
     /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
     /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
-    /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`.
+    /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`, `CQS_NATIONAL_PORTAL_URL`, `CQS_NATIONAL_PORTAL_TOKEN`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
         if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
@@ -60,6 +63,9 @@ public struct AppConfig: Sendable {
         if let demo = env["CQS_DEMO_DATA"] { config.demoData = try parseBool(demo, "CQS_DEMO_DATA") }
         if let hours = env["CQS_OFFICE_HOURS"] { config.officeHours = try OfficeHours(parsing: hours) }
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
+        if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty {
+            config.nationalPortal = NationalPortalConfig(baseURL: url, sessionToken: env["CQS_NATIONAL_PORTAL_TOKEN"] ?? "")
+        }
         if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config
     }

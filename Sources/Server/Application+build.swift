@@ -26,7 +26,7 @@ public enum ApplicationBuilder {
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
-            services: [platform.database],
+            services: [platform.database] + platform.workers(),
             logger: platform.logger)
         application.beforeServerStarts {
             try await platform.migrate()

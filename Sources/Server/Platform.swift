@@ -2,6 +2,7 @@ import Core
 import Directory
 import Foundation
 import Identity
+import Delivery
 import Dossiers
 import Logging
 import Procedures
@@ -56,6 +57,13 @@ public struct Platform: Sendable {
             let created = try await DemoData.load(accounts: accounts, directory: directory, logger: logger)
             logger.info("demo accounts loaded", metadata: ["created": "\(created)"])
         }
+    }
+
+    /// Background delivery workers (one per configured outside system).
+    public func workers() -> [OutboxWorker] {
+        guard let portal = config.nationalPortal else { return [] }
+        let client = NationalPortalClient(config: portal)
+        return [OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger) { try await client.deliver($0) }]
     }
 
     /// The services the web layer uses.

@@ -1,4 +1,5 @@
 import Audit
+import Delivery
 import Directory
 import Dossiers
 import Identity
@@ -7,5 +8,5 @@ import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all
+    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all
 }

@@ -80,7 +80,7 @@ import Testing
             #expect(detail.allowedActions.isEmpty && !detail.overdue)
             let (meta, data) = try await dossiers.file(detail.attachments[2].id, of: submitted.code, for: citizen)
             #expect(meta.kind == .result && data == Self.pdf)
-            #expect(try await rowCount("dossier_outbox", platform.database) == 10)
+            #expect(try await rowCount("outbox_messages", platform.database) == 20)  // a record and a progress step per change
             #expect(try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "dossier.").items.count == 13)
             #expect(try await AuditVerifier.verify(platform.database).intact)
         }

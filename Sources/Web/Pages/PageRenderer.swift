@@ -43,6 +43,7 @@ public struct PageRenderer: Sendable {
             NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
             NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
             NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),
+            NavigationItem(path: "/admin/outbox", key: "outbox", access: .permission(.systemAdmin)),
             NavigationItem(path: "/account", key: "account", access: .signedIn),
         ], assets: assets)
     }

@@ -25,6 +25,7 @@ public enum WebRouter {
         DossiersAPI(services: services).addRoutes(to: routes)
         DossierPages(services: services).addRoutes(to: routes)
         SlipPages(services: services).addRoutes(to: routes)
+        OutboxAPI(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

@@ -1,0 +1,85 @@
+import Audit
+import Core
+import Foundation
+import SQLKit
+import Storage
+
+/// A message waiting to be delivered to the outside world (national portal, e-mail, SMS…).
+public struct OutboxMessage: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable, CaseIterable { case pending, delivered, failed }
+    public let id: Int64
+    public let topic: String
+    public let dedupeKey: String
+    public let payload: String
+    public let status: Status
+    public let attempts: Int
+    public let nextAttemptAt: Int64
+    public let lastError: String?
+    public let createdAt: Int64
+    public let deliveredAt: Int64?
+}
+
+/// The persisted outbox: messages are written in the same transaction as the change they
+/// report, so nothing is announced that did not happen and nothing that happened is lost.
+/// Workers deliver them in order with retries and backoff.
+public enum Outbox {
+    static let table = "outbox_messages"
+
+    /// Queues a message inside the caller's transaction. A second message with the same topic
+    /// and key is ignored (delivery is idempotent by construction).
+    public static func enqueue(topic: String, key: String, payload: String, on db: any SQLDatabase, now: Int64) async throws {
+        try await db.insert(into: table)
+            .columns("topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "created_at")
+            .values(SQLBind(topic), SQLBind(key), SQLBind(payload), SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
+            .ignoringConflicts(with: ["topic", "dedupe_key"])
+            .run()
+    }
+
+    /// Queues a JSON-encodable payload.
+    public static func enqueue<T: Encodable>(topic: String, key: String, value: T, on db: any SQLDatabase, now: Int64) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try await enqueue(topic: topic, key: key, payload: String(decoding: try encoder.encode(value), as: UTF8.self), on: db, now: now)
+    }
+
+    /// Messages, newest first, for the admin page and API.
+    public static func list(_ database: Database, topic: String?, status: OutboxMessage.Status?, page: PageRequest) async throws -> Page<OutboxMessage> {
+        let after = try page.afterKey()
+        let rows = try await database.read { db in
+            let query = db.select().columns("id", "topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at")
+                .from(table)
+            if let topic { query.where("topic", .equal, topic) }
+            if let status { query.where("status", .equal, status.rawValue) }
+            if let after { query.where("id", .lessThan, after) }
+            return try await query.orderBy("id", .descending).limit(page.limit + 1)
+                .all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        return Page(fetched: rows, limit: page.limit, key: \.id)
+    }
+
+    /// Counts by topic and status.
+    public static func summary(_ database: Database) async throws -> [String: [String: Int]] {
+        try await database.read { db in
+            let rows = try await db.select().column("topic").column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from(table).groupBy("topic").groupBy("status").all()
+            var result: [String: [String: Int]] = [:]
+            for row in rows {
+                result[try row.decode(column: "topic", as: String.self), default: [:]][try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return result
+        }
+    }
+
+    /// Puts a failed (or pending) message back for immediate delivery; returns false if unknown
+    /// or already delivered.
+    public static func retry(_ id: Int64, database: Database, by principal: Principal, requestID: String?, clock: WallClock = .system) async throws -> Bool {
+        try await database.transaction { db in
+            let rows = try await db.update(table).set("status", to: OutboxMessage.Status.pending.rawValue).set("next_attempt_at", to: clock.millis())
+                .where("id", .equal, id).where("status", .notEqual, OutboxMessage.Status.delivered.rawValue).returning("id").all()
+            guard !rows.isEmpty else { return false }
+            try await AuditLog.record(AuditEntry(principal: principal, action: "outbox.retry", targetType: "outbox", targetID: String(id), requestID: requestID),
+                                      on: db, clock: clock)
+            return true
+        }
+    }
+}
