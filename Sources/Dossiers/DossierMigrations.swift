@@ -86,5 +86,8 @@ public enum DossierMigrations {
             try await db.alter(table: "dossiers").column("fees", type: .text).run()
             try await db.create(index: "dossiers_received").on("dossiers").column("received_at").run()
         },
+        Migration(context: "dossiers", version: 3, name: "online level at submission") { db, _ in
+            try await db.alter(table: "dossiers").column("online_level", type: .text).run()
+        },
     ]
 }

@@ -80,13 +80,14 @@ public struct DossierStore: Sendable {
                 .columns("code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
                          "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id",
                          "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version",
-                         "field_code", "field_name", "fees")
+                         "field_code", "field_name", "fees", "online_level")
                 .values(SQLBind(code), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
                         SQLBind(stepAgencies.first ?? implementing),
                         SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
                         SQLBind(applicant.phone), SQLBind(applicant.citizenId), SQLBind(subject), SQLBind(isCitizen ? principal.userID : nil),
                         SQLBind(now.epochMillis), SQLBind(isCitizen ? nil : now.epochMillis), SQLBind(due), SQLBind(0), SQLBind(0), SQLBind(0),
-                        SQLBind(now.epochMillis), SQLBind(1), SQLBind(procedure.fieldCode), SQLBind(procedure.fieldName), SQLBind(feesJSON))
+                        SQLBind(now.epochMillis), SQLBind(1), SQLBind(procedure.fieldCode), SQLBind(procedure.fieldName), SQLBind(feesJSON),
+                        SQLBind(procedure.onlineLevel.rawValue))
                 .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
             let id = try inserted.decode(column: "id", as: Int64.self)
             for involved in Set([agency, implementing] + stepAgencies) {

@@ -1,0 +1,179 @@
+import Core
+import Foundation
+import SQLKit
+import Storage
+
+/// One row of the one-stop statistics (Circular 01/2020/TT-VPCP forms II.06a / 06 columns, plus
+/// returned, withdrawn, online shares and average time).
+public struct StatisticsRow: Codable, Sendable, Equatable {
+    public let key: String
+    public let name: String
+    /// TongSo = received in the period + carried over.
+    public let total: Int
+    public let receivedOnline: Int
+    public let receivedDirect: Int
+    public let carriedOver: Int
+    public let processed: Int
+    public let processedBeforeDeadline: Int
+    public let processedOnDeadline: Int
+    public let processedLate: Int
+    public let inProgress: Int
+    public let inProgressWithinDeadline: Int
+    public let inProgressOverdue: Int
+    public let returned: Int
+    public let withdrawn: Int
+    /// Received online ÷ received in the period.
+    public let onlineShare: Double
+    /// Received online for fully online (toàn trình) procedures ÷ received in the period.
+    public let fullyOnlineShare: Double
+    /// Mean calendar days from receipt to the end of processing, for dossiers processed in the period.
+    public let averageProcessingDays: Double
+    /// Share processed on time (before or on the deadline) of those processed.
+    public let onTimeShare: Double
+
+    public var received: Int { receivedOnline + receivedDirect }
+}
+
+/// How statistics are grouped.
+public enum StatisticsGrouping: String, Codable, Sendable, CaseIterable {
+    case agency, field, procedure
+}
+
+/// A reporting period: calendar dates in Vietnam, both ends included.
+public struct ReportingPeriod: Sendable, Equatable {
+    public let from: LocalDate
+    public let to: LocalDate
+
+    public init(from: LocalDate, to: LocalDate) throws(ValidationError) {
+        guard from <= to, from.days(until: to) <= 3660 else {
+            throw ValidationError(field: "from", messageVi: "Kỳ báo cáo không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
+                                  messageEn: "Invalid period (from must be before to, at most 10 years)")
+        }
+        self.from = from; self.to = to
+    }
+
+    /// The monthly report period of Decree 09/2019 as provinces apply it: the 15th of the
+    /// previous month to the 14th of the month.
+    public static func decree09Month(year: Int, month: Int) -> ReportingPeriod {
+        let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
+        return try! ReportingPeriod(from: LocalDate(year: previous.0, month: previous.1, day: 15)!, to: LocalDate(year: year, month: month, day: 14)!)
+    }
+
+    /// A calendar month.
+    public static func calendarMonth(year: Int, month: Int) -> ReportingPeriod {
+        try! ReportingPeriod(from: LocalDate(year: year, month: month, day: 1)!,
+                             to: LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))!)
+    }
+
+    /// First and last instants (milliseconds), Asia/Ho_Chi_Minh.
+    var bounds: (Int64, Int64) {
+        let start = VietnamTime.instant(LocalDateTime(date: from, time: LocalTime(hour: 0))).epochMillis
+        let end = VietnamTime.instant(LocalDateTime(date: to.adding(days: 1), time: LocalTime(hour: 0))).epochMillis - 1
+        return (start, end)
+    }
+}
+
+extension DossierStore {
+    /// Statistics for a period, grouped, optionally for one implementing agency. Each dossier
+    /// is counted once (by its implementing agency), so inter-agency dossiers are not counted
+    /// twice in province totals. Rules of the national index: a dossier is on time when its end
+    /// (processing finished, else returned, else stopped/refused) is not after its appointment
+    /// (which supplement pauses have moved) and it had at most one supplement request;
+    /// unfinished dossiers are judged at the end of the period; withdrawn ones count only if
+    /// they had been received.
+    public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?) async throws -> (rows: [StatisticsRow], total: StatisticsRow) {
+        let (from, to) = period.bounds
+        let keyColumns: (String, String) = switch groupBy {
+        case .agency: ("implementing_agency", "implementing_agency")
+        case .field: ("field_code", "field_name")
+        case .procedure: ("procedure_code", "procedure_name")
+        }
+        let day = 86_400_000
+        let offset = 25_200_000  // UTC+7, for day boundaries
+        // Conditions, each a SQL fragment over one dossier row.
+        let receivedIn = "received_at BETWEEN \(from) AND \(to)"
+        let carried = "received_at < \(from) AND (end_at IS NULL OR end_at >= \(from))"
+        let endedIn = "end_at BETWEEN \(from) AND \(to)"
+        let withdrawn = "status = '\(DossierStatus.withdrawn.rawValue)'"
+        let processed = "\(endedIn) AND NOT (\(withdrawn))"
+        let onTime = "end_at <= due_at AND supplement_count <= 1"
+        let endDay = "((end_at + \(offset)) / \(day))"
+        let dueDay = "((due_at + \(offset)) / \(day))"
+        let open = "received_at <= \(to) AND (end_at IS NULL OR end_at > \(to))"
+        func count(_ condition: String) -> String { "CAST(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END) AS BIGINT)" }
+        let select = """
+            SELECT \(keyColumns.0) AS k, MAX(\(keyColumns.1)) AS n,
+              \(count("(\(receivedIn)) AND channel = 2")) AS received_online,
+              \(count("(\(receivedIn)) AND channel <> 2")) AS received_direct,
+              \(count("(\(receivedIn)) AND channel = 2 AND online_level = 'full'")) AS received_fully_online,
+              \(count(carried)) AS carried_over,
+              \(count(processed)) AS processed,
+              \(count("\(processed) AND \(onTime) AND \(endDay) < \(dueDay)")) AS before_deadline,
+              \(count("\(processed) AND \(onTime) AND \(endDay) >= \(dueDay)")) AS on_deadline,
+              \(count("\(processed) AND NOT (\(onTime))")) AS late,
+              \(count(open)) AS in_progress,
+              \(count("\(open) AND due_at >= \(to) AND supplement_count <= 1")) AS within_deadline,
+              \(count("returned_at BETWEEN \(from) AND \(to)")) AS returned,
+              \(count("\(endedIn) AND \(withdrawn)")) AS withdrawn,
+              CAST(SUM(CASE WHEN \(processed) THEN end_at - received_at ELSE 0 END) AS BIGINT) AS processing_ms
+            FROM dossiers
+            WHERE received_at IS NOT NULL AND received_at <= \(to) AND (end_at IS NULL OR end_at >= \(from) OR returned_at >= \(from))
+            """
+        let rows = try await database.read { db in
+            var query = SQLQueryString(select)
+            if let agency { query.appendInterpolation(unsafeRaw: " AND implementing_agency = "); query.appendInterpolation(bind: agency) }
+            query.appendInterpolation(unsafeRaw: " GROUP BY \(keyColumns.0) ORDER BY \(keyColumns.0)")
+            return try await db.raw(query).all().map(Counts.init)
+        }
+        var named = rows
+        if groupBy == .agency {
+            for index in named.indices { named[index].name = try await directory.agency(named[index].key)?.name ?? named[index].key }
+        }
+        let total = rows.reduce(Counts(key: "", name: "")) { $0.adding($1) }
+        return (named.map(\.row), Counts(key: "total", name: "Tổng cộng", base: total).row)
+    }
+
+    /// Raw sums from SQL.
+    struct Counts {
+        var key: String
+        var name: String
+        var receivedOnline = 0, receivedDirect = 0, receivedFullyOnline = 0, carriedOver = 0, processed = 0, before = 0, on = 0, late = 0
+        var inProgress = 0, within = 0, returned = 0, withdrawn = 0, processingMillis: Int64 = 0
+
+        init(key: String, name: String) { self.key = key; self.name = name }
+
+        init(key: String, name: String, base: Counts) { self = base; self.key = key; self.name = name }
+
+        init(_ row: any SQLRow) throws {
+            key = try row.decode(column: "k", as: String?.self) ?? ""
+            name = try row.decode(column: "n", as: String?.self) ?? key
+            func int(_ column: String) throws -> Int { Int(try row.decode(column: column, as: Int64?.self) ?? 0) }
+            receivedOnline = try int("received_online"); receivedDirect = try int("received_direct")
+            receivedFullyOnline = try int("received_fully_online"); carriedOver = try int("carried_over")
+            processed = try int("processed"); before = try int("before_deadline"); on = try int("on_deadline"); late = try int("late")
+            inProgress = try int("in_progress"); within = try int("within_deadline"); returned = try int("returned"); withdrawn = try int("withdrawn")
+            processingMillis = try row.decode(column: "processing_ms", as: Int64?.self) ?? 0
+        }
+
+        func adding(_ other: Counts) -> Counts {
+            var sum = self
+            sum.receivedOnline += other.receivedOnline; sum.receivedDirect += other.receivedDirect; sum.receivedFullyOnline += other.receivedFullyOnline
+            sum.carriedOver += other.carriedOver; sum.processed += other.processed; sum.before += other.before; sum.on += other.on
+            sum.late += other.late; sum.inProgress += other.inProgress; sum.within += other.within; sum.returned += other.returned
+            sum.withdrawn += other.withdrawn; sum.processingMillis += other.processingMillis
+            return sum
+        }
+
+        var row: StatisticsRow {
+            let received = receivedOnline + receivedDirect
+            func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : (Double(part) / Double(whole) * 1000).rounded() / 1000 }
+            return StatisticsRow(key: key, name: name, total: received + carriedOver, receivedOnline: receivedOnline, receivedDirect: receivedDirect,
+                                 carriedOver: carriedOver, processed: processed, processedBeforeDeadline: before, processedOnDeadline: on,
+                                 processedLate: late, inProgress: inProgress, inProgressWithinDeadline: within, inProgressOverdue: inProgress - within,
+                                 returned: returned, withdrawn: withdrawn, onlineShare: share(receivedOnline, received),
+                                 fullyOnlineShare: share(receivedFullyOnline, received),
+                                 averageProcessingDays: processed == 0 ? 0 : (Double(processingMillis) / Double(processed) / 86_400_000 * 10).rounded() / 10,
+                                 onTimeShare: share(before + on, processed))
+        }
+    }
+}

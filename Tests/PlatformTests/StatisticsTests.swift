@@ -1,0 +1,104 @@
+import Core
+import Dossiers
+import Foundation
+import Identity
+import Server
+import Testing
+
+/// Statistics against a hand-computed fixture for March 2026 that covers carried-over, early,
+/// on-the-day and late dossiers, one and two supplement requests, a withdrawal, unfinished
+/// dossiers inside and past their deadline, an online dossier returned, and dossiers that must
+/// not count (never received; finished before the period).
+@Suite struct StatisticsTests {
+    @Test func marchMatchesTheHandComputedFixture() async throws {
+        let clock = TestClock("2026-02-02", 9)
+        try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
+            let store = platform.dossiers
+            let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
+            let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
+            func leader(_ name: String, _ agency: String) async throws -> Principal {
+                try await platform.accounts.createStaff(NewStaffAccount(username: name, password: "Mat khau 2026", fullName: name, roles: [.leader],
+                                                                        agencyIdentifier: agency), by: .system(), requestID: nil).principal
+            }
+            let sxd = try await leader("ld.xaydung", "000.00.05.H19")
+            let stp = try await leader("ld.tuphap", "000.00.04.H19")
+            let person = Applicant(fullName: "Lê Văn Thống", phone: "0912345678")
+            func receive(_ procedure: String = "1.009990", by boss: Principal) async throws -> String {
+                let code = try await store.create(NewDossier(procedureCode: procedure, agencyIdentifier: nil, applicant: person), by: counter, requestID: nil).code
+                _ = try await store.perform(.assign, on: code, input: ActionInput(assignee: boss.username), by: boss, requestID: nil)
+                return code
+            }
+            func act(_ action: DossierAction, _ code: String, by who: Principal, note: String? = nil) async throws {
+                _ = try await store.perform(action, on: code, input: ActionInput(note: note), by: who, requestID: nil)
+            }
+            // K: received and finished in February (not in March).
+            let k = try await receive(by: sxd)
+            clock.set("2026-02-10", 10); try await act(.approve, k, by: sxd)
+            // A: received 23/02 (due 02/03), approved 03/03: carried over, late.
+            clock.set("2026-02-23", 9); let a = try await receive(by: sxd)
+            clock.set("2026-03-02", 9); let b = try await receive(by: sxd)          // due 09/03
+            clock.set("2026-03-02", 10); let c = try await receive(by: sxd)         // due 09/03
+            clock.set("2026-03-03", 9); let d = try await receive(by: sxd)          // due 10/03
+            clock.set("2026-03-03", 9, 30); let e = try await receive(by: sxd)      // due 10/03
+            clock.set("2026-03-03", 10); try await act(.approve, a, by: sxd)
+            clock.set("2026-03-04", 9); let f = try await receive(by: sxd)
+            try await act(.requestSupplement, d, by: sxd, note: "Thiếu bản vẽ")
+            try await act(.requestSupplement, e, by: sxd, note: "Thiếu bản vẽ")
+            clock.set("2026-03-05", 9)
+            try await act(.approve, b, by: sxd)                                      // before the deadline
+            try await act(.supplement, e, by: counter)                               // due 11/03
+            try await act(.withdraw, f, by: counter)
+            clock.set("2026-03-06", 9)
+            try await act(.supplement, d, by: counter)                               // due 12/03
+            try await act(.requestSupplement, e, by: sxd, note: "Vẫn thiếu")          // second request: late whatever happens
+            clock.set("2026-03-09", 9); try await act(.supplement, e, by: counter)
+            clock.set("2026-03-09", 15); try await act(.approve, c, by: sxd)         // on the deadline day
+            // I: online (fully online procedure) to the Department of Justice, returned.
+            clock.set("2026-03-10", 9)
+            let i = try await store.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: person), by: citizen, requestID: nil).code
+            clock.set("2026-03-10", 10)
+            try await act(.receive, i, by: counter)
+            _ = try await store.perform(.assign, on: i, input: ActionInput(assignee: stp.username), by: stp, requestID: nil)
+            try await act(.approve, e, by: sxd)                                      // within its moved deadline, but two supplements
+            clock.set("2026-03-11", 9); try await act(.approve, d, by: sxd)          // before its moved deadline
+            // J: submitted online, never received: not counted.
+            clock.set("2026-03-12", 9)
+            _ = try await store.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: person), by: citizen, requestID: nil)
+            clock.set("2026-03-16", 9); _ = try await receive(by: sxd)               // H: due 23/03, still open: overdue
+            clock.set("2026-03-20", 9); try await act(.approve, i, by: stp)
+            clock.set("2026-03-23", 9)
+            _ = try await store.attach(DossierStoreTests.pdf, fileName: "phieu.pdf", documentName: "Phiếu lý lịch tư pháp", kind: .result, to: i, by: stp, requestID: nil)
+            try await act(.recordResult, i, by: stp)
+            try await act(.returnResult, i, by: counter)
+            clock.set("2026-03-25", 9); _ = try await receive(by: sxd)               // G: due 01/04, still open: within
+            clock.set("2026-04-02", 9)
+
+            let march = ReportingPeriod.calendarMonth(year: 2026, month: 3)
+            let (rows, total) = try await store.statistics(march, groupBy: .agency, agency: nil)
+            #expect(total.received == 8 && total.receivedOnline == 1 && total.receivedDirect == 7)
+            #expect(total.carriedOver == 1 && total.total == 9)
+            #expect(total.processed == 6)
+            #expect(total.processedBeforeDeadline == 3 && total.processedOnDeadline == 1 && total.processedLate == 2)
+            #expect(total.inProgress == 2 && total.inProgressWithinDeadline == 1 && total.inProgressOverdue == 1)
+            #expect(total.returned == 1 && total.withdrawn == 1)
+            #expect(total.onlineShare == 0.125 && total.fullyOnlineShare == 0.125)
+            #expect(total.onTimeShare == 0.667 && total.averageProcessingDays > 0)
+            #expect(total.total == total.processed + total.withdrawn + total.inProgress)
+            #expect(rows.map(\.key) == ["000.00.04.H19", "000.00.05.H19"])
+            #expect(rows[0].name == "Sở Tư pháp" && rows[0].processed == 1 && rows[0].returned == 1)
+            #expect(rows[1].total == 8)
+            // One agency only; by field; the Decree 09 month (15/02–14/03) differs.
+            let justice = try await store.statistics(march, groupBy: .field, agency: "000.00.04.H19")
+            #expect(justice.rows.count == 1 && justice.rows[0].key == "TP" && justice.total.received == 1)
+            let decree = try await store.statistics(ReportingPeriod.decree09Month(year: 2026, month: 3), groupBy: .procedure, agency: nil)
+            #expect(decree.total.received == 7)  // A (23/02), B–F and I (10/03) in; H and G (after 14/03) and K (02/02) out
+        }
+    }
+
+    @Test func periods() throws {
+        let month = ReportingPeriod.decree09Month(year: 2026, month: 1)
+        #expect(month.from == LocalDate(iso: "2025-12-15") && month.to == LocalDate(iso: "2026-01-14"))
+        #expect(ReportingPeriod.calendarMonth(year: 2028, month: 2).to == LocalDate(iso: "2028-02-29"))
+        #expect(throws: ValidationError.self) { try ReportingPeriod(from: LocalDate(iso: "2026-03-02")!, to: LocalDate(iso: "2026-03-01")!) }
+    }
+}
