@@ -102,3 +102,32 @@ import Testing
         #expect(throws: ValidationError.self) { try ReportingPeriod(from: LocalDate(iso: "2026-03-02")!, to: LocalDate(iso: "2026-03-01")!) }
     }
 }
+
+@Suite struct StatisticsHTTPTests {
+    @Test func leadersSeeTheirScopeAsJSONCSVAndChart() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            let counter = try await client.token("motcua.ttpvhcc")
+            let created = try await client.json("/api/v1/dossiers", method: .post, token: counter,
+                                                body: #"{"procedureCode":"2.000488","applicant":{"fullName":"Phan Văn Số","phone":"0912345678"}}"#)
+            #expect(created.status == .created)
+            let province = try await client.token("lanhdao.ubnd")
+            let all = try await client.json("/api/v1/statistics/dossiers?groupBy=agency", token: province)
+            #expect(all.status == .ok)
+            #expect((all.object?["total"] as? [String: Any])?["receivedDirect"] as? Int == 1)
+            #expect(((all.object?["rows"] as? [[String: Any]])?.first)?["name"] as? String == "Sở Tư pháp")
+            let department = try await client.token("lanhdao.nnmt")
+            let own = try await client.json("/api/v1/statistics/dossiers", token: department)
+            #expect(own.object?["agency"] as? String == "000.00.06.H19" && (own.object?["total"] as? [String: Any])?["total"] as? Int == 0)
+            #expect(try await client.json("/api/v1/statistics/dossiers?agency=000.00.04.H19", token: department).status == .forbidden)
+            #expect(try await client.json("/api/v1/statistics/dossiers", token: counter).status == .forbidden)
+            #expect(try await client.json("/api/v1/statistics/dossiers?from=2026-13-01", token: province).status == .unprocessableContent)
+            let csv = try await client.json("/api/v1/statistics/dossiers?format=csv&groupBy=field", token: province)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.text.hasPrefix("STT,Ma,Ten,TongSo,TiepNhanTrucTuyen,TiepNhanTrucTiep,KyTruocChuyenSang,DaXuLy,DaXuLyTruocHan,DaXuLyDungHan,DaXuLyQuaHan,DangXuLy,DangXuLyTrongHan,DangXuLyQuaHan"))
+            #expect(csv.text.contains("Lý lịch tư pháp"))
+            var leader = try await PageSession.signIn(client, username: "lanhdao.ubnd")
+            let page = try await leader.get("/statistics")
+            #expect(page.status == .ok && page.text.contains("<svg") && page.text.contains("Sở Tư pháp") && !page.text.contains("<script"))
+        }
+    }
+}

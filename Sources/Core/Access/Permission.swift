@@ -8,16 +8,18 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case auditRead = "audit.read"
     case calendarManage = "calendar.manage"
     case proceduresManage = "procedures.manage"
+    case statisticsRead = "statistics.read"
     case systemAdmin = "system.admin"
 
     /// The permissions each role grants.
     public static func granted(to role: Role) -> Set<Permission> {
         switch role {
         case .citizen: []
-        case .counterOfficer, .processingOfficer, .clerk, .leader: [.directoryRead]
+        case .counterOfficer, .processingOfficer, .clerk: [.directoryRead]
+        case .leader: [.directoryRead, .statisticsRead]
         case .agencyAdmin: [.directoryRead, .usersRead, .usersManage]
         case .systemAdmin: Set(Permission.allCases).subtracting([.auditRead])
-        case .auditor: [.directoryRead, .usersRead, .auditRead]
+        case .auditor: [.directoryRead, .usersRead, .auditRead, .statisticsRead]
         }
     }
 

@@ -41,6 +41,7 @@ public struct PageRenderer: Sendable {
             NavigationItem(path: "/lookup", key: "lookup", access: .everyone),
             NavigationItem(path: "/dossiers", key: "dossiers", access: .signedIn),
             NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
+            NavigationItem(path: "/statistics", key: "statistics", access: .permission(.statisticsRead)),
             NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
             NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),
             NavigationItem(path: "/admin/outbox", key: "outbox", access: .permission(.systemAdmin)),

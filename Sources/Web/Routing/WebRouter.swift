@@ -26,6 +26,7 @@ public enum WebRouter {
         DossierPages(services: services).addRoutes(to: routes)
         SlipPages(services: services).addRoutes(to: routes)
         OutboxAPI(services: services).addRoutes(to: routes)
+        StatisticsAPI(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

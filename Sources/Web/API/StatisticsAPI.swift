@@ -1,0 +1,101 @@
+import Core
+import Dossiers
+import Foundation
+import Hummingbird
+import HummingbirdCore
+
+/// One-stop statistics for leaders: JSON, CSV (Circular 01/2020 column ids) and a page with SVG charts.
+public struct StatisticsAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    struct Result: Encodable, Sendable {
+        let from: String
+        let to: String
+        let groupBy: String
+        let agency: String?
+        let rows: [StatisticsRow]
+        let total: StatisticsRow
+    }
+
+    /// Reads `from`, `to` (default: this calendar month), `groupBy`, `agency`, and limits leaders
+    /// below the province to their own agency.
+    func query(_ uri: URI, _ context: AppRequestContext) async throws -> Result {
+        let today = VietnamTime.today()
+        let month = ReportingPeriod.calendarMonth(year: today.year, month: today.month)
+        func date(_ name: String, _ fallback: LocalDate) throws -> LocalDate {
+            guard let text = uri.stringParameter(name) else { return fallback }
+            guard let value = LocalDate(iso: text) else { throw DomainError.invalid(name, "\(name) phải có dạng yyyy-MM-dd", "\(name) must be yyyy-MM-dd") }
+            return value
+        }
+        let period = try ReportingPeriod(from: try date("from", month.from), to: try date("to", month.to))
+        let grouping = try uri.caseParameter("groupBy", as: StatisticsGrouping.self) ?? .agency
+        var agency = uri.stringParameter("agency")
+        let principal = context.principal!
+        if !(principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor)) {
+            let own = principal.agency ?? ""
+            let isProvince = try await services.directory.agency(own)?.parentIdentifier == nil
+            if !isProvince {
+                if let agency, agency != own {
+                    throw DomainError.forbidden(messageVi: "Chỉ xem được số liệu của cơ quan mình", messageEn: "You can only see your own agency's statistics")
+                }
+                agency = own
+            }
+        }
+        let (rows, total) = try await services.dossiers.statistics(period, groupBy: grouping, agency: agency)
+        return Result(from: period.from.iso, to: period.to.iso, groupBy: grouping.rawValue, agency: agency, rows: rows, total: total)
+    }
+
+    static func csv(_ result: Result) -> String {
+        let header = ["STT", "Ma", "Ten", "TongSo", "TiepNhanTrucTuyen", "TiepNhanTrucTiep", "KyTruocChuyenSang", "DaXuLy", "DaXuLyTruocHan",
+                      "DaXuLyDungHan", "DaXuLyQuaHan", "DangXuLy", "DangXuLyTrongHan", "DangXuLyQuaHan", "DaTraKetQua", "RutHoSo",
+                      "TyLeTrucTuyen", "TyLeToanTrinh", "ThoiGianXuLyTrungBinhNgay", "TyLeDungHan"]
+        func line(_ index: String, _ r: StatisticsRow) -> [String] {
+            [index, r.key, r.name, r.total, r.receivedOnline, r.receivedDirect, r.carriedOver, r.processed, r.processedBeforeDeadline,
+             r.processedOnDeadline, r.processedLate, r.inProgress, r.inProgressWithinDeadline, r.inProgressOverdue, r.returned, r.withdrawn].map { "\($0)" }
+                + [r.onlineShare, r.fullyOnlineShare, r.averageProcessingDays, r.onTimeShare].map { String($0) }
+        }
+        return CSV.write([header] + result.rows.enumerated().map { line(String($0.offset + 1), $0.element) } + [line("", result.total)])
+    }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.get("/api/v1/statistics/dossiers", .permission(.statisticsRead)) { request, context in
+            let result = try await query(request.uri, context)
+            if request.uri.stringParameter("format") == "csv" {
+                return csvResponse(Self.csv(result), fileName: "thong-ke-ho-so-\(result.from)-\(result.to).csv")
+            }
+            return try JSONResponse(result).response(from: request, context: context)
+        }
+        routes.get("/statistics", .permission(.statisticsRead)) { request, context in
+            let result = try await query(request.uri, context)
+            let t = Strings.all(context.language)
+            let legend = [SVGChart.Segment(value: 0, color: "#2e7d32", label: t["beforeDeadline"] ?? ""),
+                          SVGChart.Segment(value: 0, color: "#81c784", label: t["onDeadline"] ?? ""),
+                          SVGChart.Segment(value: 0, color: "#c62828", label: t["late"] ?? ""),
+                          SVGChart.Segment(value: 0, color: "#90caf9", label: t["inProgressWithin"] ?? ""),
+                          SVGChart.Segment(value: 0, color: "#ef9a9a", label: t["inProgressOverdue"] ?? "")]
+            let bars = result.rows.map { r in
+                SVGChart.Bar(label: r.name, segments: zip(legend, [r.processedBeforeDeadline, r.processedOnDeadline, r.processedLate,
+                                                                   r.inProgressWithinDeadline, r.inProgressOverdue]).map {
+                    SVGChart.Segment(value: $1, color: $0.color, label: $0.label)
+                })
+            }
+            func row(_ r: StatisticsRow) -> [String: Any] {
+                ["name": r.name, "total": r.total, "online": r.receivedOnline, "direct": r.receivedDirect, "carried": r.carriedOver, "processed": r.processed,
+                 "before": r.processedBeforeDeadline, "on": r.processedOnDeadline, "late": r.processedLate, "inProgress": r.inProgress,
+                 "within": r.inProgressWithinDeadline, "overdue": r.inProgressOverdue, "returned": r.returned, "withdrawn": r.withdrawn,
+                 "onlineShare": "\(Int((r.onlineShare * 100).rounded()))%", "onTimeShare": "\(Int((r.onTimeShare * 100).rounded()))%",
+                 "days": String(r.averageProcessingDays)]
+            }
+            var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)"
+            if let agency = result.agency { csvLink += "&agency=\(agency)" }
+            return try services.pages.render("statistics", titleKey: "statistics", data: [
+                "from": result.from, "to": result.to, "rows": result.rows.map(row), "total": row(result.total),
+                "chart": SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),
+                "groupings": StatisticsGrouping.allCases.map { ["value": $0.rawValue, "label": t["group_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == result.groupBy] as [String: Any] },
+                "csv": csvLink,
+            ], request: request, context: context)
+        }
+    }
+}
