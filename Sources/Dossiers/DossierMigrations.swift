@@ -89,5 +89,14 @@ public enum DossierMigrations {
         Migration(context: "dossiers", version: 3, name: "online level at submission") { db, _ in
             try await db.alter(table: "dossiers").column("online_level", type: .text).run()
         },
+        Migration(context: "dossiers", version: 4, name: "satisfaction ratings") { db, _ in
+            try await db.create(table: "dossier_ratings")
+                .column("dossier_id", type: .bigint, .primaryKey(autoIncrement: false))
+                .column("rating", type: .int, .notNull)
+                .column("comment", type: .text)
+                .column("rated_by", type: .text, .notNull)
+                .column("at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

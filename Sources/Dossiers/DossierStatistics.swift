@@ -30,6 +30,9 @@ public struct StatisticsRow: Codable, Sendable, Equatable {
     public let averageProcessingDays: Double
     /// Share processed on time (before or on the deadline) of those processed.
     public let onTimeShare: Double
+    /// Ratings given in the period, and the share "very satisfied" or "satisfied".
+    public let ratings: Int
+    public let satisfactionShare: Double
 
     public var received: Int { receivedOnline + receivedDirect }
 }
@@ -115,9 +118,11 @@ extension DossierStore {
               \(count("\(open) AND due_at >= \(to) AND supplement_count <= 1")) AS within_deadline,
               \(count("returned_at BETWEEN \(from) AND \(to)")) AS returned,
               \(count("\(endedIn) AND \(withdrawn)")) AS withdrawn,
-              CAST(SUM(CASE WHEN \(processed) THEN end_at - received_at ELSE 0 END) AS BIGINT) AS processing_ms
-            FROM dossiers
-            WHERE received_at IS NOT NULL AND received_at <= \(to) AND (end_at IS NULL OR end_at >= \(from) OR returned_at >= \(from))
+              CAST(SUM(CASE WHEN \(processed) THEN end_at - received_at ELSE 0 END) AS BIGINT) AS processing_ms,
+              \(count("r.at BETWEEN \(from) AND \(to)")) AS ratings,
+              \(count("r.at BETWEEN \(from) AND \(to) AND r.rating <= 2")) AS satisfied
+            FROM dossiers LEFT JOIN dossier_ratings r ON r.dossier_id = dossiers.id
+            WHERE received_at IS NOT NULL AND received_at <= \(to) AND (end_at IS NULL OR end_at >= \(from) OR returned_at >= \(from) OR r.at >= \(from))
             """
         let rows = try await database.read { db in
             var query = SQLQueryString(select)
@@ -138,7 +143,7 @@ extension DossierStore {
         var key: String
         var name: String
         var receivedOnline = 0, receivedDirect = 0, receivedFullyOnline = 0, carriedOver = 0, processed = 0, before = 0, on = 0, late = 0
-        var inProgress = 0, within = 0, returned = 0, withdrawn = 0, processingMillis: Int64 = 0
+        var inProgress = 0, within = 0, returned = 0, withdrawn = 0, processingMillis: Int64 = 0, ratings = 0, satisfied = 0
 
         init(key: String, name: String) { self.key = key; self.name = name }
 
@@ -153,6 +158,7 @@ extension DossierStore {
             processed = try int("processed"); before = try int("before_deadline"); on = try int("on_deadline"); late = try int("late")
             inProgress = try int("in_progress"); within = try int("within_deadline"); returned = try int("returned"); withdrawn = try int("withdrawn")
             processingMillis = try row.decode(column: "processing_ms", as: Int64?.self) ?? 0
+            ratings = try int("ratings"); satisfied = try int("satisfied")
         }
 
         func adding(_ other: Counts) -> Counts {
@@ -161,6 +167,7 @@ extension DossierStore {
             sum.carriedOver += other.carriedOver; sum.processed += other.processed; sum.before += other.before; sum.on += other.on
             sum.late += other.late; sum.inProgress += other.inProgress; sum.within += other.within; sum.returned += other.returned
             sum.withdrawn += other.withdrawn; sum.processingMillis += other.processingMillis
+            sum.ratings += other.ratings; sum.satisfied += other.satisfied
             return sum
         }
 
@@ -173,7 +180,7 @@ extension DossierStore {
                                  returned: returned, withdrawn: withdrawn, onlineShare: share(receivedOnline, received),
                                  fullyOnlineShare: share(receivedFullyOnline, received),
                                  averageProcessingDays: processed == 0 ? 0 : (Double(processingMillis) / Double(processed) / 86_400_000 * 10).rounded() / 10,
-                                 onTimeShare: share(before + on, processed))
+                                 onTimeShare: share(before + on, processed), ratings: ratings, satisfactionShare: share(satisfied, ratings))
         }
     }
 }

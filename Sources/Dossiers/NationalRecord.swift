@@ -6,6 +6,7 @@ import Foundation
 public enum NationalRecord {
     public static let syncService = "DongBoHoSoMC"
     public static let progressService = "CapNhatTienDoHoSoMC"
+    public static let ratingService = "DongBoDanhGia"
 
     public static func date(_ millis: Int64?) -> String {
         guard let millis else { return "" }

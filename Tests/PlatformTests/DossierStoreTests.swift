@@ -81,7 +81,14 @@ import Testing
             let (meta, data) = try await dossiers.file(detail.attachments[2].id, of: submitted.code, for: citizen)
             #expect(meta.kind == .result && data == Self.pdf)
             #expect(try await rowCount("outbox_messages", platform.database) == 20)  // a record and a progress step per change
-            #expect(try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "dossier.").items.count == 13)
+            // The applicant rates once; staff cannot.
+            await #expect(throws: DomainError.self) { try await dossiers.rate(submitted.code, rating: .satisfied, comment: nil, by: people.counter, requestID: nil) }
+            let rating = try await dossiers.rate(submitted.code, rating: .verySatisfied, comment: "  Cảm ơn  ", by: citizen, requestID: nil)
+            #expect(rating.comment == "Cảm ơn")
+            await #expect(throws: DomainError.self) { try await dossiers.rate(submitted.code, rating: .notSatisfied, comment: nil, by: citizen, requestID: nil) }
+            #expect(try await dossiers.rating(of: submitted.code)?.rating == .verySatisfied)
+            #expect(try await rowCount("outbox_messages", platform.database) == 21)  // DongBoDanhGia
+            #expect(try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "dossier.").items.count == 14)  // 13 changes and the rating
             #expect(try await AuditVerifier.verify(platform.database).intact)
         }
     }

@@ -70,6 +70,8 @@ import Testing
             _ = try await store.attach(DossierStoreTests.pdf, fileName: "phieu.pdf", documentName: "Phiếu lý lịch tư pháp", kind: .result, to: i, by: stp, requestID: nil)
             try await act(.recordResult, i, by: stp)
             try await act(.returnResult, i, by: counter)
+            clock.set("2026-03-24", 9)
+            _ = try await store.rate(i, rating: .satisfied, comment: "Nhanh", by: citizen, requestID: nil)
             clock.set("2026-03-25", 9); _ = try await receive(by: sxd)               // G: due 01/04, still open: within
             clock.set("2026-04-02", 9)
 
@@ -84,6 +86,7 @@ import Testing
             #expect(total.onlineShare == 0.125 && total.fullyOnlineShare == 0.125)
             #expect(total.onTimeShare == 0.667 && total.averageProcessingDays > 0)
             #expect(total.total == total.processed + total.withdrawn + total.inProgress)
+            #expect(total.ratings == 1 && total.satisfactionShare == 1)
             #expect(rows.map(\.key) == ["000.00.04.H19", "000.00.05.H19"])
             #expect(rows[0].name == "Sở Tư pháp" && rows[0].processed == 1 && rows[0].returned == 1)
             #expect(rows[1].total == 8)

@@ -59,6 +59,16 @@ public struct DossiersAPI: Sendable {
                                                                 requestID: context.requestID)
             return try JSONResponse(attachment, status: .created).response(from: request, context: context)
         }
+        routes.post("/api/v1/dossiers/:code/rating", .signedIn) { request, context in
+            let body = try await RequestBody.json(RatingInput.self, from: request, context: context)
+            guard let satisfaction = Satisfaction(rawValue: body.rating) else {
+                throw DomainError.invalid("rating", "Mức đánh giá là 1 (rất hài lòng), 2 (hài lòng) hoặc 3 (không hài lòng)",
+                                          "rating is 1 (very satisfied), 2 (satisfied) or 3 (not satisfied)")
+            }
+            let rating = try await services.dossiers.rate(context.parameters.get("code") ?? "", rating: satisfaction, comment: body.comment,
+                                                          by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(rating, status: .created).response(from: request, context: context)
+        }
         routes.get("/api/v1/dossiers/:code/attachments/:id", .signedIn) { request, context in
             guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
             let (attachment, data) = try await services.dossiers.file(id, of: context.parameters.get("code") ?? "", for: context.principal!)
@@ -109,6 +119,12 @@ public struct DossiersAPI: Sendable {
 
 extension NewDossier: KnownFields {
     public static let fieldNames: Set<String> = ["procedureCode", "agencyIdentifier", "applicant", "subject", "channel"]
+}
+
+struct RatingInput: Decodable, KnownFields {
+    let rating: Int
+    let comment: String?
+    static let fieldNames: Set<String> = ["rating", "comment"]
 }
 
 extension ActionInput: KnownFields {

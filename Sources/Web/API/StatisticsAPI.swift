@@ -50,11 +50,12 @@ public struct StatisticsAPI: Sendable {
     static func csv(_ result: Result) -> String {
         let header = ["STT", "Ma", "Ten", "TongSo", "TiepNhanTrucTuyen", "TiepNhanTrucTiep", "KyTruocChuyenSang", "DaXuLy", "DaXuLyTruocHan",
                       "DaXuLyDungHan", "DaXuLyQuaHan", "DangXuLy", "DangXuLyTrongHan", "DangXuLyQuaHan", "DaTraKetQua", "RutHoSo",
-                      "TyLeTrucTuyen", "TyLeToanTrinh", "ThoiGianXuLyTrungBinhNgay", "TyLeDungHan"]
+                      "TyLeTrucTuyen", "TyLeToanTrinh", "ThoiGianXuLyTrungBinhNgay", "TyLeDungHan", "SoDanhGia", "TyLeHaiLong"]
         func line(_ index: String, _ r: StatisticsRow) -> [String] {
             [index, r.key, r.name, r.total, r.receivedOnline, r.receivedDirect, r.carriedOver, r.processed, r.processedBeforeDeadline,
              r.processedOnDeadline, r.processedLate, r.inProgress, r.inProgressWithinDeadline, r.inProgressOverdue, r.returned, r.withdrawn].map { "\($0)" }
                 + [r.onlineShare, r.fullyOnlineShare, r.averageProcessingDays, r.onTimeShare].map { String($0) }
+                + [String(r.ratings), String(r.satisfactionShare)]
         }
         return CSV.write([header] + result.rows.enumerated().map { line(String($0.offset + 1), $0.element) } + [line("", result.total)])
     }
@@ -86,7 +87,8 @@ public struct StatisticsAPI: Sendable {
                  "before": r.processedBeforeDeadline, "on": r.processedOnDeadline, "late": r.processedLate, "inProgress": r.inProgress,
                  "within": r.inProgressWithinDeadline, "overdue": r.inProgressOverdue, "returned": r.returned, "withdrawn": r.withdrawn,
                  "onlineShare": "\(Int((r.onlineShare * 100).rounded()))%", "onTimeShare": "\(Int((r.onTimeShare * 100).rounded()))%",
-                 "days": String(r.averageProcessingDays)]
+                 "days": String(r.averageProcessingDays),
+                 "satisfaction": r.ratings == 0 ? "—" : "\(Int((r.satisfactionShare * 100).rounded()))% (\(r.ratings))"]
             }
             var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)"
             if let agency = result.agency { csvLink += "&agency=\(agency)" }

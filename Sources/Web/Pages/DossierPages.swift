@@ -26,6 +26,21 @@ public struct DossierPages: Sendable {
             return DossiersAPI.download(attachment, data)
         }
         routes.get("/lookup", .everyone) { request, context in try await lookup(request, context) }
+        routes.post("/dossiers/:code/rating", .signedIn) { request, context in
+            let code = context.parameters.get("code") ?? ""
+            let form = try await Form.read(request)
+            do {
+                guard let value = Int(form["rating"] ?? ""), let satisfaction = Satisfaction(rawValue: value) else {
+                    throw DomainError.invalid("rating", "Chọn mức độ hài lòng", "Choose how satisfied you are")
+                }
+                _ = try await services.dossiers.rate(code, rating: satisfaction, comment: form["comment"], by: context.principal!, requestID: context.requestID)
+                return Response.redirect(to: "/dossiers/\(code)", type: .normal)
+            } catch let error as DomainError {
+                if case .notFound = error { throw error }
+                let problem = Problem.from(error, language: context.language)
+                return try await detail(request, context, error: problem.detail, status: HTTPResponse.Status(code: problem.status))
+            }
+        }
     }
 
     var vi: (AppRequestContext) -> Bool { { $0.language == .vi } }
@@ -151,6 +166,8 @@ public struct DossierPages: Sendable {
         let canUploadResult = principal.agency == d.currentAgency && [.approved, .rejected, .resultReady].contains(d.status)
             && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
         let hasEvent: (String) -> Bool = { name in detail.events.contains { $0.action == name } }
+        let rating = try await services.dossiers.rating(of: d.code)
+        let canRate = d.status == .returned && rating == nil && d.ownerUserId != nil && d.ownerUserId == principal.userID
         var slips: [[String: String]] = []
         let t = Strings.all(context.language)
         for (slip, shown) in [("receipt", d.receivedAt != nil), ("supplement", hasEvent("request_supplement")), ("refusal", d.status == .refused),
@@ -172,6 +189,8 @@ public struct DossierPages: Sendable {
                                                "size": ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file)] as [String: Any] },
             "actions": actions, "hasActions": !actions.isEmpty, "canUploadSupplement": canUploadSupplement, "canUploadResult": canUploadResult,
             "uploadKind": d.status == .submitted ? "submission" : "supplement", "slips": slips, "error": error as Any,
+            "canRate": canRate, "rating": rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn } as Any, "ratingComment": rating?.comment as Any,
+            "ratingChoices": Satisfaction.allCases.map { ["value": $0.rawValue, "label": vi ? $0.nameVi : $0.nameEn] as [String: Any] },
         ], request: request, context: context, status: status)
     }
 
