@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
     ],
     targets: [
         // Pure domain: identifiers, calendar, problems, permissions. No I/O.
@@ -51,6 +52,8 @@ let package = Package(
             "Core", "Storage", "Audit", logging, nioCore,
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            nioPosix,
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Tamper-evident audit log (SHA-256 chain).
@@ -95,6 +98,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
         ], exclude: ["Fixtures/generate_vn_holidays.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
     ]
 )

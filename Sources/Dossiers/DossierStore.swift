@@ -192,6 +192,7 @@ public struct DossierStore: Sendable {
                                          attachments: attachments, supplementNotes: supplements)
         let progress = NationalRecord.progress(code: code, action: action, principal: principal, note: note, at: now.epochMillis, status: to,
                                                stepStart: row.receivedAt, due: row.dueAt)
+        try await notify(row, action: action, note: note, eventID: eventID, now: now.epochMillis, db)
         for (service, data, updating) in [(NationalRecord.syncService, record, from != nil),
                                           (NationalRecord.progressService, progress, true)] {
             let envelope: [String: Any] = ["service": service, "isUpdating": updating, "data": [data]]
@@ -201,4 +202,27 @@ public struct DossierStore: Sendable {
     }
 
     struct FeeLine: Codable { let name: String; let amount: Int64 }
+
+    /// Tells the applicant, by e-mail and SMS, when the dossier is received, when something is
+    /// missing, and when the result is ready (queued in the same transaction, sent by workers).
+    static func notify(_ row: DossierRow, action: String, note: String?, eventID: Int64, now: Int64, _ db: any SQLDatabase) async throws {
+        let d = row.dossier
+        let text: (subject: String, body: String)
+        switch action {
+        case DossierAction.receive.rawValue:
+            text = ("Đã tiếp nhận hồ sơ \(d.code)",
+                    "Hồ sơ \(d.code) (\(d.procedureName)) đã được tiếp nhận lúc \(d.receivedAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? ""). "
+                        + "Ngày hẹn trả kết quả: \(d.dueAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? "").")
+        case DossierAction.requestSupplement.rawValue:
+            text = ("Hồ sơ \(d.code) cần bổ sung", "Hồ sơ \(d.code) cần bổ sung, hoàn thiện: \(note ?? ""). Thời gian bổ sung không tính vào thời hạn giải quyết.")
+        case DossierAction.recordResult.rawValue:
+            text = ("Hồ sơ \(d.code) đã có kết quả", "Hồ sơ \(d.code) (\(d.procedureName)) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký.")
+        default:
+            return
+        }
+        if let email = d.applicant.email, !email.isEmpty {
+            try await Outbox.enqueue(topic: SMTPClient.topic, key: "\(d.code)#\(eventID)", value: EmailMessage(to: email, subject: text.subject, body: text.body), on: db, now: now)
+        }
+        try await Outbox.enqueue(topic: SMSMessage.topic, key: "\(d.code)#\(eventID)", value: SMSMessage(to: d.applicant.phone, text: text.body), on: db, now: now)
+    }
 }

@@ -29,6 +29,8 @@ public struct AppConfig: Sendable {
     public var maxAttachmentMB = 20
     /// The national portal's sync endpoint; without it, sync messages wait in the outbox.
     public var nationalPortal: NationalPortalConfig?
+    /// The mail server for notifications; without it, e-mails wait in the outbox.
+    public var smtp: SMTPConfig?
 
     /// The folder for files.
     public var resolvedDataDirectory: String {
@@ -45,7 +47,8 @@ public struct AppConfig: Sendable {
     /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
     /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
-    /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`, `CQS_NATIONAL_PORTAL_URL`, `CQS_NATIONAL_PORTAL_TOKEN`.
+    /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`, `CQS_NATIONAL_PORTAL_URL`, `CQS_NATIONAL_PORTAL_TOKEN`,
+    /// `CQS_SMTP_HOST`, `CQS_SMTP_PORT`, `CQS_SMTP_FROM`, `CQS_SMTP_USERNAME`, `CQS_SMTP_PASSWORD`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
         if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
@@ -65,6 +68,10 @@ public struct AppConfig: Sendable {
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty {
             config.nationalPortal = NationalPortalConfig(baseURL: url, sessionToken: env["CQS_NATIONAL_PORTAL_TOKEN"] ?? "")
+        }
+        if let host = env["CQS_SMTP_HOST"], !host.isEmpty {
+            config.smtp = SMTPConfig(host: host, port: try parseInt(env["CQS_SMTP_PORT"] ?? "25", "CQS_SMTP_PORT", 1...65535),
+                                     from: env["CQS_SMTP_FROM"] ?? "noreply@localhost", username: env["CQS_SMTP_USERNAME"], password: env["CQS_SMTP_PASSWORD"])
         }
         if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config

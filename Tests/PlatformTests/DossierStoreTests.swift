@@ -1,5 +1,6 @@
 import Audit
 import Core
+import Delivery
 import Dossiers
 import Foundation
 import Identity
@@ -80,14 +81,15 @@ import Testing
             #expect(detail.allowedActions.isEmpty && !detail.overdue)
             let (meta, data) = try await dossiers.file(detail.attachments[2].id, of: submitted.code, for: citizen)
             #expect(meta.kind == .result && data == Self.pdf)
-            #expect(try await rowCount("outbox_messages", platform.database) == 20)  // a record and a progress step per change
+            #expect(try await Outbox.summary(platform.database)["national-portal"]?["pending"] == 20)  // a record and a progress step per change
+            #expect(try await Outbox.summary(platform.database)["sms"]?["pending"] == 3)  // received, supplement requested, result ready
             // The applicant rates once; staff cannot.
             await #expect(throws: DomainError.self) { try await dossiers.rate(submitted.code, rating: .satisfied, comment: nil, by: people.counter, requestID: nil) }
             let rating = try await dossiers.rate(submitted.code, rating: .verySatisfied, comment: "  Cảm ơn  ", by: citizen, requestID: nil)
             #expect(rating.comment == "Cảm ơn")
             await #expect(throws: DomainError.self) { try await dossiers.rate(submitted.code, rating: .notSatisfied, comment: nil, by: citizen, requestID: nil) }
             #expect(try await dossiers.rating(of: submitted.code)?.rating == .verySatisfied)
-            #expect(try await rowCount("outbox_messages", platform.database) == 21)  // DongBoDanhGia
+            #expect(try await Outbox.summary(platform.database)["national-portal"]?["pending"] == 21)  // DongBoDanhGia
             #expect(try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "dossier.").items.count == 14)  // 13 changes and the rating
             #expect(try await AuditVerifier.verify(platform.database).intact)
         }
