@@ -98,5 +98,18 @@ public enum DossierMigrations {
                 .column("at", type: .bigint, .notNull)
                 .run()
         },
+        Migration(context: "dossiers", version: 5, name: "online payments") { db, _ in
+            try await db.create(table: "dossier_payments")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("dossier_id", type: .bigint, .notNull)
+                .column("txn_ref", type: .text, .notNull, .unique)
+                .column("amount", type: .bigint, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("gateway_txn", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .column("paid_at", type: .bigint)
+                .run()
+            try await db.create(index: "dossier_payments_dossier").on("dossier_payments").column("dossier_id").run()
+        },
     ]
 }

@@ -67,11 +67,9 @@ extension DossierStore {
                 if row.dueAt != nil { update.set("paused_at", to: now.epochMillis) }
                 if action == .requestSupplement { update.set("supplement_count", to: row.supplementCount + 1) }
             case .supplement, .confirmPayment:
-                if let pausedAt = row.pausedAt, let dueAt = row.dueAt {
-                    let moved = Deadlines.resumed(due: VietnamTime.local(Date(epochMillis: dueAt)), paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
-                                                  resumed: VietnamTime.local(now).date, calendar: workingCalendar)
-                    update.set("due_at", to: VietnamTime.instant(moved.due).epochMillis).set("paused_days", to: row.pausedDays + moved.pausedDays)
-                    change["due"] = moved.due.description
+                if let moved = Self.resumedDeadline(row, now: now, calendar: workingCalendar) {
+                    update.set("due_at", to: moved.dueAt).set("paused_days", to: moved.pausedDays)
+                    change["due"] = VietnamTime.display(Date(epochMillis: moved.dueAt))
                 }
                 update.set("paused_at", to: Int64?.none).set("resume_status", to: String?.none)
             case .approve, .reject:
@@ -108,6 +106,14 @@ extension DossierStore {
             guard let fresh = try await DossierRow.load(code: code, db) else { throw Self.notFound }
             return fresh.dossier
         }
+    }
+
+    /// When a paused dossier resumes: the appointment moved by the working days it waited.
+    static func resumedDeadline(_ row: DossierRow, now: Date, calendar: WorkingCalendar) -> (dueAt: Int64, pausedDays: Int)? {
+        guard let pausedAt = row.pausedAt, let dueAt = row.dueAt else { return nil }
+        let moved = Deadlines.resumed(due: VietnamTime.local(Date(epochMillis: dueAt)), paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
+                                      resumed: VietnamTime.local(now).date, calendar: calendar)
+        return (VietnamTime.instant(moved.due).epochMillis, row.pausedDays + moved.pausedDays)
     }
 
     struct Assignee: Sendable { let id: Int64; let username: String; let agency: String? }

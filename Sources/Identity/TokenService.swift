@@ -63,7 +63,8 @@ public struct TokenService: Sendable {
         }
     }
 
-    static func storedSecret(database: Database, name: String, clock: WallClock) async throws -> String {
+    /// A random secret created once and kept in the `secrets` table (JWT key, payment sandbox key…).
+    public static func storedSecret(database: Database, name: String, clock: WallClock) async throws -> String {
         try await database.transaction { db in
             if let row = try await db.select().column("value").from("secrets").where("name", .equal, name).first() {
                 return try row.decode(column: "value", as: String.self)

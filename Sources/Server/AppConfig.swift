@@ -31,6 +31,12 @@ public struct AppConfig: Sendable {
     public var nationalPortal: NationalPortalConfig?
     /// The mail server for notifications; without it, e-mails wait in the outbox.
     public var smtp: SMTPConfig?
+    /// The payment gateway; by default the built-in sandbox at `/sandbox-gateway/pay` with a
+    /// secret generated once and stored in the database.
+    public var paymentGatewayURL = "/sandbox-gateway/pay"
+    public var paymentReturnURL = "/payments/return"
+    public var paymentMerchant = "CQSDEMO"
+    public var paymentSecret: String?
 
     /// The folder for files.
     public var resolvedDataDirectory: String {
@@ -48,7 +54,8 @@ public struct AppConfig: Sendable {
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
     /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
     /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`, `CQS_NATIONAL_PORTAL_URL`, `CQS_NATIONAL_PORTAL_TOKEN`,
-    /// `CQS_SMTP_HOST`, `CQS_SMTP_PORT`, `CQS_SMTP_FROM`, `CQS_SMTP_USERNAME`, `CQS_SMTP_PASSWORD`.
+    /// `CQS_SMTP_HOST`, `CQS_SMTP_PORT`, `CQS_SMTP_FROM`, `CQS_SMTP_USERNAME`, `CQS_SMTP_PASSWORD`,
+    /// `CQS_PAYMENT_GATEWAY_URL`, `CQS_PAYMENT_RETURN_URL`, `CQS_PAYMENT_MERCHANT`, `CQS_PAYMENT_SECRET`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
         if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
@@ -72,6 +79,13 @@ public struct AppConfig: Sendable {
         if let host = env["CQS_SMTP_HOST"], !host.isEmpty {
             config.smtp = SMTPConfig(host: host, port: try parseInt(env["CQS_SMTP_PORT"] ?? "25", "CQS_SMTP_PORT", 1...65535),
                                      from: env["CQS_SMTP_FROM"] ?? "noreply@localhost", username: env["CQS_SMTP_USERNAME"], password: env["CQS_SMTP_PASSWORD"])
+        }
+        if let url = env["CQS_PAYMENT_GATEWAY_URL"], !url.isEmpty { config.paymentGatewayURL = url }
+        if let url = env["CQS_PAYMENT_RETURN_URL"], !url.isEmpty { config.paymentReturnURL = url }
+        if let merchant = env["CQS_PAYMENT_MERCHANT"], !merchant.isEmpty { config.paymentMerchant = merchant }
+        if let secret = env["CQS_PAYMENT_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 32 else { throw invalid("CQS_PAYMENT_SECRET", "at least 32 bytes") }
+            config.paymentSecret = secret
         }
         if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config

@@ -9,6 +9,14 @@ import Procedures
 import Storage
 import Web
 
+extension Optional where Wrapped == String {
+    /// The value, or the result of `fallback` when nil.
+    func asyncOr(_ fallback: () async throws -> String) async rethrows -> String {
+        if let self { return self }
+        return try await fallback()
+    }
+}
+
 /// The assembled platform: storage and every context's services, built from configuration.
 /// Used by the HTTP application, the CLI and the tests.
 public struct Platform: Sendable {
@@ -86,7 +94,13 @@ public struct Platform: Sendable {
         let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
-                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, pages: pages,
+                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers,
+                           paymentGateway: { [config, database, clock] in
+                               let secret = try await config.paymentSecret.asyncOr { try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock) }
+                               return PaymentGatewayConfig(gatewayURL: config.paymentGatewayURL, merchantCode: config.paymentMerchant, secret: secret,
+                                                           returnURL: config.paymentReturnURL)
+                           },
+                           pages: pages,
                            settings: WebSettings(secureCookies: config.secureCookies))
     }
 }

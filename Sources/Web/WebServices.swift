@@ -29,6 +29,8 @@ public struct WebServices: Sendable {
     public let calendar: CalendarStore
     public let procedures: ProcedureCatalog
     public let dossiers: DossierStore
+    /// The payment gateway's settings (the secret may be loaded from the database on first use).
+    public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig
     /// Throttles failed public status lookups per client address.
     public let lookupLimiter: LoginRateLimiter
     public let pages: PageRenderer
@@ -36,9 +38,10 @@ public struct WebServices: Sendable {
 
     public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
                 tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore,
+                paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig,
                 lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
-        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers
+        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.paymentGateway = paymentGateway
         self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
     }
 }

@@ -167,6 +167,9 @@ public struct DossierPages: Sendable {
             && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
         let hasEvent: (String) -> Bool = { name in detail.events.contains { $0.action == name } }
         let rating = try await services.dossiers.rating(of: d.code)
+        let billing = try await services.dossiers.payments(of: d.code, for: principal)
+        let isPaid = billing.payments.contains { $0.status == .paid }
+        let canPay = billing.due > 0 && !isPaid && !d.status.isFinal && d.ownerUserId != nil && d.ownerUserId == principal.userID
         let canRate = d.status == .returned && rating == nil && d.ownerUserId != nil && d.ownerUserId == principal.userID
         var slips: [[String: String]] = []
         let t = Strings.all(context.language)
@@ -189,6 +192,7 @@ public struct DossierPages: Sendable {
                                                "size": ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file)] as [String: Any] },
             "actions": actions, "hasActions": !actions.isEmpty, "canUploadSupplement": canUploadSupplement, "canUploadResult": canUploadResult,
             "uploadKind": d.status == .submitted ? "submission" : "supplement", "slips": slips, "error": error as Any,
+            "feesDue": billing.due > 0 ? Money.vnd(billing.due) : nil as String?, "isPaid": isPaid, "canPay": canPay,
             "canRate": canRate, "rating": rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn } as Any, "ratingComment": rating?.comment as Any,
             "ratingChoices": Satisfaction.allCases.map { ["value": $0.rawValue, "label": vi ? $0.nameVi : $0.nameEn] as [String: Any] },
         ], request: request, context: context, status: status)

@@ -27,6 +27,7 @@ public enum WebRouter {
         SlipPages(services: services).addRoutes(to: routes)
         OutboxAPI(services: services).addRoutes(to: routes)
         StatisticsAPI(services: services).addRoutes(to: routes)
+        PaymentPages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

@@ -1,0 +1,56 @@
+import Crypto
+import Foundation
+
+/// A payment gateway reached by redirect, answering by a signed server-to-server callback
+/// (the scheme of Vietnamese gateways: HMAC-SHA512 over the parameters sorted by name).
+public struct PaymentGatewayConfig: Sendable {
+    /// Where the citizen's browser is sent to pay.
+    public var gatewayURL: String
+    public var merchantCode: String
+    /// The shared HMAC secret (at least 32 bytes).
+    public var secret: String
+    /// Where the gateway sends the browser back.
+    public var returnURL: String
+
+    public init(gatewayURL: String, merchantCode: String, secret: String, returnURL: String) {
+        self.gatewayURL = gatewayURL; self.merchantCode = merchantCode; self.secret = secret; self.returnURL = returnURL
+    }
+}
+
+/// Signing and checking gateway parameters.
+public enum PaymentSignature {
+    public static let hashField = "vnp_SecureHash"
+
+    /// `key=value` pairs sorted by key, values form-encoded (space as `+`), joined by `&`;
+    /// the hash fields themselves are left out.
+    public static func canonical(_ parameters: [String: String]) -> String {
+        parameters.filter { $0.key != hashField && $0.key != "vnp_SecureHashType" && !$0.value.isEmpty }
+            .sorted { $0.key < $1.key }
+            .map { "\(encode($0.key))=\(encode($0.value))" }
+            .joined(separator: "&")
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.*")
+        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "").replacingOccurrences(of: "%20", with: "+")
+    }
+
+    public static func sign(_ parameters: [String: String], secret: String) -> String {
+        let mac = HMAC<SHA512>.authenticationCode(for: Data(canonical(parameters).utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Constant-time comparison of the given hash with the expected one.
+    public static func verify(_ parameters: [String: String], secret: String) -> Bool {
+        guard let given = parameters[hashField]?.lowercased() else { return false }
+        let expected = sign(parameters, secret: secret)
+        guard given.utf8.count == expected.utf8.count else { return false }
+        return zip(given.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// The query string of signed parameters.
+    public static func query(_ parameters: [String: String], secret: String) -> String {
+        canonical(parameters) + "&\(hashField)=\(sign(parameters, secret: secret))"
+    }
+}

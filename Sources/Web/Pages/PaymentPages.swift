@@ -1,0 +1,90 @@
+import Core
+import Dossiers
+import Foundation
+import Hummingbird
+
+/// Online fee payment: start (API and page), the gateway's callback, the return page, and the
+/// built-in sandbox gateway that signs its answers with the same shared secret.
+public struct PaymentPages: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    static let sandboxPath = "/sandbox-gateway/pay"
+
+    struct Started: Encodable, Sendable { let redirectUrl: String }
+    struct Acknowledgement: Encodable, Sendable {
+        let RspCode: String
+        let Message: String
+    }
+
+    /// All query parameters, decoded as forms are.
+    static func parameters(_ query: String?) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in (query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            result[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.post("/api/v1/dossiers/:code/payments", .signedIn) { request, context in
+            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await services.paymentGateway(),
+                                                              by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(Started(redirectUrl: url), status: .created).response(from: request, context: context)
+        }
+        routes.post("/dossiers/:code/pay", .signedIn) { request, context in
+            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await services.paymentGateway(),
+                                                              by: context.principal!, requestID: context.requestID)
+            return Response.redirect(to: url, type: .normal)
+        }
+        routes.get("/api/v1/payments/callback", .everyone) { request, context in
+            let result = try await services.dossiers.handlePaymentCallback(Self.parameters(request.uri.query), gateway: try await services.paymentGateway())
+            context.logger.info("payment callback", metadata: ["result": "\(result.rawValue)"])
+            return try JSONResponse(Acknowledgement(RspCode: result.responseCode, Message: result.rawValue)).response(from: request, context: context)
+        }
+        routes.get("/payments/return", .everyone) { request, context in
+            let parameters = Self.parameters(request.uri.query)
+            let valid = PaymentSignature.verify(parameters, secret: try await services.paymentGateway().secret)
+            let paid = valid && parameters["vnp_ResponseCode"] == "00"
+            return try services.pages.render("payment-return", titleKey: "payment", data: [
+                "paid": paid, "invalid": !valid, "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
+            ], request: request, context: context, status: valid ? .ok : .badRequest)
+        }
+        routes.get(Self.sandboxPath, .everyone) { request, context in
+            let gateway = try await services.paymentGateway()
+            guard gateway.gatewayURL == Self.sandboxPath else { throw DomainError.notFound(what: Self.sandboxPath) }
+            let parameters = Self.parameters(request.uri.query)
+            guard PaymentSignature.verify(parameters, secret: gateway.secret) else {
+                throw Problem(status: .badRequest, slug: "bad-signature", detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ", detailEn: "Invalid payment request signature", language: context.language)
+            }
+            return try services.pages.render("sandbox-gateway", titleKey: "sandboxGateway", data: [
+                "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
+                "query": request.uri.query ?? "",
+            ], request: request, context: context)
+        }
+        routes.post(Self.sandboxPath, .everyone) { request, context in
+            let gateway = try await services.paymentGateway()
+            guard gateway.gatewayURL == Self.sandboxPath else { throw DomainError.notFound(what: Self.sandboxPath) }
+            let form = try await Form.read(request)
+            let order = Self.parameters(form["query"])
+            guard PaymentSignature.verify(order, secret: gateway.secret) else {
+                throw Problem(status: .badRequest, slug: "bad-signature", detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ", detailEn: "Invalid payment request signature", language: context.language)
+            }
+            let approved = form["decision"] == "pay"
+            var answer = [
+                "vnp_TmnCode": order["vnp_TmnCode"] ?? "", "vnp_Amount": order["vnp_Amount"] ?? "", "vnp_TxnRef": order["vnp_TxnRef"] ?? "",
+                "vnp_OrderInfo": order["vnp_OrderInfo"] ?? "", "vnp_BankCode": "NCB", "vnp_PayDate": NationalRecord.date(Date().epochMillis),
+                "vnp_ResponseCode": approved ? "00" : "24", "vnp_TransactionStatus": approved ? "00" : "02",
+                "vnp_TransactionNo": String(Int.random(in: 10_000_000...99_999_999)),
+            ]
+            answer[PaymentSignature.hashField] = PaymentSignature.sign(answer, secret: gateway.secret)
+            // The gateway's server-to-server notification, then the browser's way back.
+            _ = try await services.dossiers.handlePaymentCallback(answer, gateway: gateway)
+            let returnURL = order["vnp_ReturnUrl"] ?? gateway.returnURL
+            return Response.redirect(to: returnURL + "?" + PaymentSignature.query(answer.filter { $0.key != PaymentSignature.hashField }, secret: gateway.secret), type: .normal)
+        }
+    }
+}
