@@ -124,3 +124,28 @@ actor FakeNationalPortal {
         #expect(NationalRecord.date(nil) == "")
     }
 }
+
+@Suite struct OutboxAdminTests {
+    @Test func adminsSeeAndRetryFailedMessages() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            let counter = try await client.token("motcua.ttpvhcc")
+            _ = try await client.json("/api/v1/dossiers", method: .post, token: counter, body: #"{"procedureCode":"2.000488","applicant":{"fullName":"A","phone":"0912345678"}}"#)
+            // A worker that always fails gives up after its attempts.
+            let worker = OutboxWorker(database: platform.database, topic: "national-portal", backoff: .init(base: 0, cap: 0, maxAttempts: 1),
+                                      logger: TestEnvironment.logger) { _ in throw CancellationError() }
+            try await worker.deliverDue()
+            let admin = try await client.token("admin")
+            let failed = try await client.json("/api/v1/outbox?status=failed", token: admin)
+            let items = failed.object?["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 2)
+            let id = try #require(items.first?["id"] as? Int)
+            #expect(try await client.json("/api/v1/outbox/\(id)/retry", method: .post, token: admin).status == .noContent)
+            #expect(try await client.json("/api/v1/outbox/\(id)/retry", method: .post, token: counter).status == .forbidden)
+            let pending = try await Outbox.list(platform.database, topic: "national-portal", status: .pending, page: PageRequest())
+            #expect(pending.items.map(\.id) == [Int64(id)])
+            var page = try await PageSession.signIn(client, username: "admin")
+            let html = try await page.get("/admin/outbox")
+            #expect(html.status == .ok && html.text.contains("national-portal") && html.text.contains("/admin/outbox/"))
+        }
+    }
+}
