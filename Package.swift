@@ -35,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
+        // CMS is behind @_spi(CMS) and may change between versions: pinned exactly.
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
     ],
     targets: [
         // Pure domain: identifiers, calendar, problems, permissions. No I/O.
@@ -64,6 +67,13 @@ let package = Package(
         // Administrative procedures (thủ tục hành chính): catalogue, import/export, search.
         .target(name: "Procedures", dependencies: ["Core", "Storage", "Audit", "Directory"],
                 resources: [.copy("Resources")]),
+        // Digital signatures: provincial CA, certificates, encrypted keys, CMS sign/verify.
+        .target(name: "Signatures", dependencies: [
+            "Core", "Storage", "Audit", crypto,
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
@@ -74,7 +84,7 @@ let package = Package(
         ]),
         // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
         .target(name: "Web", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", hummingbird, logging,
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -82,19 +92,20 @@ let package = Package(
         ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
         // Composition root: configuration, application, lifecycle, metrics backend.
         .target(name: "Server", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Web", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "Web", hummingbird, logging,
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "cqs", dependencies: [
-            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery",
+            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Web", "Server", hummingbird,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "Web", "Server", hummingbird,
+            .product(name: "X509", package: "swift-certificates"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -37,6 +37,9 @@ public struct AppConfig: Sendable {
     public var paymentReturnURL = "/payments/return"
     public var paymentMerchant = "CQSDEMO"
     public var paymentSecret: String?
+    /// The key that encrypts signing keys at rest (base64, 32 bytes); by default a file
+    /// `pki-master.key` in the data directory, created once with mode 0600.
+    public var pkiMasterKey: String?
 
     /// The folder for files.
     public var resolvedDataDirectory: String {
@@ -87,6 +90,7 @@ public struct AppConfig: Sendable {
             guard secret.utf8.count >= 32 else { throw invalid("CQS_PAYMENT_SECRET", "at least 32 bytes") }
             config.paymentSecret = secret
         }
+        if let key = env["CQS_PKI_MASTER_KEY"], !key.isEmpty { config.pkiMasterKey = key }
         if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config
     }

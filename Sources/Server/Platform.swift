@@ -6,6 +6,7 @@ import Delivery
 import Dossiers
 import Logging
 import Procedures
+import Signatures
 import Storage
 import Web
 
@@ -27,6 +28,7 @@ public struct Platform: Sendable {
     public let calendar: CalendarStore
     public let procedures: ProcedureCatalog
     public let dossiers: DossierStore
+    public let certificates: CertificateAuthority
     public let logger: Logger
     public let clock: WallClock
 
@@ -42,6 +44,8 @@ public struct Platform: Sendable {
         let files = try ContentStore(root: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files"))
         dossiers = DossierStore(database: database, procedures: procedures, directory: directory, accounts: accounts, calendar: calendar,
                                 files: files, maxAttachmentSize: config.maxAttachmentMB * 1_048_576, clock: clock)
+        let vault = try config.pkiMasterKey.map(KeyVault.base64) ?? KeyVault.file(config.resolvedDataDirectory + "/pki-master.key")
+        certificates = CertificateAuthority(database: database, vault: vault, clock: clock)
     }
 
     /// Applies pending migrations.
@@ -94,7 +98,7 @@ public struct Platform: Sendable {
         let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
-                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers,
+                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, certificates: certificates,
                            paymentGateway: { [config, database, clock] in
                                let secret = try await config.paymentSecret.asyncOr { try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock) }
                                return PaymentGatewayConfig(gatewayURL: config.paymentGatewayURL, merchantCode: config.paymentMerchant, secret: secret,

@@ -4,9 +4,10 @@ import Directory
 import Dossiers
 import Identity
 import Procedures
+import Signatures
 import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all
+    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all + PKIMigrations.all
 }

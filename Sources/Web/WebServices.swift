@@ -3,6 +3,7 @@ import Directory
 import Dossiers
 import Identity
 import Procedures
+import Signatures
 import Storage
 
 /// Settings of the web surface.
@@ -29,6 +30,7 @@ public struct WebServices: Sendable {
     public let calendar: CalendarStore
     public let procedures: ProcedureCatalog
     public let dossiers: DossierStore
+    public let certificates: CertificateAuthority
     /// The payment gateway's settings (the secret may be loaded from the database on first use).
     public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig
     /// Throttles failed public status lookups per client address.
@@ -37,11 +39,11 @@ public struct WebServices: Sendable {
     public let settings: WebSettings
 
     public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
-                tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore,
+                tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore, certificates: CertificateAuthority,
                 paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig,
                 lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
-        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.paymentGateway = paymentGateway
+        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.certificates = certificates; self.paymentGateway = paymentGateway
         self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
     }
 }

@@ -21,6 +21,7 @@ import Web
             case ":action": "receive"
             case ":id": "1"
             case ":slip": "receipt"
+            case ":serial": "0a"
             default: String(segment)
             }
         }.joined(separator: "/")

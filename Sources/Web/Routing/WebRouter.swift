@@ -28,6 +28,7 @@ public enum WebRouter {
         OutboxAPI(services: services).addRoutes(to: routes)
         StatisticsAPI(services: services).addRoutes(to: routes)
         PaymentPages(services: services).addRoutes(to: routes)
+        SignaturesAPI(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

@@ -1,0 +1,212 @@
+import Audit
+import Core
+import Crypto
+import Foundation
+import SQLKit
+import Storage
+import SwiftASN1
+import X509
+import _CryptoExtras
+
+/// The kind of key a certificate carries.
+public enum KeyAlgorithm: String, Codable, Sendable, CaseIterable {
+    case rsa2048 = "rsa-2048"
+    case p256 = "p-256"
+
+    func generate() throws -> Certificate.PrivateKey {
+        switch self {
+        case .rsa2048: Certificate.PrivateKey(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        case .p256: Certificate.PrivateKey(P256.Signing.PrivateKey())
+        }
+    }
+}
+
+/// What a stored certificate is for.
+public enum CertificateKind: String, Codable, Sendable { case authority, agency, staff }
+
+/// A certificate known to the platform (the private key stays in the vault).
+public struct StoredCertificate: Codable, Sendable, Equatable {
+    public let serial: String
+    public let kind: CertificateKind
+    public let owner: String?
+    public let subject: String
+    public let pem: String
+    public let notBefore: Int64
+    public let notAfter: Int64
+    public let revokedAt: Int64?
+    public let revocationReason: String?
+
+    public func certificate() throws -> Certificate { try Certificate(pemEncoded: pem) }
+}
+
+/// The provincial certificate authority: created here (`cqs pki init`) or imported; issues agency
+/// and staff signing certificates (RSA-2048 or P-256) whose private keys are kept encrypted;
+/// keeps the revocation list. Every change is audited.
+public struct CertificateAuthority: Sendable {
+    let database: Database
+    let vault: KeyVault
+    let clock: WallClock
+
+    public init(database: Database, vault: KeyVault, clock: WallClock = .system) {
+        self.database = database; self.vault = vault; self.clock = clock
+    }
+
+    static let columns = ["serial", "kind", "owner", "subject", "pem", "not_before", "not_after", "revoked_at", "revocation_reason"]
+
+    static func serialHex(_ serial: Certificate.SerialNumber) -> String { serial.bytes.map { String(format: "%02x", $0) }.joined() }
+
+    /// The authority's certificate, if the PKI is initialised.
+    public func authority() async throws -> StoredCertificate? {
+        try await database.read { db in
+            try await db.select().columns(Self.columns).from("pki_certificates").where("kind", .equal, CertificateKind.authority.rawValue)
+                .where("revoked_at", .is, SQLLiteral.null).orderBy("id", .descending)
+                .first(decoding: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    /// Creates the provincial CA (a self-signed certificate valid 10 years); refuses if one exists.
+    @discardableResult
+    public func initialize(commonName: String, organization: String, algorithm: KeyAlgorithm = .p256, by principal: Principal) async throws -> StoredCertificate {
+        if try await authority() != nil {
+            throw DomainError.conflict(messageVi: "Đã có tổ chức cấp chứng thư", messageEn: "A certificate authority already exists")
+        }
+        let key = try algorithm.generate()
+        let now = clock.now()
+        let name = try DistinguishedName {
+            CountryName("VN")
+            OrganizationName(organization)
+            CommonName(commonName)
+        }
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
+            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
+            issuer: name, subject: name, signatureAlgorithm: CMSSignature.signatureAlgorithm(for: key),
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: key.publicKey)
+            },
+            issuerPrivateKey: key)
+        return try await store(certificate, key: key, kind: .authority, owner: nil, by: principal, action: "pki.init")
+    }
+
+    /// Imports an existing CA certificate (with its private key, to issue certificates).
+    @discardableResult
+    public func importAuthority(certificatePEM: String, privateKeyPEM: String?, by principal: Principal) async throws -> StoredCertificate {
+        let certificate: Certificate
+        do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {
+            throw DomainError.invalid("certificate", "Chứng thư PEM không đọc được", "The PEM certificate cannot be read")
+        }
+        guard let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints else {
+            throw DomainError.invalid("certificate", "Chứng thư không phải của tổ chức cấp (thiếu BasicConstraints CA)", "Not a CA certificate (no CA basic constraints)")
+        }
+        var key: Certificate.PrivateKey?
+        if let privateKeyPEM {
+            let parsed = try Certificate.PrivateKey(pemEncoded: privateKeyPEM)
+            guard parsed.publicKey == certificate.publicKey else {
+                throw DomainError.invalid("privateKey", "Khóa bí mật không khớp chứng thư", "The private key does not match the certificate")
+            }
+            key = parsed
+        }
+        return try await store(certificate, key: key, kind: .authority, owner: nil, by: principal, action: "pki.import")
+    }
+
+    /// Issues a signing certificate for an agency (owner = identifier) or a staff member
+    /// (owner = username), valid `years`.
+    public func issue(kind: CertificateKind, owner: String, commonName: String, organization: String, algorithm: KeyAlgorithm,
+                      years: Int = 2, by principal: Principal) async throws -> StoredCertificate {
+        guard kind != .authority else { throw DomainError.invalid("kind", "Dùng pki init cho tổ chức cấp", "Use pki init for the authority") }
+        guard let authority = try await authority(), let (caCertificate, caKey) = try await keyPair(serial: authority.serial) else {
+            throw DomainError.conflict(messageVi: "Chưa khởi tạo tổ chức cấp chứng thư (cqs pki init)", messageEn: "No certificate authority yet (cqs pki init)")
+        }
+        let key = try algorithm.generate()
+        let now = clock.now()
+        let subject = try DistinguishedName {
+            CountryName("VN")
+            OrganizationName(organization)
+            CommonName(commonName)
+        }
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
+            notValidBefore: now.addingTimeInterval(-300), notValidAfter: min(caCertificate.notValidAfter, now.addingTimeInterval(Double(years) * 365 * 86400)),
+            issuer: caCertificate.subject, subject: subject, signatureAlgorithm: CMSSignature.signatureAlgorithm(for: caKey),
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                try ExtendedKeyUsage([.emailProtection, .codeSigning])
+                SubjectKeyIdentifier(hash: key.publicKey)
+            },
+            issuerPrivateKey: caKey)
+        return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.issue")
+    }
+
+    func store(_ certificate: Certificate, key: Certificate.PrivateKey?, kind: CertificateKind, owner: String?, by principal: Principal, action: String) async throws -> StoredCertificate {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        let pem = PEMDocument(type: "CERTIFICATE", derBytes: serializer.serializedBytes).pemString
+        let sealed = try key.map { try vault.seal(try $0.serializeAsPEM().pemString) }
+        let stored = StoredCertificate(serial: Self.serialHex(certificate.serialNumber), kind: kind, owner: owner, subject: String(describing: certificate.subject),
+                                       pem: pem, notBefore: certificate.notValidBefore.epochMillis, notAfter: certificate.notValidAfter.epochMillis,
+                                       revokedAt: nil, revocationReason: nil)
+        let clock = clock
+        try await database.transaction { db in
+            try await db.insert(into: "pki_certificates")
+                .columns("serial", "kind", "owner", "subject", "pem", "encrypted_key", "not_before", "not_after", "created_at")
+                .values(SQLBind(stored.serial), SQLBind(kind.rawValue), SQLBind(owner), SQLBind(stored.subject), SQLBind(pem), SQLBind(sealed),
+                        SQLBind(stored.notBefore), SQLBind(stored.notAfter), SQLBind(clock.millis()))
+                .run()
+            try await AuditLog.record(AuditEntry(principal: principal, action: action, targetType: "certificate", targetID: stored.serial, requestID: nil,
+                                                 change: ["subject": stored.subject, "kind": kind.rawValue, "owner": owner ?? ""]), on: db, clock: clock)
+        }
+        return stored
+    }
+
+    /// Revokes a certificate (audited); it no longer signs, and its signatures report it.
+    public func revoke(serial: String, reason: String, by principal: Principal) async throws {
+        let now = clock.millis()
+        let clock = clock
+        try await database.transaction { db in
+            let rows = try await db.update("pki_certificates").set("revoked_at", to: now).set("revocation_reason", to: reason)
+                .where("serial", .equal, serial.lowercased()).where("revoked_at", .is, SQLLiteral.null).returning("serial").all()
+            guard !rows.isEmpty else { throw DomainError.notFound(what: "certificate \(serial)") }
+            try await AuditLog.record(AuditEntry(principal: principal, action: "pki.revoke", targetType: "certificate", targetID: serial, requestID: nil,
+                                                 change: ["reason": reason]), on: db, clock: clock)
+        }
+    }
+
+    public func certificate(serial: String) async throws -> StoredCertificate? {
+        try await database.read { db in
+            try await db.select().columns(Self.columns).from("pki_certificates").where("serial", .equal, serial.lowercased())
+                .first(decoding: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    /// The newest valid, unrevoked signing certificate of an owner.
+    public func signingCertificate(of owner: String) async throws -> StoredCertificate? {
+        let now = clock.millis()
+        return try await database.read { db in
+            try await db.select().columns(Self.columns).from("pki_certificates").where("owner", .equal, owner)
+                .where("revoked_at", .is, SQLLiteral.null).where("not_after", .greaterThan, now).where("encrypted_key", .isNot, SQLLiteral.null)
+                .orderBy("id", .descending).first(decoding: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    /// A certificate with its decrypted private key.
+    func keyPair(serial: String) async throws -> (Certificate, Certificate.PrivateKey)? {
+        let row = try await database.read { db in
+            try await db.select().columns("pem", "encrypted_key").from("pki_certificates").where("serial", .equal, serial).first()
+        }
+        guard let row, let sealed = try row.decode(column: "encrypted_key", as: String?.self) else { return nil }
+        return (try Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)), try Certificate.PrivateKey(pemEncoded: try vault.open(sealed)))
+    }
+
+    /// The private key in PEM (for export to a token or to an external signer; audited).
+    public func exportPrivateKey(serial: String, by principal: Principal) async throws -> String {
+        guard let (_, key) = try await keyPair(serial: serial.lowercased()) else { throw DomainError.notFound(what: "key of \(serial)") }
+        let clock = clock
+        try await database.transaction { db in
+            try await AuditLog.record(AuditEntry(principal: principal, action: "pki.export-key", targetType: "certificate", targetID: serial, requestID: nil), on: db, clock: clock)
+        }
+        return try key.serializeAsPEM().pemString
+    }
+}

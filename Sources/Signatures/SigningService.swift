@@ -1,0 +1,41 @@
+import Audit
+import Core
+import Foundation
+import SQLKit
+import Storage
+import X509
+
+/// Signing files with an owner's certificate and checking signatures against the provincial
+/// authority and its revocation list.
+extension CertificateAuthority {
+    /// A detached CMS signature of `content` by `owner`'s current certificate (audited).
+    public func sign(_ content: Data, as owner: String, by principal: Principal, requestID: String?) async throws -> (signature: [UInt8], certificate: StoredCertificate) {
+        guard let stored = try await signingCertificate(of: owner), let (certificate, key) = try await keyPair(serial: stored.serial) else {
+            throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
+        }
+        let signature = try CMSSignature.sign(content, certificate: certificate, key: key, at: clock.now())
+        let clock = clock
+        try await database.transaction { db in
+            try await AuditLog.record(AuditEntry(principal: principal, action: "signature.sign", targetType: "certificate", targetID: stored.serial, requestID: requestID,
+                                                 change: ["contentSha256": Digest.sha256Hex(content)]), on: db, clock: clock)
+        }
+        return (signature, stored)
+    }
+
+    /// Checks a detached signature of `content` against every authority the platform trusts.
+    public func verify(_ signature: Data, content: Data) async throws -> SignatureReport {
+        let rows = try await database.read { db in
+            try await db.select().columns("kind", "pem", "serial", "revoked_at").from("pki_certificates").all()
+        }
+        var roots: [Certificate] = []
+        var revoked: [String: Int64] = [:]
+        for row in rows {
+            if let at = try row.decode(column: "revoked_at", as: Int64?.self) { revoked[try row.decode(column: "serial", as: String.self)] = at }
+            if try row.decode(column: "kind", as: String.self) == CertificateKind.authority.rawValue,
+               let certificate = try? Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)) {
+                roots.append(certificate)
+            }
+        }
+        return CMSSignature.verify(signature, content: content, trustRoots: roots, now: clock.now()) { revoked[$0] }
+    }
+}
