@@ -30,15 +30,18 @@ public struct OutboxWorker: Service {
     let pollInterval: Duration
     let clock: WallClock
     let logger: Logger
+    let gate: ReadinessGate
 
+    /// - Parameter gate: the worker starts delivering once the gate opens (after migrations).
     public init(database: Database, topic: String, backoff: Backoff = Backoff(), pollInterval: Duration = .seconds(1),
-                clock: WallClock = .system, logger: Logger, handler: @escaping Handler) {
+                clock: WallClock = .system, logger: Logger, gate: ReadinessGate = ReadinessGate(open: true), handler: @escaping Handler) {
         self.database = database; self.topic = topic; self.handler = handler; self.backoff = backoff
-        self.pollInterval = pollInterval; self.clock = clock; self.logger = logger
+        self.pollInterval = pollInterval; self.clock = clock; self.logger = logger; self.gate = gate
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            await gate.wait()
             while !Task.isCancelled {
                 do {
                     let delivered = try await deliverDue()

@@ -1,4 +1,5 @@
 import Hummingbird
+import Delivery
 import Identity
 import Logging
 import Web
@@ -23,14 +24,16 @@ public enum ApplicationBuilder {
         let router = try WebRouter.build(services: services, catalog: catalog, outer: [metrics.middleware]) { routes in
             metrics.addRoutes(to: routes, database: platform.database)
         }
+        let started = ReadinessGate()
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
-            services: [platform.database] + platform.workers(),
+            services: [platform.database] + platform.workers(gate: started),
             logger: platform.logger)
         application.beforeServerStarts {
             try await platform.migrate()
             if seed { try await platform.seed(demo: platform.config.demoData) }
+            await started.open()
             await onReady?()
         }
         return Built(application: application, catalog: catalog, routerRoutes: router.routes.map { "\($0.method) \($0.path)" })

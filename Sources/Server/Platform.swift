@@ -72,19 +72,19 @@ public struct Platform: Sendable {
     }
 
     /// Background delivery workers (one per configured outside system).
-    public func workers() -> [OutboxWorker] {
+    public func workers(gate: ReadinessGate) -> [OutboxWorker] {
         var workers: [OutboxWorker] = []
         if let portal = config.nationalPortal {
             let client = NationalPortalClient(config: portal)
-            workers.append(OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger) { try await client.deliver($0) })
+            workers.append(OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
         }
         if let smtp = config.smtp {
             let client = SMTPClient(config: smtp)
-            workers.append(OutboxWorker(database: database, topic: SMTPClient.topic, clock: clock, logger: logger) { try await client.deliver($0) })
+            workers.append(OutboxWorker(database: database, topic: SMTPClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
         }
         let logger = logger
         let sms = LoggingSMSSender { logger.info("\($0)") }
-        workers.append(OutboxWorker(database: database, topic: SMSMessage.topic, clock: clock, logger: logger) { message in
+        workers.append(OutboxWorker(database: database, topic: SMSMessage.topic, clock: clock, logger: logger, gate: gate) { message in
             let text = try JSONDecoder().decode(SMSMessage.self, from: Data(message.payload.utf8))
             try await sms.send(to: text.to, text: text.text)
         })

@@ -71,22 +71,12 @@ public struct CertificateAuthority: Sendable {
             throw DomainError.conflict(messageVi: "Đã có tổ chức cấp chứng thư", messageEn: "A certificate authority already exists")
         }
         let key = try algorithm.generate()
-        let now = clock.now()
-        let name = try DistinguishedName {
-            CountryName("VN")
-            OrganizationName(organization)
-            CommonName(commonName)
+        let name = try Self.name(commonName: commonName, organization: organization)
+        let certificate = try makeCertificate(key: key, subject: name, issuer: name, issuerKey: key, years: 10) {
+            Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+            Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+            SubjectKeyIdentifier(hash: key.publicKey)
         }
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
-            issuer: name, subject: name, signatureAlgorithm: CMSSignature.signatureAlgorithm(for: key),
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: key.publicKey)
-            },
-            issuerPrivateKey: key)
         return try await store(certificate, key: key, kind: .authority, owner: nil, by: principal, action: "pki.init")
     }
 
@@ -120,24 +110,34 @@ public struct CertificateAuthority: Sendable {
             throw DomainError.conflict(messageVi: "Chưa khởi tạo tổ chức cấp chứng thư (cqs pki init)", messageEn: "No certificate authority yet (cqs pki init)")
         }
         let key = try algorithm.generate()
-        let now = clock.now()
-        let subject = try DistinguishedName {
+        let subject = try Self.name(commonName: commonName, organization: organization)
+        let certificate = try makeCertificate(key: key, subject: subject, issuer: caCertificate.subject, issuerKey: caKey, years: years,
+                                              notAfterCap: caCertificate.notValidAfter) {
+            Critical(BasicConstraints.notCertificateAuthority)
+            Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+            try ExtendedKeyUsage([.emailProtection, .codeSigning])
+            SubjectKeyIdentifier(hash: key.publicKey)
+        }
+        return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.issue")
+    }
+
+    static func name(commonName: String, organization: String) throws -> DistinguishedName {
+        try DistinguishedName {
             CountryName("VN")
             OrganizationName(organization)
             CommonName(commonName)
         }
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: min(caCertificate.notValidAfter, now.addingTimeInterval(Double(years) * 365 * 86400)),
-            issuer: caCertificate.subject, subject: subject, signatureAlgorithm: CMSSignature.signatureAlgorithm(for: caKey),
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
-                try ExtendedKeyUsage([.emailProtection, .codeSigning])
-                SubjectKeyIdentifier(hash: key.publicKey)
-            },
-            issuerPrivateKey: caKey)
-        return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.issue")
+    }
+
+    /// A certificate valid from five minutes ago for `years` (capped by the issuer's own validity).
+    func makeCertificate(key: Certificate.PrivateKey, subject: DistinguishedName, issuer: DistinguishedName, issuerKey: Certificate.PrivateKey,
+                         years: Int, notAfterCap: Date? = nil, @ExtensionsBuilder extensions: () throws -> Result<Certificate.Extensions, any Error>) throws -> Certificate {
+        let now = clock.now()
+        var notAfter = now.addingTimeInterval(Double(years) * 365 * 86400)
+        if let notAfterCap { notAfter = min(notAfter, notAfterCap) }
+        return try Certificate(version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey, notValidBefore: now.addingTimeInterval(-300),
+                               notValidAfter: notAfter, issuer: issuer, subject: subject, signatureAlgorithm: CMSSignature.signatureAlgorithm(for: issuerKey),
+                               extensions: try Certificate.Extensions(builder: extensions), issuerPrivateKey: issuerKey)
     }
 
     func store(_ certificate: Certificate, key: Certificate.PrivateKey?, kind: CertificateKind, owner: String?, by principal: Principal, action: String) async throws -> StoredCertificate {
