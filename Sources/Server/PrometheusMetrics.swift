@@ -13,6 +13,12 @@ public struct PrometheusMetrics: Sendable {
 
     public init() {}
 
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status") }
+    static var duration: MetricNameDescriptor { MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route") }
+    static var pool: MetricNameDescriptor { MetricNameDescriptor(metricName: "db_pool_connections", unitName: "", helpText: "Database pool connections by state") }
+    static var poolMax: MetricNameDescriptor { MetricNameDescriptor(metricName: "db_pool_connections_max", unitName: "", helpText: "Database pool size") }
+    static var up: MetricNameDescriptor { MetricNameDescriptor(metricName: "db_up", unitName: "", helpText: "1 when the database answers") }
+
     /// The middleware that records every request under its route pattern (bounded labels).
     public var middleware: Middleware { Middleware(registry: registry) }
 
@@ -26,8 +32,8 @@ public struct PrometheusMetrics: Sendable {
             defer {
                 let route = context.endpointPath ?? "unmatched"
                 let labels = [("method", request.method.rawValue), ("route", route)]
-                registry.makeCounter(name: "http_requests_total", labels: labels + [("status", String(status))]).increment()
-                registry.makeDurationHistogram(name: "http_request_duration_seconds", labels: labels, buckets: PrometheusMetrics.buckets)
+                registry.makeCounter(descriptor: PrometheusMetrics.requests, labels: labels + [("status", String(status))]).increment()
+                registry.makeDurationHistogram(descriptor: PrometheusMetrics.duration, labels: labels, buckets: PrometheusMetrics.buckets)
                     .record(ContinuousClock.now - start)
             }
             let response = try await next(request, context)
@@ -41,12 +47,12 @@ public struct PrometheusMetrics: Sendable {
         let registry = registry
         routes.get("/metrics", .everyone) { _, _ in
             if let stats = await database.poolStats() {
-                registry.makeGauge(name: "db_pool_connections", labels: [("state", "in_use")]).set(Double(stats.inUse))
-                registry.makeGauge(name: "db_pool_connections", labels: [("state", "idle")]).set(Double(stats.idle))
-                registry.makeGauge(name: "db_pool_connections_max").set(Double(stats.max))
+                registry.makeGauge(descriptor: Self.pool, labels: [("state", "in_use")]).set(Double(stats.inUse))
+                registry.makeGauge(descriptor: Self.pool, labels: [("state", "idle")]).set(Double(stats.idle))
+                registry.makeGauge(descriptor: Self.poolMax).set(Double(stats.max))
             }
             let up: Double = await database.ping() ? 1 : 0
-            registry.makeGauge(name: "db_up").set(up)
+            registry.makeGauge(descriptor: Self.up).set(up)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }

@@ -24,7 +24,7 @@ public struct ContentStore: Sendable {
         if FileManager.default.fileExists(atPath: target.path) { return digest }
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = root.appendingPathComponent(".tmp-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: temporary.path, contents: nil)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forWritingTo: temporary)
         do {
             try handle.write(contentsOf: data)

@@ -192,7 +192,7 @@ public struct DossierPages: Sendable {
                                                "size": ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file)] as [String: Any] },
             "actions": actions, "hasActions": !actions.isEmpty, "canUploadSupplement": canUploadSupplement, "canUploadResult": canUploadResult,
             "uploadKind": d.status == .submitted ? "submission" : "supplement", "slips": slips, "error": error as Any,
-            "feesDue": billing.due > 0 ? Money.vnd(billing.due) : nil as String?, "isPaid": isPaid, "canPay": canPay,
+            "feesDue": (billing.due > 0 ? Money.vnd(billing.due) : nil) as Any, "isPaid": isPaid, "canPay": canPay,
             "canRate": canRate, "rating": rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn } as Any, "ratingComment": rating?.comment as Any,
             "ratingChoices": Satisfaction.allCases.map { ["value": $0.rawValue, "label": vi ? $0.nameVi : $0.nameEn] as [String: Any] },
         ], request: request, context: context, status: status)
