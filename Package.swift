@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // Electronic document exchange: edXML (QCVN 102:2016) messages.
-        .target(name: "DocumentExchange", dependencies: ["Core"]),
+        .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures"]),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
@@ -86,7 +86,7 @@ let package = Package(
         ]),
         // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
         .target(name: "Web", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", hummingbird, logging,
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -94,13 +94,13 @@ let package = Package(
         ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
         // Composition root: configuration, application, lifecycle, metrics backend.
         .target(name: "Server", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "Web", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Web", hummingbird, logging,
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "cqs", dependencies: [
-            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures",
+            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),

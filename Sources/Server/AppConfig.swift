@@ -29,6 +29,9 @@ public struct AppConfig: Sendable {
     public var maxAttachmentMB = 20
     /// The national portal's sync endpoint; without it, sync messages wait in the outbox.
     public var nationalPortal: NationalPortalConfig?
+    /// The national document axis; without it, packages for outside recipients wait in the outbox.
+    public var nationalAxisURL: String?
+    public var nationalAxisToken: String?
     /// The mail server for notifications; without it, e-mails wait in the outbox.
     public var smtp: SMTPConfig?
     /// The payment gateway; by default the built-in sandbox at `/sandbox-gateway/pay` with a
@@ -78,6 +81,10 @@ public struct AppConfig: Sendable {
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty {
             config.nationalPortal = NationalPortalConfig(baseURL: url, sessionToken: env["CQS_NATIONAL_PORTAL_TOKEN"] ?? "")
+        }
+        if let axis = env["CQS_NATIONAL_AXIS_URL"], !axis.isEmpty {
+            config.nationalAxisURL = axis
+            config.nationalAxisToken = env["CQS_NATIONAL_AXIS_TOKEN"]
         }
         if let host = env["CQS_SMTP_HOST"], !host.isEmpty {
             config.smtp = SMTPConfig(host: host, port: try parseInt(env["CQS_SMTP_PORT"] ?? "25", "CQS_SMTP_PORT", 1...65535),

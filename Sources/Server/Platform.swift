@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import Identity
 import Delivery
+import DocumentExchange
 import Dossiers
 import Logging
 import Procedures
@@ -29,6 +30,7 @@ public struct Platform: Sendable {
     public let procedures: ProcedureCatalog
     public let dossiers: DossierStore
     public let certificates: CertificateAuthority
+    public let exchange: ExchangeStore
     public let logger: Logger
     public let clock: WallClock
 
@@ -46,6 +48,8 @@ public struct Platform: Sendable {
                                 files: files, maxAttachmentSize: config.maxAttachmentMB * 1_048_576, clock: clock)
         let vault = try config.pkiMasterKey.map(KeyVault.base64) ?? KeyVault.file(config.resolvedDataDirectory + "/pki-master.key")
         certificates = CertificateAuthority(database: database, vault: vault, clock: clock)
+        exchange = ExchangeStore(database: database, directory: directory, certificates: certificates, files: files,
+                                 workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("exchange-work"), clock: clock)
     }
 
     /// Applies pending migrations.
@@ -78,6 +82,14 @@ public struct Platform: Sendable {
             let client = NationalPortalClient(config: portal)
             workers.append(OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
         }
+        if let axis = config.nationalAxisURL {
+            let client = NationalAxisClient(baseURL: axis, token: config.nationalAxisToken ?? "")
+            let exchange = exchange
+            workers.append(OutboxWorker(database: database, topic: ExchangeStore.axisTopic, clock: clock, logger: logger, gate: gate) { message in
+                let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
+                try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+            })
+        }
         if let smtp = config.smtp {
             let client = SMTPClient(config: smtp)
             workers.append(OutboxWorker(database: database, topic: SMTPClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
@@ -98,7 +110,7 @@ public struct Platform: Sendable {
         let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
-                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, certificates: certificates,
+                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, certificates: certificates, exchange: exchange,
                            paymentGateway: { [config, database, clock] in
                                let secret = try await config.paymentSecret.asyncOr { try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock) }
                                return PaymentGatewayConfig(gatewayURL: config.paymentGatewayURL, merchantCode: config.paymentMerchant, secret: secret,

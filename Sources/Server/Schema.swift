@@ -1,6 +1,7 @@
 import Audit
 import Delivery
 import Directory
+import DocumentExchange
 import Dossiers
 import Identity
 import Procedures
@@ -9,5 +10,5 @@ import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all + PKIMigrations.all
+    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all
 }

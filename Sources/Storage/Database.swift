@@ -83,9 +83,11 @@ public final class Database: Service, Sendable {
         }
     }
 
-    /// Closes SQLite connections (PostgreSQL closes when its `run` is cancelled).
+    /// Closes SQLite connections (PostgreSQL closes when its `run` is cancelled). Runs in a
+    /// task of its own: the caller's task may already be cancelled at shutdown, and a cancelled
+    /// close would leave connections open (sqlite-nio asserts on that).
     public func close() async {
-        if case .sqlite(let pool) = backend { await pool.close() }
+        if case .sqlite(let pool) = backend { await Task { await pool.close() }.value }
     }
 
     /// Runs `body` on one leased connection, outside any explicit transaction (reads).

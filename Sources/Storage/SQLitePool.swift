@@ -34,6 +34,12 @@ actor SQLitePool {
             open += 1
             do {
                 let connection = try await makeConnection()
+                if closed {
+                    // The pool closed while this connection was opening.
+                    try? await connection.close()
+                    open -= 1
+                    throw StorageError.closed
+                }
                 leased += 1
                 return connection
             } catch {
@@ -45,7 +51,13 @@ actor SQLitePool {
         return connection
     }
 
-    func release(_ connection: SQLiteConnection) {
+    func release(_ connection: SQLiteConnection) async {
+        if closed {
+            leased -= 1
+            open -= 1
+            try? await connection.close()
+            return
+        }
         if let waiter = waiters.first {
             waiters.removeFirst()
             waiter.resume(returning: connection)
@@ -55,8 +67,10 @@ actor SQLitePool {
         }
     }
 
-    /// Closes every idle connection; leased ones are closed when released after this.
+    /// Closes every connection: idle ones now, leased ones as they come back (waiting up to
+    /// five seconds for them), then stops the pool's threads. Safe to call twice.
     func close() async {
+        if closed { return }
         closed = true
         for waiter in waiters { waiter.resume(throwing: StorageError.closed) }
         waiters.removeAll()
@@ -64,6 +78,7 @@ actor SQLitePool {
         idle.removeAll()
         for connection in connections { try? await connection.close() }
         open -= connections.count
+        for _ in 0..<500 where open > 0 { try? await Task.sleep(for: .milliseconds(10)) }
         try? await threadPool.shutdownGracefully()
     }
 

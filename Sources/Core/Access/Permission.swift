@@ -9,6 +9,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case calendarManage = "calendar.manage"
     case proceduresManage = "procedures.manage"
     case statisticsRead = "statistics.read"
+    /// Deliver raw packages as the national axis does (the axis gateway's service account).
+    case exchangeReceive = "exchange.receive"
     case systemAdmin = "system.admin"
 
     /// The permissions each role grants.

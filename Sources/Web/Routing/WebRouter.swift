@@ -29,6 +29,7 @@ public enum WebRouter {
         StatisticsAPI(services: services).addRoutes(to: routes)
         PaymentPages(services: services).addRoutes(to: routes)
         SignaturesAPI(services: services).addRoutes(to: routes)
+        ExchangeAPI(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

@@ -1,0 +1,37 @@
+import SQLKit
+import Storage
+
+/// Schema of the exchange: one row per document per agency and direction, and its status timeline.
+public enum ExchangeMigrations {
+    public static let all: [Migration] = [
+        Migration(context: "exchange", version: 1, name: "exchanged documents and statuses") { db, _ in
+            try await db.create(table: "exchange_messages")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("document_id", type: .text, .notNull)
+                .column("direction", type: .text, .notNull)
+                .column("agency", type: .text, .notNull)
+                .column("counterpart", type: .text, .notNull)
+                .column("counterpart_name", type: .text, .notNull)
+                .column("subject", type: .text, .notNull)
+                .column("code", type: .text, .notNull)
+                .column("business_type", type: .int, .notNull)
+                .column("package_sha256", type: .text, .notNull)
+                .column("status_code", type: .text)
+                .column("signatures", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .unique("document_id", "direction", "agency", "counterpart")
+                .run()
+            try await db.create(index: "exchange_messages_agency").on("exchange_messages").column("agency").column("direction").run()
+            try await db.create(table: "exchange_events")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("message_id", type: .bigint, .notNull)
+                .column("code", type: .text, .notNull)
+                .column("description", type: .text, .notNull)
+                .column("actor", type: .text, .notNull)
+                .column("at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "exchange_events_message").on("exchange_events").column("message_id").run()
+        },
+    ]
+}

@@ -1,0 +1,332 @@
+import Audit
+import Core
+import Delivery
+import Directory
+import Foundation
+import Signatures
+import SQLKit
+import Storage
+
+/// The province's document axis: sends a document as one edXML package per recipient,
+/// delivers inside the platform directly and outside through the national axis (outbox), keeps
+/// idempotent inboxes (one document per DocumentId and recipient), and carries statuses back.
+public struct ExchangeStore: Sendable {
+    public static let axisTopic = "national-axis"
+    let database: Database
+    let directory: AgencyDirectory
+    let certificates: CertificateAuthority
+    let files: ContentStore
+    let workFolder: URL
+    let clock: WallClock
+
+    public init(database: Database, directory: AgencyDirectory, certificates: CertificateAuthority, files: ContentStore, workFolder: URL, clock: WallClock = .system) {
+        self.database = database; self.directory = directory; self.certificates = certificates; self.files = files
+        self.workFolder = workFolder; self.clock = clock
+    }
+
+    /// What the national-axis worker sends: a stored package for a recipient.
+    public struct AxisDelivery: Codable, Sendable {
+        public let packageSHA256: String
+        public let recipient: String
+        public let kind: String  // "document" or "status"
+    }
+
+    static let statusNames: [String: String] = [
+        "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối tiếp nhận", "03": "Đã tiếp nhận (vào sổ)", "04": "Đã phân công", "05": "Đang xử lý",
+        "06": "Đã hoàn thành", "13": "Bên gửi thu hồi", "15": "Đồng ý thu hồi, cập nhật", "16": "Từ chối thu hồi, cập nhật",
+    ]
+
+    // MARK: Sending
+
+    /// Sends a document from the caller's agency (clerks and leaders) to every recipient.
+    public func send(_ input: OutgoingDocument, by principal: Principal, requestID: String?) async throws -> [ExchangeMessage] {
+        guard let agencyID = principal.agency, !principal.roles.isDisjoint(with: [.clerk, .leader]),
+              let sender = try await directory.agency(agencyID) else {
+            throw DomainError.forbidden(messageVi: "Chỉ văn thư, lãnh đạo được gửi văn bản của cơ quan", messageEn: "Only clerks and leaders send documents for their agency")
+        }
+        guard !input.recipients.isEmpty else { throw DomainError.invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
+        let now = clock.now()
+        let today = VietnamTime.today(now)
+        // Sign every file with the agency's certificate, when it has one.
+        var attachments: [EdXMLAttachment] = []
+        for (index, file) in input.files.enumerated() {
+            attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1)", contentType: file.contentType, name: file.name, source: .data(file.content)))
+            if try await certificates.signingCertificate(of: agencyID) != nil {
+                let (signature, _) = try await certificates.sign(file.content, as: agencyID, by: principal, requestID: requestID)
+                attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1).p7s", contentType: "application/pkcs7-signature", name: file.name + ".p7s",
+                                                   description: "CMS cid:\(index + 1)", source: .data(Data(signature))))
+            }
+        }
+        let from = EdXMLOrganization(organId: sender.identifier, organizationInCharge: sender.name, organName: sender.name, organAdd: sender.address ?? "",
+                                     email: sender.email ?? "", telephone: sender.phone ?? "")
+        var built: [(recipient: EdXMLOrganization, internal: Bool, digest: String)] = []
+        var builtID = ""
+        for recipient in input.recipients {
+            let known = try await directory.agency(recipient.organId)
+            let to = EdXMLOrganization(organId: recipient.organId, organName: known?.name ?? recipient.name ?? recipient.organId)
+            let document = EdXMLDocument(
+                from: from, to: [to], codeNumber: input.codeNumber, codeNotation: input.codeNotation, place: "Đồng Nai", promulgationDate: today,
+                type: input.typeName == "Công văn" ? 2 : 1, typeDetail: 0, typeName: input.typeName, subject: input.subject, content: input.content ?? "",
+                signerCompetence: "", signerPosition: input.signerPosition ?? "", signerFullName: input.signerFullName ?? "", toPlaces: [],
+                priority: input.priority ?? 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: [],
+                steeringType: input.steeringType ?? 0, traces: [EdXMLTrace(organId: sender.identifier, timestamp: EdXML.timestamp(now))],
+                business: EdXMLBusiness(docType: input.businessType ?? 0, reason: input.reason ?? "Văn bản mới", paper: 0, department: principal.agency ?? "",
+                                        staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),
+                attachments: attachments)
+            builtID = document.documentId
+            let digest = try files.put(try EdXMLEncoder.encode(document, today: today))
+            built.append((to, known != nil, digest))
+        }
+        let clock = clock
+        let principalName = principal.username
+        let (packages, documentID) = (built, builtID)
+        let sent = try await database.transaction { db -> [Int64] in
+            var ids: [Int64] = []
+            for package in packages {
+                let id = try await Self.insert(db, documentID: documentID, direction: .outgoing, agency: sender.identifier, counterpart: package.recipient.organId,
+                                               counterpartName: package.recipient.organName, subject: input.subject, code: "\(input.codeNumber)/\(input.codeNotation)",
+                                               businessType: input.businessType ?? 0, digest: package.digest, now: now.epochMillis)
+                guard let id else {
+                    throw DomainError.conflict(messageVi: "Văn bản \(documentID) đã được gửi tới \(package.recipient.organId)", messageEn: "\(documentID) was already sent to \(package.recipient.organId)")
+                }
+                try await Self.event(db, message: id, code: "00", description: "Đã gửi", actor: principalName, now: now.epochMillis)
+                ids.append(id)
+                if !package.internal {
+                    try await Outbox.enqueue(topic: Self.axisTopic, key: "\(documentID)#\(package.recipient.organId)",
+                                             value: AxisDelivery(packageSHA256: package.digest, recipient: package.recipient.organId, kind: "document"),
+                                             on: db, now: now.epochMillis)
+                }
+            }
+            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.send", targetType: "document", targetID: documentID, requestID: requestID,
+                                                 change: ["recipients": packages.map(\.recipient.organId).joined(separator: ","), "subject": input.subject]),
+                                      on: db, clock: clock)
+            return ids
+        }
+        // Recipients inside the platform receive their package at once.
+        for package in packages where package.internal {
+            _ = try await receive(try files.get(package.digest), by: .system("axis"), requestID: requestID)
+        }
+        return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
+    }
+
+    // MARK: Receiving
+
+    /// Receives a raw package (from the national axis, or from a sender inside the platform).
+    /// A document already received by this recipient is acknowledged without a second copy.
+    /// Status messages update the sender's timeline.
+    @discardableResult
+    public func receive(_ package: Data, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
+        let folder = workFolder.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        if package.range(of: Data("<edXML:StatusCode>".utf8)) != nil {
+            return try await receiveStatus(try EdXMLDecoder(attachmentsFolder: folder).decodeStatus(from: package))
+        }
+        var decoded = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: package, today: VietnamTime.today(clock.now()))
+        guard let recipient = decoded.to.first, try await directory.exists(recipient.organId) else {
+            throw DomainError.invalid("edXML/To/OrganId", "Nơi nhận không thuộc nền tảng này", "The recipient is not an agency of this platform")
+        }
+        let documentID = decoded.documentId
+        let sender = decoded.from
+        if let existing = try await database.read({ db in
+            try await Self.find(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: sender.organId)
+        }) {
+            return existing
+        }
+        // Check the CMS signature that comes with each file.
+        var checks: [ExchangeMessage.SignatureCheck] = []
+        for attachment in decoded.attachments where !attachment.name.hasSuffix(".p7s") {
+            guard let signature = decoded.attachments.first(where: { $0.name == attachment.name + ".p7s" }) else {
+                checks.append(.init(file: attachment.name, valid: false, signer: nil, problems: ["Không có chữ ký số / not signed"]))
+                continue
+            }
+            let report = try await certificates.verify(try signature.data(), content: try attachment.data())
+            checks.append(.init(file: attachment.name, valid: report.valid, signer: report.signer, problems: report.problems))
+        }
+        let now = clock.now()
+        decoded.traces.append(EdXMLTrace(organId: recipient.organId, timestamp: EdXML.timestamp(now)))
+        var stored = decoded
+        stored.attachments = try decoded.attachments.map { attachment in
+            var copy = attachment
+            copy.source = .data(try attachment.data())
+            return copy
+        }
+        let digest = try files.put(try EdXMLEncoder.encode(stored, today: VietnamTime.today(now)))
+        let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
+        let clock = clock
+        let document = stored
+        let id = try await database.transaction { db -> Int64 in
+            guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: document.from.organId,
+                                                 counterpartName: document.from.organName, subject: document.subject,
+                                                 code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
+                                                 digest: digest, now: now.epochMillis, signatures: signatures) else {
+                throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
+            }
+            try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
+            // Revoke, update or replace: the original received copy is marked.
+            if document.business.docType != 0, let original = document.business.documentId {
+                try await db.update("exchange_messages").set("status_code", to: "1\(document.business.docType)")
+                    .where("document_id", .equal, original).where("direction", .equal, "in").where("agency", .equal, recipient.organId).run()
+            }
+            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive", targetType: "document", targetID: documentID, requestID: requestID,
+                                                 change: ["recipient": recipient.organId, "sender": document.from.organId]), on: db, clock: clock)
+            return id
+        }
+        try await propagate(code: "01", description: "Đã đến", from: id, actor: principal.username)
+        return try await database.read { db in try await Self.load(id, db) }
+    }
+
+    func receiveStatus(_ status: EdXMLStatus) async throws -> ExchangeMessage {
+        let now = clock.millis()
+        return try await database.transaction { db in
+            // The status is about a document we sent (to the status's sender), or one we received (a recall).
+            let target = try await Self.find(db, documentID: status.responseFor.documentId, direction: .outgoing, agency: status.responseFor.organId,
+                                             counterpart: status.from.organId)
+            let recalled = try await db.select().column("id").from("exchange_messages").where("document_id", .equal, status.responseFor.documentId)
+                .where("direction", .equal, "in").where("counterpart", .equal, status.from.organId).first()?.decode(column: "id", as: Int64.self)
+            guard let id = target?.id ?? recalled else { throw DomainError.notFound(what: "document \(status.responseFor.documentId)") }
+            try await Self.event(db, message: id, code: status.code.rawValue, description: status.description, actor: status.staff, now: now)
+            return try await Self.load(id, db)
+        }
+    }
+
+    // MARK: Statuses
+
+    /// Records a status on a message of the caller's agency and carries it to the other side:
+    /// recipients report 02–06 (and 15/16 to a recall); senders recall with 13.
+    public func updateStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
+        let message = try await database.read { db in try await Self.load(id, db) }
+        guard message.agency == principal.agency, principal.roles.contains(where: \.isStaffRole) else { throw DomainError.notFound(what: "document \(id)") }
+        let allowed: Set<EdXMLStatus.Code> = message.direction == .incoming ? [.refused, .accepted, .assigned, .processing, .finished, .recallAgreed, .recallRefused] : [.recalled]
+        guard allowed.contains(code) else {
+            throw DomainError.conflict(messageVi: "Trạng thái \(code.rawValue) không dùng cho văn bản \(message.direction == .incoming ? "đến" : "đi")",
+                                       messageEn: "Status \(code.rawValue) does not apply to \(message.direction == .incoming ? "an incoming" : "an outgoing") document")
+        }
+        let now = clock.millis()
+        let clock = clock
+        try await database.transaction { db in
+            try await Self.event(db, message: id, code: code.rawValue, description: description, actor: principal.username, now: now)
+            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.status", targetType: "document", targetID: message.documentId,
+                                                 requestID: requestID, change: ["code": code.rawValue]), on: db, clock: clock)
+        }
+        try await propagate(code: code.rawValue, description: description, from: id, actor: principal.username)
+        return try await database.read { db in try await Self.load(id, db) }
+    }
+
+    /// Carries a status of message `id` to its counterpart: directly inside the platform, as an
+    /// edXML status message through the national axis otherwise.
+    func propagate(code: String, description: String, from id: Int64, actor: String) async throws {
+        let message = try await database.read { db in try await Self.load(id, db) }
+        let now = clock.now()
+        if try await directory.exists(message.counterpart) {
+            let otherDirection: ExchangeMessage.Direction = message.direction == .incoming ? .outgoing : .incoming
+            try await database.transaction { db in
+                guard let other = try await Self.find(db, documentID: message.documentId, direction: otherDirection, agency: message.counterpart, counterpart: message.agency) else { return }
+                try await Self.event(db, message: other.id, code: code, description: description, actor: actor, now: now.epochMillis)
+            }
+            return
+        }
+        guard let ours = try await directory.agency(message.agency), let codeValue = EdXMLStatus.Code(rawValue: code) else { return }
+        let parts = message.documentId.split(separator: ",")
+        let status = EdXMLStatus(from: EdXMLOrganization(organId: ours.identifier, organName: ours.name),
+                                 responseFor: EdXMLResponseFor(organId: message.direction == .incoming ? message.counterpart : message.agency, code: message.code,
+                                                               promulgationDate: parts.count > 1 ? EdXML.parseDate(String(parts[1])) ?? VietnamTime.today(now) : VietnamTime.today(now),
+                                                               documentId: message.documentId),
+                                 department: "", staff: actor, email: "", mobile: "", code: codeValue, description: description, timestamp: EdXML.timestamp(now))
+        let digest = try files.put(try EdXMLEncoder.encode(status))
+        try await database.transaction { db in
+            try await Outbox.enqueue(topic: Self.axisTopic, key: "\(message.documentId)#\(message.counterpart)#status#\(code)",
+                                     value: AxisDelivery(packageSHA256: digest, recipient: message.counterpart, kind: "status"), on: db, now: now.epochMillis)
+        }
+    }
+
+    // MARK: Reading
+
+    public func inbox(for principal: Principal, page: PageRequest) async throws -> Page<ExchangeMessage> {
+        guard let agency = principal.agency, principal.roles.contains(where: \.isStaffRole) else {
+            throw DomainError.forbidden(messageVi: "Chỉ cán bộ xem văn bản đến", messageEn: "Only staff see incoming documents")
+        }
+        let after = try page.afterKey()
+        let rows = try await database.read { db in
+            let query = db.select().column("*").from("exchange_messages").where("agency", .equal, agency).where("direction", .equal, "in")
+            if let after { query.where("id", .lessThan, after) }
+            return try await query.orderBy("id", .descending).limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.message)
+    }
+
+    /// A message with its timeline, for staff of its agency.
+    public func message(_ id: Int64, for principal: Principal) async throws -> ExchangeMessage {
+        let message = try await database.read { db in try await Self.load(id, db) }
+        guard message.agency == principal.agency || principal.roles.contains(.systemAdmin) else { throw DomainError.notFound(what: "document \(id)") }
+        return message
+    }
+
+    /// The raw edXML package of a message.
+    public func package(_ id: Int64, for principal: Principal) async throws -> Data {
+        let message = try await self.message(id, for: principal)
+        let digest = try await database.read { db in
+            try await db.select().column("package_sha256").from("exchange_messages").where("id", .equal, message.id).first()?
+                .decode(column: "package_sha256", as: String.self)
+        }
+        guard let digest else { throw DomainError.notFound(what: "package") }
+        return try files.get(digest)
+    }
+
+    /// Loads a stored package for the national-axis worker.
+    public func storedPackage(_ delivery: AxisDelivery) throws -> Data { try files.get(delivery.packageSHA256) }
+
+    // MARK: Rows
+
+    struct Row: Decodable, Sendable {
+        let id: Int64, documentId: String, direction: String, agency: String, counterpart: String, counterpartName: String
+        let subject: String, code: String, businessType: Int, statusCode: String?, createdAt: Int64, signatures: String?
+
+        var message: ExchangeMessage {
+            ExchangeMessage(id: id, documentId: documentId, direction: ExchangeMessage.Direction(rawValue: direction) ?? .incoming, agency: agency,
+                            counterpart: counterpart, counterpartName: counterpartName, subject: subject, code: code, businessType: businessType,
+                            statusCode: statusCode, createdAt: createdAt, events: nil,
+                            signatures: signatures.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) })
+        }
+    }
+
+    static func insert(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String, counterpartName: String,
+                       subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil) async throws -> Int64? {
+        try await db.insert(into: "exchange_messages")
+            .columns("document_id", "direction", "agency", "counterpart", "counterpart_name", "subject", "code", "business_type", "package_sha256",
+                     "signatures", "created_at", "updated_at")
+            .values(SQLBind(documentID), SQLBind(direction.rawValue), SQLBind(agency), SQLBind(counterpart), SQLBind(counterpartName), SQLBind(subject),
+                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(now), SQLBind(now))
+            .ignoringConflicts(with: ["document_id", "direction", "agency", "counterpart"])
+            .returning("id").first()?.decode(column: "id", as: Int64.self)
+    }
+
+    static func event(_ db: any SQLDatabase, message: Int64, code: String, description: String, actor: String, now: Int64) async throws {
+        try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at")
+            .values(SQLBind(message), SQLBind(code), SQLBind(description.isEmpty ? (statusNames[code] ?? code) : description), SQLBind(actor), SQLBind(now)).run()
+        try await db.update("exchange_messages").set("status_code", to: code).set("updated_at", to: now).where("id", .equal, message).run()
+    }
+
+    static func find(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String) async throws -> ExchangeMessage? {
+        guard let row = try await db.select().column("*").from("exchange_messages").where("document_id", .equal, documentID)
+            .where("direction", .equal, direction.rawValue).where("agency", .equal, agency).where("counterpart", .equal, counterpart)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+        return try await load(row.id, db)
+    }
+
+    static func load(_ id: Int64, _ db: any SQLDatabase) async throws -> ExchangeMessage {
+        guard let row = try await db.select().column("*").from("exchange_messages").where("id", .equal, id)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw DomainError.notFound(what: "document \(id)") }
+        var message = row.message
+        message.events = try await db.select().columns("code", "description", "actor", "at").from("exchange_events").where("message_id", .equal, id)
+            .orderBy("id").all(decoding: ExchangeMessage.Event.self)
+        return message
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}

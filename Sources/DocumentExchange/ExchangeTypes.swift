@@ -1,0 +1,76 @@
+import Core
+import Foundation
+
+/// A document to send through the axis.
+public struct OutgoingDocument: Codable, Sendable {
+    public struct File: Codable, Sendable {
+        public var name: String
+        public var contentType: String
+        /// Base64 on the wire.
+        public var content: Data
+        public init(name: String, contentType: String, content: Data) { self.name = name; self.contentType = contentType; self.content = content }
+    }
+
+    /// A recipient outside the directory (another province, a ministry) needs its name.
+    public struct Recipient: Codable, Sendable {
+        public var organId: String
+        public var name: String?
+        public init(organId: String, name: String? = nil) { self.organId = organId; self.name = name }
+    }
+
+    public var codeNumber: String
+    public var codeNotation: String
+    public var typeName: String
+    public var subject: String
+    public var content: String?
+    public var signerPosition: String?
+    public var signerFullName: String?
+    public var priority: Int?
+    public var steeringType: Int?
+    public var recipients: [Recipient]
+    public var files: [File]
+    /// 0 new (default), 1 revoke, 2 update, 3 replace — of `originalDocumentId`.
+    public var businessType: Int?
+    public var originalDocumentId: String?
+    public var reason: String?
+
+    public init(codeNumber: String, codeNotation: String, typeName: String, subject: String, content: String? = nil, signerPosition: String? = nil,
+                signerFullName: String? = nil, priority: Int? = nil, steeringType: Int? = nil, recipients: [Recipient], files: [File],
+                businessType: Int? = nil, originalDocumentId: String? = nil, reason: String? = nil) {
+        self.codeNumber = codeNumber; self.codeNotation = codeNotation; self.typeName = typeName; self.subject = subject; self.content = content
+        self.signerPosition = signerPosition; self.signerFullName = signerFullName; self.priority = priority; self.steeringType = steeringType
+        self.recipients = recipients; self.files = files; self.businessType = businessType; self.originalDocumentId = originalDocumentId; self.reason = reason
+    }
+}
+
+/// A document as one agency sees it (sent or received), with its timeline.
+public struct ExchangeMessage: Codable, Sendable, Equatable {
+    public enum Direction: String, Codable, Sendable { case outgoing = "out", incoming = "in" }
+    public struct Event: Codable, Sendable, Equatable {
+        public let code: String
+        public let description: String
+        public let actor: String
+        public let at: Int64
+    }
+    /// A received attachment's signature check.
+    public struct SignatureCheck: Codable, Sendable, Equatable {
+        public let file: String
+        public let valid: Bool
+        public let signer: String?
+        public let problems: [String]
+    }
+
+    public let id: Int64
+    public let documentId: String
+    public let direction: Direction
+    public let agency: String
+    public let counterpart: String
+    public let counterpartName: String
+    public let subject: String
+    public let code: String
+    public let businessType: Int
+    public let statusCode: String?
+    public let createdAt: Int64
+    public var events: [Event]?
+    public var signatures: [SignatureCheck]?
+}

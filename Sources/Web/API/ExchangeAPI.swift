@@ -1,0 +1,53 @@
+import Core
+import DocumentExchange
+import Foundation
+import Hummingbird
+
+/// The document axis over HTTP.
+public struct ExchangeAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    static let limit = 150 * 1024 * 1024
+
+    struct StatusBody: Decodable, KnownFields {
+        let code: EdXMLStatus.Code
+        let description: String?
+        static let fieldNames: Set<String> = ["code", "description"]
+    }
+
+    static func id(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "document") }
+        return id
+    }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        routes.post("/api/v1/exchange/documents", .signedIn) { request, context in
+            let input = try await RequestBody.json(OutgoingDocument.self, from: request, context: context, limit: Self.limit)
+            let sent = try await services.exchange.send(input, by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(sent, status: .created).response(from: request, context: context)
+        }
+        routes.get("/api/v1/exchange/inbox", .signedIn) { request, context in
+            try JSONResponse(try await services.exchange.inbox(for: context.principal!, page: try request.uri.pageRequest())).response(from: request, context: context)
+        }
+        routes.get("/api/v1/exchange/documents/:id", .signedIn) { request, context in
+            try JSONResponse(try await services.exchange.message(try Self.id(context), for: context.principal!)).response(from: request, context: context)
+        }
+        routes.post("/api/v1/exchange/documents/:id/status", .signedIn) { request, context in
+            let body = try await RequestBody.json(StatusBody.self, from: request, context: context)
+            let message = try await services.exchange.updateStatus(try Self.id(context), code: body.code, description: body.description ?? "",
+                                                                   by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(message).response(from: request, context: context)
+        }
+        routes.get("/api/v1/exchange/documents/:id/edxml", .signedIn) { _, context in
+            let package = try await services.exchange.package(try Self.id(context), for: context.principal!)
+            return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: package)))
+        }
+        routes.post("/api/v1/exchange/edxml", .permission(.exchangeReceive)) { request, context in
+            let package = Data(buffer: try await RequestBody.bytes(request, limit: Self.limit))
+            let message = try await services.exchange.receive(package, by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(message, status: .accepted).response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Core
+import Delivery
+import DocumentExchange
+import Foundation
+import Hummingbird
+import Identity
+import Logging
+import NIOCore
+import Server
+import ServiceLifecycle
+import Signatures
+import Testing
+
+/// A local stand-in for the national document axis: accepts raw edXML at `POST /edxml`, records
+/// every delivery, keeps one copy per idempotency key, and can be down.
+actor FakeNationalAxis {
+    var down = false
+    private(set) var deliveries = 0
+    private(set) var packages: [String: Data] = [:]
+
+    func setDown(_ value: Bool) { down = value }
+
+    func accept(key: String, body: Data) -> Bool {
+        if down { return false }
+        deliveries += 1
+        if packages[key] == nil { packages[key] = body }
+        return true
+    }
+
+    static func run(_ body: @Sendable (FakeNationalAxis, String) async throws -> Void) async throws {
+        let axis = FakeNationalAxis()
+        let router = Router()
+        router.post("/edxml") { request, _ -> Response in
+            let data = Data(buffer: try await request.body.collect(upTo: 1 << 26))
+            let accepted = await axis.accept(key: request.headers[.init("Idempotency-Key")!] ?? "", body: data)
+            return Response(status: accepted ? .accepted : .serviceUnavailable)
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "fake-axis")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+            group.addTask { try await services.run() }
+            var iterator = stream.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            do {
+                try await body(axis, "http://127.0.0.1:\(port)")
+                await services.triggerGracefulShutdown()
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+@Suite struct ExchangeTests {
+    static let pdf = Data("%PDF-1.4\nQuyết định phê duyệt\n%%EOF\n".utf8)
+
+    func setUp(_ platform: Platform) async throws -> (sender: Principal, receiver: Principal) {
+        try await platform.certificates.initialize(commonName: "CA Đồng Nai", organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
+        for agency in ["000.00.01.H19", "000.00.05.H19"] {
+            _ = try await platform.certificates.issue(kind: .agency, owner: agency, commonName: agency, organization: "UBND tỉnh Đồng Nai", algorithm: .rsa2048, by: .system())
+        }
+        let sender = try #require(try await platform.accounts.account(username: "vanthu.vp")).principal
+        let receiver = try await platform.accounts.createStaff(NewStaffAccount(username: "vanthu.sxd", password: "Mat khau 2026", fullName: "Văn thư SXD",
+                                                                               roles: [.clerk], agencyIdentifier: "000.00.05.H19"), by: .system(), requestID: nil).principal
+        return (sender, receiver)
+    }
+
+    func document(to recipients: [OutgoingDocument.Recipient], businessType: Int? = nil, original: String? = nil, number: String = "15") -> OutgoingDocument {
+        OutgoingDocument(codeNumber: number, codeNotation: "VP-KT", typeName: "Công văn", subject: "V/v triển khai chuyển đổi số", content: "Đề nghị các đơn vị…",
+                         signerPosition: "Chánh Văn phòng", signerFullName: "Trần Văn Chánh", recipients: recipients,
+                         files: [.init(name: "cong-van.pdf", contentType: "application/pdf", content: Self.pdf)],
+                         businessType: businessType, originalDocumentId: original, reason: businessType == nil ? nil : "Cập nhật")
+    }
+
+    @Test func documentsFlowInsideAndOutsideWithStatusesAndNoDuplicates() async throws {
+        try await FakeNationalAxis.run { axis, url in
+            try await TestEnvironment.withPlatform { platform in
+                let (sender, receiver) = try await setUp(platform)
+                let exchange = platform.exchange
+                let sent = try await exchange.send(document(to: [.init(organId: "000.00.05.H19"), .init(organId: "000.00.00.G22", name: "Văn phòng Chính phủ")]),
+                                                   by: sender, requestID: nil)
+                #expect(sent.count == 2)
+                let toDepartment = try #require(sent.first { $0.counterpart == "000.00.05.H19" })
+                #expect(toDepartment.events?.map(\.code) == ["00", "01"])  // arrived at once inside the platform
+                // The department's inbox has it, with a valid agency signature and a trace per hop.
+                let inbox = try await exchange.inbox(for: receiver, page: PageRequest())
+                let received = try #require(inbox.items.first)
+                #expect(received.documentId == toDepartment.documentId && received.signatures?.first?.valid == true)
+                let package = String(decoding: try await exchange.package(received.id, for: receiver), as: UTF8.self)
+                #expect(package.components(separatedBy: "<edXML:TraceHeader>").count == 3)
+                // Statuses flow back to the sender as the clerk and officers act.
+                for code in [EdXMLStatus.Code.accepted, .assigned, .processing, .finished] {
+                    _ = try await exchange.updateStatus(received.id, code: code, description: "", by: receiver, requestID: nil)
+                }
+                let timeline = try await exchange.message(toDepartment.id, for: sender)
+                #expect(timeline.events?.map(\.code) == ["00", "01", "03", "04", "05", "06"])
+                await #expect(throws: DomainError.self) { try await exchange.updateStatus(received.id, code: .recalled, description: "", by: receiver, requestID: nil) }
+                await #expect(throws: DomainError.self) { try await exchange.message(received.id, for: sender) }  // not the sender's row
+                // Receiving the same package again changes nothing.
+                let again = try await exchange.receive(try await exchange.package(received.id, for: receiver), by: .system("axis"), requestID: nil)
+                #expect(again.id == received.id)
+                #expect(try await exchange.inbox(for: receiver, page: PageRequest()).items.count == 1)
+
+                // Outside: the worker delivers through the national axis, surviving downtime and a crash after sending.
+                let client = NationalAxisClient(baseURL: url)
+                await axis.setDown(true)
+                let worker = OutboxWorker(database: platform.database, topic: ExchangeStore.axisTopic, backoff: .init(base: 0.01, cap: 0.05, maxAttempts: 50),
+                                          logger: TestEnvironment.logger) { message in
+                    let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
+                    try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+                }
+                #expect(try await worker.deliverDue() == 0)
+                await axis.setDown(false)
+                struct Crash: Error {}
+                let crashing = OutboxWorker(database: platform.database, topic: ExchangeStore.axisTopic, backoff: .init(base: 0.01, cap: 0.05, maxAttempts: 50),
+                                            logger: TestEnvironment.logger) { message in
+                    let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
+                    try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+                    throw Crash()  // the process dies after the axis accepted, before marking it delivered
+                }
+                try await Task.sleep(for: .milliseconds(60))
+                _ = try await crashing.deliverDue()
+                try await Task.sleep(for: .milliseconds(60))
+                for _ in 0..<20 where try await worker.deliverDue() == 0 { try await Task.sleep(for: .milliseconds(30)) }
+                #expect(await axis.deliveries == 2)       // sent twice across the crash …
+                #expect(await axis.packages.count == 1)   // … but one document for the axis (same key)
+                #expect(try await Outbox.summary(platform.database)[ExchangeStore.axisTopic]?["delivered"] == 1)
+                // The outside recipient answers through the axis with edXML status messages.
+                let toGovernment = try #require(sent.first { $0.counterpart == "000.00.00.G22" })
+                for code in [EdXMLStatus.Code.arrived, .accepted] {
+                    let status = EdXMLStatus(from: EdXMLOrganization(organId: "000.00.00.G22", organName: "Văn phòng Chính phủ"),
+                                             responseFor: EdXMLResponseFor(organId: "000.00.01.H19", code: "15/VP-KT", promulgationDate: VietnamTime.today(), documentId: toGovernment.documentId),
+                                             department: "Văn thư", staff: "VPCP", email: "", mobile: "", code: code, description: "", timestamp: EdXML.timestamp(Date()))
+                    _ = try await exchange.receive(try EdXMLEncoder.encode(status), by: .system("axis"), requestID: nil)
+                }
+                #expect(try await exchange.message(toGovernment.id, for: sender).events?.map(\.code) == ["00", "01", "03"])
+            }
+        }
+    }
+
+    @Test func recallAndUpdateAreCarriedEndToEnd() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let (sender, receiver) = try await setUp(platform)
+            let exchange = platform.exchange
+            let original = try #require(try await exchange.send(document(to: [.init(organId: "000.00.05.H19")]), by: sender, requestID: nil).first)
+            let received = try #require(try await exchange.inbox(for: receiver, page: PageRequest()).items.first)
+            _ = try await exchange.updateStatus(original.id, code: .recalled, description: "Thu hồi để sửa", by: sender, requestID: nil)
+            #expect(try await exchange.message(received.id, for: receiver).statusCode == "13")
+            _ = try await exchange.updateStatus(received.id, code: .recallAgreed, description: "", by: receiver, requestID: nil)
+            #expect(try await exchange.message(original.id, for: sender).statusCode == "15")
+            // An update (BussinessDocType 2) marks the received original.
+            _ = try await exchange.send(document(to: [.init(organId: "000.00.05.H19")], businessType: 2, original: original.documentId, number: "16"), by: sender, requestID: nil)
+            #expect(try await exchange.message(received.id, for: receiver).statusCode == "12")
+            #expect(try await exchange.inbox(for: receiver, page: PageRequest()).items.count == 2)
+        }
+    }
+
+    @Test func unsignedOrTamperedFilesAreReported() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let (sender, receiver) = try await setUp(platform)
+            let sent = try #require(try await platform.exchange.send(document(to: [.init(organId: "000.00.05.H19")], number: "20"), by: sender, requestID: nil).first)
+            _ = sent
+            let received = try #require(try await platform.exchange.inbox(for: receiver, page: PageRequest()).items.first)
+            var package = String(decoding: try await platform.exchange.package(received.id, for: receiver), as: UTF8.self)
+            // Another recipient, and the file changed in transit (signature kept).
+            package = package.replacingOccurrences(of: "<edXML:OrganId>000.00.05.H19</edXML:OrganId>", with: "<edXML:OrganId>000.00.07.H19</edXML:OrganId>")
+            let original = Self.pdf.base64EncodedString()
+            let forged = Data("%PDF-1.4\nQuyết định bị sửa\n%%EOF\n".utf8).base64EncodedString()
+            package = package.replacingOccurrences(of: original, with: forged)
+            let arrived = try await platform.exchange.receive(Data(package.utf8), by: .system("axis"), requestID: nil)
+            #expect(arrived.agency == "000.00.07.H19" && arrived.signatures?.first?.valid == false)
+            #expect(arrived.signatures?.first?.problems.contains { $0.contains("content changed") } == true)
+        }
+    }
+}
+
+@Suite struct ExchangeAPITests {
+    @Test func sendReceiveAndReportOverHTTP() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            _ = try await platform.accounts.createStaff(NewStaffAccount(username: "vanthu.sxd", password: "Mat khau 2026", fullName: "Văn thư SXD", roles: [.clerk],
+                                                                        agencyIdentifier: "000.00.05.H19"), by: .system(), requestID: nil)
+            let clerk = try await client.token("vanthu.vp")
+            let file = ExchangeTests.pdf.base64EncodedString()
+            let body = #"{"codeNumber":"21","codeNotation":"VP-TH","typeName":"Công văn","subject":"V/v báo cáo","recipients":[{"organId":"000.00.05.H19"}],"files":[{"name":"bc.pdf","contentType":"application/pdf","content":"\#(file)"}]}"#
+            let sent = try await client.json("/api/v1/exchange/documents", method: .post, token: clerk, body: body)
+            #expect(sent.status == .created, "\(sent.text)")
+            let citizen = try await client.token(DemoData.citizen.phone)
+            #expect(try await client.json("/api/v1/exchange/documents", method: .post, token: citizen, body: body).status == .forbidden)
+            let receiver = try await client.token("vanthu.sxd", password: "Mat khau 2026")
+            let inbox = try await client.json("/api/v1/exchange/inbox", token: receiver)
+            let item = try #require((inbox.object?["items"] as? [[String: Any]])?.first)
+            let id = try #require(item["id"] as? Int)
+            // Unsigned (the agency has no certificate): received, and reported as unsigned.
+            #expect((item["signatures"] as? [[String: Any]])?.first?["valid"] as? Bool == false)
+            let status = try await client.json("/api/v1/exchange/documents/\(id)/status", method: .post, token: receiver, body: #"{"code":"03","description":"Số đến 120"}"#)
+            #expect(status.status == .ok)
+            let sentID = try #require((sent.array?.first)?["id"] as? Int)
+            let timeline = try await client.json("/api/v1/exchange/documents/\(sentID)", token: clerk)
+            #expect((timeline.object?["events"] as? [[String: Any]])?.map { $0["code"] as? String } == ["00", "01", "03"])
+            let raw = try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: receiver)
+            #expect(raw.text.contains("<edXML:edXMLEnvelope>") && raw.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: clerk).status == .notFound)
+            // The axis gateway (an account with exchange.receive) posts raw packages; duplicates are absorbed.
+            let admin = try await client.token("admin")
+            let again = try await client.json("/api/v1/exchange/edxml", method: .post, token: admin, body: raw.text, contentType: "application/xml")
+            #expect(again.status == .accepted && again.object?["id"] as? Int == id)
+            let bad = try await client.json("/api/v1/exchange/edxml", method: .post, token: admin, body: "<edXML>broken", contentType: "application/xml")
+            #expect(bad.status == .unprocessableContent)
+            #expect(try await client.json("/api/v1/exchange/edxml", method: .post, token: receiver, body: raw.text, contentType: "application/xml").status == .forbidden)
+        }
+    }
+}
