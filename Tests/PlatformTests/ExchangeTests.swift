@@ -35,25 +35,7 @@ actor FakeNationalAxis {
             let accepted = await axis.accept(key: request.headers[.init("Idempotency-Key")!] ?? "", body: data)
             return Response(status: accepted ? .accepted : .serviceUnavailable)
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fake-axis")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-            group.addTask { try await services.run() }
-            var iterator = stream.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            do {
-                try await body(axis, "http://127.0.0.1:\(port)")
-                await services.triggerGracefulShutdown()
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
-            }
-            try await group.waitForAll()
-        }
+        try await withLocalServer(router) { url in try await body(axis, url) }
     }
 }
 

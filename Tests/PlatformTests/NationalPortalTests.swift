@@ -48,25 +48,7 @@ actor FakeNationalPortal {
             }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"error_code":0,"message":"OK"}"#)))
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fake-portal")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: logger))
-            group.addTask { try await serviceGroup.run() }
-            var iterator = stream.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            do {
-                try await body(portal, "http://127.0.0.1:\(port)")
-                await serviceGroup.triggerGracefulShutdown()
-            } catch {
-                await serviceGroup.triggerGracefulShutdown()
-                throw error
-            }
-            try await group.waitForAll()
-        }
+        try await withLocalServer(router) { url in try await body(portal, url) }
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ServiceLifecycle
 import Server
 import SQLKit
 import Storage
@@ -77,6 +78,30 @@ enum TestEnvironment {
             await cleanup()
             throw error
         }
+    }
+}
+
+/// Runs `router` as a real HTTP server on a free loopback port for the duration of `body`
+/// (for local fakes of outside systems).
+func withLocalServer(_ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> Void) async throws {
+    let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "local-fake")
+    logger.logLevel = .critical
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        group.addTask { try await services.run() }
+        var iterator = stream.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        do {
+            try await body("http://127.0.0.1:\(port)")
+            await services.triggerGracefulShutdown()
+        } catch {
+            await services.triggerGracefulShutdown()
+            throw error
+        }
+        try await group.waitForAll()
     }
 }
 
