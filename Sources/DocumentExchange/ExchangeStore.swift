@@ -49,9 +49,10 @@ public struct ExchangeStore: Sendable {
         let today = VietnamTime.today(now)
         // Sign every file with the agency's certificate, when it has one.
         var attachments: [EdXMLAttachment] = []
+        let canSign = try await certificates.signingCertificate(of: agencyID) != nil
         for (index, file) in input.files.enumerated() {
             attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1)", contentType: file.contentType, name: file.name, source: .data(file.content)))
-            if try await certificates.signingCertificate(of: agencyID) != nil {
+            if canSign {
                 let (signature, _) = try await certificates.sign(file.content, as: agencyID, by: principal, requestID: requestID)
                 attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1).p7s", contentType: "application/pkcs7-signature", name: file.name + ".p7s",
                                                    description: "CMS cid:\(index + 1)", source: .data(Data(signature))))
@@ -143,13 +144,9 @@ public struct ExchangeStore: Sendable {
             checks.append(.init(file: attachment.name, valid: report.valid, signer: report.signer, problems: report.problems))
         }
         let now = clock.now()
+        // Stored with this hop's trace; attachments stream from the decoder's files.
         decoded.traces.append(EdXMLTrace(organId: recipient.organId, timestamp: EdXML.timestamp(now)))
-        var stored = decoded
-        stored.attachments = try decoded.attachments.map { attachment in
-            var copy = attachment
-            copy.source = .data(try attachment.data())
-            return copy
-        }
+        let stored = decoded
         let digest = try files.put(try EdXMLEncoder.encode(stored, today: VietnamTime.today(now)))
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let clock = clock
