@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // Electronic document exchange: edXML (QCVN 102:2016) messages.
-        .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures"]),
+        .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto]),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.

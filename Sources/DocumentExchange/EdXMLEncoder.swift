@@ -1,10 +1,12 @@
 import Core
+import Crypto
 import Foundation
 
 /// Writes edXML: the `edXML:`-prefixed envelope the national axis requires, then the
 /// attachments in base64 outside it, streamed in chunks so large files are never held whole.
 public enum EdXMLEncoder {
-    /// Escapes text for element content.
+    /// Escapes element text the way canonical XML writes it (`&`, `<`, `>` and CR), so that
+    /// the package is its own exclusive canonical form and can be signed as written.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -13,7 +15,7 @@ public enum EdXMLEncoder {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
+            case "\r": out += "&#xD;"
             default:
                 // Control characters other than tab and newlines are not allowed in XML 1.0.
                 if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r" { continue }
@@ -34,11 +36,29 @@ public enum EdXMLEncoder {
             + element("Website", org.website) + "</edXML:\(tag)>"
     }
 
-    /// Encodes a validated document message; throws the validation errors otherwise.
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), to sink: Sink) throws {
+    /// Encodes a validated document message (throws the validation errors otherwise), with its
+    /// XML signature when given.
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to sink: Sink) throws {
         let errors = EdXMLValidator.validate(document, today: today)
         if !errors.isEmpty { throw DomainError.invalid(errors) }
-        try sink("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"\(EdXML.namespace)\" xmlns:edXML=\"\(EdXML.namespace)\">\n<edXML:edXMLEnvelope>\n<edXML:edXMLHeader>\n<edXML:MessageHeader>\n")
+        try sink("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        try canonicalRoot(document, signature: signature, to: sink)
+        try sink("\n")
+    }
+
+    /// The SHA-256 of the package as the signature covers it (streamed, never held whole).
+    public static func digest(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today()) throws -> Data {
+        let errors = EdXMLValidator.validate(document, today: today)
+        if !errors.isEmpty { throw DomainError.invalid(errors) }
+        var hasher = SHA256()
+        try canonicalRoot(document, signature: nil) { hasher.update(data: Data($0.utf8)) }
+        return Data(hasher.finalize())
+    }
+
+    /// The root element, in exclusive canonical form: each namespace declared where it is first
+    /// used, no whitespace but the newlines written here, explicit end tags.
+    static func canonicalRoot(_ document: EdXMLDocument, signature: EdXMLSignature?, to sink: Sink) throws {
+        try sink("<edXML xmlns=\"\(EdXML.namespace)\">\n<edXML:edXMLEnvelope xmlns:edXML=\"\(EdXML.namespace)\">\n<edXML:edXMLHeader>\n<edXML:MessageHeader>\n")
         try sink(organization("From", document.from) + "\n")
         for to in document.to { try sink(organization("To", to) + "\n") }
         var header = element("DocumentId", document.documentId)
@@ -68,19 +88,19 @@ public enum EdXMLEncoder {
         try sink("<edXML:Bussiness>" + (b.documentId.map { element("DocumentId", $0) } ?? "") + element("BussinessDocType", String(b.docType))
                  + element("BussinessDocReason", b.reason) + element("Paper", String(b.paper)) + "<edXML:StaffInfo>" + element("Department", b.department)
                  + element("Staff", b.staff) + element("Email", b.email) + element("Mobile", b.mobile) + "</edXML:StaffInfo></edXML:Bussiness>\n")
-        try sink("</edXML:TraceHeaderList>\n</edXML:edXMLHeader>\n<edXML:edXMLBody>\n<edXML:edXMLManifest version=\"1.0\">\n")
+        try sink("</edXML:TraceHeaderList>\n" + (signature?.xml ?? "") + "</edXML:edXMLHeader>\n<edXML:edXMLBody>\n<edXML:edXMLManifest version=\"1.0\">\n")
         for a in document.attachments {
             try sink("<edXML:Reference>" + element("ContentId", a.contentId) + element("ContentType", a.contentType) + element("Description", a.description)
                      + element("AttachmentName", a.name) + "</edXML:Reference>\n")
         }
-        try sink("</edXML:edXMLManifest>\n</edXML:edXMLBody>\n</edXML:edXMLEnvelope>\n<edXML:AttachmentEncoded>\n")
+        try sink("</edXML:edXMLManifest>\n</edXML:edXMLBody>\n</edXML:edXMLEnvelope>\n<edXML:AttachmentEncoded xmlns:edXML=\"\(EdXML.namespace)\">\n")
         for a in document.attachments {
             try sink("<edXML:Attachment>" + element("ContentId", a.contentId) + element("AttachmentName", a.name) + element("Description", a.description)
                      + element("ContentType", a.contentType) + "<edXML:ContentTransferEncoded>")
             try base64(a.source, to: sink)
             try sink("</edXML:ContentTransferEncoded></edXML:Attachment>\n")
         }
-        try sink("</edXML:AttachmentEncoded>\n</edXML>\n")
+        try sink("</edXML:AttachmentEncoded>\n</edXML>")
     }
 
     /// Base64 in 76-character lines, read 57 KB at a time.
@@ -105,18 +125,18 @@ public enum EdXMLEncoder {
     }
 
     /// The whole message in memory (small messages, tests).
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today()) throws -> Data {
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil) throws -> Data {
         var out = Data()
-        try encode(document, today: today) { out.append(contentsOf: $0.utf8) }
+        try encode(document, today: today, signature: signature) { out.append(contentsOf: $0.utf8) }
         return out
     }
 
     /// Streams the message into a file.
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), to url: URL) throws {
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to url: URL) throws {
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        try encode(document, today: today) { try handle.write(contentsOf: Data($0.utf8)) }
+        try encode(document, today: today, signature: signature) { try handle.write(contentsOf: Data($0.utf8)) }
     }
 
     /// A status message.
