@@ -75,7 +75,8 @@ public struct ExchangeStore: Sendable {
                                         staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),
                 attachments: attachments)
             builtID = document.documentId
-            let digest = try files.put(try EdXMLEncoder.encode(document, today: today))
+            let signature = canSign ? try await packageSignature(document, today: today, agency: agencyID) : nil
+            let digest = try files.put(try EdXMLEncoder.encode(document, today: today, signature: signature))
             built.append((to, known != nil, digest))
         }
         let clock = clock
@@ -133,8 +134,8 @@ public struct ExchangeStore: Sendable {
         }) {
             return existing
         }
-        // Check the CMS signature that comes with each file.
-        var checks: [ExchangeMessage.SignatureCheck] = []
+        // Check the package's XML signature, then the CMS signature that comes with each file.
+        var checks: [ExchangeMessage.SignatureCheck] = [try await packageCheck(package)]
         for attachment in decoded.attachments where !attachment.name.hasSuffix(".p7s") {
             guard let signature = decoded.attachments.first(where: { $0.name == attachment.name + ".p7s" }) else {
                 checks.append(.init(file: attachment.name, valid: false, signer: nil, problems: ["Không có chữ ký số / not signed"]))
@@ -171,6 +172,29 @@ public struct ExchangeStore: Sendable {
         try await propagate(code: "01", description: "Đã đến", from: id, actor: principal.username)
         return try await database.read { db in try await Self.load(id, db) }
     }
+
+    /// The enveloped XML signature of one package, by the sending agency's current key.
+    func packageSignature(_ document: EdXMLDocument, today: LocalDate, agency: String) async throws -> EdXMLSignature {
+        let digest = try EdXMLEncoder.digest(document, today: today)
+        let raw = try await certificates.signRaw(as: agency) { Data(EdXMLSignature.signedInfo(digest: digest, isRSA: $0).utf8) }
+        return EdXMLSignature(signedInfo: EdXMLSignature.signedInfo(digest: digest, isRSA: raw.isRSA), value: raw.value, certificateDER: raw.certificateDER)
+    }
+
+    /// The check of a received package's XML signature, listed first among the signature checks.
+    public func packageCheck(_ package: Data) async throws -> ExchangeMessage.SignatureCheck {
+        let name = Self.packageCheckName
+        guard let found = EdXMLSignature.find(in: package) else {
+            return .init(file: name, valid: false, signer: nil, problems: ["Gói tin không có chữ ký XML / package not signed"])
+        }
+        let report = try await certificates.verifyRaw(found.value, over: found.signedInfo, certificateDER: found.certificateDER, isRSA: found.isRSA)
+        var problems = report.problems
+        let intact = found.claimedDigest == found.actualDigest
+        if !intact { problems.insert("Nội dung gói tin đã bị thay đổi / package content changed", at: 0) }
+        return .init(file: name, valid: report.valid && intact, signer: report.signer, problems: problems)
+    }
+
+    /// The name the package's own signature check carries among the file checks.
+    public static let packageCheckName = "edXML"
 
     func receiveStatus(_ status: EdXMLStatus) async throws -> ExchangeMessage {
         let now = clock.millis()

@@ -73,7 +73,8 @@ actor FakeNationalAxis {
                 // The department's inbox has it, with a valid agency signature and a trace per hop.
                 let inbox = try await exchange.inbox(for: receiver, page: PageRequest())
                 let received = try #require(inbox.items.first)
-                #expect(received.documentId == toDepartment.documentId && received.signatures?.first?.valid == true)
+                #expect(received.documentId == toDepartment.documentId && received.signatures?.count == 2 && received.signatures?.allSatisfy(\.valid) == true)
+                #expect(received.signatures?.first?.file == ExchangeStore.packageCheckName)
                 let package = String(decoding: try await exchange.package(received.id, for: receiver), as: UTF8.self)
                 #expect(package.components(separatedBy: "<edXML:TraceHeader>").count == 3)
                 // Statuses flow back to the sender as the clerk and officers act.
@@ -147,17 +148,20 @@ actor FakeNationalAxis {
         try await TestEnvironment.withPlatform { platform in
             let (sender, receiver) = try await setUp(platform)
             let sent = try #require(try await platform.exchange.send(document(to: [.init(organId: "000.00.05.H19")], number: "20"), by: sender, requestID: nil).first)
-            _ = sent
-            let received = try #require(try await platform.exchange.inbox(for: receiver, page: PageRequest()).items.first)
-            var package = String(decoding: try await platform.exchange.package(received.id, for: receiver), as: UTF8.self)
+            // The package as the sender signed it (XML signature over the package, CMS over each file).
+            var package = String(decoding: try await platform.exchange.package(sent.id, for: sender), as: UTF8.self)
+            let untouched = try await platform.exchange.packageCheck(Data(package.utf8))
+            #expect(untouched.valid && untouched.signer?.contains("000.00.01.H19") == true, "\(untouched)")
             // Another recipient, and the file changed in transit (signature kept).
             package = package.replacingOccurrences(of: "<edXML:OrganId>000.00.05.H19</edXML:OrganId>", with: "<edXML:OrganId>000.00.07.H19</edXML:OrganId>")
             let original = Self.pdf.base64EncodedString()
             let forged = Data("%PDF-1.4\nQuyết định bị sửa\n%%EOF\n".utf8).base64EncodedString()
             package = package.replacingOccurrences(of: original, with: forged)
             let arrived = try await platform.exchange.receive(Data(package.utf8), by: .system("axis"), requestID: nil)
-            #expect(arrived.agency == "000.00.07.H19" && arrived.signatures?.first?.valid == false)
-            #expect(arrived.signatures?.first?.problems.contains { $0.contains("content changed") } == true)
+            let checks = try #require(arrived.signatures)
+            #expect(arrived.agency == "000.00.07.H19" && checks.count == 2 && checks.allSatisfy { !$0.valid })
+            #expect(checks[0].file == ExchangeStore.packageCheckName && checks[0].problems.first?.contains("package content changed") == true)
+            #expect(checks[1].problems.contains { $0.contains("content changed") } == true)
         }
     }
 }
@@ -179,14 +183,16 @@ actor FakeNationalAxis {
             let item = try #require((inbox.object?["items"] as? [[String: Any]])?.first)
             let id = try #require(item["id"] as? Int)
             // Unsigned (the agency has no certificate): received, and reported as unsigned.
-            #expect((item["signatures"] as? [[String: Any]])?.first?["valid"] as? Bool == false)
+            let checks = try #require(item["signatures"] as? [[String: Any]])
+            #expect(checks.count == 2 && checks.allSatisfy { $0["valid"] as? Bool == false })
+            #expect((checks.first?["problems"] as? [String])?.first?.contains("package not signed") == true)
             let status = try await client.json("/api/v1/exchange/documents/\(id)/status", method: .post, token: receiver, body: #"{"code":"03","description":"Số đến 120"}"#)
             #expect(status.status == .ok)
             let sentID = try #require((sent.array?.first)?["id"] as? Int)
             let timeline = try await client.json("/api/v1/exchange/documents/\(sentID)", token: clerk)
             #expect((timeline.object?["events"] as? [[String: Any]])?.map { $0["code"] as? String } == ["00", "01", "03"])
             let raw = try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: receiver)
-            #expect(raw.text.contains("<edXML:edXMLEnvelope>") && raw.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(raw.text.contains("<edXML:edXMLEnvelope ") && raw.headers[.contentType] == "application/xml; charset=utf-8")
             #expect(try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: clerk).status == .notFound)
             // The axis gateway (an account with exchange.receive) posts raw packages; duplicates are absorbed.
             let admin = try await client.token("admin")
