@@ -13,29 +13,11 @@ import Testing
 
 /// A local stand-in for the national document axis: accepts raw edXML at `POST /edxml`, records
 /// every delivery, keeps one copy per idempotency key, and can be down.
-actor FakeNationalAxis {
-    var down = false
-    private(set) var deliveries = 0
-    private(set) var packages: [String: Data] = [:]
-
-    func setDown(_ value: Bool) { down = value }
-
-    func accept(key: String, body: Data) -> Bool {
-        if down { return false }
-        deliveries += 1
-        if packages[key] == nil { packages[key] = body }
-        return true
-    }
-
+extension FakeNationalAxis {
+    /// The shipped fake axis on a local port, for one test.
     static func run(_ body: @Sendable (FakeNationalAxis, String) async throws -> Void) async throws {
         let axis = FakeNationalAxis()
-        let router = Router()
-        router.post("/edxml") { request, _ -> Response in
-            let data = Data(buffer: try await request.body.collect(upTo: 1 << 26))
-            let accepted = await axis.accept(key: request.headers[.init("Idempotency-Key")!] ?? "", body: data)
-            return Response(status: accepted ? .accepted : .serviceUnavailable)
-        }
-        try await withLocalServer(router) { url in try await body(axis, url) }
+        try await withLocalServer(axis.router()) { url in try await body(axis, url) }
     }
 }
 
