@@ -136,7 +136,13 @@ public enum EdXMLEncoder {
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        try encode(document, today: today, signature: signature) { try handle.write(contentsOf: Data($0.utf8)) }
+        // Small pieces are gathered into 1 MiB writes.
+        var buffer = Data()
+        try encode(document, today: today, signature: signature) { piece in
+            buffer.append(contentsOf: piece.utf8)
+            if buffer.count >= 1 << 20 { try handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+        try handle.write(contentsOf: buffer)
     }
 
     /// A status message.

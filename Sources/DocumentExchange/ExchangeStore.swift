@@ -76,7 +76,7 @@ public struct ExchangeStore: Sendable {
                 attachments: attachments)
             builtID = document.documentId
             let signature = canSign ? try await packageSignature(document, today: today, agency: agencyID) : nil
-            let digest = try files.put(try EdXMLEncoder.encode(document, today: today, signature: signature))
+            let digest = try storePackage(document, today: today, signature: signature)
             built.append((to, known != nil, digest))
         }
         let clock = clock
@@ -148,7 +148,7 @@ public struct ExchangeStore: Sendable {
         // Stored with this hop's trace; attachments stream from the decoder's files.
         decoded.traces.append(EdXMLTrace(organId: recipient.organId, timestamp: EdXML.timestamp(now)))
         let stored = decoded
-        let digest = try files.put(try EdXMLEncoder.encode(stored, today: VietnamTime.today(now)))
+        let digest = try storePackage(stored, today: VietnamTime.today(now))
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let clock = clock
         let document = stored
@@ -171,6 +171,19 @@ public struct ExchangeStore: Sendable {
         }
         try await propagate(code: "01", description: "Đã đến", from: id, actor: principal.username)
         return try await database.read { db in try await Self.load(id, db) }
+    }
+
+    /// Streams a package to a scratch file and moves it into the content store (attachments are
+    /// copied from their sources chunk by chunk, never the whole package in memory).
+    func storePackage(_ document: EdXMLDocument, today: LocalDate, signature: EdXMLSignature? = nil) throws -> String {
+        let scratch = files.scratchFile()
+        do {
+            try EdXMLEncoder.encode(document, today: today, signature: signature, to: scratch)
+            return try files.put(fileAt: scratch)
+        } catch {
+            try? FileManager.default.removeItem(at: scratch)
+            throw error
+        }
     }
 
     /// The enveloped XML signature of one package, by the sending agency's current key.

@@ -101,6 +101,36 @@ public struct CertificateAuthority: Sendable {
         return try await store(certificate, key: key, kind: .authority, owner: nil, by: principal, action: "pki.import")
     }
 
+    /// Imports a signing certificate (from another issuer the province trusts, e.g. a token's
+    /// certificate exported with its key) for an agency or a staff member. It must be issued by an
+    /// authority already stored here, be no CA itself, and come with its matching private key.
+    @discardableResult
+    public func importSigning(kind: CertificateKind, owner: String, certificatePEM: String, privateKeyPEM: String, by principal: Principal) async throws -> StoredCertificate {
+        guard kind != .authority else { throw DomainError.invalid("kind", "Dùng importAuthority cho tổ chức cấp", "Use importAuthority for an authority") }
+        let certificate: Certificate
+        do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {
+            throw DomainError.invalid("certificate", "Chứng thư PEM không đọc được", "The PEM certificate cannot be read")
+        }
+        if let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints {
+            throw DomainError.invalid("certificate", "Đây là chứng thư của tổ chức cấp, không phải chứng thư ký", "This is a CA certificate, not a signing certificate")
+        }
+        let key: Certificate.PrivateKey
+        do { key = try Certificate.PrivateKey(pemEncoded: privateKeyPEM) } catch {
+            throw DomainError.invalid("privateKey", "Khóa bí mật PEM không đọc được", "The PEM private key cannot be read")
+        }
+        guard key.publicKey == certificate.publicKey else {
+            throw DomainError.invalid("privateKey", "Khóa bí mật không khớp chứng thư", "The private key does not match the certificate")
+        }
+        let roots = try await database.read { db in
+            try await db.select().column("pem").from("pki_certificates").where("kind", .equal, CertificateKind.authority.rawValue)
+                .where("revoked_at", .is, SQLLiteral.null).all().compactMap { try? Certificate(pemEncoded: try $0.decode(column: "pem", as: String.self)) }
+        }
+        guard roots.contains(where: { $0.subject == certificate.issuer && $0.publicKey.isValidSignature(certificate.signature, for: certificate) }) else {
+            throw DomainError.invalid("certificate", "Chứng thư không do tổ chức cấp tin cậy phát hành", "The certificate is not issued by a trusted authority")
+        }
+        return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.import")
+    }
+
     /// Issues a signing certificate for an agency (owner = identifier) or a staff member
     /// (owner = username), valid `years`.
     public func issue(kind: CertificateKind, owner: String, commonName: String, organization: String, algorithm: KeyAlgorithm,

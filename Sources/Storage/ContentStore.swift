@@ -39,6 +39,27 @@ public struct ContentStore: Sendable {
         return digest
     }
 
+    /// Stores a file written elsewhere (e.g. a package streamed to disk) by moving it in after
+    /// flushing it; returns its SHA-256 (hex). The file must be on the same file system.
+    @discardableResult
+    public func put(fileAt source: URL) throws -> String {
+        let digest = try Digest.sha256Hex(fileAt: source)
+        let target = path(digest)
+        if FileManager.default.fileExists(atPath: target.path) {
+            try? FileManager.default.removeItem(at: source)
+            return digest
+        }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let handle = try FileHandle(forUpdating: source)
+        try handle.synchronize()
+        try handle.close()
+        if rename(source.path, target.path) != 0 { throw CocoaError(.fileWriteUnknown) }
+        return digest
+    }
+
+    /// A scratch file beside the store, on its file system, for `put(fileAt:)`.
+    public func scratchFile() -> URL { root.appendingPathComponent(".tmp-\(UUID().uuidString)") }
+
     /// The content of a digest, verified against it.
     public func get(_ digest: String) throws -> Data {
         guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }

@@ -3,10 +3,10 @@ import Foundation
 import Server
 import Signatures
 
-/// `cqs pki init | issue | revoke`
+/// `cqs pki init | import | issue | revoke`
 struct PKICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pki", abstract: "Chứng thư số / Certificate authority.",
-                                                    subcommands: [Init.self, Issue.self, Revoke.self])
+                                                    subcommands: [Init.self, Import.self, Issue.self, Revoke.self])
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Tạo tổ chức cấp chứng thư của tỉnh / Create the provincial CA.")
@@ -24,6 +24,30 @@ struct PKICommand: AsyncParsableCommand {
             }
             if let output { try ca.pem.write(toFile: output, atomically: true, encoding: .utf8) }
             print("CA \(ca.subject) serial \(ca.serial)")
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Nhập chứng thư có sẵn / Import an existing CA or signing certificate (PEM).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "authority, agency or staff") var kind = "authority"
+        @Option(help: "Agency identifier or username (agency and staff certificates).") var owner: String?
+        @Option(help: "Certificate file (PEM).") var certificate: String
+        @Option(help: "Private key file (PEM); required for agency and staff, optional for an authority.") var key: String?
+
+        func run() async throws {
+            guard let kind = CertificateKind(rawValue: kind) else { throw ValidationError("--kind must be authority, agency or staff") }
+            let certificatePEM = try String(contentsOfFile: certificate, encoding: .utf8)
+            let keyPEM = try key.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            if kind != .authority && (owner == nil || keyPEM == nil) { throw ValidationError("--owner and --key are required for agency and staff certificates") }
+            let config = try common.config()
+            let stored = try await common.withPlatform(config) { platform in
+                if kind == .authority {
+                    return try await platform.certificates.importAuthority(certificatePEM: certificatePEM, privateKeyPEM: keyPEM, by: .system("cli"))
+                }
+                return try await platform.certificates.importSigning(kind: kind, owner: owner!, certificatePEM: certificatePEM, privateKeyPEM: keyPEM!, by: .system("cli"))
+            }
+            print("Imported \(stored.subject) serial \(stored.serial)\(owner.map { " for \($0)" } ?? "")")
         }
     }
 

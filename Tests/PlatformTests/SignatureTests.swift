@@ -129,6 +129,47 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) {
             #expect(try await AuditVerifier.verify(platform.database).intact)
         }
     }
+
+    @Test(arguments: [("ec", "ec_paramgen_curve:P-256"), ("rsa", "rsa_keygen_bits:2048")])
+    func certificatesFromAnOutsideAuthorityAreImportedAndSign(algorithm: String, parameter: String) async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            // A CA and a signing certificate made outside, by OpenSSL (as a token vendor would).
+            let dir = try folder()
+            func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+            try "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n".write(toFile: path("leaf.ext"), atomically: true, encoding: .utf8)
+            for step in [
+                ["req", "-x509", "-newkey", algorithm, "-pkeyopt", parameter, "-nodes", "-subj", "/CN=CA ngoai/O=Ban Co yeu", "-days", "365",
+                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", path("ca.key"), "-out", path("ca.pem")],
+                ["req", "-newkey", algorithm, "-pkeyopt", parameter, "-nodes", "-subj", "/CN=Van phong UBND/O=UBND tinh Dong Nai", "-keyout", path("leaf.key"), "-out", path("leaf.csr")],
+                ["x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial", "-days", "200",
+                 "-extfile", path("leaf.ext"), "-out", path("leaf.pem")],
+            ] {
+                #expect(try openssl(step).status == 0, "\(step)")
+            }
+            let caPEM = try String(contentsOfFile: path("ca.pem"), encoding: .utf8)
+            let leafPEM = try String(contentsOfFile: path("leaf.pem"), encoding: .utf8)
+            let keyPEM = try String(contentsOfFile: path("leaf.key"), encoding: .utf8)
+            let certificates = platform.certificates
+            // Not trusted before its authority is imported; a CA is no signing certificate; keys must match.
+            await #expect(throws: DomainError.self) { try await certificates.importSigning(kind: .agency, owner: "000.00.01.H19", certificatePEM: leafPEM, privateKeyPEM: keyPEM, by: .system()) }
+            _ = try await certificates.importAuthority(certificatePEM: caPEM, privateKeyPEM: nil, by: .system("pki"))
+            let caKey = try String(contentsOfFile: path("ca.key"), encoding: .utf8)
+            await #expect(throws: DomainError.self) { try await certificates.importSigning(kind: .agency, owner: "000.00.01.H19", certificatePEM: caPEM, privateKeyPEM: caKey, by: .system()) }
+            await #expect(throws: DomainError.self) { try await certificates.importSigning(kind: .agency, owner: "000.00.01.H19", certificatePEM: leafPEM, privateKeyPEM: caKey, by: .system()) }
+            let imported = try await certificates.importSigning(kind: .agency, owner: "000.00.01.H19", certificatePEM: leafPEM, privateKeyPEM: keyPEM, by: .system("pki"))
+            #expect(imported.subject.contains("Van phong UBND"))
+            // It signs: we verify it, and OpenSSL verifies it against the outside CA.
+            let (signature, _) = try await certificates.sign(Self.document, as: "000.00.01.H19", by: .system(), requestID: nil)
+            let report = try await certificates.verify(Data(signature), content: Self.document)
+            #expect(report.valid && report.signerSerial == imported.serial, "\(report.problems)")
+            try Data(signature).write(to: dir.appendingPathComponent("doc.p7s"))
+            try Self.document.write(to: dir.appendingPathComponent("doc.txt"))
+            let checked = try openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", path("doc.p7s"), "-content", path("doc.txt"),
+                                       "-CAfile", path("ca.pem"), "-purpose", "any", "-out", "/dev/null"])
+            #expect(checked.status == 0, "\(checked.output)")
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
 }
 
 @Suite struct SignatureAPITests {

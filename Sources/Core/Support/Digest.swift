@@ -15,4 +15,13 @@ public enum Digest {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The SHA-256 of a file, read in 1 MiB chunks (large files are never loaded whole).
+    public static func sha256Hex(fileAt url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
 }
