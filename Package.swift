@@ -103,6 +103,8 @@ let package = Package(
             "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmarks, run by hand (results in BENCHMARKS.md).
+        .executableTarget(name: "edxml-large-benchmark", dependencies: ["Core", "DocumentExchange"], path: "benchmarks/EdXMLLarge"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [

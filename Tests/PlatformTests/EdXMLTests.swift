@@ -135,7 +135,7 @@ import Testing
     @Test func largeAttachmentsStreamThroughFiles() throws {
         let dir = try folder()
         let source = dir.appendingPathComponent("big.bin")
-        // Several read chunks and decode batches (the 100 MB case is measured in benchmarks/).
+        // Several read chunks and decode batches (the 100 MB case: benchmarks/EdXMLLarge, BENCHMARKS.md).
         let size = 3 * 1024 * 1024 + 7
         FileManager.default.createFile(atPath: source.path, contents: Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 9)) }))
         let document = Self.document(attachments: [EdXMLAttachment(contentId: "cid:big", contentType: "application/octet-stream", name: "big.bin", source: .file(source))])
