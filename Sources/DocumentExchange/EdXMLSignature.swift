@@ -46,11 +46,13 @@ public struct EdXMLSignature: Sendable, Equatable {
     }
 
     /// Finds the signature of a package written in canonical form; nil when there is none.
+    /// Works on the bytes: the package (attachments and all) is neither copied nor decoded.
     public static func find(in package: Data) -> Found? {
-        guard let text = String(data: package, encoding: .utf8), let open = text.range(of: "<Signature xmlns=\"\(namespace)\">"),
-              let close = text.range(of: "</Signature>", range: open.upperBound..<text.endIndex),
-              let rootStart = text.range(of: "<edXML "), let rootEnd = text.range(of: "</edXML>", options: .backwards) else { return nil }
-        let element = String(text[open.lowerBound..<close.upperBound])
+        guard let open = package.range(of: Data("<Signature xmlns=\"\(namespace)\">".utf8)),
+              let close = package.range(of: Data("</Signature>".utf8), in: open.upperBound..<package.endIndex),
+              let rootStart = package.range(of: Data("<edXML ".utf8), in: package.startIndex..<open.lowerBound),
+              let rootEnd = package.range(of: Data("</edXML>".utf8), options: .backwards, in: close.upperBound..<package.endIndex) else { return nil }
+        let element = String(decoding: package[open.lowerBound..<close.upperBound], as: UTF8.self)
         func between(_ a: String, _ b: String) -> String? {
             guard let x = element.range(of: a), let y = element.range(of: b, range: x.upperBound..<element.endIndex) else { return nil }
             return String(element[x.upperBound..<y.lowerBound])
@@ -58,8 +60,11 @@ public struct EdXMLSignature: Sendable, Equatable {
         guard let info = between("<SignedInfo>", "</SignedInfo>"), let value = between("<SignatureValue>", "</SignatureValue>").flatMap({ Data(base64Encoded: $0) }),
               let certificate = between("<X509Certificate>", "</X509Certificate>").flatMap({ Data(base64Encoded: $0) }),
               let digest = between("<DigestValue>", "</DigestValue>").flatMap({ Data(base64Encoded: $0) }) else { return nil }
-        let signed = String(text[rootStart.lowerBound..<open.lowerBound]) + String(text[close.upperBound..<rootEnd.upperBound])
+        // The signed octets: the root element with the Signature element left out.
+        var hasher = SHA256()
+        hasher.update(data: package[rootStart.lowerBound..<open.lowerBound])
+        hasher.update(data: package[close.upperBound..<rootEnd.upperBound])
         return Found(signedInfo: Data("<SignedInfo xmlns=\"\(namespace)\">\(info)</SignedInfo>".utf8), value: value, certificateDER: certificate,
-                     claimedDigest: digest, actualDigest: Data(SHA256.hash(data: Data(signed.utf8))), isRSA: info.contains("rsa-sha256"))
+                     claimedDigest: digest, actualDigest: Data(hasher.finalize()), isRSA: info.contains("rsa-sha256"))
     }
 }
