@@ -106,7 +106,7 @@ public struct ExchangeStore: Sendable {
         }
         // Recipients inside the platform receive their package at once.
         for package in packages where package.internal {
-            _ = try await receive(try files.get(package.digest), by: .system("axis"), requestID: requestID)
+            _ = try await receive(try files.mapped(package.digest), by: .system("axis"), requestID: requestID)
         }
         return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
     }
@@ -307,7 +307,7 @@ public struct ExchangeStore: Sendable {
     }
 
     /// Loads a stored package for the national-axis worker.
-    public func storedPackage(_ delivery: AxisDelivery) throws -> Data { try files.get(delivery.packageSHA256) }
+    public func storedPackage(_ delivery: AxisDelivery) throws -> Data { try files.mapped(delivery.packageSHA256) }
 
     // MARK: Rows
 

@@ -60,6 +60,15 @@ public struct ContentStore: Sendable {
     /// A scratch file beside the store, on its file system, for `put(fileAt:)`.
     public func scratchFile() -> URL { root.appendingPathComponent(".tmp-\(UUID().uuidString)") }
 
+    /// The content of a digest mapped from its file (for large files: pages stay file-backed),
+    /// verified against it.
+    public func mapped(_ digest: String) throws -> Data {
+        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }
+        let data = try Data(contentsOf: path(digest), options: .alwaysMapped)
+        guard Digest.sha256Hex(data) == digest else { throw StorageError.corrupt("content of \(digest) changed") }
+        return data
+    }
+
     /// The content of a digest, verified against it.
     public func get(_ digest: String) throws -> Data {
         guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }

@@ -45,8 +45,11 @@ public struct ExchangeAPI: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: package)))
         }
         routes.post("/api/v1/exchange/edxml", .permission(.exchangeReceive)) { request, context in
-            let package = Data(buffer: try await RequestBody.bytes(request, limit: Self.limit))
-            let message = try await services.exchange.receive(package, by: context.principal!, requestID: context.requestID)
+            // The package streams to disk and is read from there, mapped (large attachments stay out of memory).
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-edxml-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try await RequestBody.write(request, to: file, limit: Self.limit)
+            let message = try await services.exchange.receive(try Data(contentsOf: file, options: .alwaysMapped), by: context.principal!, requestID: context.requestID)
             return try JSONResponse(message, status: .accepted).response(from: request, context: context)
         }
     }

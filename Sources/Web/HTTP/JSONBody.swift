@@ -17,6 +17,19 @@ public enum RequestBody {
         }
     }
 
+    /// Streams the body into `file` (never whole in memory), or 413 when it exceeds `limit`.
+    public static func write(_ request: Request, to file: URL, limit: Int) async throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        var written = 0
+        for try await chunk in request.body {
+            written += chunk.readableBytes
+            guard written <= limit else { throw Problem.fromHTTP(status: .contentTooLarge, language: .vi) }
+            try handle.write(contentsOf: chunk.readableBytesView)
+        }
+    }
+
     /// Decodes JSON; rejects unknown top-level fields when `T` lists its fields.
     public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = jsonLimit) async throws -> T {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
