@@ -33,5 +33,9 @@ public enum ExchangeMigrations {
                 .run()
             try await db.create(index: "exchange_events_message").on("exchange_events").column("message_id").run()
         },
+        Migration(context: "exchange", version: 2, name: "received packages kept as they arrived") { db, _ in
+            // The package as the sender signed it (the stored copy carries our trace and no longer matches its signature).
+            try await db.alter(table: "exchange_messages").column("received_sha256", type: .text).run()
+        },
     ]
 }

@@ -149,6 +149,7 @@ public struct ExchangeStore: Sendable {
         decoded.traces.append(EdXMLTrace(organId: recipient.organId, timestamp: EdXML.timestamp(now)))
         let stored = decoded
         let digest = try storePackage(stored, today: VietnamTime.today(now))
+        let original = try files.put(package)
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let clock = clock
         let document = stored
@@ -156,7 +157,7 @@ public struct ExchangeStore: Sendable {
             guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: document.from.organId,
                                                  counterpartName: document.from.organName, subject: document.subject,
                                                  code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
-                                                 digest: digest, now: now.epochMillis, signatures: signatures) else {
+                                                 digest: digest, now: now.epochMillis, signatures: signatures, received: original) else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
@@ -295,14 +296,16 @@ public struct ExchangeStore: Sendable {
         return message
     }
 
-    /// The raw edXML package of a message.
-    public func package(_ id: Int64, for principal: Principal) async throws -> Data {
+    /// The raw edXML package of a message: as stored (with this platform's trace), or, for a
+    /// received document with `asReceived`, byte for byte as it arrived, under the sender's signature.
+    public func package(_ id: Int64, for principal: Principal, asReceived: Bool = false) async throws -> Data {
         let message = try await self.message(id, for: principal)
+        let column = asReceived ? "received_sha256" : "package_sha256"
         let digest = try await database.read { db in
-            try await db.select().column("package_sha256").from("exchange_messages").where("id", .equal, message.id).first()?
-                .decode(column: "package_sha256", as: String.self)
+            try await db.select().column(column).from("exchange_messages").where("id", .equal, message.id).first()?
+                .decode(column: column, as: String?.self)
         }
-        guard let digest else { throw DomainError.notFound(what: "package") }
+        guard let digest else { throw DomainError.notFound(what: asReceived ? "received package" : "package") }
         return try files.get(digest)
     }
 
@@ -324,12 +327,12 @@ public struct ExchangeStore: Sendable {
     }
 
     static func insert(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String, counterpartName: String,
-                       subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil) async throws -> Int64? {
+                       subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil, received: String? = nil) async throws -> Int64? {
         try await db.insert(into: "exchange_messages")
             .columns("document_id", "direction", "agency", "counterpart", "counterpart_name", "subject", "code", "business_type", "package_sha256",
-                     "signatures", "created_at", "updated_at")
+                     "signatures", "received_sha256", "created_at", "updated_at")
             .values(SQLBind(documentID), SQLBind(direction.rawValue), SQLBind(agency), SQLBind(counterpart), SQLBind(counterpartName), SQLBind(subject),
-                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(now), SQLBind(now))
+                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(received), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["document_id", "direction", "agency", "counterpart"])
             .returning("id").first()?.decode(column: "id", as: Int64.self)
     }

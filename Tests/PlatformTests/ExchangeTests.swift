@@ -59,6 +59,11 @@ extension FakeNationalAxis {
                 #expect(received.signatures?.first?.file == ExchangeStore.packageCheckName)
                 let package = String(decoding: try await exchange.package(received.id, for: receiver), as: UTF8.self)
                 #expect(package.components(separatedBy: "<edXML:TraceHeader>").count == 3)
+                // The package as it arrived is kept too, still under the sender's XML signature.
+                let arrived = try await exchange.package(received.id, for: receiver, asReceived: true)
+                #expect(String(decoding: arrived, as: UTF8.self).components(separatedBy: "<edXML:TraceHeader>").count == 2)
+                #expect(try await exchange.packageCheck(arrived).valid)
+                #expect(try await exchange.packageCheck(Data(package.utf8)).valid == false)
                 // Statuses flow back to the sender as the clerk and officers act.
                 for code in [EdXMLStatus.Code.accepted, .assigned, .processing, .finished] {
                     _ = try await exchange.updateStatus(received.id, code: code, description: "", by: receiver, requestID: nil)
@@ -175,6 +180,9 @@ extension FakeNationalAxis {
             #expect((timeline.object?["events"] as? [[String: Any]])?.map { $0["code"] as? String } == ["00", "01", "03"])
             let raw = try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: receiver)
             #expect(raw.text.contains("<edXML:edXMLEnvelope ") && raw.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(try await client.json("/api/v1/exchange/documents/\(id)/edxml?received=true", token: receiver).status == .ok)
+            #expect(try await client.json("/api/v1/exchange/documents/\(id)/edxml?received=maybe", token: receiver).status == .unprocessableContent)
+            #expect(try await client.json("/api/v1/exchange/documents/\(sentID)/edxml?received=true", token: clerk).status == .notFound)  // sent, not received
             #expect(try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: clerk).status == .notFound)
             // The axis gateway (an account with exchange.receive) posts raw packages; duplicates are absorbed.
             let admin = try await client.token("admin")

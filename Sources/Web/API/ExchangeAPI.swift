@@ -40,8 +40,9 @@ public struct ExchangeAPI: Sendable {
                                                                    by: context.principal!, requestID: context.requestID)
             return try JSONResponse(message).response(from: request, context: context)
         }
-        routes.get("/api/v1/exchange/documents/:id/edxml", .signedIn) { _, context in
-            let package = try await services.exchange.package(try Self.id(context), for: context.principal!)
+        routes.get("/api/v1/exchange/documents/:id/edxml", .signedIn) { request, context in
+            let asReceived = try request.uri.boolParameter("received") ?? false
+            let package = try await services.exchange.package(try Self.id(context), for: context.principal!, asReceived: asReceived)
             return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: package)))
         }
         routes.post("/api/v1/exchange/edxml", .permission(.exchangeReceive)) { request, context in

@@ -130,6 +130,16 @@ extension URI {
         return nil
     }
 
+    /// A boolean query parameter (`true`/`false`), or a 422 when present but neither.
+    public func boolParameter(_ name: String) throws -> Bool? {
+        guard let text = stringParameter(name) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw DomainError.invalid(name, "Tham số \(name) phải là true hoặc false", "Parameter \(name) must be true or false")
+        }
+    }
+
     /// A query parameter naming a case of `T` (by raw value), nil when absent, 422 when unknown.
     public func caseParameter<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
         guard let text = stringParameter(name) else { return nil }
