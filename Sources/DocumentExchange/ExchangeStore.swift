@@ -75,7 +75,7 @@ public struct ExchangeStore: Sendable {
                                         staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),
                 attachments: attachments)
             builtID = document.documentId
-            let signature = canSign ? try await packageSignature(document, today: today, agency: agencyID) : nil
+            let signature = canSign ? try await certificates.signPackage(document, today: today, as: agencyID) : nil
             let digest = try storePackage(document, today: today, signature: signature)
             built.append((to, known != nil, digest))
         }
@@ -185,13 +185,6 @@ public struct ExchangeStore: Sendable {
             try? FileManager.default.removeItem(at: scratch)
             throw error
         }
-    }
-
-    /// The enveloped XML signature of one package, by the sending agency's current key.
-    func packageSignature(_ document: EdXMLDocument, today: LocalDate, agency: String) async throws -> EdXMLSignature {
-        let digest = try EdXMLEncoder.digest(document, today: today)
-        let raw = try await certificates.signRaw(as: agency) { Data(EdXMLSignature.signedInfo(digest: digest, isRSA: $0).utf8) }
-        return EdXMLSignature(signedInfo: EdXMLSignature.signedInfo(digest: digest, isRSA: raw.isRSA), value: raw.value, certificateDER: raw.certificateDER)
     }
 
     /// The check of a received package's XML signature, listed first among the signature checks.

@@ -186,6 +186,11 @@ public enum CMSSignature {
         }
     }
 
+    /// The authority among `roots` that issued `certificate` (name and signature), if any.
+    static func trustedIssuer(of certificate: Certificate, among roots: [Certificate]) -> Certificate? {
+        roots.first { $0.subject == certificate.issuer && $0.publicKey.isValidSignature(certificate.signature, for: certificate) }
+    }
+
     /// Checks a detached signature of `content`. `trustRoots` are the authorities we accept;
     /// `revokedAt` answers whether (and when) a certificate serial was revoked.
     public static func verify(_ signatureBytes: Data, content: Data, trustRoots: [Certificate], now: Date,
@@ -219,7 +224,7 @@ public enum CMSSignature {
         if signer == nil { problems.append("Không có chứng thư của người ký / signer certificate missing") }
         if !signatureCorrect { problems.append("Chữ ký không đúng / signature does not match") }
         // 3. The signer's certificate comes from a trusted authority.
-        let issuer = signer.flatMap { certificate in trustRoots.first { $0.subject == certificate.issuer && $0.publicKey.isValidSignature(certificate.signature, for: certificate) } }
+        let issuer = signer.flatMap { trustedIssuer(of: $0, among: trustRoots) }
         if signer != nil && issuer == nil { problems.append("Chứng thư không do tổ chức cấp tin cậy phát hành / untrusted issuer") }
         // 4. Valid at signing time (or now), not revoked.
         let when = parsed.signingTime ?? now

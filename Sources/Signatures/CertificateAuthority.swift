@@ -121,11 +121,10 @@ public struct CertificateAuthority: Sendable {
         guard key.publicKey == certificate.publicKey else {
             throw DomainError.invalid("privateKey", "Khóa bí mật không khớp chứng thư", "The private key does not match the certificate")
         }
-        let roots = try await database.read { db in
-            try await db.select().column("pem").from("pki_certificates").where("kind", .equal, CertificateKind.authority.rawValue)
-                .where("revoked_at", .is, SQLLiteral.null).all().compactMap { try? Certificate(pemEncoded: try $0.decode(column: "pem", as: String.self)) }
-        }
-        guard roots.contains(where: { $0.subject == certificate.issuer && $0.publicKey.isValidSignature(certificate.signature, for: certificate) }) else {
+        // Only an authority that is itself not revoked may vouch for a new certificate.
+        let trust = try await trustList()
+        let current = trust.roots.filter { trust.revoked[Self.serialHex($0.serialNumber)] == nil }
+        guard CMSSignature.trustedIssuer(of: certificate, among: current) != nil else {
             throw DomainError.invalid("certificate", "Chứng thư không do tổ chức cấp tin cậy phát hành", "The certificate is not issued by a trusted authority")
         }
         return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.import")

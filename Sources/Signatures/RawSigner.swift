@@ -50,16 +50,10 @@ extension CertificateAuthority {
         } else {
             correct = false
         }
-        let rows = try await database.read { db in try await db.select().columns("kind", "pem", "serial", "revoked_at").from("pki_certificates").all() }
-        var roots: [Certificate] = []
-        var revoked = false
+        let trust = try await trustList()
         let serial = Self.serialHex(certificate.serialNumber)
-        for row in rows {
-            if try row.decode(column: "serial", as: String.self) == serial, try row.decode(column: "revoked_at", as: Int64?.self) != nil { revoked = true }
-            if try row.decode(column: "kind", as: String.self) == CertificateKind.authority.rawValue,
-               let root = try? Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)) { roots.append(root) }
-        }
-        let trusted = roots.contains { $0.subject == certificate.issuer && $0.publicKey.isValidSignature(certificate.signature, for: certificate) }
+        let revoked = trust.revoked[serial] != nil
+        let trusted = CMSSignature.trustedIssuer(of: certificate, among: trust.roots) != nil
         let now = clock.now()
         let inValidity = certificate.notValidBefore <= now && now <= certificate.notValidAfter
         var problems: [String] = []

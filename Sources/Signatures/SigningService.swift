@@ -24,6 +24,18 @@ extension CertificateAuthority {
 
     /// Checks a detached signature of `content` against every authority the platform trusts.
     public func verify(_ signature: Data, content: Data) async throws -> SignatureReport {
+        let trust = try await trustList()
+        return CMSSignature.verify(signature, content: content, trustRoots: trust.roots, now: clock.now()) { trust.revoked[$0] }
+    }
+
+    /// The stored authorities (revoked ones included, as their earlier signatures are judged by
+    /// the revocation list) and every revoked serial with when it was revoked.
+    struct TrustList {
+        let roots: [Certificate]
+        let revoked: [String: Int64]
+    }
+
+    func trustList() async throws -> TrustList {
         let rows = try await database.read { db in
             try await db.select().columns("kind", "pem", "serial", "revoked_at").from("pki_certificates").all()
         }
@@ -36,6 +48,6 @@ extension CertificateAuthority {
                 roots.append(certificate)
             }
         }
-        return CMSSignature.verify(signature, content: content, trustRoots: roots, now: clock.now()) { revoked[$0] }
+        return TrustList(roots: roots, revoked: revoked)
     }
 }

@@ -62,17 +62,14 @@ public struct ContentStore: Sendable {
 
     /// The content of a digest mapped from its file (for large files: pages stay file-backed),
     /// verified against it.
-    public func mapped(_ digest: String) throws -> Data {
-        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }
-        let data = try Data(contentsOf: path(digest), options: .alwaysMapped)
-        guard Digest.sha256Hex(data) == digest else { throw StorageError.corrupt("content of \(digest) changed") }
-        return data
-    }
+    public func mapped(_ digest: String) throws -> Data { try read(digest, options: .alwaysMapped) }
 
     /// The content of a digest, verified against it.
-    public func get(_ digest: String) throws -> Data {
+    public func get(_ digest: String) throws -> Data { try read(digest, options: []) }
+
+    func read(_ digest: String, options: Data.ReadingOptions) throws -> Data {
         guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }
-        let data = try Data(contentsOf: path(digest))
+        let data = try Data(contentsOf: path(digest), options: options)
         guard Digest.sha256Hex(data) == digest else { throw StorageError.corrupt("content of \(digest) changed") }
         return data
     }

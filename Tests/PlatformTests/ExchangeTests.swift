@@ -133,7 +133,7 @@ extension FakeNationalAxis {
 
     @Test func unsignedOrTamperedFilesAreReported() async throws {
         try await TestEnvironment.withPlatform { platform in
-            let (sender, receiver) = try await setUp(platform)
+            let (sender, _) = try await setUp(platform)
             let sent = try #require(try await platform.exchange.send(document(to: [.init(organId: "000.00.05.H19")], number: "20"), by: sender, requestID: nil).first)
             // The package as the sender signed it (XML signature over the package, CMS over each file).
             var package = String(decoding: try await platform.exchange.package(sent.id, for: sender), as: UTF8.self)

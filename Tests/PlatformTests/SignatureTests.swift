@@ -7,18 +7,7 @@ import Testing
 import X509
 
 /// Runs the real `openssl` binary.
-func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { try runTool("/usr/bin/openssl", arguments) }
 
 @Suite struct SignatureTests {
     static let document = Data("QUYẾT ĐỊNH số 15/QĐ-UBND về việc phê duyệt kế hoạch chuyển đổi số năm 2027.\n".utf8)

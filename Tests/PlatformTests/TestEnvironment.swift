@@ -146,3 +146,17 @@ struct TestFailure: Error, CustomStringConvertible {
 func rowCount(_ table: String, _ database: Database) async throws -> Int {
     try await database.read { try await $0.count(table) }
 }
+
+/// Runs an independent tool (openssl, xmlsec1, xmllint) and returns its exit status and output.
+func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

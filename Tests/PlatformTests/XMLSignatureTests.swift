@@ -7,18 +7,7 @@ import Testing
 
 /// The enveloped XML signature of edXML packages, checked by us and by xmlsec1.
 @Suite struct XMLSignatureTests {
-    func xmlsec(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/xmlsec1")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
+    func xmlsec(_ arguments: [String]) throws -> (Int32, String) { try runTool("/usr/bin/xmlsec1", arguments) }
 
     @Test(arguments: [KeyAlgorithm.rsa2048, .p256])
     func signedPackagesVerifyHereAndInXmlsec(algorithm: KeyAlgorithm) async throws {
@@ -27,9 +16,7 @@ import Testing
             _ = try await platform.certificates.issue(kind: .agency, owner: "000.00.00.H19", commonName: "UBND tỉnh Đồng Nai", organization: "UBND tỉnh Đồng Nai",
                                                       algorithm: algorithm, by: .system())
             let document = EdXMLTests.document()
-            let digest = try EdXMLEncoder.digest(document, today: EdXMLTests.today)
-            let raw = try await platform.certificates.signRaw(as: "000.00.00.H19") { Data(EdXMLSignature.signedInfo(digest: digest, isRSA: $0).utf8) }
-            let signature = EdXMLSignature(signedInfo: EdXMLSignature.signedInfo(digest: digest, isRSA: raw.isRSA), value: raw.value, certificateDER: raw.certificateDER)
+            let signature = try await platform.certificates.signPackage(document, today: EdXMLTests.today, as: "000.00.00.H19")
             let package = try EdXMLEncoder.encode(document, today: EdXMLTests.today, signature: signature)
             // Ours.
             let found = try #require(EdXMLSignature.find(in: package))

@@ -5,16 +5,7 @@ import Foundation
 public enum Digest {
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Data(text.utf8)) }
 
-    public static func sha256Hex(_ data: Data) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: data) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func sha256Hex(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
     /// The SHA-256 of a file, read in 1 MiB chunks (large files are never loaded whole).
     public static func sha256Hex(fileAt url: URL) throws -> String {
@@ -22,6 +13,17 @@ public enum Digest {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
+    }
+
+    static func hex(_ digest: SHA256Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
