@@ -76,6 +76,8 @@ let package = Package(
         ]),
         // Electronic document exchange: edXML (QCVN 102:2016) messages.
         .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto]),
+        // Document management (văn bản đến/đi): registers, assignments, approvals, issuing; task tracking.
+        .target(name: "Documents", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Signatures", "DocumentExchange"]),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
@@ -86,7 +88,7 @@ let package = Package(
         ]),
         // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
         .target(name: "Web", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents", hummingbird, logging,
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -94,13 +96,13 @@ let package = Package(
         ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
         // Composition root: configuration, application, lifecycle, metrics backend.
         .target(name: "Server", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Web", hummingbird, logging,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents", "Web", hummingbird, logging,
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "cqs", dependencies: [
-            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
+            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks, run by hand (results in BENCHMARKS.md).
@@ -108,7 +110,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Web", "Server", hummingbird,
+            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents", "Web", "Server", hummingbird,
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -46,16 +46,19 @@ public struct ExchangeStore: Sendable {
         }
         guard !input.recipients.isEmpty else { throw DomainError.invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
         let now = clock.now()
-        let today = VietnamTime.today(now)
-        // Sign every file with the agency's certificate, when it has one.
+        let today = input.promulgationDate ?? VietnamTime.today(now)
+        // Sign every file with the agency's certificate, when it has one (unless signed beforehand).
         var attachments: [EdXMLAttachment] = []
         let canSign = try await certificates.signingCertificate(of: agencyID) != nil
         for (index, file) in input.files.enumerated() {
             attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1)", contentType: file.contentType, name: file.name, source: .data(file.content)))
-            if canSign {
-                let (signature, _) = try await certificates.sign(file.content, as: agencyID, by: principal, requestID: requestID)
+            var signature = file.signature
+            if signature == nil, canSign {
+                signature = Data(try await certificates.sign(file.content, as: agencyID, by: principal, requestID: requestID).signature)
+            }
+            if let signature {
                 attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1).p7s", contentType: "application/pkcs7-signature", name: file.name + ".p7s",
-                                                   description: "CMS cid:\(index + 1)", source: .data(Data(signature))))
+                                                   description: "CMS cid:\(index + 1)", source: .data(signature)))
             }
         }
         let from = EdXMLOrganization(organId: sender.identifier, organizationInCharge: sender.name, organName: sender.name, organAdd: sender.address ?? "",
@@ -69,7 +72,7 @@ public struct ExchangeStore: Sendable {
                 from: from, to: [to], codeNumber: input.codeNumber, codeNotation: input.codeNotation, place: "Đồng Nai", promulgationDate: today,
                 type: input.typeName == "Công văn" ? 2 : 1, typeDetail: 0, typeName: input.typeName, subject: input.subject, content: input.content ?? "",
                 signerCompetence: "", signerPosition: input.signerPosition ?? "", signerFullName: input.signerFullName ?? "", toPlaces: [],
-                priority: input.priority ?? 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: [],
+                priority: input.priority ?? 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: input.responseFor ?? [],
                 steeringType: input.steeringType ?? 0, traces: [EdXMLTrace(organId: sender.identifier, timestamp: EdXML.timestamp(now))],
                 business: EdXMLBusiness(docType: input.businessType ?? 0, reason: input.reason ?? "Văn bản mới", paper: 0, department: principal.agency ?? "",
                                         staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),

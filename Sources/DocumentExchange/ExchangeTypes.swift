@@ -8,7 +8,12 @@ public struct OutgoingDocument: Codable, Sendable {
         public var contentType: String
         /// Base64 on the wire.
         public var content: Data
-        public init(name: String, contentType: String, content: Data) { self.name = name; self.contentType = contentType; self.content = content }
+        /// A detached CMS signature made beforehand (by the document's signer); when nil the
+        /// sending agency's certificate signs the file.
+        public var signature: Data?
+        public init(name: String, contentType: String, content: Data, signature: Data? = nil) {
+            self.name = name; self.contentType = contentType; self.content = content; self.signature = signature
+        }
     }
 
     /// A recipient outside the directory (another province, a ministry) needs its name.
@@ -33,13 +38,19 @@ public struct OutgoingDocument: Codable, Sendable {
     public var businessType: Int?
     public var originalDocumentId: String?
     public var reason: String?
+    /// The promulgation date (today when nil); part of the DocumentId.
+    public var promulgationDate: LocalDate?
+    /// The documents this one answers.
+    public var responseFor: [EdXMLResponseFor]?
 
     public init(codeNumber: String, codeNotation: String, typeName: String, subject: String, content: String? = nil, signerPosition: String? = nil,
                 signerFullName: String? = nil, priority: Int? = nil, steeringType: Int? = nil, recipients: [Recipient], files: [File],
-                businessType: Int? = nil, originalDocumentId: String? = nil, reason: String? = nil) {
+                businessType: Int? = nil, originalDocumentId: String? = nil, reason: String? = nil, promulgationDate: LocalDate? = nil,
+                responseFor: [EdXMLResponseFor]? = nil) {
         self.codeNumber = codeNumber; self.codeNotation = codeNotation; self.typeName = typeName; self.subject = subject; self.content = content
         self.signerPosition = signerPosition; self.signerFullName = signerFullName; self.priority = priority; self.steeringType = steeringType
         self.recipients = recipients; self.files = files; self.businessType = businessType; self.originalDocumentId = originalDocumentId; self.reason = reason
+        self.promulgationDate = promulgationDate; self.responseFor = responseFor
     }
 }
 

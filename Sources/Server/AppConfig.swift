@@ -21,6 +21,9 @@ public struct AppConfig: Sendable {
     public var secureCookies = false
     /// Load demo accounts (for the quick start; turn off in production).
     public var demoData = true
+    /// With demo data: a demo certificate authority and certificates for the demo leaders and
+    /// their agencies, so documents can be signed and issued out of the box.
+    public var demoCertificates = true
     /// Opening hours of agencies, for deadlines that start at the next working moment.
     public var officeHours = OfficeHours.standard
     /// Where files (dossier attachments) are kept; by default beside the SQLite file, else ./cqs-data.

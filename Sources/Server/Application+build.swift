@@ -28,7 +28,8 @@ public enum ApplicationBuilder {
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
-            services: [platform.database] + platform.workers(gate: started),
+            services: [platform.database] + platform.workers(gate: started)
+                + [ReminderService(documents: platform.documents, gate: started, interval: .seconds(1800), logger: platform.logger)],
             logger: platform.logger)
         application.beforeServerStarts {
             try await platform.migrate()

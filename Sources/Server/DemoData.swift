@@ -2,6 +2,7 @@ import Core
 import Directory
 import Identity
 import Logging
+import Signatures
 
 /// Demo accounts for the quick start and for trying the platform. Never load them in production
 /// (`--no-demo` / `CQS_DEMO_DATA=false`).
@@ -29,6 +30,9 @@ public enum DemoData {
         Login(username: "lanhdao.bienhoa", roles: [.leader], agency: "000.46.50.H19", fullName: "Bùi Thị Hiền"),
         Login(username: "chuyenvien.nnmt", roles: [.processingOfficer], agency: "000.00.06.H19", fullName: "Huỳnh Văn Đất"),
         Login(username: "lanhdao.nnmt", roles: [.leader], agency: "000.00.06.H19", fullName: "Trương Thị Môi"),
+        Login(username: "vanthu.nnmt", roles: [.clerk], agency: "000.00.06.H19", fullName: "Lý Thị Văn"),
+        Login(username: "lanhdao.sxd", roles: [.leader], agency: "000.00.05.H19", fullName: "Phan Văn Dựng"),
+        Login(username: "vanthu.sxd", roles: [.clerk], agency: "000.00.05.H19", fullName: "Mai Thị Lưu"),
     ]
 
     public static let citizen = (phone: "0912345678", fullName: "Nguyễn Thị Dân", citizenId: "075190000123")
@@ -50,5 +54,28 @@ public enum DemoData {
             created += 1
         }
         return created
+    }
+
+    /// A demo certificate authority (when none exists) and signing certificates for every demo
+    /// leader and for the agencies of demo clerks and leaders; returns how many were issued.
+    @discardableResult
+    public static func loadCertificates(_ certificates: CertificateAuthority, directory: AgencyDirectory) async throws -> Int {
+        let seeder = Principal.system("seed")
+        if try await certificates.authority() == nil {
+            _ = try await certificates.initialize(commonName: "CA thử nghiệm tỉnh Đồng Nai (demo)", organization: "UBND tỉnh Đồng Nai", by: seeder)
+        }
+        var issued = 0
+        for login in logins where login.roles.contains(.leader) || login.roles.contains(.clerk) {
+            guard let agencyID = login.agency, let agency = try await directory.agency(agencyID) else { continue }
+            if login.roles.contains(.leader), try await certificates.signingCertificate(of: login.username) == nil {
+                _ = try await certificates.issue(kind: .staff, owner: login.username, commonName: login.fullName, organization: agency.name, algorithm: .p256, by: seeder)
+                issued += 1
+            }
+            if try await certificates.signingCertificate(of: agencyID) == nil {
+                _ = try await certificates.issue(kind: .agency, owner: agencyID, commonName: agency.name, organization: agency.name, algorithm: .p256, by: seeder)
+                issued += 1
+            }
+        }
+        return issued
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Identity
 import Delivery
 import DocumentExchange
+import Documents
 import Dossiers
 import Logging
 import Procedures
@@ -31,6 +32,8 @@ public struct Platform: Sendable {
     public let dossiers: DossierStore
     public let certificates: CertificateAuthority
     public let exchange: ExchangeStore
+    public let documents: DocumentStore
+    public let tasks: TaskStore
     public let logger: Logger
     public let clock: WallClock
 
@@ -50,6 +53,11 @@ public struct Platform: Sendable {
         certificates = CertificateAuthority(database: database, vault: vault, clock: clock)
         exchange = ExchangeStore(database: database, directory: directory, certificates: certificates, files: files,
                                  workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("exchange-work"), clock: clock)
+        documents = DocumentStore(database: database, directory: directory, accounts: accounts, calendar: calendar, exchange: exchange,
+                                  certificates: certificates, files: files,
+                                  workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("documents-work"),
+                                  maxFileSize: config.maxAttachmentMB * 1_048_576, clock: clock)
+        tasks = TaskStore(database: database, directory: directory, calendar: calendar, files: files, clock: clock)
     }
 
     /// Applies pending migrations.
@@ -72,6 +80,10 @@ public struct Platform: Sendable {
             }
             let created = try await DemoData.load(accounts: accounts, directory: directory, logger: logger)
             logger.info("demo accounts loaded", metadata: ["created": "\(created)"])
+            if config.demoCertificates {
+                let issued = try await DemoData.loadCertificates(certificates, directory: directory)
+                logger.info("demo certificates issued", metadata: ["issued": "\(issued)"])
+            }
         }
     }
 
@@ -94,6 +106,14 @@ public struct Platform: Sendable {
             let client = SMTPClient(config: smtp)
             workers.append(OutboxWorker(database: database, topic: SMTPClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
         }
+        // Statuses of registered documents to their senders; issued documents to their recipients.
+        let exchange = exchange
+        workers.append(OutboxWorker(database: database, topic: ExchangeStore.statusTopic, clock: clock, logger: logger, gate: gate) { try await exchange.deliverStatus($0) })
+        let documents = documents
+        workers.append(OutboxWorker(database: database, topic: DocumentStore.dispatchTopic, clock: clock, logger: logger, gate: gate) { message in
+            let id = try JSONDecoder().decode([String: Int64].self, from: Data(message.payload.utf8))["id"] ?? 0
+            try await documents.dispatch(id)
+        })
         let logger = logger
         let sms = LoggingSMSSender { logger.info("\($0)") }
         workers.append(OutboxWorker(database: database, topic: SMSMessage.topic, clock: clock, logger: logger, gate: gate) { message in
@@ -111,6 +131,7 @@ public struct Platform: Sendable {
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
                            tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, certificates: certificates, exchange: exchange,
+                           documents: documents, tasks: tasks,
                            paymentGateway: { [config, database, clock] in
                                let secret = try await config.paymentSecret.asyncOr { try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock) }
                                return PaymentGatewayConfig(gatewayURL: config.paymentGatewayURL, merchantCode: config.paymentMerchant, secret: secret,

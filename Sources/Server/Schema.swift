@@ -1,3 +1,4 @@
+import Documents
 import Audit
 import Delivery
 import Directory
@@ -10,5 +11,5 @@ import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all
+    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all + DocumentMigrations.all
 }

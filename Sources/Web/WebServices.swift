@@ -1,6 +1,7 @@
 import Core
 import Directory
 import DocumentExchange
+import Documents
 import Dossiers
 import Identity
 import Procedures
@@ -33,6 +34,8 @@ public struct WebServices: Sendable {
     public let dossiers: DossierStore
     public let certificates: CertificateAuthority
     public let exchange: ExchangeStore
+    public let documents: DocumentStore
+    public let tasks: TaskStore
     /// The payment gateway's settings (the secret may be loaded from the database on first use).
     public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig
     /// Throttles failed public status lookups per client address.
@@ -42,10 +45,11 @@ public struct WebServices: Sendable {
 
     public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
                 tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore, certificates: CertificateAuthority, exchange: ExchangeStore,
+                documents: DocumentStore, tasks: TaskStore,
                 paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig,
                 lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
-        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.certificates = certificates; self.exchange = exchange; self.paymentGateway = paymentGateway
+        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.certificates = certificates; self.exchange = exchange; self.documents = documents; self.tasks = tasks; self.paymentGateway = paymentGateway
         self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
     }
 }

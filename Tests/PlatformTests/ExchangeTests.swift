@@ -30,8 +30,7 @@ extension FakeNationalAxis {
             _ = try await platform.certificates.issue(kind: .agency, owner: agency, commonName: agency, organization: "UBND tỉnh Đồng Nai", algorithm: .rsa2048, by: .system())
         }
         let sender = try #require(try await platform.accounts.account(username: "vanthu.vp")).principal
-        let receiver = try await platform.accounts.createStaff(NewStaffAccount(username: "vanthu.sxd", password: "Mat khau 2026", fullName: "Văn thư SXD",
-                                                                               roles: [.clerk], agencyIdentifier: "000.00.05.H19"), by: .system(), requestID: nil).principal
+        let receiver = try #require(try await platform.accounts.account(username: "vanthu.sxd")).principal
         return (sender, receiver)
     }
 
@@ -156,8 +155,6 @@ extension FakeNationalAxis {
 @Suite struct ExchangeAPITests {
     @Test func sendReceiveAndReportOverHTTP() async throws {
         try await TestEnvironment.withApp { client, platform, _ in
-            _ = try await platform.accounts.createStaff(NewStaffAccount(username: "vanthu.sxd", password: "Mat khau 2026", fullName: "Văn thư SXD", roles: [.clerk],
-                                                                        agencyIdentifier: "000.00.05.H19"), by: .system(), requestID: nil)
             let clerk = try await client.token("vanthu.vp")
             let file = ExchangeTests.pdf.base64EncodedString()
             let body = #"{"codeNumber":"21","codeNotation":"VP-TH","typeName":"Công văn","subject":"V/v báo cáo","recipients":[{"organId":"000.00.05.H19"}],"files":[{"name":"bc.pdf","contentType":"application/pdf","content":"\#(file)"}]}"#
@@ -165,7 +162,7 @@ extension FakeNationalAxis {
             #expect(sent.status == .created, "\(sent.text)")
             let citizen = try await client.token(DemoData.citizen.phone)
             #expect(try await client.json("/api/v1/exchange/documents", method: .post, token: citizen, body: body).status == .forbidden)
-            let receiver = try await client.token("vanthu.sxd", password: "Mat khau 2026")
+            let receiver = try await client.token("vanthu.sxd")
             let inbox = try await client.json("/api/v1/exchange/inbox", token: receiver)
             let item = try #require((inbox.object?["items"] as? [[String: Any]])?.first)
             let id = try #require(item["id"] as? Int)

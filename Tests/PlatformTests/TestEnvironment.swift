@@ -31,6 +31,7 @@ enum TestEnvironment {
         config.bcryptCost = 4
         config.poolSize = 4
         config.demoData = true
+        config.demoCertificates = false
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-test-\(UUID().uuidString)")
         config.dataDirectory = directory.path
         if let url = postgresURL {

@@ -1,0 +1,67 @@
+import Core
+import Foundation
+import SQLKit
+
+/// A `documents` row as stored.
+struct DocumentRow: Decodable, Sendable {
+    let id: Int64, agency: String, direction: String, status: String, registerNumber: Int?, registerYear: Int?, series: String
+    let codeNumber: String?, codeNotation: String?, typeCode: String, subject: String, summary: String, urgency: Int, secrecy: Int
+    let counterpart: String?, counterpartName: String?, documentDate: String?, arrivedAt: Int64?, issuedAt: Int64?, channel: String?
+    let exchangeMessageId: Int64?, exchangeDocumentId: String?, draftingUnit: String?, signer: String?, signerName: String?, signerPosition: String?
+    let recipients: String, approvers: String, approvalStep: Int, deadline: String?, finishedAt: Int64?, responseFor: Int64?
+    let businessType: Int, originalId: Int64?, supersededBy: Int64?, searchText: String, createdBy: String, createdAt: Int64, updatedAt: Int64
+
+    var secrecyValue: Secrecy { Secrecy(rawValue: secrecy) ?? .normal }
+
+    var document: OfficialDocument {
+        let type = DocumentType.find(typeCode) ?? DocumentType.all[0]
+        return OfficialDocument(
+            id: id, agency: agency, direction: DocumentDirection(rawValue: direction) ?? .incoming, status: DocumentStatus(rawValue: status) ?? .draft,
+            registerNumber: registerNumber, registerYear: registerYear, codeNumber: codeNumber, codeNotation: codeNotation, typeCode: type.code,
+            typeName: type.nameVi, subject: subject, summary: summary, urgency: Urgency(rawValue: urgency) ?? .normal, secrecy: secrecyValue,
+            counterpart: counterpart, counterpartName: counterpartName, documentDate: documentDate.flatMap { LocalDate(iso: $0) }, arrivedAt: arrivedAt,
+            issuedAt: issuedAt, channel: channel.flatMap(ArrivalChannel.init(rawValue:)), exchangeMessageId: exchangeMessageId,
+            exchangeDocumentId: exchangeDocumentId, draftingUnit: draftingUnit, signer: signer, signerName: signerName, signerPosition: signerPosition,
+            recipients: (try? JSONDecoder().decode([OfficialDocument.Recipient].self, from: Data(recipients.utf8))) ?? [],
+            approvers: (try? JSONDecoder().decode([String].self, from: Data(approvers.utf8))) ?? [], approvalStep: approvalStep,
+            deadline: deadline.flatMap { LocalDate(iso: $0) }, finishedAt: finishedAt, responseFor: responseFor, businessType: businessType,
+            originalId: originalId, supersededBy: supersededBy, createdBy: createdBy, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    static func load(_ id: Int64, _ db: any SQLDatabase) async throws -> DocumentRow? {
+        try await db.select().column("*").from("documents").where("id", .equal, id).first(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
+
+struct AssignmentRow: Decodable, Sendable {
+    let id: Int64, documentId: Int64, parentId: Int64?, role: String, assigneeUser: String?, assigneeDepartment: String?, assignedBy: String
+    let deadline: String?, instructions: String, status: String, createdAt: Int64
+
+    var assignment: Assignment {
+        Assignment(id: id, parentId: parentId, role: Assignment.Role(rawValue: role) ?? .inform, assignee: Assignee(user: assigneeUser, department: assigneeDepartment),
+                   assignedBy: assignedBy, deadline: deadline.flatMap { LocalDate(iso: $0) }, instructions: instructions, status: status, createdAt: createdAt)
+    }
+}
+
+struct FileRow: Decodable, Sendable {
+    let id: Int64, name: String, contentType: String, sha256: String, size: Int64, version: Int, signatureSha256: String?, uploadedBy: String, createdAt: Int64
+
+    var file: DocumentFile {
+        DocumentFile(id: id, name: name, contentType: contentType, sha256: sha256, size: size, version: version, signed: signatureSha256 != nil,
+                     uploadedBy: uploadedBy, createdAt: createdAt)
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// `flatMap` with an async transform.
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,122 @@
+import Audit
+import Core
+import DocumentExchange
+import Foundation
+import SQLKit
+import Storage
+
+/// Registering incoming documents (vào sổ văn bản đến): from the axis, a scan or by hand.
+extension DocumentStore {
+    /// Inserts a document row from column/value pairs; returns its id.
+    static func insert(_ values: KeyValuePairs<String, any Encodable & Sendable>, _ db: any SQLDatabase) async throws -> Int64 {
+        guard let row = try await db.insert(into: "documents").columns(values.map(\.key)).values(values.map { SQLBind($0.value) })
+            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+        return try row.decode(column: "id", as: Int64.self)
+    }
+
+    /// Registers a paper or typed-in document in the agency's incoming register (clerks).
+    public func registerIncoming(_ input: NewIncoming, by principal: Principal, requestID: String?) async throws -> OfficialDocument {
+        let agency = try staffAgency(principal, [.clerk], "Chỉ văn thư vào sổ văn bản đến", "Only clerks register incoming documents")
+        let now = clock.now()
+        let type = try DocumentRules.validate(input, today: VietnamTime.today(now))
+        let readers = input.readers ?? []
+        try await requireStaff(readers, of: agency, field: "readers")
+        let secrecy = input.secrecy ?? .normal
+        let year = VietnamTime.today(now).year
+        let clock = clock
+        let id = try await database.transaction { db -> Int64 in
+            let number = try await Self.nextNumber(agency: agency, direction: .incoming, year: year, series: DocumentRules.series(secrecy), db)
+            let id = try await Self.insert([
+                "agency": agency, "direction": "in", "status": DocumentStatus.registered.rawValue, "register_number": number, "register_year": year,
+                "series": DocumentRules.series(secrecy), "code_number": input.codeNumber, "code_notation": input.codeNotation, "type_code": type.code,
+                "subject": input.subject, "summary": input.summary ?? "", "urgency": (input.urgency ?? .normal).rawValue, "secrecy": secrecy.rawValue,
+                "counterpart": input.senderId, "counterpart_name": input.senderName, "document_date": input.documentDate.iso, "arrived_at": now.epochMillis,
+                "channel": (input.channel ?? .manual).rawValue, "recipients": "[]", "approvers": "[]", "approval_step": 0, "business_type": 0,
+                "search_text": Self.searchText([input.codeNumber, input.codeNotation, input.subject, input.summary, input.senderName, type.nameVi]),
+                "created_by": principal.username, "created_at": now.epochMillis, "updated_at": now.epochMillis,
+            ], db)
+            try await Self.name([principal.username] + readers, on: id, db)
+            try await Self.event(id, "register", actor: principal.username, note: "Số đến \(number)", now: now.epochMillis, db)
+            try await AuditLog.record(AuditEntry(principal: principal, action: "document.register", targetType: "document", targetID: String(id), requestID: requestID,
+                                                 change: ["registerNumber": String(number), "sender": input.senderName, "subject": input.subject]), on: db, clock: clock)
+            return id
+        }
+        return try await document(id, for: principal)
+    }
+
+    /// Registers a document received through the axis: its files are kept, and status 03 goes
+    /// back to the sender from the same transaction (through the outbox).
+    public func registerFromExchange(_ messageID: Int64, secrecy: Secrecy? = nil, readers: [String] = [], by principal: Principal,
+                                     requestID: String?) async throws -> OfficialDocument {
+        let agency = try staffAgency(principal, [.clerk], "Chỉ văn thư vào sổ văn bản đến", "Only clerks register incoming documents")
+        try await requireStaff(readers, of: agency, field: "readers")
+        let folder = workFolder.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (message, edxml) = try await exchange.openReceived(messageID, agency: agency, into: folder)
+        guard message.statusCode == "01" else {
+            throw DomainError.conflict(messageVi: "Văn bản đã được xử lý (trạng thái \(message.statusCode ?? "-"))", messageEn: "The document was already handled")
+        }
+        var stored: [(name: String, type: String, digest: String, size: Int, signature: String?)] = []
+        for attachment in edxml.attachments where !attachment.name.hasSuffix(".p7s") {
+            let data = try attachment.data()
+            let signature = try edxml.attachments.first { $0.name == attachment.name + ".p7s" }.map { try files.put(try $0.data()) }
+            stored.append((attachment.name, attachment.contentType, try files.put(data), data.count, signature))
+        }
+        let type = DocumentType.named(edxml.typeName)
+        let secrecy = secrecy ?? .normal
+        let now = clock.now()
+        let year = VietnamTime.today(now).year
+        // An answer to one of our documents is linked to it.
+        let answered = try await answeredDocument(edxml.responseFor.map(\.documentId), agency: agency)
+        let clock = clock
+        let storedFiles = stored
+        let id = try await database.transaction { db -> Int64 in
+            let stored = storedFiles
+            let number = try await Self.nextNumber(agency: agency, direction: .incoming, year: year, series: DocumentRules.series(secrecy), db)
+            let id = try await Self.insert([
+                "agency": agency, "direction": "in", "status": DocumentStatus.registered.rawValue, "register_number": number, "register_year": year,
+                "series": DocumentRules.series(secrecy), "code_number": edxml.codeNumber, "code_notation": edxml.codeNotation, "type_code": type.code,
+                "subject": edxml.subject, "summary": edxml.content, "urgency": (Urgency(rawValue: edxml.priority) ?? .normal).rawValue, "secrecy": secrecy.rawValue,
+                "counterpart": edxml.from.organId, "counterpart_name": edxml.from.organName, "document_date": edxml.promulgationDate.iso,
+                "arrived_at": message.createdAt, "channel": ArrivalChannel.exchange.rawValue, "exchange_message_id": messageID,
+                "exchange_document_id": edxml.documentId, "signer_name": edxml.signerFullName, "signer_position": edxml.signerPosition,
+                "recipients": "[]", "approvers": "[]", "approval_step": 0, "response_for": answered, "business_type": edxml.business.docType,
+                "search_text": Self.searchText([edxml.codeNumber, edxml.codeNotation, edxml.subject, edxml.content, edxml.from.organName, type.nameVi]),
+                "created_by": principal.username, "created_at": now.epochMillis, "updated_at": now.epochMillis,
+            ], db)
+            for file in stored {
+                _ = try await Self.insertFile(id, name: file.name, contentType: file.type, digest: file.digest, size: file.size, signature: file.signature,
+                                              by: principal.username, now: now.epochMillis, db)
+            }
+            try await Self.name([principal.username] + readers, on: id, db)
+            try await Self.event(id, "register", actor: principal.username, note: "Số đến \(number)", now: now.epochMillis, db)
+            try await ExchangeStore.recordStatus(messageID, code: .accepted, description: "Đã vào sổ, số đến \(number)", actor: principal.username,
+                                                 on: db, now: now.epochMillis)
+            try await AuditLog.record(AuditEntry(principal: principal, action: "document.register", targetType: "document", targetID: String(id), requestID: requestID,
+                                                 change: ["registerNumber": String(number), "exchangeMessage": String(messageID), "documentId": edxml.documentId]),
+                                      on: db, clock: clock)
+            return id
+        }
+        return try await document(id, for: principal)
+    }
+
+    /// Refuses a received document (status 02 with the reason, back to the sender).
+    public func refuseFromExchange(_ messageID: Int64, reason: String, by principal: Principal, requestID: String?) async throws {
+        _ = try staffAgency(principal, [.clerk, .leader], "Chỉ văn thư, lãnh đạo từ chối văn bản", "Only clerks and leaders refuse documents")
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw DomainError.invalid("reason", "Cần lý do từ chối", "A reason is required") }
+        let message = try await exchange.message(messageID, for: principal)
+        guard message.direction == .incoming, message.statusCode == "01" else {
+            throw DomainError.conflict(messageVi: "Văn bản đã được xử lý", messageEn: "The document was already handled")
+        }
+        _ = try await exchange.updateStatus(messageID, code: .refused, description: reason, by: principal, requestID: requestID)
+    }
+
+    /// Our outgoing document a received one answers, by its edXML DocumentId.
+    func answeredDocument(_ documentIDs: [String], agency: String) async throws -> Int64? {
+        guard !documentIDs.isEmpty else { return nil }
+        return try await database.read { db in
+            try await db.select().column("id").from("documents").where("agency", .equal, agency).where("direction", .equal, "out")
+                .where("exchange_document_id", .in, documentIDs).first()?.decode(column: "id", as: Int64.self)
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Core
+import Delivery
+import DocumentExchange
+import Documents
+import Foundation
+import Identity
+import Logging
+import Server
+import Signatures
+import Testing
+
+/// Document management end to end through the stores: one agency drafts, approves, issues and
+/// sends; another registers, assigns, processes and finishes; the sender sees every status.
+@Suite struct DocumentTests {
+    static let pdf = Data("%PDF-1.4\nCông văn số hóa\n%%EOF\n".utf8)
+    static let sxd = "000.00.05.H19", nnmt = "000.00.06.H19"
+
+    /// A CA and certificates: the SXD leader signs as a person, SNNMT's agency signs its packages.
+    static func certificates(_ platform: Platform) async throws {
+        _ = try await platform.certificates.initialize(commonName: "CA Đồng Nai", organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
+        _ = try await platform.certificates.issue(kind: .staff, owner: "lanhdao.sxd", commonName: "Phan Văn Dựng", organization: "Sở Xây dựng", algorithm: .p256, by: .system())
+        for agency in [sxd, nnmt] {
+            _ = try await platform.certificates.issue(kind: .agency, owner: agency, commonName: agency, organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
+        }
+    }
+
+    static func principal(_ platform: Platform, _ username: String) async throws -> Principal {
+        try #require(try await platform.accounts.account(username: username)).principal
+    }
+
+    /// Runs the outbox worker of a topic once (statuses to senders, issued documents to recipients).
+    static func deliver(_ topic: String, _ platform: Platform) async throws {
+        let handler: OutboxWorker.Handler
+        if topic == ExchangeStore.statusTopic {
+            handler = { message in try await platform.exchange.deliverStatus(message) }
+        } else {
+            handler = { message in
+                let id = try JSONDecoder().decode([String: Int64].self, from: Data(message.payload.utf8))["id"] ?? 0
+                try await platform.documents.dispatch(id)
+            }
+        }
+        _ = try await OutboxWorker(database: platform.database, topic: topic, logger: Logger(label: "test"), handler: handler).deliverDue()
+    }
+
+    /// Drafted by an officer, reviewed by the SXD leader (the signer), issued by the SXD clerk to SNNMT.
+    static func issue(_ platform: Platform, subject: String = "V/v rà soát quy hoạch xây dựng", type: String = "CV",
+                      secrecy: Secrecy? = nil) async throws -> OfficialDocument {
+        let documents = platform.documents
+        let officer = try await principal(platform, "chuyenvien.sxd")
+        let leader = try await principal(platform, "lanhdao.sxd")
+        let clerk = try await principal(platform, "vanthu.sxd")
+        var draft = try await documents.createDraft(NewOutgoing(typeCode: type, subject: subject, summary: "Đề nghị Sở phối hợp rà soát", secrecy: secrecy,
+                                                                recipients: [.init(organId: nnmt)], draftingUnit: "CM", signer: "lanhdao.sxd",
+                                                                signerPosition: "Giám đốc", readers: secrecy == nil ? nil : ["vanthu.sxd"]),
+                                                    by: officer, requestID: nil)
+        _ = try await documents.attach(pdf, name: "du-thao.pdf", to: draft.id, by: officer, requestID: nil)
+        _ = try await documents.attach(pdf + Data("v2".utf8), name: "du-thao.pdf", to: draft.id, by: officer, requestID: nil)
+        draft = try await documents.perform(.submit, on: draft.id, input: .init(), by: officer, requestID: nil)
+        #expect(draft.status == .review)
+        // The clerk cannot approve; the signer can.
+        await #expect(throws: DomainError.self) { try await documents.perform(.approve, on: draft.id, input: .init(), by: clerk, requestID: nil) }
+        draft = try await documents.perform(.approve, on: draft.id, input: .init(note: "Đồng ý"), by: leader, requestID: nil)
+        #expect(draft.status == .approved)
+        return try await documents.perform(.issue, on: draft.id, input: .init(), by: clerk, requestID: nil)
+    }
+
+    @Test func issuedDocumentIsRegisteredAssignedProcessedAndTheSenderSeesEveryStatus() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            try await Self.certificates(platform)
+            let documents = platform.documents
+            let issued = try await Self.issue(platform)
+            let year = VietnamTime.today().year
+            #expect(issued.status == .issued && issued.codeNumber == "01" && issued.codeNotation == "SXD-CM" && issued.registerNumber == 1)
+            #expect(issued.files?.filter(\.signed).map(\.version) == [2], "only the newest version is signed and sent")
+            #expect(issued.deliveries?.first?.statuses == ["00", "01"], "\(String(describing: issued.deliveries))")
+            // SNNMT's clerk sees it waiting, registers it (number 1 in the incoming register).
+            let clerk = try await Self.principal(platform, "vanthu.nnmt")
+            let waiting = try await documents.awaitingRegistration(for: clerk)
+            let message = try #require(waiting.first)
+            #expect(message.documentId == "\(Self.sxd),\(String(format: "%04d", year))/\(issued.documentDate!.iso.dropFirst(5).replacingOccurrences(of: "-", with: "/")),01/SXD-CM")
+            var incoming = try await documents.registerFromExchange(message.id, by: clerk, requestID: nil)
+            #expect(incoming.registerNumber == 1 && incoming.code == "01/SXD-CM" && incoming.channel == .exchange && incoming.counterpartName == "Sở Xây dựng")
+            #expect(incoming.files?.count == 1 && incoming.files?.first?.signed == true)
+            #expect(try await documents.awaitingRegistration(for: clerk).isEmpty)
+            await #expect(throws: DomainError.self) { try await documents.registerFromExchange(message.id, by: clerk, requestID: nil) }
+            // The leader assigns the officer with a deadline of 5 working days.
+            let leader = try await Self.principal(platform, "lanhdao.nnmt")
+            let officer = try await Self.principal(platform, "chuyenvien.nnmt")
+            await #expect(throws: DomainError.self) {
+                try await documents.perform(.assign, on: incoming.id, input: .init(lead: .init(user: "chuyenvien.nnmt")), by: clerk, requestID: nil)
+            }
+            incoming = try await documents.perform(.assign, on: incoming.id, input: .init(note: "Chủ trì, báo cáo", lead: .init(user: "chuyenvien.nnmt"),
+                                                                                         informed: [.init(department: "VP")], deadlineDays: 5),
+                                                   by: leader, requestID: nil)
+            #expect(incoming.status == .assigned && incoming.deadline != nil && incoming.assignments?.count == 2)
+            incoming = try await documents.perform(.process, on: incoming.id, input: .init(), by: officer, requestID: nil)
+            incoming = try await documents.perform(.comment, on: incoming.id, input: .init(note: "Đã rà soát 3/5 dự án"), by: officer, requestID: nil)
+            incoming = try await documents.perform(.complete, on: incoming.id, input: .init(note: "Đã trả lời"), by: officer, requestID: nil)
+            #expect(incoming.status == .finished && incoming.finishedAt != nil)
+            #expect(incoming.events?.map(\.action) == ["register", "assign", "process", "comment", "complete"])
+            // The statuses travel through the outbox to the sender: 03, 04, 05, 06.
+            try await Self.deliver(ExchangeStore.statusTopic, platform)
+            let sender = try await documents.document(issued.id, for: try await Self.principal(platform, "vanthu.sxd"))
+            #expect(sender.deliveries?.first?.statuses == ["00", "01", "03", "04", "05", "06"], "\(String(describing: sender.deliveries))")
+            // An officer not involved does not see it; an officer of another agency neither.
+            let other = try await Self.principal(platform, "chuyenvien.sxd")
+            await #expect(throws: DomainError.self) { try await documents.document(incoming.id, for: other) }
+        }
+    }
+
+    @Test func concurrentIssuesGetDistinctGaplessNumbersAndNotationsFollowDecree30() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            try await Self.certificates(platform)
+            let documents = platform.documents
+            let officer = try await Self.principal(platform, "chuyenvien.sxd")
+            let leader = try await Self.principal(platform, "lanhdao.sxd")
+            let clerk = try await Self.principal(platform, "vanthu.sxd")
+            var approved: [Int64] = []
+            for index in 0..<12 {
+                let draft = try await documents.createDraft(NewOutgoing(typeCode: index % 2 == 0 ? "QD" : "CV", subject: "Văn bản \(index)", recipients: [.init(organId: Self.nnmt)],
+                                                                        draftingUnit: "KHTC", signer: "lanhdao.sxd"), by: officer, requestID: nil)
+                _ = try await documents.attach(Self.pdf, name: "vb.pdf", to: draft.id, by: officer, requestID: nil)
+                _ = try await documents.perform(.submit, on: draft.id, input: .init(), by: officer, requestID: nil)
+                _ = try await documents.perform(.approve, on: draft.id, input: .init(), by: leader, requestID: nil)
+                approved.append(draft.id)
+            }
+            // Every approved document issued at once, each twice (a double click): one number each.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in approved + approved {
+                    group.addTask { _ = try? await documents.perform(.issue, on: id, input: .init(), by: clerk, requestID: nil) }
+                }
+                try await group.waitForAll()
+            }
+            let book = try await documents.registerBook(.outgoing, year: VietnamTime.today().year, for: clerk)
+            #expect(book.compactMap(\.registerNumber) == Array(1...12))
+            #expect(Set(book.compactMap(\.code)).count == 12)
+            for document in book {
+                let number = DocumentRules.formatNumber(document.registerNumber!)
+                #expect(document.code == (document.typeCode == "QD" ? "\(number)/QĐ-SXD" : "\(number)/SXD-KHTC"))
+            }
+            #expect(DocumentRules.formatNumber(7) == "07" && DocumentRules.formatNumber(15) == "15")
+            #expect(DocumentRules.notation(type: DocumentType.find("CV")!, issuer: "UBND", draftingUnit: "VX") == "UBND-VX")
+            // Every recipient got each document once.
+            try await Self.deliver(DocumentStore.dispatchTopic, platform)
+            let nnmtClerk = try await Self.principal(platform, "vanthu.nnmt")
+            #expect(try await documents.awaitingRegistration(for: nnmtClerk).count == 12)
+            // The register exports as CSV with Vietnamese headers.
+            let csv = try await documents.registerCSV(.outgoing, year: VietnamTime.today().year, for: clerk)
+            #expect(csv.contains("Trích yếu") && csv.contains("01,SXD-KHTC") == false && csv.contains("QĐ-SXD"))
+        }
+    }
+
+    @Test func secretDocumentsAreSeenOnlyByThoseNamedAndEveryReadIsAudited() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let documents = platform.documents
+            let clerk = try await Self.principal(platform, "vanthu.nnmt")
+            let leader = try await Self.principal(platform, "lanhdao.nnmt")
+            let officer = try await Self.principal(platform, "chuyenvien.nnmt")
+            let today = VietnamTime.today()
+            let normal = try await documents.registerIncoming(NewIncoming(senderName: "Bộ Xây dựng", codeNumber: "120", codeNotation: "BXD-QHKT", documentDate: today,
+                                                                          typeCode: "CV", subject: "V/v quy hoạch đô thị"), by: clerk, requestID: nil)
+            let secret = try await documents.registerIncoming(NewIncoming(senderName: "Công an tỉnh", codeNumber: "5", documentDate: today, typeCode: "BC",
+                                                                          subject: "Báo cáo tình hình an ninh", secrecy: .confidential, channel: .scan,
+                                                                          readers: ["lanhdao.nnmt"]), by: clerk, requestID: nil)
+            // Secret documents run their own series.
+            #expect(normal.registerNumber == 1 && secret.registerNumber == 1)
+            #expect(try await documents.document(secret.id, for: leader).subject == "Báo cáo tình hình an ninh")
+            await #expect(throws: DomainError.self) { try await documents.document(secret.id, for: officer) }
+            let listed = try await documents.list(DocumentQuery(direction: .incoming), for: officer, page: PageRequest())
+            #expect(listed.items.isEmpty, "an officer sees only what names them")
+            let leaderList = try await documents.list(DocumentQuery(direction: .incoming), for: leader, page: PageRequest())
+            #expect(leaderList.items.count == 2)
+            let reads = try await platform.database.read { db in
+                try await db.select().column("actor").from("audit_log").where("action", .equal, "document.read-secret").all().map { try $0.decode(column: "actor", as: String.self) }
+            }
+            #expect(reads.contains("lanhdao.nnmt"))
+            // Future dates and unknown types are refused with a reason.
+            await #expect(throws: DomainError.self) {
+                try await documents.registerIncoming(NewIncoming(senderName: "X", codeNumber: "1", documentDate: today.adding(days: 2), typeCode: "CV", subject: "S"),
+                                                     by: clerk, requestID: nil)
+            }
+            // Search ignores diacritics and finds by number and notation.
+            #expect(try await documents.list(DocumentQuery(text: "quy hoach do thi"), for: leader, page: PageRequest()).items.map(\.id) == [normal.id])
+            #expect(try await documents.list(DocumentQuery(text: "BXD-QHKT"), for: clerk, page: PageRequest()).items.map(\.id) == [normal.id])
+        }
+    }
+
+    @Test func tasksAreTrackedWithExtensionsAndOverdueLists() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let tasks = platform.tasks
+            let province = try await Self.principal(platform, "lanhdao.ubnd")
+            let owner = try await Self.principal(platform, "lanhdao.nnmt")
+            let officer = try await Self.principal(platform, "chuyenvien.nnmt")
+            let other = try await Self.principal(platform, "lanhdao.bienhoa")
+            let today = VietnamTime.today()
+            var task = try await tasks.create(NewTask(ownerAgency: Self.nnmt, coordinators: [Self.sxd], title: "Kiểm kê đất đai 2026", deadlineDays: 10),
+                                              by: province, requestID: nil)
+            // A commune leader cannot give tasks to a provincial department.
+            await #expect(throws: DomainError.self) { try await tasks.create(NewTask(ownerAgency: Self.nnmt, title: "X", deadlineDays: 3), by: other, requestID: nil) }
+            task = try await tasks.perform(.report, on: task.id, input: .init(note: "Đã kiểm kê 40%", progress: 40), by: officer, requestID: nil)
+            #expect(task.progress == 40)
+            let later = task.deadline.adding(days: 20)
+            task = try await tasks.perform(.requestExtension, on: task.id, input: .init(note: "Chờ số liệu", deadline: later), by: owner, requestID: nil)
+            await #expect(throws: DomainError.self) { try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: owner, requestID: nil) }
+            task = try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: province, requestID: nil)
+            #expect(task.deadline == later && task.requestedDeadline == nil)
+            // An overdue task (deadline set in the past directly) shows in the overdue lists.
+            let late = try await tasks.create(NewTask(ownerAgency: Self.nnmt, title: "Báo cáo quý", deadline: today), by: province, requestID: nil)
+            try await platform.database.transaction { db in
+                try await db.update("tasks").set("deadline", to: today.adding(days: -3).iso).where("id", .equal, late.id).run()
+            }
+            let overdue = try await tasks.list(scope: .owned, filter: .overdue, for: owner, page: PageRequest())
+            #expect(overdue.items.map(\.id) == [late.id] && overdue.items.first?.overdue == true)
+            #expect(try await tasks.list(scope: .province, filter: .overdue, for: province, page: PageRequest()).items.count == 1)
+            await #expect(throws: DomainError.self) { try await tasks.list(scope: .province, filter: .all, for: owner, page: PageRequest()) }
+            task = try await tasks.perform(.complete, on: task.id, input: .init(note: "Xong"), by: owner, requestID: nil)
+            #expect(task.status == .done && task.completedOnTime == true)
+            await #expect(throws: DomainError.self) { try await tasks.perform(.report, on: task.id, input: .init(progress: 50), by: owner, requestID: nil) }
+            // Statistics: one task on time, one overdue, for the province leader.
+            let statistics = try await platform.documents.statistics(from: today.adding(days: -30), to: today, provinceWide: true, for: province)
+            #expect(statistics.total.tasksOnTime == 1 && statistics.total.tasksOverdue == 1)
+            // Reminders: the overdue task is queued once per day.
+            #expect(try await platform.documents.queueReminders() >= 1)
+            let queued = try await rowCount("outbox_messages", platform.database)
+            _ = try await platform.documents.queueReminders()
+            #expect(try await rowCount("outbox_messages", platform.database) == queued)
+        }
+    }
+}
