@@ -6,8 +6,8 @@ import Storage
 
 /// Document and task figures per agency for a period: received and sent (and how many went
 /// electronically), incoming documents processed on time or late, tasks on time or overdue.
-public struct DocumentStatistics: Codable, Sendable, Equatable {
-    public struct Row: Codable, Sendable, Equatable {
+public struct DocumentStatistics: Encodable, Sendable, Equatable {
+    public struct Row: Encodable, Sendable, Equatable {
         public var agency: String
         public var agencyName: String
         public var received = 0
@@ -25,6 +25,22 @@ public struct DocumentStatistics: Codable, Sendable, Equatable {
         public var electronicShare: Double {
             let total = received + sent
             return total == 0 ? 0 : Double(receivedElectronic + sentElectronic) / Double(total)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case agency, agencyName, received, receivedElectronic, sent, sentElectronic, processedOnTime, processedLate, openOverdue
+            case tasksOnTime, tasksLate, tasksOverdue, electronicShare
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(agency, forKey: .agency); try c.encode(agencyName, forKey: .agencyName)
+            for (key, value) in [(CodingKeys.received, received), (.receivedElectronic, receivedElectronic), (.sent, sent), (.sentElectronic, sentElectronic),
+                                 (.processedOnTime, processedOnTime), (.processedLate, processedLate), (.openOverdue, openOverdue),
+                                 (.tasksOnTime, tasksOnTime), (.tasksLate, tasksLate), (.tasksOverdue, tasksOverdue)] {
+                try c.encode(value, forKey: key)
+            }
+            try c.encode(electronicShare, forKey: .electronicShare)
         }
 
         mutating func add(_ other: Row) {

@@ -2,7 +2,7 @@ import Core
 import Foundation
 
 /// Incoming (văn bản đến) or outgoing (văn bản đi).
-public enum DocumentDirection: String, Codable, Sendable { case incoming = "in", outgoing = "out" }
+public enum DocumentDirection: String, Codable, Sendable, CaseIterable { case incoming = "in", outgoing = "out" }
 
 /// Where a document's life stands. Incoming: registered → assigned → processing → finished
 /// (edXML statuses 03–06). Outgoing: draft → review → approved → issued.

@@ -92,7 +92,8 @@ actor SQLitePool {
                 _ = try await connection.query(pragma, [])
             }
         } catch {
-            try? await connection.close()
+            // Closed from a task of its own: a cancelled close would leave it open (sqlite-nio asserts).
+            await Task { try? await connection.close() }.value
             throw error
         }
         return connection

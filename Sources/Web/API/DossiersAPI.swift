@@ -78,10 +78,15 @@ public struct DossiersAPI: Sendable {
 
     /// A stored file as a download (never rendered inline by the browser).
     static func download(_ attachment: Attachment, _ data: Data) -> Response {
-        let ascii = attachment.fileName.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? String($0) : "_" }.joined()
-        let encoded = attachment.fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        download(fileName: attachment.fileName, mediaType: attachment.mediaType, data)
+    }
+
+    /// Bytes as a download under `fileName` (ASCII fallback and RFC 5987 UTF-8 name), never cached.
+    static func download(fileName: String, mediaType: String, _ data: Data) -> Response {
+        let ascii = fileName.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? String($0) : "_" }.joined()
+        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
         return Response(status: .ok, headers: [
-            .contentType: attachment.mediaType,
+            .contentType: mediaType,
             .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
             .cacheControl: "private, no-store",
         ], body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -24,12 +24,7 @@ public struct StatisticsAPI: Sendable {
     func query(_ uri: URI, _ context: AppRequestContext) async throws -> Result {
         let today = VietnamTime.today()
         let month = ReportingPeriod.calendarMonth(year: today.year, month: today.month)
-        func date(_ name: String, _ fallback: LocalDate) throws -> LocalDate {
-            guard let text = uri.stringParameter(name) else { return fallback }
-            guard let value = LocalDate(iso: text) else { throw DomainError.invalid(name, "\(name) phải có dạng yyyy-MM-dd", "\(name) must be yyyy-MM-dd") }
-            return value
-        }
-        let period = try ReportingPeriod(from: try date("from", month.from), to: try date("to", month.to))
+        let period = try ReportingPeriod(from: try uri.dateParameter("from") ?? month.from, to: try uri.dateParameter("to") ?? month.to)
         let grouping = try uri.caseParameter("groupBy", as: StatisticsGrouping.self) ?? .agency
         var agency = uri.stringParameter("agency")
         let principal = context.principal!

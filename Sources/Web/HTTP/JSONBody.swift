@@ -151,6 +151,13 @@ extension URI {
     }
 
     /// `limit` and `cursor` of the pagination convention.
+    /// A `yyyy-MM-dd` date parameter.
+    public func dateParameter(_ name: String) throws -> LocalDate? {
+        guard let text = stringParameter(name), !text.isEmpty else { return nil }
+        guard let value = LocalDate(iso: text) else { throw DomainError.invalid(name, "\(name) phải có dạng yyyy-MM-dd", "\(name) must be yyyy-MM-dd") }
+        return value
+    }
+
     public func pageRequest() throws -> PageRequest {
         try PageRequest(limit: intParameter("limit"), cursor: stringParameter("cursor"))
     }

@@ -30,6 +30,8 @@ public enum WebRouter {
         PaymentPages(services: services).addRoutes(to: routes)
         SignaturesAPI(services: services).addRoutes(to: routes)
         ExchangeAPI(services: services).addRoutes(to: routes)
+        DocumentsAPI(services: services).addRoutes(to: routes)
+        TasksAPI(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

@@ -1,0 +1,161 @@
+import Core
+import Documents
+import Foundation
+import Hummingbird
+import HummingbirdCore
+
+/// Document management over HTTP. Routes need a signed-in caller; who may see or do what is
+/// decided by the document rules (agency, role, being named), not by the route.
+public struct DocumentsAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    /// Registering from the axis (`exchangeMessageId`) or by hand (the other fields).
+    struct RegisterBody: Decodable, KnownFields {
+        let exchangeMessageId: Int64?
+        let secrecy: Secrecy?
+        let readers: [String]?
+        let manual: NewIncoming?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            exchangeMessageId = try container.decodeIfPresent(Int64.self, forKey: .exchangeMessageId)
+            secrecy = try container.decodeIfPresent(Secrecy.self, forKey: .secrecy)
+            readers = try container.decodeIfPresent([String].self, forKey: .readers)
+            manual = exchangeMessageId == nil ? try NewIncoming(from: decoder) : nil
+        }
+
+        enum Keys: String, CodingKey { case exchangeMessageId, secrecy, readers }
+        static let fieldNames: Set<String> = ["exchangeMessageId", "senderName", "senderId", "codeNumber", "codeNotation", "documentDate", "typeCode",
+                                              "subject", "summary", "urgency", "secrecy", "channel", "readers"]
+    }
+
+    struct RefuseBody: Decodable, KnownFields {
+        let reason: String
+        static let fieldNames: Set<String> = ["reason"]
+    }
+
+    static func id(_ context: AppRequestContext, _ name: String = "id") throws -> Int64 {
+        guard let id = Int64(context.parameters.get(name) ?? "") else { throw DomainError.notFound(what: "document") }
+        return id
+    }
+
+    static func query(_ uri: URI, direction: DocumentDirection?) throws -> DocumentQuery {
+        let requested = try uri.caseParameter("direction", as: DocumentDirection.self)
+        return DocumentQuery(text: uri.stringParameter("q"), direction: direction ?? requested,
+                      typeCode: uri.stringParameter("type"), from: try uri.dateParameter("from"), to: try uri.dateParameter("to"),
+                      status: try uri.caseParameter("status", as: DocumentStatus.self))
+    }
+
+    /// The action's input: an empty body is allowed.
+    static func actionInput(_ request: Request, _ context: AppRequestContext) async throws -> DocumentActionInput {
+        if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil { return DocumentActionInput() }
+        return try await RequestBody.json(DocumentActionInput.self, from: request, context: context)
+    }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        let documents = services.documents
+        for direction in [DocumentDirection.incoming, .outgoing] {
+            let base = "/api/v1/documents/\(direction == .incoming ? "incoming" : "outgoing")"
+            routes.get(base, .signedIn) { request, context in
+                let page = try await documents.list(try Self.query(request.uri, direction: direction), for: context.principal!, page: try request.uri.pageRequest(),
+                                                    overdueOnly: try request.uri.boolParameter("overdue") ?? false)
+                return try JSONResponse(page).response(from: request, context: context)
+            }
+            routes.post("\(base)/:id/actions/:action", .signedIn) { request, context in
+                let name = context.parameters.get("action") ?? ""
+                guard let action = DocumentAction(rawValue: name), action.direction == nil || action.direction == direction else {
+                    throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
+                }
+                let document = try await documents.perform(action, on: try Self.id(context), input: try await Self.actionInput(request, context),
+                                                           by: context.principal!, requestID: context.requestID)
+                guard document.direction == direction else { throw DomainError.notFound(what: "document") }
+                return try JSONResponse(document).response(from: request, context: context)
+            }
+        }
+        routes.post("/api/v1/documents/incoming", .signedIn) { request, context in
+            let body = try await RequestBody.json(RegisterBody.self, from: request, context: context)
+            let document: OfficialDocument
+            if let message = body.exchangeMessageId {
+                document = try await documents.registerFromExchange(message, secrecy: body.secrecy, readers: body.readers ?? [], by: context.principal!,
+                                                                    requestID: context.requestID)
+            } else {
+                document = try await documents.registerIncoming(body.manual!, by: context.principal!, requestID: context.requestID)
+            }
+            return try Self.created(document, request, context)
+        }
+        routes.get("/api/v1/documents/incoming/pending", .signedIn) { request, context in
+            try JSONResponse(["items": try await documents.awaitingRegistration(for: context.principal!)]).response(from: request, context: context)
+        }
+        routes.post("/api/v1/documents/incoming/pending/:id/refuse", .signedIn) { request, context in
+            let body = try await RequestBody.json(RefuseBody.self, from: request, context: context)
+            try await documents.refuseFromExchange(try Self.id(context), reason: body.reason, by: context.principal!, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
+        routes.post("/api/v1/documents/outgoing", .signedIn) { request, context in
+            let input = try await RequestBody.json(NewOutgoing.self, from: request, context: context)
+            return try Self.created(try await documents.createDraft(input, by: context.principal!, requestID: context.requestID), request, context)
+        }
+        routes.post("/api/v1/documents/outgoing/:id/issue", .signedIn) { request, context in
+            let document = try await documents.perform(.issue, on: try Self.id(context), input: try await Self.actionInput(request, context),
+                                                       by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(document).response(from: request, context: context)
+        }
+        routes.get("/api/v1/documents/search", .signedIn) { request, context in
+            let query = try Self.query(request.uri, direction: nil)
+            let page = try await documents.list(query, for: context.principal!, page: try request.uri.pageRequest())
+            return try JSONResponse(page).response(from: request, context: context)
+        }
+        routes.get("/api/v1/documents/registers/:direction", .signedIn) { request, context in
+            guard let direction = DocumentDirection(rawValue: context.parameters.get("direction") == "outgoing" ? "out" : context.parameters.get("direction") == "incoming" ? "in" : "") else {
+                throw DomainError.notFound(what: "register")
+            }
+            let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+            guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
+            if request.uri.stringParameter("format") == "csv" {
+                let csv = try await documents.registerCSV(direction, year: year, for: context.principal!)
+                return DossiersAPI.download(fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv", mediaType: "text/csv; charset=utf-8", Data(csv.utf8))
+            }
+            return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal!)]).response(from: request, context: context)
+        }
+        routes.get("/api/v1/documents/:id", .signedIn) { request, context in
+            try JSONResponse(try await documents.document(try Self.id(context), for: context.principal!, requestID: context.requestID)).response(from: request, context: context)
+        }
+        routes.post("/api/v1/documents/:id/files", .signedIn) { request, context in
+            guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
+                throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
+            }
+            let data = Data(buffer: try await RequestBody.bytes(request, limit: documents.maxFileSize))
+            let file = try await documents.attach(data, name: name, to: try Self.id(context), by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(file, status: .created).response(from: request, context: context)
+        }
+        routes.get("/api/v1/documents/:id/files/:file", .signedIn) { request, context in
+            let (file, data) = try await documents.file(try Self.id(context, "file"), of: try Self.id(context), for: context.principal!, requestID: context.requestID)
+            return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
+        }
+        routes.get("/api/v1/statistics/documents", .permission(.statisticsRead)) { request, context in
+            let today = VietnamTime.today()
+            let principal = context.principal!
+            let provinceWide = try await services.tasks.seesProvince(principal)
+            let statistics = try await documents.statistics(from: try request.uri.dateParameter("from") ?? LocalDate(year: today.year, month: 1, day: 1)!,
+                                                            to: try request.uri.dateParameter("to") ?? today, provinceWide: provinceWide, for: principal)
+            return try JSONResponse(statistics).response(from: request, context: context)
+        }
+    }
+
+    static func created(_ document: OfficialDocument, _ request: Request, _ context: AppRequestContext) throws -> Response {
+        var response = try JSONResponse(document, status: .created).response(from: request, context: context)
+        response.headers[.location] = "/api/v1/documents/\(document.id)"
+        return response
+    }
+}
+
+extension NewOutgoing: KnownFields {
+    public static let fieldNames: Set<String> = ["typeCode", "subject", "summary", "urgency", "secrecy", "recipients", "draftingUnit", "signer",
+                                                 "signerPosition", "approvers", "responseFor", "businessType", "originalId", "readers"]
+}
+
+extension DocumentActionInput: KnownFields {
+    public static let fieldNames: Set<String> = ["note", "lead", "coordinators", "informed", "deadline", "deadlineDays", "to"]
+}

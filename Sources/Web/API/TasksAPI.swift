@@ -1,0 +1,60 @@
+import Core
+import Documents
+import Foundation
+import Hummingbird
+
+/// Task tracking over HTTP (the task rules decide who may see or do what).
+public struct TasksAPI: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    static func id(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "task") }
+        return id
+    }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        let tasks = services.tasks
+        routes.get("/api/v1/tasks", .signedIn) { request, context in
+            let page = try await tasks.list(scope: try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned,
+                                            filter: try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .all,
+                                            for: context.principal!, page: try request.uri.pageRequest())
+            return try JSONResponse(page).response(from: request, context: context)
+        }
+        routes.post("/api/v1/tasks", .signedIn) { request, context in
+            let input = try await RequestBody.json(NewTask.self, from: request, context: context)
+            let task = try await tasks.create(input, by: context.principal!, requestID: context.requestID)
+            var response = try JSONResponse(task, status: .created).response(from: request, context: context)
+            response.headers[.location] = "/api/v1/tasks/\(task.id)"
+            return response
+        }
+        routes.get("/api/v1/tasks/:id", .signedIn) { request, context in
+            try JSONResponse(try await tasks.task(try Self.id(context), for: context.principal!)).response(from: request, context: context)
+        }
+        routes.post("/api/v1/tasks/:id/actions/:action", .signedIn) { request, context in
+            let name = context.parameters.get("action") ?? ""
+            guard let action = TaskAction(rawValue: name) else { throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"") }
+            let input = request.headers[.contentLength] == "0" || request.headers[.contentType] == nil
+                ? TaskActionInput() : try await RequestBody.json(TaskActionInput.self, from: request, context: context)
+            let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(task).response(from: request, context: context)
+        }
+        routes.post("/api/v1/tasks/:id/files", .signedIn) { request, context in
+            guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
+                throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
+            }
+            let data = Data(buffer: try await RequestBody.bytes(request, limit: 50 * 1_048_576))
+            let task = try await tasks.attach(data, name: name, to: try Self.id(context), by: context.principal!, requestID: context.requestID)
+            return try JSONResponse(task, status: .created).response(from: request, context: context)
+        }
+    }
+}
+
+extension NewTask: KnownFields {
+    public static let fieldNames: Set<String> = ["ownerAgency", "coordinators", "title", "description", "sourceDocumentId", "deadline", "deadlineDays"]
+}
+
+extension TaskActionInput: KnownFields {
+    public static let fieldNames: Set<String> = ["note", "progress", "deadline"]
+}
