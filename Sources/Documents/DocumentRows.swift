@@ -59,6 +59,12 @@ struct FileRow: Decodable, Sendable {
 }
 
 extension Optional where Wrapped: Sendable {
+    /// The value, or the result of an async fallback when nil.
+    func asyncOr(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
+        if let self { return self }
+        return try await fallback()
+    }
+
     /// `flatMap` with an async transform.
     func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
         guard let self else { return nil }

@@ -26,6 +26,14 @@ extension DocumentStore {
         return try await self.document(id, for: principal)
     }
 
+    /// The actions the principal may take on a document now (for the pages' buttons).
+    public func allowedActions(on document: OfficialDocument, for principal: Principal) async throws -> [DocumentAction] {
+        let involvement = try await involvement(in: document, of: principal)
+        return DocumentAction.allCases.filter { action in
+            (try? DocumentRules.next(after: action, document: document, principal: principal, involvement: involvement)) != nil
+        }
+    }
+
     /// How the principal stands to a document.
     func involvement(in document: OfficialDocument, of principal: Principal) async throws -> Involvement {
         let department = try await accounts.account(username: principal.username)?.departmentCode

@@ -35,16 +35,22 @@ extension DocumentStore {
             }
         }
         let secrecy = input.secrecy ?? .normal
+        var recipients: [OfficialDocument.Recipient] = []
+        for recipient in input.recipients {
+            recipients.append(.init(organId: recipient.organId, name: try await recipient.name.asyncOr { try await directory.agency(recipient.organId)?.name }))
+        }
         let now = clock.millis()
         let clock = clock
+        let named = recipients
         let id = try await database.transaction { db -> Int64 in
+            let recipients = named
             let id = try await Self.insert([
                 "agency": agency, "direction": "out", "status": DocumentStatus.draft.rawValue, "series": DocumentRules.series(secrecy), "type_code": type.code,
                 "subject": input.subject, "summary": input.summary ?? "", "urgency": (input.urgency ?? .normal).rawValue, "secrecy": secrecy.rawValue,
                 "drafting_unit": input.draftingUnit, "signer": input.signer, "signer_name": signer.fullName, "signer_position": input.signerPosition,
-                "recipients": DocumentRow.json(input.recipients), "approvers": DocumentRow.json(chain), "approval_step": 0,
+                "recipients": DocumentRow.json(recipients), "approvers": DocumentRow.json(chain), "approval_step": 0,
                 "response_for": input.responseFor, "business_type": input.businessType ?? 0, "original_id": input.originalId,
-                "search_text": Self.searchText([input.subject, input.summary, type.nameVi] + input.recipients.map(\.name)),
+                "search_text": Self.searchText([input.subject, input.summary, type.nameVi] + recipients.map(\.name)),
                 "created_by": principal.username, "created_at": now, "updated_at": now,
             ], db)
             try await Self.name([principal.username] + chain + readers, on: id, db)

@@ -158,6 +158,13 @@ public struct TaskStore: Sendable {
         return try await self.task(id, for: principal)
     }
 
+    /// A report file of a task, for those who may see the task.
+    public func file(_ sha256: String, of id: Int64, for principal: Principal) async throws -> (name: String, data: Data) {
+        let task = try await self.task(id, for: principal)
+        guard let report = task.reports?.first(where: { $0.fileSha256 == sha256 }), let name = report.fileName else { throw Self.notFound }
+        return (name, try files.get(sha256))
+    }
+
     /// Which tasks a list shows.
     public enum Scope: String, Sendable, CaseIterable { case owned, assigned, province }
     public enum Filter: String, Sendable, CaseIterable { case all, open, overdue, dueSoon = "due-soon", done }

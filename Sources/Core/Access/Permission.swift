@@ -9,6 +9,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case calendarManage = "calendar.manage"
     case proceduresManage = "procedures.manage"
     case statisticsRead = "statistics.read"
+    /// Document management and task tracking (văn bản, nhiệm vụ): staff of an agency.
+    case documentsWork = "documents.work"
     /// Deliver raw packages as the national axis does (the axis gateway's service account).
     case exchangeReceive = "exchange.receive"
     case systemAdmin = "system.admin"
@@ -17,8 +19,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     public static func granted(to role: Role) -> Set<Permission> {
         switch role {
         case .citizen: []
-        case .counterOfficer, .processingOfficer, .clerk: [.directoryRead]
-        case .leader: [.directoryRead, .statisticsRead]
+        case .counterOfficer, .processingOfficer, .clerk: [.directoryRead, .documentsWork]
+        case .leader: [.directoryRead, .statisticsRead, .documentsWork]
         case .agencyAdmin: [.directoryRead, .usersRead, .usersManage]
         case .systemAdmin: Set(Permission.allCases).subtracting([.auditRead])
         case .auditor: [.directoryRead, .usersRead, .auditRead, .statisticsRead]

@@ -58,12 +58,12 @@ public struct DocumentsAPI: Sendable {
         let documents = services.documents
         for direction in [DocumentDirection.incoming, .outgoing] {
             let base = "/api/v1/documents/\(direction == .incoming ? "incoming" : "outgoing")"
-            routes.get(base, .signedIn) { request, context in
+            routes.get(base, .permission(.documentsWork)) { request, context in
                 let page = try await documents.list(try Self.query(request.uri, direction: direction), for: context.principal!, page: try request.uri.pageRequest(),
                                                     overdueOnly: try request.uri.boolParameter("overdue") ?? false)
                 return try JSONResponse(page).response(from: request, context: context)
             }
-            routes.post("\(base)/:id/actions/:action", .signedIn) { request, context in
+            routes.post("\(base)/:id/actions/:action", .permission(.documentsWork)) { request, context in
                 let name = context.parameters.get("action") ?? ""
                 guard let action = DocumentAction(rawValue: name), action.direction == nil || action.direction == direction else {
                     throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
@@ -74,7 +74,7 @@ public struct DocumentsAPI: Sendable {
                 return try JSONResponse(document).response(from: request, context: context)
             }
         }
-        routes.post("/api/v1/documents/incoming", .signedIn) { request, context in
+        routes.post("/api/v1/documents/incoming", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RegisterBody.self, from: request, context: context)
             let document: OfficialDocument
             if let message = body.exchangeMessageId {
@@ -85,29 +85,29 @@ public struct DocumentsAPI: Sendable {
             }
             return try Self.created(document, request, context)
         }
-        routes.get("/api/v1/documents/incoming/pending", .signedIn) { request, context in
+        routes.get("/api/v1/documents/incoming/pending", .permission(.documentsWork)) { request, context in
             try JSONResponse(["items": try await documents.awaitingRegistration(for: context.principal!)]).response(from: request, context: context)
         }
-        routes.post("/api/v1/documents/incoming/pending/:id/refuse", .signedIn) { request, context in
+        routes.post("/api/v1/documents/incoming/pending/:id/refuse", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RefuseBody.self, from: request, context: context)
             try await documents.refuseFromExchange(try Self.id(context), reason: body.reason, by: context.principal!, requestID: context.requestID)
             return Response(status: .noContent)
         }
-        routes.post("/api/v1/documents/outgoing", .signedIn) { request, context in
+        routes.post("/api/v1/documents/outgoing", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewOutgoing.self, from: request, context: context)
             return try Self.created(try await documents.createDraft(input, by: context.principal!, requestID: context.requestID), request, context)
         }
-        routes.post("/api/v1/documents/outgoing/:id/issue", .signedIn) { request, context in
+        routes.post("/api/v1/documents/outgoing/:id/issue", .permission(.documentsWork)) { request, context in
             let document = try await documents.perform(.issue, on: try Self.id(context), input: try await Self.actionInput(request, context),
                                                        by: context.principal!, requestID: context.requestID)
             return try JSONResponse(document).response(from: request, context: context)
         }
-        routes.get("/api/v1/documents/search", .signedIn) { request, context in
+        routes.get("/api/v1/documents/search", .permission(.documentsWork)) { request, context in
             let query = try Self.query(request.uri, direction: nil)
             let page = try await documents.list(query, for: context.principal!, page: try request.uri.pageRequest())
             return try JSONResponse(page).response(from: request, context: context)
         }
-        routes.get("/api/v1/documents/registers/:direction", .signedIn) { request, context in
+        routes.get("/api/v1/documents/registers/:direction", .permission(.documentsWork)) { request, context in
             guard let direction = DocumentDirection(rawValue: context.parameters.get("direction") == "outgoing" ? "out" : context.parameters.get("direction") == "incoming" ? "in" : "") else {
                 throw DomainError.notFound(what: "register")
             }
@@ -119,10 +119,10 @@ public struct DocumentsAPI: Sendable {
             }
             return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal!)]).response(from: request, context: context)
         }
-        routes.get("/api/v1/documents/:id", .signedIn) { request, context in
+        routes.get("/api/v1/documents/:id", .permission(.documentsWork)) { request, context in
             try JSONResponse(try await documents.document(try Self.id(context), for: context.principal!, requestID: context.requestID)).response(from: request, context: context)
         }
-        routes.post("/api/v1/documents/:id/files", .signedIn) { request, context in
+        routes.post("/api/v1/documents/:id/files", .permission(.documentsWork)) { request, context in
             guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }
@@ -130,7 +130,7 @@ public struct DocumentsAPI: Sendable {
             let file = try await documents.attach(data, name: name, to: try Self.id(context), by: context.principal!, requestID: context.requestID)
             return try JSONResponse(file, status: .created).response(from: request, context: context)
         }
-        routes.get("/api/v1/documents/:id/files/:file", .signedIn) { request, context in
+        routes.get("/api/v1/documents/:id/files/:file", .permission(.documentsWork)) { request, context in
             let (file, data) = try await documents.file(try Self.id(context, "file"), of: try Self.id(context), for: context.principal!, requestID: context.requestID)
             return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
         }

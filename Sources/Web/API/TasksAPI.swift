@@ -16,23 +16,23 @@ public struct TasksAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         let tasks = services.tasks
-        routes.get("/api/v1/tasks", .signedIn) { request, context in
+        routes.get("/api/v1/tasks", .permission(.documentsWork)) { request, context in
             let page = try await tasks.list(scope: try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned,
                                             filter: try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .all,
                                             for: context.principal!, page: try request.uri.pageRequest())
             return try JSONResponse(page).response(from: request, context: context)
         }
-        routes.post("/api/v1/tasks", .signedIn) { request, context in
+        routes.post("/api/v1/tasks", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewTask.self, from: request, context: context)
             let task = try await tasks.create(input, by: context.principal!, requestID: context.requestID)
             var response = try JSONResponse(task, status: .created).response(from: request, context: context)
             response.headers[.location] = "/api/v1/tasks/\(task.id)"
             return response
         }
-        routes.get("/api/v1/tasks/:id", .signedIn) { request, context in
+        routes.get("/api/v1/tasks/:id", .permission(.documentsWork)) { request, context in
             try JSONResponse(try await tasks.task(try Self.id(context), for: context.principal!)).response(from: request, context: context)
         }
-        routes.post("/api/v1/tasks/:id/actions/:action", .signedIn) { request, context in
+        routes.post("/api/v1/tasks/:id/actions/:action", .permission(.documentsWork)) { request, context in
             let name = context.parameters.get("action") ?? ""
             guard let action = TaskAction(rawValue: name) else { throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"") }
             let input = request.headers[.contentLength] == "0" || request.headers[.contentType] == nil
@@ -40,7 +40,7 @@ public struct TasksAPI: Sendable {
             let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal!, requestID: context.requestID)
             return try JSONResponse(task).response(from: request, context: context)
         }
-        routes.post("/api/v1/tasks/:id/files", .signedIn) { request, context in
+        routes.post("/api/v1/tasks/:id/files", .permission(.documentsWork)) { request, context in
             guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }

@@ -196,6 +196,6 @@ enum Strings {
     ]
 
     static func all(_ language: Language) -> [String: String] {
-        table.mapValues { language == .vi ? $0.vi : $0.en }
+        table.merging(documentTable) { first, _ in first }.mapValues { language == .vi ? $0.vi : $0.en }
     }
 }

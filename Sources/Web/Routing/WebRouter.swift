@@ -32,6 +32,8 @@ public enum WebRouter {
         ExchangeAPI(services: services).addRoutes(to: routes)
         DocumentsAPI(services: services).addRoutes(to: routes)
         TasksAPI(services: services).addRoutes(to: routes)
+        DocumentPages(services: services).addRoutes(to: routes)
+        TaskPages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)

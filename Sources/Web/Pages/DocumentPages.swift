@@ -1,0 +1,260 @@
+import Core
+import Documents
+import DocumentExchange
+import Foundation
+import Hummingbird
+import Identity
+
+/// Document management pages: registers of incoming and outgoing documents, documents waiting
+/// from the axis, drafting, the detail with the actions this user may take, register books.
+public struct DocumentPages: Sendable {
+    let services: WebServices
+
+    public init(services: WebServices) { self.services = services }
+
+    public func addRoutes(to routes: RouteBuilder) {
+        let work = Access.permission(.documentsWork)
+        routes.get("/documents", work) { request, context in try await list(request, context) }
+        routes.get("/documents/new/:direction", work) { request, context in try await newForm(request, context) }
+        routes.post("/documents/new/:direction", work) { request, context in try await create(request, context) }
+        routes.post("/documents/pending/:id/:decision", work) { request, context in try await decide(request, context) }
+        routes.get("/documents/registers/:direction", work) { request, context in try await registerBook(request, context) }
+        routes.get("/documents/registers/:direction/csv", work) { request, context in
+            let direction = try Self.direction(context)
+            let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+            let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal!)
+            return DossiersAPI.download(fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv", mediaType: "text/csv; charset=utf-8", Data(csv.utf8))
+        }
+        routes.get("/documents/:id", work) { request, context in try await detail(request, context) }
+        routes.post("/documents/:id/actions/:action", work) { request, context in try await act(request, context) }
+        routes.post("/documents/:id/files", work) { request, context in
+            let id = try DocumentsAPI.id(context)
+            let form = try await Form.read(request)
+            return try await orShowError(request, context) {
+                guard let file = form.files.first(where: { !$0.data.isEmpty }) else { throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload") }
+                _ = try await services.documents.attach(file.data, name: file.fileName, to: id, by: context.principal!, requestID: context.requestID)
+                return Response.redirect(to: "/documents/\(id)", type: .normal)
+            }
+        }
+        routes.get("/documents/:id/files/:file", work) { _, context in
+            let (file, data) = try await services.documents.file(try DocumentsAPI.id(context, "file"), of: try DocumentsAPI.id(context), for: context.principal!,
+                                                                 requestID: context.requestID)
+            return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
+        }
+    }
+
+    static func direction(_ context: AppRequestContext) throws -> DocumentDirection {
+        switch context.parameters.get("direction") {
+        case "incoming": .incoming
+        case "outgoing": .outgoing
+        default: throw DomainError.notFound(what: "register")
+        }
+    }
+
+    static func time(_ millis: Int64?) -> String? { DossierPages.time(millis) }
+
+    /// Runs a form's action; a domain problem re-renders the document with the message.
+    func orShowError(_ request: Request, _ context: AppRequestContext, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as DomainError {
+            if case .notFound = error { throw error }
+            let problem = Problem.from(error, language: context.language)
+            let messages = (problem.errors ?? []).map { context.language == .vi ? $0.messageVi : $0.messageEn }
+            return try await detail(request, context, error: messages.isEmpty ? problem.detail : messages.joined(separator: " "), status: HTTPResponse.Status(code: problem.status))
+        }
+    }
+
+    // MARK: Lists
+
+    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = context.principal!
+        let uri = request.uri
+        let direction: DocumentDirection = uri.stringParameter("dir") == "out" ? .outgoing : .incoming
+        let query = try DocumentsAPI.query(uri, direction: direction)
+        let overdue = try uri.boolParameter("overdue") ?? false
+        let page = try await services.documents.list(query, for: principal, page: try uri.pageRequest(), overdueOnly: overdue)
+        let today = VietnamTime.today()
+        let t = Strings.all(context.language)
+        let rows = page.items.map { d -> [String: Any] in
+            let late = d.deadline.map { $0 < today } == true && d.direction == .incoming && d.status != .finished
+            return ["id": d.id, "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "code": d.code ?? "—", "subject": d.subject,
+                    "counterpart": d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
+                    "date": d.documentDate?.display ?? "—", "status": d.status.nameVi, "deadline": d.deadline?.display as Any, "overdue": late,
+                    "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?]
+        }
+        let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
+        var next: String?
+        if let cursor = page.nextCursor { next = "/documents?dir=\(direction.rawValue)&cursor=\(cursor)" + (query.text.map { "&q=\(Self.escape($0))" } ?? "") }
+        return try services.pages.render("documents", titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments", data: [
+            "rows": rows, "incoming": direction == .incoming, "q": query.text ?? "", "from": query.from?.iso ?? "", "to": query.to?.iso ?? "", "overdueOnly": overdue,
+            "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == query.typeCode] as [String: Any] },
+            "pending": pending.map { ["id": $0.id, "subject": $0.subject, "code": $0.code, "sender": $0.counterpartName, "arrived": Self.time($0.createdAt) ?? ""] as [String: Any] },
+            "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year, "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
+        ], request: request, context: context)
+    }
+
+    static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+
+    /// Registers a document waiting from the axis, or refuses it.
+    func decide(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Form.read(request)
+        guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "document") }
+        if context.parameters.get("decision") == "refuse" {
+            try await services.documents.refuseFromExchange(id, reason: form["reason"] ?? "", by: context.principal!, requestID: context.requestID)
+            return Response.redirect(to: "/documents", type: .normal)
+        }
+        let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0) ?? .normal
+        let document = try await services.documents.registerFromExchange(id, secrecy: secrecy, by: context.principal!, requestID: context.requestID)
+        return Response.redirect(to: "/documents/\(document.id)", type: .normal)
+    }
+
+    // MARK: New documents
+
+    func newForm(_ request: Request, _ context: AppRequestContext, errors: [String] = [], values: [String: String] = [:],
+                 status: HTTPResponse.Status = .ok) async throws -> Response {
+        let direction = try Self.direction(context)
+        let principal = context.principal!
+        let agency = principal.agency ?? ""
+        let staff = try await services.accounts.staff(of: agency)
+        let own = try await services.directory.agency(agency)
+        let agencies = try await services.directory.all().filter { $0.identifier != agency }
+        return try services.pages.render("document-new", titleKey: direction == .incoming ? "newIncoming" : "newOutgoing", data: [
+            "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing", "errors": errors.map { ["message": $0] },
+            "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == values["typeCode"]] as [String: Any] },
+            "urgencies": Urgency.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
+            "secrecies": Secrecy.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
+            "leaders": staff.filter { $0.roles.contains(.leader) }.map { ["username": $0.username, "name": $0.fullName] },
+            "staff": staff.filter { $0.username != principal.username }.map { ["username": $0.username, "name": $0.fullName] },
+            "departments": (own?.departments ?? []).map { ["code": $0.code, "name": $0.name] },
+            "agencies": agencies.map { ["identifier": $0.identifier, "name": $0.name] },
+            "subject": values["subject"] ?? "", "senderName": values["senderName"] ?? "", "codeNumber": values["codeNumber"] ?? "",
+            "codeNotation": values["codeNotation"] ?? "", "documentDate": values["documentDate"] ?? VietnamTime.today().iso, "summary": values["summary"] ?? "",
+            "responseFor": values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? "",
+        ], request: request, context: context, status: status)
+    }
+
+    func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let direction = try Self.direction(context)
+        let form = try await Form.read(request)
+        let principal = context.principal!
+        func value(_ key: String) -> String? { form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+        let urgency = Urgency(rawValue: Int(form["urgency"] ?? "0") ?? 0)
+        let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0)
+        let chosen = { (prefix: String) in form.fields.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted() }
+        do {
+            let document: OfficialDocument
+            if direction == .incoming {
+                guard let date = LocalDate(iso: form["documentDate"] ?? "") else {
+                    throw DomainError.invalid("documentDate", "Ngày văn bản không hợp lệ", "Invalid document date")
+                }
+                document = try await services.documents.registerIncoming(NewIncoming(
+                    senderName: form["senderName"] ?? "", codeNumber: form["codeNumber"] ?? "", codeNotation: value("codeNotation"), documentDate: date,
+                    typeCode: form["typeCode"] ?? "", subject: form["subject"] ?? "", summary: value("summary"), urgency: urgency, secrecy: secrecy,
+                    channel: form.files.contains { !$0.data.isEmpty } ? .scan : .manual, readers: chosen("reader_")), by: principal, requestID: context.requestID)
+            } else {
+                var recipients = chosen("to_").map { OfficialDocument.Recipient(organId: $0) }
+                if let other = value("otherRecipient") {
+                    let parts = other.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    recipients.append(.init(organId: parts[0], name: parts.count > 1 ? parts[1] : nil))
+                }
+                document = try await services.documents.createDraft(NewOutgoing(
+                    typeCode: form["typeCode"] ?? "", subject: form["subject"] ?? "", summary: value("summary"), urgency: urgency, secrecy: secrecy,
+                    recipients: recipients, draftingUnit: value("draftingUnit"), signer: form["signer"] ?? "", signerPosition: value("signerPosition"),
+                    approvers: chosen("approver_"), responseFor: value("responseFor").flatMap { Int64($0) }, readers: chosen("reader_")),
+                    by: principal, requestID: context.requestID)
+            }
+            for file in form.files where !file.data.isEmpty {
+                _ = try await services.documents.attach(file.data, name: file.fileName, to: document.id, by: principal, requestID: context.requestID)
+            }
+            return Response.redirect(to: "/documents/\(document.id)", type: .normal)
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            let messages = (problem.errors ?? []).map { context.language == .vi ? $0.messageVi : $0.messageEn }
+            return try await newForm(request, context, errors: messages.isEmpty ? [problem.detail] : messages, values: form.fields,
+                                     status: HTTPResponse.Status(code: problem.status))
+        }
+    }
+
+    // MARK: Detail and actions
+
+    func detail(_ request: Request, _ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal!
+        let d = try await services.documents.document(try DocumentsAPI.id(context), for: principal, requestID: context.requestID)
+        let allowed = try await services.documents.allowedActions(on: d, for: principal)
+        let staff = try await services.accounts.staff(of: d.agency)
+        let departments = try await services.directory.agency(d.agency)?.departments ?? []
+        let assignees = staff.map { ["value": "u:\($0.username)", "name": "\($0.fullName) (\($0.username))"] }
+            + departments.map { ["value": "d:\($0.code)", "name": $0.name] }
+        let names = Dictionary(staff.map { ($0.username, $0.fullName) }, uniquingKeysWith: { a, _ in a })
+        let actions = allowed.map { action -> [String: Any] in
+            ["action": action.rawValue, "label": action.nameVi, "isAssign": action == .assign || action == .subassign, "isForward": action == .forward,
+             "needsNote": action == .comment || action == .return, "assignees": assignees,
+             "staff": staff.map { ["username": $0.username, "name": $0.fullName] }]
+        }
+        let today = VietnamTime.today()
+        let statusNames = ["00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
+                           "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi"]
+        return try services.pages.render("document", titleKey: d.direction == .incoming ? "incomingDocument" : "outgoingDocument", data: [
+            "id": d.id, "documentId": d.id, "incoming": d.direction == .incoming, "subject": d.subject, "summary": d.summary, "code": d.code ?? "—",
+            "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "type": d.typeName, "status": d.status.nameVi,
+            "urgency": d.urgency.nameVi, "secrecy": d.secrecy.nameVi, "isSecret": d.secrecy.isSecret, "counterpart": d.counterpartName as Any,
+            "date": d.documentDate?.display as Any, "arrived": Self.time(d.arrivedAt) as Any, "issued": Self.time(d.issuedAt) as Any,
+            "deadline": d.deadline?.display as Any, "overdue": d.deadline.map { $0 < today } == true && d.status != .finished && d.direction == .incoming,
+            "signer": d.signerName.map { name in [d.signerPosition, name].compactMap { $0 }.joined(separator: " ") } as Any,
+            "channel": d.channel.map { Strings.all(context.language)["arrival_\($0.rawValue)"] ?? $0.rawValue } as Any,
+            "approvers": d.approvers.enumerated().map { ["name": names[$0.element] ?? $0.element, "current": d.status == .review && $0.offset == d.approvalStep,
+                                                         "done": d.status != .draft && ($0.offset < d.approvalStep || [.approved, .issued].contains(d.status))] as [String: Any] },
+            "files": (d.files ?? []).map { ["id": $0.id, "name": $0.name, "version": $0.version, "signed": $0.signed, "by": $0.uploadedBy,
+                                            "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file)] as [String: Any] },
+            "assignments": (d.assignments ?? []).map { a -> [String: Any] in
+                ["role": Strings.all(context.language)["role_\(a.role.rawValue)"] ?? a.role.rawValue,
+                 "assignee": a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name ?? a.assignee.label,
+                 "deadline": a.deadline?.display ?? "—", "status": a.status, "by": a.assignedBy, "instructions": a.instructions, "sub": a.parentId != nil]
+            },
+            "deliveries": (d.deliveries ?? []).map { ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")] },
+            "events": (d.events ?? []).map { ["at": Self.time($0.at) ?? "", "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
+                                              "actor": names[$0.actor] ?? $0.actor, "note": $0.note] },
+            "actions": actions, "hasActions": !actions.isEmpty, "error": error as Any,
+            "canUpload": (d.direction == .outgoing && d.status == .draft) || (d.direction == .incoming && principal.roles.contains(.clerk) && d.status != .finished),
+            "canAnswer": d.direction == .incoming && d.status != .finished,
+        ], request: request, context: context, status: status)
+    }
+
+    func act(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let id = try DocumentsAPI.id(context)
+        let form = try await Form.read(request)
+        guard let action = DocumentAction(rawValue: context.parameters.get("action") ?? "") else { throw DomainError.notFound(what: "action") }
+        func assignee(_ value: String?) -> Assignee? {
+            guard let value, value.count > 2 else { return nil }
+            return value.hasPrefix("u:") ? Assignee(user: String(value.dropFirst(2))) : Assignee(department: String(value.dropFirst(2)))
+        }
+        return try await orShowError(request, context) {
+            let input = DocumentActionInput(note: form["note"], lead: assignee(form["lead"]), coordinators: assignee(form["coordinator"]).map { [$0] },
+                                            informed: assignee(form["informed"]).map { [$0] }, deadline: form["deadline"].flatMap { LocalDate(iso: $0) },
+                                            deadlineDays: form["deadlineDays"].flatMap { Int($0) }, to: form["to"])
+            _ = try await services.documents.perform(action, on: id, input: input, by: context.principal!, requestID: context.requestID)
+            return Response.redirect(to: "/documents/\(id)", type: .normal)
+        }
+    }
+
+    // MARK: Register books
+
+    func registerBook(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let direction = try Self.direction(context)
+        let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+        guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
+        let book = try await services.documents.registerBook(direction, year: year, for: context.principal!)
+        let agency = try await services.directory.agency(context.principal!.agency ?? "")
+        return try services.pages.render("register-book", titleKey: direction == .incoming ? "incomingRegister" : "outgoingRegister", data: [
+            "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing", "year": year, "agency": agency?.name ?? "",
+            "rows": book.map { d -> [String: Any] in
+                ["number": d.registerNumber.map(DocumentRules.formatNumber) ?? "", "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
+                 "arrived": d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "", "date": d.documentDate?.display ?? "",
+                 "counterpart": d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
+                 "code": d.code ?? "", "type": d.typeName, "subject": d.subject, "signer": d.signerName ?? "", "deadline": d.deadline?.display ?? "",
+                 "status": d.status.nameVi, "id": d.id]
+            },
+        ], request: request, context: context)
+    }
+}
