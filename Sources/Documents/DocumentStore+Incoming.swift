@@ -90,6 +90,14 @@ extension DocumentStore {
             }
             try await Self.name([principal.username] + readers, on: id, db)
             try await Self.event(id, "register", actor: principal.username, note: "Số đến \(number)", now: now.epochMillis, db)
+            // A revocation, update or replacement marks the registered original.
+            if edxml.business.docType != 0, let original = edxml.business.documentId,
+               let originalID = try await db.select().column("id").from("documents").where("agency", .equal, agency).where("direction", .equal, "in")
+                .where("exchange_document_id", .equal, original).first()?.decode(column: "id", as: Int64.self) {
+                try await db.update("documents").set("superseded_by", to: id).set("updated_at", to: now.epochMillis).where("id", .equal, originalID).run()
+                try await Self.event(originalID, ["", "revoked", "updated", "replaced"][min(3, edxml.business.docType)], actor: principal.username,
+                                     note: "\(edxml.codeNumber)/\(edxml.codeNotation)", now: now.epochMillis, db)
+            }
             try await ExchangeStore.recordStatus(messageID, code: .accepted, description: "Đã vào sổ, số đến \(number)", actor: principal.username,
                                                  on: db, now: now.epochMillis)
             try await AuditLog.record(AuditEntry(principal: principal, action: "document.register", targetType: "document", targetID: String(id), requestID: requestID,

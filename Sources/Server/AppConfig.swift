@@ -61,7 +61,7 @@ public struct AppConfig: Sendable {
 
     /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
-    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
+    /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_DEMO_CERTIFICATES`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
     /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`, `CQS_NATIONAL_PORTAL_URL`, `CQS_NATIONAL_PORTAL_TOKEN`,
     /// `CQS_SMTP_HOST`, `CQS_SMTP_PORT`, `CQS_SMTP_FROM`, `CQS_SMTP_USERNAME`, `CQS_SMTP_PASSWORD`,
     /// `CQS_PAYMENT_GATEWAY_URL`, `CQS_PAYMENT_RETURN_URL`, `CQS_PAYMENT_MERCHANT`, `CQS_PAYMENT_SECRET`.
@@ -80,6 +80,7 @@ public struct AppConfig: Sendable {
         if let secret = env["CQS_JWT_SECRET"], !secret.isEmpty { config.jwtSecret = secret }
         if let secure = env["CQS_SECURE_COOKIES"] { config.secureCookies = try parseBool(secure, "CQS_SECURE_COOKIES") }
         if let demo = env["CQS_DEMO_DATA"] { config.demoData = try parseBool(demo, "CQS_DEMO_DATA") }
+        if let demo = env["CQS_DEMO_CERTIFICATES"] { config.demoCertificates = try parseBool(demo, "CQS_DEMO_CERTIFICATES") }
         if let hours = env["CQS_OFFICE_HOURS"] { config.officeHours = try OfficeHours(parsing: hours) }
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty {

@@ -44,14 +44,15 @@ import Testing
 
     /// Drafted by an officer, reviewed by the SXD leader (the signer), issued by the SXD clerk to SNNMT.
     static func issue(_ platform: Platform, subject: String = "V/v rà soát quy hoạch xây dựng", type: String = "CV",
-                      secrecy: Secrecy? = nil) async throws -> OfficialDocument {
+                      secrecy: Secrecy? = nil, businessType: Int? = nil, originalId: Int64? = nil) async throws -> OfficialDocument {
         let documents = platform.documents
         let officer = try await principal(platform, "chuyenvien.sxd")
         let leader = try await principal(platform, "lanhdao.sxd")
         let clerk = try await principal(platform, "vanthu.sxd")
         var draft = try await documents.createDraft(NewOutgoing(typeCode: type, subject: subject, summary: "Đề nghị Sở phối hợp rà soát", secrecy: secrecy,
                                                                 recipients: [.init(organId: nnmt)], draftingUnit: "CM", signer: "lanhdao.sxd",
-                                                                signerPosition: "Giám đốc", readers: secrecy == nil ? nil : ["vanthu.sxd"]),
+                                                                signerPosition: "Giám đốc", businessType: businessType, originalId: originalId,
+                                                                readers: secrecy == nil ? nil : ["vanthu.sxd"]),
                                                     by: officer, requestID: nil)
         _ = try await documents.attach(pdf, name: "du-thao.pdf", to: draft.id, by: officer, requestID: nil)
         _ = try await documents.attach(pdf + Data("v2".utf8), name: "du-thao.pdf", to: draft.id, by: officer, requestID: nil)
@@ -105,6 +106,49 @@ import Testing
             // An officer not involved does not see it; an officer of another agency neither.
             let other = try await Self.principal(platform, "chuyenvien.sxd")
             await #expect(throws: DomainError.self) { try await documents.document(incoming.id, for: other) }
+        }
+    }
+
+    @Test func answersLinkAndReplacementsMarkTheOriginalOnBothSides() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            try await Self.certificates(platform)
+            let documents = platform.documents
+            let original = try await Self.issue(platform, subject: "Kế hoạch kiểm tra 2027", type: "KH")
+            let nnmtClerk = try await Self.principal(platform, "vanthu.nnmt")
+            let received = try await documents.registerFromExchange(try #require(try await documents.awaitingRegistration(for: nnmtClerk).first).id,
+                                                                    by: nnmtClerk, requestID: nil)
+            // SNNMT answers it: the answer carries ResponseFor and is linked on arrival at SXD. An officer
+            // not assigned to the document cannot answer it (nor see it); the leader can.
+            let officer = try await Self.principal(platform, "chuyenvien.nnmt"), leader = try await Self.principal(platform, "lanhdao.nnmt")
+            await #expect(throws: DomainError.self) {
+                try await documents.createDraft(NewOutgoing(typeCode: "CV", subject: "X", recipients: [.init(organId: Self.sxd)], signer: "lanhdao.nnmt",
+                                                            responseFor: received.id), by: officer, requestID: nil)
+            }
+            var answer = try await documents.createDraft(NewOutgoing(typeCode: "CV", subject: "V/v góp ý kế hoạch kiểm tra", recipients: [.init(organId: Self.sxd)],
+                                                                     signer: "lanhdao.nnmt", responseFor: received.id), by: leader, requestID: nil)
+            _ = try await documents.attach(Self.pdf, name: "gop-y.pdf", to: answer.id, by: leader, requestID: nil)
+            _ = try await documents.perform(.submit, on: answer.id, input: .init(), by: leader, requestID: nil)
+            _ = try await documents.perform(.approve, on: answer.id, input: .init(), by: leader, requestID: nil)
+            answer = try await documents.perform(.issue, on: answer.id, input: .init(), by: nnmtClerk, requestID: nil)
+            #expect(answer.codeNotation == "SNNMT", "signed with the agency's certificate: \(String(describing: answer.files))")
+            let sxdClerk = try await Self.principal(platform, "vanthu.sxd")
+            let arrived = try await documents.registerFromExchange(try #require(try await documents.awaitingRegistration(for: sxdClerk).first).id,
+                                                                   by: sxdClerk, requestID: nil)
+            #expect(arrived.responseFor == original.id)
+            // SXD replaces its plan (BussinessDocType 3): the original is marked here and at SNNMT.
+            let replacement = try await Self.issue(platform, subject: "Kế hoạch kiểm tra 2027 (thay thế)", type: "KH", businessType: 3, originalId: original.id)
+            #expect(replacement.businessType == 3 && replacement.registerNumber == 2)
+            #expect(try await documents.document(original.id, for: sxdClerk).supersededBy == replacement.id)
+            let waiting = try #require(try await documents.awaitingRegistration(for: nnmtClerk).first)
+            let registered = try await documents.registerFromExchange(waiting.id, by: nnmtClerk, requestID: nil)
+            let old = try await documents.document(received.id, for: nnmtClerk)
+            #expect(old.supersededBy == registered.id && old.events?.last?.action == "replaced")
+            // A draft may only replace an issued document of its own agency.
+            let sxdOfficer = try await Self.principal(platform, "chuyenvien.sxd")
+            await #expect(throws: DomainError.self) {
+                try await documents.createDraft(NewOutgoing(typeCode: "CV", subject: "X", recipients: [.init(organId: Self.nnmt)], signer: "lanhdao.sxd",
+                                                            businessType: 1, originalId: original.id), by: sxdOfficer, requestID: nil)
+            }
         }
     }
 
