@@ -56,6 +56,9 @@ public struct OutboxWorker: Service {
         }
     }
 
+    /// How long a claimed message is left to its worker (longer than any handler's timeout).
+    public static let lease: Duration = .seconds(30)
+
     /// Delivers the messages due now, in order, until one fails. Returns how many were delivered.
     @discardableResult
     public func deliverDue(limit: Int = 100) async throws -> Int {
@@ -70,6 +73,15 @@ public struct OutboxWorker: Service {
         for message in due {
             // Order matters (a dossier's changes must arrive in sequence): stop at the first message not yet due.
             guard message.nextAttemptAt <= now else { break }
+            // Claim it for a lease, so a second worker (another process, or a test's) leaves it alone;
+            // if this process dies, the message is due again when the lease ends.
+            let leaseEnd = now + Int64(Self.lease.components.seconds * 1000)
+            let claimed = try await database.transaction { db in
+                try await db.update(Outbox.table).set("next_attempt_at", to: leaseEnd).where("id", .equal, message.id)
+                    .where("status", .equal, OutboxMessage.Status.pending.rawValue).where("next_attempt_at", .equal, message.nextAttemptAt)
+                    .returning("id").first() != nil
+            }
+            guard claimed else { break }
             do {
                 try await handler(message)
                 try await database.transaction { db in

@@ -70,6 +70,19 @@ extension DocumentStore {
         let answered = try await answeredDocument(edxml.responseFor.map(\.documentId), agency: agency)
         let clock = clock
         let storedFiles = stored
+        do {
+            return try await register(storedFiles, edxml: edxml, message: message, type: type, secrecy: secrecy, readers: readers, answered: answered,
+                                      agency: agency, now: now, year: year, by: principal, requestID: requestID)
+        } catch where StorageError.isUniqueViolation(error) {
+            throw DomainError.conflict(messageVi: "Văn bản đã được vào sổ", messageEn: "The document was already registered")
+        }
+    }
+
+    func register(_ storedFiles: [(name: String, type: String, digest: String, size: Int, signature: String?)], edxml: EdXMLDocument, message: ExchangeMessage,
+                  type: DocumentType, secrecy: Secrecy, readers: [String], answered: Int64?, agency: String, now: Date, year: Int, by principal: Principal,
+                  requestID: String?) async throws -> OfficialDocument {
+        let messageID = message.id
+        let clock = clock
         let id = try await database.transaction { db -> Int64 in
             let stored = storedFiles
             let number = try await Self.nextNumber(agency: agency, direction: .incoming, year: year, series: DocumentRules.series(secrecy), db)

@@ -97,8 +97,11 @@ extension DocumentStore {
         let today = VietnamTime.today(now)
         let clock = clock
         try await database.transaction { db in
-            // Re-checked inside the transaction: two clerks issuing at once give one number.
-            guard let row = try await DocumentRow.load(document.id, db), row.status == DocumentStatus.approved.rawValue else {
+            // Claimed first (a conditional update locks the row): of two clerks issuing at once, the
+            // second waits, finds it issued, and takes no number.
+            guard try await db.update("documents").set("status", to: DocumentStatus.issued.rawValue).where("id", .equal, document.id)
+                .where("status", .equal, DocumentStatus.approved.rawValue).returning("id").first() != nil,
+                let row = try await DocumentRow.load(document.id, db) else {
                 throw DomainError.conflict(messageVi: "Văn bản đã được ban hành", messageEn: "The document was already issued")
             }
             let number = try await Self.nextNumber(agency: agency.identifier, direction: .outgoing, year: today.year, series: row.series, db)
