@@ -36,6 +36,8 @@ public struct Platform: Sendable {
     public let tasks: TaskStore
     public let logger: Logger
     public let clock: WallClock
+    /// The attachment store's folder (files by SHA-256).
+    public var filesRoot: URL { URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files") }
 
     public init(config: AppConfig, logger: Logger, schema: String? = nil, clock: WallClock = .system) throws {
         self.config = config

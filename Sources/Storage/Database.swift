@@ -105,8 +105,39 @@ public final class Database: Service, Sendable {
             }
         case .postgres(let client):
             do {
-                return try await client.withConnection { try await body($0.sql()) }
+                return try await Self.leasing(client, within: Self.acquireTimeout, body)
             } catch let error as PSQLError where StorageError.isConnectionFailure(error) {
+                throw StorageError.unavailable
+            }
+        }
+    }
+
+    /// How long a request waits for a PostgreSQL connection before it is told the database is
+    /// unavailable (503), instead of hanging while the server is down.
+    public static let acquireTimeout: Duration = .seconds(3)
+
+    /// Runs `body` on a leased connection; only the wait for the lease is limited, never the body.
+    static func leasing<T: Sendable>(_ client: PostgresClient, within limit: Duration, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let leased = LeaseFlag()
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection.sql())
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    if !leased.isSet { throw StorageError.unavailable }
+                    return nil
+                }
+                for try await value in group {
+                    if let value {
+                        group.cancelAll()
+                        return value
+                    }
+                }
                 throw StorageError.unavailable
             }
         }
@@ -154,4 +185,12 @@ public final class Database: Service, Sendable {
         if case .sqlite(let pool) = backend { return await pool.stats }
         return nil
     }
+}
+
+/// Set once a connection has been leased (read by the lease timer).
+final class LeaseFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -9,6 +9,8 @@ public enum StorageError: Error, Sendable, Equatable {
     case unavailable
     /// Unknown or malformed stored data.
     case corrupt(String)
+    /// A backup could not be written, verified or restored.
+    case backup(String)
 
     /// Whether `error` is a violation of a unique constraint, on either engine.
     public static func isUniqueViolation(_ error: any Error) -> Bool {

@@ -1,0 +1,118 @@
+"""Fault test: stop PostgreSQL under load. While it is down, requests get 503 with a problem body
+(never a 500, never a hang); the server recovers by itself within seconds of the database's
+return; every submission acknowledged with a 2xx exists exactly once afterwards.
+
+Usage: python3 Tests/faults/postgres_outage.py PATH_TO_CQS_BINARY POSTGRES_URL "PG_CTL_STOP" "PG_CTL_START"
+(the last two are shell commands that stop and start the server holding POSTGRES_URL)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+from dossier_journey import free_port, wait_ready  # noqa: E402
+from exchange_crash import call, start, token  # noqa: E402
+from submission_crash import BODY  # noqa: E402
+
+
+def submit(base, citizen):
+    request = urllib.request.Request(base + "/api/v1/dossiers", data=json.dumps(BODY).encode(), method="POST")
+    request.add_header("Authorization", "Bearer " + citizen)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, (error.headers.get("Content-Type"), error.read()[:300])
+    except (urllib.error.URLError, OSError) as error:
+        return 0, repr(error)
+
+
+def main():
+    cqs, url, stop_pg, start_pg = sys.argv[1:5]
+    workdir = tempfile.mkdtemp(prefix="cqs-pg-outage-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, CQS_DATA_DIR=workdir, CQS_HTTP_PORT=str(port), CQS_BCRYPT_COST="4", CQS_DEMO_CERTIFICATES="false",
+               CQS_DATABASE_URL=url, CQS_LOG_LEVEL="error")
+    log = open(os.path.join(workdir, "server.log"), "ab")
+    server = start(cqs, env, log)
+    results, lock, running = [], threading.Lock(), threading.Event()
+    failures = []
+    try:
+        wait_ready(base, server)
+        citizen = token(base, "0912345678")
+        running.set()
+
+        def load():
+            while running.is_set():
+                outcome = submit(base, citizen)
+                with lock:
+                    results.append((time.time(), *outcome))
+                time.sleep(0.02)
+
+        workers = [threading.Thread(target=load) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        time.sleep(2)
+        stopped_at = time.time()
+        subprocess.run(stop_pg, shell=True, check=True, stdout=subprocess.DEVNULL)
+        time.sleep(8)
+        subprocess.run(start_pg, shell=True, check=True, stdout=subprocess.DEVNULL)
+        back_at = time.time()
+        # Recovered: the first 2xx after the database came back.
+        recovered_at = None
+        deadline = back_at + 30
+        while time.time() < deadline and recovered_at is None:
+            with lock:
+                recovered_at = next((t for t, status, _ in results if t > back_at and 200 <= status < 300), None)
+            time.sleep(0.1)
+        time.sleep(1)
+        running.clear()
+        for worker in workers:
+            worker.join(timeout=30)
+        during = [(status, body) for t, status, body in results if stopped_at + 0.5 < t < back_at]
+        statuses = sorted({status for status, _ in during})
+        print(f"outage: {len(results)} requests; while down: {len(during)} answered with {statuses}; "
+              f"recovered {recovered_at - back_at:.1f} s after the database's return" if recovered_at else "outage: never recovered")
+        if recovered_at is None or recovered_at - back_at > 10:
+            failures.append("the server did not recover within 10 s")
+        if any(status not in (503,) for status, _ in during):
+            failures.append(f"while down, statuses other than 503: {statuses}")
+        if any(status == 503 and "problem+json" not in (body[0] or "") for status, body in during):
+            failures.append("a 503 without a problem body")
+        acked = [body["code"] for _, status, body in results if 200 <= status < 300]
+        stored, cursor = [], None
+        while True:
+            _, page = call(base, "/api/v1/dossiers?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=citizen)
+            stored += [item["code"] for item in page["items"]]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                break
+        lost = [code for code in acked if code not in stored]
+        if lost:
+            failures.append(f"acknowledged but lost: {lost[:5]}")
+        if len(set(stored)) != len(stored):
+            failures.append("a dossier stored twice")
+        print(f"outage: {len(acked)} acknowledged, {len(stored)} stored, none lost: {not lost}")
+        if failures:
+            print("outage: FAILED: " + "; ".join(failures))
+            sys.exit(1)
+        print("outage: passed")
+    finally:
+        running.clear()
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Fault test: SIGKILL the server during 200 concurrent dossier submissions, restart it on the
+same data, and check that every submission that got a 2xx exists exactly once, and that the
+dossier codes are unique and gap-free per agency and day.
+
+Usage: python3 Tests/faults/submission_crash.py PATH_TO_CQS_BINARY [postgres://… (optional)]
+Exits non-zero on failure."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+from dossier_journey import free_port, wait_ready  # noqa: E402
+from exchange_crash import call, start, token  # noqa: E402
+
+N = 200
+KILL_AFTER = 70  # acknowledged submissions before the kill
+BODY = {"procedureCode": "1.004227", "agencyIdentifier": "000.46.50.H19",
+        "applicant": {"fullName": "Nguyễn Thị Dân", "kind": 1, "phone": "0912345678"}, "subject": "Thử nghiệm sự cố"}
+
+
+def main():
+    cqs = sys.argv[1]
+    database = sys.argv[2] if len(sys.argv) > 2 else None
+    workdir = tempfile.mkdtemp(prefix="cqs-submit-crash-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, CQS_DATA_DIR=workdir, CQS_HTTP_PORT=str(port), CQS_BCRYPT_COST="4", CQS_DEMO_CERTIFICATES="false",
+               CQS_DATABASE_URL=database or "sqlite://" + os.path.join(workdir, "cqs.sqlite"), CQS_LOG_LEVEL="warning")
+    log = open(os.path.join(workdir, "server.log"), "ab")
+    server = start(cqs, env, log)
+    acknowledged, errors = [], []
+    lock = threading.Lock()
+    killed = threading.Event()
+    try:
+        wait_ready(base, server)
+        citizen = token(base, "0912345678")
+
+        def submit():
+            try:
+                status, dossier = call(base, "/api/v1/dossiers", token=citizen, body=BODY)
+                if 200 <= status < 300:
+                    with lock:
+                        acknowledged.append(dossier["code"])
+                        if len(acknowledged) >= KILL_AFTER and not killed.is_set():
+                            killed.set()
+                            server.send_signal(signal.SIGKILL)
+            except (urllib.error.URLError, ConnectionError, OSError) as error:
+                with lock:
+                    errors.append(repr(error))
+
+        threads = [threading.Thread(target=submit) for _ in range(N)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        server.wait(timeout=30)
+        acked = list(acknowledged)
+        print(f"crash: {N} submitted, {len(acked)} acknowledged before/at the kill, {len(errors)} cut off")
+
+        server = start(cqs, env, log)
+        wait_ready(base, server)
+        citizen = token(base, "0912345678")
+        stored, cursor = [], None
+        while True:
+            status, page = call(base, "/api/v1/dossiers?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=citizen)
+            stored += [item["code"] for item in page["items"]]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                break
+        failures = []
+        missing = [code for code in acked if code not in stored]
+        if missing:
+            failures.append(f"acknowledged but lost: {missing[:5]}")
+        if len(set(stored)) != len(stored):
+            failures.append("a dossier code is stored twice")
+        sequences = {}
+        for code in stored:
+            match = re.fullmatch(r"(.+)-(\d{6})-(\d{4})", code)
+            sequences.setdefault((match.group(1), match.group(2)), []).append(int(match.group(3)))
+        for key, numbers in sequences.items():
+            if sorted(numbers) != list(range(1, len(numbers) + 1)):
+                failures.append(f"codes of {key} have gaps: {sorted(numbers)[:10]}…")
+        print(f"crash: after restart {len(stored)} dossiers stored, every acknowledged one present: {not missing}")
+        if failures:
+            print("crash: FAILED: " + "; ".join(failures))
+            sys.exit(1)
+        print("crash: passed")
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+if __name__ == "__main__":
+    main()
