@@ -77,14 +77,9 @@ public struct ReportingPeriod: Sendable, Equatable {
 }
 
 extension DossierStore {
-    /// Statistics for a period, grouped, optionally for one implementing agency. Each dossier
-    /// is counted once (by its implementing agency), so inter-agency dossiers are not counted
-    /// twice in province totals. Rules of the national index: a dossier is on time when its end
-    /// (processing finished, else returned, else stopped/refused) is not after its appointment
-    /// (which supplement pauses have moved) and it had at most one supplement request;
-    /// unfinished dossiers are judged at the end of the period; withdrawn ones count only if
-    /// they had been received.
-    public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?) async throws -> (rows: [StatisticsRow], total: StatisticsRow) {
+    /// The statistics query (the same text the platform runs; the benchmark runs it raw), without the
+    /// agency filter and the grouping clause.
+    public static func statisticsSelect(_ period: ReportingPeriod, groupBy: StatisticsGrouping) -> (select: String, key: String) {
         let (from, to) = period.bounds
         let keyColumns: (String, String) = switch groupBy {
         case .agency: ("implementing_agency", "implementing_agency")
@@ -124,6 +119,25 @@ extension DossierStore {
             FROM dossiers LEFT JOIN dossier_ratings r ON r.dossier_id = dossiers.id
             WHERE received_at IS NOT NULL AND received_at <= \(to) AND (end_at IS NULL OR end_at >= \(from) OR returned_at >= \(from) OR r.at >= \(from))
             """
+        return (select, keyColumns.0)
+    }
+
+    /// The whole statistics query for every agency, as `cqs statistics-sql` prints it.
+    public static func statisticsSQL(_ period: ReportingPeriod, groupBy: StatisticsGrouping) -> String {
+        let (select, key) = statisticsSelect(period, groupBy: groupBy)
+        return select + " GROUP BY \(key) ORDER BY \(key)"
+    }
+
+    /// Statistics for a period, grouped, optionally for one implementing agency. Each dossier
+    /// is counted once (by its implementing agency), so inter-agency dossiers are not counted
+    /// twice in province totals. Rules of the national index: a dossier is on time when its end
+    /// (processing finished, else returned, else stopped/refused) is not after its appointment
+    /// (which supplement pauses have moved) and it had at most one supplement request;
+    /// unfinished dossiers are judged at the end of the period; withdrawn ones count only if
+    /// they had been received.
+    public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?) async throws -> (rows: [StatisticsRow], total: StatisticsRow) {
+        let (select, key) = Self.statisticsSelect(period, groupBy: groupBy)
+        let keyColumns = (key, "")
         let rows = try await database.read { db in
             var query = SQLQueryString(select)
             if let agency { query.appendInterpolation(unsafeRaw: " AND implementing_agency = "); query.appendInterpolation(bind: agency) }

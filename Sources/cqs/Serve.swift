@@ -1,4 +1,6 @@
 import ArgumentParser
+import Core
+import Dossiers
 import Foundation
 import Hummingbird
 import Logging
@@ -56,11 +58,37 @@ struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Nạp dữ liệu danh mục và dữ liệu mẫu / Load reference and demo data.")
     @OptionGroup var common: CommonOptions
     @Flag(name: .customLong("no-demo"), help: "Reference data only.") var noDemo = false
+    @Option(name: .customLong("scale"), help: "Also generate a data set: tiny, province (1M dossiers…) or country (×30).") var scale: String?
+    @Option(name: .customLong("random-seed"), help: "Seed of the generator (same seed, same data).") var randomSeed: UInt64 = 2026
 
     func run() async throws {
         let config = try common.config()
         let demo = !noDemo && config.demoData
-        try await common.withPlatform(config) { try await $0.seed(demo: demo) }
+        let chosen = try scale.map { text in
+            guard let value = ScaleSeed.Scale(rawValue: text) else { throw ValidationError("--scale must be tiny, province or country") }
+            return value
+        }
+        try await common.withPlatform(config) { [randomSeed] platform in
+            try await platform.seed(demo: demo)
+            if let chosen {
+                let started = Date()
+                try await ScaleSeed(platform: platform, scale: chosen, seed: randomSeed) { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }.run()
+                print("Đã sinh dữ liệu quy mô / Generated the \(chosen.rawValue) data set in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            }
+        }
         print("Đã nạp dữ liệu / Seeded\(demo ? " (with demo accounts)" : "").")
+    }
+}
+
+/// `cqs statistics-sql --from --to`: prints the one-stop statistics query exactly as the platform
+/// runs it for every agency (the benchmark times it raw in `sqlite3`/`psql` against the API).
+struct StatisticsSQL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "statistics-sql", abstract: "In câu truy vấn thống kê / Print the statistics query.")
+    @Option(help: "First day, yyyy-MM-dd.") var from: String
+    @Option(help: "Last day, yyyy-MM-dd.") var to: String
+
+    func run() async throws {
+        guard let first = LocalDate(iso: from), let last = LocalDate(iso: to) else { throw ValidationError("dates are yyyy-MM-dd") }
+        print(DossierStore.statisticsSQL(try ReportingPeriod(from: first, to: last), groupBy: .agency) + ";")
     }
 }

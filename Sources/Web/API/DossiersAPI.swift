@@ -13,8 +13,22 @@ public struct DossiersAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/dossiers", .signedIn) { request, context in
-            let input = try await RequestBody.json(NewDossier.self, from: request, context: context)
-            let dossier = try await services.dossiers.create(input, by: context.principal!, requestID: context.requestID)
+            // JSON, or multipart: a `dossier` part (JSON) and one file part per required document
+            // (the part's name is the document's name), created together or not at all.
+            let input: NewDossier
+            var attachments: [NewAttachment] = []
+            if let boundary = Multipart.boundary(request.headers[.contentType]) {
+                let limit = services.dossiers.maxAttachmentSize * 4 + RequestBody.jsonLimit
+                guard let parts = Multipart.parse(Data(buffer: try await RequestBody.bytes(request, limit: limit)), boundary: boundary),
+                      let json = parts.fields["dossier"] else {
+                    throw DomainError.invalid("dossier", "Cần phần dossier (JSON) trong nội dung multipart", "A dossier part (JSON) is required in the multipart body")
+                }
+                input = try RequestBody.decode(NewDossier.self, from: Data(json.utf8), context: context)
+                attachments = parts.files.map { NewAttachment(data: $0.data, fileName: $0.fileName, documentName: $0.field) }
+            } else {
+                input = try await RequestBody.json(NewDossier.self, from: request, context: context)
+            }
+            let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal!, requestID: context.requestID)
             var response = try JSONResponse(dossier, status: .created).response(from: request, context: context)
             response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
             return response

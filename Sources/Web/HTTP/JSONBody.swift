@@ -36,8 +36,11 @@ public enum RequestBody {
             throw Problem(status: .unsupportedMediaType, slug: "unsupported-media-type", detailVi: "Nội dung phải là application/json",
                           detailEn: "Content-Type must be application/json", language: context.language)
         }
-        let buffer = try await bytes(request, limit: limit)
-        let data = Data(buffer: buffer)
+        return try decode(type, from: Data(buffer: try await bytes(request, limit: limit)), context: context)
+    }
+
+    /// Decodes JSON bytes (a request body or a multipart part); rejects unknown top-level fields when `T` lists its fields.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
         if let known = (T.self as? any KnownFields.Type)?.fieldNames {
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw malformed("Nội dung JSON phải là một đối tượng", "The JSON body must be an object", context)
