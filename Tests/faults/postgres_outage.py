@@ -16,8 +16,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from dossier_journey import free_port, wait_ready  # noqa: E402
-from exchange_crash import call, start, token  # noqa: E402
-from submission_crash import BODY  # noqa: E402
+from exchange_crash import start, token  # noqa: E402
+from submission_crash import BODY, lost_or_twice, stop, stored_codes  # noqa: E402
 
 
 def submit(base, citizen):
@@ -87,31 +87,16 @@ def main():
         if any(status == 503 and "problem+json" not in (body[0] or "") for status, body in during):
             failures.append("a 503 without a problem body")
         acked = [body["code"] for _, status, body in results if 200 <= status < 300]
-        stored, cursor = [], None
-        while True:
-            _, page = call(base, "/api/v1/dossiers?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=citizen)
-            stored += [item["code"] for item in page["items"]]
-            cursor = page.get("nextCursor")
-            if not cursor:
-                break
-        lost = [code for code in acked if code not in stored]
-        if lost:
-            failures.append(f"acknowledged but lost: {lost[:5]}")
-        if len(set(stored)) != len(stored):
-            failures.append("a dossier stored twice")
-        print(f"outage: {len(acked)} acknowledged, {len(stored)} stored, none lost: {not lost}")
+        stored = stored_codes(base, citizen)
+        failures += lost_or_twice(acked, stored)
+        print(f"outage: {len(acked)} acknowledged, {len(stored)} stored, none lost: {all(code in stored for code in acked)}")
         if failures:
             print("outage: FAILED: " + "; ".join(failures))
             sys.exit(1)
         print("outage: passed")
     finally:
         running.clear()
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop(server)
 
 
 if __name__ == "__main__":

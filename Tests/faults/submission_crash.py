@@ -24,6 +24,37 @@ BODY = {"procedureCode": "1.004227", "agencyIdentifier": "000.46.50.H19",
         "applicant": {"fullName": "Nguyễn Thị Dân", "kind": 1, "phone": "0912345678"}, "subject": "Thử nghiệm sự cố"}
 
 
+def stored_codes(base, citizen):
+    """Every dossier code the citizen has, through the paged API."""
+    stored, cursor = [], None
+    while True:
+        _, page = call(base, "/api/v1/dossiers?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=citizen)
+        stored += [item["code"] for item in page["items"]]
+        cursor = page.get("nextCursor")
+        if not cursor:
+            return stored
+
+
+def lost_or_twice(acked, stored):
+    """The problems with what was stored, given what was acknowledged."""
+    failures = []
+    missing = [code for code in acked if code not in stored]
+    if missing:
+        failures.append(f"acknowledged but lost: {missing[:5]}")
+    if len(set(stored)) != len(stored):
+        failures.append("a dossier code is stored twice")
+    return failures
+
+
+def stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def main():
     cqs = sys.argv[1]
     database = sys.argv[2] if len(sys.argv) > 2 else None
@@ -66,19 +97,9 @@ def main():
         server = start(cqs, env, log)
         wait_ready(base, server)
         citizen = token(base, "0912345678")
-        stored, cursor = [], None
-        while True:
-            status, page = call(base, "/api/v1/dossiers?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=citizen)
-            stored += [item["code"] for item in page["items"]]
-            cursor = page.get("nextCursor")
-            if not cursor:
-                break
-        failures = []
+        stored = stored_codes(base, citizen)
+        failures = lost_or_twice(acked, stored)
         missing = [code for code in acked if code not in stored]
-        if missing:
-            failures.append(f"acknowledged but lost: {missing[:5]}")
-        if len(set(stored)) != len(stored):
-            failures.append("a dossier code is stored twice")
         sequences = {}
         for code in stored:
             match = re.fullmatch(r"(.+)-(\d{6})-(\d{4})", code)
@@ -92,12 +113,7 @@ def main():
             sys.exit(1)
         print("crash: passed")
     finally:
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop(server)
 
 
 if __name__ == "__main__":
