@@ -17,10 +17,12 @@ extension DocumentStore {
         let working = try await calendar.workingCalendar()
         let soon = working.addWorkingDays(1, to: today)
         let taskSoon = working.addWorkingDays(3, to: today)
-        struct Due: Decodable { let id: Int64, subject: String, deadline: String, assigneeUser: String? }
+        struct Due: Decodable { let id: Int64, documentId: Int64, subject: String, secrecy: Int, deadline: String, assigneeUser: String? }
         struct TaskDue: Decodable { let id: Int64, title: String, deadline: String, ownerAgency: String }
         let (documents, tasks) = try await database.read { db -> ([Due], [TaskDue]) in
-            let documents = try await db.select().column(SQLColumn("id", table: "document_assignments")).column(SQLColumn("subject", table: "documents"))
+            let documents = try await db.select().column(SQLColumn("id", table: "document_assignments"))
+                .column(SQLColumn("document_id", table: "document_assignments")).column(SQLColumn("subject", table: "documents"))
+                .column(SQLColumn("secrecy", table: "documents"))
                 .column(SQLColumn("deadline", table: "document_assignments")).column(SQLColumn("assignee_user", table: "document_assignments"))
                 .from("document_assignments").join("documents", on: SQLColumn("document_id", table: "document_assignments"), .equal, SQLColumn("id", table: "documents"))
                 .where(SQLColumn("role", table: "document_assignments"), .equal, SQLBind("lead"))
@@ -35,9 +37,11 @@ extension DocumentStore {
         for due in documents {
             guard let user = due.assigneeUser, let email = try await accounts.account(username: user)?.email, let deadline = LocalDate(iso: due.deadline) else { continue }
             let late = deadline < today
+            // A secret document's subject never leaves the platform.
+            let title = due.secrecy == 0 ? due.subject : "Văn bản mật số \(due.documentId)"
             messages.append(("doc-reminder#\(due.id)#\(today.iso)", EmailMessage(
-                to: email, subject: late ? "[Quá hạn] \(due.subject)" : "[Sắp đến hạn] \(due.subject)",
-                body: "Văn bản \"\(due.subject)\" có hạn xử lý \(deadline.display).\n\nThis document is due on \(deadline.display).")))
+                to: email, subject: late ? "[Quá hạn] \(title)" : "[Sắp đến hạn] \(title)",
+                body: "Văn bản \"\(title)\" có hạn xử lý \(deadline.display).\n\nThis document is due on \(deadline.display).")))
         }
         for task in tasks {
             guard let email = try await directory.agency(task.ownerAgency)?.email, let deadline = LocalDate(iso: task.deadline) else { continue }

@@ -39,6 +39,42 @@ struct DossierRow: Decodable, Sendable {
     /// The end time of the national on-time rule: processing finished, else stopped or refused.
     let endAt: Int64?
 
+    /// Column names spelled out: converting keys per row showed in the status-lookup profile.
+    enum CodingKeys: String, CodingKey {
+        case id
+        case code
+        case procedureCode = "procedure_code"
+        case procedureName = "procedure_name"
+        case receivingAgency = "receiving_agency"
+        case implementingAgency = "implementing_agency"
+        case currentAgency = "current_agency"
+        case currentStep = "current_step"
+        case stepCount = "step_count"
+        case assignedUserId = "assigned_user_id"
+        case assignedUsername = "assigned_username"
+        case channel
+        case status
+        case resumeStatus = "resume_status"
+        case applicant
+        case subject
+        case ownerUserId = "owner_user_id"
+        case createdAt = "created_at"
+        case receivedAt = "received_at"
+        case dueAt = "due_at"
+        case pausedAt = "paused_at"
+        case pausedDays = "paused_days"
+        case supplementCount = "supplement_count"
+        case extensionCount = "extension_count"
+        case finishedAt = "finished_at"
+        case endedAt = "ended_at"
+        case returnedAt = "returned_at"
+        case version
+        case fieldCode = "field_code"
+        case fieldName = "field_name"
+        case fees
+        case endAt = "end_at"
+    }
+
     var statusValue: DossierStatus { DossierStatus(rawValue: status) ?? .stopped }
 
     var dossier: Dossier {
@@ -53,7 +89,7 @@ struct DossierRow: Decodable, Sendable {
 
     static func load(code: String, _ db: any SQLDatabase) async throws -> DossierRow? {
         try await db.select().column("*").from("dossiers").where("code", .equal, code)
-            .first(decoding: DossierRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: DossierRow.self)
     }
 
     static func agencies(of id: Int64, _ db: any SQLDatabase) async throws -> Set<String> {

@@ -75,7 +75,7 @@ extension DossierStore {
                 query.orderBy(SQLFunction("COALESCE", args: SQLColumn("due_at"), SQLLiteral.numeric("9000000000000000")))
                     .orderBy("id").offset(Int(after ?? 0))
             }
-            return try await query.limit(page.limit + 1).all(decoding: DossierRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return try await query.limit(page.limit + 1).all(decoding: DossierRow.self)
         }
         if isCitizen { return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.dossier) }
         let offset = after ?? 0

@@ -80,35 +80,40 @@ public struct ProcedureCatalog: Sendable {
     public func search(_ query: Query, page: PageRequest) async throws -> Page<Procedure> {
         let folded = query.text.map(TextFolding.fold) ?? ""
         let words = folded.split(separator: " ").map(String.init).filter { !$0.isEmpty }.prefix(10)
+        // Ranked on code and name only; the full procedures (JSON) are decoded for the page shown.
         let candidates = try await database.read { db in
-            let select = db.select().columns("code", "body").from("procedures")
+            let select = db.select().columns("code", "name").from("procedures")
             for word in words { select.where("search_text", .like, "%\(Self.escapeLike(word))%") }
             if let field = query.fieldCode { select.where("field_code", .equal, field) }
             if let agency = query.agencyIdentifier {
                 select.where { $0.where("agency_identifier", .equal, agency).orWhere("agency_identifier", .is, SQLLiteral.null) }
             }
             if let level = query.onlineLevel { select.where("online_level", .equal, level.rawValue) }
-            return try await select.orderBy("code").limit(5000).all(decoding: Row.self)
+            return try await select.orderBy("code").limit(5000).all(decoding: NameRow.self)
         }
-        var ranked = try candidates.map { row -> (Procedure, Int) in
-            let procedure = try Self.decode(row.body)
-            return (procedure, Self.score(procedure, folded: folded, words: Array(words)))
-        }
+        var ranked = candidates.map { row in (row, Self.score(code: row.code, name: row.name, folded: folded, words: Array(words))) }
         ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.name < $1.0.name }
         let offset = Int(try page.afterKey() ?? 0)
-        let slice = Array(ranked.dropFirst(offset).prefix(page.limit)).map(\.0)
+        let codes = ranked.dropFirst(offset).prefix(page.limit).map(\.0.code)
+        let bodies = codes.isEmpty ? [:] : try await database.read { db in
+            Dictionary(try await db.select().columns("code", "body").from("procedures").where("code", .in, codes).all(decoding: Row.self)
+                .map { ($0.code, $0.body) }, uniquingKeysWith: { first, _ in first })
+        }
+        let slice = try codes.compactMap { code in try bodies[code].map(Self.decode) }
         let next = offset + page.limit < ranked.count ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
         return Page(items: slice, nextCursor: next)
     }
 
+    struct NameRow: Decodable { let code: String; let name: String }
+
     /// Exact code or name first, then names that start with the query, then by how much of the
     /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
     /// above longer names that merely contain the words).
-    static func score(_ procedure: Procedure, folded: String, words: [String]) -> Int {
+    static func score(code: String, name original: String, folded: String, words: [String]) -> Int {
         guard !folded.isEmpty else { return 0 }
-        let name = TextFolding.fold(procedure.name)
+        let name = TextFolding.fold(original)
         var score = 0
-        if procedure.code == folded { score += 1000 }
+        if code == folded { score += 1000 }
         if name == folded { score += 500 } else if name.hasPrefix(folded) { score += 200 } else if name.contains(folded) { score += 10 }
         let nameWords = Set(name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
         let covered = Set(words).intersection(nameWords).count

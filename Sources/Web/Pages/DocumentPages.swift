@@ -100,6 +100,7 @@ public struct DocumentPages: Sendable {
     func decide(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
         guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "document") }
+        guard ["register", "refuse"].contains(context.parameters.get("decision") ?? "") else { throw DomainError.notFound(what: "action") }
         if context.parameters.get("decision") == "refuse" {
             try await services.documents.refuseFromExchange(id, reason: form["reason"] ?? "", by: context.principal!, requestID: context.requestID)
             return Response.redirect(to: "/documents", type: .normal)
