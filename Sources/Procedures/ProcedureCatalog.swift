@@ -82,7 +82,7 @@ public struct ProcedureCatalog: Sendable {
         let words = folded.split(separator: " ").map(String.init).filter { !$0.isEmpty }.prefix(10)
         // Ranked on code and name only; the full procedures (JSON) are decoded for the page shown.
         let candidates = try await database.read { db in
-            let select = db.select().columns("code", "name").from("procedures")
+            let select = db.select().columns("code", "name", "name_folded").from("procedures")
             for word in words { select.where("search_text", .like, "%\(Self.escapeLike(word))%") }
             if let field = query.fieldCode { select.where("field_code", .equal, field) }
             if let agency = query.agencyIdentifier {
@@ -91,7 +91,7 @@ public struct ProcedureCatalog: Sendable {
             if let level = query.onlineLevel { select.where("online_level", .equal, level.rawValue) }
             return try await select.orderBy("code").limit(5000).all(decoding: NameRow.self)
         }
-        var ranked = candidates.map { row in (row, Self.score(code: row.code, name: row.name, folded: folded, words: Array(words))) }
+        var ranked = candidates.map { row in (row, Self.score(code: row.code, foldedName: row.nameFolded ?? TextFolding.fold(row.name), folded: folded, words: Array(words))) }
         ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.name < $1.0.name }
         let offset = Int(try page.afterKey() ?? 0)
         let codes = ranked.dropFirst(offset).prefix(page.limit).map(\.0.code)
@@ -104,18 +104,21 @@ public struct ProcedureCatalog: Sendable {
         return Page(items: slice, nextCursor: next)
     }
 
-    struct NameRow: Decodable { let code: String; let name: String }
+    struct NameRow: Decodable {
+        let code: String, name: String, nameFolded: String?
+        enum CodingKeys: String, CodingKey { case code, name, nameFolded = "name_folded" }
+    }
 
     /// Exact code or name first, then names that start with the query, then by how much of the
     /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
     /// above longer names that merely contain the words).
-    static func score(code: String, name original: String, folded: String, words: [String]) -> Int {
+    static func score(code: String, foldedName name: String, folded: String, words: [String]) -> Int {
         guard !folded.isEmpty else { return 0 }
-        let name = TextFolding.fold(original)
         var score = 0
         if code == folded { score += 1000 }
         if name == folded { score += 500 } else if name.hasPrefix(folded) { score += 200 } else if name.contains(folded) { score += 10 }
-        let nameWords = Set(name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+        // Folded names hold lowercase letters, digits, spaces and a little punctuation.
+        let nameWords = Set(name.split(whereSeparator: { " ,;:()/-.".contains($0) }).map(String.init))
         let covered = Set(words).intersection(nameWords).count
         score += nameWords.isEmpty ? 0 : covered * 100 / nameWords.count
         return score
@@ -168,7 +171,7 @@ public struct ProcedureCatalog: Sendable {
                 } else {
                     if existing != nil {
                         try await db.update("procedures")
-                            .set("name", to: procedure.name).set("search_text", to: Self.searchText(procedure))
+                            .set("name", to: procedure.name).set("name_folded", to: TextFolding.fold(procedure.name)).set("search_text", to: Self.searchText(procedure))
                             .set("field_code", to: procedure.fieldCode).set("field_name", to: procedure.fieldName)
                             .set("agency_identifier", to: procedure.agencyIdentifier).set("agency_level", to: procedure.agencyLevel)
                             .set("online_level", to: procedure.onlineLevel.rawValue).set("processing_days", to: procedure.processingDays)
@@ -177,9 +180,10 @@ public struct ProcedureCatalog: Sendable {
                         updated += 1
                     } else {
                         try await db.insert(into: "procedures")
-                            .columns("code", "name", "search_text", "field_code", "field_name", "agency_identifier", "agency_level",
+                            .columns("code", "name", "name_folded", "search_text", "field_code", "field_name", "agency_identifier", "agency_level",
                                      "online_level", "processing_days", "body", "updated_at")
-                            .values(SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(Self.searchText(procedure)), SQLBind(procedure.fieldCode),
+                            .values(SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(TextFolding.fold(procedure.name)), SQLBind(Self.searchText(procedure)),
+                                    SQLBind(procedure.fieldCode),
                                     SQLBind(procedure.fieldName), SQLBind(procedure.agencyIdentifier), SQLBind(procedure.agencyLevel),
                                     SQLBind(procedure.onlineLevel.rawValue), SQLBind(procedure.processingDays), SQLBind(body), SQLBind(now))
                             .run()

@@ -1,3 +1,4 @@
+import Core
 import SQLKit
 import Storage
 
@@ -21,6 +22,14 @@ public enum ProcedureMigrations {
                 .run()
             try await db.create(index: "procedures_field").on("procedures").column("field_code").run()
             try await db.create(index: "procedures_agency").on("procedures").column("agency_identifier").run()
+        },
+        Migration(context: "procedures", version: 2, name: "folded names for ranking") { db, _ in
+            // Ranking folded every candidate's name on every search (the search profile's top cost).
+            try await db.alter(table: "procedures").column("name_folded", type: .text).run()
+            for row in try await db.select().columns("code", "name").from("procedures").all() {
+                try await db.update("procedures").set("name_folded", to: TextFolding.fold(try row.decode(column: "name", as: String.self)))
+                    .where("code", .equal, try row.decode(column: "code", as: String.self)).run()
+            }
         },
     ]
 }
