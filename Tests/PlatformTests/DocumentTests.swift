@@ -227,6 +227,16 @@ import Testing
                 try await db.select().column("actor").from("audit_log").where("action", .equal, "document.read-secret").all().map { try $0.decode(column: "actor", as: String.self) }
             }
             #expect(reads.contains("lanhdao.nnmt"))
+            // A reminder about a secret document never carries its subject out of the platform.
+            _ = try await documents.perform(.assign, on: secret.id, input: .init(lead: .init(user: "lanhdao.nnmt"), deadlineDays: 1), by: leader, requestID: nil)
+            try await platform.database.transaction { db in
+                try await db.update("users").set("email", to: "lanhdao.nnmt@dongnai.gov.vn").where("username", .equal, "lanhdao.nnmt").run()
+            }
+            #expect(try await documents.queueReminders() >= 1)
+            let mails = try await platform.database.read { db in
+                try await db.select().column("payload").from("outbox_messages").where("topic", .equal, "email").all().map { try $0.decode(column: "payload", as: String.self) }
+            }
+            #expect(mails.contains { $0.contains("Văn bản mật số \(secret.id)") } && !mails.contains { $0.contains("an ninh") }, "\(mails)")
             // Future dates and unknown types are refused with a reason.
             await #expect(throws: DomainError.self) {
                 try await documents.registerIncoming(NewIncoming(senderName: "X", codeNumber: "1", documentDate: today.adding(days: 2), typeCode: "CV", subject: "S"),
