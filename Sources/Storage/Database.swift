@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -105,19 +106,20 @@ public final class Database: Service, Sendable {
             }
         case .postgres(let client):
             do {
-                return try await Self.leasing(client, within: Self.acquireTimeout, body)
+                return try await Self.leasing(client, url: url, body)
             } catch let error as PSQLError where StorageError.isConnectionFailure(error) {
                 throw StorageError.unavailable
             }
         }
     }
 
-    /// How long a request waits for a PostgreSQL connection before it is told the database is
-    /// unavailable (503), instead of hanging while the server is down.
-    public static let acquireTimeout: Duration = .seconds(3)
+    /// While a request waits for a PostgreSQL connection, every `probeInterval` the server is
+    /// probed (a TCP connect): if it does not answer, the request gets 503 at once instead of
+    /// hanging while the database is down; a busy pool just keeps the request waiting.
+    public static let probeInterval: Duration = .seconds(2)
 
-    /// Runs `body` on a leased connection; only the wait for the lease is limited, never the body.
-    static func leasing<T: Sendable>(_ client: PostgresClient, within limit: Duration, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Runs `body` on a leased connection; only the wait for the lease is watched, never the body.
+    static func leasing<T: Sendable>(_ client: PostgresClient, url: DatabaseURL, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let leased = LeaseFlag()
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: T?.self) { group in
@@ -128,9 +130,11 @@ public final class Database: Service, Sendable {
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: limit)
-                    if !leased.isSet { throw StorageError.unavailable }
-                    return nil
+                    while true {
+                        try await Task.sleep(for: probeInterval)
+                        if leased.isSet { return nil }
+                        if case .postgres(let host, let port, _, _, _, _) = url, await !reachable(host: host, port: port) { throw StorageError.unavailable }
+                    }
                 }
                 for try await value in group {
                     if let value {
@@ -140,6 +144,18 @@ public final class Database: Service, Sendable {
                 }
                 throw StorageError.unavailable
             }
+        }
+    }
+
+    /// Whether something accepts TCP connections at host:port within a second.
+    static func reachable(host: String, port: Int) async -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(1))
+                .connect(host: host, port: port).get()
+            try? await channel.close()
+            return true
+        } catch {
+            return false
         }
     }
 
