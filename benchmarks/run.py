@@ -134,6 +134,7 @@ class Bench:
             self.url = self.db_path
             return
         pgbin = "/usr/lib/postgresql/15/bin"
+        os.chmod(self.work, 0o755)  # the postgres user reaches its data folder below
         self.pgroot = os.path.join(self.work, "pg")
         os.makedirs(self.pgroot)
         shutil.chown(self.pgroot, "postgres")
