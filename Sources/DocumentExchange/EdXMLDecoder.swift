@@ -148,7 +148,9 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
 
     public func parser(_ parser: XMLParser, foundCharacters string: String) {
         if path.last == "ContentTransferEncoded" {
-            for byte in string.utf8 where byte > 0x20 { base64Carry.append(byte) }
+            // One append per callback: a per-byte append to this class's property paid a dynamic
+            // exclusivity check each time (a quarter of a delivery's CPU in the profile).
+            base64Carry.append(contentsOf: string.utf8.lazy.filter { $0 > 0x20 })
             if base64Carry.count >= 256 * 1024 {
                 let usable = base64Carry.count - base64Carry.count % 4
                 if let data = Data(base64Encoded: Data(base64Carry[..<usable])) { try? attachmentHandle?.write(contentsOf: data) } else {

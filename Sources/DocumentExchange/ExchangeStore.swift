@@ -123,7 +123,8 @@ public struct ExchangeStore: Sendable {
     public func receive(_ package: Data, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
-        if package.range(of: Data("<edXML:StatusCode>".utf8)) != nil {
+        // Status messages are small and carry their code in the header: no need to scan a whole document package.
+        if package.prefix(64 * 1024).range(of: Data("<edXML:StatusCode>".utf8)) != nil {
             return try await receiveStatus(try EdXMLDecoder(attachmentsFolder: folder).decodeStatus(from: package))
         }
         var decoded = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: package, today: VietnamTime.today(clock.now()))
