@@ -139,13 +139,8 @@ public struct DocumentStore: Sendable {
 
     /// Checks and stores a file's bytes (PDF, JPEG, PNG or DOCX, by content).
     func storeFile(_ data: Data, name: String) throws -> (name: String, type: FileType, digest: String) {
-        guard data.count <= maxFileSize else {
-            throw DomainError.invalid("file", "Tệp vượt quá \(maxFileSize / 1_048_576) MB", "The file exceeds \(maxFileSize / 1_048_576) MB")
-        }
-        guard !data.isEmpty, let type = FileType.detect(data) else {
-            throw DomainError.invalid("file", "Chỉ nhận tệp PDF, JPEG, PNG hoặc DOCX", "Only PDF, JPEG, PNG or DOCX files are accepted")
-        }
-        return (FileType.sanitizedName(name, type: type), type, try files.put(data))
+        let accepted = try FileType.accept(data, name: name, maxSize: maxFileSize)
+        return (accepted.name, accepted.type, try files.put(data))
     }
 
     static func insertFile(_ id: Int64, name: String, contentType: String, digest: String, size: Int, signature: String? = nil, by username: String,

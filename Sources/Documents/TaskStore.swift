@@ -19,6 +19,8 @@ public struct TaskStore: Sendable {
     }
 
     static let notFound = DomainError.notFound(what: "task")
+    /// The largest report file a task accepts.
+    public static let maxFileSize = 50 * 1_048_576
 
     /// Whether the principal's agency follows every agency (the provincial People's Committee and
     /// its office), and auditors.
@@ -143,11 +145,8 @@ public struct TaskStore: Sendable {
         guard principal.agency == task.ownerAgency, task.status == .open else {
             throw DomainError.forbidden(messageVi: "Chỉ cơ quan chủ trì gửi tệp báo cáo", messageEn: "Only the owner agency attaches report files")
         }
-        guard !data.isEmpty, data.count <= 50 * 1_048_576, let type = FileType.detect(data) else {
-            throw DomainError.invalid("file", "Chỉ nhận tệp PDF, JPEG, PNG hoặc DOCX đến 50 MB", "Only PDF, JPEG, PNG or DOCX files up to 50 MB are accepted")
-        }
+        let fileName = try FileType.accept(data, name: name, maxSize: Self.maxFileSize).name
         let digest = try files.put(data)
-        let fileName = FileType.sanitizedName(name, type: type)
         let now = clock.millis()
         let clock = clock
         try await database.transaction { db in

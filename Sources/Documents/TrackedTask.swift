@@ -77,8 +77,15 @@ public struct TaskActionInput: Codable, Sendable {
 
 /// Task rules. No I/O.
 public enum TaskRules {
-    /// Checks an action against the task's state and the principal's side; returns the problem, if any.
+    /// Checks an action against the task's state, the principal's side and the input.
     public static func check(_ action: TaskAction, task: TrackedTask, principal: Principal, input: TaskActionInput, today: LocalDate) throws(DomainError) {
+        try permit(action, task: task, principal: principal)
+        try validate(action, task: task, input: input, today: today)
+    }
+
+    /// Whether the principal may take the action on the task as it stands (no input needed:
+    /// the pages offer exactly these actions).
+    public static func permit(_ action: TaskAction, task: TrackedTask, principal: Principal) throws(DomainError) {
         let owner = principal.agency == task.ownerAgency && principal.roles.contains(where: \.isStaffRole)
         let assigner = principal.agency == task.assigningAgency && principal.roles.contains(.leader)
         guard task.status == .open else {
@@ -87,15 +94,8 @@ public enum TaskRules {
         switch action {
         case .report:
             guard owner else { throw .forbidden(messageVi: "Chỉ cơ quan chủ trì báo cáo tiến độ", messageEn: "Only the owner agency reports progress") }
-            guard let progress = input.progress, (0...100).contains(progress) else {
-                throw .invalid("progress", "Tiến độ từ 0 đến 100%", "Progress must be 0–100%")
-            }
         case .requestExtension:
             guard owner else { throw .forbidden(messageVi: "Chỉ cơ quan chủ trì xin gia hạn", messageEn: "Only the owner agency requests an extension") }
-            guard let deadline = input.deadline, deadline > task.deadline, deadline >= today else {
-                throw .invalid("deadline", "Hạn mới phải sau hạn hiện tại", "The new deadline must be after the current one")
-            }
-            guard !(input.note ?? "").trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("note", "Cần lý do", "A reason is required") }
             guard task.requestedDeadline == nil else { throw .conflict(messageVi: "Đã có đề nghị gia hạn chờ duyệt", messageEn: "An extension request is pending") }
         case .approveExtension, .rejectExtension:
             guard assigner else { throw .forbidden(messageVi: "Chỉ lãnh đạo cơ quan giao nhiệm vụ quyết định gia hạn", messageEn: "Only the assigning leader decides extensions") }
@@ -107,4 +107,20 @@ public enum TaskRules {
         }
     }
 
+    /// Checks what an action carries: a progress of 0–100%, a later deadline with a reason.
+    static func validate(_ action: TaskAction, task: TrackedTask, input: TaskActionInput, today: LocalDate) throws(DomainError) {
+        switch action {
+        case .report:
+            guard let progress = input.progress, (0...100).contains(progress) else {
+                throw .invalid("progress", "Tiến độ từ 0 đến 100%", "Progress must be 0–100%")
+            }
+        case .requestExtension:
+            guard let deadline = input.deadline, deadline > task.deadline, deadline >= today else {
+                throw .invalid("deadline", "Hạn mới phải sau hạn hiện tại", "The new deadline must be after the current one")
+            }
+            guard !(input.note ?? "").trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("note", "Cần lý do", "A reason is required") }
+        case .approveExtension, .rejectExtension, .complete:
+            break
+        }
+    }
 }

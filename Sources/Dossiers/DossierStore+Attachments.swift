@@ -47,18 +47,13 @@ extension DossierStore {
 
     /// Checks a file (size, type by content, names) and stores its bytes; nothing is recorded yet.
     func store(_ file: NewAttachment) throws -> StoredFile {
-        guard file.data.count <= maxAttachmentSize else {
-            throw DomainError.invalid("file", "Tệp \(file.fileName) vượt quá \(maxAttachmentSize / 1_048_576) MB", "\(file.fileName) exceeds \(maxAttachmentSize / 1_048_576) MB")
-        }
-        guard !file.data.isEmpty, let type = FileType.detect(file.data) else {
-            throw DomainError.invalid("file", "Tệp \(file.fileName): chỉ nhận PDF, JPEG, PNG hoặc DOCX", "\(file.fileName): only PDF, JPEG, PNG or DOCX files are accepted")
-        }
+        let accepted = try FileType.accept(file.data, name: file.fileName, maxSize: maxAttachmentSize)
         let document = file.documentName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !document.isEmpty, document.count <= 300 else {
             throw DomainError.invalid("document", "Cần tên thành phần hồ sơ (tối đa 300 ký tự)", "The document name is required (at most 300 characters)")
         }
         let digest = try files.put(file.data)
-        return StoredFile(documentName: document, fileName: FileType.sanitizedName(file.fileName, type: type), type: type, size: file.data.count, digest: digest)
+        return StoredFile(documentName: document, fileName: accepted.name, type: accepted.type, size: file.data.count, digest: digest)
     }
 
     static func insert(_ file: StoredFile, kind: Attachment.Kind, dossierID: Int64, code: String, by principal: Principal, requestID: String?,

@@ -43,4 +43,16 @@ public enum FileType: String, Codable, Sendable, CaseIterable {
         if result.isEmpty { result = "tep" }
         return String(result.prefix(150)) + "." + type.fileExtension
     }
+
+    /// Accepts an uploaded file: at most `maxSize` bytes, a PDF, JPEG, PNG or DOCX by its content.
+    /// Returns its type and safe name, or the reason it is refused.
+    public static func accept(_ data: Data, name: String, maxSize: Int) throws(DomainError) -> (type: FileType, name: String) {
+        guard data.count <= maxSize else {
+            throw .invalid("file", "Tệp \(name) vượt quá \(maxSize / 1_048_576) MB", "\(name) exceeds \(maxSize / 1_048_576) MB")
+        }
+        guard !data.isEmpty, let type = detect(data) else {
+            throw .invalid("file", "Tệp \(name): chỉ nhận PDF, JPEG, PNG hoặc DOCX", "\(name): only PDF, JPEG, PNG or DOCX files are accepted")
+        }
+        return (type, sanitizedName(name, type: type))
+    }
 }

@@ -50,8 +50,7 @@ public struct DocumentsAPI: Sendable {
 
     /// The action's input: an empty body is allowed.
     static func actionInput(_ request: Request, _ context: AppRequestContext) async throws -> DocumentActionInput {
-        if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil { return DocumentActionInput() }
-        return try await RequestBody.json(DocumentActionInput.self, from: request, context: context)
+        try await RequestBody.json(DocumentActionInput.self, from: request, context: context, orEmpty: DocumentActionInput())
     }
 
     public func addRoutes(to routes: RouteBuilder) {

@@ -52,12 +52,7 @@ public struct DossiersAPI: Sendable {
             guard let action = DossierAction(rawValue: name) else {
                 throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
             }
-            let input: ActionInput
-            if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil {
-                input = ActionInput()
-            } else {
-                input = try await RequestBody.json(ActionInput.self, from: request, context: context)
-            }
+            let input = try await RequestBody.json(ActionInput.self, from: request, context: context, orEmpty: ActionInput())
             let dossier = try await services.dossiers.perform(action, on: context.parameters.get("code") ?? "", input: input,
                                                                by: context.principal!, requestID: context.requestID)
             return try JSONResponse(dossier).response(from: request, context: context)

@@ -35,8 +35,7 @@ public struct TasksAPI: Sendable {
         routes.post("/api/v1/tasks/:id/actions/:action", .permission(.documentsWork)) { request, context in
             let name = context.parameters.get("action") ?? ""
             guard let action = TaskAction(rawValue: name) else { throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"") }
-            let input = request.headers[.contentLength] == "0" || request.headers[.contentType] == nil
-                ? TaskActionInput() : try await RequestBody.json(TaskActionInput.self, from: request, context: context)
+            let input = try await RequestBody.json(TaskActionInput.self, from: request, context: context, orEmpty: TaskActionInput())
             let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal!, requestID: context.requestID)
             return try JSONResponse(task).response(from: request, context: context)
         }
@@ -44,7 +43,7 @@ public struct TasksAPI: Sendable {
             guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }
-            let data = Data(buffer: try await RequestBody.bytes(request, limit: 50 * 1_048_576))
+            let data = Data(buffer: try await RequestBody.bytes(request, limit: TaskStore.maxFileSize))
             let task = try await tasks.attach(data, name: name, to: try Self.id(context), by: context.principal!, requestID: context.requestID)
             return try JSONResponse(task, status: .created).response(from: request, context: context)
         }

@@ -39,6 +39,13 @@ public enum RequestBody {
         return try decode(type, from: Data(buffer: try await bytes(request, limit: limit)), context: context)
     }
 
+    /// Decodes JSON like `json`, or gives `empty` when the request has no body (actions whose
+    /// input is optional).
+    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, orEmpty empty: @autoclosure () -> T) async throws -> T {
+        if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil { return empty() }
+        return try await json(type, from: request, context: context)
+    }
+
     /// Decodes JSON bytes (a request body or a multipart part); rejects unknown top-level fields when `T` lists its fields.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
         if let known = (T.self as? any KnownFields.Type)?.fieldNames {

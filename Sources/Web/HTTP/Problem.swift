@@ -25,6 +25,12 @@ public struct Problem: Codable, Sendable, Error {
         self.errors = errors
     }
 
+    /// What a form shows: each field's message in `language`, or the detail when there are none.
+    public func messages(_ language: Language) -> [String] {
+        let fields = (errors ?? []).map { language == .vi ? $0.messageVi : $0.messageEn }
+        return fields.isEmpty ? [detail] : fields
+    }
+
     /// Maps any error to a problem. Unknown errors become a 500 without internals.
     public static func from(_ error: any Error, language: Language) -> Problem {
         switch error {

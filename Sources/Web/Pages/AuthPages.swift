@@ -69,9 +69,8 @@ public struct AuthPages: Sendable {
             return try await signedIn(account, redirectTo: "/account")
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            let messages = (problem.errors ?? []).map { ["message": context.language == .vi ? $0.messageVi : $0.messageEn] }
             return try services.pages.render("register", titleKey: "register", data: [
-                "errors": messages.isEmpty ? [["message": problem.detail]] : messages,
+                "errors": problem.messages(context.language).map { ["message": $0] },
                 "fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? "",
             ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
         }

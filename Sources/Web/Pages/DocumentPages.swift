@@ -51,8 +51,6 @@ public struct DocumentPages: Sendable {
         }
     }
 
-    static func time(_ millis: Int64?) -> String? { DossierPages.time(millis) }
-
     /// Runs a form's action; a domain problem re-renders the document with the message.
     func orShowError(_ request: Request, _ context: AppRequestContext, _ body: () async throws -> Response) async throws -> Response {
         do {
@@ -60,8 +58,7 @@ public struct DocumentPages: Sendable {
         } catch let error as DomainError {
             if case .notFound = error { throw error }
             let problem = Problem.from(error, language: context.language)
-            let messages = (problem.errors ?? []).map { context.language == .vi ? $0.messageVi : $0.messageEn }
-            return try await detail(request, context, error: messages.isEmpty ? problem.detail : messages.joined(separator: " "), status: HTTPResponse.Status(code: problem.status))
+            return try await detail(request, context, error: problem.messages(context.language).joined(separator: " "), status: HTTPResponse.Status(code: problem.status))
         }
     }
 
@@ -89,7 +86,7 @@ public struct DocumentPages: Sendable {
         return try services.pages.render("documents", titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments", data: [
             "rows": rows, "incoming": direction == .incoming, "q": query.text ?? "", "from": query.from?.iso ?? "", "to": query.to?.iso ?? "", "overdueOnly": overdue,
             "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == query.typeCode] as [String: Any] },
-            "pending": pending.map { ["id": $0.id, "subject": $0.subject, "code": $0.code, "sender": $0.counterpartName, "arrived": Self.time($0.createdAt) ?? ""] as [String: Any] },
+            "pending": pending.map { ["id": $0.id, "subject": $0.subject, "code": $0.code, "sender": $0.counterpartName, "arrived": DossierPages.time($0.createdAt) ?? ""] as [String: Any] },
             "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year, "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
         ], request: request, context: context)
     }
@@ -171,8 +168,7 @@ public struct DocumentPages: Sendable {
             return Response.redirect(to: "/documents/\(document.id)", type: .normal)
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            let messages = (problem.errors ?? []).map { context.language == .vi ? $0.messageVi : $0.messageEn }
-            return try await newForm(request, context, errors: messages.isEmpty ? [problem.detail] : messages, values: form.fields,
+            return try await newForm(request, context, errors: problem.messages(context.language), values: form.fields,
                                      status: HTTPResponse.Status(code: problem.status))
         }
     }
@@ -200,7 +196,7 @@ public struct DocumentPages: Sendable {
             "id": d.id, "documentId": d.id, "incoming": d.direction == .incoming, "subject": d.subject, "summary": d.summary, "code": d.code ?? "—",
             "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "type": d.typeName, "status": d.status.nameVi,
             "urgency": d.urgency.nameVi, "secrecy": d.secrecy.nameVi, "isSecret": d.secrecy.isSecret, "counterpart": d.counterpartName as Any,
-            "date": d.documentDate?.display as Any, "arrived": Self.time(d.arrivedAt) as Any, "issued": Self.time(d.issuedAt) as Any,
+            "date": d.documentDate?.display as Any, "arrived": DossierPages.time(d.arrivedAt) as Any, "issued": DossierPages.time(d.issuedAt) as Any,
             "deadline": d.deadline?.display as Any, "overdue": d.deadline.map { $0 < today } == true && d.status != .finished && d.direction == .incoming,
             "signer": d.signerName.map { name in [d.signerPosition, name].compactMap { $0 }.joined(separator: " ") } as Any,
             "channel": d.channel.map { Strings.all(context.language)["arrival_\($0.rawValue)"] ?? $0.rawValue } as Any,
@@ -214,7 +210,7 @@ public struct DocumentPages: Sendable {
                  "deadline": a.deadline?.display ?? "—", "status": a.status, "by": a.assignedBy, "instructions": a.instructions, "sub": a.parentId != nil]
             },
             "deliveries": (d.deliveries ?? []).map { ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")] },
-            "events": (d.events ?? []).map { ["at": Self.time($0.at) ?? "", "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
+            "events": (d.events ?? []).map { ["at": DossierPages.time($0.at) ?? "", "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
                                               "actor": names[$0.actor] ?? $0.actor, "note": $0.note] },
             "actions": actions, "hasActions": !actions.isEmpty, "error": error as Any,
             "canUpload": (d.direction == .outgoing && d.status == .draft) || (d.direction == .incoming && principal.roles.contains(.clerk) && d.status != .finished),

@@ -107,10 +107,9 @@ public struct DossierPages: Sendable {
             return Response.redirect(to: "/dossiers/\(dossier.code)", type: .normal)
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            let messages = (problem.errors ?? []).map { context.language == .vi ? $0.messageVi : $0.messageEn }
             var values = form.fields
             values["procedure"] = code
-            return try await newForm(request, context, errors: messages.isEmpty ? [problem.detail] : messages, values: values,
+            return try await newForm(request, context, errors: problem.messages(context.language), values: values,
                                      status: HTTPResponse.Status(code: problem.status))
         }
     }

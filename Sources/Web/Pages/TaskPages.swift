@@ -102,11 +102,7 @@ public struct TaskPages: Sendable {
         let principal = context.principal!
         let task = try await services.tasks.task(try TasksAPI.id(context), for: principal)
         let names = try await agencyNames()
-        let today = VietnamTime.today()
-        let actions = TaskAction.allCases.filter { action in
-            let probe = TaskActionInput(note: "x", progress: 0, deadline: task.deadline.adding(days: 1) > today ? task.deadline.adding(days: 1) : today.adding(days: 1))
-            return (try? TaskRules.check(action, task: task, principal: principal, input: probe, today: today)) != nil
-        }
+        let actions = TaskAction.allCases.filter { (try? TaskRules.permit($0, task: task, principal: principal)) != nil }
         return try services.pages.render("task", titleKey: "task", data: [
             "id": task.id, "title": task.title, "description": task.description, "owner": names[task.ownerAgency] ?? task.ownerAgency,
             "assigner": names[task.assigningAgency] ?? task.assigningAgency, "coordinators": task.coordinators.map { names[$0] ?? $0 }.joined(separator: "; "),
