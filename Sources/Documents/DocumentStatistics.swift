@@ -117,14 +117,16 @@ extension DocumentStore {
             }
             rows[task.ownerAgency] = r
         }
-        var named: [DocumentStatistics.Row] = []
-        for var r in rows.values {
-            r.agencyName = try await directory.agency(r.agency)?.name ?? r.agency
-            named.append(r)
+        // One directory read for every agency's name (not one per row).
+        let names = Dictionary(try await directory.all().map { ($0.identifier, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let named = rows.values.map { row in
+            var row = row
+            row.agencyName = names[row.agency] ?? row.agency
+            return row
         }
-        named.sort { $0.agency < $1.agency }
+        let sorted = named.sorted { $0.agency < $1.agency }
         var total = DocumentStatistics.Row(agency: "", agencyName: "Tổng cộng")
-        for r in named { total.add(r) }
-        return DocumentStatistics(from: from, to: to, rows: named, total: total)
+        for r in sorted { total.add(r) }
+        return DocumentStatistics(from: from, to: to, rows: sorted, total: total)
     }
 }
