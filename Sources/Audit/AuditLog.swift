@@ -1,39 +1,61 @@
 import Core
+import NIOConcurrencyHelpers
 import Foundation
 import SQLKit
 import Storage
 
 /// The tamper-evident audit log: every state change appends one record, in the same
 /// transaction, chained by SHA-256 to the previous one. A single-row head table holds the
-/// last sequence number and hash; incrementing it takes a row lock, which orders concurrent
-/// writers on PostgreSQL (SQLite writers are already serialised).
+/// last sequence number and hash; advancing it takes a row lock, which orders concurrent
+/// writers on PostgreSQL (SQLite writers are already serialised). Inside a transaction the
+/// records are gathered and chained just before commit, so the head is locked for three
+/// statements and the commit, not for the whole transaction.
 public enum AuditLog {
     static let table = "audit_log"
     static let head = "audit_head"
 
     /// Appends `entry`. Call inside the transaction that makes the change.
     public static func record(_ entry: AuditEntry, on db: any SQLDatabase, clock: WallClock = .system) async throws {
-        guard let row = try await db.raw("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash").first() else {
+        let pending = PendingAudit.Item(entry: entry, occurredAt: clock.millis())
+        if let scope = db as? TransactionScope {
+            scope.step(PendingAudit.self).append(pending)
+        } else {
+            try await append([pending], on: db)
+        }
+    }
+
+    /// Chains and inserts `items` in order: one head update, one multi-row insert, one head update.
+    static func append(_ items: [PendingAudit.Item], on db: any SQLDatabase) async throws {
+        guard !items.isEmpty else { return }
+        let count = Int64(items.count)
+        guard let row = try await db.raw("UPDATE audit_head SET seq = seq + \(bind: count) WHERE id = 1 RETURNING seq, last_hash").first() else {
             throw StorageError.corrupt("audit_head is missing; run migrations")
         }
-        let seq = try row.decode(column: "seq", as: Int64.self)
-        let prevHash = try row.decode(column: "last_hash", as: String.self)
-        let details = AuditRecord.canonical(entry.change)
-        let digest = AuditRecord.digest(details)
-        let occurredAt = clock.millis()
-        let role = entry.principal.primaryRole.rawValue
-        let hash = AuditRecord.chainHash(prevHash: prevHash, seq: seq, occurredAt: occurredAt, actorUserId: entry.principal.userID,
-                                         actor: entry.principal.username, actorRole: role, agency: entry.principal.agency,
-                                         action: entry.action, targetType: entry.targetType, targetId: entry.targetID,
-                                         requestId: entry.requestID, changeDigest: digest)
-        try await db.insert(into: table)
-            .columns("seq", "occurred_at", "actor_user_id", "actor", "actor_role", "agency", "action", "target_type",
-                     "target_id", "request_id", "change_digest", "details", "prev_hash", "hash")
-            .values(SQLBind(seq), SQLBind(occurredAt), SQLBind(entry.principal.userID), SQLBind(entry.principal.username), SQLBind(role),
-                    SQLBind(entry.principal.agency), SQLBind(entry.action), SQLBind(entry.targetType), SQLBind(entry.targetID),
-                    SQLBind(entry.requestID), SQLBind(digest), SQLBind(details), SQLBind(prevHash), SQLBind(hash))
-            .run()
-        try await db.update(head).set("last_hash", to: hash).where("id", .equal, 1).run()
+        var seq = try row.decode(column: "seq", as: Int64.self) - count
+        var prevHash = try row.decode(column: "last_hash", as: String.self)
+        // At most 500 rows per statement: 14 binds each stays under SQLite's 32,766.
+        for chunk in stride(from: 0, to: items.count, by: 500).map({ items[$0..<min($0 + 500, items.count)] }) {
+            let insert = db.insert(into: table)
+                .columns("seq", "occurred_at", "actor_user_id", "actor", "actor_role", "agency", "action", "target_type",
+                         "target_id", "request_id", "change_digest", "details", "prev_hash", "hash")
+            for item in chunk {
+                seq += 1
+                let entry = item.entry
+                let details = AuditRecord.canonical(entry.change)
+                let digest = AuditRecord.digest(details)
+                let role = entry.principal.primaryRole.rawValue
+                let hash = AuditRecord.chainHash(prevHash: prevHash, seq: seq, occurredAt: item.occurredAt, actorUserId: entry.principal.userID,
+                                                 actor: entry.principal.username, actorRole: role, agency: entry.principal.agency,
+                                                 action: entry.action, targetType: entry.targetType, targetId: entry.targetID,
+                                                 requestId: entry.requestID, changeDigest: digest)
+                insert.values(SQLBind(seq), SQLBind(item.occurredAt), SQLBind(entry.principal.userID), SQLBind(entry.principal.username), SQLBind(role),
+                              SQLBind(entry.principal.agency), SQLBind(entry.action), SQLBind(entry.targetType), SQLBind(entry.targetID),
+                              SQLBind(entry.requestID), SQLBind(digest), SQLBind(details), SQLBind(prevHash), SQLBind(hash))
+                prevHash = hash
+            }
+            try await insert.run()
+        }
+        try await db.update(head).set("last_hash", to: prevHash).where("id", .equal, 1).run()
     }
 
     /// Records, newest first, optionally filtered by action prefix or target.
@@ -48,5 +70,23 @@ public enum AuditLog {
             return try await query.orderBy("seq", .descending).limit(page.limit + 1).all(decoding: AuditRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
         return Page(fetched: records, limit: page.limit, key: \.seq)
+    }
+}
+
+/// The audit records of one transaction, waiting to be chained just before it commits.
+final class PendingAudit: CommitStep {
+    struct Item: Sendable {
+        let entry: AuditEntry
+        let occurredAt: Int64
+    }
+
+    private let items = NIOLockedValueBox<[Item]>([])
+
+    init() {}
+
+    func append(_ item: Item) { items.withLockedValue { $0.append(item) } }
+
+    func run(on db: any SQLDatabase) async throws {
+        try await AuditLog.append(items.withLockedValue { $0 }, on: db)
     }
 }

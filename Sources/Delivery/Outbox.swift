@@ -1,6 +1,7 @@
 import Audit
 import Core
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Storage
 
@@ -26,13 +27,28 @@ public enum Outbox {
     static let table = "outbox_messages"
 
     /// Queues a message inside the caller's transaction. A second message with the same topic
-    /// and key is ignored (delivery is idempotent by construction).
+    /// and key is ignored (delivery is idempotent by construction). Inside a transaction the
+    /// messages are gathered and written in one statement just before commit.
     public static func enqueue(topic: String, key: String, payload: String, on db: any SQLDatabase, now: Int64) async throws {
-        try await db.insert(into: table)
-            .columns("topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "created_at")
-            .values(SQLBind(topic), SQLBind(key), SQLBind(payload), SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
-            .ignoringConflicts(with: ["topic", "dedupe_key"])
-            .run()
+        let message = PendingOutbox.Message(topic: topic, key: key, payload: payload, now: now)
+        if let scope = db as? TransactionScope {
+            scope.step(PendingOutbox.self).append(message)
+        } else {
+            try await insert([message], on: db)
+        }
+    }
+
+    /// Writes messages, at most 500 per statement (7 binds each).
+    static func insert(_ messages: [PendingOutbox.Message], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: messages.count, by: 500) {
+            let insert = db.insert(into: table)
+                .columns("topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "created_at")
+            for m in messages[start..<min(start + 500, messages.count)] {
+                insert.values(SQLBind(m.topic), SQLBind(m.key), SQLBind(m.payload), SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0),
+                              SQLBind(m.now), SQLBind(m.now))
+            }
+            try await insert.ignoringConflicts(with: ["topic", "dedupe_key"]).run()
+        }
     }
 
     /// Queues a JSON-encodable payload.
@@ -81,5 +97,25 @@ public enum Outbox {
                                       on: db, clock: clock)
             return true
         }
+    }
+}
+
+/// The outbox messages of one transaction, written together just before it commits.
+final class PendingOutbox: CommitStep {
+    struct Message: Sendable {
+        let topic: String
+        let key: String
+        let payload: String
+        let now: Int64
+    }
+
+    private let messages = NIOLockedValueBox<[Message]>([])
+
+    init() {}
+
+    func append(_ message: Message) { messages.withLockedValue { $0.append(message) } }
+
+    func run(on db: any SQLDatabase) async throws {
+        try await Outbox.insert(messages.withLockedValue { $0 }, on: db)
     }
 }

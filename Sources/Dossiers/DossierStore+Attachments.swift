@@ -32,7 +32,7 @@ extension DossierStore {
             guard allowed else {
                 throw DomainError.forbidden(messageVi: "Không thể đính kèm tệp vào hồ sơ ở trạng thái này", messageEn: "You cannot attach files to this dossier now")
             }
-            return try await Self.insert(stored, kind: kind, dossierID: row.id, code: code, by: principal, requestID: requestID, now: now, clock: clock, db)
+            return try await Self.insert([stored], kind: kind, dossierID: row.id, code: code, by: principal, requestID: requestID, now: now, clock: clock, db)[0]
         }
     }
 
@@ -56,18 +56,28 @@ extension DossierStore {
         return StoredFile(documentName: document, fileName: accepted.name, type: accepted.type, size: file.data.count, digest: digest)
     }
 
-    static func insert(_ file: StoredFile, kind: Attachment.Kind, dossierID: Int64, code: String, by principal: Principal, requestID: String?,
-                       now: Int64, clock: WallClock, _ db: any SQLDatabase) async throws -> Attachment {
-        guard let inserted = try await db.insert(into: "dossier_attachments")
+    /// Records stored files in one statement, with one audit record each; returns them in order.
+    static func insert(_ files: [StoredFile], kind: Attachment.Kind, dossierID: Int64, code: String, by principal: Principal, requestID: String?,
+                       now: Int64, clock: WallClock, _ db: any SQLDatabase) async throws -> [Attachment] {
+        guard !files.isEmpty else { return [] }
+        let insert = db.insert(into: "dossier_attachments")
             .columns("dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at")
-            .values(SQLBind(dossierID), SQLBind(kind.rawValue), SQLBind(file.documentName), SQLBind(file.fileName), SQLBind(file.type.mediaType),
-                    SQLBind(file.size), SQLBind(file.digest), SQLBind(principal.username), SQLBind(now))
-            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
-        try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
-                                             change: ["file": file.fileName, "sha256": file.digest, "kind": kind.rawValue, "document": file.documentName]),
-                                  on: db, clock: clock)
-        return Attachment(id: try inserted.decode(column: "id", as: Int64.self), kind: kind, documentName: file.documentName, fileName: file.fileName,
-                          mediaType: file.type.mediaType, size: file.size, sha256: file.digest, uploadedBy: principal.username, at: now)
+        for file in files {
+            insert.values(SQLBind(dossierID), SQLBind(kind.rawValue), SQLBind(file.documentName), SQLBind(file.fileName), SQLBind(file.type.mediaType),
+                          SQLBind(file.size), SQLBind(file.digest), SQLBind(principal.username), SQLBind(now))
+        }
+        // Row ids are given in insertion order on both engines; RETURNING's own order is not promised.
+        let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
+        guard ids.count == files.count else { throw StorageError.corrupt("insert returned \(ids.count) ids for \(files.count) files") }
+        var attachments: [Attachment] = []
+        for (id, file) in zip(ids, files) {
+            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
+                                                 change: ["file": file.fileName, "sha256": file.digest, "kind": kind.rawValue, "document": file.documentName]),
+                                      on: db, clock: clock)
+            attachments.append(Attachment(id: id, kind: kind, documentName: file.documentName, fileName: file.fileName,
+                                          mediaType: file.type.mediaType, size: file.size, sha256: file.digest, uploadedBy: principal.username, at: now))
+        }
+        return attachments
     }
 
     /// A file of a dossier, for those who may read the dossier.

@@ -73,10 +73,14 @@ public struct DossierStore: Sendable {
         let storedFiles = try attachments.map(store)
         let feesJSON = String(decoding: try JSONEncoder().encode(procedure.fees.map { FeeLine(name: $0.name, amount: $0.amount) }), as: UTF8.self)
         let clock = clock
+        let action = isCitizen ? "submit" : DossierAction.receive.rawValue
+        let involved = Array(Set([agency, implementing] + stepAgencies)).sorted()
+        // Ten statements, each one round trip: the day's sequence row stays locked from the
+        // first to the commit, so nothing is read back that is already known.
         return try await database.transaction { db in
             let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
             let code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
-            guard let inserted = try await db.insert(into: "dossiers")
+            guard let row = try await db.insert(into: "dossiers")
                 .columns("code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
                          "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id",
                          "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version",
@@ -88,21 +92,17 @@ public struct DossierStore: Sendable {
                         SQLBind(now.epochMillis), SQLBind(isCitizen ? nil : now.epochMillis), SQLBind(due), SQLBind(0), SQLBind(0), SQLBind(0),
                         SQLBind(now.epochMillis), SQLBind(1), SQLBind(procedure.fieldCode), SQLBind(procedure.fieldName), SQLBind(feesJSON),
                         SQLBind(procedure.onlineLevel.rawValue))
-                .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
-            let id = try inserted.decode(column: "id", as: Int64.self)
-            for involved in Set([agency, implementing] + stepAgencies) {
-                try await db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier").values(SQLBind(id), SQLBind(involved)).run()
-            }
-            for file in storedFiles {
-                _ = try await Self.insert(file, kind: .submission, dossierID: id, code: code, by: principal, requestID: requestID,
-                                          now: now.epochMillis, clock: clock, db)
-            }
-            let action = isCitizen ? "submit" : DossierAction.receive.rawValue
-            try await Self.recordEvent(id: id, code: code, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
+                .returning("*").first(decoding: DossierRow.self) else { throw StorageError.corrupt("insert returned no row") }
+            let agencies = db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier")
+            for identifier in involved { agencies.values(SQLBind(row.id), SQLBind(identifier)) }
+            try await agencies.run()
+            let attachments = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
+                                                    now: now.epochMillis, clock: clock, db)
+            try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
+                                       attachments: attachments, supplementNotes: [], db)
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: code, requestID: requestID,
                                                  change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
                                       on: db, clock: clock)
-            guard let row = try await DossierRow.load(code: code, db) else { throw StorageError.corrupt("dossier vanished") }
             return row.dossier
         }
     }
@@ -110,10 +110,10 @@ public struct DossierStore: Sendable {
     /// The next number of the day for an agency; part of the caller's transaction, so a rolled
     /// back creation gives its number back (codes stay gap-free).
     static func nextSequence(agency: String, day: LocalDate, _ db: any SQLDatabase) async throws -> Int {
-        try await db.insert(into: "dossier_sequences").columns("agency_identifier", "day", "last_value")
-            .values(SQLBind(agency), SQLBind(day.iso), SQLBind(0)).ignoringConflicts(with: ["agency_identifier", "day"]).run()
-        guard let row = try await db.update("dossier_sequences").set("last_value", to: SQLRaw("last_value + 1"))
-            .where("agency_identifier", .equal, agency).where("day", .equal, day.iso).returning("last_value").first() else {
+        guard let row = try await db.insert(into: "dossier_sequences").columns("agency_identifier", "day", "last_value")
+            .values(SQLBind(agency), SQLBind(day.iso), SQLBind(1))
+            .onConflict(with: ["agency_identifier", "day"], do: { $0.set("last_value", to: SQLRaw("dossier_sequences.last_value + 1")) })
+            .returning("last_value").first() else {
             throw StorageError.corrupt("dossier sequence missing")
         }
         return try row.decode(column: "last_value", as: Int.self)
@@ -173,20 +173,29 @@ public struct DossierStore: Sendable {
     }
 
     /// Writes the history entry and queues the national-portal sync (full record, then the
-    /// progress step) in the caller's transaction.
+    /// progress step) in the caller's transaction, reading the dossier as it now stands.
     static func recordEvent(id: Int64, code: String, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal,
                             note: String?, now: Date, _ db: any SQLDatabase) async throws {
-        guard let inserted = try await db.insert(into: "dossier_events")
-            .columns("dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at")
-            .values(SQLBind(id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
-                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
-            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
-        let eventID = try inserted.decode(column: "id", as: Int64.self)
         guard let row = try await DossierRow.load(code: code, db) else { throw StorageError.corrupt("dossier vanished") }
         let attachments = try await attachments(of: id, db)
         let supplements = try await db.select().column("note").from("dossier_events").where("dossier_id", .equal, id)
             .where("action", .equal, DossierAction.requestSupplement.rawValue).orderBy("id").all()
             .compactMap { try $0.decode(column: "note", as: String?.self) }
+        let noteNow = action == DossierAction.requestSupplement.rawValue ? note.map { [$0] } ?? [] : []
+        try await recordEvent(row: row, action: action, from: from, to: to, principal: principal, note: note, now: now,
+                              attachments: attachments, supplementNotes: supplements + noteNow, db)
+    }
+
+    /// The same, for a caller that already holds the dossier, its files and its earlier supplement notes.
+    static func recordEvent(row: DossierRow, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
+                            attachments: [Attachment], supplementNotes supplements: [String], _ db: any SQLDatabase) async throws {
+        let code = row.code
+        guard let inserted = try await db.insert(into: "dossier_events")
+            .columns("dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at")
+            .values(SQLBind(row.id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
+                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
+            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+        let eventID = try inserted.decode(column: "id", as: Int64.self)
         let fees = (try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []
         let record = NationalRecord.sync(row, fieldCode: row.fieldCode ?? "", fieldName: row.fieldName ?? "", fees: fees.map { ($0.name, $0.amount) },
                                          attachments: attachments, supplementNotes: supplements)

@@ -176,7 +176,9 @@ public final class Database: Service, Sendable {
     private static func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await db.raw(SQLQueryString(begin)).run()
         do {
-            let value = try await body(db)
+            let scope = TransactionScope(db)
+            let value = try await body(scope)
+            try await scope.runSteps()
             try await db.raw("COMMIT").run()
             return value
         } catch {

@@ -1,5 +1,6 @@
 import Audit
 import Core
+import Delivery
 import Foundation
 import SQLKit
 import Server
@@ -40,7 +41,9 @@ import Testing
                 for i in 0..<40 {
                     group.addTask {
                         try await platform.database.transaction { db in
-                            try await AuditLog.record(AuditEntry(principal: .system(), action: "test.concurrent", targetType: "t", targetID: "\(i)", requestID: nil), on: db)
+                            for step in 0..<3 {
+                                try await AuditLog.record(AuditEntry(principal: .system(), action: "test.concurrent", targetType: "t", targetID: "\(i).\(step)", requestID: nil), on: db)
+                            }
                         }
                     }
                 }
@@ -48,7 +51,38 @@ import Testing
             }
             let result = try await AuditVerifier.verify(platform.database)
             #expect(result.intact)
-            #expect(result.checked == 40)
+            #expect(result.checked == 120)
+            // A transaction's records are chained together and in the order they were made.
+            let targets = try await platform.database.read { db in
+                try await db.select().column("target_id").from("audit_log").orderBy("seq").all().map { try $0.decode(column: "target_id", as: String.self) }
+            }
+            for start in stride(from: 0, to: targets.count, by: 3) {
+                let transaction = targets[start].split(separator: ".")[0]
+                #expect(targets[start..<start + 3] == ["\(transaction).0", "\(transaction).1", "\(transaction).2"])
+            }
+        }
+    }
+
+    /// Audit records and outbox messages gathered by a transaction are written once, in order,
+    /// just before it commits, in batches that fit SQLite's bind limit.
+    @Test func gatheredWritesLandAtCommitInOrder() async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            try await platform.database.transaction { db in
+                for i in 0..<1_200 {
+                    try await AuditLog.record(AuditEntry(principal: .system(), action: "test.bulk", targetType: "t", targetID: "\(i)", requestID: nil), on: db)
+                    try await Outbox.enqueue(topic: "test", key: "k\(i % 700)", payload: "\(i)", on: db, now: 1)
+                }
+                let visible = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("audit_log").first()?
+                    .decode(column: "n", as: Int.self)
+                #expect(visible == 0)
+            }
+            let result = try await AuditVerifier.verify(platform.database)
+            #expect(result.intact && result.checked == 1_200)
+            let payloads = try await platform.database.read { db in
+                try await db.select().column("payload").from("outbox_messages").where("topic", .equal, "test").orderBy("id").all()
+                    .map { try $0.decode(column: "payload", as: String.self) }
+            }
+            #expect(payloads == (0..<700).map(String.init))
         }
     }
 
