@@ -195,14 +195,18 @@ class Bench:
         idle = rss_mb(server.pid)
         self.record("start-up to /readyz", f"{startup:.2f} s", "—", "—", "≤ 1 s", startup <= 1.0, f"{self.dossier_count:,} dossiers")
         sampler = RSSSampler(server.pid)
-        self.figure_lookup()
-        self.figure_search()
-        self.figure_submission()
+        for name in ["lookup", "search", "submission"]:
+            if self.wanted(name):
+                getattr(self, "figure_" + name)()
         peak = sampler.stop()
         self.record("memory (RSS)", f"idle {idle:.0f} MB, peak {peak:.0f} MB under load", "—", "—", "idle ≤ 100 MB, load ≤ 300 MB",
                     idle <= 100 and peak <= 300)
-        self.figure_statistics()
-        self.figure_exchange()
+        for name in ["statistics", "exchange"]:
+            if self.wanted(name):
+                getattr(self, "figure_" + name)()
+
+    def wanted(self, figure):
+        return not self.args.only or figure in self.args.only.split(",")
 
     def figure_lookup(self):
         rows = self.sql("SELECT code || '|' || applicant_phone FROM dossiers ORDER BY random() LIMIT 2000;").split()
@@ -350,6 +354,8 @@ wrk.headers["Authorization"] = "Bearer {citizen}"
         lines += [""] + [f"- {note}" for note in self.notes]
         text = "\n".join(lines) + "\n"
         print(text)
+        if self.args.only:
+            return  # a partial run is for iterating; only full runs go into BENCHMARKS.md
         with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
             f.write(text)
 
@@ -362,6 +368,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--pool", type=int, default=8)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--only", help="comma-separated figures (lookup,search,submission,statistics,exchange); not written to BENCHMARKS.md")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)

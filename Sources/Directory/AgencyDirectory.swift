@@ -8,11 +8,17 @@ import Storage
 public struct AgencyDirectory: Sendable {
     let database: Database
     let clock: WallClock
+    /// Agencies by identifier (and the service center under ""), read on every submission;
+    /// cleared by every write here and by `referenceDataChanged()`.
+    let cache = ReferenceCache<String, Agency>()
 
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
         self.clock = clock
     }
+
+    /// Forgets cached agencies after reference data was loaded behind this directory's back.
+    public func referenceDataChanged() { cache.clear() }
 
     struct Row: Decodable {
         let id: Int64
@@ -36,12 +42,14 @@ public struct AgencyDirectory: Sendable {
 
     /// One agency with its departments, or nil.
     public func agency(_ identifier: String) async throws -> Agency? {
-        try await database.read { db in
-            guard let row = try await db.select().columns(Self.columns).from("agencies").where("identifier", .equal, identifier)
-                .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
-            var agency = row.agency
-            agency.departments = try await Self.departments(of: identifier, db)
-            return agency
+        try await cache.value(for: identifier) {
+            try await database.read { db in
+                guard let row = try await db.select().columns(Self.columns).from("agencies").where("identifier", .equal, identifier)
+                    .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+                var agency = row.agency
+                agency.departments = try await Self.departments(of: identifier, db)
+                return agency
+            }
         }
     }
 
@@ -74,10 +82,14 @@ public struct AgencyDirectory: Sendable {
     /// The province's public administrative service center (Trung tâm Phục vụ hành chính công),
     /// which receives dossiers for provincial departments; nil if the directory has none.
     public func provincialServiceCenter() async throws -> String? {
-        try await database.read { db in
-            try await db.select().column("identifier").from("agencies").where("kind", .equal, AgencyKind.serviceCenter.rawValue)
-                .orderBy("id").first()?.decode(column: "identifier", as: String.self)
-        }
+        try await cache.value(for: "") {
+            try await database.read { db in
+                guard let identifier = try await db.select().column("identifier").from("agencies").where("kind", .equal, AgencyKind.serviceCenter.rawValue)
+                    .orderBy("id").first()?.decode(column: "identifier", as: String.self) else { return nil }
+                return Agency(identifier: identifier, name: "", shortName: "", parentIdentifier: nil, adminUnitCode: nil, kind: .serviceCenter,
+                              email: nil, phone: nil, address: nil, departments: nil)
+            }
+        }?.identifier
     }
 
     /// Every agency, parents before children (for export).
@@ -126,6 +138,7 @@ public struct AgencyDirectory: Sendable {
         let ordered = try Self.parentsFirst(agencies)
         let now = clock.millis()
         let batch = seen
+        defer { cache.clear() }
         return try await database.transaction { db in
             var created = 0, updated = 0, unchanged = 0
             var errors: [ValidationError] = []
@@ -211,6 +224,7 @@ public struct AgencyDirectory: Sendable {
             throw DomainError.invalid("name", "Tên phòng ban phải có 1–200 ký tự", "Department name must be 1–200 characters")
         }
         guard try await exists(agency) else { throw DomainError.notFound(what: "agency \(agency)") }
+        defer { cache.clear() }
         try await database.transaction { db in
             let existing = try await db.select().column("id").from("departments")
                 .where("agency_identifier", .equal, agency).where("code", .equal, code).first()

@@ -10,12 +10,17 @@ public struct CalendarStore: Sendable {
     let database: Database
     let clock: WallClock
     public let officeHours: OfficeHours
+    /// The working calendar (one entry), read for every deadline; cleared by every change.
+    let cache = ReferenceCache<Int, WorkingCalendar>()
 
     public init(database: Database, officeHours: OfficeHours = .standard, clock: WallClock = .system) {
         self.database = database
         self.officeHours = officeHours
         self.clock = clock
     }
+
+    /// Forgets the cached calendar after overrides were loaded behind this store's back.
+    public func referenceDataChanged() { cache.clear() }
 
     public func overrides() async throws -> [CalendarOverride] {
         try await database.read { db in
@@ -31,7 +36,7 @@ public struct CalendarStore: Sendable {
 
     /// The working calendar with the stored overrides applied.
     public func workingCalendar() async throws -> WorkingCalendar {
-        WorkingCalendar(overrides: try await overrides(), officeHours: officeHours)
+        try await cache.value(for: 0) { WorkingCalendar(overrides: try await overrides(), officeHours: officeHours) }!
     }
 
     /// Sets (or replaces) the override of one date.
@@ -41,6 +46,7 @@ public struct CalendarStore: Sendable {
             throw DomainError.invalid("name", "Tên ngày phải có 1–200 ký tự", "Name must be 1–200 characters")
         }
         let now = clock.millis()
+        defer { cache.clear() }
         try await database.transaction { db in
             try await db.delete(from: "calendar_overrides").where("date", .equal, override.date.iso).run()
             try await db.insert(into: "calendar_overrides").columns("date", "kind", "name", "updated_at")
@@ -54,7 +60,8 @@ public struct CalendarStore: Sendable {
     /// Removes the override of one date; returns whether there was one.
     @discardableResult
     public func remove(_ date: LocalDate, by principal: Principal, requestID: String?) async throws -> Bool {
-        try await database.transaction { db in
+        defer { cache.clear() }
+        return try await database.transaction { db in
             let present = try await db.select().column("date").from("calendar_overrides").where("date", .equal, date.iso).first() != nil
             guard present else { return false }
             try await db.delete(from: "calendar_overrides").where("date", .equal, date.iso).run()

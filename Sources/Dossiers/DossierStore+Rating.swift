@@ -59,9 +59,8 @@ extension DossierStore {
                 .values(SQLBind(row.id), SQLBind(rating.rawValue), SQLBind(note), SQLBind(principal.username), SQLBind(now)).run()
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.rate", targetType: "dossier", targetID: code, requestID: requestID,
                                                  change: ["rating": String(rating.rawValue)]), on: db, clock: clock)
-            let record: [String: Any] = ["MaHoSo": code, "MucDoHaiLong": rating.rawValue, "NoiDungDanhGia": note ?? "", "NgayDanhGia": NationalRecord.date(now)]
-            let envelope: [String: Any] = ["service": NationalRecord.ratingService, "isUpdating": false, "data": [record]]
-            let payload = String(decoding: try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+            let payload = try NationalRecord.envelope(service: NationalRecord.ratingService, isUpdating: false, record: NationalRecord.RatingRecord(
+                MaHoSo: code, MucDoHaiLong: rating.rawValue, NgayDanhGia: NationalRecord.date(now), NoiDungDanhGia: note ?? ""))
             try await Outbox.enqueue(topic: NationalPortalClient.topic, key: "\(code)#rating", payload: payload, on: db, now: now)
             return Rating(rating: rating, comment: note, at: now)
         }

@@ -202,10 +202,8 @@ public struct DossierStore: Sendable {
         let progress = NationalRecord.progress(code: code, action: action, principal: principal, note: note, at: now.epochMillis, status: to,
                                                stepStart: row.receivedAt, due: row.dueAt)
         try await notify(row, action: action, note: note, eventID: eventID, now: now.epochMillis, db)
-        for (service, data, updating) in [(NationalRecord.syncService, record, from != nil),
-                                          (NationalRecord.progressService, progress, true)] {
-            let envelope: [String: Any] = ["service": service, "isUpdating": updating, "data": [data]]
-            let payload = String(decoding: try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        for (service, payload) in [(NationalRecord.syncService, try NationalRecord.envelope(service: NationalRecord.syncService, isUpdating: from != nil, record: record)),
+                                   (NationalRecord.progressService, try NationalRecord.envelope(service: NationalRecord.progressService, isUpdating: true, record: progress))] {
             try await Outbox.enqueue(topic: NationalPortalClient.topic, key: "\(code)#\(eventID)#\(service)", payload: payload, on: db, now: now.epochMillis)
         }
     }

@@ -56,16 +56,22 @@ public struct AccountStore: Sendable {
     }
 
     public func account(id: Int64) async throws -> Account? {
-        try await database.read { db in
-            guard let row = try await row(id: id, db) else { return nil }
-            return Self.account(row, roles: try await Self.roles(of: id, db))
-        }
+        try await accountWithRoles(where: "id", equals: id)
     }
 
     public func account(username: String) async throws -> Account? {
+        try await accountWithRoles(where: "username", equals: username.lowercased())
+    }
+
+    /// One account and its roles in one statement (every authenticated request reads it).
+    func accountWithRoles(where column: String, equals value: some Encodable & Sendable) async throws -> Account? {
         try await database.read { db in
-            guard let row = try await row(username: username.lowercased(), db) else { return nil }
-            return Self.account(row, roles: try await Self.roles(of: row.id, db))
+            let rows = try await db.select().columns(Self.columns.map { SQLColumn($0, table: "users") }).column(SQLColumn("role", table: "user_roles"))
+                .from("users").join("user_roles", method: SQLJoinMethod.left, on: SQLColumn("user_id", table: "user_roles"), .equal, SQLColumn("id", table: "users"))
+                .where(SQLColumn(column, table: "users"), .equal, SQLBind(value)).all()
+            guard let first = rows.first else { return nil }
+            let roles = try rows.compactMap { try $0.decode(column: "role", as: String?.self).flatMap(Role.init(rawValue:)) }.sorted()
+            return Self.account(try first.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase), roles: roles)
         }
     }
 

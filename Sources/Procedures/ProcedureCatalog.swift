@@ -9,6 +9,8 @@ import Storage
 public struct ProcedureCatalog: Sendable {
     let database: Database
     let clock: WallClock
+    /// Procedures by code, read on every submission; cleared by every import.
+    let cache = ReferenceCache<String, Procedure>()
 
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
@@ -47,10 +49,12 @@ public struct ProcedureCatalog: Sendable {
     }
 
     public func procedure(_ code: String) async throws -> Procedure? {
-        let body = try await database.read { db in
-            try await db.select().column("body").from("procedures").where("code", .equal, code).first()?.decode(column: "body", as: String.self)
+        try await cache.value(for: code) {
+            let body = try await database.read { db in
+                try await db.select().column("body").from("procedures").where("code", .equal, code).first()?.decode(column: "body", as: String.self)
+            }
+            return try body.map(Self.decode)
         }
-        return try body.map(Self.decode)
     }
 
     public func count() async throws -> Int { try await database.read { try await $0.count("procedures") } }
@@ -160,6 +164,7 @@ public struct ProcedureCatalog: Sendable {
         if !errors.isEmpty { throw DomainError.invalid(Array(errors.prefix(100))) }
         let now = clock.millis()
         let clock = clock
+        defer { cache.clear() }
         return try await database.transaction { db in
             var created = 0, updated = 0, unchanged = 0
             for (index, procedure) in procedures.enumerated() {

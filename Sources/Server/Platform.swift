@@ -71,6 +71,8 @@ public struct Platform: Sendable {
     /// Loads reference data, and demo accounts when configured.
     public func seed(demo: Bool) async throws {
         let summary = try await ReferenceData.load(into: database, clock: clock)
+        directory.referenceDataChanged()
+        calendar.referenceDataChanged()
         logger.info("reference data loaded", metadata: [
             "adminUnitsAdded": "\(summary.adminUnitsAdded)", "agenciesCreated": "\(summary.agencies.created)",
             "departmentsAdded": "\(summary.departmentsAdded)", "calendarOverridesAdded": "\(summary.calendarOverridesAdded)",

@@ -60,3 +60,28 @@ import Testing
         #expect(Money.vnd(-500) == "-500 ₫")
     }
 }
+
+@Suite struct ReferenceCacheTests {
+    actor Loads { var count = 0; func next() -> Int { count += 1; return count } }
+
+    @Test func keepsFoundValuesUntilClearedOrExpired() async throws {
+        let cache = ReferenceCache<String, Int>(lifetime: .milliseconds(200))
+        let loads = Loads()
+        #expect(await cache.value(for: "a") { await loads.next() } == 1)
+        #expect(await cache.value(for: "a") { await loads.next() } == 1)
+        cache.clear()
+        #expect(await cache.value(for: "a") { await loads.next() } == 2)
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(await cache.value(for: "a") { await loads.next() } == 3)
+    }
+
+    @Test func neverKeepsNotFoundNorALoadThatACleanupOvertook() async {
+        let cache = ReferenceCache<String, Int>()
+        #expect(await cache.value(for: "x") { nil } == nil)
+        #expect(await cache.value(for: "x") { 7 } == 7)
+        cache.clear()
+        // A write clears the cache while a load of the old value is under way: it is not kept.
+        #expect(await cache.value(for: "y") { cache.clear(); return 1 } == 1)
+        #expect(await cache.value(for: "y") { 2 } == 2)
+    }
+}
