@@ -37,10 +37,37 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     /// The SHA-256 digest (hex) of a canonical JSON text.
     static func digest(_ text: String) -> String { Digest.sha256Hex(text) }
 
-    /// Canonical JSON of a change: keys sorted, no whitespace.
+    /// Canonical JSON of a change: keys sorted, no whitespace, `/` and non-ASCII as they are
+    /// (the text JSONSerialization writes with sorted keys, without its cost on every write).
     static func canonical(_ change: [String: String]) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        var text = "{"
+        for (index, key) in change.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            appendQuoted(key, to: &text)
+            text += ":"
+            appendQuoted(change[key]!, to: &text)
+        }
+        return text + "}"
+    }
+
+    private static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
     }
 
     /// The chain hash over the previous hash and every field of the record.

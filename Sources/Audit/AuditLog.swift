@@ -75,6 +75,7 @@ public enum AuditLog {
 
 /// The audit records of one transaction, waiting to be chained just before it commits.
 final class PendingAudit: CommitStep {
+    static var position: Int { 100 }
     struct Item: Sendable {
         let entry: AuditEntry
         let occurredAt: Int64

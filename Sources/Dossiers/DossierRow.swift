@@ -5,7 +5,8 @@ import SQLKit
 /// The stored form of a dossier.
 struct DossierRow: Decodable, Sendable {
     let id: Int64
-    let code: String
+    /// Variable only while a new dossier waits for its number (see `DossierStore.create`).
+    var code: String
     let procedureCode: String
     let procedureName: String
     let receivingAgency: String

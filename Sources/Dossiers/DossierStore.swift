@@ -75,17 +75,17 @@ public struct DossierStore: Sendable {
         let clock = clock
         let action = isCitizen ? "submit" : DossierAction.receive.rawValue
         let involved = Array(Set([agency, implementing] + stepAgencies)).sorted()
-        // Ten statements, each one round trip: the day's sequence row stays locked from the
-        // first to the commit, so nothing is read back that is already known.
+        // The day's sequence row stays locked from taking the number to the commit, and every
+        // submission to the agency that day waits for it: so everything that does not need the
+        // number is written first under a provisional code, and the locked stretch is the number,
+        // the code, the outbox and the audit chain (gathered, written just before commit).
         return try await database.transaction { db in
-            let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
-            let code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
-            guard let row = try await db.insert(into: "dossiers")
+            guard var row = try await db.insert(into: "dossiers")
                 .columns("code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
                          "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id",
                          "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version",
                          "field_code", "field_name", "fees", "online_level")
-                .values(SQLBind(code), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
+                .values(SQLBind(DossierRules.provisionalCode()), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
                         SQLBind(stepAgencies.first ?? implementing),
                         SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
                         SQLBind(applicant.phone), SQLBind(applicant.citizenId), SQLBind(subject), SQLBind(isCitizen ? principal.userID : nil),
@@ -96,11 +96,15 @@ public struct DossierStore: Sendable {
             let agencies = db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier")
             for identifier in involved { agencies.values(SQLBind(row.id), SQLBind(identifier)) }
             try await agencies.run()
-            let attachments = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
-                                                    now: now.epochMillis, clock: clock, db)
-            try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
-                                       attachments: attachments, supplementNotes: [], db)
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: code, requestID: requestID,
+            let attachments = try await Self.record(storedFiles, kind: .submission, dossierID: row.id, by: principal, now: now.epochMillis, db)
+            let eventID = try await Self.insertEvent(dossierID: row.id, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
+            let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
+            row.code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
+            try await db.update("dossiers").set("code", to: row.code).where("id", .equal, row.id).run()
+            try await Self.audit(attachments, code: row.code, by: principal, requestID: requestID, clock: clock, db)
+            try await Self.announce(row, eventID: eventID, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
+                                    attachments: attachments, supplementNotes: [], db)
+            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: row.code, requestID: requestID,
                                                  change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
                                       on: db, clock: clock)
             return row.dossier
@@ -188,14 +192,28 @@ public struct DossierStore: Sendable {
 
     /// The same, for a caller that already holds the dossier, its files and its earlier supplement notes.
     static func recordEvent(row: DossierRow, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
-                            attachments: [Attachment], supplementNotes supplements: [String], _ db: any SQLDatabase) async throws {
-        let code = row.code
+                            attachments: [Attachment], supplementNotes: [String], _ db: any SQLDatabase) async throws {
+        let eventID = try await insertEvent(dossierID: row.id, action: action, from: from, to: to, principal: principal, note: note, now: now, db)
+        try await announce(row, eventID: eventID, action: action, from: from, to: to, principal: principal, note: note, now: now,
+                           attachments: attachments, supplementNotes: supplementNotes, db)
+    }
+
+    /// The history entry; returns its id.
+    static func insertEvent(dossierID: Int64, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
+                            _ db: any SQLDatabase) async throws -> Int64 {
         guard let inserted = try await db.insert(into: "dossier_events")
             .columns("dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at")
-            .values(SQLBind(row.id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
+            .values(SQLBind(dossierID), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
                     SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
             .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
-        let eventID = try inserted.decode(column: "id", as: Int64.self)
+        return try inserted.decode(column: "id", as: Int64.self)
+    }
+
+    /// Queues what the event tells the outside: the national-portal sync (full record, then the
+    /// progress step) and the applicant's notifications.
+    static func announce(_ row: DossierRow, eventID: Int64, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?,
+                         now: Date, attachments: [Attachment], supplementNotes supplements: [String], _ db: any SQLDatabase) async throws {
+        let code = row.code
         let fees = (try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []
         let record = NationalRecord.sync(row, fieldCode: row.fieldCode ?? "", fieldName: row.fieldName ?? "", fees: fees.map { ($0.name, $0.amount) },
                                          attachments: attachments, supplementNotes: supplements)

@@ -7,6 +7,9 @@ import SQLKit
 /// transaction. For writes that lock a row every transaction shares (the audit chain's head):
 /// done last, the lock is held for a statement or two and the commit, not the whole transaction.
 public protocol CommitStep: AnyObject, Sendable {
+    /// Steps run in ascending position (then in order of first use); the audit chain, which
+    /// locks a row every transaction shares, runs last.
+    static var position: Int { get }
     init()
     /// Writes what was gathered. Runs once, just before `COMMIT`, on the transaction's connection.
     func run(on db: any SQLDatabase) async throws
@@ -14,6 +17,10 @@ public protocol CommitStep: AnyObject, Sendable {
 
 /// The connection of one open transaction (what `Database.transaction` hands its body): every
 /// statement goes to the underlying connection; `step(_:)` gathers work for just before commit.
+extension CommitStep {
+    public static var position: Int { 0 }
+}
+
 public final class TransactionScope: SQLDatabase {
     let base: any SQLDatabase
     private let steps = NIOLockedValueBox<[any CommitStep]>([])
@@ -30,9 +37,11 @@ public final class TransactionScope: SQLDatabase {
         }
     }
 
-    /// Runs the gathered steps in the order they were first used.
+    /// Runs the gathered steps by position, then in the order they were first used.
     func runSteps() async throws {
-        for step in steps.withLockedValue({ $0 }) { try await step.run(on: base) }
+        let ordered = steps.withLockedValue { $0 }.enumerated()
+            .sorted { (type(of: $0.element).position, $0.offset) < (type(of: $1.element).position, $1.offset) }
+        for (_, step) in ordered { try await step.run(on: base) }
     }
 
     public var logger: Logger { base.logger }

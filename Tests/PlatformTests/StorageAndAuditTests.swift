@@ -1,4 +1,4 @@
-import Audit
+@testable import Audit
 import Core
 import Delivery
 import Foundation
@@ -179,5 +179,18 @@ import Testing
             #expect(!result.intact)
             #expect(result.firstBrokenSeq == 5)
         }
+    }
+}
+
+@Suite struct AuditCanonicalTextTests {
+    /// The audit details are hashed as text: the writer must give the same text JSONSerialization
+    /// gave (records written before keep verifying) and valid JSON for any value.
+    @Test func canonicalTextIsSortedEscapedJSON() throws {
+        let change = ["note": "Đơn \"gấp\"\\ngày 1/2\n\t\u{1}\u{1F}\u{08}\u{0C}\r", "agency": "000.00.05.H19", "a/b": "", "Ủy": "x"]
+        let text = AuditRecord.canonical(change)
+        let reference = String(decoding: try JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        #expect(text == reference)
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] == change)
+        #expect(AuditRecord.canonical([:]) == "{}")
     }
 }

@@ -24,18 +24,19 @@ enum Multipart {
     }
 
     static func parse(_ body: Data, boundary: String) -> (fields: [String: String], files: [FormFile])? {
-        let delimiter = Data("--\(boundary)".utf8)
-        let separator = Data("\r\n\r\n".utf8)
+        let delimiter = Array("--\(boundary)".utf8)
+        let partEnd = Array("\r\n".utf8) + delimiter
+        let separator = Array("\r\n\r\n".utf8)
         var fields: [String: String] = [:]
         var files: [FormFile] = []
-        guard var cursor = body.range(of: delimiter)?.upperBound else { return nil }
+        guard var cursor = search(delimiter, in: body, from: body.startIndex)?.upperBound else { return nil }
         while true {
             // After a delimiter: "--" ends the body, "\r\n" starts a part.
-            if body[cursor...].starts(with: Data("--".utf8)) { break }
-            guard body[cursor...].starts(with: Data("\r\n".utf8)) else { return nil }
+            if body[cursor...].starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-")]) { break }
+            guard body[cursor...].starts(with: [UInt8(ascii: "\r"), UInt8(ascii: "\n")]) else { return nil }
             let partStart = cursor + 2
-            guard let headerEnd = body.range(of: separator, in: partStart..<body.endIndex),
-                  let next = body.range(of: Data("\r\n".utf8) + delimiter, in: headerEnd.upperBound..<body.endIndex) else { return nil }
+            guard let headerEnd = search(separator, in: body, from: partStart),
+                  let next = search(partEnd, in: body, from: headerEnd.upperBound) else { return nil }
             let headers = String(decoding: body[partStart..<headerEnd.lowerBound], as: UTF8.self)
             let content = body[headerEnd.upperBound..<next.lowerBound]
             if let disposition = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition:") }) {
@@ -51,6 +52,25 @@ enum Multipart {
             cursor = next.upperBound
         }
         return (fields, files)
+    }
+
+    /// Where `needle` first occurs in `body` at or after `start`: `memchr` for its first byte,
+    /// then a compare (the generic `Data.range(of:)` showed in the submission profile).
+    static func search(_ needle: [UInt8], in body: Data, from start: Data.Index) -> Range<Data.Index>? {
+        guard let first = needle.first, start <= body.endIndex else { return nil }
+        return body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Range<Data.Index>? in
+            guard let base = raw.baseAddress else { return nil }
+            var offset = start - body.startIndex
+            let count = raw.count
+            while count - offset >= needle.count {
+                guard let hit = memchr(base + offset, Int32(first), count - offset - needle.count + 1) else { return nil }
+                let position = base.distance(to: UnsafeRawPointer(hit))
+                let matches = needle.withUnsafeBytes { memcmp(base + position, $0.baseAddress!, needle.count) == 0 }
+                if matches { return (body.startIndex + position)..<(body.startIndex + position + needle.count) }
+                offset = position + 1
+            }
+            return nil
+        }
     }
 
     static func parameter(_ key: String, in header: String) -> String? {
