@@ -13,6 +13,7 @@ import Storage
 public enum AuditLog {
     static let table = "audit_log"
     static let head = "audit_head"
+    static let columns = SQLColumnList(["seq", "occurred_at", "actor_user_id", "actor", "actor_role", "agency", "action", "target_type", "target_id", "request_id", "change_digest", "details", "prev_hash", "hash"])
 
     /// Appends `entry`. Call inside the transaction that makes the change.
     public static func record(_ entry: AuditEntry, on db: any SQLDatabase, clock: WallClock = .system) async throws {
@@ -36,8 +37,7 @@ public enum AuditLog {
         // At most 500 rows per statement: 14 binds each stays under SQLite's 32,766.
         for chunk in stride(from: 0, to: items.count, by: 500).map({ items[$0..<min($0 + 500, items.count)] }) {
             let insert = db.insert(into: table)
-                .columns("seq", "occurred_at", "actor_user_id", "actor", "actor_role", "agency", "action", "target_type",
-                         "target_id", "request_id", "change_digest", "details", "prev_hash", "hash")
+                .columns(columns)
             for item in chunk {
                 seq += 1
                 let entry = item.entry

@@ -25,6 +25,7 @@ public struct OutboxMessage: Codable, Sendable, Equatable {
 /// Workers deliver them in order with retries and backoff.
 public enum Outbox {
     static let table = "outbox_messages"
+    static let columns = SQLColumnList(["topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "created_at"])
 
     /// Queues a message inside the caller's transaction. A second message with the same topic
     /// and key is ignored (delivery is idempotent by construction). Inside a transaction the
@@ -42,7 +43,7 @@ public enum Outbox {
     static func insert(_ messages: [PendingOutbox.Message], on db: any SQLDatabase) async throws {
         for start in stride(from: 0, to: messages.count, by: 500) {
             let insert = db.insert(into: table)
-                .columns("topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "created_at")
+                .columns(columns)
             for m in messages[start..<min(start + 500, messages.count)] {
                 insert.values(SQLBind(m.topic), SQLBind(m.key), SQLBind(m.payload), SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0),
                               SQLBind(m.now), SQLBind(m.now))

@@ -64,12 +64,14 @@ extension DossierStore {
         return attachments
     }
 
+    static let attachmentColumns = SQLColumnList(["dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at"])
+
     /// Records stored files in one statement; returns them in order.
     static func record(_ files: [StoredFile], kind: Attachment.Kind, dossierID: Int64, by principal: Principal, now: Int64,
                        _ db: any SQLDatabase) async throws -> [Attachment] {
         guard !files.isEmpty else { return [] }
         let insert = db.insert(into: "dossier_attachments")
-            .columns("dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at")
+            .columns(Self.attachmentColumns)
         for file in files {
             insert.values(SQLBind(dossierID), SQLBind(kind.rawValue), SQLBind(file.documentName), SQLBind(file.fileName), SQLBind(file.type.mediaType),
                           SQLBind(file.size), SQLBind(file.digest), SQLBind(principal.username), SQLBind(now))

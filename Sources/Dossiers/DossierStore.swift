@@ -28,6 +28,13 @@ public struct DossierStore: Sendable {
     }
 
     static let notFound = DomainError.notFound(what: "dossier")
+    static let dossierColumns = SQLColumnList([
+        "code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
+        "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id", "created_at",
+        "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version", "field_code",
+        "field_name", "fees", "online_level",
+    ])
+    static let eventColumns = SQLColumnList(["dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at"])
 
     // MARK: Creation
 
@@ -81,10 +88,7 @@ public struct DossierStore: Sendable {
         // the code, the outbox and the audit chain (gathered, written just before commit).
         return try await database.transaction { db in
             guard var row = try await db.insert(into: "dossiers")
-                .columns("code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
-                         "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id",
-                         "created_at", "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version",
-                         "field_code", "field_name", "fees", "online_level")
+                .columns(Self.dossierColumns)
                 .values(SQLBind(DossierRules.provisionalCode()), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
                         SQLBind(stepAgencies.first ?? implementing),
                         SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
@@ -202,7 +206,7 @@ public struct DossierStore: Sendable {
     static func insertEvent(dossierID: Int64, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
                             _ db: any SQLDatabase) async throws -> Int64 {
         guard let inserted = try await db.insert(into: "dossier_events")
-            .columns("dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at")
+            .columns(Self.eventColumns)
             .values(SQLBind(dossierID), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
                     SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
             .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
