@@ -72,7 +72,7 @@ public struct AgencyDirectory: Sendable {
         let rows = try await database.read { db in
             let select = db.select().columns(Self.columns).from("agencies")
             if let after { select.where("id", .greaterThan, after) }
-            if let folded { select.where("name_folded", .like, "%\(Self.escapeLike(folded))%") }
+            if let folded { select.where("name_folded", .like, TextFolding.containsPattern(folded)) }
             if let parent { select.where("parent_identifier", .equal, parent) }
             return try await select.orderBy("id").limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
@@ -104,9 +104,6 @@ public struct AgencyDirectory: Sendable {
         try await database.read { try await $0.count("agencies") }
     }
 
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-    }
 
     /// The result of an import.
     public struct ImportResult: Sendable, Codable, Equatable {

@@ -32,7 +32,7 @@ extension DocumentStore {
             if let status = query.status { select.where("status", .equal, status.rawValue) }
             if let type = query.typeCode, !type.isEmpty { select.where("type_code", .equal, type) }
             if let text = query.text.map(TextFolding.fold), !text.isEmpty {
-                for word in text.split(separator: " ").prefix(8) { select.where("search_text", .like, "%\(Self.escapeLike(String(word)))%") }
+                for word in text.split(separator: " ").prefix(8) { select.where("search_text", .like, TextFolding.containsPattern(String(word))) }
             }
             if let from = query.from { select.where("document_date", .greaterThanOrEqual, from.iso) }
             if let to = query.to { select.where("document_date", .lessThanOrEqual, to.iso) }
@@ -46,9 +46,6 @@ extension DocumentStore {
         return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.document)
     }
 
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-    }
 
     /// A register book (sổ đăng ký) of the principal's agency for a year, in number order.
     /// Secret series appear only for documents the principal is named on.

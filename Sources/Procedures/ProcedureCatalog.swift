@@ -11,6 +11,8 @@ public struct ProcedureCatalog: Sendable {
     let clock: WallClock
     /// Procedures by code, read on every submission; cleared by every import.
     let cache = ReferenceCache<String, Procedure>()
+    /// The search index (one entry); cleared by every import.
+    let index = ReferenceCache<Int, ProcedureIndex>()
 
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
@@ -78,59 +80,45 @@ public struct ProcedureCatalog: Sendable {
         }
     }
 
-    /// Procedures matching `query`, best matches first. Every word of the text must appear (in
-    /// the name, field or code, accents optional); exact and leading matches of the name rank
-    /// highest. The cursor is an offset into the ranked list.
+    /// Procedures matching `query`, best matches first (see `ProcedureIndex`). The cursor is an
+    /// offset into the ranked list; the procedures of the page are read from the cache or in one query.
     public func search(_ query: Query, page: PageRequest) async throws -> Page<Procedure> {
-        let folded = query.text.map(TextFolding.fold) ?? ""
-        let words = folded.split(separator: " ").map(String.init).filter { !$0.isEmpty }.prefix(10)
-        // Ranked on code and name only; the full procedures (JSON) are decoded for the page shown.
-        let candidates = try await database.read { db in
-            let select = db.select().columns("code", "name", "name_folded").from("procedures")
-            for word in words { select.where("search_text", .like, "%\(Self.escapeLike(word))%") }
-            if let field = query.fieldCode { select.where("field_code", .equal, field) }
-            if let agency = query.agencyIdentifier {
-                select.where { $0.where("agency_identifier", .equal, agency).orWhere("agency_identifier", .is, SQLLiteral.null) }
-            }
-            if let level = query.onlineLevel { select.where("online_level", .equal, level.rawValue) }
-            return try await select.orderBy("code").limit(5000).all(decoding: NameRow.self)
-        }
-        var ranked = candidates.map { row in (row, Self.score(code: row.code, foldedName: row.nameFolded ?? TextFolding.fold(row.name), folded: folded, words: Array(words))) }
-        ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.name < $1.0.name }
+        let ranked = try await searchIndex().search(query)
         let offset = Int(try page.afterKey() ?? 0)
-        let codes = ranked.dropFirst(offset).prefix(page.limit).map(\.0.code)
-        let bodies = codes.isEmpty ? [:] : try await database.read { db in
-            Dictionary(try await db.select().columns("code", "body").from("procedures").where("code", .in, codes).all(decoding: Row.self)
-                .map { ($0.code, $0.body) }, uniquingKeysWith: { first, _ in first })
+        let codes = Array(ranked.dropFirst(offset).prefix(page.limit))
+        let procedures = try await cache.values(for: codes) { missing in
+            try await database.read { db in
+                Dictionary(try await db.select().columns("code", "body").from("procedures").where("code", .in, missing).all(decoding: Row.self)
+                    .map { ($0.code, try Self.decode($0.body)) }, uniquingKeysWith: { first, _ in first })
+            }
         }
-        let slice = try codes.compactMap { code in try bodies[code].map(Self.decode) }
         let next = offset + page.limit < ranked.count ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
-        return Page(items: slice, nextCursor: next)
+        return Page(items: codes.compactMap { procedures[$0] }, nextCursor: next)
     }
 
-    struct NameRow: Decodable {
-        let code: String, name: String, nameFolded: String?
-        enum CodingKeys: String, CodingKey { case code, name, nameFolded = "name_folded" }
+    /// The search index, rebuilt from the table when an import cleared it or it aged out.
+    func searchIndex() async throws -> ProcedureIndex {
+        try await index.value(for: 0) {
+            try await database.read { db in
+                ProcedureIndex(try await db.select().columns("code", "name", "name_folded", "search_text", "field_code", "agency_identifier", "online_level")
+                    .from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry))
+            }
+        }!
     }
 
-    /// Exact code or name first, then names that start with the query, then by how much of the
-    /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
-    /// above longer names that merely contain the words).
-    static func score(code: String, foldedName name: String, folded: String, words: [String]) -> Int {
-        guard !folded.isEmpty else { return 0 }
-        var score = 0
-        if code == folded { score += 1000 }
-        if name == folded { score += 500 } else if name.hasPrefix(folded) { score += 200 } else if name.contains(folded) { score += 10 }
-        // Folded names hold lowercase letters, digits, spaces and a little punctuation.
-        let nameWords = Set(name.split(whereSeparator: { " ,;:()/-.".contains($0) }).map(String.init))
-        let covered = Set(words).intersection(nameWords).count
-        score += nameWords.isEmpty ? 0 : covered * 100 / nameWords.count
-        return score
+    struct IndexRow: Decodable {
+        let code: String, name: String, nameFolded: String?, searchText: String, fieldCode: String, agencyIdentifier: String?, onlineLevel: String
+        enum CodingKeys: String, CodingKey {
+            case code, name, nameFolded = "name_folded", searchText = "search_text", fieldCode = "field_code"
+            case agencyIdentifier = "agency_identifier", onlineLevel = "online_level"
+        }
+
+        var entry: ProcedureIndex.Entry {
+            ProcedureIndex.Entry(code: code, name: name, foldedName: nameFolded, searchText: searchText, fieldCode: fieldCode,
+                                 agencyIdentifier: agencyIdentifier, onlineLevel: onlineLevel)
+        }
     }
 
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-    }
 
     static func searchText(_ procedure: Procedure) -> String {
         TextFolding.fold([procedure.name, procedure.fieldName, procedure.code, procedure.resultName].joined(separator: " "))
@@ -164,7 +152,10 @@ public struct ProcedureCatalog: Sendable {
         if !errors.isEmpty { throw DomainError.invalid(Array(errors.prefix(100))) }
         let now = clock.millis()
         let clock = clock
-        defer { cache.clear() }
+        defer {
+            cache.clear()
+            index.clear()
+        }
         return try await database.transaction { db in
             var created = 0, updated = 0, unchanged = 0
             for (index, procedure) in procedures.enumerated() {

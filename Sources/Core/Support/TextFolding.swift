@@ -3,6 +3,11 @@ import Foundation
 /// Text normalisation for search that ignores Vietnamese diacritics and case:
 /// "Đăng ký hộ kinh doanh" and "dang ky ho kinh doanh" fold to the same key.
 public enum TextFolding {
+    /// A `LIKE` pattern matching `text` anywhere; `%` and `_` in it are dropped, not wildcards.
+    public static func containsPattern(_ text: String) -> String {
+        "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+    }
+
     public static func fold(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)

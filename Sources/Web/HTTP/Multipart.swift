@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import NIOCore
 
@@ -54,23 +55,13 @@ enum Multipart {
         return (fields, files)
     }
 
-    /// Where `needle` first occurs in `body` at or after `start`: `memchr` for its first byte,
-    /// then a compare (the generic `Data.range(of:)` showed in the submission profile).
+    /// Where `needle` first occurs in `body` at or after `start`.
     static func search(_ needle: [UInt8], in body: Data, from start: Data.Index) -> Range<Data.Index>? {
-        guard let first = needle.first, start <= body.endIndex else { return nil }
-        return body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Range<Data.Index>? in
-            guard let base = raw.baseAddress else { return nil }
-            var offset = start - body.startIndex
-            let count = raw.count
-            while count - offset >= needle.count {
-                guard let hit = memchr(base + offset, Int32(first), count - offset - needle.count + 1) else { return nil }
-                let position = base.distance(to: UnsafeRawPointer(hit))
-                let matches = needle.withUnsafeBytes { memcmp(base + position, $0.baseAddress!, needle.count) == 0 }
-                if matches { return (body.startIndex + position)..<(body.startIndex + position + needle.count) }
-                offset = position + 1
-            }
-            return nil
+        guard start <= body.endIndex else { return nil }
+        let offset = body.withUnsafeBytes { raw in
+            needle.withUnsafeBytes { ByteSearch.firstOffset(of: $0, in: raw, from: start - body.startIndex) }
         }
+        return offset.map { (body.startIndex + $0)..<(body.startIndex + $0 + needle.count) }
     }
 
     static func parameter(_ key: String, in header: String) -> String? {

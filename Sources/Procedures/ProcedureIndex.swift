@@ -1,0 +1,66 @@
+import Core
+import Foundation
+
+/// The procedure catalogue's search index, held in memory: for each procedure its code, name,
+/// filters and folded search text (name, field, code, result; no diacritics, lower case).
+/// Pure: built from rows, searched without I/O. The catalogue is small (2,500 procedures in a
+/// province, ~75,000 for the country) and read far more than written.
+public struct ProcedureIndex: Sendable {
+    public struct Entry: Sendable {
+        public let code: String
+        public let name: String
+        let foldedName: String
+        let nameWords: Set<Substring>
+        let searchText: [UInt8]
+        let fieldCode: String
+        let agencyIdentifier: String?
+        let onlineLevel: String
+
+        public init(code: String, name: String, foldedName: String?, searchText: String, fieldCode: String, agencyIdentifier: String?, onlineLevel: String) {
+            self.code = code
+            self.name = name
+            self.foldedName = foldedName ?? TextFolding.fold(name)
+            self.nameWords = Set(self.foldedName.split(whereSeparator: { " ,;:()/-.".contains($0) }))
+            self.searchText = Array(searchText.utf8)
+            self.fieldCode = fieldCode
+            self.agencyIdentifier = agencyIdentifier
+            self.onlineLevel = onlineLevel
+        }
+    }
+
+    let entries: [Entry]
+
+    public init(_ entries: [Entry]) { self.entries = entries }
+
+    /// The codes matching `query`, best first. Every word of the text must occur in the search
+    /// text (anywhere, as `LIKE '%word%'` did); ties go by name.
+    public func search(_ query: ProcedureCatalog.Query) -> [String] {
+        let folded = query.text.map(TextFolding.fold) ?? ""
+        let words = Array(folded.split(separator: " ").filter { !$0.isEmpty }.prefix(10))
+        let needles = words.map { Array($0.utf8) }
+        var matches: [(entry: Entry, score: Int)] = []
+        for entry in entries {
+            if let field = query.fieldCode, entry.fieldCode != field { continue }
+            if let agency = query.agencyIdentifier, let own = entry.agencyIdentifier, own != agency { continue }
+            if let level = query.onlineLevel, entry.onlineLevel != level.rawValue { continue }
+            guard needles.allSatisfy({ ByteSearch.contains($0, in: entry.searchText) }) else { continue }
+            matches.append((entry, Self.score(entry, folded: folded, words: words)))
+        }
+        matches.sort { $0.score != $1.score ? $0.score > $1.score : $0.entry.name < $1.entry.name }
+        return matches.map(\.entry.code)
+    }
+
+    /// Exact code or name first, then names that start with the query, then by how much of the
+    /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
+    /// above longer names that merely contain the words).
+    static func score(_ entry: Entry, folded: String, words: [Substring]) -> Int {
+        guard !folded.isEmpty else { return 0 }
+        var score = 0
+        if entry.code == folded { score += 1000 }
+        let name = entry.foldedName
+        if name == folded { score += 500 } else if name.hasPrefix(folded) { score += 200 } else if name.contains(folded) { score += 10 }
+        let covered = Set(words).intersection(entry.nameWords).count
+        score += entry.nameWords.isEmpty ? 0 : covered * 100 / entry.nameWords.count
+        return score
+    }
+}
