@@ -89,12 +89,25 @@ extension DossierStore {
         let key = phoneOrID.filter { !" .-()".contains($0) }
         guard !key.isEmpty, code.count <= 60 else { return nil }
         let now = clock.millis()
-        let row = try await database.read { try await DossierRow.load(code: code, $0) }
-        guard let row, row.dossier.applicant.phone == (Self.phone(key) ?? key) || row.dossier.applicant.citizenId == key else { return nil }
-        let dossier = row.dossier
-        return PublicStatus(code: dossier.code, procedureName: dossier.procedureName, status: dossier.status, statusName: dossier.status.nameVi,
-                            statusNameEn: dossier.status.nameEn, nationalStatus: dossier.nationalStatus, receivedAt: dossier.receivedAt,
-                            dueAt: dossier.dueAt, overdue: dossier.isOverdue(at: now))
+        // Only the columns shown, and no applicant JSON to decode: this is the busiest public route.
+        let row = try await database.read { db in
+            try await db.select().columns(Self.lookupColumns).from("dossiers").where("code", .equal, code).first(decoding: LookupRow.self)
+        }
+        guard let row, row.applicantPhone == (Self.phone(key) ?? key) || row.applicantCitizenId == key else { return nil }
+        let status = DossierStatus(rawValue: row.status) ?? .stopped
+        let overdue = row.dueAt.map { now > $0 && !status.clockStopped } ?? false
+        return PublicStatus(code: row.code, procedureName: row.procedureName, status: status, statusName: status.nameVi, statusNameEn: status.nameEn,
+                            nationalStatus: status.nationalCode, receivedAt: row.receivedAt, dueAt: row.dueAt, overdue: overdue)
+    }
+
+    static let lookupColumns = SQLColumnList(["code", "procedure_name", "status", "applicant_phone", "applicant_citizen_id", "received_at", "due_at"])
+
+    struct LookupRow: Decodable {
+        let code: String, procedureName: String, status: String, applicantPhone: String, applicantCitizenId: String?, receivedAt: Int64?, dueAt: Int64?
+        enum CodingKeys: String, CodingKey {
+            case code, procedureName = "procedure_name", status, applicantPhone = "applicant_phone", applicantCitizenId = "applicant_citizen_id"
+            case receivedAt = "received_at", dueAt = "due_at"
+        }
     }
 }
 
