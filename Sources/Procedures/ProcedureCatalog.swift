@@ -9,8 +9,19 @@ import Storage
 public struct ProcedureCatalog: Sendable {
     let database: Database
     let clock: WallClock
-    /// Procedures by code, read on every submission; cleared by every import.
-    let cache = ReferenceCache<String, Procedure>()
+    /// Procedures by code with their JSON, read on every submission and search; cleared by every import.
+    let cache = ReferenceCache<String, Cached>()
+
+    /// A procedure and its JSON as the API writes it (encoded once, not on every search).
+    struct Cached: Sendable {
+        let procedure: Procedure
+        let json: String
+
+        init(_ procedure: Procedure) throws {
+            self.procedure = procedure
+            self.json = try ProcedureCatalog.encode(procedure)
+        }
+    }
     /// The search index (one entry); cleared by every import.
     let index = ReferenceCache<Int, ProcedureIndex>()
 
@@ -55,8 +66,8 @@ public struct ProcedureCatalog: Sendable {
             let body = try await database.read { db in
                 try await db.select().column("body").from("procedures").where("code", .equal, code).first()?.decode(column: "body", as: String.self)
             }
-            return try body.map(Self.decode)
-        }
+            return try body.map { try Cached(Self.decode($0)) }
+        }?.procedure
     }
 
     public func count() async throws -> Int { try await database.read { try await $0.count("procedures") } }
@@ -83,17 +94,28 @@ public struct ProcedureCatalog: Sendable {
     /// Procedures matching `query`, best matches first (see `ProcedureIndex`). The cursor is an
     /// offset into the ranked list; the procedures of the page are read from the cache or in one query.
     public func search(_ query: Query, page: PageRequest) async throws -> Page<Procedure> {
+        let found = try await searchCached(query, page: page)
+        return Page(items: found.items.map(\.procedure), nextCursor: found.nextCursor)
+    }
+
+    /// The same page as JSON texts of the procedures, for the API to write without encoding them again.
+    public func searchJSON(_ query: Query, page: PageRequest) async throws -> (items: [String], nextCursor: String?) {
+        let found = try await searchCached(query, page: page)
+        return (found.items.map(\.json), found.nextCursor)
+    }
+
+    func searchCached(_ query: Query, page: PageRequest) async throws -> (items: [Cached], nextCursor: String?) {
         let ranked = try await searchIndex().search(query)
         let offset = Int(try page.afterKey() ?? 0)
         let codes = Array(ranked.dropFirst(offset).prefix(page.limit))
         let procedures = try await cache.values(for: codes) { missing in
             try await database.read { db in
                 Dictionary(try await db.select().columns("code", "body").from("procedures").where("code", .in, missing).all(decoding: Row.self)
-                    .map { ($0.code, try Self.decode($0.body)) }, uniquingKeysWith: { first, _ in first })
+                    .map { ($0.code, try Cached(Self.decode($0.body))) }, uniquingKeysWith: { first, _ in first })
             }
         }
         let next = offset + page.limit < ranked.count ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
-        return Page(items: codes.compactMap { procedures[$0] }, nextCursor: next)
+        return (codes.compactMap { procedures[$0] }, next)
     }
 
     /// The search index, rebuilt from the table when an import cleared it or it aged out.

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Core
 
@@ -67,21 +68,53 @@ import Testing
     @Test func keepsFoundValuesUntilClearedOrExpired() async throws {
         let cache = ReferenceCache<String, Int>(lifetime: .milliseconds(200))
         let loads = Loads()
-        #expect(await cache.value(for: "a") { await loads.next() } == 1)
-        #expect(await cache.value(for: "a") { await loads.next() } == 1)
+        #expect(try await cache.value(for: "a") { await loads.next() } == 1)
+        #expect(try await cache.value(for: "a") { await loads.next() } == 1)
         cache.clear()
-        #expect(await cache.value(for: "a") { await loads.next() } == 2)
+        #expect(try await cache.value(for: "a") { await loads.next() } == 2)
         try await Task.sleep(for: .milliseconds(250))
-        #expect(await cache.value(for: "a") { await loads.next() } == 3)
+        #expect(try await cache.value(for: "a") { await loads.next() } == 3)
     }
 
-    @Test func neverKeepsNotFoundNorALoadThatACleanupOvertook() async {
+    @Test func neverKeepsNotFoundNorALoadThatACleanupOvertook() async throws {
         let cache = ReferenceCache<String, Int>()
-        #expect(await cache.value(for: "x") { nil } == nil)
-        #expect(await cache.value(for: "x") { 7 } == 7)
+        #expect(try await cache.value(for: "x") { nil } == nil)
+        #expect(try await cache.value(for: "x") { 7 } == 7)
         cache.clear()
         // A write clears the cache while a load of the old value is under way: it is not kept.
-        #expect(await cache.value(for: "y") { cache.clear(); return 1 } == 1)
-        #expect(await cache.value(for: "y") { 2 } == 2)
+        #expect(try await cache.value(for: "y") { cache.clear(); return 1 } == 1)
+        #expect(try await cache.value(for: "y") { 2 } == 2)
+        struct Failed: Error {}
+        await #expect(throws: Failed.self) { try await cache.value(for: "z") { throw Failed() } }
+        #expect(try await cache.value(for: "z") { 3 } == 3)
+    }
+
+    @Test func concurrentMissesShareOneLoad() async throws {
+        let cache = ReferenceCache<String, Int>()
+        let loads = Loads()
+        let values = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await cache.value(for: "k") {
+                        try await Task.sleep(for: .milliseconds(50))
+                        return await loads.next()
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int?]()) { $0.append($1) }
+        }
+        #expect(values == Array(repeating: 1, count: 20))
+        #expect(await loads.count == 1)
+    }
+
+    @Test func batchesLoadOnlyTheMissingKeys() async throws {
+        let cache = ReferenceCache<String, Int>()
+        _ = try await cache.value(for: "a") { 1 }
+        let asked = Mutex<[String]>([])
+        let values = await cache.values(for: ["a", "b", "c"]) { missing in
+            asked.withLock { $0 = missing }
+            return Dictionary(uniqueKeysWithValues: missing.map { ($0, $0 == "b" ? 2 : 3) })
+        }
+        #expect(values == ["a": 1, "b": 2, "c": 3] && asked.withLock { $0 } == ["b", "c"])
     }
 }

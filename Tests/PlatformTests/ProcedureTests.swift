@@ -83,11 +83,18 @@ import Testing
     }
 
     @Test func catalogueOverHTTP() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             let search = try await client.json("/api/v1/procedures?q=cap%20giay%20phep%20xay%20dung&level=partial")
             #expect(search.status == .ok)
             let items = search.object?["items"] as? [[String: Any]] ?? []
             #expect(items.first?["code"] as? String == "1.009994")
+            // The page written from cached JSON texts is the page the encoder writes, cursor included.
+            let paged = try await client.json("/api/v1/procedures?q=dang%20ky&limit=2")
+            let cursor = try #require(paged.object?["nextCursor"] as? String)
+            let encoded = try JSONEncoder().encode(try await platform.procedures.search(.init(text: "dang ky"), page: PageRequest(limit: 2, cursor: nil)))
+            #expect(NSDictionary(dictionary: paged.object ?? [:]).isEqual(to: try JSONSerialization.jsonObject(with: encoded) as? [String: Any] ?? [:]))
+            let second = try await client.json("/api/v1/procedures?q=dang%20ky&limit=2&cursor=\(cursor)")
+            #expect((second.object?["items"] as? [[String: Any]])?.count == 2 && second.object?["items"] as? NSArray != paged.object?["items"] as? NSArray)
             let badLevel = try await client.json("/api/v1/procedures?level=4")
             #expect(badLevel.status == .unprocessableContent)
             let one = try await client.json("/api/v1/procedures/1.001193")

@@ -1,13 +1,20 @@
 import Synchronization
 
 /// An in-process cache for reference data that changes rarely and is read on every request
-/// (a procedure by code, an agency, the working calendar). The owning store clears it on every
-/// write it makes, so this process sees its own changes at once; another instance's changes
-/// are seen within `lifetime`. Only found values are kept, never "not found"; past `capacity`
-/// entries the cache starts over.
+/// (a procedure by code, an agency, the working calendar, the procedure search index). The
+/// owning store clears it on every write it makes, so this process sees its own changes at
+/// once; another instance's changes are seen within `lifetime`. Only found values are kept,
+/// never "not found"; past `capacity` entries the cache starts over. Concurrent misses of one
+/// key share a single load (a cold or expired index is built once, not once per request).
 public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry { let value: Value; let expires: ContinuousClock.Instant }
-    private struct State { var entries: [Key: Entry] = [:]; var generation = 0 }
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var loading: [Key: Task<Value?, any Error>] = [:]
+        var generation = 0
+    }
+
+    private enum Found { case cached(Value), loading(Task<Value?, any Error>) }
 
     private let state = Mutex(State())
     private let lifetime: Duration
@@ -20,21 +27,35 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
 
     /// The cached value for `key`, or the loaded one (kept if found and no write cleared the
     /// cache while it was loading).
-    public func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
+    public func value(for key: Key, load: @escaping @Sendable () async throws -> Value?) async throws -> Value? {
         let now = ContinuousClock.now
-        let (cached, generation) = state.withLock { state -> (Value?, Int) in
-            guard let entry = state.entries[key], entry.expires > now else { return (nil, state.generation) }
-            return (entry.value, state.generation)
+        let found = state.withLock { state -> Found in
+            if let entry = state.entries[key], entry.expires > now { return .cached(entry.value) }
+            if let running = state.loading[key] { return .loading(running) }
+            let generation = state.generation
+            let started = Task { [weak self] () async throws -> Value? in
+                let result = await Result(catching: load)
+                self?.finish(key, generation: generation, result: result)
+                return try result.get()
+            }
+            state.loading[key] = started
+            return .loading(started)
         }
-        if let cached { return cached }
-        guard let loaded = try await load() else { return nil }
+        switch found {
+        case .cached(let value): return value
+        case .loading(let task): return try await task.value
+        }
+    }
+
+    private func finish(_ key: Key, generation: Int, result: Result<Value?, any Error>) {
         let expires = ContinuousClock.now + lifetime
         state.withLock { state in
             guard state.generation == generation else { return }
+            state.loading[key] = nil
+            guard case .success(let value?) = result else { return }
             if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[key] = Entry(value: loaded, expires: expires)
+            state.entries[key] = Entry(value: value, expires: expires)
         }
-        return loaded
     }
 
     /// The values for `keys`: cached ones, and the rest loaded together in one call.
@@ -63,7 +84,14 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
     public func clear() {
         state.withLock { state in
             state.entries.removeAll()
+            state.loading.removeAll()
             state.generation += 1
         }
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

@@ -20,8 +20,13 @@ public struct ProceduresAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/procedures", .everyone) { request, context in
-            let page = try await services.procedures.search(try Self.query(request.uri), page: try request.uri.pageRequest())
-            return try JSONResponse(page).response(from: request, context: context)
+            // The page is written from each procedure's JSON, encoded once when it was cached
+            // (encoding 50 procedures per request was a third of the search's CPU).
+            let page = try await services.procedures.searchJSON(try Self.query(request.uri), page: try request.uri.pageRequest())
+            var body = #"{"items":["# + page.items.joined(separator: ",") + "]"
+            if let next = page.nextCursor { body += #","nextCursor":"# + String(decoding: try JSONEncoder().encode(next), as: UTF8.self) }
+            body += "}"
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         routes.get("/api/v1/procedures/export", .everyone) { request, context in
             let all = try await services.procedures.all()
