@@ -33,8 +33,15 @@ public struct ProcedureIndex: Sendable {
     }
 
     let entries: [Entry]
+    /// Each entry's place in name order (by entry position), so ties sort on an integer.
+    let nameRanks: [Int]
 
-    public init(_ entries: [Entry]) { self.entries = entries }
+    public init(_ entries: [Entry]) {
+        self.entries = entries
+        var ranks = [Int](repeating: 0, count: entries.count)
+        for (rank, position) in entries.indices.sorted(by: { entries[$0].name < entries[$1].name }).enumerated() { ranks[position] = rank }
+        self.nameRanks = ranks
+    }
 
     /// The codes matching `query`, best first. Every word of the text must occur in the search
     /// text (anywhere, as `LIKE '%word%'` did); ties go by name.
@@ -43,22 +50,23 @@ public struct ProcedureIndex: Sendable {
         let words = Array(folded.split(separator: " ").filter { !$0.isEmpty }.prefix(10))
         let needles = words.map { Array($0.utf8) }
         let whole = Array(folded.utf8)
-        var matches: [(entry: Entry, score: Int)] = []
-        for entry in entries {
+        let wordSet = Set(words)
+        var matches: [(entry: Entry, score: Int, rank: Int)] = []
+        for (position, entry) in entries.enumerated() {
             if let field = query.fieldCode, entry.fieldCode != field { continue }
             if let agency = query.agencyIdentifier, let own = entry.agencyIdentifier, own != agency { continue }
             if let level = query.onlineLevel, entry.onlineLevel != level.rawValue { continue }
             guard needles.allSatisfy({ ByteSearch.contains($0, in: entry.searchText) }) else { continue }
-            matches.append((entry, Self.score(entry, folded: folded, bytes: whole, words: words)))
+            matches.append((entry, Self.score(entry, folded: folded, bytes: whole, words: wordSet), nameRanks[position]))
         }
-        matches.sort { $0.score != $1.score ? $0.score > $1.score : $0.entry.name < $1.entry.name }
+        matches.sort { $0.score != $1.score ? $0.score > $1.score : $0.rank < $1.rank }
         return matches.map(\.entry.code)
     }
 
     /// Exact code or name first, then names that start with the query, then by how much of the
     /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
     /// above longer names that merely contain the words).
-    static func score(_ entry: Entry, folded: String, bytes: [UInt8], words: [Substring]) -> Int {
+    static func score(_ entry: Entry, folded: String, bytes: [UInt8], words: Set<Substring>) -> Int {
         guard !folded.isEmpty else { return 0 }
         var score = 0
         if entry.code == folded { score += 1000 }
@@ -70,7 +78,7 @@ public struct ProcedureIndex: Sendable {
         } else if ByteSearch.contains(bytes, in: entry.foldedNameBytes) {
             score += 10
         }
-        let covered = Set(words).intersection(entry.nameWords).count
+        let covered = words.reduce(0) { $0 + (entry.nameWords.contains($1) ? 1 : 0) }
         score += entry.nameWords.isEmpty ? 0 : covered * 100 / entry.nameWords.count
         return score
     }

@@ -15,7 +15,9 @@ public enum ByteSearch {
         while count - offset >= needle.count {
             guard let hit = memchr(base + offset, Int32(first), count - offset - needle.count + 1) else { return nil }
             let position = base.distance(to: UnsafeRawPointer(hit))
-            if memcmp(base + position, needleBase, needle.count) == 0 { return position }
+            // The second byte first: most first-byte hits in text end there, without a call.
+            if needle.count == 1 || (haystack[position + 1] == needle[1]
+                && memcmp(base + position, needleBase, needle.count) == 0) { return position }
             offset = position + 1
         }
         return nil
