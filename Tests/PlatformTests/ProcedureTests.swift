@@ -2,7 +2,7 @@ import Audit
 import Core
 import Foundation
 import HummingbirdTesting
-import Procedures
+@testable import Procedures
 import Server
 import Testing
 
@@ -152,5 +152,22 @@ import Synchronization
         // An agency sees its own procedures and those any commune handles (no fixed agency).
         #expect(Self.index.search(.init(agencyIdentifier: "000.00.05.H19")) == ["2.001", "1.001"])
         #expect(Self.index.search(.init(onlineLevel: .partial)) == ["1.002"])
+    }
+}
+
+@Suite struct BigramMaskTests {
+    /// The filter may let a non-match through but never rules out a match.
+    @Test func neverRulesOutAContainedWord() {
+        let texts = ["dang ky khai sinh ho tich", "cap giay phep xay dung 2.001", "thu tuc hanh chinh cap xa", "a", ""]
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let mask = BigramMask(bytes)
+            for start in bytes.indices {
+                for end in (start + 1)...bytes.count {
+                    #expect(mask.covers(BigramMask(Array(bytes[start..<end]))))
+                }
+            }
+        }
+        #expect(!BigramMask(Array("dang ky".utf8)).covers(BigramMask(Array("xay".utf8))))
     }
 }
