@@ -12,8 +12,9 @@ public struct ProcedureCatalog: Sendable {
     /// Procedures by code with their JSON, read on every submission and search; cleared by every import.
     let cache = ReferenceCache<String, Cached>()
 
-    /// A procedure and its JSON as the API writes it (encoded once, not on every search).
-    struct Cached: Sendable {
+    /// A procedure and its JSON as the API writes it (encoded once, not on every search); a
+    /// class, so a page of them is passed around without copying every field.
+    final class Cached: Sendable {
         let procedure: Procedure
         let json: String
 

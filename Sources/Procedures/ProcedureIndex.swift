@@ -13,7 +13,8 @@ public struct ProcedureIndex: Sendable {
         public let name: String
         let foldedName: String
         let foldedNameBytes: [UInt8]
-        let nameWords: Set<Substring>
+        /// The hashes of the name's words (hashed once here, not per search).
+        let nameWords: Set<Int>
         let searchText: [UInt8]
         let bigrams: BigramMask
         let fieldCode: String
@@ -25,7 +26,7 @@ public struct ProcedureIndex: Sendable {
             self.name = name
             self.foldedName = foldedName ?? TextFolding.fold(name)
             self.foldedNameBytes = Array(self.foldedName.utf8)
-            self.nameWords = Set(self.foldedName.split(whereSeparator: { " ,;:()/-.".contains($0) }))
+            self.nameWords = Set(self.foldedName.split(whereSeparator: { " ,;:()/-.".contains($0) }).map { $0.hashValue })
             self.searchText = Array(searchText.utf8)
             self.bigrams = BigramMask(self.searchText)
             self.fieldCode = fieldCode
@@ -53,7 +54,7 @@ public struct ProcedureIndex: Sendable {
         let needles = words.map { Array($0.utf8) }
         let required = needles.reduce(BigramMask.empty) { $0.union(BigramMask($1)) }
         let whole = Array(folded.utf8)
-        let wordSet = Set(words)
+        let wordSet = Set(words.map(\.hashValue))
         var matches: [(entry: Entry, score: Int, rank: Int)] = []
         for (position, entry) in entries.enumerated() {
             if let field = query.fieldCode, entry.fieldCode != field { continue }
@@ -69,7 +70,7 @@ public struct ProcedureIndex: Sendable {
     /// Exact code or name first, then names that start with the query, then by how much of the
     /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
     /// above longer names that merely contain the words).
-    static func score(_ entry: Entry, folded: String, bytes: [UInt8], words: Set<Substring>) -> Int {
+    static func score(_ entry: Entry, folded: String, bytes: [UInt8], words: Set<Int>) -> Int {
         guard !folded.isEmpty else { return 0 }
         var score = 0
         if entry.code == folded { score += 1000 }
