@@ -9,20 +9,8 @@ import Storage
 public struct ProcedureCatalog: Sendable {
     let database: Database
     let clock: WallClock
-    /// Procedures by code with their JSON, read on every submission and search; cleared by every import.
-    let cache = ReferenceCache<String, Cached>()
-
-    /// A procedure and its JSON as the API writes it (encoded once, not on every search); a
-    /// class, so a page of them is passed around without copying every field.
-    final class Cached: Sendable {
-        let procedure: Procedure
-        let json: String
-
-        init(_ procedure: Procedure) throws {
-            self.procedure = procedure
-            self.json = try ProcedureCatalog.encode(procedure)
-        }
-    }
+    /// Procedures by code, read on every submission; cleared by every import.
+    let cache = ReferenceCache<String, Procedure>()
     /// The search index (one entry); cleared by every import.
     let index = ReferenceCache<Int, ProcedureIndex>()
 
@@ -67,8 +55,8 @@ public struct ProcedureCatalog: Sendable {
             let body = try await database.read { db in
                 try await db.select().column("body").from("procedures").where("code", .equal, code).first()?.decode(column: "body", as: String.self)
             }
-            return try body.map { try Cached(Self.decode($0)) }
-        }?.procedure
+            return try body.map(Self.decode)
+        }
     }
 
     public func count() async throws -> Int { try await database.read { try await $0.count("procedures") } }
@@ -92,56 +80,52 @@ public struct ProcedureCatalog: Sendable {
         }
     }
 
-    /// Procedures matching `query`, best matches first (see `ProcedureIndex`). The cursor is an
-    /// offset into the ranked list; the procedures of the page are read from the cache or in one query.
-    public func search(_ query: Query, page: PageRequest) async throws -> Page<Procedure> {
-        let found = try await searchCached(query, page: page)
-        return Page(items: found.items.map(\.procedure), nextCursor: found.nextCursor)
+    /// Procedures matching `query`, best matches first (see `ProcedureIndex`), as summaries.
+    /// The cursor is an offset into the ranked list. No database access while the index is fresh.
+    public func search(_ query: Query, page: PageRequest) async throws -> Page<ProcedureSummary> {
+        let found = try await searchEntries(query, page: page)
+        return Page(items: found.entries.map(\.summary), nextCursor: found.nextCursor)
     }
 
-    /// The same page as JSON texts of the procedures, for the API to write without encoding them again.
+    /// The same page as the summaries' JSON texts, for the API to write without encoding them again.
     public func searchJSON(_ query: Query, page: PageRequest) async throws -> (items: [String], nextCursor: String?) {
-        let found = try await searchCached(query, page: page)
-        return (found.items.map(\.json), found.nextCursor)
+        let found = try await searchEntries(query, page: page)
+        return (found.entries.map(\.json), found.nextCursor)
     }
 
-    func searchCached(_ query: Query, page: PageRequest) async throws -> (items: [Cached], nextCursor: String?) {
+    func searchEntries(_ query: Query, page: PageRequest) async throws -> (entries: ArraySlice<ProcedureIndex.Entry>, nextCursor: String?) {
         let ranked = try await searchIndex().search(query)
         let offset = Int(try page.afterKey() ?? 0)
-        let codes = Array(ranked.dropFirst(offset).prefix(page.limit))
-        let procedures = try await cache.values(for: codes) { missing in
-            try await database.read { db in
-                Dictionary(try await db.select().columns("code", "body").from("procedures").where("code", .in, missing).all(decoding: Row.self)
-                    .map { ($0.code, try Cached(Self.decode($0.body))) }, uniquingKeysWith: { first, _ in first })
-            }
-        }
         let next = offset + page.limit < ranked.count ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
-        return (codes.compactMap { procedures[$0] }, next)
+        return (ranked.dropFirst(offset).prefix(page.limit), next)
     }
 
     /// The search index, rebuilt from the table when an import cleared it or it aged out.
     func searchIndex() async throws -> ProcedureIndex {
         try await index.value(for: 0) {
             try await database.read { db in
-                ProcedureIndex(try await db.select().columns("code", "name", "name_folded", "search_text", "field_code", "agency_identifier", "online_level")
-                    .from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry))
+                ProcedureIndex(try await db.select().columns(IndexRow.columns).from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry))
             }
         }!
     }
 
     struct IndexRow: Decodable {
-        let code: String, name: String, nameFolded: String?, searchText: String, fieldCode: String, agencyIdentifier: String?, onlineLevel: String
+        let code: String, name: String, nameFolded: String?, searchText: String, fieldCode: String, fieldName: String
+        let agencyIdentifier: String?, agencyLevel: String?, onlineLevel: String, processingDays: Int
         enum CodingKeys: String, CodingKey {
-            case code, name, nameFolded = "name_folded", searchText = "search_text", fieldCode = "field_code"
-            case agencyIdentifier = "agency_identifier", onlineLevel = "online_level"
+            case code, name, nameFolded = "name_folded", searchText = "search_text", fieldCode = "field_code", fieldName = "field_name"
+            case agencyIdentifier = "agency_identifier", agencyLevel = "agency_level", onlineLevel = "online_level", processingDays = "processing_days"
         }
+        static let columns = SQLColumnList(["code", "name", "name_folded", "search_text", "field_code", "field_name", "agency_identifier",
+                                            "agency_level", "online_level", "processing_days"])
 
         var entry: ProcedureIndex.Entry {
-            ProcedureIndex.Entry(code: code, name: name, foldedName: nameFolded, searchText: searchText, fieldCode: fieldCode,
-                                 agencyIdentifier: agencyIdentifier, onlineLevel: onlineLevel)
+            ProcedureIndex.Entry(summary: ProcedureSummary(code: code, name: name, fieldCode: fieldCode, fieldName: fieldName, agencyIdentifier: agencyIdentifier,
+                                                           agencyLevel: agencyLevel, processingDays: processingDays,
+                                                           onlineLevel: OnlineLevel(rawValue: onlineLevel) ?? .information),
+                                 foldedName: nameFolded, searchText: searchText)
         }
     }
-
 
     static func searchText(_ procedure: Procedure) -> String {
         TextFolding.fold([procedure.name, procedure.fieldName, procedure.code, procedure.resultName].joined(separator: " "))

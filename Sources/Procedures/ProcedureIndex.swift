@@ -1,37 +1,49 @@
 import Core
 import Foundation
 
-/// The procedure catalogue's search index, held in memory: for each procedure its code, name,
-/// filters and folded search text (name, field, code, result; no diacritics, lower case).
-/// Pure: built from rows, searched without I/O. The catalogue is small (2,500 procedures in a
-/// province, ~75,000 for the country) and read far more than written.
+/// What a search result shows of a procedure (the full procedure is one request away).
+public struct ProcedureSummary: Codable, Sendable, Equatable {
+    public let code: String
+    public let name: String
+    public let fieldCode: String
+    public let fieldName: String
+    public let agencyIdentifier: String?
+    public let agencyLevel: String?
+    public let processingDays: Int
+    public let onlineLevel: OnlineLevel
+}
+
+/// The procedure catalogue's search index, held in memory: for each procedure its summary
+/// (and that summary's JSON, encoded once), filters and folded search text (name, field, code,
+/// result; no diacritics, lower case). Pure: built from rows, searched without I/O. The
+/// catalogue is small (2,500 procedures in a province, ~75,000 for the country) and read far
+/// more than written.
 public struct ProcedureIndex: Sendable {
     /// One procedure's searchable facts (a class: a search walks every entry, and copying a
     /// struct of many strings retained each of them; that was a fifth of the search's CPU).
     public final class Entry: Sendable {
-        public let code: String
-        public let name: String
+        public let summary: ProcedureSummary
+        /// `summary` as the API writes it.
+        public let json: String
+        var code: String { summary.code }
+        var name: String { summary.name }
         let foldedName: String
         let foldedNameBytes: [UInt8]
         /// The hashes of the name's words (hashed once here, not per search).
         let nameWords: Set<Int>
         let searchText: [UInt8]
         let bigrams: BigramMask
-        let fieldCode: String
-        let agencyIdentifier: String?
-        let onlineLevel: String
 
-        public init(code: String, name: String, foldedName: String?, searchText: String, fieldCode: String, agencyIdentifier: String?, onlineLevel: String) {
-            self.code = code
-            self.name = name
-            self.foldedName = foldedName ?? TextFolding.fold(name)
+        public init(summary: ProcedureSummary, foldedName: String?, searchText: String) {
+            self.summary = summary
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            self.json = String(decoding: (try? encoder.encode(summary)) ?? Data("{}".utf8), as: UTF8.self)
+            self.foldedName = foldedName ?? TextFolding.fold(summary.name)
             self.foldedNameBytes = Array(self.foldedName.utf8)
             self.nameWords = Set(self.foldedName.split(whereSeparator: { " ,;:()/-.".contains($0) }).map { $0.hashValue })
             self.searchText = Array(searchText.utf8)
             self.bigrams = BigramMask(self.searchText)
-            self.fieldCode = fieldCode
-            self.agencyIdentifier = agencyIdentifier
-            self.onlineLevel = onlineLevel
         }
     }
 
@@ -46,9 +58,9 @@ public struct ProcedureIndex: Sendable {
         self.nameRanks = ranks
     }
 
-    /// The codes matching `query`, best first. Every word of the text must occur in the search
+    /// The entries matching `query`, best first. Every word of the text must occur in the search
     /// text (anywhere, as `LIKE '%word%'` did); ties go by name.
-    public func search(_ query: ProcedureCatalog.Query) -> [String] {
+    public func search(_ query: ProcedureCatalog.Query) -> [Entry] {
         let folded = query.text.map(TextFolding.fold) ?? ""
         let words = Array(folded.split(separator: " ").filter { !$0.isEmpty }.prefix(10))
         let needles = words.map { Array($0.utf8) }
@@ -57,14 +69,14 @@ public struct ProcedureIndex: Sendable {
         let wordSet = Set(words.map(\.hashValue))
         var matches: [(entry: Entry, score: Int, rank: Int)] = []
         for (position, entry) in entries.enumerated() {
-            if let field = query.fieldCode, entry.fieldCode != field { continue }
-            if let agency = query.agencyIdentifier, let own = entry.agencyIdentifier, own != agency { continue }
-            if let level = query.onlineLevel, entry.onlineLevel != level.rawValue { continue }
+            if let field = query.fieldCode, entry.summary.fieldCode != field { continue }
+            if let agency = query.agencyIdentifier, let own = entry.summary.agencyIdentifier, own != agency { continue }
+            if let level = query.onlineLevel, entry.summary.onlineLevel != level { continue }
             guard entry.bigrams.covers(required), needles.allSatisfy({ ByteSearch.contains($0, in: entry.searchText) }) else { continue }
             matches.append((entry, Self.score(entry, folded: folded, bytes: whole, words: wordSet), nameRanks[position]))
         }
         matches.sort { $0.score != $1.score ? $0.score > $1.score : $0.rank < $1.rank }
-        return matches.map(\.entry.code)
+        return matches.map(\.entry)
     }
 
     /// Exact code or name first, then names that start with the query, then by how much of the

@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 @testable import Core
 
@@ -105,16 +104,5 @@ import Testing
         }
         #expect(values == Array(repeating: 1, count: 20))
         #expect(await loads.count == 1)
-    }
-
-    @Test func batchesLoadOnlyTheMissingKeys() async throws {
-        let cache = ReferenceCache<String, Int>()
-        _ = try await cache.value(for: "a") { 1 }
-        let asked = Mutex<[String]>([])
-        let values = await cache.values(for: ["a", "b", "c"]) { missing in
-            asked.withLock { $0 = missing }
-            return Dictionary(uniqueKeysWithValues: missing.map { ($0, $0 == "b" ? 2 : 3) })
-        }
-        #expect(values == ["a": 1, "b": 2, "c": 3] && asked.withLock { $0 } == ["b", "c"])
     }
 }

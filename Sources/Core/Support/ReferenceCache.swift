@@ -58,28 +58,6 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
         }
     }
 
-    /// The values for `keys`: cached ones, and the rest loaded together in one call.
-    public func values(for keys: [Key], load: ([Key]) async throws -> [Key: Value]) async rethrows -> [Key: Value] {
-        let now = ContinuousClock.now
-        var found: [Key: Value] = [:]
-        var missing: [Key] = []
-        let generation = state.withLock { state -> Int in
-            for key in keys {
-                if let entry = state.entries[key], entry.expires > now { found[key] = entry.value } else { missing.append(key) }
-            }
-            return state.generation
-        }
-        guard !missing.isEmpty else { return found }
-        let loaded = try await load(missing)
-        let expires = ContinuousClock.now + lifetime
-        state.withLock { state in
-            guard state.generation == generation else { return }
-            if state.entries.count + loaded.count > capacity { state.entries.removeAll(keepingCapacity: true) }
-            for (key, value) in loaded { state.entries[key] = Entry(value: value, expires: expires) }
-        }
-        return found.merging(loaded) { cached, _ in cached }
-    }
-
     /// Forgets everything (after a write), including values still being loaded.
     public func clear() {
         state.withLock { state in

@@ -20,7 +20,7 @@ public struct ProceduresAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/procedures", .everyone) { request, context in
-            // The page is written from each procedure's JSON, encoded once when it was cached
+            // The page is written from each summary's JSON, encoded once when the index was built
             // (encoding 50 procedures per request was a third of the search's CPU).
             let page = try await services.procedures.searchJSON(try Self.query(request.uri), page: try request.uri.pageRequest())
             var body = #"{"items":["# + page.items.joined(separator: ",") + "]"
