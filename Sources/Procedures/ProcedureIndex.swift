@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Synchronization
 
 /// What a search result shows of a procedure (the full procedure is one request away).
 public struct ProcedureSummary: Codable, Sendable, Equatable {
@@ -48,6 +49,9 @@ public struct ProcedureIndex: Sendable {
     }
 
     let entries: [Entry]
+    /// Ranked results of recent queries, for as long as this index lives (a rebuilt index starts
+    /// empty). People search for the same few things: "khai sinh", "hộ kinh doanh".
+    let recent = RecentResults()
     /// Each entry's place in name order (by entry position), so ties sort on an integer.
     let nameRanks: [Int]
 
@@ -62,6 +66,14 @@ public struct ProcedureIndex: Sendable {
     /// text (anywhere, as `LIKE '%word%'` did); ties go by name.
     public func search(_ query: ProcedureCatalog.Query) -> [Entry] {
         let folded = query.text.map(TextFolding.fold) ?? ""
+        let key = RecentResults.Key(text: folded, field: query.fieldCode, agency: query.agencyIdentifier, level: query.onlineLevel)
+        if let known = recent[key] { return known }
+        let ranked = rank(query, folded: folded)
+        recent[key] = ranked
+        return ranked
+    }
+
+    func rank(_ query: ProcedureCatalog.Query, folded: String) -> [Entry] {
         let words = Array(folded.split(separator: " ").filter { !$0.isEmpty }.prefix(10))
         let needles = words.map { Array($0.utf8) }
         let required = needles.reduce(BigramMask.empty) { $0.union(BigramMask($1)) }
@@ -134,5 +146,25 @@ struct BigramMask: Sendable, Equatable {
 
     func covers(_ other: BigramMask) -> Bool {
         a & other.a == other.a && b & other.b == other.b && c & other.c == other.c && d & other.d == other.d
+    }
+}
+
+/// The ranked results of up to `capacity` recent queries (then it starts over).
+final class RecentResults: Sendable {
+    struct Key: Hashable, Sendable {
+        let text: String, field: String?, agency: String?, level: OnlineLevel?
+    }
+
+    private let results = Mutex<[Key: [ProcedureIndex.Entry]]>([:])
+    let capacity = 1_000
+
+    subscript(key: Key) -> [ProcedureIndex.Entry]? {
+        get { results.withLock { $0[key] } }
+        set {
+            results.withLock { results in
+                if results.count >= capacity { results.removeAll(keepingCapacity: true) }
+                results[key] = newValue
+            }
+        }
     }
 }

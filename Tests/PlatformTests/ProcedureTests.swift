@@ -176,3 +176,15 @@ import Synchronization
         #expect(!BigramMask(Array("dang ky".utf8)).covers(BigramMask(Array("xay".utf8))))
     }
 }
+
+extension ProcedureIndexTests {
+    /// A repeated query is answered from the index's recent results, identically.
+    @Test func repeatedQueriesGiveTheSameRanking() {
+        let index = ProcedureIndex([Self.entry("1.001", "Đăng ký khai sinh", "dang ky khai sinh", field: "HT", agency: nil, level: .full),
+                                    Self.entry("1.002", "Khai sinh lại", "khai sinh lai", field: "HT", agency: nil, level: .full)])
+        let first = index.search(.init(text: "khai sinh")).map(\.summary.code)
+        #expect(first == ["1.002", "1.001"])
+        #expect(index.search(.init(text: "Khai Sinh")).map(\.summary.code) == first)
+        #expect(index.search(.init(text: "khai sinh", fieldCode: "XD")).isEmpty)
+    }
+}
