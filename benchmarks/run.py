@@ -218,13 +218,30 @@ class Bench:
                     f"{self.dossier_count:,} dossiers; non-2xx {lookup['non2xx']}")
 
     def figure_search(self):
+        """The queries people repeat (answered from the index's recent results), then two-word
+        queries drawn at random from 60 words (3,600 combinations, more than the 1,000 kept)."""
         queries = ["dang ky ho kinh doanh", "cap giay phep xay dung", "chung thuc", "dat dai", "khai sinh", "ket hon", "bien dong", "giay phep lai xe",
                    "thanh lap doanh nghiep", "ho tich", "cu tru", "moi truong", "phong chay", "dau tu", "lao dong"]
         script = lua_rotating(os.path.join(self.work, "search.lua"), [q.replace(" ", "%20") for q in queries], "/api/v1/procedures?q={0}")
+        count = int(self.sql("SELECT COUNT(*) FROM procedures;").strip())
         result = wrk(self.base + "/", self.args.seconds, script=script)
-        count = self.sql("SELECT COUNT(*) FROM procedures;").strip()
-        self.record("2. procedure search", f"{result['rps']:.0f} req/s, p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms", "—", "—", "p99 ≤ 20 ms",
-                    result["p99"] <= 20, f"{int(count):,} procedures, accents omitted")
+        self.record("2. procedure search, 15 common queries", f"{result['rps']:.0f} req/s, p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms", "—", "—",
+                    "p99 ≤ 20 ms", result["p99"] <= 20, f"{count:,} procedures, accents omitted")
+        words = sorted({w for q in queries for w in q.split()} | {"cap", "doi", "gia", "han", "xac", "nhan", "thu", "tuc", "so", "xe", "nha", "o",
+                                                                  "van", "ban", "quyen", "su", "dung", "chuyen", "nhuong", "the", "chap", "hop",
+                                                                  "dong", "tai", "san", "con", "nuoi", "giam", "ho", "ten", "tam", "tru", "vang"})[:60]
+        random_script = os.path.join(self.work, "search-random.lua")
+        with open(random_script, "w") as f:
+            f.write(f"""
+words = {{ {", ".join(json.dumps(w) for w in words)} }}
+request = function()
+  return wrk.format("GET", "/api/v1/procedures?q=" .. words[math.random(#words)] .. "%20" .. words[math.random(#words)])
+end
+""")
+        result = wrk(self.base + "/", self.args.seconds, script=random_script)
+        self.record(f"2b. procedure search, random two-word queries ({len(words)} words)",
+                    f"{result['rps']:.0f} req/s, p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms", "—", "—", "p99 ≤ 20 ms", result["p99"] <= 20,
+                    f"{count:,} procedures; mostly not among the recent results")
 
     def figure_submission(self):
         """Submissions spread over the communes (as a province's traffic is), then all to one

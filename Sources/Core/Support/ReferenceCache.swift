@@ -3,7 +3,7 @@ import Synchronization
 /// An in-process cache for reference data that changes rarely and is read on every request
 /// (a procedure by code, an agency, the working calendar, the procedure search index). The
 /// owning store clears it on every write it makes, so this process sees its own changes at
-/// once; another instance's changes are seen within `lifetime`. Only found values are kept,
+/// once; another instance's changes are seen within `lifetime` (and the reload it starts). Only found values are kept,
 /// never "not found"; past `capacity` entries the cache starts over. Concurrent misses of one
 /// key share a single load (a cold or expired index is built once, not once per request).
 public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
@@ -30,16 +30,22 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
     public func value(for key: Key, load: @escaping @Sendable () async throws -> Value?) async throws -> Value? {
         let now = ContinuousClock.now
         let found = state.withLock { state -> Found in
-            if let entry = state.entries[key], entry.expires > now { return .cached(entry.value) }
-            if let running = state.loading[key] { return .loading(running) }
-            let generation = state.generation
-            let started = Task { [weak self] () async throws -> Value? in
-                let result = await Result(catching: load)
-                self?.finish(key, generation: generation, result: result)
-                return try result.get()
-            }
-            state.loading[key] = started
-            return .loading(started)
+            let entry = state.entries[key]
+            if let entry, entry.expires > now { return .cached(entry.value) }
+            let running = state.loading[key] ?? {
+                let generation = state.generation
+                let started = Task { [weak self] () async throws -> Value? in
+                    let result = await Result(catching: load)
+                    self?.finish(key, generation: generation, result: result)
+                    return try result.get()
+                }
+                state.loading[key] = started
+                return started
+            }()
+            // An aged-out value is served while its replacement loads (no request waits for the
+            // rebuild of a large entry); a value a write cleared is never served.
+            if let entry { return .cached(entry.value) }
+            return .loading(running)
         }
         switch found {
         case .cached(let value): return value
