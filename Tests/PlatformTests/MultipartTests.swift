@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdCore
 import Testing
 @testable import Web
 
@@ -37,5 +38,17 @@ import Testing
         #expect(Multipart.search(Array("abcd".utf8), in: data, from: data.startIndex) == 10..<14)
         #expect(Multipart.search(Array("abce".utf8), in: data, from: data.startIndex) == nil)
         #expect(Multipart.search(Array("a".utf8), in: data, from: 14) == nil)
+    }
+}
+
+/// Query parameters decoded as browsers encode forms, compared with Foundation's decoding.
+@Suite struct FormDecodingTests {
+    @Test func decodesLikeFoundation() {
+        for text in ["dang+ky", "%C4%90%C4%83ng%20k%C3%BD", "a%2Bb", "plain", "", "100%25", "x+%26+y"] {
+            #expect(URI.formDecoded(Substring(text)) == text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding)
+        }
+        for bad in ["%", "%4", "%zz", "%C4"] {
+            #expect(URI.formDecoded(Substring(bad)) == nil)
+        }
     }
 }
