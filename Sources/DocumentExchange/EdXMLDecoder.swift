@@ -148,9 +148,21 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
 
     public func parser(_ parser: XMLParser, foundCharacters string: String) {
         if path.last == "ContentTransferEncoded" {
-            // One append per callback: a per-byte append to this class's property paid a dynamic
-            // exclusivity check each time (a quarter of a delivery's CPU in the profile).
-            base64Carry.append(contentsOf: string.utf8.lazy.filter { $0 > 0x20 })
+            // Whitespace dropped into a local buffer, then one append to the property: a per-byte
+            // append to this class's property paid a dynamic exclusivity check each time, and a
+            // lazy filter view cost a fifth of a delivery's CPU (both seen in profiles).
+            var utf8 = string
+            let kept = utf8.withUTF8 { bytes in
+                [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                    var written = 0
+                    for byte in bytes where byte > 0x20 {
+                        buffer[written] = byte
+                        written += 1
+                    }
+                    count = written
+                }
+            }
+            base64Carry.append(contentsOf: kept)
             if base64Carry.count >= 256 * 1024 {
                 let usable = base64Carry.count - base64Carry.count % 4
                 if let data = Data(base64Encoded: Data(base64Carry[..<usable])) { try? attachmentHandle?.write(contentsOf: data) } else {
