@@ -8,7 +8,7 @@ import Storage
 /// transaction, chained by SHA-256 to the previous one. A single-row head table holds the
 /// last sequence number and hash; advancing it takes a row lock, which orders concurrent
 /// writers on PostgreSQL (SQLite writers are already serialised). Inside a transaction the
-/// records are gathered and chained just before commit, so the head is locked for three
+/// records are gathered and chained just before commit, so the head is locked for two
 /// statements and the commit, not for the whole transaction.
 public enum AuditLog {
     static let table = "audit_log"
@@ -25,7 +25,8 @@ public enum AuditLog {
         }
     }
 
-    /// Chains and inserts `items` in order: one head update, one multi-row insert, one head update.
+    /// Chains and inserts `items` in order: one head update, then one multi-row insert (a trigger
+    /// moves the head's hash to the newest record).
     static func append(_ items: [PendingAudit.Item], on db: any SQLDatabase) async throws {
         guard !items.isEmpty else { return }
         let count = Int64(items.count)
@@ -55,7 +56,7 @@ public enum AuditLog {
             }
             try await insert.run()
         }
-        try await db.update(head).set("last_hash", to: prevHash).where("id", .equal, 1).run()
+        // The head's last_hash follows the newest record by trigger (AuditMigrations v2).
     }
 
     /// Records, newest first, optionally filtered by action prefix or target.

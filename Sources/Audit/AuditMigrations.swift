@@ -30,5 +30,25 @@ public enum AuditMigrations {
             try await db.insert(into: AuditLog.head).columns("id", "seq", "last_hash")
                 .values(SQLBind(1), SQLBind(Int64(0)), SQLBind(AuditRecord.genesis)).run()
         },
+        // The head's hash follows the newest record inside the insert itself: appending is two
+        // statements (advance the head, insert the records), and the head row, which every
+        // writing transaction locks, is held for one statement less.
+        Migration(context: "audit", version: 2, name: "head hash kept by a trigger") { db, engine in
+            switch engine {
+            case .sqlite:
+                try await db.raw("""
+                    CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_log
+                    BEGIN UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1 AND seq = NEW.seq; END
+                    """).run()
+            case .postgres:
+                try await db.raw("""
+                    CREATE FUNCTION audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1 AND seq = NEW.seq; RETURN NULL; END $$
+                    """).run()
+                try await db.raw("""
+                    CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_head_follows()
+                    """).run()
+            }
+        },
     ]
 }

@@ -5,8 +5,7 @@ import SQLKit
 /// The stored form of a dossier.
 struct DossierRow: Decodable, Sendable {
     let id: Int64
-    /// Variable only while a new dossier waits for its number (see `DossierStore.create`).
-    var code: String
+    let code: String
     let procedureCode: String
     let procedureName: String
     let receivingAgency: String

@@ -72,10 +72,6 @@ public enum DossierRules {
         return "\(agency)-\(pad(date.year % 100, 2))\(pad(date.month, 2))\(pad(date.day, 2))-\(pad(sequence, 4))"
     }
 
-    /// A unique placeholder a new dossier carries inside its creating transaction until it takes
-    /// its number; never committed, and never a valid code (`parse` rejects it).
-    static func provisionalCode() -> String { "~" + UUID().uuidString }
-
     /// Parses a dossier code into its agency, date and sequence.
     public static func parse(code: String) -> (agency: String, date: LocalDate, sequence: Int)? {
         let parts = code.split(separator: "-")

@@ -83,13 +83,14 @@ public struct DossierStore: Sendable {
         let action = isCitizen ? "submit" : DossierAction.receive.rawValue
         let involved = Array(Set([agency, implementing] + stepAgencies)).sorted()
         // The day's sequence row stays locked from taking the number to the commit, and every
-        // submission to the agency that day waits for it: so everything that does not need the
-        // number is written first under a provisional code, and the locked stretch is the number,
-        // the code, the outbox and the audit chain (gathered, written just before commit).
+        // submission to the agency that day waits for it: so nothing is read back that is already
+        // known, and the audit chain and outbox are gathered and written just before commit.
         return try await database.transaction { db in
-            guard var row = try await db.insert(into: "dossiers")
+            let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
+            let code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
+            guard let row = try await db.insert(into: "dossiers")
                 .columns(Self.dossierColumns)
-                .values(SQLBind(DossierRules.provisionalCode()), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
+                .values(SQLBind(code), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
                         SQLBind(stepAgencies.first ?? implementing),
                         SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
                         SQLBind(applicant.phone), SQLBind(applicant.citizenId), SQLBind(subject), SQLBind(isCitizen ? principal.userID : nil),
@@ -100,12 +101,9 @@ public struct DossierStore: Sendable {
             let agencies = db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier")
             for identifier in involved { agencies.values(SQLBind(row.id), SQLBind(identifier)) }
             try await agencies.run()
-            let attachments = try await Self.record(storedFiles, kind: .submission, dossierID: row.id, by: principal, now: now.epochMillis, db)
+            let attachments = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
+                                                    now: now.epochMillis, clock: clock, db)
             let eventID = try await Self.insertEvent(dossierID: row.id, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
-            let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
-            row.code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
-            try await db.update("dossiers").set("code", to: row.code).where("id", .equal, row.id).run()
-            try await Self.audit(attachments, code: row.code, by: principal, requestID: requestID, clock: clock, db)
             try await Self.announce(row, eventID: eventID, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
                                     attachments: attachments, supplementNotes: [], db)
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: row.code, requestID: requestID,
