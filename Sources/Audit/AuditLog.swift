@@ -1,5 +1,4 @@
 import Core
-import NIOConcurrencyHelpers
 import Foundation
 import SQLKit
 import Storage
@@ -17,9 +16,9 @@ public enum AuditLog {
 
     /// Appends `entry`. Call inside the transaction that makes the change.
     public static func record(_ entry: AuditEntry, on db: any SQLDatabase, clock: WallClock = .system) async throws {
-        let pending = PendingAudit.Item(entry: entry, occurredAt: clock.millis())
+        let pending = PendingAuditRecord(entry: entry, occurredAt: clock.millis())
         if let scope = db as? TransactionScope {
-            scope.step(PendingAudit.self).append(pending)
+            scope.gather(pending, into: AuditLog.self)
         } else {
             try await append([pending], on: db)
         }
@@ -27,7 +26,7 @@ public enum AuditLog {
 
     /// Chains and inserts `items` in order: one head update, then one multi-row insert (a trigger
     /// moves the head's hash to the newest record).
-    static func append(_ items: [PendingAudit.Item], on db: any SQLDatabase) async throws {
+    static func append(_ items: [PendingAuditRecord], on db: any SQLDatabase) async throws {
         guard !items.isEmpty else { return }
         let count = Int64(items.count)
         guard let row = try await db.raw("UPDATE audit_head SET seq = seq + \(bind: count) WHERE id = 1 RETURNING seq, last_hash").first() else {
@@ -74,21 +73,16 @@ public enum AuditLog {
     }
 }
 
-/// The audit records of one transaction, waiting to be chained just before it commits.
-final class PendingAudit: CommitStep {
-    static var position: Int { 100 }
-    struct Item: Sendable {
-        let entry: AuditEntry
-        let occurredAt: Int64
-    }
+/// An audit record waiting, in its transaction, to be chained just before commit.
+public struct PendingAuditRecord: Sendable {
+    let entry: AuditEntry
+    let occurredAt: Int64
+}
 
-    private let items = NIOLockedValueBox<[Item]>([])
+extension AuditLog: CommitBatch {
+    public static var position: Int { 100 }
 
-    init() {}
-
-    func append(_ item: Item) { items.withLockedValue { $0.append(item) } }
-
-    func run(on db: any SQLDatabase) async throws {
-        try await AuditLog.append(items.withLockedValue { $0 }, on: db)
+    public static func write(_ items: [PendingAuditRecord], on db: any SQLDatabase) async throws {
+        try await append(items, on: db)
     }
 }

@@ -1,7 +1,6 @@
 import Audit
 import Core
 import Foundation
-import NIOConcurrencyHelpers
 import SQLKit
 import Storage
 
@@ -31,16 +30,16 @@ public enum Outbox {
     /// and key is ignored (delivery is idempotent by construction). Inside a transaction the
     /// messages are gathered and written in one statement just before commit.
     public static func enqueue(topic: String, key: String, payload: String, on db: any SQLDatabase, now: Int64) async throws {
-        let message = PendingOutbox.Message(topic: topic, key: key, payload: payload, now: now)
+        let message = PendingOutboxMessage(topic: topic, key: key, payload: payload, now: now)
         if let scope = db as? TransactionScope {
-            scope.step(PendingOutbox.self).append(message)
+            scope.gather(message, into: Outbox.self)
         } else {
             try await insert([message], on: db)
         }
     }
 
     /// Writes messages, at most 500 per statement (7 binds each).
-    static func insert(_ messages: [PendingOutbox.Message], on db: any SQLDatabase) async throws {
+    static func insert(_ messages: [PendingOutboxMessage], on db: any SQLDatabase) async throws {
         for start in stride(from: 0, to: messages.count, by: 500) {
             let insert = db.insert(into: table)
                 .columns(columns)
@@ -101,22 +100,18 @@ public enum Outbox {
     }
 }
 
-/// The outbox messages of one transaction, written together just before it commits.
-final class PendingOutbox: CommitStep {
-    struct Message: Sendable {
-        let topic: String
-        let key: String
-        let payload: String
-        let now: Int64
-    }
+/// An outbox message waiting, in its transaction, to be written just before commit.
+public struct PendingOutboxMessage: Sendable {
+    let topic: String
+    let key: String
+    let payload: String
+    let now: Int64
+}
 
-    private let messages = NIOLockedValueBox<[Message]>([])
+extension Outbox: CommitBatch {
+    public static var position: Int { 0 }
 
-    init() {}
-
-    func append(_ message: Message) { messages.withLockedValue { $0.append(message) } }
-
-    func run(on db: any SQLDatabase) async throws {
-        try await Outbox.insert(messages.withLockedValue { $0 }, on: db)
+    public static func write(_ items: [PendingOutboxMessage], on db: any SQLDatabase) async throws {
+        try await insert(items, on: db)
     }
 }

@@ -178,7 +178,7 @@ public final class Database: Service, Sendable {
         do {
             let scope = TransactionScope(db)
             let value = try await body(scope)
-            try await scope.runSteps()
+            try await scope.writeBatches()
             try await db.raw("COMMIT").run()
             return value
         } catch {

@@ -3,45 +3,44 @@ import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 
-/// Work a transaction gathers as it goes and writes just before it commits, in the same
-/// transaction. For writes that lock a row every transaction shares (the audit chain's head):
-/// done last, the lock is held for a statement or two and the commit, not the whole transaction.
-public protocol CommitStep: AnyObject, Sendable {
-    /// Steps run in ascending position (then in order of first use); the audit chain, which
-    /// locks a row every transaction shares, runs last.
+/// Rows a transaction gathers as it goes and writes in one batch just before it commits, in
+/// the same transaction. For writes that lock a row every transaction shares (the audit chain's
+/// head): done last, the lock is held for a statement or two and the commit, not the whole
+/// transaction; and many rows of one kind go in one statement.
+public protocol CommitBatch {
+    associatedtype Item: Sendable
+    /// Batches are written in ascending position (then in order of first use); the audit
+    /// chain, which locks a row every transaction shares, goes last.
     static var position: Int { get }
-    init()
-    /// Writes what was gathered. Runs once, just before `COMMIT`, on the transaction's connection.
-    func run(on db: any SQLDatabase) async throws
+    /// Writes the gathered items, in the order they were gathered, on the transaction's connection.
+    static func write(_ items: [Item], on db: any SQLDatabase) async throws
 }
 
 /// The connection of one open transaction (what `Database.transaction` hands its body): every
-/// statement goes to the underlying connection; `step(_:)` gathers work for just before commit.
-extension CommitStep {
-    public static var position: Int { 0 }
-}
-
+/// statement goes to the underlying connection; `gather(_:into:)` keeps rows for just before commit.
 public final class TransactionScope: SQLDatabase {
     let base: any SQLDatabase
-    private let steps = NIOLockedValueBox<[any CommitStep]>([])
+    private let batches = NIOLockedValueBox<[any PendingBatch]>([])
 
     init(_ base: any SQLDatabase) { self.base = base }
 
-    /// The transaction's step of type `S`, created (and scheduled) on first use.
-    public func step<S: CommitStep>(_ type: S.Type) -> S {
-        steps.withLockedValue { steps in
-            if let existing = steps.lazy.compactMap({ $0 as? S }).first { return existing }
-            let made = S()
-            steps.append(made)
-            return made
+    /// Keeps `item` for batch `B`, written just before this transaction commits.
+    public func gather<B: CommitBatch>(_ item: B.Item, into batch: B.Type) {
+        batches.withLockedValue { batches in
+            if let existing = batches.lazy.compactMap({ $0 as? Pending<B> }).first {
+                existing.items.append(item)
+            } else {
+                let made = Pending<B>()
+                made.items.append(item)
+                batches.append(made)
+            }
         }
     }
 
-    /// Runs the gathered steps by position, then in the order they were first used.
-    func runSteps() async throws {
-        let ordered = steps.withLockedValue { $0 }.enumerated()
-            .sorted { (type(of: $0.element).position, $0.offset) < (type(of: $1.element).position, $1.offset) }
-        for (_, step) in ordered { try await step.run(on: base) }
+    /// Writes the gathered batches by position, then in the order they were first used.
+    func writeBatches() async throws {
+        let ordered = batches.withLockedValue { $0 }.enumerated().sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }
+        for (_, batch) in ordered { try await batch.write(on: base) }
     }
 
     public var logger: Logger { base.logger }
@@ -57,4 +56,16 @@ public final class TransactionScope: SQLDatabase {
     public func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         try await base.execute(sql: query, onRow)
     }
+}
+
+/// The items of one batch kind in one transaction (changed only under the scope's lock).
+private protocol PendingBatch: AnyObject, Sendable {
+    var position: Int { get }
+    func write(on db: any SQLDatabase) async throws
+}
+
+private final class Pending<B: CommitBatch>: PendingBatch, @unchecked Sendable {
+    var items: [B.Item] = []
+    var position: Int { B.position }
+    func write(on db: any SQLDatabase) async throws { try await B.write(items, on: db) }
 }
