@@ -371,11 +371,18 @@ end
         if not self.args.keep:
             shutil.rmtree(self.work, ignore_errors=True)
 
+    def commit(self):
+        try:
+            return subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "unknown commit"
+
     def report(self):
         cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read()).group(1)
         cores = os.cpu_count()
         lines = [f"\n## {time.strftime('%Y-%m-%d')} · {self.engine} · `{self.args.scale}` data set · {cores} cores ({cpu})\n",
-                 f"Binary: `{os.path.relpath(self.args.binary, ROOT)}`; wrk -t2 -c32 (submissions -c16), {self.args.seconds} s per figure, loopback.\n",
+                 f"Binary: `{os.path.relpath(self.args.binary, ROOT)}` built from `{self.commit()}`; wrk -t2 -c32 (submissions -c16), "
+                 f"{self.args.seconds} s per figure, loopback.\n",
                  "| figure | measured | reference (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
         for figure, measured, reference, ratio, target, met, detail in self.results:
             lines.append(f"| {figure} | {measured}{' — ' + detail if detail else ''} | {reference} | {ratio} | {target} | {met} |")
