@@ -51,7 +51,10 @@ public enum EdXMLEncoder {
         let errors = EdXMLValidator.validate(document, today: today)
         if !errors.isEmpty { throw DomainError.invalid(errors) }
         var hasher = SHA256()
-        try canonicalRoot(document, signature: nil) { hasher.update(data: Data($0.utf8)) }
+        try canonicalRoot(document, signature: nil) { piece in
+            var text = piece
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
         return Data(hasher.finalize())
     }
 
@@ -111,15 +114,19 @@ public enum EdXMLEncoder {
             var offset = 0
             while offset < data.count {
                 let piece = data.subdata(in: offset..<min(offset + chunk, data.count))
-                try sink("\n" + piece.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed]))
+                try sink("\n" + EdXMLAttachment.lines(piece))
                 offset += chunk
             }
         case .file(let url):
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
             while let piece = try handle.read(upToCount: chunk), !piece.isEmpty {
-                try sink("\n" + piece.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed]))
+                try sink("\n" + EdXMLAttachment.lines(piece))
             }
+        case .base64Lines(let text):
+            // The same text the chunks give: each chunk is a whole number of 57-byte lines.
+            try sink("\n")
+            try sink(text)
         }
         try sink("\n")
     }

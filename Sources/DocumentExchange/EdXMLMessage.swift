@@ -66,6 +66,14 @@ public struct EdXMLAttachment: Sendable, Equatable {
         case data(Data)
         /// Large files are streamed from and to disk.
         case file(URL)
+        /// Bytes already in base64, 76-character lines (`EdXMLAttachment.lines(_:)`): a package
+        /// built for several recipients, or digested and then written, encodes its files once.
+        case base64Lines(String)
+    }
+
+    /// Base64 in the package's form: 76-character lines separated by line feeds.
+    public static func lines(_ data: Data) -> String {
+        data.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
     }
 
     public var contentId: String
@@ -83,6 +91,7 @@ public struct EdXMLAttachment: Sendable, Equatable {
         switch source {
         case .data(let data): data
         case .file(let url): try Data(contentsOf: url)
+        case .base64Lines(let text): Data(base64Encoded: text, options: .ignoreUnknownCharacters) ?? Data()
         }
     }
 }

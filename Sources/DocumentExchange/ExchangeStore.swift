@@ -51,7 +51,9 @@ public struct ExchangeStore: Sendable {
         var attachments: [EdXMLAttachment] = []
         let canSign = try await certificates.signingCertificate(of: agencyID) != nil
         for (index, file) in input.files.enumerated() {
-            attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1)", contentType: file.contentType, name: file.name, source: .data(file.content)))
+            // Encoded once here, not for the signature digest and again for each recipient's package.
+            attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1)", contentType: file.contentType, name: file.name,
+                                               source: .base64Lines(EdXMLAttachment.lines(file.content))))
             var signature = file.signature
             if signature == nil, canSign {
                 signature = Data(try await certificates.sign(file.content, as: agencyID, by: principal, requestID: requestID).signature)

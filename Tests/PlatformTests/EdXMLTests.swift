@@ -54,6 +54,24 @@ import Testing
         try? FileManager.default.removeItem(at: dir)
     }
 
+    /// Files given already in base64 lines make the same package, byte for byte, and the same
+    /// signature digest, as raw bytes and files on disk (chunks of 57 KB are whole lines).
+    @Test func preEncodedFilesGiveTheSamePackage() throws {
+        let bytes = Data((0..<(57 * 1024 * 2 + 1_000)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let dir = try folder()
+        let file = dir.appendingPathComponent("a.bin")
+        try bytes.write(to: file)
+        func package(_ source: EdXMLAttachment.Source) throws -> (Data, Data) {
+            let document = Self.document(attachments: [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "a.pdf", source: source)])
+            return (try EdXMLEncoder.encode(document, today: Self.today), try EdXMLEncoder.digest(document, today: Self.today))
+        }
+        let raw = try package(.data(bytes))
+        #expect(try package(.base64Lines(EdXMLAttachment.lines(bytes))) == raw)
+        #expect(try package(.file(file)) == raw)
+        #expect(try EdXMLAttachment(contentId: "c", contentType: "t", name: "n", source: .base64Lines(EdXMLAttachment.lines(bytes))).data() == bytes)
+        try? FileManager.default.removeItem(at: dir)
+    }
+
     @Test func validationNamesTheFields() {
         var bad = Self.document()
         bad.subject = String(repeating: "ắ", count: 501)
