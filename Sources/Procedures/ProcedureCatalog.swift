@@ -94,10 +94,10 @@ public struct ProcedureCatalog: Sendable {
     }
 
     func searchEntries(_ query: Query, page: PageRequest) async throws -> (entries: ArraySlice<ProcedureIndex.Entry>, nextCursor: String?) {
-        let ranked = try await searchIndex().search(query)
         let offset = Int(try page.afterKey() ?? 0)
-        let next = offset + page.limit < ranked.count ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
-        return (ranked.dropFirst(offset).prefix(page.limit), next)
+        let found = try await searchIndex().search(query, offset: offset, limit: page.limit)
+        let next = offset + page.limit < found.total ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
+        return (found.entries[...], next)
     }
 
     /// The search index, rebuilt from the table when an import cleared it or it aged out.

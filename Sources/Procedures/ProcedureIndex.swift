@@ -62,15 +62,20 @@ public struct ProcedureIndex: Sendable {
         self.nameRanks = ranks
     }
 
-    /// The entries matching `query`, best first. Every word of the text must occur in the search
-    /// text (anywhere, as `LIKE '%word%'` did); ties go by name.
-    public func search(_ query: ProcedureCatalog.Query) -> [Entry] {
+    /// One page of the entries matching `query`, best first, and how many match. Every word of
+    /// the text must occur in the search text (anywhere, as `LIKE '%word%'` did); ties go by name.
+    public func search(_ query: ProcedureCatalog.Query, offset: Int = 0, limit: Int = .max) -> (entries: [Entry], total: Int) {
         let folded = query.text.map(TextFolding.fold) ?? ""
         let key = RecentResults.Key(text: folded, field: query.fieldCode, agency: query.agencyIdentifier, level: query.onlineLevel)
-        if let known = recent[key] { return known }
+        let end = offset.addingReportingOverflow(limit).overflow ? Int.max : offset + limit
+        if let known = recent[key], end <= known.top.count || known.top.count == known.total {
+            return (Array(known.top.dropFirst(offset).prefix(limit)), known.total)
+        }
         let ranked = rank(query, folded: folded)
-        recent[key] = ranked
-        return ranked
+        // Only the first pages are kept: a country's catalogue (75,000 procedures) matches tens of
+        // thousands for common words, and whole lists for 1,000 queries held hundreds of MB.
+        recent[key] = RecentResults.Ranked(top: Array(ranked.prefix(RecentResults.kept)), total: ranked.count)
+        return (Array(ranked.dropFirst(offset).prefix(limit)), ranked.count)
     }
 
     func rank(_ query: ProcedureCatalog.Query, folded: String) -> [Entry] {
@@ -149,16 +154,23 @@ struct BigramMask: Sendable, Equatable {
     }
 }
 
-/// The ranked results of up to `capacity` recent queries (then it starts over).
+/// The first pages of the ranked results of up to `capacity` recent queries (then it starts over).
 final class RecentResults: Sendable {
     struct Key: Hashable, Sendable {
         let text: String, field: String?, agency: String?, level: OnlineLevel?
     }
 
-    private let results = Mutex<[Key: [ProcedureIndex.Entry]]>([:])
+    /// The first `kept` entries of a ranking and how many matched.
+    struct Ranked: Sendable {
+        let top: [ProcedureIndex.Entry]
+        let total: Int
+    }
+
+    static let kept = 500
+    private let results = Mutex<[Key: Ranked]>([:])
     let capacity = 1_000
 
-    subscript(key: Key) -> [ProcedureIndex.Entry]? {
+    subscript(key: Key) -> Ranked? {
         get { results.withLock { $0[key] } }
         set {
             results.withLock { results in

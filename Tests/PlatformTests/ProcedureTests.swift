@@ -141,7 +141,7 @@ import Synchronization
         entry("2.001", "Cấp giấy phép xây dựng", "cap giay phep xay dung xay dung 2.001", field: "XD", agency: "000.00.05.H19", level: .full),
     ])
 
-    static func codes(_ query: ProcedureCatalog.Query) -> [String] { index.search(query).map(\.summary.code) }
+    static func codes(_ query: ProcedureCatalog.Query) -> [String] { index.search(query).entries.map(\.summary.code) }
 
     @Test func everyWordMustOccurAccentsOptionalBestFirst() {
         #expect(Self.codes(.init(text: "Đăng ký khai sinh")) == ["1.001", "1.002"])
@@ -182,9 +182,17 @@ extension ProcedureIndexTests {
     @Test func repeatedQueriesGiveTheSameRanking() {
         let index = ProcedureIndex([Self.entry("1.001", "Đăng ký khai sinh", "dang ky khai sinh", field: "HT", agency: nil, level: .full),
                                     Self.entry("1.002", "Khai sinh lại", "khai sinh lai", field: "HT", agency: nil, level: .full)])
-        let first = index.search(.init(text: "khai sinh")).map(\.summary.code)
+        let first = index.search(.init(text: "khai sinh")).entries.map(\.summary.code)
         #expect(first == ["1.002", "1.001"])
-        #expect(index.search(.init(text: "Khai Sinh")).map(\.summary.code) == first)
-        #expect(index.search(.init(text: "khai sinh", fieldCode: "XD")).isEmpty)
+        #expect(index.search(.init(text: "Khai Sinh")).entries.map(\.summary.code) == first)
+        #expect(index.search(.init(text: "khai sinh", fieldCode: "XD")).entries.isEmpty)
+        // Pages beyond the kept first results are ranked again, with the same answer.
+        let many = ProcedureIndex((0..<(RecentResults.kept + 30)).map {
+            Self.entry(String(format: "9.%04d", $0), "Thủ tục \($0)", "thu tuc \($0)", field: "X", agency: nil, level: .full)
+        })
+        let whole = many.search(.init(text: "thu tuc")).entries.map(\.summary.code)
+        let late = many.search(.init(text: "thu tuc"), offset: RecentResults.kept + 10, limit: 10)
+        #expect(late.total == RecentResults.kept + 30 && late.entries.map(\.summary.code) == Array(whole[(RecentResults.kept + 10)..<(RecentResults.kept + 20)]))
+        #expect(many.search(.init(text: "thu tuc"), offset: 5, limit: 3).entries.map(\.summary.code) == Array(whole[5..<8]))
     }
 }
