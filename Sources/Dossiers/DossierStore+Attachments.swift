@@ -56,19 +56,11 @@ extension DossierStore {
         return StoredFile(documentName: document, fileName: accepted.name, type: accepted.type, size: file.data.count, digest: digest)
     }
 
+    static let attachmentColumns = SQLColumnList(["dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at"])
+
     /// Records stored files in one statement, with one audit record each; returns them in order.
     static func insert(_ files: [StoredFile], kind: Attachment.Kind, dossierID: Int64, code: String, by principal: Principal, requestID: String?,
                        now: Int64, clock: WallClock, _ db: any SQLDatabase) async throws -> [Attachment] {
-        let attachments = try await record(files, kind: kind, dossierID: dossierID, by: principal, now: now, db)
-        try await audit(attachments, code: code, by: principal, requestID: requestID, clock: clock, db)
-        return attachments
-    }
-
-    static let attachmentColumns = SQLColumnList(["dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at"])
-
-    /// Records stored files in one statement; returns them in order.
-    static func record(_ files: [StoredFile], kind: Attachment.Kind, dossierID: Int64, by principal: Principal, now: Int64,
-                       _ db: any SQLDatabase) async throws -> [Attachment] {
         guard !files.isEmpty else { return [] }
         let insert = db.insert(into: "dossier_attachments")
             .columns(Self.attachmentColumns)
@@ -79,19 +71,14 @@ extension DossierStore {
         // Row ids are given in insertion order on both engines; RETURNING's own order is not promised.
         let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
         guard ids.count == files.count else { throw StorageError.corrupt("insert returned \(ids.count) ids for \(files.count) files") }
+        for file in files {
+            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
+                                                 change: ["file": file.fileName, "sha256": file.digest, "kind": kind.rawValue, "document": file.documentName]),
+                                      on: db, clock: clock)
+        }
         return zip(ids, files).map { id, file in
             Attachment(id: id, kind: kind, documentName: file.documentName, fileName: file.fileName,
                        mediaType: file.type.mediaType, size: file.size, sha256: file.digest, uploadedBy: principal.username, at: now)
-        }
-    }
-
-    /// One audit record per attached file.
-    static func audit(_ attachments: [Attachment], code: String, by principal: Principal, requestID: String?, clock: WallClock,
-                      _ db: any SQLDatabase) async throws {
-        for file in attachments {
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
-                                                 change: ["file": file.fileName, "sha256": file.sha256, "kind": file.kind.rawValue, "document": file.documentName]),
-                                      on: db, clock: clock)
         }
     }
 

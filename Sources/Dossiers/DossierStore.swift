@@ -103,9 +103,8 @@ public struct DossierStore: Sendable {
             try await agencies.run()
             let attachments = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
                                                     now: now.epochMillis, clock: clock, db)
-            let eventID = try await Self.insertEvent(dossierID: row.id, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
-            try await Self.announce(row, eventID: eventID, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
-                                    attachments: attachments, supplementNotes: [], db)
+            try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
+                                       attachments: attachments, supplementNotes: [], db)
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: row.code, requestID: requestID,
                                                  change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
                                       on: db, clock: clock)
@@ -192,29 +191,17 @@ public struct DossierStore: Sendable {
                               attachments: attachments, supplementNotes: supplements + noteNow, db)
     }
 
-    /// The same, for a caller that already holds the dossier, its files and its earlier supplement notes.
+    /// The same, for a caller that already holds the dossier, its files and its earlier supplement
+    /// notes: the history entry, then what it tells the outside (the national-portal sync — full
+    /// record, then the progress step — and the applicant's notifications).
     static func recordEvent(row: DossierRow, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
-                            attachments: [Attachment], supplementNotes: [String], _ db: any SQLDatabase) async throws {
-        let eventID = try await insertEvent(dossierID: row.id, action: action, from: from, to: to, principal: principal, note: note, now: now, db)
-        try await announce(row, eventID: eventID, action: action, from: from, to: to, principal: principal, note: note, now: now,
-                           attachments: attachments, supplementNotes: supplementNotes, db)
-    }
-
-    /// The history entry; returns its id.
-    static func insertEvent(dossierID: Int64, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
-                            _ db: any SQLDatabase) async throws -> Int64 {
+                            attachments: [Attachment], supplementNotes supplements: [String], _ db: any SQLDatabase) async throws {
         guard let inserted = try await db.insert(into: "dossier_events")
             .columns(Self.eventColumns)
-            .values(SQLBind(dossierID), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
+            .values(SQLBind(row.id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
                     SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
             .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
-        return try inserted.decode(column: "id", as: Int64.self)
-    }
-
-    /// Queues what the event tells the outside: the national-portal sync (full record, then the
-    /// progress step) and the applicant's notifications.
-    static func announce(_ row: DossierRow, eventID: Int64, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?,
-                         now: Date, attachments: [Attachment], supplementNotes supplements: [String], _ db: any SQLDatabase) async throws {
+        let eventID = try inserted.decode(column: "id", as: Int64.self)
         let code = row.code
         let fees = (try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []
         let record = NationalRecord.sync(row, fieldCode: row.fieldCode ?? "", fieldName: row.fieldName ?? "", fees: fees.map { ($0.name, $0.amount) },
