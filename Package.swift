@@ -9,6 +9,7 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let algorithms = Target.Dependency.product(name: "Algorithms", package: "swift-algorithms")
 
 let package = Package(
     name: "ChinhQuyenSo",
@@ -38,6 +39,8 @@ let package = Package(
         // CMS is behind @_spi(CMS) and may change between versions: pinned exactly.
         .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        // Already in the graph (async-http-client); named for `chunks(ofCount:)` in multi-row writes.
+        .package(url: "https://github.com/apple/swift-algorithms.git", exact: "1.2.1"),
     ],
     targets: [
         // Pure domain: identifiers, calendar, problems, permissions. No I/O.
@@ -52,7 +55,7 @@ let package = Package(
         ]),
         // Persisted outbox with ordered, retried delivery; adapters to the outside (national portal).
         .target(name: "Delivery", dependencies: [
-            "Core", "Storage", "Audit", logging, nioCore,
+            "Core", "Storage", "Audit", logging, nioCore, algorithms,
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -60,7 +63,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Tamper-evident audit log (SHA-256 chain).
-        .target(name: "Audit", dependencies: ["Core", "Storage", crypto]),
+        .target(name: "Audit", dependencies: ["Core", "Storage", crypto, algorithms]),
         // Reference data: administrative units, agencies, departments; calendar overrides.
         .target(name: "Directory", dependencies: ["Core", "Storage", "Audit"],
                 resources: [.copy("Resources")]),
@@ -82,7 +85,7 @@ let package = Package(
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(name: "Identity", dependencies: [
-            "Core", "Storage", "Audit", "Directory", crypto, nioPosix,
+            "Core", "Storage", "Audit", "Directory", crypto, nioPosix, algorithms,
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),

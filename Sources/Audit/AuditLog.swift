@@ -1,3 +1,4 @@
+import Algorithms
 import Core
 import Foundation
 import SQLKit
@@ -16,17 +17,12 @@ public enum AuditLog {
 
     /// Appends `entry`. Call inside the transaction that makes the change.
     public static func record(_ entry: AuditEntry, on db: any SQLDatabase, clock: WallClock = .system) async throws {
-        let pending = PendingAuditRecord(entry: entry, occurredAt: clock.millis())
-        if let scope = db as? TransactionScope {
-            scope.gather(pending, into: AuditLog.self)
-        } else {
-            try await append([pending], on: db)
-        }
+        try await add(PendingAuditRecord(entry: entry, occurredAt: clock.millis()), on: db)
     }
 
     /// Chains and inserts `items` in order: one head update, then one multi-row insert (a trigger
     /// moves the head's hash to the newest record).
-    static func append(_ items: [PendingAuditRecord], on db: any SQLDatabase) async throws {
+    public static func write(_ items: [PendingAuditRecord], on db: any SQLDatabase) async throws {
         guard !items.isEmpty else { return }
         let count = Int64(items.count)
         guard let row = try await db.raw("UPDATE audit_head SET seq = seq + \(bind: count) WHERE id = 1 RETURNING seq, last_hash").first() else {
@@ -35,9 +31,8 @@ public enum AuditLog {
         var seq = try row.decode(column: "seq", as: Int64.self) - count
         var prevHash = try row.decode(column: "last_hash", as: String.self)
         // At most 500 rows per statement: 14 binds each stays under SQLite's 32,766.
-        for chunk in stride(from: 0, to: items.count, by: 500).map({ items[$0..<min($0 + 500, items.count)] }) {
-            let insert = db.insert(into: table)
-                .columns(columns)
+        for chunk in items.chunks(ofCount: 500) {
+            let insert = db.insert(into: table).columns(columns)
             for item in chunk {
                 seq += 1
                 let entry = item.entry
@@ -81,8 +76,4 @@ public struct PendingAuditRecord: Sendable {
 
 extension AuditLog: CommitBatch {
     public static var position: Int { 100 }
-
-    public static func write(_ items: [PendingAuditRecord], on db: any SQLDatabase) async throws {
-        try await append(items, on: db)
-    }
 }

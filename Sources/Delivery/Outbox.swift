@@ -1,3 +1,4 @@
+import Algorithms
 import Audit
 import Core
 import Foundation
@@ -30,20 +31,14 @@ public enum Outbox {
     /// and key is ignored (delivery is idempotent by construction). Inside a transaction the
     /// messages are gathered and written in one statement just before commit.
     public static func enqueue(topic: String, key: String, payload: String, on db: any SQLDatabase, now: Int64) async throws {
-        let message = PendingOutboxMessage(topic: topic, key: key, payload: payload, now: now)
-        if let scope = db as? TransactionScope {
-            scope.gather(message, into: Outbox.self)
-        } else {
-            try await insert([message], on: db)
-        }
+        try await add(PendingOutboxMessage(topic: topic, key: key, payload: payload, now: now), on: db)
     }
 
     /// Writes messages, at most 500 per statement (7 binds each).
-    static func insert(_ messages: [PendingOutboxMessage], on db: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: messages.count, by: 500) {
-            let insert = db.insert(into: table)
-                .columns(columns)
-            for m in messages[start..<min(start + 500, messages.count)] {
+    public static func write(_ messages: [PendingOutboxMessage], on db: any SQLDatabase) async throws {
+        for chunk in messages.chunks(ofCount: 500) {
+            let insert = db.insert(into: table).columns(columns)
+            for m in chunk {
                 insert.values(SQLBind(m.topic), SQLBind(m.key), SQLBind(m.payload), SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0),
                               SQLBind(m.now), SQLBind(m.now))
             }
@@ -110,8 +105,4 @@ public struct PendingOutboxMessage: Sendable {
 
 extension Outbox: CommitBatch {
     public static var position: Int { 0 }
-
-    public static func write(_ items: [PendingOutboxMessage], on db: any SQLDatabase) async throws {
-        try await insert(items, on: db)
-    }
 }

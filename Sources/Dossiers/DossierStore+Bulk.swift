@@ -68,10 +68,7 @@ extension DossierStore {
                 let parts = key.split(separator: "|")
                 return [.text(String(parts[0])), .text(String(parts[1])), .int(Int64(value))]
             }
-            for start in stride(from: 0, to: rows.count, by: 5000) {
-                let chunk = Array(rows[start..<min(rows.count, start + 5000)])
-                try await BulkInsert.insert(into: "dossier_sequences", columns: ["agency_identifier", "day", "last_value"], rows: chunk, on: db)
-            }
+            try await BulkInsert.insert(into: "dossier_sequences", columns: ["agency_identifier", "day", "last_value"], rows: rows, on: db)
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.bulk-load", targetType: "dossier", targetID: "scale", requestID: nil,
                                                  change: ["sequences": String(rows.count)]), on: db, clock: clock)
         }

@@ -1,3 +1,4 @@
+import Algorithms
 import Audit
 import Core
 import Foundation
@@ -31,9 +32,8 @@ extension AccountStore {
                                         on: db)
             for role in Set(accounts.map(\.role)) {
                 let names = accounts.filter { $0.role == role }.map(\.username)
-                for start in stride(from: 0, to: names.count, by: 500) {
-                    let chunk = Array(names[start..<min(names.count, start + 500)])
-                    try await db.raw("INSERT INTO user_roles (user_id, role) SELECT id, \(bind: role.rawValue) FROM users WHERE id > \(bind: before) AND username IN (\(binds: chunk))").run()
+                for chunk in names.chunks(ofCount: 500) {
+                    try await db.raw("INSERT INTO user_roles (user_id, role) SELECT id, \(bind: role.rawValue) FROM users WHERE id > \(bind: before) AND username IN (\(binds: Array(chunk)))").run()
                 }
             }
             try await AuditLog.record(AuditEntry(principal: principal, action: "user.bulk-create", targetType: "user", targetID: "\(accounts.count)", requestID: nil,

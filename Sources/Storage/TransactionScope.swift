@@ -16,6 +16,18 @@ public protocol CommitBatch {
     static func write(_ items: [Item], on db: any SQLDatabase) async throws
 }
 
+extension CommitBatch {
+    /// Keeps `item` for just before commit when `db` is a transaction's connection; outside a
+    /// transaction, writes it at once.
+    public static func add(_ item: Item, on db: any SQLDatabase) async throws {
+        if let scope = db as? TransactionScope {
+            scope.gather(item, into: Self.self)
+        } else {
+            try await write([item], on: db)
+        }
+    }
+}
+
 /// The connection of one open transaction (what `Database.transaction` hands its body): every
 /// statement goes to the underlying connection; `gather(_:into:)` keeps rows for just before commit.
 public final class TransactionScope: SQLDatabase {
