@@ -8,17 +8,22 @@ import Storage
 public struct AgencyDirectory: Sendable {
     let database: Database
     let clock: WallClock
-    /// Agencies by identifier (and the service center under ""), read on every submission;
+    /// Agencies by identifier, and the service center's identifier, read on every submission;
     /// cleared by every write here and by `referenceDataChanged()`.
     let cache = ReferenceCache<String, Agency>()
+    let serviceCenter = ReferenceCache<Int, String>()
 
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
         self.clock = clock
     }
 
-    /// Forgets cached agencies after reference data was loaded behind this directory's back.
-    public func referenceDataChanged() { cache.clear() }
+    /// Forgets cached agencies after reference data was loaded behind this directory's back
+    /// (and after every write here).
+    public func referenceDataChanged() {
+        cache.clear()
+        serviceCenter.clear()
+    }
 
     struct Row: Decodable {
         let id: Int64
@@ -82,14 +87,12 @@ public struct AgencyDirectory: Sendable {
     /// The province's public administrative service center (Trung tâm Phục vụ hành chính công),
     /// which receives dossiers for provincial departments; nil if the directory has none.
     public func provincialServiceCenter() async throws -> String? {
-        try await cache.value(for: "") {
+        try await serviceCenter.value(for: 0) {
             try await database.read { db in
-                guard let identifier = try await db.select().column("identifier").from("agencies").where("kind", .equal, AgencyKind.serviceCenter.rawValue)
-                    .orderBy("id").first()?.decode(column: "identifier", as: String.self) else { return nil }
-                return Agency(identifier: identifier, name: "", shortName: "", parentIdentifier: nil, adminUnitCode: nil, kind: .serviceCenter,
-                              email: nil, phone: nil, address: nil, departments: nil)
+                try await db.select().column("identifier").from("agencies").where("kind", .equal, AgencyKind.serviceCenter.rawValue)
+                    .orderBy("id").first()?.decode(column: "identifier", as: String.self)
             }
-        }?.identifier
+        }
     }
 
     /// Every agency, parents before children (for export).
@@ -103,7 +106,6 @@ public struct AgencyDirectory: Sendable {
     public func count() async throws -> Int {
         try await database.read { try await $0.count("agencies") }
     }
-
 
     /// The result of an import.
     public struct ImportResult: Sendable, Codable, Equatable {
@@ -135,7 +137,7 @@ public struct AgencyDirectory: Sendable {
         let ordered = try Self.parentsFirst(agencies)
         let now = clock.millis()
         let batch = seen
-        defer { cache.clear() }
+        defer { referenceDataChanged() }
         return try await database.transaction { db in
             var created = 0, updated = 0, unchanged = 0
             var errors: [ValidationError] = []
@@ -221,7 +223,7 @@ public struct AgencyDirectory: Sendable {
             throw DomainError.invalid("name", "Tên phòng ban phải có 1–200 ký tự", "Department name must be 1–200 characters")
         }
         guard try await exists(agency) else { throw DomainError.notFound(what: "agency \(agency)") }
-        defer { cache.clear() }
+        defer { referenceDataChanged() }
         try await database.transaction { db in
             let existing = try await db.select().column("id").from("departments")
                 .where("agency_identifier", .equal, agency).where("code", .equal, code).first()

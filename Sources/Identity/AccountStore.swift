@@ -39,11 +39,6 @@ public struct AccountStore: Sendable {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    func row(id: Int64, _ db: any SQLDatabase) async throws -> Row? {
-        try await db.select().columns(Self.columns).from("users").where("id", .equal, id)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-    }
-
     static func roles(of id: Int64, _ db: any SQLDatabase) async throws -> [Role] {
         try await db.select().column("role").from("user_roles").where("user_id", .equal, id).all()
             .compactMap { Role(rawValue: try $0.decode(column: "role", as: String.self)) }.sorted()
