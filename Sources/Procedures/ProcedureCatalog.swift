@@ -93,11 +93,11 @@ public struct ProcedureCatalog: Sendable {
         return (found.entries.map(\.json), found.nextCursor)
     }
 
-    func searchEntries(_ query: Query, page: PageRequest) async throws -> (entries: ArraySlice<ProcedureIndex.Entry>, nextCursor: String?) {
+    func searchEntries(_ query: Query, page: PageRequest) async throws -> (entries: [ProcedureIndex.Entry], nextCursor: String?) {
         let offset = Int(try page.afterKey() ?? 0)
         let found = try await searchIndex().search(query, offset: offset, limit: page.limit)
         let next = offset + page.limit < found.total ? PageRequest.cursor(after: Int64(offset + page.limit)) : nil
-        return (found.entries[...], next)
+        return (found.entries, next)
     }
 
     /// The search index, rebuilt from the table when an import cleared it or it aged out.
