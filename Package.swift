@@ -110,6 +110,7 @@ let package = Package(
         ]),
         // Benchmarks, run by hand (results in BENCHMARKS.md).
         .executableTarget(name: "edxml-large-benchmark", dependencies: ["Core", "DocumentExchange"], path: "benchmarks/EdXMLLarge"),
+        .executableTarget(name: "procedure-search-benchmark", dependencies: ["Core", "Procedures"], path: "benchmarks/ProcedureSearch"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(name: "PlatformTests", dependencies: [

@@ -13,6 +13,8 @@ public struct ProcedureCatalog: Sendable {
     let cache = ReferenceCache<String, Procedure>()
     /// The search index (one entry); cleared by every import.
     let index = ReferenceCache<Int, ProcedureIndex>()
+    /// The index last built, kept when it ages out while the table is unchanged.
+    let built = BuiltIndex()
 
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
@@ -100,11 +102,17 @@ public struct ProcedureCatalog: Sendable {
         return (found.entries, next)
     }
 
-    /// The search index, rebuilt from the table when an import cleared it or it aged out.
+    /// The search index, rebuilt from the table when an import cleared it, or when it aged out
+    /// and the table changed (another instance imported): a country's index takes a second to
+    /// build, its fingerprint one aggregate query.
     func searchIndex() async throws -> ProcedureIndex {
-        try await index.value(for: 0) {
+        try await index.value(for: 0) { [built] in
             try await database.read { db in
-                ProcedureIndex(try await db.select().columns(IndexRow.columns).from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry))
+                let fingerprint = try await BuiltIndex.fingerprint(db)
+                if let kept = built.index(ifStill: fingerprint) { return kept }
+                let fresh = ProcedureIndex(try await db.select().columns(IndexRow.columns).from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry))
+                built.keep(fresh, fingerprint)
+                return fresh
             }
         }!
     }
@@ -127,9 +135,7 @@ public struct ProcedureCatalog: Sendable {
         }
     }
 
-    static func searchText(_ procedure: Procedure) -> String {
-        TextFolding.fold([procedure.name, procedure.fieldName, procedure.code, procedure.resultName].joined(separator: " "))
-    }
+    static func searchText(_ procedure: Procedure) -> String { ProcedureIndex.searchText(procedure) }
 
     /// The outcome of an import.
     public struct ImportResult: Codable, Sendable, Equatable {
@@ -162,6 +168,7 @@ public struct ProcedureCatalog: Sendable {
         defer {
             cache.clear()
             index.clear()
+            built.forget()
         }
         return try await database.transaction { db in
             var created = 0, updated = 0, unchanged = 0

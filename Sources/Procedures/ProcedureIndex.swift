@@ -19,9 +19,12 @@ public struct ProcedureSummary: Codable, Sendable, Equatable {
 /// result; no diacritics, lower case). Pure: built from rows, searched without I/O. The
 /// catalogue is small (2,500 procedures in a province, ~75,000 for the country) and read far
 /// more than written.
+///
+/// What a search walks is laid out by column (masks, texts back to back, filter numbers), so
+/// the scan touches no objects: at the country's size, retaining each entry it passed was a
+/// fifth of the time. Matches are ranked as packed integers (score, then name order).
 public struct ProcedureIndex: Sendable {
-    /// One procedure's searchable facts (a class: a search walks every entry, and copying a
-    /// struct of many strings retained each of them; that was a fifth of the search's CPU).
+    /// One procedure as the catalogue gives it, and as a result page shows it.
     public final class Entry: Sendable {
         public let summary: ProcedureSummary
         /// `summary` as the API writes it.
@@ -29,37 +32,49 @@ public struct ProcedureIndex: Sendable {
         var code: String { summary.code }
         var name: String { summary.name }
         let foldedName: String
-        let foldedNameBytes: [UInt8]
-        /// The hashes of the name's words (hashed once here, not per search).
-        let nameWords: Set<Int>
-        let searchText: [UInt8]
-        let bigrams: BigramMask
+        let searchText: String
+
+        /// One encoder for every entry (making one per entry was most of building a country's index).
+        static let encoder: JSONEncoder = {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return encoder
+        }()
 
         public init(summary: ProcedureSummary, foldedName: String?, searchText: String) {
             self.summary = summary
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            self.json = String(decoding: (try? encoder.encode(summary)) ?? Data("{}".utf8), as: UTF8.self)
+            self.json = String(decoding: (try? Self.encoder.encode(summary)) ?? Data("{}".utf8), as: UTF8.self)
             self.foldedName = foldedName ?? TextFolding.fold(summary.name)
-            self.foldedNameBytes = Array(self.foldedName.utf8)
-            self.nameWords = Set(self.foldedName.split(whereSeparator: { " ,;:()/-.".contains($0) }).map { $0.hashValue })
-            self.searchText = Array(searchText.utf8)
-            self.bigrams = BigramMask(self.searchText)
+            self.searchText = searchText
         }
+    }
+
+    /// What a procedure is searched on: name, field, code and result, folded.
+    public static func searchText(_ procedure: Procedure) -> String {
+        TextFolding.fold([procedure.name, procedure.fieldName, procedure.code, procedure.resultName].joined(separator: " "))
+    }
+
+    /// The entry of a procedure, with its folded name and search text when already known (the
+    /// catalogue stores them at import).
+    public static func entry(_ procedure: Procedure, foldedName: String? = nil, searchText text: String? = nil) -> Entry {
+        Entry(summary: ProcedureSummary(code: procedure.code, name: procedure.name, fieldCode: procedure.fieldCode, fieldName: procedure.fieldName,
+                                        agencyIdentifier: procedure.agencyIdentifier, agencyLevel: procedure.agencyLevel,
+                                        processingDays: procedure.processingDays, onlineLevel: procedure.onlineLevel),
+              foldedName: foldedName, searchText: text ?? searchText(procedure))
     }
 
     let entries: [Entry]
     /// Ranked results of recent queries, for as long as this index lives (a rebuilt index starts
     /// empty). People search for the same few things: "khai sinh", "hộ kinh doanh".
-    let recent = RecentResults()
-    /// Each entry's place in name order (by entry position), so ties sort on an integer.
-    let nameRanks: [Int]
+    let recent: RecentResults?
+    let columns: Columns
 
-    public init(_ entries: [Entry]) {
+    /// - Parameter remembering: keep the ranked results of recent queries (benchmarks of the
+    ///   ranking itself turn it off).
+    public init(_ entries: [Entry], remembering: Bool = true) {
         self.entries = entries
-        var ranks = [Int](repeating: 0, count: entries.count)
-        for (rank, position) in entries.indices.sorted(by: { entries[$0].name < entries[$1].name }).enumerated() { ranks[position] = rank }
-        self.nameRanks = ranks
+        self.recent = remembering ? RecentResults() : nil
+        self.columns = Columns(entries)
     }
 
     /// One page of the entries matching `query`, best first, and how many match. Every word of
@@ -68,52 +83,252 @@ public struct ProcedureIndex: Sendable {
         let folded = query.text.map(TextFolding.fold) ?? ""
         let key = RecentResults.Key(text: folded, field: query.fieldCode, agency: query.agencyIdentifier, level: query.onlineLevel)
         let end = offset.addingReportingOverflow(limit).overflow ? Int.max : offset + limit
-        if let known = recent[key], end <= known.top.count || known.top.count == known.total {
+        if let known = recent?[key], end <= known.top.count || known.top.count == known.total {
             return (Array(known.top.dropFirst(offset).prefix(limit)), known.total)
         }
-        let ranked = rank(query, folded: folded)
+        let ranked = columns.rank(query, folded: folded, first: max(end, RecentResults.kept))
         // Only the first pages are kept: a country's catalogue (75,000 procedures) matches tens of
         // thousands for common words, and whole lists for 1,000 queries held hundreds of MB.
-        recent[key] = RecentResults.Ranked(top: Array(ranked.prefix(RecentResults.kept)), total: ranked.count)
-        return (Array(ranked.dropFirst(offset).prefix(limit)), ranked.count)
+        recent?[key] = RecentResults.Ranked(top: ranked.top.prefix(RecentResults.kept).map { entries[$0] }, total: ranked.total)
+        return (ranked.top.dropFirst(offset).prefix(limit).map { entries[$0] }, ranked.total)
+    }
+}
+
+extension ProcedureIndex {
+    /// The searched facts of every entry, by position, in flat arrays.
+    struct Columns: Sendable {
+        let masks: [BigramMask]
+        /// Folded search texts, folded names and codes, each back to back with its start offsets
+        /// (`count + 1` of them).
+        let texts: Packed, names: Packed, codes: Packed
+        /// The hashes of each name's words (hashed once here, not per search), back to back.
+        let nameWords: [Int]
+        let nameWordStarts: [Int]
+        /// Field and agency as numbers (agency -1: any agency of its level), and the online level.
+        let fields: [Int32], agencies: [Int32], levels: [OnlineLevel]
+        let fieldNumbers: [String: Int32], agencyNumbers: [String: Int32]
+        /// Each entry's place in name order, and the entry at each place.
+        let nameRanks: [UInt32], byNameRank: [Int]
+        /// Which entries' search texts contain each three-byte sequence: a word of three bytes or
+        /// more is only looked for in the entries of its rarest sequence.
+        let trigrams: Trigrams
+
+        init(_ entries: [Entry]) {
+            masks = entries.map { BigramMask(Array($0.searchText.utf8)) }
+            texts = Packed(entries.map(\.searchText))
+            names = Packed(entries.map(\.foldedName))
+            codes = Packed(entries.map(\.code))
+            var words: [Int] = [], starts = [0]
+            let separators = Set(" ,;:()/-.".utf8)
+            for index in 0..<names.count {
+                words += Set(names.withBytes(index) { $0.split(whereSeparator: separators.contains).map(Self.hash) })
+                starts.append(words.count)
+            }
+            nameWords = words
+            nameWordStarts = starts
+            var fieldNumbers: [String: Int32] = [:], agencyNumbers: [String: Int32] = [:]
+            fields = entries.map { entry in
+                if let known = fieldNumbers[entry.summary.fieldCode] { return known }
+                fieldNumbers[entry.summary.fieldCode] = Int32(fieldNumbers.count)
+                return Int32(fieldNumbers.count - 1)
+            }
+            agencies = entries.map { entry in
+                guard let agency = entry.summary.agencyIdentifier else { return -1 }
+                if let known = agencyNumbers[agency] { return known }
+                agencyNumbers[agency] = Int32(agencyNumbers.count)
+                return Int32(agencyNumbers.count - 1)
+            }
+            self.fieldNumbers = fieldNumbers
+            self.agencyNumbers = agencyNumbers
+            levels = entries.map(\.summary.onlineLevel)
+            byNameRank = entries.indices.sorted { entries[$0].name < entries[$1].name }
+            var ranks = [UInt32](repeating: 0, count: entries.count)
+            for (rank, position) in byNameRank.enumerated() { ranks[position] = UInt32(rank) }
+            nameRanks = ranks
+            trigrams = Trigrams(texts)
+        }
+
+        /// The positions of the `first` best entries matching `query`, best first, and how many match.
+        func rank(_ query: ProcedureCatalog.Query, folded: String, first: Int) -> (top: [Int], total: Int) {
+            // Filters as numbers; a field or agency the catalogue does not have matches nothing
+            // (an agency still sees the procedures of any agency of their level).
+            var field: Int32? = nil, agency: Int32? = nil
+            if let code = query.fieldCode {
+                guard let number = fieldNumbers[code] else { return ([], 0) }
+                field = number
+            }
+            if let identifier = query.agencyIdentifier { agency = agencyNumbers[identifier] ?? -2 }
+            let level = query.onlineLevel
+            func passes(_ position: Int) -> Bool {
+                if let field, fields[position] != field { return false }
+                if let agency, agencies[position] != -1, agencies[position] != agency { return false }
+                if let level, levels[position] != level { return false }
+                return true
+            }
+            let words = Array(folded.split(separator: " ").filter { !$0.isEmpty }.prefix(10))
+            guard !words.isEmpty else {
+                let all = byNameRank.filter(passes)
+                return (Array(all.prefix(first)), all.count)
+            }
+            let needles = Packed(words.map(String.init))
+            let required = (0..<needles.count).reduce(BigramMask.empty) { mask, index in
+                needles.withBytes(index) { mask.union(BigramMask(Array($0))) }
+            }
+            let query = Array(folded.utf8)
+            let wordHashes = words.map { word in word.utf8.withContiguousStorageIfAvailable { Self.hash(UnsafeRawBufferPointer($0)[...]) } ?? Self.hash(Array(word.utf8).withUnsafeBytes { $0[...] }) }
+            var best = BestKeys(capacity: first)
+            let lists: [ArraySlice<Int>] = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0) } }
+            let candidates: ArraySlice<Int> = lists.min { $0.count < $1.count } ?? ArraySlice(masks.indices)
+            for position in candidates where masks[position].covers(required) && passes(position) {
+                guard texts.withBytes(position, { text in
+                    (0..<needles.count).allSatisfy { index in needles.withBytes(index) { ByteSearch.firstOffset(of: $0, in: text) != nil } }
+                }) else { continue }
+                // Best first: a higher score, then earlier in name order.
+                let score = self.score(position, query: query, words: wordHashes)
+                best.offer(UInt64(UInt32.max - UInt32(score)) << 32 | UInt64(nameRanks[position]))
+            }
+            return (best.sorted().map { byNameRank[Int(truncatingIfNeeded: $0 & 0xFFFF_FFFF)] }, best.offered)
+        }
+
+        /// A word's hash, from its bytes (the same for a name's words and a query's).
+        static func hash(_ word: Slice<UnsafeRawBufferPointer>) -> Int {
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: word))
+            return hasher.finalize()
+        }
+
+        /// Exact code or name first, then names that start with the query, then by how much of
+        /// the name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh
+        /// doanh" above longer names that merely contain the words).
+        func score(_ position: Int, query: [UInt8], words: [Int]) -> Int {
+            var score = 0
+            query.withUnsafeBytes { query in
+                if codes.withBytes(position, { $0.elementsEqual(query) }) { score += 1000 }
+                names.withBytes(position) { name in
+                    if name.count == query.count, name.elementsEqual(query) {
+                        score += 500
+                    } else if name.count >= query.count, UnsafeRawBufferPointer(rebasing: name[..<query.count]).elementsEqual(query) {
+                        score += 200
+                    } else if ByteSearch.firstOffset(of: query, in: name) != nil {
+                        score += 10
+                    }
+                }
+            }
+            let own = nameWords[nameWordStarts[position]..<nameWordStarts[position + 1]]
+            if !own.isEmpty { score += words.reduce(0) { $0 + (own.contains($1) ? 1 : 0) } * 100 / own.count }
+            return score
+        }
     }
 
-    func rank(_ query: ProcedureCatalog.Query, folded: String) -> [Entry] {
-        let words = Array(folded.split(separator: " ").filter { !$0.isEmpty }.prefix(10))
-        let needles = words.map { Array($0.utf8) }
-        let required = needles.reduce(BigramMask.empty) { $0.union(BigramMask($1)) }
-        let whole = Array(folded.utf8)
-        let wordSet = Set(words.map(\.hashValue))
-        var matches: [(entry: Entry, score: Int, rank: Int)] = []
-        for (position, entry) in entries.enumerated() {
-            if let field = query.fieldCode, entry.summary.fieldCode != field { continue }
-            if let agency = query.agencyIdentifier, let own = entry.summary.agencyIdentifier, own != agency { continue }
-            if let level = query.onlineLevel, entry.summary.onlineLevel != level { continue }
-            guard entry.bigrams.covers(required), needles.allSatisfy({ ByteSearch.contains($0, in: entry.searchText) }) else { continue }
-            matches.append((entry, Self.score(entry, folded: folded, bytes: whole, words: wordSet), nameRanks[position]))
+    /// The smallest `capacity` keys offered, and how many were: a max-heap of the kept ones, so a
+    /// key worse than all of them costs one comparison (common words match tens of thousands of a
+    /// country's procedures; sorting them all was most of a search).
+    struct BestKeys {
+        let capacity: Int
+        private(set) var offered = 0
+        private var heap: [UInt64] = []
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        mutating func offer(_ key: UInt64) {
+            offered += 1
+            if heap.count < capacity {
+                heap.append(key)
+                var child = heap.count - 1
+                while child > 0, heap[(child - 1) / 2] < heap[child] {
+                    heap.swapAt(child, (child - 1) / 2)
+                    child = (child - 1) / 2
+                }
+            } else if capacity > 0, key < heap[0] {
+                heap[0] = key
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1, right = left + 1
+                    var largest = parent
+                    if left < heap.count, heap[left] > heap[largest] { largest = left }
+                    if right < heap.count, heap[right] > heap[largest] { largest = right }
+                    if largest == parent { break }
+                    heap.swapAt(parent, largest)
+                    parent = largest
+                }
+            }
         }
-        matches.sort { $0.score != $1.score ? $0.score > $1.score : $0.rank < $1.rank }
-        return matches.map(\.entry)
+
+        func sorted() -> [UInt64] { heap.sorted() }
     }
 
-    /// Exact code or name first, then names that start with the query, then by how much of the
-    /// name the query covers (so "dang ky ho kinh doanh" ranks "Đăng ký thành lập hộ kinh doanh"
-    /// above longer names that merely contain the words).
-    static func score(_ entry: Entry, folded: String, bytes: [UInt8], words: Set<Int>) -> Int {
-        guard !folded.isEmpty else { return 0 }
-        var score = 0
-        if entry.code == folded { score += 1000 }
-        let name = entry.foldedName
-        if name == folded {
-            score += 500
-        } else if entry.foldedNameBytes.starts(with: bytes) {
-            score += 200
-        } else if ByteSearch.contains(bytes, in: entry.foldedNameBytes) {
-            score += 10
+    /// Posting lists of three-byte sequences: for each sequence, the positions (ascending) of the
+    /// texts that contain it, all in one array.
+    struct Trigrams: Sendable {
+        let ranges: [UInt32: Range<Int>]
+        let positions: [Int]
+
+        static func key(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt32 { UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c) }
+
+        init(_ texts: Packed) {
+            // Each text's distinct sequences, counted, then laid out list after list.
+            var perText: [[UInt32]] = []
+            perText.reserveCapacity(texts.count)
+            var counts: [UInt32: Int] = [:]
+            for index in 0..<texts.count {
+                let keys = texts.withBytes(index) { bytes -> [UInt32] in
+                    guard bytes.count >= 3 else { return [] }
+                    return Array(Set((2..<bytes.count).map { Self.key(bytes[$0 - 2], bytes[$0 - 1], bytes[$0]) }))
+                }
+                for key in keys { counts[key, default: 0] += 1 }
+                perText.append(keys)
+            }
+            var ranges: [UInt32: Range<Int>] = [:], next: [UInt32: Int] = [:]
+            var start = 0
+            for (key, count) in counts {
+                ranges[key] = start..<(start + count)
+                next[key] = start
+                start += count
+            }
+            var positions = [Int](repeating: 0, count: start)
+            for (position, keys) in perText.enumerated() {
+                for key in keys {
+                    positions[next[key]!] = position
+                    next[key]! += 1
+                }
+            }
+            self.ranges = ranges
+            self.positions = positions
         }
-        let covered = words.reduce(0) { $0 + (entry.nameWords.contains($1) ? 1 : 0) }
-        score += entry.nameWords.isEmpty ? 0 : covered * 100 / entry.nameWords.count
-        return score
+
+        /// The entries that may contain `word` (those containing its rarest three-byte sequence);
+        /// nil for words shorter than three bytes.
+        func rarestList(in word: UnsafeRawBufferPointer) -> ArraySlice<Int>? {
+            guard word.count >= 3 else { return nil }
+            var rarest: Range<Int>? = nil
+            for end in 2..<word.count {
+                let range = ranges[Self.key(word[end - 2], word[end - 1], word[end])] ?? 0..<0
+                if range.count < rarest?.count ?? .max { rarest = range }
+            }
+            return positions[rarest!]
+        }
+    }
+
+    /// Texts as UTF-8 bytes back to back, with where each starts.
+    struct Packed: Sendable {
+        let bytes: [UInt8]
+        let starts: [Int]
+        var count: Int { starts.count - 1 }
+
+        init(_ texts: [String]) {
+            var bytes: [UInt8] = [], starts = [0]
+            bytes.reserveCapacity(texts.reduce(0) { $0 + $1.utf8.count })
+            for text in texts {
+                bytes += text.utf8
+                starts.append(bytes.count)
+            }
+            self.bytes = bytes
+            self.starts = starts
+        }
+
+        func withBytes<T>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+            bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[starts[index]..<starts[index + 1]])) }
+        }
     }
 }
 

@@ -196,3 +196,69 @@ extension ProcedureIndexTests {
         #expect(many.search(.init(text: "thu tuc"), offset: 5, limit: 3).entries.map(\.summary.code) == Array(whole[5..<8]))
     }
 }
+
+/// The country-size machinery of the index: candidates from three-byte sequences, the kept best
+/// keys, and an aged-out index kept while the table is unchanged.
+@Suite struct ProcedureIndexScaleTests {
+    /// A catalogue of the demo procedures with variant names, as `cqs seed` makes.
+    static let catalogue: [Procedure] = {
+        let demo = (try? ProcedureCSV.demoCatalogue()) ?? []
+        return demo + (0..<600).map { index in
+            var procedure = demo[index % demo.count]
+            procedure.code = String(format: "9.%06d", index + 1)
+            procedure.name += [" (cấp lại, mẫu \(index))", " (gia hạn)", " thu hồi", ""][index % 4]
+            return procedure
+        }
+    }()
+
+    /// Whatever the words, the index finds exactly the procedures whose search text contains
+    /// every one of them (what a scan with `contains` finds), and ranks them all.
+    @Test func candidatesFromSequencesMatchAFullScan() {
+        let index = ProcedureIndex(Self.catalogue.map { ProcedureIndex.entry($0) }, remembering: false)
+        let texts = Dictionary(Self.catalogue.map { ($0.code, ProcedureIndex.searchText($0)) }, uniquingKeysWith: { a, _ in a })
+        let words = ["cap", "lai", "khai", "sinh", "dang ky", "o", "xe", "ho", "kinh doanh", "giay phep", "1.00", "mau 1", "han", "thu hoi", "zz", "dat dai", "ng"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let query = (0..<Int.random(in: 1...3, using: &random)).map { _ in words.randomElement(using: &random)! }.joined(separator: " ")
+            let expected = Set(texts.filter { _, text in query.split(separator: " ").allSatisfy { text.contains($0) } }.keys)
+            let found = index.search(.init(text: query))
+            #expect(Set(found.entries.map(\.summary.code)) == expected, "\(query)")
+            #expect(found.total == expected.count && found.entries.count == expected.count, "\(query)")
+        }
+    }
+
+    @Test func bestKeysAreTheSmallestInOrder() {
+        var random = SystemRandomNumberGenerator()
+        for capacity in [0, 1, 5, 500] {
+            let keys = (0..<Int.random(in: 0...2_000, using: &random)).map { _ in UInt64.random(in: 0...10_000, using: &random) }
+            var best = ProcedureIndex.BestKeys(capacity: capacity)
+            keys.forEach { best.offer($0) }
+            #expect(best.sorted() == Array(keys.sorted().prefix(capacity)))
+            #expect(best.offered == keys.count)
+        }
+    }
+
+    /// A page deep in a long ranking is the same slice of the whole ranking.
+    @Test func pagesBeyondTheKeptOnesFollowTheWholeRanking() {
+        let index = ProcedureIndex(Self.catalogue.map { ProcedureIndex.entry($0) })
+        let whole = index.search(.init(text: "a")).entries.map(\.summary.code)
+        #expect(whole.count > 100)
+        #expect(index.search(.init(text: "a"), offset: 40, limit: 30).entries.map(\.summary.code) == Array(whole[40..<70]))
+        #expect(index.search(.init(text: "a"), offset: 0, limit: 10).entries.map(\.summary.code) == Array(whole[0..<10]))
+    }
+
+    @Test func anAgedOutIndexIsKeptUntilTheTableChanges() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let catalogue = platform.procedures
+            let first = try await catalogue.searchIndex()
+            catalogue.index.clear()  // as if it aged out: the table is unchanged
+            #expect(try await catalogue.searchIndex().entries.first === first.entries.first)
+            var changed = try await catalogue.all()[0]
+            changed.processingDays += 1
+            _ = try await catalogue.importProcedures([changed], by: .system(), requestID: nil)
+            let rebuilt = try await catalogue.searchIndex()
+            #expect(rebuilt.entries.first !== first.entries.first)
+            #expect(rebuilt.entries.first { $0.summary.code == changed.code }?.summary.processingDays == changed.processingDays)
+        }
+    }
+}
