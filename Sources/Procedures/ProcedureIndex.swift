@@ -177,15 +177,19 @@ extension ProcedureIndex {
             let query = Array(folded.utf8)
             let wordHashes = words.map { word in word.utf8.withContiguousStorageIfAvailable { Self.hash(UnsafeRawBufferPointer($0)[...]) } ?? Self.hash(Array(word.utf8).withUnsafeBytes { $0[...] }) }
             var best = BestKeys(capacity: first)
-            let lists: [ArraySlice<Int>] = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0) } }
-            let candidates: ArraySlice<Int> = lists.min { $0.count < $1.count } ?? ArraySlice(masks.indices)
-            for position in candidates where masks[position].covers(required) && passes(position) {
-                guard texts.withBytes(position, { text in
+            let lists: [ArraySlice<UInt32>] = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0) } }
+            func consider(_ position: Int) {
+                guard masks[position].covers(required), passes(position), texts.withBytes(position, { text in
                     (0..<needles.count).allSatisfy { index in needles.withBytes(index) { ByteSearch.firstOffset(of: $0, in: text) != nil } }
-                }) else { continue }
+                }) else { return }
                 // Best first: a higher score, then earlier in name order.
                 let score = self.score(position, query: query, words: wordHashes)
                 best.offer(UInt64(UInt32.max - UInt32(score)) << 32 | UInt64(nameRanks[position]))
+            }
+            if let rarest = lists.min(by: { $0.count < $1.count }) {
+                for position in rarest { consider(Int(position)) }
+            } else {
+                for position in masks.indices { consider(position) }
             }
             return (best.sorted().map { byNameRank[Int(truncatingIfNeeded: $0 & 0xFFFF_FFFF)] }, best.offered)
         }
@@ -261,7 +265,8 @@ extension ProcedureIndex {
     /// texts that contain it, all in one array.
     struct Trigrams: Sendable {
         let ranges: [UInt32: Range<Int>]
-        let positions: [Int]
+        /// Four bytes each: a country's lists hold about ten million positions.
+        let positions: [UInt32]
 
         static func key(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt32 { UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c) }
 
@@ -285,10 +290,10 @@ extension ProcedureIndex {
                 next[key] = start
                 start += count
             }
-            var positions = [Int](repeating: 0, count: start)
+            var positions = [UInt32](repeating: 0, count: start)
             for (position, keys) in perText.enumerated() {
                 for key in keys {
-                    positions[next[key]!] = position
+                    positions[next[key]!] = UInt32(position)
                     next[key]! += 1
                 }
             }
@@ -298,7 +303,7 @@ extension ProcedureIndex {
 
         /// The entries that may contain `word` (those containing its rarest three-byte sequence);
         /// nil for words shorter than three bytes.
-        func rarestList(in word: UnsafeRawBufferPointer) -> ArraySlice<Int>? {
+        func rarestList(in word: UnsafeRawBufferPointer) -> ArraySlice<UInt32>? {
             guard word.count >= 3 else { return nil }
             var rarest: Range<Int>? = nil
             for end in 2..<word.count {
