@@ -138,18 +138,26 @@ public enum EdXMLEncoder {
         return out
     }
 
-    /// Streams the message into a file.
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to url: URL) throws {
+    /// Streams the message into a file; returns the SHA-256 (hex) of what it wrote.
+    @discardableResult
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to url: URL) throws -> String {
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        // Small pieces are gathered into 1 MiB writes.
+        // Small pieces are gathered into 1 MiB writes, hashed on their way out.
         var buffer = Data()
+        var hasher = SHA256()
+        func flush() throws {
+            hasher.update(data: buffer)
+            try handle.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
         try encode(document, today: today, signature: signature) { piece in
             buffer.append(contentsOf: piece.utf8)
-            if buffer.count >= 1 << 20 { try handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
+            if buffer.count >= 1 << 20 { try flush() }
         }
-        try handle.write(contentsOf: buffer)
+        try flush()
+        return Digest.hex(hasher.finalize())
     }
 
     /// A status message.

@@ -111,18 +111,20 @@ public struct ExchangeStore: Sendable {
         }
         // Recipients inside the platform receive their package at once.
         for package in packages where package.internal {
-            _ = try await receive(try files.mapped(package.digest), by: .system("axis"), requestID: requestID)
+            // Stored moments ago by this request: neither hashed again on reading nor on keeping it.
+            _ = try await receive(try files.mapped(package.digest, verify: false), storedAs: package.digest, by: .system("axis"), requestID: requestID)
         }
         return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
     }
 
     // MARK: Receiving
 
-    /// Receives a raw package (from the national axis, or from a sender inside the platform).
+    /// Receives a raw package (from the national axis, or from a sender inside the platform, whose
+    /// package is already in the content store under `storedAs`).
     /// A document already received by this recipient is acknowledged without a second copy.
     /// Status messages update the sender's timeline.
     @discardableResult
-    public func receive(_ package: Data, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
+    public func receive(_ package: Data, storedAs: String? = nil, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
         // Status messages are small and carry their code in the header: no need to scan a whole document package.
@@ -155,7 +157,7 @@ public struct ExchangeStore: Sendable {
         decoded.traces.append(EdXMLTrace(organId: recipient.organId, timestamp: EdXML.timestamp(now)))
         let stored = decoded
         let digest = try storePackage(stored, today: VietnamTime.today(now))
-        let original = try files.put(package)
+        let original = try storedAs ?? files.put(package)
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let clock = clock
         let document = stored
@@ -185,8 +187,7 @@ public struct ExchangeStore: Sendable {
     func storePackage(_ document: EdXMLDocument, today: LocalDate, signature: EdXMLSignature? = nil) throws -> String {
         let scratch = files.scratchFile()
         do {
-            try EdXMLEncoder.encode(document, today: today, signature: signature, to: scratch)
-            return try files.put(fileAt: scratch)
+            return try files.put(fileAt: scratch, sha256: try EdXMLEncoder.encode(document, today: today, signature: signature, to: scratch))
         } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error

@@ -14,10 +14,12 @@ extension CertificateAuthority {
             throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
         }
         let signature = try CMSSignature.sign(content, certificate: certificate, key: key, at: clock.now())
+        // The content's digest is in the signature's signed attributes (not hashed a second time).
+        let contentSha256 = try CMSSignature.parse(CMSSignature.der(Data(signature))).messageDigest.map(Digest.hex) ?? Digest.sha256Hex(content)
         let clock = clock
         try await database.transaction { db in
             try await AuditLog.record(AuditEntry(principal: principal, action: "signature.sign", targetType: "certificate", targetID: stored.serial, requestID: requestID,
-                                                 change: ["contentSha256": Digest.sha256Hex(content)]), on: db, clock: clock)
+                                                 change: ["contentSha256": contentSha256]), on: db, clock: clock)
         }
         return (signature, stored)
     }

@@ -41,9 +41,11 @@ public struct ContentStore: Sendable {
 
     /// Stores a file written elsewhere (e.g. a package streamed to disk) by moving it in after
     /// flushing it; returns its SHA-256 (hex). The file must be on the same file system.
+    /// `sha256` is the digest the writer computed over the very bytes it wrote (the file is then
+    /// not read again).
     @discardableResult
-    public func put(fileAt source: URL) throws -> String {
-        let digest = try Digest.sha256Hex(fileAt: source)
+    public func put(fileAt source: URL, sha256: String? = nil) throws -> String {
+        let digest = try sha256 ?? Digest.sha256Hex(fileAt: source)
         let target = path(digest)
         if FileManager.default.fileExists(atPath: target.path) {
             try? FileManager.default.removeItem(at: source)
@@ -61,16 +63,16 @@ public struct ContentStore: Sendable {
     public func scratchFile() -> URL { root.appendingPathComponent(".tmp-\(UUID().uuidString)") }
 
     /// The content of a digest mapped from its file (for large files: pages stay file-backed),
-    /// verified against it.
-    public func mapped(_ digest: String) throws -> Data { try read(digest, options: .alwaysMapped) }
+    /// verified against it unless the caller stored it itself moments ago (`verify: false`).
+    public func mapped(_ digest: String, verify: Bool = true) throws -> Data { try read(digest, options: .alwaysMapped, verify: verify) }
 
     /// The content of a digest, verified against it.
     public func get(_ digest: String) throws -> Data { try read(digest, options: []) }
 
-    func read(_ digest: String, options: Data.ReadingOptions) throws -> Data {
+    func read(_ digest: String, options: Data.ReadingOptions, verify: Bool = true) throws -> Data {
         guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw StorageError.corrupt("bad digest") }
         let data = try Data(contentsOf: path(digest), options: options)
-        guard Digest.sha256Hex(data) == digest else { throw StorageError.corrupt("content of \(digest) changed") }
+        guard !verify || Digest.sha256Hex(data) == digest else { throw StorageError.corrupt("content of \(digest) changed") }
         return data
     }
 }

@@ -32,6 +32,11 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
             let (signature, certificate) = try await platform.certificates.sign(Self.document, as: "lanhdao.ubnd", by: .system(), requestID: nil)
             let report = try await platform.certificates.verify(Data(signature), content: Self.document)
             #expect(report.valid, "\(report.problems)")
+            // The audit names the signed content by its SHA-256 (read from the signature's attributes).
+            let details = try await platform.database.read { db in
+                try await db.select().column("details").from("audit_log").where("action", .equal, "signature.sign").first()?.decode(column: "details", as: String.self)
+            }
+            #expect(details?.contains(Digest.sha256Hex(Self.document)) == true)
             #expect(report.signer?.contains("Nguyễn Văn Lãnh") == true && report.signerSerial == certificate.serial && report.signingTime != nil)
             // A changed document is detected.
             var changed = Self.document

@@ -16,7 +16,8 @@ public enum Digest {
         return hex(hasher.finalize())
     }
 
-    static func hex(_ digest: SHA256Digest) -> String {
+    /// Bytes as lowercase hex (a digest computed elsewhere, e.g. while writing a file).
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
