@@ -131,7 +131,7 @@ public struct ExchangeStore: Sendable {
         if package.prefix(64 * 1024).range(of: Data("<edXML:StatusCode>".utf8)) != nil {
             return try await receiveStatus(try EdXMLDecoder(attachmentsFolder: folder).decodeStatus(from: package))
         }
-        var decoded = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: package, today: VietnamTime.today(clock.now()))
+        let decoded = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: package, today: VietnamTime.today(clock.now()))
         guard let recipient = decoded.to.first, try await directory.exists(recipient.organId) else {
             throw DomainError.invalid("edXML/To/OrganId", "Nơi nhận không thuộc nền tảng này", "The recipient is not an agency of this platform")
         }
@@ -153,19 +153,17 @@ public struct ExchangeStore: Sendable {
             checks.append(.init(file: attachment.name, valid: report.valid, signer: report.signer, problems: report.problems))
         }
         let now = clock.now()
-        // Stored with this hop's trace; attachments stream from the decoder's files.
-        decoded.traces.append(EdXMLTrace(organId: recipient.organId, timestamp: EdXML.timestamp(now)))
-        let stored = decoded
-        let digest = try storePackage(stored, today: VietnamTime.today(now))
+        // Kept byte for byte as it arrived (still under the sender's signature); the copy with
+        // this hop's trace is derived when asked for (`package(_:for:)`), not written for every document.
         let original = try storedAs ?? files.put(package)
+        let document = decoded
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let clock = clock
-        let document = stored
         let id = try await database.transaction { db -> Int64 in
             guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: document.from.organId,
                                                  counterpartName: document.from.organName, subject: document.subject,
                                                  code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
-                                                 digest: digest, now: now.epochMillis, signatures: signatures, received: original) else {
+                                                 digest: original, now: now.epochMillis, signatures: signatures, received: original) else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
@@ -296,17 +294,28 @@ public struct ExchangeStore: Sendable {
         return message
     }
 
-    /// The raw edXML package of a message: as stored (with this platform's trace), or, for a
-    /// received document with `asReceived`, byte for byte as it arrived, under the sender's signature.
+    /// The raw edXML package of a message: as sent, or, for a received document, with this
+    /// platform's trace added (derived from the package as it arrived, with the arrival time), or
+    /// with `asReceived` byte for byte as it arrived, under the sender's signature.
     public func package(_ id: Int64, for principal: Principal, asReceived: Bool = false) async throws -> Data {
         let message = try await self.message(id, for: principal)
-        let column = asReceived ? "received_sha256" : "package_sha256"
-        let digest = try await database.read { db in
-            try await db.select().column(column).from("exchange_messages").where("id", .equal, message.id).first()?
-                .decode(column: column, as: String?.self)
+        let row = try await database.read { db in
+            try await db.select().columns("package_sha256", "received_sha256").from("exchange_messages").where("id", .equal, message.id).first()
         }
-        guard let digest else { throw DomainError.notFound(what: asReceived ? "received package" : "package") }
-        return try files.get(digest)
+        guard let row else { throw DomainError.notFound(what: "package") }
+        let sent = try row.decode(column: "package_sha256", as: String.self)
+        let received = try row.decode(column: "received_sha256", as: String?.self)
+        if asReceived {
+            guard let received else { throw DomainError.notFound(what: "received package") }
+            return try files.get(received)
+        }
+        guard message.direction == .incoming, let received else { return try files.get(sent) }
+        let folder = workFolder.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let today = VietnamTime.today(clock.now()).adding(days: 1)
+        var document = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: try files.mapped(received), today: today)
+        document.traces.append(EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000))))
+        return try EdXMLEncoder.encode(document, today: today)
     }
 
     /// Loads a stored package for the national-axis worker.

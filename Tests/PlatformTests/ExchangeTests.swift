@@ -58,6 +58,8 @@ extension FakeNationalAxis {
                 #expect(received.signatures?.first?.file == ExchangeStore.packageCheckName)
                 let package = String(decoding: try await exchange.package(received.id, for: receiver), as: UTF8.self)
                 #expect(package.components(separatedBy: "<edXML:TraceHeader>").count == 3)
+                let arrival = EdXML.timestamp(Date(timeIntervalSince1970: Double(received.createdAt) / 1000))
+                #expect(package.contains("<edXML:TraceHeader><edXML:OrganId>000.00.05.H19</edXML:OrganId><edXML:Timestamp>\(arrival)</edXML:Timestamp>"))
                 // The package as it arrived is kept too, still under the sender's XML signature.
                 let arrived = try await exchange.package(received.id, for: receiver, asReceived: true)
                 #expect(String(decoding: arrived, as: UTF8.self).components(separatedBy: "<edXML:TraceHeader>").count == 2)
