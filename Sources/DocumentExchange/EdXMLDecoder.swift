@@ -5,12 +5,13 @@ import FoundationXML
 #endif
 
 /// Reads edXML document and status messages with a streaming parser: attachment content is
-/// decoded from base64 straight into files, so a 100 MB package is never held in memory.
+/// decoded from base64 straight into files, so a 100 MB package is never held in memory (or,
+/// without a folder, for packages small enough, into memory: no files to create and remove).
 /// Elements of the envelope must carry the `edXML:` prefix (the national axis rejects others);
 /// only the XML signature (`Signature` and its children) may be unprefixed.
 public final class EdXMLDecoder: NSObject, XMLParserDelegate {
-    /// Where decoded attachments are written.
-    let attachmentsFolder: URL
+    /// Where decoded attachments are written; nil: kept in memory.
+    let attachmentsFolder: URL?
     var path: [String] = []
     var text = ""
     var fields: [String: String] = [:]
@@ -21,12 +22,13 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     var current: [String: String] = [:]
     var attachments: [[String: String]] = []
     var attachmentFiles: [URL] = []
+    var attachmentData: [Data] = []
     /// Base64 characters not yet decoded (always fewer than a chunk).
     var base64Carry: [UInt8] = []
     var attachmentHandle: FileHandle?
     var problems: [ValidationError] = []
 
-    public init(attachmentsFolder: URL) { self.attachmentsFolder = attachmentsFolder }
+    public init(attachmentsFolder: URL?) { self.attachmentsFolder = attachmentsFolder }
 
     static func error(_ field: String, _ vi: String, _ en: String) -> ValidationError {
         ValidationError(field: "edXML/\(field)", messageVi: vi, messageEn: en)
@@ -36,7 +38,7 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
 
     /// Decodes a document message from a file (or stream).
     public func decodeDocument(from stream: InputStream, today: LocalDate = VietnamTime.today()) throws -> EdXMLDocument {
-        try FileManager.default.createDirectory(at: attachmentsFolder, withIntermediateDirectories: true)
+        if let attachmentsFolder { try FileManager.default.createDirectory(at: attachmentsFolder, withIntermediateDirectories: true) }
         try parse(stream)
         let document = try buildDocument()
         let errors = problems + EdXMLValidator.validate(document, today: today)
@@ -94,9 +96,10 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                                      staff: fields["Bussiness/StaffInfo/Staff"] ?? "", email: fields["Bussiness/StaffInfo/Email"] ?? "",
                                      mobile: fields["Bussiness/StaffInfo/Mobile"] ?? "", documentId: fields["Bussiness/DocumentId"])
         var files: [EdXMLAttachment] = []
-        for (index, attachment) in attachments.enumerated() where index < attachmentFiles.count {
+        let sources: [EdXMLAttachment.Source] = attachmentsFolder == nil ? attachmentData.map { .data($0) } : attachmentFiles.map { .file($0) }
+        for (index, attachment) in attachments.enumerated() where index < sources.count {
             files.append(EdXMLAttachment(contentId: attachment["ContentId"] ?? "", contentType: attachment["ContentType"] ?? "",
-                                         name: attachment["AttachmentName"] ?? "", description: attachment["Description"] ?? "", source: .file(attachmentFiles[index])))
+                                         name: attachment["AttachmentName"] ?? "", description: attachment["Description"] ?? "", source: sources[index]))
         }
         let document = EdXMLDocument(
             from: Self.organization(from), to: organizations.filter { $0["_tag"] == "To" }.map(Self.organization),
@@ -137,10 +140,14 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         case "From", "To": if path.contains("MessageHeader") { current = ["_tag": localName] }
         case "ResponseFor", "TraceHeader", "Attachment": current = [:]
         case "ContentTransferEncoded":
-            let file = attachmentsFolder.appendingPathComponent(UUID().uuidString)
-            FileManager.default.createFile(atPath: file.path, contents: nil)
-            attachmentHandle = try? FileHandle(forWritingTo: file)
-            attachmentFiles.append(file)
+            if let attachmentsFolder {
+                let file = attachmentsFolder.appendingPathComponent(UUID().uuidString)
+                FileManager.default.createFile(atPath: file.path, contents: nil)
+                attachmentHandle = try? FileHandle(forWritingTo: file)
+                attachmentFiles.append(file)
+            } else {
+                attachmentData.append(Data())
+            }
             base64Carry = []
         default: break
         }
@@ -165,7 +172,7 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
             base64Carry.append(contentsOf: kept)
             if base64Carry.count >= 256 * 1024 {
                 let usable = base64Carry.count - base64Carry.count % 4
-                if let data = Data(base64Encoded: Data(base64Carry[..<usable])) { try? attachmentHandle?.write(contentsOf: data) } else {
+                if let data = Data(base64Encoded: Data(base64Carry[..<usable])) { keep(data) } else {
                     problems.append(Self.error("AttachmentEncoded", "Nội dung tệp không phải base64 hợp lệ", "Attachment content is not valid base64"))
                 }
                 base64Carry.removeFirst(usable)
@@ -175,6 +182,11 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         }
     }
 
+    /// Decoded bytes of the current attachment, to its file or its memory.
+    func keep(_ data: Data) {
+        if attachmentsFolder == nil { attachmentData[attachmentData.count - 1].append(data) } else { try? attachmentHandle?.write(contentsOf: data) }
+    }
+
     public func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         let localName = local(name)
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -182,7 +194,7 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         switch localName {
         case "ContentTransferEncoded":
             if !base64Carry.isEmpty {
-                if let data = Data(base64Encoded: Data(base64Carry)) { try? attachmentHandle?.write(contentsOf: data) } else {
+                if let data = Data(base64Encoded: Data(base64Carry)) { keep(data) } else {
                     problems.append(Self.error("AttachmentEncoded", "Nội dung tệp không phải base64 hợp lệ", "Attachment content is not valid base64"))
                 }
             }

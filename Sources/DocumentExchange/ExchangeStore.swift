@@ -129,9 +129,10 @@ public struct ExchangeStore: Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         // Status messages are small and carry their code in the header: no need to scan a whole document package.
         if package.prefix(64 * 1024).range(of: Data("<edXML:StatusCode>".utf8)) != nil {
-            return try await receiveStatus(try EdXMLDecoder(attachmentsFolder: folder).decodeStatus(from: package))
+            return try await receiveStatus(try EdXMLDecoder(attachmentsFolder: nil).decodeStatus(from: package))
         }
-        let decoded = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: package, today: VietnamTime.today(clock.now()))
+        let decoded = try EdXMLDecoder(attachmentsFolder: package.count <= Self.decodedInMemory ? nil : folder)
+            .decodeDocument(from: package, today: VietnamTime.today(clock.now()))
         guard let recipient = decoded.to.first, try await directory.exists(recipient.organId) else {
             throw DomainError.invalid("edXML/To/OrganId", "Nơi nhận không thuộc nền tảng này", "The recipient is not an agency of this platform")
         }
@@ -191,6 +192,9 @@ public struct ExchangeStore: Sendable {
             throw error
         }
     }
+
+    /// Packages up to this size have their attachments decoded into memory, larger ones to files.
+    static let decodedInMemory = 32 << 20
 
     /// The check of a received package's XML signature, listed first among the signature checks.
     public func packageCheck(_ package: Data) async throws -> ExchangeMessage.SignatureCheck {
@@ -313,7 +317,8 @@ public struct ExchangeStore: Sendable {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
         let today = VietnamTime.today(clock.now()).adding(days: 1)
-        var document = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: try files.mapped(received), today: today)
+        let arrived = try files.mapped(received)
+        var document = try EdXMLDecoder(attachmentsFolder: arrived.count <= Self.decodedInMemory ? nil : folder).decodeDocument(from: arrived, today: today)
         document.traces.append(EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000))))
         return try EdXMLEncoder.encode(document, today: today)
     }

@@ -47,6 +47,12 @@ import Testing
         #expect(Array(decoded.subject.utf8) == Array(original.subject.utf8))
         #expect(try decoded.attachments.first?.data() == Data("%PDF-1.4 Đồng Nai\n".utf8))
         #expect(decoded.attachments.first?.name == "15-QĐ-UBND.pdf")
+        // Decoded into memory (no folder), the same document and the same bytes.
+        let inMemory = try EdXMLDecoder(attachmentsFolder: nil).decodeDocument(from: encoded, today: Self.today)
+        #expect(inMemory.attachments.map(\.source) == decoded.attachments.map { .data(try! $0.data()) })
+        var inMemoryFields = inMemory
+        inMemoryFields.attachments = []
+        #expect(inMemoryFields == expected)
         // An independent parser accepts it as well-formed XML.
         try encoded.write(to: dir.appendingPathComponent("m.xml"))
         let xmllint = try runTool("/usr/bin/xmllint", ["--noout", dir.appendingPathComponent("m.xml").path])
