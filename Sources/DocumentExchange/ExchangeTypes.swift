@@ -52,6 +52,25 @@ public struct OutgoingDocument: Codable, Sendable {
         self.recipients = recipients; self.files = files; self.businessType = businessType; self.originalDocumentId = originalDocumentId; self.reason = reason
         self.promulgationDate = promulgationDate; self.responseFor = responseFor
     }
+
+    enum CodingKeys: String, CodingKey {
+        case codeNumber, codeNotation, typeName, subject, content, signerPosition, signerFullName, priority, steeringType, recipients, files
+        case businessType, originalDocumentId, reason, promulgationDate, responseFor
+    }
+
+    /// `files` may be left out: a multipart upload sends them as file parts.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(codeNumber: try c.decode(String.self, forKey: .codeNumber), codeNotation: try c.decode(String.self, forKey: .codeNotation),
+                  typeName: try c.decode(String.self, forKey: .typeName), subject: try c.decode(String.self, forKey: .subject),
+                  content: try c.decodeIfPresent(String.self, forKey: .content), signerPosition: try c.decodeIfPresent(String.self, forKey: .signerPosition),
+                  signerFullName: try c.decodeIfPresent(String.self, forKey: .signerFullName), priority: try c.decodeIfPresent(Int.self, forKey: .priority),
+                  steeringType: try c.decodeIfPresent(Int.self, forKey: .steeringType), recipients: try c.decode([Recipient].self, forKey: .recipients),
+                  files: try c.decodeIfPresent([File].self, forKey: .files) ?? [], businessType: try c.decodeIfPresent(Int.self, forKey: .businessType),
+                  originalDocumentId: try c.decodeIfPresent(String.self, forKey: .originalDocumentId), reason: try c.decodeIfPresent(String.self, forKey: .reason),
+                  promulgationDate: try c.decodeIfPresent(LocalDate.self, forKey: .promulgationDate),
+                  responseFor: try c.decodeIfPresent([EdXMLResponseFor].self, forKey: .responseFor))
+    }
 }
 
 /// A document as one agency sees it (sent or received), with its timeline.

@@ -193,3 +193,43 @@ extension FakeNationalAxis {
         }
     }
 }
+
+/// Sending a document with its files as multipart parts (no base64 in JSON).
+@Suite struct ExchangeMultipartTests {
+    static func part(_ boundary: String, name: String, fileName: String? = nil, type: String, _ content: Data) -> Data {
+        var part = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"".utf8)
+        if let fileName { part.append(Data("; filename=\"\(fileName)\"".utf8)) }
+        part.append(Data("\r\nContent-Type: \(type)\r\n\r\n".utf8))
+        part.append(content)
+        part.append(Data("\r\n".utf8))
+        return part
+    }
+
+    @Test func documentPartAndFilePartsGiveTheSameSignedDelivery() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            let (_, receiver) = try await ExchangeTests().setUp(platform)
+            let clerk = try await client.token("vanthu.vp")
+            let boundary = "cqs-exchange"
+            let document = #"{"codeNumber":"31","codeNotation":"VP-TH","typeName":"Công văn","subject":"V/v gửi tệp","recipients":[{"organId":"000.00.05.H19"}]}"#
+            var body = Self.part(boundary, name: "document", type: "application/json", Data(document.utf8))
+            body.append(Self.part(boundary, name: "file", fileName: "bao-cao.pdf", type: "application/pdf", ExchangeTests.pdf))
+            body.append(Data("--\(boundary)--\r\n".utf8))
+            let headers: HTTPFields = [.authorization: "Bearer \(clerk)", .contentType: "multipart/form-data; boundary=\(boundary)"]
+            let sent = try await client.execute(uri: "/api/v1/exchange/documents", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            #expect(sent.status == .created, "\(sent.text)")
+            // The recipient has it with the file byte for byte, under a valid agency signature.
+            let received = try #require(try await platform.exchange.inbox(for: receiver, page: PageRequest()).items.first)
+            #expect(received.subject == "V/v gửi tệp" && received.signatures?.count == 2 && received.signatures?.allSatisfy(\.valid) == true)
+            let package = try await platform.exchange.package(received.id, for: receiver, asReceived: true)
+            let decoded = try EdXMLDecoder(attachmentsFolder: nil).decodeDocument(from: package)
+            #expect(try decoded.attachments.first?.data() == ExchangeTests.pdf)
+            #expect(decoded.attachments.first?.name == "bao-cao.pdf" && decoded.attachments.first?.contentType == "application/pdf")
+            // Without the document part: a 422 with the reason, nothing sent.
+            var headless = Self.part(boundary, name: "file", fileName: "bao-cao.pdf", type: "application/pdf", ExchangeTests.pdf)
+            headless.append(Data("--\(boundary)--\r\n".utf8))
+            let refused = try await client.execute(uri: "/api/v1/exchange/documents", method: .post, headers: headers, body: ByteBuffer(bytes: headless))
+            #expect(refused.status == .unprocessableContent && refused.text.contains("document"))
+            #expect(try await platform.exchange.inbox(for: receiver, page: PageRequest()).items.count == 1)
+        }
+    }
+}

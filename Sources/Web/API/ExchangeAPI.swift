@@ -22,9 +22,29 @@ public struct ExchangeAPI: Sendable {
         return id
     }
 
+    /// The document to send: JSON with the files in base64, or multipart with a `document` part
+    /// (the same JSON without `files`), `file` parts in order, and optional `signature` parts (a
+    /// detached CMS signature named after its file plus `.p7s`).
+    static func outgoing(_ request: Request, context: AppRequestContext) async throws -> OutgoingDocument {
+        guard let boundary = Multipart.boundary(request.headers[.contentType]) else {
+            return try await RequestBody.json(OutgoingDocument.self, from: request, context: context, limit: limit)
+        }
+        guard let parts = Multipart.parse(Data(buffer: try await RequestBody.bytes(request, limit: limit)), boundary: boundary),
+              let json = parts.fields["document"] else {
+            throw DomainError.invalid("document", "Cần phần document (JSON) trong nội dung multipart", "A document part (JSON) is required in the multipart body")
+        }
+        var input = try RequestBody.decode(OutgoingDocument.self, from: Data(json.utf8), context: context)
+        let signatures = Dictionary(parts.files.filter { $0.field == "signature" }.map { ($0.fileName, $0.data) }, uniquingKeysWith: { first, _ in first })
+        input.files += parts.files.filter { $0.field == "file" }.map { file in
+            OutgoingDocument.File(name: file.fileName, contentType: file.contentType ?? "application/octet-stream", content: file.data,
+                                  signature: signatures[file.fileName + ".p7s"])
+        }
+        return input
+    }
+
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/exchange/documents", .signedIn) { request, context in
-            let input = try await RequestBody.json(OutgoingDocument.self, from: request, context: context, limit: Self.limit)
+            let input = try await Self.outgoing(request, context: context)
             let sent = try await services.exchange.send(input, by: context.principal!, requestID: context.requestID)
             return try JSONResponse(sent, status: .created).response(from: request, context: context)
         }

@@ -7,6 +7,8 @@ public struct FormFile: Sendable {
     public let field: String
     public let fileName: String
     public let data: Data
+    /// The part's `Content-Type`, when it has one.
+    public var contentType: String? = nil
 }
 
 /// Parses `multipart/form-data` bodies (RFC 7578): text fields and files.
@@ -44,7 +46,11 @@ enum Multipart {
                 let name = parameter("name", in: String(disposition))
                 if let name {
                     if let fileName = parameter("filename", in: String(disposition)) {
-                        if !content.isEmpty || !fileName.isEmpty { files.append(FormFile(field: name, fileName: fileName, data: Data(content))) }
+                        let type = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
+                            .map { $0.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces) }
+                        if !content.isEmpty || !fileName.isEmpty {
+                            files.append(FormFile(field: name, fileName: fileName, data: Data(content), contentType: type.flatMap { $0.isEmpty ? nil : $0 }))
+                        }
                     } else if fields[name] == nil {
                         fields[name] = String(decoding: content, as: UTF8.self)
                     }
