@@ -23,6 +23,9 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     var attachments: [[String: String]] = []
     var attachmentFiles: [URL] = []
     var attachmentData: [Data] = []
+    /// Attachments already decoded from the package's bytes, in document order (their elements
+    /// reach the parser empty).
+    var predecoded: [Data]? = nil
     /// Base64 characters not yet decoded (always fewer than a chunk).
     var base64Carry: [UInt8] = []
     var attachmentHandle: FileHandle?
@@ -46,8 +49,20 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         return document
     }
 
+    /// Decodes a document message in memory. Decoding into memory, attachment text is taken
+    /// from the bytes and only the rest goes through the XML parser (see `AttachmentText`).
     public func decodeDocument(from data: Data, today: LocalDate = VietnamTime.today()) throws -> EdXMLDocument {
-        try decodeDocument(from: InputStream(data: data), today: today)
+        if attachmentsFolder == nil, let split = AttachmentText.split(data) {
+            // Taken only when the parser met exactly the attachments found in the bytes; any doubt
+            // (or error) and the whole package is parsed, which gives the authoritative answer.
+            let fast = EdXMLDecoder(attachmentsFolder: nil)
+            fast.predecoded = split.attachments
+            if let document = try? fast.decodeDocument(from: InputStream(data: split.skeleton), today: today),
+               fast.attachmentData.count == split.attachments.count {
+                return document
+            }
+        }
+        return try decodeDocument(from: InputStream(data: data), today: today)
     }
 
     public func decodeStatus(from data: Data) throws -> EdXMLStatus {
@@ -145,6 +160,8 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                 FileManager.default.createFile(atPath: file.path, contents: nil)
                 attachmentHandle = try? FileHandle(forWritingTo: file)
                 attachmentFiles.append(file)
+            } else if let predecoded, attachmentData.count < predecoded.count {
+                attachmentData.append(predecoded[attachmentData.count])
             } else {
                 attachmentData.append(Data())
             }

@@ -1,6 +1,6 @@
 import Core
 import Crypto
-import DocumentExchange
+@testable import DocumentExchange
 import Foundation
 import Testing
 
@@ -175,5 +175,56 @@ import Testing
                                  timestamp: "2026/11/28 08:30:00")
         let decoded = try EdXMLDecoder(attachmentsFolder: try folder()).decodeStatus(from: try EdXMLEncoder.encode(status))
         #expect(decoded == status)
+    }
+}
+
+/// Attachment text decoded from the package's bytes, and every case where the parser must read
+/// the whole package instead (the answer is the same either way).
+@Suite struct AttachmentTextTests {
+    static let files = [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "a.pdf", source: .data(Data((0..<5_000).map { UInt8($0 % 251) }))),
+                        EdXMLAttachment(contentId: "cid:1.p7s", contentType: "application/pkcs7-signature", name: "a.pdf.p7s", source: .data(Data("sig".utf8))),
+                        EdXMLAttachment(contentId: "cid:2", contentType: "text/plain", name: "empty.txt", source: .data(Data()))]
+
+    static func decode(_ package: Data, folder: Bool) throws -> EdXMLDocument {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-attachment-text-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let document = try EdXMLDecoder(attachmentsFolder: folder ? out : nil).decodeDocument(from: package, today: EdXMLTests.today)
+        var plain = document
+        plain.attachments = try document.attachments.map { var a = $0; a.source = .data(try $0.data()); return a }
+        return plain
+    }
+
+    @Test func plainPackagesAreSplitAndDecodeAlike() throws {
+        let package = try EdXMLEncoder.encode(EdXMLTests.document(attachments: Self.files), today: EdXMLTests.today)
+        let split = try #require(AttachmentText.split(package))
+        #expect(split.attachments == Self.files.map { try! $0.data() })
+        #expect(split.skeleton.count <= package.count - 6_668 && !String(decoding: split.skeleton, as: UTF8.self).contains("AAEC"))
+        #expect(try Self.decode(package, folder: false) == Self.decode(package, folder: true))
+        // Lines ending in CRLF (another sender's habit) are split too.
+        let crlf = Data(String(decoding: package, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        #expect(AttachmentText.split(crlf)?.attachments == split.attachments)
+        #expect(try Self.decode(crlf, folder: false) == Self.decode(crlf, folder: true))
+    }
+
+    @Test func anythingUnusualGoesThroughTheParser() throws {
+        let text = String(decoding: try EdXMLEncoder.encode(EdXMLTests.document(attachments: Self.files), today: EdXMLTests.today), as: UTF8.self)
+        let open = "<edXML:ContentTransferEncoded>"
+        let variants = [
+            text.replacingOccurrences(of: "</edXML:AttachmentEncoded>", with: "<!-- <edXML:ContentTransferEncoded>AAAA</edXML:ContentTransferEncoded> --></edXML:AttachmentEncoded>"),
+            text.replacingOccurrences(of: "<edXML:ContentTransferEncoded>\nc2ln", with: "<edXML:ContentTransferEncoded><![CDATA[c2ln]]>"),
+            text.replacingOccurrences(of: "<edXML:ContentTransferEncoded>\nc2ln", with: "<edXML:ContentTransferEncoded>\nc2&#x6C;n"),
+            text.replacingOccurrences(of: "\(open)\n</edXML:ContentTransferEncoded>", with: "<edXML:ContentTransferEncoded/>"),
+        ]
+        for variant in variants {
+            let package = Data(variant.utf8)
+            #expect(variant != text)
+            #expect(try Self.decode(package, folder: false) == Self.decode(package, folder: true))
+        }
+        #expect(AttachmentText.split(Data(variants[0].utf8)) == nil && AttachmentText.split(Data(variants[2].utf8)) == nil)
+        // Not base64: the parser's error, in memory as on disk.
+        let broken = Data(text.replacingOccurrences(of: "\(open)\nc2ln", with: "\(open)\n!!!!c2ln").utf8)
+        #expect(AttachmentText.split(broken) == nil)
+        #expect(throws: DomainError.self) { try Self.decode(broken, folder: false) }
+        #expect(throws: DomainError.self) { try Self.decode(broken, folder: true) }
     }
 }
