@@ -64,10 +64,9 @@ public struct AgencyDirectory: Sendable {
     }
 
     /// Whether an agency exists.
+    /// Whether an agency is in the directory (answered from the agency cache when it is).
     public func exists(_ identifier: String) async throws -> Bool {
-        try await database.read { db in
-            try await db.select().column("id").from("agencies").where("identifier", .equal, identifier).first() != nil
-        }
+        try await agency(identifier) != nil
     }
 
     /// Agencies in identifier order, optionally filtered by a diacritics-insensitive query or parent.

@@ -112,7 +112,7 @@ public struct ExchangeStore: Sendable {
         // Recipients inside the platform receive their package at once.
         for package in packages where package.internal {
             // Stored moments ago by this request: neither hashed again on reading nor on keeping it.
-            _ = try await receive(try files.mapped(package.digest, verify: false), storedAs: package.digest, by: .system("axis"), requestID: requestID)
+            _ = try await receiveDocument(try files.mapped(package.digest, verify: false), storedAs: package.digest, by: .system("axis"), requestID: requestID)
         }
         return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
     }
@@ -125,12 +125,18 @@ public struct ExchangeStore: Sendable {
     /// Status messages update the sender's timeline.
     @discardableResult
     public func receive(_ package: Data, storedAs: String? = nil, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
-        let folder = workFolder.appendingPathComponent(UUID().uuidString)
-        defer { try? FileManager.default.removeItem(at: folder) }
         // Status messages are small and carry their code in the header: no need to scan a whole document package.
         if package.prefix(64 * 1024).range(of: Data("<edXML:StatusCode>".utf8)) != nil {
             return try await receiveStatus(try EdXMLDecoder(attachmentsFolder: nil).decodeStatus(from: package))
         }
+        let id = try await receiveDocument(package, storedAs: storedAs, by: principal, requestID: requestID)
+        return try await database.read { db in try await Self.load(id, db) }
+    }
+
+    /// Receives a document package; returns the id of its incoming message (new or already there).
+    func receiveDocument(_ package: Data, storedAs: String? = nil, by principal: Principal, requestID: String?) async throws -> Int64 {
+        let folder = workFolder.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let decoded = try EdXMLDecoder(attachmentsFolder: package.count <= Self.decodedInMemory ? nil : folder)
             .decodeDocument(from: package, today: VietnamTime.today(clock.now()))
         guard let recipient = decoded.to.first, try await directory.exists(recipient.organId) else {
@@ -139,7 +145,7 @@ public struct ExchangeStore: Sendable {
         let documentID = decoded.documentId
         let sender = decoded.from
         if let existing = try await database.read({ db in
-            try await Self.find(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: sender.organId)
+            try await Self.findID(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: sender.organId)
         }) {
             return existing
         }
@@ -177,8 +183,10 @@ public struct ExchangeStore: Sendable {
                                                  change: ["recipient": recipient.organId, "sender": document.from.organId]), on: db, clock: clock)
             return id
         }
-        try await propagate(code: "01", description: "Đã đến", from: id, actor: principal.username)
-        return try await database.read { db in try await Self.load(id, db) }
+        try await propagate(code: "01", description: "Đã đến", route: Route(documentId: documentID, direction: .incoming, agency: recipient.organId,
+                                                                           counterpart: document.from.organId, code: "\(document.codeNumber)/\(document.codeNotation)"),
+                            actor: principal.username)
+        return id
     }
 
     /// Streams a package to a scratch file and moves it into the content store (attachments are
@@ -216,11 +224,11 @@ public struct ExchangeStore: Sendable {
         let now = clock.millis()
         return try await database.transaction { db in
             // The status is about a document we sent (to the status's sender), or one we received (a recall).
-            let target = try await Self.find(db, documentID: status.responseFor.documentId, direction: .outgoing, agency: status.responseFor.organId,
-                                             counterpart: status.from.organId)
+            let target = try await Self.findID(db, documentID: status.responseFor.documentId, direction: .outgoing, agency: status.responseFor.organId,
+                                               counterpart: status.from.organId)
             let recalled = try await db.select().column("id").from("exchange_messages").where("document_id", .equal, status.responseFor.documentId)
                 .where("direction", .equal, "in").where("counterpart", .equal, status.from.organId).first()?.decode(column: "id", as: Int64.self)
-            guard let id = target?.id ?? recalled else { throw DomainError.notFound(what: "document \(status.responseFor.documentId)") }
+            guard let id = target ?? recalled else { throw DomainError.notFound(what: "document \(status.responseFor.documentId)") }
             try await Self.event(db, message: id, code: status.code.rawValue, description: status.description, actor: status.staff, now: now)
             return try await Self.load(id, db)
         }
@@ -249,16 +257,28 @@ public struct ExchangeStore: Sendable {
         return try await database.read { db in try await Self.load(id, db) }
     }
 
+    /// Which document a status is about, between which two agencies (what carrying it needs).
+    struct Route {
+        let documentId: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String, code: String
+    }
+
     /// Carries a status of message `id` to its counterpart: directly inside the platform, as an
     /// edXML status message through the national axis otherwise.
     func propagate(code: String, description: String, from id: Int64, actor: String) async throws {
         let message = try await database.read { db in try await Self.load(id, db) }
+        try await propagate(code: code, description: description, route: Route(documentId: message.documentId, direction: message.direction,
+                                                                               agency: message.agency, counterpart: message.counterpart, code: message.code),
+                            actor: actor)
+    }
+
+    func propagate(code: String, description: String, route message: Route, actor: String) async throws {
         let now = clock.now()
         if try await directory.exists(message.counterpart) {
             let otherDirection: ExchangeMessage.Direction = message.direction == .incoming ? .outgoing : .incoming
             try await database.transaction { db in
-                guard let other = try await Self.find(db, documentID: message.documentId, direction: otherDirection, agency: message.counterpart, counterpart: message.agency) else { return }
-                try await Self.event(db, message: other.id, code: code, description: description, actor: actor, now: now.epochMillis)
+                guard let other = try await Self.findID(db, documentID: message.documentId, direction: otherDirection, agency: message.counterpart,
+                                                        counterpart: message.agency) else { return }
+                try await Self.event(db, message: other, code: code, description: description, actor: actor, now: now.epochMillis)
             }
             return
         }
@@ -357,11 +377,11 @@ public struct ExchangeStore: Sendable {
         try await db.update("exchange_messages").set("status_code", to: code).set("updated_at", to: now).where("id", .equal, message).run()
     }
 
-    static func find(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String) async throws -> ExchangeMessage? {
-        guard let row = try await db.select().column("*").from("exchange_messages").where("document_id", .equal, documentID)
+    /// The id of the message of `agency` about a document, with that counterpart and direction.
+    static func findID(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String) async throws -> Int64? {
+        try await db.select().column("id").from("exchange_messages").where("document_id", .equal, documentID)
             .where("direction", .equal, direction.rawValue).where("agency", .equal, agency).where("counterpart", .equal, counterpart)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
-        return try await load(row.id, db)
+            .first()?.decode(column: "id", as: Int64.self)
     }
 
     static func load(_ id: Int64, _ db: any SQLDatabase) async throws -> ExchangeMessage {

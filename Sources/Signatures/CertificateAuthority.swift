@@ -46,6 +46,9 @@ public struct CertificateAuthority: Sendable {
     let database: Database
     let vault: KeyVault
     let clock: WallClock
+    /// The authorities and revoked serials every verification consults; cleared by this
+    /// process's own changes (another instance's are seen within the cache's lifetime).
+    let trust = ReferenceCache<Int, TrustList>()
 
     public init(database: Database, vault: KeyVault, clock: WallClock = .system) {
         self.database = database; self.vault = vault; self.clock = clock
@@ -178,6 +181,7 @@ public struct CertificateAuthority: Sendable {
                                        pem: pem, notBefore: certificate.notValidBefore.epochMillis, notAfter: certificate.notValidAfter.epochMillis,
                                        revokedAt: nil, revocationReason: nil)
         let clock = clock
+        defer { trust.clear() }
         try await database.transaction { db in
             try await db.insert(into: "pki_certificates")
                 .columns("serial", "kind", "owner", "subject", "pem", "encrypted_key", "not_before", "not_after", "created_at")
@@ -194,6 +198,7 @@ public struct CertificateAuthority: Sendable {
     public func revoke(serial: String, reason: String, by principal: Principal) async throws {
         let now = clock.millis()
         let clock = clock
+        defer { trust.clear() }
         try await database.transaction { db in
             let rows = try await db.update("pki_certificates").set("revoked_at", to: now).set("revocation_reason", to: reason)
                 .where("serial", .equal, serial.lowercased()).where("revoked_at", .is, SQLLiteral.null).returning("serial").all()
@@ -218,6 +223,20 @@ public struct CertificateAuthority: Sendable {
                 .where("revoked_at", .is, SQLLiteral.null).where("not_after", .greaterThan, now).where("encrypted_key", .isNot, SQLLiteral.null)
                 .orderBy("id", .descending).first(decoding: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
+    }
+
+    /// What signing as `owner` needs, read once: the newest valid, unrevoked certificate with a
+    /// key, and that key decrypted (PEM).
+    func signingMaterial(of owner: String) async throws -> (stored: StoredCertificate, certificate: Certificate, keyPEM: String)? {
+        let now = clock.millis()
+        let row = try await database.read { db in
+            try await db.select().columns(Self.columns + ["encrypted_key"]).from("pki_certificates").where("owner", .equal, owner)
+                .where("revoked_at", .is, SQLLiteral.null).where("not_after", .greaterThan, now).where("encrypted_key", .isNot, SQLLiteral.null)
+                .orderBy("id", .descending).first()
+        }
+        guard let row, let sealed = try row.decode(column: "encrypted_key", as: String?.self) else { return nil }
+        let stored = try row.decode(model: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return (stored, try Certificate(pemEncoded: stored.pem), try vault.open(sealed))
     }
 
     /// A certificate with its decrypted private key.

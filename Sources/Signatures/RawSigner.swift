@@ -17,8 +17,7 @@ public struct RawSignature: Sendable {
 extension CertificateAuthority {
     /// Signs the bytes `build` makes (told whether the key is RSA) with the owner's current key.
     public func signRaw(as owner: String, _ build: (_ isRSA: Bool) throws -> Data) async throws -> RawSignature {
-        guard let stored = try await signingCertificate(of: owner), let (certificate, _) = try await keyPair(serial: stored.serial),
-              let pem = try await privateKeyPEM(serial: stored.serial) else {
+        guard let (_, certificate, pem) = try await signingMaterial(of: owner) else {
             throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
         }
         var serializer = DER.Serializer()
@@ -29,14 +28,6 @@ extension CertificateAuthority {
         }
         let ec = try P256.Signing.PrivateKey(pemRepresentation: pem)
         return RawSignature(value: try ec.signature(for: try build(false)).rawRepresentation, isRSA: false, certificateDER: Data(serializer.serializedBytes))
-    }
-
-    func privateKeyPEM(serial: String) async throws -> String? {
-        let sealed = try await database.read { db in
-            try await db.select().column("encrypted_key").from("pki_certificates").where("serial", .equal, serial).first()?
-                .decode(column: "encrypted_key", as: String?.self)
-        }
-        return try sealed.map { try vault.open($0) }
     }
 
     /// Checks a raw signature by a certificate the platform trusts.

@@ -10,7 +10,7 @@ import X509
 extension CertificateAuthority {
     /// A detached CMS signature of `content` by `owner`'s current certificate (audited).
     public func sign(_ content: Data, as owner: String, by principal: Principal, requestID: String?) async throws -> (signature: [UInt8], certificate: StoredCertificate) {
-        guard let stored = try await signingCertificate(of: owner), let (certificate, key) = try await keyPair(serial: stored.serial) else {
+        guard let (stored, certificate, pem) = try await signingMaterial(of: owner), let key = try? Certificate.PrivateKey(pemEncoded: pem) else {
             throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
         }
         let signature = try CMSSignature.sign(content, certificate: certificate, key: key, at: clock.now())
@@ -32,12 +32,16 @@ extension CertificateAuthority {
 
     /// The stored authorities (revoked ones included, as their earlier signatures are judged by
     /// the revocation list) and every revoked serial with when it was revoked.
-    struct TrustList {
+    struct TrustList: Sendable {
         let roots: [Certificate]
         let revoked: [String: Int64]
     }
 
     func trustList() async throws -> TrustList {
+        try await trust.value(for: 0) { try await readTrustList() }!
+    }
+
+    func readTrustList() async throws -> TrustList {
         let rows = try await database.read { db in
             try await db.select().columns("kind", "pem", "serial", "revoked_at").from("pki_certificates").all()
         }
