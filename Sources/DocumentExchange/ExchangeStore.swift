@@ -49,6 +49,7 @@ public struct ExchangeStore: Sendable {
         let today = input.promulgationDate ?? VietnamTime.today(now)
         // Sign every file with the agency's certificate, when it has one (unless signed beforehand).
         var attachments: [EdXMLAttachment] = []
+        var signingAudits: [AuditEntry] = []  // recorded with the sending, in its transaction
         let canSign = try await certificates.signingCertificate(of: agencyID) != nil
         for (index, file) in input.files.enumerated() {
             // Encoded once here, not for the signature digest and again for each recipient's package.
@@ -56,7 +57,9 @@ public struct ExchangeStore: Sendable {
                                                source: .base64Lines(EdXMLAttachment.lines(file.content))))
             var signature = file.signature
             if signature == nil, canSign {
-                signature = Data(try await certificates.sign(file.content, as: agencyID, by: principal, requestID: requestID).signature)
+                let made = try await certificates.signature(of: file.content, as: agencyID, by: principal, requestID: requestID)
+                signature = Data(made.signature)
+                signingAudits.append(made.audit)
             }
             if let signature {
                 attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1).p7s", contentType: "application/pkcs7-signature", name: file.name + ".p7s",
@@ -86,8 +89,9 @@ public struct ExchangeStore: Sendable {
         }
         let clock = clock
         let principalName = principal.username
-        let (packages, documentID) = (built, builtID)
+        let (packages, documentID, audits) = (built, builtID, signingAudits)
         let sent = try await database.transaction { db -> [Int64] in
+            for audit in audits { try await AuditLog.record(audit, on: db, clock: clock) }
             var ids: [Int64] = []
             for package in packages {
                 let id = try await Self.insert(db, documentID: documentID, direction: .outgoing, agency: sender.identifier, counterpart: package.recipient.organId,
@@ -166,6 +170,8 @@ public struct ExchangeStore: Sendable {
         let document = decoded
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let clock = clock
+        // A sender inside the platform sees the arrival in the same transaction.
+        let senderInside = try await directory.exists(document.from.organId)
         let id = try await database.transaction { db -> Int64 in
             guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: document.from.organId,
                                                  counterpartName: document.from.organName, subject: document.subject,
@@ -174,6 +180,10 @@ public struct ExchangeStore: Sendable {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
+            if senderInside, let sent = try await Self.findID(db, documentID: documentID, direction: .outgoing, agency: document.from.organId,
+                                                              counterpart: recipient.organId) {
+                try await Self.event(db, message: sent, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
+            }
             // Revoke, update or replace: the original received copy is marked.
             if document.business.docType != 0, let original = document.business.documentId {
                 try await db.update("exchange_messages").set("status_code", to: "1\(document.business.docType)")
@@ -183,9 +193,11 @@ public struct ExchangeStore: Sendable {
                                                  change: ["recipient": recipient.organId, "sender": document.from.organId]), on: db, clock: clock)
             return id
         }
-        try await propagate(code: "01", description: "Đã đến", route: Route(documentId: documentID, direction: .incoming, agency: recipient.organId,
-                                                                           counterpart: document.from.organId, code: "\(document.codeNumber)/\(document.codeNotation)"),
-                            actor: principal.username)
+        if !senderInside {
+            try await propagate(code: "01", description: "Đã đến", route: Route(documentId: documentID, direction: .incoming, agency: recipient.organId,
+                                                                               counterpart: document.from.organId, code: "\(document.codeNumber)/\(document.codeNotation)"),
+                                actor: principal.username)
+        }
         return id
     }
 

@@ -10,18 +10,25 @@ import X509
 extension CertificateAuthority {
     /// A detached CMS signature of `content` by `owner`'s current certificate (audited).
     public func sign(_ content: Data, as owner: String, by principal: Principal, requestID: String?) async throws -> (signature: [UInt8], certificate: StoredCertificate) {
+        let made = try await signature(of: content, as: owner, by: principal, requestID: requestID)
+        let clock = clock
+        try await database.transaction { db in try await AuditLog.record(made.audit, on: db, clock: clock) }
+        return (made.signature, made.certificate)
+    }
+
+    /// A detached CMS signature of `content` by `owner`'s current certificate, with the audit
+    /// entry the caller records in the transaction that uses the signature.
+    public func signature(of content: Data, as owner: String, by principal: Principal, requestID: String?) async throws
+        -> (signature: [UInt8], certificate: StoredCertificate, audit: AuditEntry) {
         guard let (stored, certificate, pem) = try await signingMaterial(of: owner), let key = try? Certificate.PrivateKey(pemEncoded: pem) else {
             throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
         }
         let signature = try CMSSignature.sign(content, certificate: certificate, key: key, at: clock.now())
         // The content's digest is in the signature's signed attributes (not hashed a second time).
         let contentSha256 = try CMSSignature.parse(CMSSignature.der(Data(signature))).messageDigest.map(Digest.hex) ?? Digest.sha256Hex(content)
-        let clock = clock
-        try await database.transaction { db in
-            try await AuditLog.record(AuditEntry(principal: principal, action: "signature.sign", targetType: "certificate", targetID: stored.serial, requestID: requestID,
-                                                 change: ["contentSha256": contentSha256]), on: db, clock: clock)
-        }
-        return (signature, stored)
+        let audit = AuditEntry(principal: principal, action: "signature.sign", targetType: "certificate", targetID: stored.serial, requestID: requestID,
+                               change: ["contentSha256": contentSha256])
+        return (signature, stored, audit)
     }
 
     /// Checks a detached signature of `content` against every authority the platform trusts.

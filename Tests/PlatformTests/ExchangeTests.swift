@@ -51,6 +51,12 @@ extension FakeNationalAxis {
                 #expect(sent.count == 2)
                 let toDepartment = try #require(sent.first { $0.counterpart == "000.00.05.H19" })
                 #expect(toDepartment.events?.map(\.code) == ["00", "01"])  // arrived at once inside the platform
+                // The agency's signature of the file is audited with the sending, in its transaction.
+                let audited = try await platform.database.read { db in
+                    try await db.select().column("action").from("audit_log").where("target_id", .equal, toDepartment.documentId)
+                        .orWhere("action", .equal, "signature.sign").all().map { try $0.decode(column: "action", as: String.self) }
+                }
+                #expect(audited.contains("signature.sign") && audited.contains("exchange.send"))
                 // The department's inbox has it, with a valid agency signature and a trace per hop.
                 let inbox = try await exchange.inbox(for: receiver, page: PageRequest())
                 let received = try #require(inbox.items.first)
