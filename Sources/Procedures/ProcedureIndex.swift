@@ -177,17 +177,20 @@ extension ProcedureIndex {
             let query = Array(folded.utf8)
             let wordHashes = words.map { word in word.utf8.withContiguousStorageIfAvailable { Self.hash(UnsafeRawBufferPointer($0)[...]) } ?? Self.hash(Array(word.utf8).withUnsafeBytes { $0[...] }) }
             var best = BestKeys(capacity: first)
-            let lists: [ArraySlice<UInt32>] = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0) } }
+            let lists = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0).map { (needle: index, list: $0) } } }
+            let rarest = lists.min { $0.list.count < $1.list.count }
+            // A three-byte word is its own sequence: the entries of its list contain it.
+            let known = rarest.flatMap { needles.withBytes($0.needle) { $0.count } == 3 ? $0.needle : nil }
             func consider(_ position: Int) {
                 guard masks[position].covers(required), passes(position), texts.withBytes(position, { text in
-                    (0..<needles.count).allSatisfy { index in needles.withBytes(index) { ByteSearch.firstOffset(of: $0, in: text) != nil } }
+                    (0..<needles.count).allSatisfy { index in index == known || needles.withBytes(index) { ByteSearch.firstOffset(of: $0, in: text) != nil } }
                 }) else { return }
                 // Best first: a higher score, then earlier in name order.
                 let score = self.score(position, query: query, words: wordHashes)
                 best.offer(UInt64(UInt32.max - UInt32(score)) << 32 | UInt64(nameRanks[position]))
             }
-            if let rarest = lists.min(by: { $0.count < $1.count }) {
-                for position in rarest { consider(Int(position)) }
+            if let rarest {
+                for position in rarest.list { consider(Int(position)) }
             } else {
                 for position in masks.indices { consider(position) }
             }
