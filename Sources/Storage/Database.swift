@@ -20,6 +20,8 @@ public final class Database: Service, Sendable {
     let logger: Logger
     private let backend: Backend
     private let writeLock = AsyncLock()
+    /// The clock of the outage probes of requests waiting for a PostgreSQL connection.
+    private let ticker = ProbeTicker(interval: probeInterval / 2)
 
     enum Backend: Sendable {
         case sqlite(SQLitePool)
@@ -106,20 +108,22 @@ public final class Database: Service, Sendable {
             }
         case .postgres(let client):
             do {
-                return try await Self.leasing(client, url: url, body)
+                return try await Self.leasing(client, url: url, ticker: ticker, body)
             } catch let error as PSQLError where StorageError.isConnectionFailure(error) {
                 throw StorageError.unavailable
             }
         }
     }
 
-    /// While a request waits for a PostgreSQL connection, every `probeInterval` the server is
-    /// probed (a TCP connect): if it does not answer, the request gets 503 at once instead of
-    /// hanging while the database is down; a busy pool just keeps the request waiting.
+    /// While a request waits for a PostgreSQL connection, every `probeInterval` or so (two ticks
+    /// of the shared ticker) the server is probed (a TCP connect): if it does not answer, the
+    /// request gets 503 at once instead of hanging while the database is down; a busy pool just
+    /// keeps the request waiting.
     public static let probeInterval: Duration = .seconds(2)
 
     /// Runs `body` on a leased connection; only the wait for the lease is watched, never the body.
-    static func leasing<T: Sendable>(_ client: PostgresClient, url: DatabaseURL, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    static func leasing<T: Sendable>(_ client: PostgresClient, url: DatabaseURL, ticker: ProbeTicker,
+                                     _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let leased = LeaseFlag()
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: T?.self) { group in
@@ -131,7 +135,8 @@ public final class Database: Service, Sendable {
                 }
                 group.addTask {
                     while true {
-                        try await Task.sleep(for: probeInterval)
+                        // Cancelled (the body finished): no probe.
+                        guard await ticker.nextTick(), await ticker.nextTick() else { return nil }
                         if leased.isSet { return nil }
                         if case .postgres(let host, let port, _, _, _, _) = url, await !reachable(host: host, port: port) { throw StorageError.unavailable }
                     }
