@@ -38,11 +38,8 @@ extension ExchangeStore {
     public func openReceived(_ id: Int64, agency: String, into folder: URL) async throws -> (ExchangeMessage, EdXMLDocument) {
         let message = try await database.read { db in try await Self.load(id, db) }
         guard message.agency == agency, message.direction == .incoming else { throw DomainError.notFound(what: "document \(id)") }
-        let digest = try await database.read { db in
-            try await db.select().columns("package_sha256", "received_sha256").from("exchange_messages").where("id", .equal, id).first()
-        }
-        guard let row = digest else { throw DomainError.notFound(what: "document \(id)") }
-        let sha = try row.decode(column: "received_sha256", as: String?.self) ?? row.decode(column: "package_sha256", as: String.self)
+        let digests = try await packageDigests(id)
+        let sha = digests.received ?? digests.sent
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let document = try EdXMLDecoder(attachmentsFolder: folder).decodeDocument(from: try files.mapped(sha), today: VietnamTime.today(clock.now()).adding(days: 1))
         return (message, document)

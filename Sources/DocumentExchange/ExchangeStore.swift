@@ -141,8 +141,7 @@ public struct ExchangeStore: Sendable {
     func receiveDocument(_ package: Data, storedAs: String? = nil, by principal: Principal, requestID: String?) async throws -> Int64 {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let decoded = try EdXMLDecoder(attachmentsFolder: package.count <= Self.decodedInMemory ? nil : folder)
-            .decodeDocument(from: package, today: VietnamTime.today(clock.now()))
+        let decoded = try Self.decodeDocument(package, today: VietnamTime.today(clock.now()), folder: folder)
         guard let recipient = decoded.to.first, try await directory.exists(recipient.organId) else {
             throw DomainError.invalid("edXML/To/OrganId", "Nơi nhận không thuộc nền tảng này", "The recipient is not an agency of this platform")
         }
@@ -215,6 +214,12 @@ public struct ExchangeStore: Sendable {
 
     /// Packages up to this size have their attachments decoded into memory, larger ones to files.
     static let decodedInMemory = 32 << 20
+
+    /// Decodes a document package, its attachments in memory when it is small enough, else into
+    /// files under `folder` (which the caller removes).
+    static func decodeDocument(_ package: Data, today: LocalDate, folder: URL) throws -> EdXMLDocument {
+        try EdXMLDecoder(attachmentsFolder: package.count <= decodedInMemory ? nil : folder).decodeDocument(from: package, today: today)
+    }
 
     /// The check of a received package's XML signature, listed first among the signature checks.
     public func packageCheck(_ package: Data) async throws -> ExchangeMessage.SignatureCheck {
@@ -335,12 +340,7 @@ public struct ExchangeStore: Sendable {
     /// with `asReceived` byte for byte as it arrived, under the sender's signature.
     public func package(_ id: Int64, for principal: Principal, asReceived: Bool = false) async throws -> Data {
         let message = try await self.message(id, for: principal)
-        let row = try await database.read { db in
-            try await db.select().columns("package_sha256", "received_sha256").from("exchange_messages").where("id", .equal, message.id).first()
-        }
-        guard let row else { throw DomainError.notFound(what: "package") }
-        let sent = try row.decode(column: "package_sha256", as: String.self)
-        let received = try row.decode(column: "received_sha256", as: String?.self)
+        let (sent, received) = try await packageDigests(message.id)
         if asReceived {
             guard let received else { throw DomainError.notFound(what: "received package") }
             return try files.get(received)
@@ -350,9 +350,18 @@ public struct ExchangeStore: Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         let today = VietnamTime.today(clock.now()).adding(days: 1)
         let arrived = try files.mapped(received)
-        var document = try EdXMLDecoder(attachmentsFolder: arrived.count <= Self.decodedInMemory ? nil : folder).decodeDocument(from: arrived, today: today)
+        var document = try Self.decodeDocument(arrived, today: today, folder: folder)
         document.traces.append(EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000))))
         return try EdXMLEncoder.encode(document, today: today)
+    }
+
+    /// The content-store digests of a message's packages: as sent or first stored, and as received.
+    func packageDigests(_ id: Int64) async throws -> (sent: String, received: String?) {
+        let row = try await database.read { db in
+            try await db.select().columns("package_sha256", "received_sha256").from("exchange_messages").where("id", .equal, id).first()
+        }
+        guard let row else { throw DomainError.notFound(what: "document \(id)") }
+        return (try row.decode(column: "package_sha256", as: String.self), try row.decode(column: "received_sha256", as: String?.self))
     }
 
     /// Loads a stored package for the national-axis worker.

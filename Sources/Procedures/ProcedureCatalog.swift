@@ -135,8 +135,6 @@ public struct ProcedureCatalog: Sendable {
         }
     }
 
-    static func searchText(_ procedure: Procedure) -> String { ProcedureIndex.searchText(procedure) }
-
     /// The outcome of an import.
     public struct ImportResult: Codable, Sendable, Equatable {
         public let created: Int
@@ -181,7 +179,7 @@ public struct ProcedureCatalog: Sendable {
                 } else {
                     if existing != nil {
                         try await db.update("procedures")
-                            .set("name", to: procedure.name).set("name_folded", to: TextFolding.fold(procedure.name)).set("search_text", to: Self.searchText(procedure))
+                            .set("name", to: procedure.name).set("name_folded", to: TextFolding.fold(procedure.name)).set("search_text", to: ProcedureIndex.searchText(procedure))
                             .set("field_code", to: procedure.fieldCode).set("field_name", to: procedure.fieldName)
                             .set("agency_identifier", to: procedure.agencyIdentifier).set("agency_level", to: procedure.agencyLevel)
                             .set("online_level", to: procedure.onlineLevel.rawValue).set("processing_days", to: procedure.processingDays)
@@ -192,7 +190,7 @@ public struct ProcedureCatalog: Sendable {
                         try await db.insert(into: "procedures")
                             .columns("code", "name", "name_folded", "search_text", "field_code", "field_name", "agency_identifier", "agency_level",
                                      "online_level", "processing_days", "body", "updated_at")
-                            .values(SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(TextFolding.fold(procedure.name)), SQLBind(Self.searchText(procedure)),
+                            .values(SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(TextFolding.fold(procedure.name)), SQLBind(ProcedureIndex.searchText(procedure)),
                                     SQLBind(procedure.fieldCode),
                                     SQLBind(procedure.fieldName), SQLBind(procedure.agencyIdentifier), SQLBind(procedure.agencyLevel),
                                     SQLBind(procedure.onlineLevel.rawValue), SQLBind(procedure.processingDays), SQLBind(body), SQLBind(now))

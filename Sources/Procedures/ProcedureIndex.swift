@@ -126,18 +126,15 @@ extension ProcedureIndex {
             }
             nameWords = words
             nameWordStarts = starts
+            /// The number of `key` in `numbers`, given the next one when it is new.
+            func number(_ key: String, in numbers: inout [String: Int32]) -> Int32 {
+                if let known = numbers[key] { return known }
+                numbers[key] = Int32(numbers.count)
+                return Int32(numbers.count - 1)
+            }
             var fieldNumbers: [String: Int32] = [:], agencyNumbers: [String: Int32] = [:]
-            fields = entries.map { entry in
-                if let known = fieldNumbers[entry.summary.fieldCode] { return known }
-                fieldNumbers[entry.summary.fieldCode] = Int32(fieldNumbers.count)
-                return Int32(fieldNumbers.count - 1)
-            }
-            agencies = entries.map { entry in
-                guard let agency = entry.summary.agencyIdentifier else { return -1 }
-                if let known = agencyNumbers[agency] { return known }
-                agencyNumbers[agency] = Int32(agencyNumbers.count)
-                return Int32(agencyNumbers.count - 1)
-            }
+            fields = entries.map { number($0.summary.fieldCode, in: &fieldNumbers) }
+            agencies = entries.map { entry in entry.summary.agencyIdentifier.map { number($0, in: &agencyNumbers) } ?? -1 }
             self.fieldNumbers = fieldNumbers
             self.agencyNumbers = agencyNumbers
             levels = entries.map(\.summary.onlineLevel)
@@ -175,7 +172,7 @@ extension ProcedureIndex {
                 needles.withBytes(index) { mask.union(BigramMask(Array($0))) }
             }
             let query = Array(folded.utf8)
-            let wordHashes = words.map { word in word.utf8.withContiguousStorageIfAvailable { Self.hash(UnsafeRawBufferPointer($0)[...]) } ?? Self.hash(Array(word.utf8).withUnsafeBytes { $0[...] }) }
+            let wordHashes = (0..<needles.count).map { needles.withBytes($0) { Self.hash($0[...]) } }
             var best = BestKeys(capacity: first)
             let lists = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0).map { (needle: index, list: $0) } } }
             let rarest = lists.min { $0.list.count < $1.list.count }

@@ -217,24 +217,23 @@ public struct CertificateAuthority: Sendable {
 
     /// The newest valid, unrevoked signing certificate of an owner.
     public func signingCertificate(of owner: String) async throws -> StoredCertificate? {
+        try await signingRow(of: owner, columns: Self.columns)?.decode(model: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The row (`columns`) of the newest valid, unrevoked certificate of `owner` that has a key.
+    func signingRow(of owner: String, columns: [String]) async throws -> (any SQLRow)? {
         let now = clock.millis()
         return try await database.read { db in
-            try await db.select().columns(Self.columns).from("pki_certificates").where("owner", .equal, owner)
+            try await db.select().columns(columns).from("pki_certificates").where("owner", .equal, owner)
                 .where("revoked_at", .is, SQLLiteral.null).where("not_after", .greaterThan, now).where("encrypted_key", .isNot, SQLLiteral.null)
-                .orderBy("id", .descending).first(decoding: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .orderBy("id", .descending).first()
         }
     }
 
     /// What signing as `owner` needs, read once: the newest valid, unrevoked certificate with a
     /// key, and that key decrypted (PEM).
     func signingMaterial(of owner: String) async throws -> (stored: StoredCertificate, certificate: Certificate, keyPEM: String)? {
-        let now = clock.millis()
-        let row = try await database.read { db in
-            try await db.select().columns(Self.columns + ["encrypted_key"]).from("pki_certificates").where("owner", .equal, owner)
-                .where("revoked_at", .is, SQLLiteral.null).where("not_after", .greaterThan, now).where("encrypted_key", .isNot, SQLLiteral.null)
-                .orderBy("id", .descending).first()
-        }
-        guard let row, let sealed = try row.decode(column: "encrypted_key", as: String?.self) else { return nil }
+        guard let row = try await signingRow(of: owner, columns: Self.columns + ["encrypted_key"]), let sealed = try row.decode(column: "encrypted_key", as: String?.self) else { return nil }
         let stored = try row.decode(model: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
         return (stored, try Certificate(pemEncoded: stored.pem), try vault.open(sealed))
     }

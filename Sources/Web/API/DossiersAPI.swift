@@ -17,14 +17,10 @@ public struct DossiersAPI: Sendable {
             // (the part's name is the document's name), created together or not at all.
             let input: NewDossier
             var attachments: [NewAttachment] = []
-            if let boundary = Multipart.boundary(request.headers[.contentType]) {
-                let limit = services.dossiers.maxAttachmentSize * 4 + RequestBody.jsonLimit
-                guard let parts = Multipart.parse(Data(buffer: try await RequestBody.bytes(request, limit: limit)), boundary: boundary),
-                      let json = parts.fields["dossier"] else {
-                    throw DomainError.invalid("dossier", "Cần phần dossier (JSON) trong nội dung multipart", "A dossier part (JSON) is required in the multipart body")
-                }
-                input = try RequestBody.decode(NewDossier.self, from: Data(json.utf8), context: context)
-                attachments = parts.files.map { NewAttachment(data: $0.data, fileName: $0.fileName, documentName: $0.field) }
+            let limit = services.dossiers.maxAttachmentSize * 4 + RequestBody.jsonLimit
+            if let multipart = try await RequestBody.multipart(NewDossier.self, part: "dossier", from: request, context: context, limit: limit) {
+                input = multipart.value
+                attachments = multipart.files.map { NewAttachment(data: $0.data, fileName: $0.fileName, documentName: $0.field) }
             } else {
                 input = try await RequestBody.json(NewDossier.self, from: request, context: context)
             }

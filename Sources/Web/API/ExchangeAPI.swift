@@ -26,14 +26,10 @@ public struct ExchangeAPI: Sendable {
     /// (the same JSON without `files`), `file` parts in order, and optional `signature` parts (a
     /// detached CMS signature named after its file plus `.p7s`).
     static func outgoing(_ request: Request, context: AppRequestContext) async throws -> OutgoingDocument {
-        guard let boundary = Multipart.boundary(request.headers[.contentType]) else {
+        guard let parts = try await RequestBody.multipart(OutgoingDocument.self, part: "document", from: request, context: context, limit: limit) else {
             return try await RequestBody.json(OutgoingDocument.self, from: request, context: context, limit: limit)
         }
-        guard let parts = Multipart.parse(Data(buffer: try await RequestBody.bytes(request, limit: limit)), boundary: boundary),
-              let json = parts.fields["document"] else {
-            throw DomainError.invalid("document", "Cần phần document (JSON) trong nội dung multipart", "A document part (JSON) is required in the multipart body")
-        }
-        var input = try RequestBody.decode(OutgoingDocument.self, from: Data(json.utf8), context: context)
+        var input = parts.value
         let signatures = Dictionary(parts.files.filter { $0.field == "signature" }.map { ($0.fileName, $0.data) }, uniquingKeysWith: { first, _ in first })
         input.files += parts.files.filter { $0.field == "file" }.map { file in
             OutgoingDocument.File(name: file.fileName, contentType: file.contentType ?? "application/octet-stream", content: file.data,

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Identity
 
 /// Works out who is asking and in which language: `Authorization: Bearer` tokens anywhere,
@@ -106,7 +107,7 @@ public struct Form: Sendable {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            func decode(_ s: Substring) -> String { URI.formDecoded(s) ?? "" }
             let key = decode(parts[0])
             if fields[key] == nil { fields[key] = parts.count > 1 ? decode(parts[1]) : "" }
         }

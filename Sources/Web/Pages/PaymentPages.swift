@@ -2,6 +2,7 @@ import Core
 import Dossiers
 import Foundation
 import Hummingbird
+import HummingbirdCore
 
 /// Online fee payment: start (API and page), the gateway's callback, the return page, and the
 /// built-in sandbox gateway that signs its answers with the same shared secret.
@@ -23,7 +24,7 @@ public struct PaymentPages: Sendable {
         var result: [String: String] = [:]
         for pair in (query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            func decode(_ s: Substring) -> String { URI.formDecoded(s) ?? "" }
             result[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
         }
         return result
