@@ -39,6 +39,9 @@ let package = Package(
         // CMS is behind @_spi(CMS) and may change between versions: pinned exactly.
         .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        // RSA-PSS with any salt length (OpenSSL's default is the maximum; swift-crypto verifies only
+        // a digest-length salt): the RSA public operation on big integers.
+        .package(url: "https://github.com/attaswift/BigInt.git", exact: "6.0.1"),
         // Already in the graph (async-http-client); named for `chunks(ofCount:)` in multi-row writes.
         .package(url: "https://github.com/apple/swift-algorithms.git", exact: "1.2.1"),
     ],
@@ -76,6 +79,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "BigInt", package: "BigInt"),
         ]),
         // Electronic document exchange: edXML (QCVN 102:2016) messages.
         .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto]),

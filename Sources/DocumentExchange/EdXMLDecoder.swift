@@ -30,6 +30,9 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     var base64Carry: [UInt8] = []
     var attachmentHandle: FileHandle?
     var problems: [ValidationError] = []
+    /// Depth inside a `Signature` element: nothing there is read as part of the document (the
+    /// signature does not cover it; content placed in `Signature/Object` must not count).
+    var signatureDepth = 0
 
     public init(attachmentsFolder: URL?) { self.attachmentsFolder = attachmentsFolder }
 
@@ -143,9 +146,12 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     func local(_ name: String) -> String { name.hasPrefix("edXML:") ? String(name.dropFirst(6)) : name }
 
     public func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-        let inSignature = path.contains("Signature") || name == "Signature" || name.hasSuffix(":Signature")
+        if signatureDepth > 0 || local(name) == "Signature" || name.hasSuffix(":Signature") {
+            signatureDepth += 1
+            return
+        }
         let inEnvelope = path.contains("edXMLEnvelope")
-        if inEnvelope && !inSignature && !name.hasPrefix("edXML:") {
+        if inEnvelope && !name.hasPrefix("edXML:") {
             problems.append(Self.error(path.joined(separator: "/") + "/" + name, "Phần tử \"\(name)\" thiếu tiền tố edXML:", "Element \"\(name)\" lacks the edXML: prefix"))
         }
         let localName = local(name)
@@ -170,7 +176,12 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         }
     }
 
+    public func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
+    }
+
     public func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard signatureDepth == 0 else { return }
         if path.last == "ContentTransferEncoded" {
             // Whitespace dropped into a local buffer, then one append to the property: a per-byte
             // append to this class's property paid a dynamic exclusivity check each time, and a
@@ -205,6 +216,10 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     }
 
     public func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if signatureDepth > 0 {
+            signatureDepth -= 1
+            return
+        }
         let localName = local(name)
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let parent = path.dropLast().last ?? ""
@@ -224,9 +239,16 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         default:
             if ["From", "To", "ResponseFor", "TraceHeader", "Attachment"].contains(parent) {
                 current[localName] = value
-            } else if !path.contains("Signature") {
+            } else {
                 let key = Self.key(path)
-                if ["ToPlaces/Place", "OtherInfo/Appendixes/Appendix"].contains(key) { lists[key, default: []].append(value) } else if fields[key] == nil { fields[key] = value }
+                if ["ToPlaces/Place", "OtherInfo/Appendixes/Appendix"].contains(key) {
+                    lists[key, default: []].append(value)
+                } else if fields[key] == nil {
+                    fields[key] = value
+                } else if Self.singleValued.contains(key) {
+                    // Two values for one field: which one the sender meant cannot be known.
+                    problems.append(Self.error(key, "Trường \(key) xuất hiện hai lần", "\(key) appears more than once"))
+                }
             }
         }
         path.removeLast()
@@ -236,6 +258,12 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     public func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         problems.append(Self.error("", "XML không hợp lệ: \(parseError.localizedDescription)", "Malformed XML: \(parseError.localizedDescription)"))
     }
+
+    /// Fields a document has once; a second occurrence makes the package ambiguous.
+    static let singleValued: Set<String> = [
+        "DocumentId", "Code/CodeNumber", "Code/CodeNotation", "PromulgationInfo/Place", "PromulgationInfo/PromulgationDate", "DocumentType/Type",
+        "DocumentType/TypeName", "Subject", "Content", "SteeringType", "Bussiness/BussinessDocType", "Bussiness/DocumentId", "StatusCode",
+    ]
 
     /// The path below the MessageHeader / TraceHeaderList, e.g. `Code/CodeNumber`, `Bussiness/StaffInfo/Staff`.
     static func key(_ path: [String]) -> String {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The enveloped XML signature of an edXML package (XML-DSig, RSA-SHA256 or ECDSA-SHA256,
@@ -32,39 +31,5 @@ public struct EdXMLSignature: Sendable, Equatable {
         "<Signature xmlns=\"\(Self.namespace)\">" + signedInfo.replacingOccurrences(of: "<SignedInfo xmlns=\"\(Self.namespace)\">", with: "<SignedInfo>")
             + "<SignatureValue>\(value.base64EncodedString())</SignatureValue><KeyInfo><X509Data><X509Certificate>\(certificateDER.base64EncodedString())"
             + "</X509Certificate></X509Data></KeyInfo></Signature>"
-    }
-
-    /// What a receiver reads back from a package: the canonical SignedInfo, the signature,
-    /// the certificate, the digest it names, and the digest of the package without the signature.
-    public struct Found: Sendable {
-        public let signedInfo: Data
-        public let value: Data
-        public let certificateDER: Data
-        public let claimedDigest: Data
-        public let actualDigest: Data
-        public let isRSA: Bool
-    }
-
-    /// Finds the signature of a package written in canonical form; nil when there is none.
-    /// Works on the bytes: the package (attachments and all) is neither copied nor decoded.
-    public static func find(in package: Data) -> Found? {
-        guard let open = package.range(of: Data("<Signature xmlns=\"\(namespace)\">".utf8)),
-              let close = package.range(of: Data("</Signature>".utf8), in: open.upperBound..<package.endIndex),
-              let rootStart = package.range(of: Data("<edXML ".utf8), in: package.startIndex..<open.lowerBound),
-              let rootEnd = package.range(of: Data("</edXML>".utf8), options: .backwards, in: close.upperBound..<package.endIndex) else { return nil }
-        let element = String(decoding: package[open.lowerBound..<close.upperBound], as: UTF8.self)
-        func between(_ a: String, _ b: String) -> String? {
-            guard let x = element.range(of: a), let y = element.range(of: b, range: x.upperBound..<element.endIndex) else { return nil }
-            return String(element[x.upperBound..<y.lowerBound])
-        }
-        guard let info = between("<SignedInfo>", "</SignedInfo>"), let value = between("<SignatureValue>", "</SignatureValue>").flatMap({ Data(base64Encoded: $0) }),
-              let certificate = between("<X509Certificate>", "</X509Certificate>").flatMap({ Data(base64Encoded: $0) }),
-              let digest = between("<DigestValue>", "</DigestValue>").flatMap({ Data(base64Encoded: $0) }) else { return nil }
-        // The signed octets: the root element with the Signature element left out.
-        var hasher = SHA256()
-        hasher.update(data: package[rootStart.lowerBound..<open.lowerBound])
-        hasher.update(data: package[close.upperBound..<rootEnd.upperBound])
-        return Found(signedInfo: Data("<SignedInfo xmlns=\"\(namespace)\">\(info)</SignedInfo>".utf8), value: value, certificateDER: certificate,
-                     claimedDigest: digest, actualDigest: Data(hasher.finalize()), isRSA: info.contains("rsa-sha256"))
     }
 }

@@ -56,6 +56,12 @@ public enum EdXMLValidator {
         if ![0, 1].contains(document.business.paper) {
             errors.append(error("TraceHeaderList/Bussiness/Paper", "Paper là 0 hoặc 1", "Paper must be 0 or 1"))
         }
+        for (field, text) in texts(of: document) {
+            if let bad = XMLText.firstForbidden(in: text) {
+                errors.append(error(field, "\(field) chứa ký tự không được phép trong XML (\(XMLText.code(bad)))",
+                                    "\(field) holds a character XML does not allow (\(XMLText.code(bad)))"))
+            }
+        }
         var contentIds = Set<String>()
         for (index, attachment) in document.attachments.enumerated() {
             if attachment.name.count > 500 || attachment.name.isEmpty {
@@ -66,6 +72,31 @@ public enum EdXMLValidator {
             }
         }
         return errors
+    }
+
+    /// Every text a document carries, by field path.
+    static func texts(of document: EdXMLDocument) -> [(String, String)] {
+        var texts: [(String, String)] = [
+            ("Subject", document.subject), ("Content", document.content), ("Code/CodeNumber", document.codeNumber), ("Code/CodeNotation", document.codeNotation),
+            ("PromulgationInfo/Place", document.place), ("DocumentType/TypeName", document.typeName), ("SignerInfo/Competence", document.signerCompetence),
+            ("SignerInfo/Position", document.signerPosition), ("SignerInfo/FullName", document.signerFullName),
+            ("OtherInfo/SphereOfPromulgation", document.sphereOfPromulgation), ("OtherInfo/TyperNotation", document.typerNotation),
+            ("Bussiness/BussinessDocReason", document.business.reason), ("Bussiness/StaffInfo/Department", document.business.department),
+            ("Bussiness/StaffInfo/Staff", document.business.staff), ("Bussiness/StaffInfo/Email", document.business.email),
+            ("Bussiness/StaffInfo/Mobile", document.business.mobile),
+        ]
+        for (path, org) in [("From", document.from)] + document.to.enumerated().map({ ("To[\($0.offset)]", $0.element) }) {
+            texts += [("\(path)/OrganId", org.organId), ("\(path)/OrganName", org.organName), ("\(path)/OrganizationInCharge", org.organizationInCharge),
+                      ("\(path)/OrganAdd", org.organAdd), ("\(path)/Email", org.email), ("\(path)/Telephone", org.telephone), ("\(path)/Fax", org.fax),
+                      ("\(path)/Website", org.website)]
+        }
+        texts += document.toPlaces.enumerated().map { ("ToPlaces/Place[\($0.offset)]", $0.element) }
+        texts += document.appendixes.enumerated().map { ("OtherInfo/Appendixes/Appendix[\($0.offset)]", $0.element) }
+        for (index, attachment) in document.attachments.enumerated() {
+            texts += [("edXMLManifest/Reference[\(index)]/AttachmentName", attachment.name), ("edXMLManifest/Reference[\(index)]/Description", attachment.description),
+                      ("edXMLManifest/Reference[\(index)]/ContentType", attachment.contentType)]
+        }
+        return texts
     }
 
     public static func validate(_ status: EdXMLStatus) -> [ValidationError] {

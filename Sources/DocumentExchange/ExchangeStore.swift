@@ -138,6 +138,8 @@ public struct ExchangeStore: Sendable {
     }
 
     /// Receives a document package; returns the id of its incoming message (new or already there).
+    /// Every package is verified first; only then is it matched with what this recipient already
+    /// has from that sender under its DocumentId (`duplicate`).
     func receiveDocument(_ package: Data, storedAs: String? = nil, by principal: Principal, requestID: String?) async throws -> Int64 {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -146,28 +148,17 @@ public struct ExchangeStore: Sendable {
             throw DomainError.invalid("edXML/To/OrganId", "Nơi nhận không thuộc nền tảng này", "The recipient is not an agency of this platform")
         }
         let documentID = decoded.documentId
-        let sender = decoded.from
-        if let existing = try await database.read({ db in
-            try await Self.findID(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: sender.organId)
-        }) {
-            return existing
-        }
-        // Check the package's XML signature, then the CMS signature that comes with each file.
-        var checks: [ExchangeMessage.SignatureCheck] = [try await packageCheck(package)]
-        for attachment in decoded.attachments where !attachment.name.hasSuffix(".p7s") {
-            guard let signature = decoded.attachments.first(where: { $0.name == attachment.name + ".p7s" }) else {
-                checks.append(.init(file: attachment.name, valid: false, signer: nil, problems: ["Không có chữ ký số / not signed"]))
-                continue
-            }
-            let report = try await certificates.verify(try signature.data(), content: try attachment.data())
-            checks.append(.init(file: attachment.name, valid: report.valid, signer: report.signer, problems: report.problems))
-        }
-        let now = clock.now()
+        let checks = try await signatureChecks(package, decoded)
         // Kept byte for byte as it arrived (still under the sender's signature); the copy with
         // this hop's trace is derived when asked for (`package(_:for:)`), not written for every document.
         let original = try storedAs ?? files.put(package)
-        let document = decoded
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
+        if let existing = try await duplicate(of: decoded, recipient: recipient.organId, digest: original, checks: checks, signatures: signatures,
+                                              by: principal, requestID: requestID) {
+            return existing
+        }
+        let now = clock.now()
+        let document = decoded
         let clock = clock
         // A sender inside the platform sees the arrival in the same transaction.
         let senderInside = try await directory.exists(document.from.organId)
@@ -221,17 +212,97 @@ public struct ExchangeStore: Sendable {
         try EdXMLDecoder(attachmentsFolder: package.count <= decodedInMemory ? nil : folder).decodeDocument(from: package, today: today)
     }
 
-    /// The check of a received package's XML signature, listed first among the signature checks.
-    public func packageCheck(_ package: Data) async throws -> ExchangeMessage.SignatureCheck {
+    /// The package's XML signature, then the CMS signature that comes with each file; every
+    /// signer must belong to the sending agency.
+    func signatureChecks(_ package: Data, _ document: EdXMLDocument) async throws -> [ExchangeMessage.SignatureCheck] {
+        let sender = document.from.organId
+        var checks: [ExchangeMessage.SignatureCheck] = [try await packageCheck(package, sender: sender)]
+        for attachment in document.attachments where !attachment.name.hasSuffix(".p7s") {
+            guard let signature = document.attachments.first(where: { $0.name == attachment.name + ".p7s" }) else {
+                checks.append(.init(file: attachment.name, valid: false, signer: nil, problems: ["Không có chữ ký số / not signed"]))
+                continue
+            }
+            let report = try await certificates.verify(try signature.data(), content: try attachment.data(), sender: sender)
+            checks.append(.init(file: attachment.name, valid: report.valid, signer: report.signer, problems: report.problems))
+        }
+        return checks
+    }
+
+    /// The check of a received package's XML signature, listed first among the signature checks:
+    /// XML-DSig core validation of what the signature covers (`XMLSignatureInspector`), the
+    /// signer's certificate path, and that the signer belongs to `sender`.
+    public func packageCheck(_ package: Data, sender: String) async throws -> ExchangeMessage.SignatureCheck {
         let name = Self.packageCheckName
-        guard let found = EdXMLSignature.find(in: package) else {
+        let inspected: XMLSignatureInspector.Found?
+        do { inspected = try XMLSignatureInspector.inspect(package) } catch let error as XMLScanError {
+            throw DomainError.invalid("edXML", "XML không hợp lệ: \(error)", "Malformed XML: \(error)")
+        }
+        guard let found = inspected else {
             return .init(file: name, valid: false, signer: nil, problems: ["Gói tin không có chữ ký XML / package not signed"])
         }
-        let report = try await certificates.verifyRaw(found.value, over: found.signedInfo, certificateDER: found.certificateDER, isRSA: found.isRSA)
-        var problems = report.problems
-        let intact = found.claimedDigest == found.actualDigest
-        if !intact { problems.insert("Nội dung gói tin đã bị thay đổi / package content changed", at: 0) }
-        return .init(file: name, valid: report.valid && intact, signer: report.signer, problems: problems)
+        var problems = found.problems
+        guard let algorithm = found.algorithm, !found.signedInfo.isEmpty else {
+            return .init(file: name, valid: false, signer: nil, problems: problems, warnings: found.warnings)
+        }
+        let report = try await certificates.verifyRaw(found.value, over: found.signedInfo, algorithm: algorithm, certificatesDER: found.certificatesDER, sender: sender)
+        let intact = found.actualDigest != nil && found.actualDigest == found.claimedDigest
+        if found.actualDigest != nil && !intact { problems.insert("Nội dung gói tin đã bị thay đổi / package content changed", at: 0) }
+        problems += report.problems
+        return .init(file: name, valid: report.valid && intact && found.problems.isEmpty, signer: report.signer, problems: problems,
+                     warnings: found.warnings.isEmpty ? nil : found.warnings)
+    }
+
+    /// What this recipient already has from the sender under the same DocumentId, now that the
+    /// new package is verified: the same package again is acknowledged with the record it made;
+    /// a verified package replaces an earlier copy that failed its checks and is still only
+    /// "arrived" (a tampered copy never blocks the genuine one); any other different package
+    /// under that DocumentId is refused as a conflict (audited) and never answered with another record.
+    func duplicate(of document: EdXMLDocument, recipient: String, digest: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
+                   by principal: Principal, requestID: String?) async throws -> Int64? {
+        let sender = document.from.organId
+        guard let row = try await database.read({ db in
+            try await db.select().columns("id", "received_sha256", "signatures", "status_code").from("exchange_messages")
+                .where("document_id", .equal, document.documentId).where("direction", .equal, "in").where("agency", .equal, recipient)
+                .where("counterpart", .equal, sender).first()
+        }) else { return nil }
+        let id = try row.decode(column: "id", as: Int64.self)
+        let earlierDigest = try row.decode(column: "received_sha256", as: String?.self)
+        if earlierDigest == digest { return id }
+        let earlier = try row.decode(column: "signatures", as: String?.self).flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) } ?? []
+        let earlierValid = !earlier.isEmpty && earlier.allSatisfy(\.valid)
+        // Written differently but canonically the same, under the same signature: the same package.
+        if earlierValid, checks.allSatisfy(\.valid), let earlierDigest,
+           try sameSignature(try files.mapped(earlierDigest), try files.mapped(digest)) {
+            return id
+        }
+        let onlyArrived = try row.decode(column: "status_code", as: String?.self) == "01"
+        let now = clock.millis()
+        let clock = clock
+        if checks.allSatisfy(\.valid) && !earlierValid && onlyArrived {
+            try await database.transaction { db in
+                try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set("signatures", to: signatures)
+                    .set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
+                    .set("counterpart_name", to: document.from.organName).set("business_type", to: document.business.docType).where("id", .equal, id).run()
+                try await Self.event(db, message: id, code: "01", description: "Bản đã kiểm tra chữ ký thay bản trước không hợp lệ / a verified copy replaced an invalid one",
+                                     actor: principal.username, now: now)
+                try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive.replace", targetType: "document", targetID: document.documentId,
+                                                     requestID: requestID, change: ["recipient": recipient, "sender": sender, "package": digest]), on: db, clock: clock)
+            }
+            return id
+        }
+        try await database.transaction { db in
+            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive.conflict", targetType: "document", targetID: document.documentId,
+                                                 requestID: requestID, change: ["recipient": recipient, "sender": sender, "package": digest,
+                                                                                "valid": checks.allSatisfy(\.valid) ? "true" : "false"]), on: db, clock: clock)
+        }
+        throw DomainError.conflict(messageVi: "Đã nhận một gói tin khác với cùng DocumentId \(document.documentId) từ \(sender)",
+                                   messageEn: "A different package with DocumentId \(document.documentId) was already received from \(sender)")
+    }
+
+    /// Whether two packages carry the same XML signature value (both already verified).
+    func sameSignature(_ a: Data, _ b: Data) throws -> Bool {
+        guard let first = try XMLSignatureInspector.inspect(a), let second = try XMLSignatureInspector.inspect(b) else { return false }
+        return first.value == second.value && first.claimedDigest == second.claimedDigest
     }
 
     /// The name the package's own signature check carries among the file checks.

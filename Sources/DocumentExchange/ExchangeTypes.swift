@@ -88,6 +88,8 @@ public struct ExchangeMessage: Codable, Sendable, Equatable {
         public let valid: Bool
         public let signer: String?
         public let problems: [String]
+        /// Accepted but worth telling (an old algorithm, a signature outside its namespace).
+        public var warnings: [String]? = nil
     }
 
     public let id: Int64

@@ -136,5 +136,11 @@ public enum DocumentMigrations {
                 .run()
             try await db.create(index: "task_reports_task").on("task_reports").column("task_id").run()
         },
+        // A document registered from the axis keeps what the signature checks found, and the
+        // reason the clerk gave for registering one whose checks failed.
+        Migration(context: "documents", version: 2, name: "verification of received documents") { db, _ in
+            try await db.alter(table: "documents").column("signature_checks", type: .text).run()
+            try await db.alter(table: "documents").column("unverified_reason", type: .text).run()
+        },
     ]
 }

@@ -151,6 +151,7 @@ public enum DocumentRules {
     public static func validate(_ input: NewOutgoing) throws(DomainError) -> DocumentType {
         guard let type = DocumentType.find(input.typeCode) else { throw .invalid("typeCode", "Loại văn bản không hợp lệ", "Unknown document type") }
         try text(input.subject, "subject", max: 500)
+        try xmlCharacters(input.summary, "summary")
         guard !input.recipients.isEmpty else { throw .invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
         for recipient in input.recipients where (try? AgencyIdentifier(recipient.organId)) == nil {
             throw .invalid("recipients", "Mã định danh nơi nhận \"\(recipient.organId)\" không hợp lệ", "Invalid recipient identifier \"\(recipient.organId)\"")
@@ -181,6 +182,13 @@ public enum DocumentRules {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid(field, "Không được để trống", "Required") }
         guard trimmed.count <= max else { throw .invalid(field, "Tối đa \(max) ký tự", "At most \(max) characters") }
+        try xmlCharacters(value, field)
+    }
+
+    /// Text sent in an edXML package must hold only characters XML allows.
+    static func xmlCharacters(_ value: String?, _ field: String) throws(DomainError) {
+        guard let value, let bad = XMLText.firstForbidden(in: value) else { return }
+        throw .invalid(field, "Chứa ký tự không được phép (\(XMLText.code(bad)))", "Holds a character that cannot be sent (\(XMLText.code(bad)))")
     }
 
     /// The deadline of an assignment: a date, or a number of working days from today.

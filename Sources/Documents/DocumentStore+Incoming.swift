@@ -45,9 +45,11 @@ extension DocumentStore {
     }
 
     /// Registers a document received through the axis: its files are kept, and status 03 goes
-    /// back to the sender from the same transaction (through the outbox).
-    public func registerFromExchange(_ messageID: Int64, secrecy: Secrecy? = nil, readers: [String] = [], by principal: Principal,
-                                     requestID: String?) async throws -> OfficialDocument {
+    /// back to the sender from the same transaction (through the outbox). A package whose
+    /// signature checks failed is registered only with `unverifiedReason` (the clerk's explicit
+    /// confirmation); the document keeps the checks and that reason.
+    public func registerFromExchange(_ messageID: Int64, secrecy: Secrecy? = nil, readers: [String] = [], unverifiedReason: String? = nil,
+                                     by principal: Principal, requestID: String?) async throws -> OfficialDocument {
         let agency = try staffAgency(principal, [.clerk], "Chỉ văn thư vào sổ văn bản đến", "Only clerks register incoming documents")
         try await requireStaff(readers, of: agency, field: "readers")
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
@@ -56,6 +58,14 @@ extension DocumentStore {
         guard message.statusCode == "01" else {
             throw DomainError.conflict(messageVi: "Văn bản đã được xử lý (trạng thái \(message.statusCode ?? "-"))", messageEn: "The document was already handled")
         }
+        let verification = OfficialDocument.Verification(checks: message.signatures ?? [], acceptedReason: nil)
+        let reason = unverifiedReason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !verification.valid && (reason ?? "").isEmpty {
+            let problems = verification.checks.filter { !$0.valid }.map { "\($0.file): \($0.problems.joined(separator: "; "))" }.joined(separator: " | ")
+            throw DomainError.invalid("unverifiedReason", "Gói tin không qua được kiểm tra chữ ký (\(problems)); chỉ vào sổ khi xác nhận kèm lý do",
+                                      "The package failed its signature checks (\(problems)); register it only with a confirmed reason")
+        }
+        let kept = OfficialDocument.Verification(checks: verification.checks, acceptedReason: verification.valid ? nil : reason)
         var stored: [(name: String, type: String, digest: String, size: Int, signature: String?)] = []
         for attachment in edxml.attachments where !attachment.name.hasSuffix(".p7s") {
             let data = try attachment.data()
@@ -71,15 +81,15 @@ extension DocumentStore {
         let clock = clock
         let storedFiles = stored
         do {
-            return try await register(storedFiles, edxml: edxml, message: message, type: type, secrecy: secrecy, readers: readers, answered: answered,
-                                      agency: agency, now: now, year: year, by: principal, requestID: requestID)
+            return try await register(storedFiles, edxml: edxml, message: message, verification: kept, type: type, secrecy: secrecy, readers: readers,
+                                      answered: answered, agency: agency, now: now, year: year, by: principal, requestID: requestID)
         } catch where StorageError.isUniqueViolation(error) {
             throw DomainError.conflict(messageVi: "Văn bản đã được vào sổ", messageEn: "The document was already registered")
         }
     }
 
     func register(_ storedFiles: [(name: String, type: String, digest: String, size: Int, signature: String?)], edxml: EdXMLDocument, message: ExchangeMessage,
-                  type: DocumentType, secrecy: Secrecy, readers: [String], answered: Int64?, agency: String, now: Date, year: Int, by principal: Principal,
+                  verification: OfficialDocument.Verification, type: DocumentType, secrecy: Secrecy, readers: [String], answered: Int64?, agency: String, now: Date, year: Int, by principal: Principal,
                   requestID: String?) async throws -> OfficialDocument {
         let messageID = message.id
         let clock = clock
@@ -96,6 +106,7 @@ extension DocumentStore {
                 "recipients": "[]", "approvers": "[]", "approval_step": 0, "response_for": answered, "business_type": edxml.business.docType,
                 "search_text": Self.searchText([edxml.codeNumber, edxml.codeNotation, edxml.subject, edxml.content, edxml.from.organName, type.nameVi]),
                 "created_by": principal.username, "created_at": now.epochMillis, "updated_at": now.epochMillis,
+                "signature_checks": DocumentRow.json(verification.checks), "unverified_reason": verification.acceptedReason,
             ], db)
             for file in stored {
                 _ = try await Self.insertFile(id, name: file.name, contentType: file.type, digest: file.digest, size: file.size, signature: file.signature,
@@ -114,7 +125,8 @@ extension DocumentStore {
             try await ExchangeStore.recordStatus(messageID, code: .accepted, description: "Đã vào sổ, số đến \(number)", actor: principal.username,
                                                  on: db, now: now.epochMillis)
             try await AuditLog.record(AuditEntry(principal: principal, action: "document.register", targetType: "document", targetID: String(id), requestID: requestID,
-                                                 change: ["registerNumber": String(number), "exchangeMessage": String(messageID), "documentId": edxml.documentId]),
+                                                 change: ["registerNumber": String(number), "exchangeMessage": String(messageID), "documentId": edxml.documentId,
+                                                          "signaturesValid": verification.valid ? "true" : "false", "unverifiedReason": verification.acceptedReason ?? ""]),
                                       on: db, clock: clock)
             return id
         }

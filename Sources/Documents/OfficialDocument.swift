@@ -1,4 +1,5 @@
 import Core
+import DocumentExchange
 import Foundation
 
 /// Incoming (văn bản đến) or outgoing (văn bản đi).
@@ -119,6 +120,18 @@ public struct OfficialDocument: Codable, Sendable, Equatable {
     public var events: [DocumentEvent]?
     /// Outgoing: each recipient's exchange status (edXML code), once sent.
     public var deliveries: [Delivery]?
+    /// Received through the axis: what the package's signature checks found when it arrived.
+    public var verification: Verification? = nil
+
+    /// The signature checks of a received document, and why it was registered if they failed.
+    public struct Verification: Codable, Sendable, Equatable {
+        public let checks: [ExchangeMessage.SignatureCheck]
+        /// The clerk's reason for registering a package whose checks failed.
+        public let acceptedReason: String?
+        public var valid: Bool { !checks.isEmpty && checks.allSatisfy(\.valid) }
+
+        public init(checks: [ExchangeMessage.SignatureCheck], acceptedReason: String?) { self.checks = checks; self.acceptedReason = acceptedReason }
+    }
 
     /// `15/QĐ-UBND`, or nil before a number is given.
     public var code: String? { codeNumber.map { n in codeNotation.map { "\(n)/\($0)" } ?? n } }

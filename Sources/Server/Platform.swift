@@ -52,7 +52,10 @@ public struct Platform: Sendable {
         dossiers = DossierStore(database: database, procedures: procedures, directory: directory, accounts: accounts, calendar: calendar,
                                 files: files, maxAttachmentSize: config.maxAttachmentMB * 1_048_576, clock: clock)
         let vault = try config.pkiMasterKey.map(KeyVault.base64) ?? KeyVault.file(config.resolvedDataDirectory + "/pki-master.key")
-        certificates = CertificateAuthority(database: database, vault: vault, clock: clock)
+        let accountStore = accounts
+        certificates = CertificateAuthority(database: database, vault: vault, clock: clock) { username in
+            try await accountStore.account(username: username)?.agencyIdentifier
+        }
         exchange = ExchangeStore(database: database, directory: directory, certificates: certificates, files: files,
                                  workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("exchange-work"), clock: clock)
         documents = DocumentStore(database: database, directory: directory, accounts: accounts, calendar: calendar, exchange: exchange,

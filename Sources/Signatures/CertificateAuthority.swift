@@ -48,10 +48,28 @@ public struct CertificateAuthority: Sendable {
     let clock: WallClock
     /// The authorities and revoked serials every verification consults; cleared by this
     /// process's own changes (another instance's are seen within the cache's lifetime).
-    let trust = ReferenceCache<Int, TrustList>()
+    let trust = ReferenceCache<String, TrustList>(lifetime: .seconds(3600), capacity: 4)
+    /// The table's version stamp, read at most once a second: another instance's change reaches
+    /// this one's verifications within a second.
+    let trustStampCache = StampCache()
 
-    public init(database: Database, vault: KeyVault, clock: WallClock = .system) {
-        self.database = database; self.vault = vault; self.clock = clock
+    /// The agency of a staff member (from the accounts), for the staff certificates issued or
+    /// imported without one.
+    let agencyOfStaff: @Sendable (String) async throws -> String?
+
+    public init(database: Database, vault: KeyVault, clock: WallClock = .system, agencyOfStaff: @escaping @Sendable (String) async throws -> String? = { _ in nil }) {
+        self.database = database; self.vault = vault; self.clock = clock; self.agencyOfStaff = agencyOfStaff
+    }
+
+    /// Whom a new certificate speaks for: an agency certificate its owner, a staff certificate the
+    /// agency given or that of the staff member's account.
+    func agency(for kind: CertificateKind, owner: String, given: String?) async throws -> String? {
+        switch kind {
+        case .authority: nil
+        case .agency: owner
+        case .staff:
+            if let given { given } else { try await agencyOfStaff(owner) }
+        }
     }
 
     static let columns = ["serial", "kind", "owner", "subject", "pem", "not_before", "not_after", "revoked_at", "revocation_reason"]
@@ -83,13 +101,12 @@ public struct CertificateAuthority: Sendable {
         return try await store(certificate, key: key, kind: .authority, owner: nil, by: principal, action: "pki.init")
     }
 
-    /// Imports an existing CA certificate (with its private key, to issue certificates).
+    /// Imports an existing CA certificate (with its private key, to issue certificates); it
+    /// becomes a trust anchor.
     @discardableResult
     public func importAuthority(certificatePEM: String, privateKeyPEM: String?, by principal: Principal) async throws -> StoredCertificate {
-        let certificate: Certificate
-        do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {
-            throw DomainError.invalid("certificate", "Chứng thư PEM không đọc được", "The PEM certificate cannot be read")
-        }
+        let certificate = try Self.readCertificate(certificatePEM)
+        try requireCurrent(certificate)
         guard let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints else {
             throw DomainError.invalid("certificate", "Chứng thư không phải của tổ chức cấp (thiếu BasicConstraints CA)", "Not a CA certificate (no CA basic constraints)")
         }
@@ -105,37 +122,60 @@ public struct CertificateAuthority: Sendable {
     }
 
     /// Imports a signing certificate (from another issuer the province trusts, e.g. a token's
-    /// certificate exported with its key) for an agency or a staff member. It must be issued by an
-    /// authority already stored here, be no CA itself, and come with its matching private key.
+    /// certificate exported with its key) for an agency or a staff member of `agency`. It must
+    /// have a valid path now to an authority stored here (through `intermediates` if needed), be
+    /// no CA itself, and, when a private key comes with it, match it. Without a key the platform
+    /// cannot sign with it, but knows whom its signatures belong to (another province's agency).
     @discardableResult
-    public func importSigning(kind: CertificateKind, owner: String, certificatePEM: String, privateKeyPEM: String, by principal: Principal) async throws -> StoredCertificate {
+    public func importSigning(kind: CertificateKind, owner: String, agency: String? = nil, certificatePEM: String, privateKeyPEM: String?,
+                              intermediatesPEM: [String] = [], by principal: Principal) async throws -> StoredCertificate {
         guard kind != .authority else { throw DomainError.invalid("kind", "Dùng importAuthority cho tổ chức cấp", "Use importAuthority for an authority") }
-        let certificate: Certificate
-        do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {
-            throw DomainError.invalid("certificate", "Chứng thư PEM không đọc được", "The PEM certificate cannot be read")
-        }
+        let certificate = try Self.readCertificate(certificatePEM)
         if let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints {
             throw DomainError.invalid("certificate", "Đây là chứng thư của tổ chức cấp, không phải chứng thư ký", "This is a CA certificate, not a signing certificate")
         }
-        let key: Certificate.PrivateKey
-        do { key = try Certificate.PrivateKey(pemEncoded: privateKeyPEM) } catch {
-            throw DomainError.invalid("privateKey", "Khóa bí mật PEM không đọc được", "The PEM private key cannot be read")
+        try requireCurrent(certificate)
+        var key: Certificate.PrivateKey?
+        if let privateKeyPEM {
+            do { key = try Certificate.PrivateKey(pemEncoded: privateKeyPEM) } catch {
+                throw DomainError.invalid("privateKey", "Khóa bí mật PEM không đọc được", "The PEM private key cannot be read")
+            }
+            guard key?.publicKey == certificate.publicKey else {
+                throw DomainError.invalid("privateKey", "Khóa bí mật không khớp chứng thư", "The private key does not match the certificate")
+            }
         }
-        guard key.publicKey == certificate.publicKey else {
-            throw DomainError.invalid("privateKey", "Khóa bí mật không khớp chứng thư", "The private key does not match the certificate")
+        // Only a path valid now, through authorities none of which is revoked, vouches for it.
+        let intermediates = try intermediatesPEM.map(Self.readCertificate)
+        let path = await CertificatePath.check(certificate, carried: intermediates, trust: try await trustList().anchors, at: clock.now())
+        guard path.valid else {
+            throw DomainError.invalid("certificate", "Chứng thư không do tổ chức cấp tin cậy phát hành: \(path.problems.joined(separator: "; "))",
+                                      "The certificate has no valid path to a trusted authority: \(path.problems.joined(separator: "; "))")
         }
-        // Only an authority that is itself not revoked may vouch for a new certificate.
-        let trust = try await trustList()
-        let current = trust.roots.filter { trust.revoked[Self.serialHex($0.serialNumber)] == nil }
-        guard CMSSignature.trustedIssuer(of: certificate, among: current) != nil else {
-            throw DomainError.invalid("certificate", "Chứng thư không do tổ chức cấp tin cậy phát hành", "The certificate is not issued by a trusted authority")
+        return try await store(certificate, key: key, kind: kind, owner: owner, agency: try await self.agency(for: kind, owner: owner, given: agency),
+                               by: principal, action: "pki.import")
+    }
+
+    static func readCertificate(_ pem: String) throws -> Certificate {
+        do { return try Certificate(pemEncoded: pem) } catch {
+            throw DomainError.invalid("certificate", "Chứng thư PEM không đọc được", "The PEM certificate cannot be read")
         }
-        return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.import")
+    }
+
+    /// Refuses a certificate that has already expired or is not yet valid.
+    func requireCurrent(_ certificate: Certificate) throws {
+        let now = clock.now()
+        guard certificate.notValidAfter > now else {
+            throw DomainError.invalid("certificate", "Chứng thư đã hết hạn ngày \(VietnamTime.display(certificate.notValidAfter))",
+                                      "The certificate expired on \(VietnamTime.display(certificate.notValidAfter))")
+        }
+        guard certificate.notValidBefore <= now.addingTimeInterval(300) else {
+            throw DomainError.invalid("certificate", "Chứng thư chưa đến ngày hiệu lực", "The certificate is not valid yet")
+        }
     }
 
     /// Issues a signing certificate for an agency (owner = identifier) or a staff member
-    /// (owner = username), valid `years`.
-    public func issue(kind: CertificateKind, owner: String, commonName: String, organization: String, algorithm: KeyAlgorithm,
+    /// (owner = username) of `agency`, valid `years`.
+    public func issue(kind: CertificateKind, owner: String, agency: String? = nil, commonName: String, organization: String, algorithm: KeyAlgorithm,
                       years: Int = 2, by principal: Principal) async throws -> StoredCertificate {
         guard kind != .authority else { throw DomainError.invalid("kind", "Dùng pki init cho tổ chức cấp", "Use pki init for the authority") }
         guard let authority = try await authority(), let (caCertificate, caKey) = try await keyPair(serial: authority.serial) else {
@@ -150,7 +190,8 @@ public struct CertificateAuthority: Sendable {
             try ExtendedKeyUsage([.emailProtection, .codeSigning])
             SubjectKeyIdentifier(hash: key.publicKey)
         }
-        return try await store(certificate, key: key, kind: kind, owner: owner, by: principal, action: "pki.issue")
+        return try await store(certificate, key: key, kind: kind, owner: owner, agency: try await self.agency(for: kind, owner: owner, given: agency),
+                               by: principal, action: "pki.issue")
     }
 
     static func name(commonName: String, organization: String) throws -> DistinguishedName {
@@ -172,7 +213,8 @@ public struct CertificateAuthority: Sendable {
                                extensions: try Certificate.Extensions(builder: extensions), issuerPrivateKey: issuerKey)
     }
 
-    func store(_ certificate: Certificate, key: Certificate.PrivateKey?, kind: CertificateKind, owner: String?, by principal: Principal, action: String) async throws -> StoredCertificate {
+    func store(_ certificate: Certificate, key: Certificate.PrivateKey?, kind: CertificateKind, owner: String?, agency: String? = nil, by principal: Principal,
+               action: String) async throws -> StoredCertificate {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let pem = PEMDocument(type: "CERTIFICATE", derBytes: serializer.serializedBytes).pemString
@@ -181,15 +223,16 @@ public struct CertificateAuthority: Sendable {
                                        pem: pem, notBefore: certificate.notValidBefore.epochMillis, notAfter: certificate.notValidAfter.epochMillis,
                                        revokedAt: nil, revocationReason: nil)
         let clock = clock
-        defer { trust.clear() }
+        defer { trustChanged() }
         try await database.transaction { db in
             try await db.insert(into: "pki_certificates")
-                .columns("serial", "kind", "owner", "subject", "pem", "encrypted_key", "not_before", "not_after", "created_at")
-                .values(SQLBind(stored.serial), SQLBind(kind.rawValue), SQLBind(owner), SQLBind(stored.subject), SQLBind(pem), SQLBind(sealed),
+                .columns("serial", "kind", "owner", "agency", "subject", "pem", "encrypted_key", "not_before", "not_after", "created_at")
+                .values(SQLBind(stored.serial), SQLBind(kind.rawValue), SQLBind(owner), SQLBind(agency), SQLBind(stored.subject), SQLBind(pem), SQLBind(sealed),
                         SQLBind(stored.notBefore), SQLBind(stored.notAfter), SQLBind(clock.millis()))
                 .run()
             try await AuditLog.record(AuditEntry(principal: principal, action: action, targetType: "certificate", targetID: stored.serial, requestID: nil,
-                                                 change: ["subject": stored.subject, "kind": kind.rawValue, "owner": owner ?? ""]), on: db, clock: clock)
+                                                 change: ["subject": stored.subject, "kind": kind.rawValue, "owner": owner ?? "", "agency": agency ?? ""]),
+                                      on: db, clock: clock)
         }
         return stored
     }
@@ -198,7 +241,7 @@ public struct CertificateAuthority: Sendable {
     public func revoke(serial: String, reason: String, by principal: Principal) async throws {
         let now = clock.millis()
         let clock = clock
-        defer { trust.clear() }
+        defer { trustChanged() }
         try await database.transaction { db in
             let rows = try await db.update("pki_certificates").set("revoked_at", to: now).set("revocation_reason", to: reason)
                 .where("serial", .equal, serial.lowercased()).where("revoked_at", .is, SQLLiteral.null).returning("serial").all()
@@ -206,6 +249,13 @@ public struct CertificateAuthority: Sendable {
             try await AuditLog.record(AuditEntry(principal: principal, action: "pki.revoke", targetType: "certificate", targetID: serial, requestID: nil,
                                                  change: ["reason": reason]), on: db, clock: clock)
         }
+    }
+
+    /// Forgets the trust list after this process's own change (other instances see the table's
+    /// new stamp within a second).
+    func trustChanged() {
+        trustStampCache.clear()
+        trust.clear()
     }
 
     public func certificate(serial: String) async throws -> StoredCertificate? {

@@ -21,5 +21,11 @@ public enum PKIMigrations {
                 .run()
             try await db.create(index: "pki_certificates_owner").on("pki_certificates").column("owner").run()
         },
+        // Whom a signing certificate speaks for: the agency of a staff certificate (an agency
+        // certificate's owner is its agency), so that a package's signer can be bound to its sender.
+        Migration(context: "signatures", version: 2, name: "certificate agency") { db, _ in
+            try await db.alter(table: "pki_certificates").column("agency", type: .text).run()
+            try await db.raw("UPDATE pki_certificates SET agency = owner WHERE kind = 'agency'").run()
+        },
     ]
 }

@@ -3,10 +3,11 @@ import Core
 import Foundation
 import SQLKit
 import Storage
+import Synchronization
 import X509
 
-/// Signing files with an owner's certificate and checking signatures against the provincial
-/// authority and its revocation list.
+/// Signing files with an owner's certificate and checking signatures against the authorities
+/// the platform trusts and its revocation list.
 extension CertificateAuthority {
     /// A detached CMS signature of `content` by `owner`'s current certificate (audited).
     public func sign(_ content: Data, as owner: String, by principal: Principal, requestID: String?) async throws -> (signature: [UInt8], certificate: StoredCertificate) {
@@ -31,36 +32,82 @@ extension CertificateAuthority {
         return (signature, stored, audit)
     }
 
-    /// Checks a detached signature of `content` against every authority the platform trusts.
-    public func verify(_ signature: Data, content: Data) async throws -> SignatureReport {
+    /// Checks a detached signature of `content` against every authority the platform trusts, at
+    /// this moment (or the time of a verified time-stamp). With `sender`, the signer must also
+    /// belong to that agency.
+    public func verify(_ signature: Data, content: Data, sender: String? = nil) async throws -> SignatureReport {
         let trust = try await trustList()
-        return CMSSignature.verify(signature, content: content, trustRoots: trust.roots, now: clock.now()) { trust.revoked[$0] }
+        let report = await CMSSignature.verify(signature, content: content, trust: trust.anchors, now: clock.now())
+        guard let sender else { return report }
+        let certificate = report.signerSerial.flatMap { serial in
+            (try? CMSSignature.parse(CMSSignature.der(signature)))?.certificates.first { Self.serialHex($0.serialNumber) == serial }
+        }
+        return report.bound(certificate.map { trust.belongs($0, to: sender) } ?? false, agency: sender)
     }
 
-    /// The stored authorities (revoked ones included, as their earlier signatures are judged by
-    /// the revocation list) and every revoked serial with when it was revoked.
+    /// What verifications consult: the anchors, the known certificates, the revocation list and
+    /// whom each stored certificate was issued for.
     struct TrustList: Sendable {
-        let roots: [Certificate]
-        let revoked: [String: Int64]
+        let anchors: TrustAnchors
+        /// serial → the agency a stored signing certificate belongs to (an agency certificate's
+        /// owner, a staff certificate's agency).
+        let agencyOf: [String: String]
+
+        /// Whether `certificate` belongs to `agency`: a certificate stored here for that agency
+        /// (its own or one of its staff's); a certificate not stored here when its subject names
+        /// the agency identifier (an attribute equal to it, or a CN/OU/O/UID containing it).
+        func belongs(_ certificate: Certificate, to agency: String) -> Bool {
+            if let owner = agencyOf[CertificateAuthority.serialHex(certificate.serialNumber)] { return owner == agency }
+            return certificate.subject.contains { rdn in rdn.contains { attribute in "\(attribute.value)".contains(agency) } }
+        }
     }
 
+    /// The trust list, reloaded as soon as any instance changes the certificates (a version stamp
+    /// of the table is read at most once a second).
     func trustList() async throws -> TrustList {
-        try await trust.value(for: 0) { try await readTrustList() }!
+        let stamp = try await trustStamp()
+        return try await trust.value(for: stamp) { try await readTrustList() }!
+    }
+
+    /// A summary of `pki_certificates` that changes with every import, issue and revocation.
+    func trustStamp() async throws -> String {
+        let now = ContinuousClock.now
+        if let (stamp, read) = trustStampCache.withLock({ $0 }), now - read < .seconds(1) { return stamp }
+        let row = try await database.read { db in
+            try await db.raw("SELECT COUNT(*) AS n, MAX(id) AS last, COUNT(revoked_at) AS r, MAX(revoked_at) AS rt FROM pki_certificates").first()
+        }
+        let stamp = try ["n", "last", "r", "rt"].map { try row?.decode(column: $0, as: Int64?.self).map(String.init) ?? "-" }.joined(separator: ":")
+        trustStampCache.withLock { $0 = (stamp, now) }
+        return stamp
     }
 
     func readTrustList() async throws -> TrustList {
         let rows = try await database.read { db in
-            try await db.select().columns("kind", "pem", "serial", "revoked_at").from("pki_certificates").all()
+            try await db.select().columns("kind", "pem", "serial", "owner", "agency", "revoked_at").from("pki_certificates").all()
         }
-        var roots: [Certificate] = []
+        var anchors: [Certificate] = []
+        var known: [Certificate] = []
         var revoked: [String: Int64] = [:]
+        var agencyOf: [String: String] = [:]
         for row in rows {
-            if let at = try row.decode(column: "revoked_at", as: Int64?.self) { revoked[try row.decode(column: "serial", as: String.self)] = at }
-            if try row.decode(column: "kind", as: String.self) == CertificateKind.authority.rawValue,
-               let certificate = try? Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)) {
-                roots.append(certificate)
+            let serial = try row.decode(column: "serial", as: String.self)
+            if let at = try row.decode(column: "revoked_at", as: Int64?.self) { revoked[serial] = at }
+            guard let certificate = try? Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)) else { continue }
+            switch CertificateKind(rawValue: try row.decode(column: "kind", as: String.self)) {
+            case .authority: anchors.append(certificate)
+            case .agency: agencyOf[serial] = try row.decode(column: "owner", as: String?.self)
+            case .staff: agencyOf[serial] = try row.decode(column: "agency", as: String?.self) ?? ""
+            case nil: break
             }
+            known.append(certificate)
         }
-        return TrustList(roots: roots, revoked: revoked)
+        return TrustList(anchors: TrustAnchors(anchors: anchors, known: known, revoked: revoked), agencyOf: agencyOf)
     }
+}
+
+/// The last trust-list stamp read, and when (shared by the copies of one authority).
+final class StampCache: Sendable {
+    private let state = Mutex<(String, ContinuousClock.Instant)?>(nil)
+    func withLock<R>(_ body: (inout (String, ContinuousClock.Instant)?) -> R) -> R { state.withLock { body(&$0) } }
+    func clear() { state.withLock { $0 = nil } }
 }

@@ -33,19 +33,23 @@ struct PKICommand: AsyncParsableCommand {
         @Option(help: "authority, agency or staff") var kind = "authority"
         @Option(help: "Agency identifier or username (agency and staff certificates).") var owner: String?
         @Option(help: "Certificate file (PEM).") var certificate: String
-        @Option(help: "Private key file (PEM); required for agency and staff, optional for an authority.") var key: String?
+        @Option(help: "Private key file (PEM); without it the platform cannot sign with the certificate, only tell whom its signatures belong to.") var key: String?
+        @Option(help: "Agency of a staff certificate (default: the account's agency).") var agency: String?
+        @Option(help: "Intermediate CA certificate (PEM) between the certificate and a trusted authority; repeatable.") var intermediate: [String] = []
 
         func run() async throws {
             guard let kind = CertificateKind(rawValue: kind) else { throw ValidationError("--kind must be authority, agency or staff") }
             let certificatePEM = try String(contentsOfFile: certificate, encoding: .utf8)
             let keyPEM = try key.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            if kind != .authority && (owner == nil || keyPEM == nil) { throw ValidationError("--owner and --key are required for agency and staff certificates") }
+            if kind != .authority && owner == nil { throw ValidationError("--owner is required for agency and staff certificates") }
+            let intermediates = try intermediate.map { try String(contentsOfFile: $0, encoding: .utf8) }
             let config = try common.config()
             let stored = try await common.withPlatform(config) { platform in
                 if kind == .authority {
                     return try await platform.certificates.importAuthority(certificatePEM: certificatePEM, privateKeyPEM: keyPEM, by: .system("cli"))
                 }
-                return try await platform.certificates.importSigning(kind: kind, owner: owner!, certificatePEM: certificatePEM, privateKeyPEM: keyPEM!, by: .system("cli"))
+                return try await platform.certificates.importSigning(kind: kind, owner: owner!, agency: agency, certificatePEM: certificatePEM, privateKeyPEM: keyPEM,
+                                                                    intermediatesPEM: intermediates, by: .system("cli"))
             }
             print("Imported \(stored.subject) serial \(stored.serial)\(owner.map { " for \($0)" } ?? "")")
         }

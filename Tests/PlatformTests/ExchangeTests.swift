@@ -69,8 +69,8 @@ extension FakeNationalAxis {
                 // The package as it arrived is kept too, still under the sender's XML signature.
                 let arrived = try await exchange.package(received.id, for: receiver, asReceived: true)
                 #expect(String(decoding: arrived, as: UTF8.self).components(separatedBy: "<edXML:TraceHeader>").count == 2)
-                #expect(try await exchange.packageCheck(arrived).valid)
-                #expect(try await exchange.packageCheck(Data(package.utf8)).valid == false)
+                #expect(try await exchange.packageCheck(arrived, sender: "000.00.01.H19").valid)
+                #expect(try await exchange.packageCheck(Data(package.utf8), sender: "000.00.01.H19").valid == false)
                 // Statuses flow back to the sender as the clerk and officers act.
                 for code in [EdXMLStatus.Code.accepted, .assigned, .processing, .finished] {
                     _ = try await exchange.updateStatus(received.id, code: code, description: "", by: receiver, requestID: nil)
@@ -79,9 +79,13 @@ extension FakeNationalAxis {
                 #expect(timeline.events?.map(\.code) == ["00", "01", "03", "04", "05", "06"])
                 await #expect(throws: DomainError.self) { try await exchange.updateStatus(received.id, code: .recalled, description: "", by: receiver, requestID: nil) }
                 await #expect(throws: DomainError.self) { try await exchange.message(received.id, for: sender) }  // not the sender's row
-                // Receiving the same package again changes nothing.
-                let again = try await exchange.receive(try await exchange.package(received.id, for: receiver), by: .system("axis"), requestID: nil)
+                // Receiving the same package again changes nothing; a different package under the
+                // same DocumentId (here with a trace the signature does not cover) is a conflict.
+                let again = try await exchange.receive(arrived, by: .system("axis"), requestID: nil)
                 #expect(again.id == received.id)
+                await #expect(throws: DomainError.self) {
+                    try await exchange.receive(try await exchange.package(received.id, for: receiver), by: .system("axis"), requestID: nil)
+                }
                 #expect(try await exchange.inbox(for: receiver, page: PageRequest()).items.count == 1)
 
                 // Outside: the worker delivers through the national axis, surviving downtime and a crash after sending.
@@ -144,7 +148,7 @@ extension FakeNationalAxis {
             let sent = try #require(try await platform.exchange.send(document(to: [.init(organId: "000.00.05.H19")], number: "20"), by: sender, requestID: nil).first)
             // The package as the sender signed it (XML signature over the package, CMS over each file).
             var package = String(decoding: try await platform.exchange.package(sent.id, for: sender), as: UTF8.self)
-            let untouched = try await platform.exchange.packageCheck(Data(package.utf8))
+            let untouched = try await platform.exchange.packageCheck(Data(package.utf8), sender: "000.00.01.H19")
             #expect(untouched.valid && untouched.signer?.contains("000.00.01.H19") == true, "\(untouched)")
             // Another recipient, and the file changed in transit (signature kept).
             package = package.replacingOccurrences(of: "<edXML:OrganId>000.00.05.H19</edXML:OrganId>", with: "<edXML:OrganId>000.00.07.H19</edXML:OrganId>")
@@ -191,8 +195,11 @@ extension FakeNationalAxis {
             #expect(try await client.json("/api/v1/exchange/documents/\(id)/edxml", token: clerk).status == .notFound)
             // The axis gateway (an account with exchange.receive) posts raw packages; duplicates are absorbed.
             let admin = try await client.token("admin")
-            let again = try await client.json("/api/v1/exchange/edxml", method: .post, token: admin, body: raw.text, contentType: "application/xml")
+            let asReceived = try await client.json("/api/v1/exchange/documents/\(id)/edxml?received=true", token: receiver)
+            let again = try await client.json("/api/v1/exchange/edxml", method: .post, token: admin, body: asReceived.text, contentType: "application/xml")
             #expect(again.status == .accepted && again.object?["id"] as? Int == id)
+            let changed = try await client.json("/api/v1/exchange/edxml", method: .post, token: admin, body: raw.text, contentType: "application/xml")
+            #expect(changed.status == .conflict)
             let bad = try await client.json("/api/v1/exchange/edxml", method: .post, token: admin, body: "<edXML>broken", contentType: "application/xml")
             #expect(bad.status == .unprocessableContent)
             #expect(try await client.json("/api/v1/exchange/edxml", method: .post, token: receiver, body: raw.text, contentType: "application/xml").status == .forbidden)

@@ -19,9 +19,10 @@ import Testing
             let signature = try await platform.certificates.signPackage(document, today: EdXMLTests.today, as: "000.00.00.H19")
             let package = try EdXMLEncoder.encode(document, today: EdXMLTests.today, signature: signature)
             // Ours.
-            let found = try #require(EdXMLSignature.find(in: package))
-            #expect(found.claimedDigest == found.actualDigest)
-            let report = try await platform.certificates.verifyRaw(found.value, over: found.signedInfo, certificateDER: found.certificateDER, isRSA: found.isRSA)
+            let found = try #require(try XMLSignatureInspector.inspect(package))
+            #expect(found.claimedDigest == found.actualDigest && found.problems.isEmpty && found.warnings.isEmpty)
+            let report = try await platform.certificates.verifyRaw(found.value, over: found.signedInfo, algorithm: try #require(found.algorithm),
+                                                                   certificatesDER: found.certificatesDER, sender: "000.00.00.H19")
             #expect(report.valid, "\(report.problems)")
             // Still a valid edXML message.
             let decoded = try EdXMLDecoder(attachmentsFolder: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString))
@@ -38,7 +39,7 @@ import Testing
             try tampered.write(to: dir.appendingPathComponent("tampered.xml"))
             let (refused, _) = try xmlsec(["--verify", "--trusted-pem", dir.appendingPathComponent("ca.pem").path, dir.appendingPathComponent("tampered.xml").path])
             #expect(refused != 0)
-            let changed = try #require(EdXMLSignature.find(in: tampered))
+            let changed = try #require(try XMLSignatureInspector.inspect(tampered))
             #expect(changed.claimedDigest != changed.actualDigest)
             try? FileManager.default.removeItem(at: dir)
         }

@@ -16,6 +16,7 @@ public struct DocumentsAPI: Sendable {
         let exchangeMessageId: Int64?
         let secrecy: Secrecy?
         let readers: [String]?
+        let unverifiedReason: String?
         let manual: NewIncoming?
 
         init(from decoder: any Decoder) throws {
@@ -23,11 +24,12 @@ public struct DocumentsAPI: Sendable {
             exchangeMessageId = try container.decodeIfPresent(Int64.self, forKey: .exchangeMessageId)
             secrecy = try container.decodeIfPresent(Secrecy.self, forKey: .secrecy)
             readers = try container.decodeIfPresent([String].self, forKey: .readers)
+            unverifiedReason = try container.decodeIfPresent(String.self, forKey: .unverifiedReason)
             manual = exchangeMessageId == nil ? try NewIncoming(from: decoder) : nil
         }
 
-        enum Keys: String, CodingKey { case exchangeMessageId, secrecy, readers }
-        static let fieldNames: Set<String> = ["exchangeMessageId", "senderName", "senderId", "codeNumber", "codeNotation", "documentDate", "typeCode",
+        enum Keys: String, CodingKey { case exchangeMessageId, secrecy, readers, unverifiedReason }
+        static let fieldNames: Set<String> = ["exchangeMessageId", "unverifiedReason", "senderName", "senderId", "codeNumber", "codeNotation", "documentDate", "typeCode",
                                               "subject", "summary", "urgency", "secrecy", "channel", "readers"]
     }
 
@@ -77,8 +79,8 @@ public struct DocumentsAPI: Sendable {
             let body = try await RequestBody.json(RegisterBody.self, from: request, context: context)
             let document: OfficialDocument
             if let message = body.exchangeMessageId {
-                document = try await documents.registerFromExchange(message, secrecy: body.secrecy, readers: body.readers ?? [], by: context.principal!,
-                                                                    requestID: context.requestID)
+                document = try await documents.registerFromExchange(message, secrecy: body.secrecy, readers: body.readers ?? [],
+                                                                    unverifiedReason: body.unverifiedReason, by: context.principal!, requestID: context.requestID)
             } else {
                 document = try await documents.registerIncoming(body.manual!, by: context.principal!, requestID: context.requestID)
             }

@@ -86,7 +86,13 @@ public struct DocumentPages: Sendable {
         return try services.pages.render("documents", titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments", data: [
             "rows": rows, "incoming": direction == .incoming, "q": query.text ?? "", "from": query.from?.iso ?? "", "to": query.to?.iso ?? "", "overdueOnly": overdue,
             "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == query.typeCode] as [String: Any] },
-            "pending": pending.map { ["id": $0.id, "subject": $0.subject, "code": $0.code, "sender": $0.counterpartName, "arrived": DossierPages.time($0.createdAt) ?? ""] as [String: Any] },
+            "pending": pending.map { message -> [String: Any] in
+                let failed = (message.signatures ?? []).filter { !$0.valid }
+                let unverified = message.signatures?.isEmpty != false || !failed.isEmpty
+                return ["id": message.id, "subject": message.subject, "code": message.code, "sender": message.counterpartName,
+                        "arrived": DossierPages.time(message.createdAt) ?? "", "unverified": unverified,
+                        "problems": failed.map { ["file": $0.file, "text": $0.problems.joined(separator: "; ")] }]
+            },
             "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year, "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
         ], request: request, context: context)
     }
@@ -103,7 +109,8 @@ public struct DocumentPages: Sendable {
             return Response.redirect(to: "/documents", type: .normal)
         }
         let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0) ?? .normal
-        let document = try await services.documents.registerFromExchange(id, secrecy: secrecy, by: context.principal!, requestID: context.requestID)
+        let document = try await services.documents.registerFromExchange(id, secrecy: secrecy, unverifiedReason: form["unverifiedReason"], by: context.principal!,
+                                                                          requestID: context.requestID)
         return Response.redirect(to: "/documents/\(document.id)", type: .normal)
     }
 
@@ -209,6 +216,10 @@ public struct DocumentPages: Sendable {
                  "assignee": a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name ?? a.assignee.label,
                  "deadline": a.deadline?.display ?? "—", "status": a.status, "by": a.assignedBy, "instructions": a.instructions, "sub": a.parentId != nil]
             },
+            "verification": d.verification.map { v -> [String: Any] in
+                ["valid": v.valid, "reason": v.acceptedReason as Any,
+                 "checks": v.checks.map { ["file": $0.file, "valid": $0.valid, "signer": $0.signer ?? "—", "problems": $0.problems.joined(separator: "; ")] as [String: Any] }]
+            } as Any,
             "deliveries": (d.deliveries ?? []).map { ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")] },
             "events": (d.events ?? []).map { ["at": DossierPages.time($0.at) ?? "", "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
                                               "actor": names[$0.actor] ?? $0.actor, "note": $0.note] },
