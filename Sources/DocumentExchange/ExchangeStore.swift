@@ -47,6 +47,16 @@ public struct ExchangeStore: Sendable {
         guard !input.recipients.isEmpty else { throw DomainError.invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
         let now = clock.now()
         let today = input.promulgationDate ?? VietnamTime.today(now)
+        let from = EdXMLOrganization(organId: sender.identifier, organizationInCharge: sender.name, organName: sender.name, organAdd: sender.address ?? "",
+                                     email: sender.email ?? "", telephone: sender.phone ?? "")
+        // Checked before anything is signed or stored: a refused document leaves nothing behind.
+        let unsigned = input.files.enumerated().map { EdXMLAttachment(contentId: "cid:\($0.offset + 1)", contentType: $0.element.contentType, name: $0.element.name,
+                                                                      source: .data(Data())) }
+        for recipient in input.recipients {
+            let errors = EdXMLValidator.validate(Self.document(input, from: from, to: EdXMLOrganization(organId: recipient.organId, organName: recipient.name ?? recipient.organId),
+                                                               today: today, now: now, by: principal, attachments: unsigned), today: today)
+            if !errors.isEmpty { throw DomainError.invalid(errors) }
+        }
         // Sign every file with the agency's certificate, when it has one (unless signed beforehand).
         var attachments: [EdXMLAttachment] = []
         var signingAudits: [AuditEntry] = []  // recorded with the sending, in its transaction
@@ -66,22 +76,12 @@ public struct ExchangeStore: Sendable {
                                                    description: "CMS cid:\(index + 1)", source: .data(signature)))
             }
         }
-        let from = EdXMLOrganization(organId: sender.identifier, organizationInCharge: sender.name, organName: sender.name, organAdd: sender.address ?? "",
-                                     email: sender.email ?? "", telephone: sender.phone ?? "")
         var built: [(recipient: EdXMLOrganization, internal: Bool, digest: String)] = []
         var builtID = ""
         for recipient in input.recipients {
             let known = try await directory.agency(recipient.organId)
             let to = EdXMLOrganization(organId: recipient.organId, organName: known?.name ?? recipient.name ?? recipient.organId)
-            let document = EdXMLDocument(
-                from: from, to: [to], codeNumber: input.codeNumber, codeNotation: input.codeNotation, place: "Đồng Nai", promulgationDate: today,
-                type: input.typeName == "Công văn" ? 2 : 1, typeDetail: 0, typeName: input.typeName, subject: input.subject, content: input.content ?? "",
-                signerCompetence: "", signerPosition: input.signerPosition ?? "", signerFullName: input.signerFullName ?? "", toPlaces: [],
-                priority: input.priority ?? 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: input.responseFor ?? [],
-                steeringType: input.steeringType ?? 0, traces: [EdXMLTrace(organId: sender.identifier, timestamp: EdXML.timestamp(now))],
-                business: EdXMLBusiness(docType: input.businessType ?? 0, reason: input.reason ?? "Văn bản mới", paper: 0, department: principal.agency ?? "",
-                                        staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),
-                attachments: attachments)
+            let document = Self.document(input, from: from, to: to, today: today, now: now, by: principal, attachments: attachments)
             builtID = document.documentId
             let signature = canSign ? try await certificates.signPackage(document, today: today, as: agencyID) : nil
             let digest = try storePackage(document, today: today, signature: signature)
@@ -119,6 +119,20 @@ public struct ExchangeStore: Sendable {
             _ = try await receiveDocument(try files.mapped(package.digest, verify: false), storedAs: package.digest, by: .system("axis"), requestID: requestID)
         }
         return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
+    }
+
+    /// The edXML message of an outgoing document for one recipient.
+    static func document(_ input: OutgoingDocument, from: EdXMLOrganization, to: EdXMLOrganization, today: LocalDate, now: Date, by principal: Principal,
+                         attachments: [EdXMLAttachment]) -> EdXMLDocument {
+        EdXMLDocument(
+            from: from, to: [to], codeNumber: input.codeNumber, codeNotation: input.codeNotation, place: "Đồng Nai", promulgationDate: today,
+            type: input.typeName == "Công văn" ? 2 : 1, typeDetail: 0, typeName: input.typeName, subject: input.subject, content: input.content ?? "",
+            signerCompetence: "", signerPosition: input.signerPosition ?? "", signerFullName: input.signerFullName ?? "", toPlaces: [],
+            priority: input.priority ?? 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: input.responseFor ?? [],
+            steeringType: input.steeringType ?? 0, traces: [EdXMLTrace(organId: from.organId, timestamp: EdXML.timestamp(now))],
+            business: EdXMLBusiness(docType: input.businessType ?? 0, reason: input.reason ?? "Văn bản mới", paper: 0, department: principal.agency ?? "",
+                                    staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),
+            attachments: attachments)
     }
 
     // MARK: Receiving

@@ -107,6 +107,7 @@ public enum CMSSignature {
     }
 
     enum OID {
+        static let data: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 7, 1]
         static let signedData: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 7, 2]
         static let contentType: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 9, 3]
         static let messageDigest: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 9, 4]

@@ -22,7 +22,11 @@ public enum KeyAlgorithm: String, Codable, Sendable, CaseIterable {
 }
 
 /// What a stored certificate is for.
-public enum CertificateKind: String, Codable, Sendable { case authority, agency, staff }
+public enum CertificateKind: String, Codable, Sendable {
+    case authority, agency, staff
+    /// The platform's own time-stamping authority (RFC 3161), issued by the provincial CA.
+    case timestamping
+}
 
 /// A certificate known to the platform (the private key stays in the vault).
 public struct StoredCertificate: Codable, Sendable, Equatable {
@@ -65,7 +69,7 @@ public struct CertificateAuthority: Sendable {
     /// agency given or that of the staff member's account.
     func agency(for kind: CertificateKind, owner: String, given: String?) async throws -> String? {
         switch kind {
-        case .authority: nil
+        case .authority, .timestamping: nil
         case .agency: owner
         case .staff:
             if let given { given } else { try await agencyOfStaff(owner) }
@@ -186,8 +190,14 @@ public struct CertificateAuthority: Sendable {
         let certificate = try makeCertificate(key: key, subject: subject, issuer: caCertificate.subject, issuerKey: caKey, years: years,
                                               notAfterCap: caCertificate.notValidAfter) {
             Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
-            try ExtendedKeyUsage([.emailProtection, .codeSigning])
+            if kind == .timestamping {
+                // RFC 3161 §2.3: the only extended key usage, and critical.
+                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                Critical(try ExtendedKeyUsage([.timeStamping]))
+            } else {
+                Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                try ExtendedKeyUsage([.emailProtection, .codeSigning])
+            }
             SubjectKeyIdentifier(hash: key.publicKey)
         }
         return try await store(certificate, key: key, kind: kind, owner: owner, agency: try await self.agency(for: kind, owner: owner, given: agency),

@@ -41,12 +41,16 @@ public enum CertificatePath {
         var strict = Verifier(rootCertificates: roots) {
             RFC5280Policy(fixedExpiryValidationTime: time)
             RevocationPolicy(revoked: trust.revoked, time: time)
+            UsageAcknowledged()
         }
         if case .validCertificate(let chain) = await strict.validate(leaf: leaf, intermediates: intermediates) {
             return PathCheck(trusted: true, withinValidity: true, revoked: false, chain: Array(chain), problems: [])
         }
         // Why not: find a path without the time and revocation rules, then judge that path.
-        var loose = Verifier(rootCertificates: roots) { RFC5280Policy.withValidityCheckDisabled() }
+        var loose = Verifier(rootCertificates: roots) {
+            RFC5280Policy.withValidityCheckDisabled()
+            UsageAcknowledged()
+        }
         guard case .validCertificate(let chain) = await loose.validate(leaf: leaf, intermediates: intermediates) else {
             return PathCheck(trusted: false, withinValidity: inValidity(leaf, at: time), revoked: RevocationPolicy.revoked(leaf, in: trust.revoked, at: time),
                              chain: [], problems: ["Chứng thư không do tổ chức cấp tin cậy phát hành / untrusted issuer (no path to a trusted authority)"])
@@ -75,6 +79,13 @@ public enum CertificatePath {
         let role = certificate == chain.leaf ? "người ký / signer" : "tổ chức cấp / authority"
         return "\(role) \(certificate.subject)"
     }
+}
+
+/// A critical extended key usage (as RFC 3161 requires of time-stamping certificates) is
+/// understood: the use a certificate is accepted for is checked where it is used (TimeStamp).
+struct UsageAcknowledged: VerifierPolicy {
+    let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.extendedKeyUsage]
+    func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult { .meetsPolicy }
 }
 
 /// Refuses a path in which any certificate (the anchor included) was revoked at or before `time`.

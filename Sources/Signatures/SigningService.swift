@@ -24,7 +24,7 @@ extension CertificateAuthority {
         guard let (stored, certificate, pem) = try await signingMaterial(of: owner), let key = try? Certificate.PrivateKey(pemEncoded: pem) else {
             throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
         }
-        let signature = try CMSSignature.sign(content, certificate: certificate, key: key, at: clock.now())
+        let signature = try await timeStampedSignature(of: content, certificate: certificate, key: key)
         // The content's digest is in the signature's signed attributes (not hashed a second time).
         let contentSha256 = try CMSSignature.parse(CMSSignature.der(Data(signature))).messageDigest.map(Digest.hex) ?? Digest.sha256Hex(content)
         let audit = AuditEntry(principal: principal, action: "signature.sign", targetType: "certificate", targetID: stored.serial, requestID: requestID,
@@ -97,7 +97,7 @@ extension CertificateAuthority {
             case .authority: anchors.append(certificate)
             case .agency: agencyOf[serial] = try row.decode(column: "owner", as: String?.self)
             case .staff: agencyOf[serial] = try row.decode(column: "agency", as: String?.self) ?? ""
-            case nil: break
+            case .timestamping, nil: break
             }
             known.append(certificate)
         }

@@ -193,7 +193,9 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
             let serial = try #require(issued.object?["serial"] as? String)
             #expect(try await client.json("/api/v1/pki/certificates/\(serial)/revoke", method: .post, token: admin, body: #"{"reason":"superseded"}"#).status == .noContent)
             let revoked = try await client.json("/api/v1/signatures/verify", method: .post, token: citizen, body: #"{"content":"\#(content)","signature":"\#(signature)"}"#)
-            #expect(revoked.object?["revoked"] as? Bool == true)
+            // Time-stamped before the revocation, the signature stands; the certificate signs no more.
+            #expect(revoked.object?["valid"] as? Bool == true && revoked.object?["trustedTimeSource"] as? String == "timestamp", "\(revoked.text)")
+            #expect(try await client.json("/api/v1/signatures/sign", method: .post, token: clerk, body: #"{"content":"\#(content)","signAs":"agency"}"#).status == .conflict)
         }
     }
 }

@@ -2,7 +2,8 @@ import Core
 import Crypto
 import Foundation
 import Server
-import Signatures
+@testable import Signatures
+import Synchronization
 import SwiftASN1
 import Testing
 @_spi(CMS) import X509
@@ -166,15 +167,58 @@ struct OpenSSLPKI {
         }
     }
 
+    @Test func platformSignaturesCarryATimeStampTokenThatOpenSSLAccepts() async throws {
+        let now = Mutex(Date())
+        try await TestEnvironment.withPlatform(seed: false, clock: WallClock { now.withLock { $0 } }) { platform in
+            let certificates = platform.certificates
+            let ca = try await certificates.initialize(commonName: "CA Đồng Nai", organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
+            let issued = try await certificates.issue(kind: .agency, owner: "000.00.01.H19", commonName: "VP UBND", organization: "UBND", algorithm: .rsa2048,
+                                                      years: 1, by: .system())
+            let (signature, _) = try await certificates.sign(Self.document, as: "000.00.01.H19", by: .system(), requestID: nil)
+            let report = try await certificates.verify(Data(signature), content: Self.document)
+            #expect(report.valid && report.trustedTimeSource == "timestamp", "\(report)")
+            // OpenSSL: the signature verifies, and so does its token over the signature value.
+            let pki = try OpenSSLPKI()
+            defer { pki.remove() }
+            try ca.pem.write(toFile: pki.path("ca.pem"), atomically: true, encoding: .utf8)
+            try (try #require(try await certificates.signingCertificate(of: CertificateAuthority.timeStampOwner))).pem
+                .write(toFile: pki.path("tsa.pem"), atomically: true, encoding: .utf8)
+            try pki.write(Self.document, "doc.txt")
+            try pki.write(Data(signature), "doc.p7s")
+            let signer = try #require(try CMSSignature.parse(signature).signers.first)
+            try pki.write(Data(try #require(signer.timeStampToken)), "token.der")
+            try pki.write(Data(signer.signature), "value.bin")
+            try pki.run(["cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("doc.p7s"), "-content", pki.path("doc.txt"), "-CAfile", pki.path("ca.pem"),
+                         "-purpose", "any", "-out", "/dev/null"])
+            let verified = try pki.run(["ts", "-verify", "-token_in", "-in", pki.path("token.der"), "-data", pki.path("value.bin"), "-CAfile", pki.path("ca.pem"),
+                                        "-untrusted", pki.path("tsa.pem")])
+            #expect(verified.contains("OK"), "\(verified)")
+            try pki.write(Data("another signature".utf8), "other.bin")
+            #expect(try openssl(["ts", "-verify", "-token_in", "-in", pki.path("token.der"), "-data", pki.path("other.bin"), "-CAfile", pki.path("ca.pem"),
+                                 "-untrusted", pki.path("tsa.pem")]).status != 0)
+            // Proven signing time: still valid after the certificate expired, and after it was revoked.
+            now.withLock { $0 = $0.addingTimeInterval(400 * 86400) }
+            let later = try await certificates.verify(Data(signature), content: Self.document)
+            #expect(later.valid && later.trustedTimeSource == "timestamp", "\(later)")
+            try await certificates.revoke(serial: issued.serial, reason: "superseded", by: .system())
+            #expect(try await certificates.verify(Data(signature), content: Self.document).valid)
+            // A signature without a token is judged at the moment of checking: expired.
+            let untimed = try CMSSignature.sign(Self.document, certificate: try Certificate(pemEncoded: issued.pem),
+                                                key: try Certificate.PrivateKey(pemEncoded: try await certificates.exportPrivateKey(serial: issued.serial, by: .system())),
+                                                at: now.withLock { $0 }.addingTimeInterval(-399 * 86400))
+            let judgedNow = try await certificates.verify(Data(untimed), content: Self.document)
+            #expect(!judgedNow.valid && judgedNow.trustedTimeSource == "verification")
+        }
+    }
+
     @Test func aTrustChangeByAnotherInstanceIsSeenWithinASecond() async throws {
         try await TestEnvironment.withPlatform(seed: false) { platform in
             let other = CertificateAuthority(database: platform.database, vault: KeyVault(key: SymmetricKey(size: .bits256)))
-            _ = try await platform.certificates.initialize(commonName: "CA", organization: "UBND", algorithm: .p256, by: .system())
-            let issued = try await platform.certificates.issue(kind: .agency, owner: "000.00.01.H19", commonName: "VP", organization: "UBND",
-                                                               algorithm: .p256, by: .system())
+            let ca = try await platform.certificates.initialize(commonName: "CA", organization: "UBND", algorithm: .p256, by: .system())
+            _ = try await platform.certificates.issue(kind: .agency, owner: "000.00.01.H19", commonName: "VP", organization: "UBND", algorithm: .p256, by: .system())
             let (signature, _) = try await platform.certificates.sign(Self.document, as: "000.00.01.H19", by: .system(), requestID: nil)
             #expect(try await other.verify(Data(signature), content: Self.document).valid)  // the other instance caches the trust list
-            try await platform.certificates.revoke(serial: issued.serial, reason: "lost token", by: .system())
+            try await platform.certificates.revoke(serial: ca.serial, reason: "key compromise", by: .system())
             try await Task.sleep(for: .milliseconds(1100))
             let report = try await other.verify(Data(signature), content: Self.document)
             #expect(!report.valid && report.revoked)
