@@ -2,6 +2,7 @@ import Core
 @testable import DocumentExchange
 import Documents
 import Foundation
+import HummingbirdTesting
 import Server
 import Signatures
 import Testing
@@ -100,6 +101,23 @@ import Testing
             // Received, it is read only from what the signature covers, and stored valid.
             let received = try await platform.exchange.receive(packages[0].1, by: .system("axis"), requestID: nil)
             #expect(received.signatures?.allSatisfy(\.valid) == true && received.subject == Self.document.subject)
+        }
+    }
+
+    /// The national axis SDK's samples (../shared/data/vxp-samples): junk before the prolog, a
+    /// Signature in the edXML namespace, SHA-1, a non-standard c14n identifier, CRLF. Their
+    /// signature layout is read (warned about, not refused); the signatures themselves cannot
+    /// verify (the samples carry a truncated certificate).
+    @Test(arguments: ["edoc_new", "edoc_replacement", "edoc_revocation", "edoc_update"])
+    func theAxisSDKSignatureLayoutIsRead(sample: String) async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/vxp-samples/\(sample).edxml")
+        let found = try #require(try XMLSignatureInspector.inspect(try Data(contentsOf: url)))
+        #expect(found.problems.isEmpty && found.algorithm == .rsaSHA1 && found.actualDigest?.count == 20, "\(found.problems)")
+        #expect(found.warnings.contains { $0.contains("not in the XML-DSig namespace") } && found.warnings.contains { $0.contains("SHA-1") })
+        #expect(found.warnings.contains { $0.contains("non-standard canonicalization") } && !found.signedInfo.isEmpty)
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            let check = try await platform.exchange.packageCheck(try Data(contentsOf: url), sender: "000.00.00.G22")
+            #expect(!check.valid && check.warnings?.isEmpty == false)
         }
     }
 
@@ -220,6 +238,27 @@ import Testing
             #expect(throws: DomainError.self) {
                 _ = try DocumentRules.validate(NewOutgoing(typeCode: "CV", subject: "Trích yếu \u{FFFF}", recipients: [.init(organId: "000.00.05.H19")], signer: "lanhdao.sxd"))
             }
+        }
+    }
+
+    @Test func theClerkSeesTheWarningAndConfirmsWithAReasonOnThePage() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            _ = try await pki(platform)
+            let genuine = try await signed(platform)
+            let tampered = Data(text(genuine).replacingOccurrences(of: "chuyển đổi số năm 2027", with: "chuyển đổi số năm 2029").utf8)
+            let message = try await platform.exchange.receive(tampered, by: .system("axis"), requestID: nil)
+            var clerk = try await PageSession.signIn(client, username: "vanthu.sxd")
+            let inbox = try await clerk.get("/documents")
+            #expect(inbox.text.contains("Cảnh báo: gói tin không qua được kiểm tra chữ ký số") && inbox.text.contains("package content changed"))
+            #expect(inbox.text.contains("name=\"unverifiedReason\" required"))
+            let token = PageSession.csrf(in: inbox.text) ?? ""
+            let refused = try await clerk.post("/documents/pending/\(message.id)/register", form: ["_csrf": token, "secrecy": "0"])
+            #expect(refused.status == .unprocessableContent)
+            let registered = try await clerk.post("/documents/pending/\(message.id)/register",
+                                                  form: ["_csrf": token, "secrecy": "0", "unverifiedReason": "Đối chiếu bản giấy"])
+            let location = try #require(registered.headers[.location])
+            let page = try await clerk.get(location)
+            #expect(page.text.contains("Vào sổ dù kiểm tra chữ ký không đạt, lý do: Đối chiếu bản giấy") && page.text.contains("role=\"alert\""))
         }
     }
 
