@@ -227,29 +227,16 @@ public struct XMLCanonicalizer: XMLScanHandler {
         if depth == 0 && !afterRoot { output.append(0x0A) }
     }
 
-    static func escapeText(_ text: String, to output: CanonicalOutput) {
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": output.append("&amp;")
-            case "<": output.append("&lt;")
-            case ">": output.append("&gt;")
-            case "\r": output.append("&#xD;")
-            default: output.append(String(scalar))
-            }
-        }
-    }
+    /// What canonical XML writes for the special characters of text and of attribute values.
+    static let textEscapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"]
+    static let attributeEscapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", "\"": "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;"]
 
-    static func escapeAttribute(_ text: String, to output: CanonicalOutput) {
+    static func escapeText(_ text: String, to output: CanonicalOutput) { escape(text, textEscapes, to: output) }
+    static func escapeAttribute(_ text: String, to output: CanonicalOutput) { escape(text, attributeEscapes, to: output) }
+
+    static func escape(_ text: String, _ table: [Unicode.Scalar: String], to output: CanonicalOutput) {
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": output.append("&amp;")
-            case "<": output.append("&lt;")
-            case "\"": output.append("&quot;")
-            case "\t": output.append("&#x9;")
-            case "\n": output.append("&#xA;")
-            case "\r": output.append("&#xD;")
-            default: output.append(String(scalar))
-            }
+            if let replacement = table[scalar] { output.append(replacement) } else { output.append(String(scalar)) }
         }
     }
 }

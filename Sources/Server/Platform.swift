@@ -68,7 +68,11 @@ public struct Platform: Sendable {
     /// Applies pending migrations.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await Migrator.migrate(database, Schema.migrations, logger: logger)
+        let applied = try await Migrator.migrate(database, Schema.migrations, logger: logger)
+        // Staff certificates from before the agency column: their agency comes from the accounts.
+        let filled = try await certificates.recordStaffAgencies()
+        if filled > 0 { logger.info("staff certificates bound to their agencies", metadata: ["certificates": "\(filled)"]) }
+        return applied
     }
 
     /// Loads reference data, and demo accounts when configured.

@@ -60,7 +60,9 @@ public struct SignatureReport: Codable, Sendable, Equatable {
 /// `rsaEncryption` as the SignerInfo algorithm) or RSA-PSS verify too. The signer certificate is
 /// the one the SignerInfo's `sid` names; its path is validated at the trusted time.
 public enum CMSSignature {
-    /// Signs `content` with a detached SignedData carrying the signer certificate and signing time.
+    /// Signs `content` with a detached SignedData carrying the signer certificate and signing time,
+    /// with swift-certificates' encoder and no time-stamp (the platform signs with
+    /// `CertificateAuthority.signature(of:as:)`, which adds one).
     public static func sign(_ content: Data, certificate: Certificate, key: Certificate.PrivateKey, at time: Date) throws -> [UInt8] {
         try CMS.sign(content, signatureAlgorithm: signatureAlgorithm(for: key), certificate: certificate, privateKey: key, signingTime: time, detached: true)
     }
@@ -319,13 +321,19 @@ public enum CMSSignature {
 
     /// Checks a detached signature of `content` against what the platform trusts, at `now`
     /// unless a verified time-stamp gives an earlier trusted time. Every SignerInfo must verify;
-    /// the report describes the first.
-    public static func verify(_ signatureBytes: Data, content: Data, trust: TrustAnchors, now: Date) async -> SignatureReport {
+    /// the report describes the first. With `sender`, the first signer must also belong to that
+    /// agency (`belongs`).
+    public static func verify(_ signatureBytes: Data, content: Data, trust: TrustAnchors, now: Date,
+                              sender: (agency: String, belongs: (Certificate) -> Bool)? = nil) async -> SignatureReport {
         let parsed: Parsed
         do { parsed = try parse(der(signatureBytes)) } catch { return .unreadable("\(error)") }
         var reports: [SignatureReport] = []
         for signer in parsed.signers {
             reports.append(await verify(signer, certificates: parsed.certificates, content: content, trust: trust, now: now))
+        }
+        if let sender, let first = reports.first {
+            let certificate = certificate(for: parsed.signers[0].sid, among: parsed.certificates + trust.known)
+            reports[0] = first.bound(certificate.map(sender.belongs) ?? false, agency: sender.agency)
         }
         guard var first = reports.first else { return .unreadable("no signer") }
         if reports.count > 1, reports.contains(where: { !$0.valid }) {

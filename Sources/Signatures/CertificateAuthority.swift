@@ -261,6 +261,28 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
+    /// Records the agency of staff certificates that have none (issued before certificates
+    /// recorded it), from the accounts; returns how many were filled.
+    public func recordStaffAgencies() async throws -> Int {
+        let rows = try await database.read { db in
+            try await db.select().columns("serial", "owner").from("pki_certificates").where("kind", .equal, CertificateKind.staff.rawValue)
+                .where("agency", .is, SQLLiteral.null).all()
+        }
+        var filled = 0
+        for row in rows {
+            guard let owner = try row.decode(column: "owner", as: String?.self), let agency = try await agencyOfStaff(owner) else { continue }
+            let serial = try row.decode(column: "serial", as: String.self)
+            try await database.transaction { db in
+                try await db.update("pki_certificates").set("agency", to: agency).where("serial", .equal, serial).run()
+                try await AuditLog.record(AuditEntry(principal: .system("migrate"), action: "pki.bind-agency", targetType: "certificate", targetID: serial,
+                                                     requestID: nil, change: ["agency": agency]), on: db, clock: clock)
+            }
+            filled += 1
+        }
+        if filled > 0 { trustChanged() }
+        return filled
+    }
+
     /// Forgets the trust list after this process's own change (other instances see the table's
     /// new stamp within a second).
     func trustChanged() {

@@ -37,12 +37,8 @@ extension CertificateAuthority {
     /// belong to that agency.
     public func verify(_ signature: Data, content: Data, sender: String? = nil) async throws -> SignatureReport {
         let trust = try await trustList()
-        let report = await CMSSignature.verify(signature, content: content, trust: trust.anchors, now: clock.now())
-        guard let sender else { return report }
-        let certificate = report.signerSerial.flatMap { serial in
-            (try? CMSSignature.parse(CMSSignature.der(signature)))?.certificates.first { Self.serialHex($0.serialNumber) == serial }
-        }
-        return report.bound(certificate.map { trust.belongs($0, to: sender) } ?? false, agency: sender)
+        return await CMSSignature.verify(signature, content: content, trust: trust.anchors, now: clock.now(),
+                                         sender: sender.map { agency in (agency, { trust.belongs($0, to: agency) }) })
     }
 
     /// What verifications consult: the anchors, the known certificates, the revocation list and
@@ -54,11 +50,15 @@ extension CertificateAuthority {
         let agencyOf: [String: String]
 
         /// Whether `certificate` belongs to `agency`: a certificate stored here for that agency
-        /// (its own or one of its staff's); a certificate not stored here when its subject names
-        /// the agency identifier (an attribute equal to it, or a CN/OU/O/UID containing it).
+        /// (its own or one of its staff's); a certificate not stored here when an attribute of its
+        /// subject names the agency identifier as a whole word (`CN=000.00.01.H19`, `OU=… 000.00.01.H19`).
         func belongs(_ certificate: Certificate, to agency: String) -> Bool {
             if let owner = agencyOf[CertificateAuthority.serialHex(certificate.serialNumber)] { return owner == agency }
-            return certificate.subject.contains { rdn in rdn.contains { attribute in "\(attribute.value)".contains(agency) } }
+            return certificate.subject.contains { rdn in
+                rdn.contains { attribute in
+                    "\(attribute.value)".split { !($0.isLetter || $0.isNumber || $0 == ".") }.contains { $0 == agency }
+                }
+            }
         }
     }
 

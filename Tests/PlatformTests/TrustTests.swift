@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Server
 @testable import Signatures
+import SQLKit
 import Synchronization
 import SwiftASN1
 import Testing
@@ -75,6 +76,9 @@ struct OpenSSLPKI {
             try pki.run(["cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("rogue.pem"), "-inkey", pki.path("rogue.key"),
                          "-outform", "DER", "-out", pki.path("rogue.p7s")])
             #expect(try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document).valid)  // before the revocation
+            // Not stored here: it belongs to the agency its subject names as a whole word, no other.
+            #expect(try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document, sender: "000.00.01.H19").signerBelongsToSender == true)
+            #expect(try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document, sender: "000.00.01.H1").signerBelongsToSender == false)
             try await certificates.revoke(serial: ca.serial, reason: "key compromise", by: .system())
             for bytes in [Data(signature), try pki.data("rogue.p7s")] {
                 let report = try await certificates.verify(bytes, content: Self.document)
@@ -208,6 +212,23 @@ struct OpenSSLPKI {
                                                 at: now.withLock { $0 }.addingTimeInterval(-399 * 86400))
             let judgedNow = try await certificates.verify(Data(untimed), content: Self.document)
             #expect(!judgedNow.valid && judgedNow.trustedTimeSource == "verification")
+        }
+    }
+
+    @Test func staffCertificatesKnowTheirAgency() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            _ = try await platform.certificates.initialize(commonName: "CA", organization: "UBND", algorithm: .p256, by: .system())
+            let issued = try await platform.certificates.issue(kind: .staff, owner: "lanhdao.sxd", commonName: "Phan Văn Dựng", organization: "Sở Xây dựng",
+                                                               algorithm: .p256, by: .system())
+            let (signature, _) = try await platform.certificates.sign(Self.document, as: "lanhdao.sxd", by: .system(), requestID: nil)
+            #expect(try await platform.certificates.verify(Data(signature), content: Self.document, sender: "000.00.05.H19").valid)
+            // One issued before certificates recorded it gets it from the account on migration.
+            try await platform.database.transaction { db in
+                try await db.update("pki_certificates").set("agency", to: SQLLiteral.null).where("serial", .equal, issued.serial).run()
+            }
+            #expect(try await platform.certificates.recordStaffAgencies() == 1)
+            #expect(try await platform.certificates.verify(Data(signature), content: Self.document, sender: "000.00.05.H19").valid)
+            #expect(try await platform.certificates.verify(Data(signature), content: Self.document, sender: "000.00.06.H19").valid == false)
         }
     }
 
