@@ -124,6 +124,6 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
-        ], exclude: ["Fixtures/generate_vn_holidays.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
+        ], exclude: ["Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
     ]
 )

@@ -33,6 +33,8 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     /// Depth inside a `Signature` element: nothing there is read as part of the document (the
     /// signature does not cover it; content placed in `Signature/Object` must not count).
     var signatureDepth = 0
+    /// Where the parser stopped on malformed XML: line, column, the element it was in, why.
+    var parseFailure: (line: Int, column: Int, element: String, reason: String)?
 
     public init(attachmentsFolder: URL?) { self.attachmentsFolder = attachmentsFolder }
 
@@ -42,30 +44,83 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
 
     // MARK: Entry points
 
-    /// Decodes a document message from a file (or stream).
-    public func decodeDocument(from stream: InputStream, today: LocalDate = VietnamTime.today()) throws -> EdXMLDocument {
-        if let attachmentsFolder { try FileManager.default.createDirectory(at: attachmentsFolder, withIntermediateDirectories: true) }
-        try parse(stream)
-        let document = try buildDocument()
-        let errors = problems + EdXMLValidator.validate(document, today: today)
-        if !errors.isEmpty { throw DomainError.invalid(errors) }
-        return document
+    /// A document as received: what could be read, and every rule it breaks (warnings for the
+    /// clerk: a receiver must not lose an official document over an identifier's shape).
+    public struct Received: Sendable {
+        public var document: EdXMLDocument
+        public var warnings: [ValidationError]
     }
 
-    /// Decodes a document message in memory. Decoding into memory, attachment text is taken
-    /// from the bytes and only the rest goes through the XML parser (see `AttachmentText`).
+    /// Decodes a document message from a file (or stream), strictly: any broken rule is an error.
+    public func decodeDocument(from stream: InputStream, today: LocalDate = VietnamTime.today()) throws -> EdXMLDocument {
+        try read(stream, today: today, lenient: false).document
+    }
+
+    /// Decodes a document message in memory, strictly.
     public func decodeDocument(from data: Data, today: LocalDate = VietnamTime.today()) throws -> EdXMLDocument {
+        try read(data, today: today, lenient: false).document
+    }
+
+    /// Decodes a received package liberally: namespace and prefix variants, rule violations and
+    /// bytes before the XML declaration become warnings; only what cannot be understood (not
+    /// XML, no sender) is refused, naming the line and element.
+    public func decodeReceived(from data: Data, today: LocalDate = VietnamTime.today()) throws -> Received {
+        guard let start = data.firstIndex(of: UInt8(ascii: "<")) else {
+            throw DomainError.invalid([Self.error("", "Gói tin không phải XML", "The package is not XML")])
+        }
+        try Self.requireWellFormed(data)
+        guard start > data.startIndex else { return try read(data, today: today, lenient: true) }
+        var received = try read(Data(data[start...]), today: today, lenient: true)
+        received.warnings.insert(Self.error("", "Bỏ qua \(start - data.startIndex) byte trước khai báo XML", "\(start - data.startIndex) bytes before the XML declaration were ignored"), at: 0)
+        return received
+    }
+
+    /// Refuses what is not well-formed XML, naming the line and column (the stream parser may
+    /// take a package cut short for a whole one).
+    static func requireWellFormed(_ data: Data) throws {
+        struct Nothing: XMLScanHandler {
+            mutating func start(_ tag: XMLScanner.StartTag, scanner: XMLScanner) throws -> Bool { true }
+            mutating func end(_ name: String, range: Range<Int>, scanner: XMLScanner) throws -> Bool { true }
+            mutating func text(_ range: Range<Int>, cdata: Bool, scanner: XMLScanner) throws {}
+            mutating func comment(_ range: Range<Int>, scanner: XMLScanner) throws {}
+            mutating func processingInstruction(target: String, data: Range<Int>, scanner: XMLScanner) throws {}
+        }
+        try data.withUnsafeBytes { bytes in
+            var scanner = XMLScanner(bytes)
+            var handler = Nothing()
+            do { try scanner.scan(&handler) } catch let failure as XMLScanError {
+                let before = UnsafeRawBufferPointer(rebasing: bytes[..<min(failure.offset, bytes.count)])
+                let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                let column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+                throw DomainError.invalid([error("", "XML không hợp lệ ở dòng \(line), cột \(column): \(failure.reason)",
+                                                 "Malformed XML at line \(line), column \(column): \(failure.reason)")])
+            }
+        }
+    }
+
+    func read(_ stream: InputStream, today: LocalDate, lenient: Bool) throws -> Received {
+        if let attachmentsFolder { try FileManager.default.createDirectory(at: attachmentsFolder, withIntermediateDirectories: true) }
+        try parse(stream)
+        let document = try buildDocument(lenient: lenient)
+        let warnings = problems + EdXMLValidator.validate(document, today: today)
+        if !lenient && !warnings.isEmpty { throw DomainError.invalid(warnings) }
+        return Received(document: document, warnings: warnings)
+    }
+
+    /// Decoding into memory, attachment text is taken from the bytes and only the rest goes
+    /// through the XML parser (see `AttachmentText`).
+    func read(_ data: Data, today: LocalDate, lenient: Bool) throws -> Received {
         if attachmentsFolder == nil, let split = AttachmentText.split(data) {
             // Taken only when the parser met exactly the attachments found in the bytes; any doubt
             // (or error) and the whole package is parsed, which gives the authoritative answer.
             let fast = EdXMLDecoder(attachmentsFolder: nil)
             fast.predecoded = split.attachments
-            if let document = try? fast.decodeDocument(from: InputStream(data: split.skeleton), today: today),
+            if let received = try? fast.read(InputStream(data: split.skeleton), today: today, lenient: lenient),
                fast.attachmentData.count == split.attachments.count {
-                return document
+                return received
             }
         }
-        return try decodeDocument(from: InputStream(data: data), today: today)
+        return try read(InputStream(data: Data(data)), today: today, lenient: lenient)
     }
 
     public func decodeStatus(from data: Data) throws -> EdXMLStatus {
@@ -89,8 +144,11 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         parser.shouldProcessNamespaces = false
         let ok = parser.parse()
         try? attachmentHandle?.close()
-        if !ok, problems.isEmpty {
-            throw DomainError.invalid([Self.error("", "Không đọc được XML: \(parser.parserError?.localizedDescription ?? "")", "Malformed XML: \(parser.parserError?.localizedDescription ?? "")")])
+        if !ok {
+            let failure = parseFailure ?? (parser.lineNumber, parser.columnNumber, path.last ?? "", parser.parserError.map { "\($0)" } ?? "")
+            let place = "dòng \(failure.line), cột \(failure.column)" + (failure.element.isEmpty ? "" : ", trong <\(failure.element)>")
+            let placeEn = "line \(failure.line), column \(failure.column)" + (failure.element.isEmpty ? "" : ", in <\(failure.element)>")
+            throw DomainError.invalid([Self.error(failure.element, "XML không hợp lệ ở \(place): \(failure.reason)", "Malformed XML at \(placeEn): \(failure.reason)")])
         }
     }
 
@@ -101,14 +159,16 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                           organAdd: o["OrganAdd"] ?? "", email: o["Email"] ?? "", telephone: o["Telephone"] ?? "", fax: o["Fax"] ?? "", website: o["Website"] ?? "")
     }
 
-    func buildDocument() throws -> EdXMLDocument {
+    func buildDocument(lenient: Bool = false) throws -> EdXMLDocument {
         func int(_ key: String) -> Int? { fields[key].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-        guard let from = organizations.first(where: { $0["_tag"] == "From" }) else {
-            throw DomainError.invalid([Self.error("MessageHeader/From", "Thiếu nơi gửi", "From is missing")] + problems)
+        guard let from = organizations.first(where: { $0["_tag"] == "From" }), !(from["OrganId"] ?? "").isEmpty else {
+            throw DomainError.invalid([Self.error("MessageHeader/From", "Thiếu nơi gửi (From/OrganId)", "From/OrganId is missing")] + problems)
         }
-        guard let date = EdXML.parseDate(fields["PromulgationInfo/PromulgationDate"] ?? "") else {
-            throw DomainError.invalid([Self.error("PromulgationInfo/PromulgationDate", "Ngày ban hành phải có dạng yyyy/MM/dd", "PromulgationDate must be yyyy/MM/dd")] + problems)
-        }
+        let dateError = Self.error("PromulgationInfo/PromulgationDate", "Ngày ban hành phải có dạng yyyy/MM/dd", "PromulgationDate must be yyyy/MM/dd")
+        let parsedDate = EdXML.parseDate(fields["PromulgationInfo/PromulgationDate"] ?? "")
+        guard parsedDate != nil || lenient else { throw DomainError.invalid([dateError] + problems) }
+        if parsedDate == nil { problems.append(dateError) }
+        let date = parsedDate ?? VietnamTime.today()
         let business = EdXMLBusiness(docType: int("Bussiness/BussinessDocType") ?? 0, reason: fields["Bussiness/BussinessDocReason"] ?? "",
                                      paper: int("Bussiness/Paper") ?? 0, department: fields["Bussiness/StaffInfo/Department"] ?? "",
                                      staff: fields["Bussiness/StaffInfo/Staff"] ?? "", email: fields["Bussiness/StaffInfo/Email"] ?? "",
@@ -134,10 +194,17 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
             },
             steeringType: int("SteeringType") ?? 0, traces: traces.map { EdXMLTrace(organId: $0["OrganId"] ?? "", timestamp: $0["Timestamp"] ?? "") },
             business: business, attachments: files)
-        if let given = fields["DocumentId"], given != document.documentId {
-            problems.append(Self.error("DocumentId", "DocumentId \"\(given)\" không khớp nơi gửi, ngày và số ký hiệu", "DocumentId \"\(given)\" does not match From, date and code"))
+        var received = document
+        if let given = fields["DocumentId"], !given.isEmpty {
+            // Kept only when it is not the composed form (which `documentId` gives anyway).
+            if given != document.composedDocumentId {
+                received.givenDocumentId = given
+                problems.append(Self.error("DocumentId", "DocumentId \"\(given)\" không khớp nơi gửi, ngày và số ký hiệu", "DocumentId \"\(given)\" does not match From, date and code"))
+            }
+        } else {
+            problems.append(Self.error("DocumentId", "Thiếu DocumentId", "DocumentId is missing"))
         }
-        return document
+        return received
     }
 
     // MARK: SAX callbacks
@@ -256,8 +323,17 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     }
 
     public func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        problems.append(Self.error("", "XML không hợp lệ: \(parseError.localizedDescription)", "Malformed XML: \(parseError.localizedDescription)"))
+        guard parseFailure == nil else { return }
+        let code = (parseError as NSError).code
+        parseFailure = (parser.lineNumber, parser.columnNumber, path.last ?? "", Self.parseErrorNames[code] ?? "libxml2 error \(code)")
     }
+
+    /// Readable names of the parser's most common error codes (libxml2's xmlParserErrors).
+    static let parseErrorNames: [Int: String] = [
+        4: "document is empty or not XML", 5: "document ends too early", 9: "invalid character", 23: "unescaped & or bad entity",
+        26: "undeclared entity", 38: "attribute without value", 39: "unquoted attribute value", 41: "attribute redefined", 64: "XML declaration not at the start",
+        73: "expected > ", 76: "end tag does not match the start tag", 5034: "extra content after the document element", 201: "namespace prefix not declared",
+    ]
 
     /// Fields a document has once; a second occurrence makes the package ambiguous.
     static let singleValued: Set<String> = [

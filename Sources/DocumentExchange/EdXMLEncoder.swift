@@ -37,9 +37,11 @@ public enum EdXMLEncoder {
     }
 
     /// Encodes a validated document message (throws the validation errors otherwise), with its
-    /// XML signature when given.
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to sink: Sink) throws {
-        let errors = EdXMLValidator.validate(document, today: today)
+    /// XML signature when given. `validating: false` only re-writes a document received as it
+    /// was (with its warnings), never one this platform sends.
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, validating: Bool = true,
+                              to sink: Sink) throws {
+        let errors = validating ? EdXMLValidator.validate(document, today: today) : []
         if !errors.isEmpty { throw DomainError.invalid(errors) }
         try sink("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         try canonicalRoot(document, signature: signature, to: sink)
@@ -132,9 +134,10 @@ public enum EdXMLEncoder {
     }
 
     /// The whole message in memory (small messages, tests).
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil) throws -> Data {
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil,
+                              validating: Bool = true) throws -> Data {
         var out = Data()
-        try encode(document, today: today, signature: signature) { out.append(contentsOf: $0.utf8) }
+        try encode(document, today: today, signature: signature, validating: validating) { out.append(contentsOf: $0.utf8) }
         return out
     }
 

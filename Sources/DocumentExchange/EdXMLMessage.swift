@@ -129,9 +129,15 @@ public struct EdXMLDocument: Sendable, Equatable {
     public var traces: [EdXMLTrace]
     public var business: EdXMLBusiness
     public var attachments: [EdXMLAttachment]
+    /// A received document's `DocumentId` exactly as the sender wrote it (an opaque identifier to
+    /// the national axis: real packages carry UUIDs or ids that disagree with their own code).
+    public var givenDocumentId: String? = nil
 
-    /// `DocumentId` = `<issuer OrganId>,<yyyy/MM/dd>,<CodeNumber>/<CodeNotation>`.
-    public var documentId: String { EdXML.documentId(organId: from.organId, date: promulgationDate, number: codeNumber, notation: codeNotation) }
+    /// The id of the document: as received, else `<issuer OrganId>,<yyyy/MM/dd>,<CodeNumber>/<CodeNotation>`.
+    public var documentId: String { givenDocumentId ?? composedDocumentId }
+
+    /// `DocumentId` as this platform writes it: `<issuer OrganId>,<yyyy/MM/dd>,<CodeNumber>/<CodeNotation>`.
+    public var composedDocumentId: String { EdXML.documentId(organId: from.organId, date: promulgationDate, number: codeNumber, notation: codeNotation) }
 
     public init(from: EdXMLOrganization, to: [EdXMLOrganization], codeNumber: String, codeNotation: String, place: String, promulgationDate: LocalDate, type: Int, typeDetail: Int, typeName: String, subject: String, content: String, signerCompetence: String, signerPosition: String, signerFullName: String, dueDate: LocalDate? = nil, toPlaces: [String], priority: Int, sphereOfPromulgation: String, typerNotation: String, promulgationAmount: Int? = nil, pageAmount: Int? = nil, direction: Bool, appendixes: [String], responseFor: [EdXMLResponseFor], steeringType: Int, traces: [EdXMLTrace], business: EdXMLBusiness, attachments: [EdXMLAttachment]) {
         self.from = from; self.to = to; self.codeNumber = codeNumber; self.codeNotation = codeNotation; self.place = place; self.promulgationDate = promulgationDate; self.type = type; self.typeDetail = typeDetail; self.typeName = typeName; self.subject = subject; self.content = content; self.signerCompetence = signerCompetence; self.signerPosition = signerPosition; self.signerFullName = signerFullName; self.dueDate = dueDate; self.toPlaces = toPlaces; self.priority = priority; self.sphereOfPromulgation = sphereOfPromulgation; self.typerNotation = typerNotation; self.promulgationAmount = promulgationAmount; self.pageAmount = pageAmount; self.direction = direction; self.appendixes = appendixes; self.responseFor = responseFor; self.steeringType = steeringType; self.traces = traces; self.business = business; self.attachments = attachments
@@ -182,6 +188,17 @@ public enum EdXML {
         let local = VietnamTime.local(instant)
         let seconds = Int(instant.timeIntervalSince1970) % 60
         return "\(date(local.date)) \(pad(local.time.minutes / 60)):\(pad(local.time.minutes % 60)):\(pad((seconds + 60) % 60))"
+    }
+
+    /// Reads `yyyy/MM/dd HH:mm:ss` (or with `-` and `T`) as Vietnam time.
+    public static func parseTimestamp(_ text: String) -> Date? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard parts.count == 2, let date = parseDate(String(parts[0])) else { return nil }
+        let clock = parts[1].split(separator: ":").compactMap { Int($0.prefix(2)) }
+        guard clock.count >= 2, (0..<24).contains(clock[0]), (0..<60).contains(clock[1]) else { return nil }
+        let time = LocalTime(hour: clock[0], minute: clock[1])
+        let seconds = clock.count > 2 ? Double(min(max(clock[2], 0), 59)) : 0
+        return VietnamTime.instant(LocalDateTime(date: date, time: time)).addingTimeInterval(seconds)
     }
 
     public static func documentId(organId: String, date: LocalDate, number: String, notation: String) -> String {

@@ -37,5 +37,10 @@ public enum ExchangeMigrations {
             // The package as the sender signed it (the stored copy carries our trace and no longer matches its signature).
             try await db.alter(table: "exchange_messages").column("received_sha256", type: .text).run()
         },
+        // What a received package breaks (identifier shapes, lengths, an inconsistent DocumentId…),
+        // recorded and shown to the clerk instead of refusing the document.
+        Migration(context: "exchange", version: 3, name: "warnings on received packages") { db, _ in
+            try await db.alter(table: "exchange_messages").column("warnings", type: .text).run()
+        },
     ]
 }

@@ -151,54 +151,73 @@ public struct ExchangeStore: Sendable {
         return try await database.read { db in try await Self.load(id, db) }
     }
 
-    /// Receives a document package; returns the id of its incoming message (new or already there).
-    /// Every package is verified first; only then is it matched with what this recipient already
-    /// has from that sender under its DocumentId (`duplicate`).
+    /// Receives a document package; returns the id of the incoming message of its first recipient
+    /// of ours (new or already there). Every agency of this platform among `To` gets its own copy;
+    /// recipients elsewhere are left to the axis. The package is read liberally (what it breaks
+    /// is kept as warnings) and verified first; only then is it matched with what each recipient
+    /// already has from that sender under its DocumentId (`duplicate`).
     func receiveDocument(_ package: Data, storedAs: String? = nil, by principal: Principal, requestID: String?) async throws -> Int64 {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let decoded = try Self.decodeDocument(package, today: VietnamTime.today(clock.now()), folder: folder)
-        guard let recipient = decoded.to.first, try await directory.exists(recipient.organId) else {
-            throw DomainError.invalid("edXML/To/OrganId", "Nơi nhận không thuộc nền tảng này", "The recipient is not an agency of this platform")
+        let received = try Self.decodeReceived(package, today: VietnamTime.today(clock.now()), folder: folder)
+        let decoded = received.document
+        var recipients: [EdXMLOrganization] = []
+        for to in decoded.to where try await directory.exists(to.organId) && !recipients.contains(where: { $0.organId == to.organId }) {
+            recipients.append(to)
         }
-        let documentID = decoded.documentId
+        guard !recipients.isEmpty else {
+            throw DomainError.invalid("edXML/MessageHeader/To/OrganId", "Không nơi nhận nào thuộc nền tảng này (\(decoded.to.map(\.organId).joined(separator: ", ")))",
+                                      "No recipient is an agency of this platform (\(decoded.to.map(\.organId).joined(separator: ", ")))")
+        }
         let checks = try await signatureChecks(package, decoded)
         // Kept byte for byte as it arrived (still under the sender's signature); the copy with
         // this hop's trace is derived when asked for (`package(_:for:)`), not written for every document.
         let original = try storedAs ?? files.put(package)
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
-        if let existing = try await duplicate(of: decoded, recipient: recipient.organId, digest: original, checks: checks, signatures: signatures,
+        let warnings = received.warnings.isEmpty ? nil : String(decoding: try JSONEncoder().encode(received.warnings.map { "\($0.field): \($0.messageVi) / \($0.messageEn)" }), as: UTF8.self)
+        var ids: [Int64] = []
+        for recipient in recipients {
+            ids.append(try await receiveCopy(decoded, for: recipient.organId, digest: original, checks: checks, signatures: signatures, warnings: warnings,
+                                             by: principal, requestID: requestID))
+        }
+        return ids[0]
+    }
+
+    /// One recipient's copy of a received document.
+    func receiveCopy(_ document: EdXMLDocument, for recipient: String, digest original: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
+                     warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64 {
+        if let existing = try await duplicate(of: document, recipient: recipient, digest: original, checks: checks, signatures: signatures,
                                               by: principal, requestID: requestID) {
             return existing
         }
+        let documentID = document.documentId
         let now = clock.now()
-        let document = decoded
         let clock = clock
         // A sender inside the platform sees the arrival in the same transaction.
         let senderInside = try await directory.exists(document.from.organId)
         let id = try await database.transaction { db -> Int64 in
-            guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient.organId, counterpart: document.from.organId,
+            guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient, counterpart: document.from.organId,
                                                  counterpartName: document.from.organName, subject: document.subject,
                                                  code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
-                                                 digest: original, now: now.epochMillis, signatures: signatures, received: original) else {
+                                                 digest: original, now: now.epochMillis, signatures: signatures, received: original, warnings: warnings) else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
             if senderInside, let sent = try await Self.findID(db, documentID: documentID, direction: .outgoing, agency: document.from.organId,
-                                                              counterpart: recipient.organId) {
+                                                              counterpart: recipient) {
                 try await Self.event(db, message: sent, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
             }
             // Revoke, update or replace: the original received copy is marked.
             if document.business.docType != 0, let original = document.business.documentId {
                 try await db.update("exchange_messages").set("status_code", to: "1\(document.business.docType)")
-                    .where("document_id", .equal, original).where("direction", .equal, "in").where("agency", .equal, recipient.organId).run()
+                    .where("document_id", .equal, original).where("direction", .equal, "in").where("agency", .equal, recipient).run()
             }
             try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive", targetType: "document", targetID: documentID, requestID: requestID,
-                                                 change: ["recipient": recipient.organId, "sender": document.from.organId]), on: db, clock: clock)
+                                                 change: ["recipient": recipient, "sender": document.from.organId]), on: db, clock: clock)
             return id
         }
         if !senderInside {
-            try await propagate(code: "01", description: "Đã đến", route: Route(documentId: documentID, direction: .incoming, agency: recipient.organId,
+            try await propagate(code: "01", description: "Đã đến", route: Route(documentId: documentID, direction: .incoming, agency: recipient,
                                                                                counterpart: document.from.organId, code: "\(document.codeNumber)/\(document.codeNotation)"),
                                 actor: principal.username)
         }
@@ -222,8 +241,8 @@ public struct ExchangeStore: Sendable {
 
     /// Decodes a document package, its attachments in memory when it is small enough, else into
     /// files under `folder` (which the caller removes).
-    static func decodeDocument(_ package: Data, today: LocalDate, folder: URL) throws -> EdXMLDocument {
-        try EdXMLDecoder(attachmentsFolder: package.count <= decodedInMemory ? nil : folder).decodeDocument(from: package, today: today)
+    static func decodeReceived(_ package: Data, today: LocalDate, folder: URL) throws -> EdXMLDecoder.Received {
+        try EdXMLDecoder(attachmentsFolder: package.count <= decodedInMemory ? nil : folder).decodeReceived(from: package, today: today)
     }
 
     /// The package's XML signature, then the CMS signature that comes with each file; every
@@ -322,8 +341,12 @@ public struct ExchangeStore: Sendable {
     /// The name the package's own signature check carries among the file checks.
     public static let packageCheckName = "edXML"
 
+    /// A status from the axis takes its place in the timeline by its own `Timestamp` (the moment
+    /// of receipt when it has none, or one in the future); a late one does not move the current
+    /// status backwards.
     func receiveStatus(_ status: EdXMLStatus) async throws -> ExchangeMessage {
         let now = clock.millis()
+        let stamped = EdXML.parseTimestamp(status.timestamp).map(\.epochMillis).flatMap { $0 <= now + 300_000 ? $0 : nil } ?? now
         return try await database.transaction { db in
             // The status is about a document we sent (to the status's sender), or one we received (a recall).
             let target = try await Self.findID(db, documentID: status.responseFor.documentId, direction: .outgoing, agency: status.responseFor.organId,
@@ -331,7 +354,13 @@ public struct ExchangeStore: Sendable {
             let recalled = try await db.select().column("id").from("exchange_messages").where("document_id", .equal, status.responseFor.documentId)
                 .where("direction", .equal, "in").where("counterpart", .equal, status.from.organId).first()?.decode(column: "id", as: Int64.self)
             guard let id = target ?? recalled else { throw DomainError.notFound(what: "document \(status.responseFor.documentId)") }
-            try await Self.event(db, message: id, code: status.code.rawValue, description: status.description, actor: status.staff, now: now)
+            try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at")
+                .values(SQLBind(id), SQLBind(status.code.rawValue), SQLBind(status.description.isEmpty ? (Self.statusNames[status.code.rawValue] ?? status.code.rawValue) : status.description),
+                        SQLBind(status.staff), SQLBind(stamped)).run()
+            try await db.raw("""
+                UPDATE exchange_messages SET status_code = \(bind: status.code.rawValue), updated_at = \(bind: now) WHERE id = \(bind: id)
+                AND NOT EXISTS (SELECT 1 FROM exchange_events WHERE message_id = \(bind: id) AND at > \(bind: stamped))
+                """).run()
             return try await Self.load(id, db)
         }
     }
@@ -435,9 +464,9 @@ public struct ExchangeStore: Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         let today = VietnamTime.today(clock.now()).adding(days: 1)
         let arrived = try files.mapped(received)
-        var document = try Self.decodeDocument(arrived, today: today, folder: folder)
+        var document = try Self.decodeReceived(arrived, today: today, folder: folder).document
         document.traces.append(EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000))))
-        return try EdXMLEncoder.encode(document, today: today)
+        return try EdXMLEncoder.encode(document, today: today, validating: false)
     }
 
     /// The content-store digests of a message's packages: as sent or first stored, and as received.
@@ -456,23 +485,25 @@ public struct ExchangeStore: Sendable {
 
     struct Row: Decodable, Sendable {
         let id: Int64, documentId: String, direction: String, agency: String, counterpart: String, counterpartName: String
-        let subject: String, code: String, businessType: Int, statusCode: String?, createdAt: Int64, signatures: String?
+        let subject: String, code: String, businessType: Int, statusCode: String?, createdAt: Int64, signatures: String?, warnings: String?
 
         var message: ExchangeMessage {
             ExchangeMessage(id: id, documentId: documentId, direction: ExchangeMessage.Direction(rawValue: direction) ?? .incoming, agency: agency,
                             counterpart: counterpart, counterpartName: counterpartName, subject: subject, code: code, businessType: businessType,
                             statusCode: statusCode, createdAt: createdAt, events: nil,
-                            signatures: signatures.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) })
+                            signatures: signatures.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) },
+                            warnings: warnings.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) })
         }
     }
 
     static func insert(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String, counterpartName: String,
-                       subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil, received: String? = nil) async throws -> Int64? {
+                       subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil, received: String? = nil,
+                       warnings: String? = nil) async throws -> Int64? {
         try await db.insert(into: "exchange_messages")
             .columns("document_id", "direction", "agency", "counterpart", "counterpart_name", "subject", "code", "business_type", "package_sha256",
-                     "signatures", "received_sha256", "created_at", "updated_at")
+                     "signatures", "received_sha256", "warnings", "created_at", "updated_at")
             .values(SQLBind(documentID), SQLBind(direction.rawValue), SQLBind(agency), SQLBind(counterpart), SQLBind(counterpartName), SQLBind(subject),
-                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(received), SQLBind(now), SQLBind(now))
+                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(received), SQLBind(warnings), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["document_id", "direction", "agency", "counterpart"])
             .returning("id").first()?.decode(column: "id", as: Int64.self)
     }
@@ -495,7 +526,7 @@ public struct ExchangeStore: Sendable {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw DomainError.notFound(what: "document \(id)") }
         var message = row.message
         message.events = try await db.select().columns("code", "description", "actor", "at").from("exchange_events").where("message_id", .equal, id)
-            .orderBy("id").all(decoding: ExchangeMessage.Event.self)
+            .orderBy("at").orderBy("id").all(decoding: ExchangeMessage.Event.self)
         return message
     }
 }

@@ -105,4 +105,6 @@ public struct ExchangeMessage: Codable, Sendable, Equatable {
     public let createdAt: Int64
     public var events: [Event]?
     public var signatures: [SignatureCheck]?
+    /// Received: the rules the package breaks (it was accepted all the same), `field: message`.
+    public var warnings: [String]? = nil
 }

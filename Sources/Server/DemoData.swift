@@ -57,13 +57,16 @@ public enum DemoData {
     }
 
     /// A demo certificate authority (when none exists) and signing certificates for every demo
-    /// leader and for the agencies of demo clerks and leaders; returns how many were issued.
+    /// leader and for the agencies of demo clerks and leaders; returns how many were issued, nil
+    /// when the authority's key is not here (an authority imported without it issues nothing).
     @discardableResult
-    public static func loadCertificates(_ certificates: CertificateAuthority, directory: AgencyDirectory) async throws -> Int {
+    public static func loadCertificates(_ certificates: CertificateAuthority, directory: AgencyDirectory) async throws -> Int? {
         let seeder = Principal.system("seed")
         if try await certificates.authority() == nil {
             _ = try await certificates.initialize(commonName: "CA thử nghiệm tỉnh Đồng Nai (demo)", organization: "UBND tỉnh Đồng Nai", by: seeder)
         }
+        // An authority imported without its key issues nothing here: demo certificates are skipped.
+        guard try await certificates.canIssue() else { return nil }
         var issued = 0
         for login in logins where login.roles.contains(.leader) || login.roles.contains(.clerk) {
             guard let agencyID = login.agency, let agency = try await directory.agency(agencyID) else { continue }

@@ -93,7 +93,11 @@ public struct Platform: Sendable {
             logger.info("demo accounts loaded", metadata: ["created": "\(created)"])
             if config.demoCertificates {
                 let issued = try await DemoData.loadCertificates(certificates, directory: directory)
-                logger.info("demo certificates issued", metadata: ["issued": "\(issued)"])
+                if let issued {
+                    logger.info("demo certificates issued", metadata: ["issued": "\(issued)"])
+                } else {
+                    logger.warning("demo certificates skipped: the certificate authority has no private key here (imported without it)")
+                }
             }
         }
     }

@@ -105,6 +105,12 @@ public struct CertificateAuthority: Sendable {
         return try await store(certificate, key: key, kind: .authority, owner: nil, by: principal, action: "pki.init")
     }
 
+    /// Whether certificates can be issued here: a current authority whose private key is kept.
+    public func canIssue() async throws -> Bool {
+        guard let authority = try await authority() else { return false }
+        return try await keyPair(serial: authority.serial) != nil
+    }
+
     /// Imports an existing CA certificate (with its private key, to issue certificates); it
     /// becomes a trust anchor.
     @discardableResult

@@ -74,8 +74,11 @@ import Testing
                 .replacingOccurrences(of: "<Signature xmlns=", with: "<ds:Signature xmlns:ds=").replacingOccurrences(of: "</Signature>", with: "</ds:Signature>")
                 .replacingOccurrences(of: "<(/?)([A-Z][A-Za-z0-9]*)", with: "<$1ds:$2", options: .regularExpression)
                 .replacingOccurrences(of: "<ds:ds:", with: "<ds:").replacingOccurrences(of: "</ds:ds:", with: "</ds:")
+            // As the national axis's SDK signs: RSA-SHA1, SHA-1 digests (accepted, with a warning).
+            let sha1 = inclusive.replacingOccurrences(of: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", with: "http://www.w3.org/2000/09/xmldsig#rsa-sha1")
+                .replacingOccurrences(of: "http://www.w3.org/2001/04/xmlenc#sha256", with: "http://www.w3.org/2000/09/xmldsig#sha1")
             var packages: [(String, Data)] = []
-            for (name, signature) in [("xmlsec-inclusive", inclusive), ("xmlsec-exclusive", exclusive)] {
+            for (name, signature) in [("xmlsec-inclusive", inclusive), ("xmlsec-exclusive", exclusive), ("xmlsec-sha1", sha1)] {
                 try template(signature).write(toFile: path("\(name).tmpl"), atomically: true, encoding: .utf8)
                 let (status, output) = try xmlsec(["--sign", "--privkey-pem", "\(path("key.pem")),\(path("cert.pem"))", "--output", path("\(name).xml"), path("\(name).tmpl")])
                 #expect(status == 0, "\(output)")
@@ -90,10 +93,11 @@ import Testing
                 #expect(status == 0, "\(output)")
                 packages.append((name, try Data(contentsOf: dir.appendingPathComponent("\(name).xml"))))
             }
-            #expect(text(packages[0].1).contains("\n") && packages.count == 4)
+            #expect(text(packages[0].1).contains("\n") && packages.count == 5)
             for (name, package) in packages {
                 let check = try await platform.exchange.packageCheck(package, sender: Self.sender)
                 #expect(check.valid, "\(name): \(check)")
+                #expect((check.warnings?.contains { $0.contains("SHA-1") } == true) == (name == "xmlsec-sha1"), "\(name): \(check)")
                 let tampered = Data(text(package).replacingOccurrences(of: "chuyển đổi số năm 2027", with: "chuyển đổi số năm 2028").utf8)
                 let refused = try await platform.exchange.packageCheck(tampered, sender: Self.sender)
                 #expect(!refused.valid && refused.problems.first?.contains("package content changed") == true, "\(name): \(refused)")

@@ -89,9 +89,13 @@ public struct DocumentPages: Sendable {
             "pending": pending.map { message -> [String: Any] in
                 let failed = (message.signatures ?? []).filter { !$0.valid }
                 let unverified = message.signatures?.isEmpty != false || !failed.isEmpty
+                let business = [1: "businessRevoke", 2: "businessUpdate", 3: "businessReplace"][message.businessType]
                 return ["id": message.id, "subject": message.subject, "code": message.code, "sender": message.counterpartName,
                         "arrived": DossierPages.time(message.createdAt) ?? "", "unverified": unverified,
-                        "problems": failed.map { ["file": $0.file, "text": $0.problems.joined(separator: "; ")] }]
+                        "problems": failed.map { ["file": $0.file, "text": $0.problems.joined(separator: "; ")] },
+                        "files": (message.signatures ?? []).filter { $0.file != ExchangeStore.packageCheckName }.map(\.file).joined(separator: ", "),
+                        "business": business.map { Strings.all(context.language)[$0] ?? $0 } as Any,
+                        "warnings": message.warnings ?? [], "hasWarnings": !(message.warnings ?? []).isEmpty]
             },
             "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year, "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
         ], request: request, context: context)

@@ -1,0 +1,128 @@
+import Core
+import Crypto
+@testable import DocumentExchange
+import Documents
+import Foundation
+import Server
+import Signatures
+import Testing
+
+/// What the national axis really carries (issue "national-axis interop"): the SDK's sample
+/// packages, read liberally, every recipient of ours, statuses in their own order.
+@Suite struct AxisReceiptTests {
+    static func sample(_ name: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/vxp-samples/\(name).edxml"))
+    }
+
+    /// The first occurrence of each `OrganId` replaced (re-addressing a copy to agencies of ours).
+    static func readdress(_ package: Data, _ changes: [(String, String)]) -> Data {
+        var text = String(decoding: package, as: UTF8.self)
+        for (old, new) in changes {
+            if let range = text.range(of: "<edXML:OrganId>\(old)</edXML:OrganId>") { text.replaceSubrange(range, with: "<edXML:OrganId>\(new)</edXML:OrganId>") }
+        }
+        return Data(text.utf8)
+    }
+
+    /// Python's ElementTree reading of a package (Fixtures/edxml_extract.py).
+    static func extract(_ package: Data) throws -> [String: Any] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-axis-\(UUID().uuidString).edxml")
+        try package.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/edxml_extract.py").path
+        let (status, output) = try runTool("/usr/bin/env", ["python3", script, file.path])
+        guard status == 0, let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { throw TestFailure(output) }
+        return json
+    }
+
+    static let addresses: [String: [(String, String)]] = [
+        "edoc_new": [("28.22.H17", "000.00.05.H19")],
+        "edoc_replacement": [("000.00.00.H14", "000.00.05.H19"), ("000.00.00.G17", "000.00.06.H19")],
+        "edoc_revocation": [("000.00.00.H14", "000.00.05.H19"), ("000.00.00.G17", "000.00.06.H19")],
+        "edoc_update": [("000.00.00.H14", "000.00.05.H19"), ("000.00.00.G17", "000.00.06.H19")],
+    ]
+
+    @Test(arguments: ["edoc_new", "edoc_replacement", "edoc_revocation", "edoc_update"])
+    func everySamplePackageIsReceivedAsTheSDKWroteIt(sample: String) async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let package = Self.readdress(try Self.sample(sample), Self.addresses[sample]!)
+            let expected = try Self.extract(package)
+            let message = try await platform.exchange.receive(package, by: .system("axis"), requestID: nil)
+            // The DocumentId as the sender wrote it, the fields as an independent reader sees them.
+            #expect(message.documentId == expected["documentId"] as? String)
+            #expect(message.counterpart == expected["from"] as? String && message.subject == expected["subject"] as? String)
+            #expect(message.code == "\(expected["codeNumber"] as? String ?? "")/\(expected["codeNotation"] as? String ?? "")")
+            #expect(String(message.businessType) == expected["businessDocType"] as? String)
+            // What it breaks is listed, not refused; its signature (truncated certificate) fails with a reason.
+            #expect(message.warnings?.isEmpty == false, "\(message.warnings ?? [])")
+            if sample == "edoc_new" { #expect(message.warnings?.first?.contains("before the XML declaration") == true) }
+            let packageCheck = try #require(message.signatures?.first)
+            #expect(!packageCheck.valid && !packageCheck.problems.isEmpty)
+            // Every recipient of ours has its own copy.
+            let ours = Self.addresses[sample]!.map(\.1)
+            for agency in ours {
+                let clerk = Principal(userID: 0, username: "vanthu", roles: [.clerk], agency: agency)
+                #expect(try await platform.exchange.inbox(for: clerk, page: PageRequest()).items.map(\.documentId) == [message.documentId], "\(agency)")
+            }
+            // The attachments are the bytes an independent reader decodes.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let (_, document) = try await platform.exchange.openReceived(message.id, agency: ours[0], into: folder)
+            let attachments = try #require(expected["attachments"] as? [[String: Any]])
+            #expect(document.attachments.map(\.name) == attachments.map { $0["name"] as? String ?? "" })
+            #expect(try document.attachments.map { Digest.hex(Array(SHA256.hash(data: try $0.data()))) } == attachments.map { $0["sha256"] as? String ?? "" })
+            // The clerk registers it (confirming, as its signature failed), and the status goes back under the sender's own id.
+            let clerk = try #require(try await platform.accounts.account(username: "vanthu.sxd")).principal
+            let registered = try await platform.documents.registerFromExchange(message.id, unverifiedReason: "Mẫu SDK", by: clerk, requestID: nil)
+            #expect(registered.exchangeDocumentId == message.documentId && registered.subject == message.subject)
+            let deliveries = try await platform.database.read { db in
+                try await db.select().column("payload").from("outbox_messages").where("topic", .equal, ExchangeStore.axisTopic).all()
+                    .map { try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(try $0.decode(column: "payload", as: String.self).utf8)) }
+            }
+            let arrived = try #require(deliveries.first { $0.kind == "status" })
+            let statusPackage = String(decoding: try platform.exchange.storedPackage(arrived), as: UTF8.self)
+            #expect(statusPackage.contains("<edXML:DocumentId>\(message.documentId)</edXML:DocumentId>"), "\(statusPackage)")
+            #expect(try await rowCount("outbox_messages", platform.database) >= deliveries.count + 1)  // and 03 through the status outbox
+        }
+    }
+
+    @Test func aPackageNoRecipientOfOursCanUseIsRefusedNamingTheElement() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            await #expect(throws: DomainError.self) { try await platform.exchange.receive(try Self.sample("edoc_new"), by: .system("axis"), requestID: nil) }
+            do {
+                _ = try await platform.exchange.receive(Data("<edXML><edXML:edXMLEnvelope>".utf8), by: .system("axis"), requestID: nil)
+                Issue.record("accepted a broken package")
+            } catch let error as DomainError {
+                #expect("\(error)".contains("line 1"), "\(error)")
+            }
+        }
+    }
+
+    @Test func statusesTakeTheirPlaceByTheirOwnTimestamp() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let tests = ExchangeTests()
+            let (sender, _) = try await tests.setUp(platform)
+            let sent = try #require(try await platform.exchange.send(tests.document(to: [.init(organId: "000.00.00.G22")]), by: sender, requestID: nil).first)
+            func status(_ code: EdXMLStatus.Code, after seconds: Double) -> EdXMLStatus {
+                EdXMLStatus(from: EdXMLOrganization(organId: "000.00.00.G22", organName: "Văn phòng Chính phủ"),
+                            responseFor: EdXMLResponseFor(organId: "000.00.01.H19", code: "15/VP-KT", promulgationDate: VietnamTime.today(), documentId: sent.documentId),
+                            department: "", staff: "VPCP", email: "", mobile: "", code: code, description: "", timestamp: EdXML.timestamp(Date().addingTimeInterval(seconds)))
+            }
+            for (code, seconds) in [(EdXMLStatus.Code.finished, 120.0), (.arrived, 30), (.accepted, 60)] {
+                _ = try await platform.exchange.receive(try EdXMLEncoder.encode(status(code, after: seconds)), by: .system("axis"), requestID: nil)
+            }
+            let timeline = try await platform.exchange.message(sent.id, for: sender)
+            #expect(timeline.events?.map(\.code) == ["00", "01", "03", "06"] && timeline.statusCode == "06", "\(timeline.events ?? [])")
+        }
+    }
+
+    @Test func serveStartsWhenTheAuthorityHasNoKeyHere() async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            let pki = try OpenSSLPKI()
+            defer { pki.remove() }
+            _ = try await platform.certificates.importAuthority(certificatePEM: try pki.text("root.pem"), privateKeyPEM: nil, by: .system())
+            #expect(try await platform.certificates.canIssue() == false)
+            try await platform.seed(demo: true)  // demo certificates are skipped, with a log line
+            #expect(try await platform.certificates.signingCertificate(of: "000.00.00.H19") == nil)
+        }
+    }
+}
