@@ -42,6 +42,8 @@ let package = Package(
         // RSA-PSS with any salt length (OpenSSL's default is the maximum; swift-crypto verifies only
         // a digest-length salt): the RSA public operation on big integers.
         .package(url: "https://github.com/attaswift/BigInt.git", exact: "6.0.1"),
+        // ZIP: the national axis's SDK zips each attached file (and XLSX later is a ZIP of XML).
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
         // Already in the graph (async-http-client); named for `chunks(ofCount:)` in multi-row writes.
         .package(url: "https://github.com/apple/swift-algorithms.git", exact: "1.2.1"),
     ],
@@ -82,7 +84,8 @@ let package = Package(
             .product(name: "BigInt", package: "BigInt"),
         ]),
         // Electronic document exchange: edXML (QCVN 102:2016) messages.
-        .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto]),
+        .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto,
+                                                         .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Document management (văn bản đến/đi): registers, assignments, approvals, issuing; task tracking.
         .target(name: "Documents", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Signatures", "DocumentExchange"]),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.

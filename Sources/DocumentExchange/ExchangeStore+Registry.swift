@@ -41,7 +41,8 @@ extension ExchangeStore {
         let digests = try await packageDigests(id)
         let sha = digests.received ?? digests.sent
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let document = try EdXMLDecoder(attachmentsFolder: folder).decodeReceived(from: try files.mapped(sha), today: VietnamTime.today(clock.now()).adding(days: 1)).document
+        var document = try EdXMLDecoder(attachmentsFolder: folder).decodeReceived(from: try files.mapped(sha), today: VietnamTime.today(clock.now()).adding(days: 1)).document
+        document.attachments = WrappedAttachment.unwrapped(document.attachments)
         return (message, document)
     }
 

@@ -255,7 +255,12 @@ public struct ExchangeStore: Sendable {
                 checks.append(.init(file: attachment.name, valid: false, signer: nil, problems: ["Không có chữ ký số / not signed"]))
                 continue
             }
-            let report = try await certificates.verify(try signature.data(), content: try attachment.data(), sender: sender)
+            // A file the SDK zipped is signed as the file inside (the wrapped bytes are tried too).
+            var report = try await certificates.verify(try signature.data(), content: try attachment.data(), sender: sender)
+            if !report.valid, let inner = WrappedAttachment.unwrap(attachment) {
+                let unwrapped = try await certificates.verify(try signature.data(), content: try inner.data(), sender: sender)
+                if unwrapped.valid || report.contentIntact == false { report = unwrapped }
+            }
             checks.append(.init(file: attachment.name, valid: report.valid, signer: report.signer, problems: report.problems))
         }
         return checks

@@ -63,17 +63,20 @@ import Testing
                 let clerk = Principal(userID: 0, username: "vanthu", roles: [.clerk], agency: agency)
                 #expect(try await platform.exchange.inbox(for: clerk, page: PageRequest()).items.map(\.documentId) == [message.documentId], "\(agency)")
             }
-            // The attachments are the bytes an independent reader decodes.
+            // The attachments are the bytes an independent reader decodes, the SDK's ZIP wrapping opened.
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
             defer { try? FileManager.default.removeItem(at: folder) }
             let (_, document) = try await platform.exchange.openReceived(message.id, agency: ours[0], into: folder)
             let attachments = try #require(expected["attachments"] as? [[String: Any]])
-            #expect(document.attachments.map(\.name) == attachments.map { $0["name"] as? String ?? "" })
-            #expect(try document.attachments.map { Digest.hex(Array(SHA256.hash(data: try $0.data()))) } == attachments.map { $0["sha256"] as? String ?? "" })
+            #expect(document.attachments.map(\.name) == attachments.map { $0["innerName"] as? String ?? $0["name"] as? String ?? "" })
+            #expect(try document.attachments.map { Digest.hex(Array(SHA256.hash(data: try $0.data()))) }
+                    == attachments.map { $0["innerSha256"] as? String ?? $0["sha256"] as? String ?? "" })
+            #expect(attachments.contains { $0["innerName"] != nil } && document.attachments.allSatisfy { $0.contentType == "application/xml" })
             // The clerk registers it (confirming, as its signature failed), and the status goes back under the sender's own id.
             let clerk = try #require(try await platform.accounts.account(username: "vanthu.sxd")).principal
             let registered = try await platform.documents.registerFromExchange(message.id, unverifiedReason: "Mẫu SDK", by: clerk, requestID: nil)
             #expect(registered.exchangeDocumentId == message.documentId && registered.subject == message.subject)
+            #expect(registered.files?.map(\.name) == document.attachments.map(\.name))
             let deliveries = try await platform.database.read { db in
                 try await db.select().column("payload").from("outbox_messages").where("topic", .equal, ExchangeStore.axisTopic).all()
                     .map { try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(try $0.decode(column: "payload", as: String.self).utf8)) }
@@ -82,6 +85,37 @@ import Testing
             let statusPackage = String(decoding: try platform.exchange.storedPackage(arrived), as: UTF8.self)
             #expect(statusPackage.contains("<edXML:DocumentId>\(message.documentId)</edXML:DocumentId>"), "\(statusPackage)")
             #expect(try await rowCount("outbox_messages", platform.database) >= deliveries.count + 1)  // and 03 through the status outbox
+        }
+    }
+
+    @Test func aZippedFileIsSignedAndRegisteredAsTheFileInside() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            _ = try await platform.certificates.initialize(commonName: "CA", organization: "UBND", algorithm: .p256, by: .system())
+            _ = try await platform.certificates.issue(kind: .agency, owner: "000.00.00.H19", commonName: "UBND tỉnh", organization: "UBND", algorithm: .p256, by: .system())
+            let pdf = Data("%PDF-1.4\nQuyết định số 15\n%%EOF\n".utf8)
+            // Zipped by Python's zipfile (deflate), as the SDK wraps files.
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-zip-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try pdf.write(to: dir.appendingPathComponent("15-QD.pdf"))
+            let zip = dir.appendingPathComponent("15-QD.zip").path
+            let (status, output) = try runTool("/usr/bin/env", ["python3", "-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED); "
+                                                                 + "z.write(sys.argv[2], '15-QD.pdf'); z.close()", zip, dir.appendingPathComponent("15-QD.pdf").path])
+            #expect(status == 0, "\(output)")
+            let (signature, _) = try await platform.certificates.sign(pdf, as: "000.00.00.H19", by: .system(), requestID: nil)
+            var document = EdXMLTests.document(attachments: [
+                EdXMLAttachment(contentId: "cid:1", contentType: "application/zip", name: "15-QD.doc", source: .data(try Data(contentsOf: URL(fileURLWithPath: zip)))),
+                EdXMLAttachment(contentId: "cid:2", contentType: "application/pkcs7-signature", name: "15-QD.doc.p7s", source: .data(Data(signature))),
+            ])
+            document.promulgationDate = VietnamTime.today()
+            let package = try EdXMLEncoder.encode(document, today: VietnamTime.today(),
+                                                  signature: try await platform.certificates.signPackage(document, today: VietnamTime.today(), as: "000.00.00.H19"))
+            let message = try await platform.exchange.receive(package, by: .system("axis"), requestID: nil)
+            #expect(message.signatures?.allSatisfy(\.valid) == true, "\(message.signatures ?? [])")
+            let clerk = try #require(try await platform.accounts.account(username: "vanthu.sxd")).principal
+            let registered = try await platform.documents.registerFromExchange(message.id, by: clerk, requestID: nil)
+            let file = try #require(registered.files?.first)
+            #expect(file.name == "15-QD.pdf" && file.contentType == "application/pdf" && file.signed)
         }
     }
 

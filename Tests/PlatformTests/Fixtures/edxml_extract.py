@@ -6,9 +6,11 @@ Elements are matched by local name, whatever their namespace or prefix; bytes be
 """
 import base64
 import hashlib
+import io
 import json
 import sys
 import xml.etree.ElementTree as ET
+import zipfile
 
 data = open(sys.argv[1], "rb").read()
 root = ET.fromstring(data[data.index(b"<"):])
@@ -38,9 +40,15 @@ encoded = first(root, "AttachmentEncoded")
 for attachment in (encoded if encoded is not None else []):
     if local(attachment.tag) != "Attachment":
         continue
-    content = "".join((first(attachment, "ContentTransferEncoded").text or "").split())
-    attachments.append({"name": text(attachment, "AttachmentName"), "contentType": text(attachment, "ContentType"),
-                        "sha256": hashlib.sha256(base64.b64decode(content)).hexdigest()})
+    content = base64.b64decode("".join((first(attachment, "ContentTransferEncoded").text or "").split()))
+    entry = {"name": text(attachment, "AttachmentName"), "contentType": text(attachment, "ContentType"), "sha256": hashlib.sha256(content).hexdigest()}
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        files = [info for info in archive.infolist() if not info.is_dir()]
+        if len(files) == 1:
+            entry["innerName"] = files[0].filename.rsplit("/", 1)[-1]
+            entry["innerSha256"] = hashlib.sha256(archive.read(files[0])).hexdigest()
+    attachments.append(entry)
 print(json.dumps({
     "documentId": text(header, "DocumentId"),
     "from": text(header, "From", "OrganId"),
