@@ -28,12 +28,30 @@ public struct DocumentType: Codable, Sendable, Hashable {
         .init(code: "PB", nameVi: "Phiếu báo", abbreviation: "PB"),
     ]
 
-    public static func find(_ code: String) -> DocumentType? { all.first { $0.code == code } }
+    /// Types an agency receives but does not issue: legal documents of the central and
+    /// provincial authorities (Law 80/2015 on legal documents), and a place for anything else.
+    public static let receivedOnly: [DocumentType] = [
+        .init(code: "Lu", nameVi: "Luật", abbreviation: "L"), .init(code: "PL", nameVi: "Pháp lệnh", abbreviation: "PL"),
+        .init(code: "Le", nameVi: "Lệnh", abbreviation: "L"), .init(code: "ND", nameVi: "Nghị định", abbreviation: "NĐ"),
+        .init(code: "TT", nameVi: "Thông tư", abbreviation: "TT"), .init(code: "TTLT", nameVi: "Thông tư liên tịch", abbreviation: "TTLT"),
+        .init(code: "NQLT", nameVi: "Nghị quyết liên tịch", abbreviation: "NQLT"), .init(code: "VBK", nameVi: "Văn bản khác", abbreviation: ""),
+    ]
 
-    /// The type whose Vietnamese name matches (as edXML carries it), công văn when unknown.
-    public static func named(_ name: String) -> DocumentType {
-        let folded = TextFolding.fold(name)
-        return all.first { TextFolding.fold($0.nameVi) == folded } ?? all[0]
+    /// Every type of Decree 30/2020 (`all`, which an agency issues) and those only received.
+    public static func find(_ code: String) -> DocumentType? { (all + receivedOnly).first { $0.code == code } }
+
+    /// The type of a received document from the name edXML carries (`Báo cáo tổng kết` is a
+    /// báo cáo: the longest type name it starts with), else from its notation's type
+    /// abbreviation (`15/TT-BNV`), else "other document" (never silently a công văn).
+    public static func named(_ name: String, notation: String = "") -> DocumentType {
+        let folded = TextFolding.fold(name).trimmingCharacters(in: .whitespaces)
+        let known = all + receivedOnly
+        if let exact = known.first(where: { TextFolding.fold($0.nameVi) == folded }) { return exact }
+        let prefixed = known.filter { folded.hasPrefix(TextFolding.fold($0.nameVi) + " ") }.max { $0.nameVi.count < $1.nameVi.count }
+        if let prefixed { return prefixed }
+        let abbreviation = notation.split(separator: "-").first.map(String.init) ?? ""
+        if !abbreviation.isEmpty, let byNotation = known.first(where: { !$0.abbreviation.isEmpty && $0.abbreviation == abbreviation }) { return byNotation }
+        return receivedOnly[receivedOnly.count - 1]
     }
 }
 

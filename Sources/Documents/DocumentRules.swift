@@ -149,7 +149,7 @@ public enum DocumentRules {
 
     /// Checks a draft's fields.
     public static func validate(_ input: NewOutgoing) throws(DomainError) -> DocumentType {
-        guard let type = DocumentType.find(input.typeCode) else { throw .invalid("typeCode", "Loại văn bản không hợp lệ", "Unknown document type") }
+        guard let type = DocumentType.all.first(where: { $0.code == input.typeCode }) else { throw .invalid("typeCode", "Loại văn bản không hợp lệ", "Unknown document type") }
         try text(input.subject, "subject", max: 500)
         try xmlCharacters(input.summary, "summary")
         guard !input.recipients.isEmpty else { throw .invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }

@@ -72,7 +72,7 @@ extension DocumentStore {
             let signature = try edxml.attachments.first { $0.name == attachment.name + ".p7s" }.map { try files.put(try $0.data()) }
             stored.append((attachment.name, attachment.contentType, try files.put(data), data.count, signature))
         }
-        let type = DocumentType.named(edxml.typeName)
+        let type = DocumentType.named(edxml.typeName, notation: edxml.codeNotation)
         let secrecy = secrecy ?? .normal
         let now = clock.now()
         let year = VietnamTime.today(now).year

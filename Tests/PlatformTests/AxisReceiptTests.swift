@@ -131,6 +131,16 @@ import Testing
         }
     }
 
+    @Test func receivedDocumentTypesAreRecognisedNotTakenForLetters() {
+        #expect(DocumentType.named("Thông tư").code == "TT" && DocumentType.named("Thông tu lien tich").code == "TTLT")
+        #expect(DocumentType.named("Báo cáo tổng kết năm 2026").code == "BC" && DocumentType.named("Công văn").code == "CV")
+        #expect(DocumentType.named("", notation: "TT-BNV").code == "TT" && DocumentType.named("Nghị định").abbreviation == "NĐ")
+        #expect(DocumentType.named("Văn bản lạ", notation: "VPCP-TTĐT").code == "VBK")
+        #expect(throws: DomainError.self) {
+            _ = try DocumentRules.validate(NewOutgoing(typeCode: "TT", subject: "Không ban hành được", recipients: [.init(organId: "000.00.05.H19")], signer: "lanhdao.sxd"))
+        }
+    }
+
     @Test func statusesTakeTheirPlaceByTheirOwnTimestamp() async throws {
         try await TestEnvironment.withPlatform { platform in
             let tests = ExchangeTests()
