@@ -169,10 +169,11 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         guard parsedDate != nil || lenient else { throw DomainError.invalid([dateError] + problems) }
         if parsedDate == nil { problems.append(dateError) }
         let date = parsedDate ?? VietnamTime.today()
-        let business = EdXMLBusiness(docType: int("Bussiness/BussinessDocType") ?? 0, reason: fields["Bussiness/BussinessDocReason"] ?? "",
+        var business = EdXMLBusiness(docType: int("Bussiness/BussinessDocType") ?? 0, reason: fields["Bussiness/BussinessDocReason"] ?? "",
                                      paper: int("Bussiness/Paper") ?? 0, department: fields["Bussiness/StaffInfo/Department"] ?? "",
                                      staff: fields["Bussiness/StaffInfo/Staff"] ?? "", email: fields["Bussiness/StaffInfo/Email"] ?? "",
                                      mobile: fields["Bussiness/StaffInfo/Mobile"] ?? "", documentId: fields["Bussiness/DocumentId"])
+        business.replacedDocumentIds = Array(NSOrderedSet(array: lists[Self.replacedKey] ?? []).compactMap { $0 as? String })
         var files: [EdXMLAttachment] = []
         let sources: [EdXMLAttachment.Source] = attachmentsFolder == nil ? attachmentData.map { .data($0) } : attachmentFiles.map { .file($0) }
         for (index, attachment) in attachments.enumerated() where index < sources.count {
@@ -308,7 +309,7 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                 current[localName] = value
             } else {
                 let key = Self.key(path)
-                if ["ToPlaces/Place", "OtherInfo/Appendixes/Appendix"].contains(key) {
+                if ["ToPlaces/Place", "OtherInfo/Appendixes/Appendix", Self.replacedKey].contains(key) {
                     lists[key, default: []].append(value)
                 } else if fields[key] == nil {
                     fields[key] = value
@@ -334,6 +335,8 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         26: "undeclared entity", 38: "attribute without value", 39: "unquoted attribute value", 41: "attribute redefined", 64: "XML declaration not at the start",
         73: "expected > ", 76: "end tag does not match the start tag", 5034: "extra content after the document element", 201: "namespace prefix not declared",
     ]
+
+    static let replacedKey = "Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId"
 
     /// Fields a document has once; a second occurrence makes the package ambiguous.
     static let singleValued: Set<String> = [

@@ -54,6 +54,9 @@ public struct EdXMLBusiness: Codable, Sendable, Equatable {
     public var email: String
     public var mobile: String
     public var documentId: String?
+    /// The documents a replacement (3) replaces, as the national axis's SDK lists them
+    /// (`ReplacementInfoList/ReplacementInfo/DocumentId`; read on receipt, not written).
+    public var replacedDocumentIds: [String] = []
 
     public init(docType: Int, reason: String, paper: Int, department: String, staff: String, email: String, mobile: String, documentId: String? = nil) {
         self.docType = docType; self.reason = reason; self.paper = paper; self.department = department; self.staff = staff; self.email = email; self.mobile = mobile; self.documentId = documentId

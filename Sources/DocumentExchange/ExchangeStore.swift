@@ -186,6 +186,7 @@ public struct ExchangeStore: Sendable {
     /// One recipient's copy of a received document.
     func receiveCopy(_ document: EdXMLDocument, for recipient: String, digest original: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
                      warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64 {
+        if let original = try await businessMessage(document, for: recipient, digest: original, by: principal, requestID: requestID) { return original }
         if let existing = try await duplicate(of: document, recipient: recipient, digest: original, checks: checks, signatures: signatures,
                                               by: principal, requestID: requestID) {
             return existing
@@ -207,10 +208,12 @@ public struct ExchangeStore: Sendable {
                                                               counterpart: recipient) {
                 try await Self.event(db, message: sent, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
             }
-            // Revoke, update or replace: the original received copy is marked.
-            if document.business.docType != 0, let original = document.business.documentId {
+            // Revoke, update or replace: the original received copies are marked (ours name one in
+            // Bussiness/DocumentId, the SDK's replacements list them in ReplacementInfoList).
+            let originals = ([document.business.documentId].compactMap { $0 } + document.business.replacedDocumentIds).filter { $0 != documentID }
+            if document.business.docType != 0, !originals.isEmpty {
                 try await db.update("exchange_messages").set("status_code", to: "1\(document.business.docType)")
-                    .where("document_id", .equal, original).where("direction", .equal, "in").where("agency", .equal, recipient).run()
+                    .where("document_id", .in, originals).where("direction", .equal, "in").where("agency", .equal, recipient).run()
             }
             try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive", targetType: "document", targetID: documentID, requestID: requestID,
                                                  change: ["recipient": recipient, "sender": document.from.organId]), on: db, clock: clock)
@@ -288,6 +291,31 @@ public struct ExchangeStore: Sendable {
         problems += report.problems
         return .init(file: name, valid: report.valid && intact && found.problems.isEmpty, signer: report.signer, problems: problems,
                      warnings: found.warnings.isEmpty ? nil : found.warnings)
+    }
+
+    /// The national axis SDK's revocation or update: the same DocumentId as a document this
+    /// recipient already received from that sender, with BussinessDocType 1 or 2. It is recorded
+    /// on the original (status 11/12 and an event with the reason; the package kept and audited),
+    /// not as a clashing second copy. Nil when the package is not such a message.
+    func businessMessage(_ document: EdXMLDocument, for recipient: String, digest: String, by principal: Principal, requestID: String?) async throws -> Int64? {
+        let type = document.business.docType
+        guard [1, 2].contains(type), document.business.documentId == nil || document.business.documentId == document.documentId else { return nil }
+        guard let row = try await database.read({ db in
+            try await db.select().columns("id", "business_type", "received_sha256").from("exchange_messages").where("document_id", .equal, document.documentId)
+                .where("direction", .equal, "in").where("agency", .equal, recipient).where("counterpart", .equal, document.from.organId).first()
+        }), try row.decode(column: "business_type", as: Int.self) != type, try row.decode(column: "received_sha256", as: String?.self) != digest else { return nil }
+        let id = try row.decode(column: "id", as: Int64.self)
+        let now = clock.millis()
+        let clock = clock
+        let (vi, en) = type == 1 ? ("Bên gửi thu hồi văn bản", "revoked by the sender") : ("Bên gửi cập nhật văn bản", "updated by the sender")
+        try await database.transaction { db in
+            try await Self.event(db, message: id, code: "1\(type)", description: "\(vi) / \(en): \(document.business.reason)", actor: document.business.staff.isEmpty ? principal.username : document.business.staff, now: now)
+            try await AuditLog.record(AuditEntry(principal: principal, action: type == 1 ? "exchange.receive.revoke" : "exchange.receive.update", targetType: "document",
+                                                 targetID: document.documentId, requestID: requestID,
+                                                 change: ["recipient": recipient, "sender": document.from.organId, "package": digest, "reason": document.business.reason]),
+                                      on: db, clock: clock)
+        }
+        return id
     }
 
     /// What this recipient already has from the sender under the same DocumentId, now that the

@@ -131,6 +131,36 @@ import Testing
         }
     }
 
+    /// The first occurrence of `old` replaced by `new`.
+    static func replacingFirst(_ package: Data, _ old: String, _ new: String) -> Data {
+        var text = String(decoding: package, as: UTF8.self)
+        if let range = text.range(of: old) { text.replaceSubrange(range, with: new) }
+        return Data(text.utf8)
+    }
+
+    @Test func theSDKsRevocationAndReplacementMarkTheOriginal() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let revocation = Self.readdress(try Self.sample("edoc_revocation"), [("000.00.00.H14", "000.00.05.H19")])
+            let original = Self.replacingFirst(revocation, "<edXML:BussinessDocType>1</edXML:BussinessDocType>", "<edXML:BussinessDocType>0</edXML:BussinessDocType>")
+            let first = try await platform.exchange.receive(original, by: .system("axis"), requestID: nil)
+            #expect(first.businessType == 0)
+            // The SDK revokes under the original's own DocumentId: recorded on the original.
+            let revoked = try await platform.exchange.receive(revocation, by: .system("axis"), requestID: nil)
+            #expect(revoked.id == first.id && revoked.statusCode == "11" && revoked.events?.last?.description.contains("Thu hồi văn bản điện tử") == true)
+            let clerk = Principal(userID: 0, username: "vanthu", roles: [.clerk], agency: "000.00.05.H19")
+            #expect(try await platform.exchange.inbox(for: clerk, page: PageRequest()).items.count == 1)
+            // A replacement names what it replaces in ReplacementInfoList.
+            let replacedID = "000.00.00.G22,2014/01/30,7806/VPCP-TTĐT"
+            let older = Self.replacingFirst(original, "<edXML:DocumentId>\(first.documentId)</edXML:DocumentId>", "<edXML:DocumentId>\(replacedID)</edXML:DocumentId>")
+            let replaced = try await platform.exchange.receive(older, by: .system("axis"), requestID: nil)
+            var replacement = Self.readdress(try Self.sample("edoc_replacement"), [("000.00.00.H14", "000.00.05.H19")])
+            replacement = Self.replacingFirst(replacement, "<edXML:DocumentId>\(first.documentId)</edXML:DocumentId>", "<edXML:DocumentId>000.00.00.G22,2016/01/04,12/VPCP-TTĐT</edXML:DocumentId>")
+            let newer = try await platform.exchange.receive(replacement, by: .system("axis"), requestID: nil)
+            #expect(newer.id != replaced.id && newer.businessType == 3)
+            #expect(try await platform.exchange.message(replaced.id, for: Principal(userID: 0, username: "admin", roles: [.systemAdmin], agency: nil)).statusCode == "13")
+        }
+    }
+
     @Test func receivedDocumentTypesAreRecognisedNotTakenForLetters() {
         #expect(DocumentType.named("Thông tư").code == "TT" && DocumentType.named("Thông tu lien tich").code == "TTLT")
         #expect(DocumentType.named("Báo cáo tổng kết năm 2026").code == "BC" && DocumentType.named("Công văn").code == "CV")
