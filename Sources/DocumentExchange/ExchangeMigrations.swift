@@ -39,8 +39,12 @@ public enum ExchangeMigrations {
         },
         // What a received package breaks (identifier shapes, lengths, an inconsistent DocumentId…),
         // recorded and shown to the clerk instead of refusing the document.
-        Migration(context: "exchange", version: 3, name: "warnings on received packages") { db, _ in
+        // and what the clerk needs to decide on a received document before opening it.
+        Migration(context: "exchange", version: 3, name: "warnings and details of received packages") { db, _ in
             try await db.alter(table: "exchange_messages").column("warnings", type: .text).run()
+            try await db.alter(table: "exchange_messages").column("document_date", type: .text).run()
+            try await db.alter(table: "exchange_messages").column("type_name", type: .text).run()
+            try await db.alter(table: "exchange_messages").column("signer", type: .text).run()
         },
     ]
 }

@@ -200,7 +200,10 @@ public struct ExchangeStore: Sendable {
             guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient, counterpart: document.from.organId,
                                                  counterpartName: document.from.organName, subject: document.subject,
                                                  code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
-                                                 digest: original, now: now.epochMillis, signatures: signatures, received: original, warnings: warnings) else {
+                                                 digest: original, now: now.epochMillis, signatures: signatures, received: original,
+                                                 details: Received(warnings: warnings, date: document.promulgationDate.iso, typeName: document.typeName,
+                                                                    signer: [document.signerCompetence, document.signerPosition, document.signerFullName]
+                                                                        .filter { !$0.isEmpty }.joined(separator: " "))) else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
@@ -519,26 +522,34 @@ public struct ExchangeStore: Sendable {
     struct Row: Decodable, Sendable {
         let id: Int64, documentId: String, direction: String, agency: String, counterpart: String, counterpartName: String
         let subject: String, code: String, businessType: Int, statusCode: String?, createdAt: Int64, signatures: String?, warnings: String?
+        let documentDate: String?, typeName: String?, signer: String?
 
         var message: ExchangeMessage {
             ExchangeMessage(id: id, documentId: documentId, direction: ExchangeMessage.Direction(rawValue: direction) ?? .incoming, agency: agency,
                             counterpart: counterpart, counterpartName: counterpartName, subject: subject, code: code, businessType: businessType,
                             statusCode: statusCode, createdAt: createdAt, events: nil,
                             signatures: signatures.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) },
-                            warnings: warnings.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) })
+                            warnings: warnings.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
+                            documentDate: documentDate.flatMap { LocalDate(iso: $0) }, typeName: typeName, signer: signer)
         }
     }
 
     static func insert(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String, counterpartName: String,
                        subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil, received: String? = nil,
-                       warnings: String? = nil) async throws -> Int64? {
+                       details: Received? = nil) async throws -> Int64? {
         try await db.insert(into: "exchange_messages")
             .columns("document_id", "direction", "agency", "counterpart", "counterpart_name", "subject", "code", "business_type", "package_sha256",
-                     "signatures", "received_sha256", "warnings", "created_at", "updated_at")
+                     "signatures", "received_sha256", "warnings", "document_date", "type_name", "signer", "created_at", "updated_at")
             .values(SQLBind(documentID), SQLBind(direction.rawValue), SQLBind(agency), SQLBind(counterpart), SQLBind(counterpartName), SQLBind(subject),
-                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(received), SQLBind(warnings), SQLBind(now), SQLBind(now))
+                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(received), SQLBind(details?.warnings),
+                    SQLBind(details?.date), SQLBind(details?.typeName), SQLBind(details?.signer), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["document_id", "direction", "agency", "counterpart"])
             .returning("id").first()?.decode(column: "id", as: Int64.self)
+    }
+
+    /// What a received message records besides the common columns.
+    struct Received {
+        let warnings: String?, date: String, typeName: String, signer: String
     }
 
     static func event(_ db: any SQLDatabase, message: Int64, code: String, description: String, actor: String, now: Int64) async throws {

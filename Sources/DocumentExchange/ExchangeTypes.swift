@@ -107,4 +107,8 @@ public struct ExchangeMessage: Codable, Sendable, Equatable {
     public var signatures: [SignatureCheck]?
     /// Received: the rules the package breaks (it was accepted all the same), `field: message`.
     public var warnings: [String]? = nil
+    /// Received: the document's date (PromulgationDate), type name and signer, as the sender wrote them.
+    public var documentDate: LocalDate? = nil
+    public var typeName: String? = nil
+    public var signer: String? = nil
 }

@@ -52,6 +52,7 @@ import Testing
             #expect(message.counterpart == expected["from"] as? String && message.subject == expected["subject"] as? String)
             #expect(message.code == "\(expected["codeNumber"] as? String ?? "")/\(expected["codeNotation"] as? String ?? "")")
             #expect(String(message.businessType) == expected["businessDocType"] as? String)
+            #expect(message.documentDate.map(EdXML.date) == expected["promulgationDate"] as? String && message.typeName?.isEmpty == false)
             // What it breaks is listed, not refused; its signature (truncated certificate) fails with a reason.
             #expect(message.warnings?.isEmpty == false, "\(message.warnings ?? [])")
             if sample == "edoc_new" { #expect(message.warnings?.first?.contains("before the XML declaration") == true) }

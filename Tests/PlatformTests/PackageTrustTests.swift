@@ -255,6 +255,8 @@ import Testing
             let inbox = try await clerk.get("/documents")
             #expect(inbox.text.contains("Cảnh báo: gói tin không qua được kiểm tra chữ ký số") && inbox.text.contains("package content changed"))
             #expect(inbox.text.contains("name=\"unverifiedReason\" required"))
+            // What the clerk decides on: date, type, signer of the document as sent.
+            #expect(inbox.text.contains("27/11/2026") && inbox.text.contains("Quyết định") && inbox.text.contains("TM. Chủ tịch Nguyễn Văn A"))
             let token = PageSession.csrf(in: inbox.text) ?? ""
             let refused = try await clerk.post("/documents/pending/\(message.id)/register", form: ["_csrf": token, "secrecy": "0"])
             #expect(refused.status == .unprocessableContent)

@@ -95,7 +95,8 @@ public struct DocumentPages: Sendable {
                         "problems": failed.map { ["file": $0.file, "text": $0.problems.joined(separator: "; ")] },
                         "files": (message.signatures ?? []).filter { $0.file != ExchangeStore.packageCheckName }.map(\.file).joined(separator: ", "),
                         "business": business.map { Strings.all(context.language)[$0] ?? $0 } as Any,
-                        "warnings": message.warnings ?? [], "hasWarnings": !(message.warnings ?? []).isEmpty]
+                        "warnings": message.warnings ?? [], "hasWarnings": !(message.warnings ?? []).isEmpty,
+                        "date": message.documentDate?.display as Any, "typeName": message.typeName as Any, "signer": message.signer as Any]
             },
             "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year, "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
         ], request: request, context: context)
