@@ -98,7 +98,9 @@ public enum XMLSignatureInspector {
         }
 
         mutating func text(_ range: Range<Int>, cdata: Bool, scanner: XMLScanner) throws {
-            stack.last?.text += scanner.decodedText(range, cdata: cdata)
+            // Only the Signature's own text is decoded (never an attachment's base64).
+            guard let node = stack.last else { return }
+            node.text += scanner.decodedText(range, cdata: cdata)
         }
 
         mutating func comment(_ range: Range<Int>, scanner: XMLScanner) throws {}
