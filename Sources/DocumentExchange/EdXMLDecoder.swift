@@ -81,9 +81,6 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         struct Nothing: XMLScanHandler {
             mutating func start(_ tag: XMLScanner.StartTag, scanner: XMLScanner) throws -> Bool { true }
             mutating func end(_ name: String, range: Range<Int>, scanner: XMLScanner) throws -> Bool { true }
-            mutating func text(_ range: Range<Int>, cdata: Bool, scanner: XMLScanner) throws {}
-            mutating func comment(_ range: Range<Int>, scanner: XMLScanner) throws {}
-            mutating func processingInstruction(target: String, data: Range<Int>, scanner: XMLScanner) throws {}
         }
         try data.withUnsafeBytes { bytes in
             var scanner = XMLScanner(bytes)

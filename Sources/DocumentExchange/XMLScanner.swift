@@ -19,6 +19,13 @@ public protocol XMLScanHandler {
     mutating func processingInstruction(target: String, data: Range<Int>, scanner: XMLScanner) throws
 }
 
+/// Most handlers ignore comments, processing instructions or text.
+extension XMLScanHandler {
+    public mutating func text(_ range: Range<Int>, cdata: Bool, scanner: XMLScanner) throws {}
+    public mutating func comment(_ range: Range<Int>, scanner: XMLScanner) throws {}
+    public mutating func processingInstruction(target: String, data: Range<Int>, scanner: XMLScanner) throws {}
+}
+
 /// A small, strict XML 1.0 scanner over bytes (UTF-8): elements, attributes, text, CDATA,
 /// comments and processing instructions, with tag matching and the five predefined entities
 /// and character references. A document type declaration is refused (no entity expansion, no

@@ -103,8 +103,6 @@ public enum XMLSignatureInspector {
             node.text += scanner.decodedText(range, cdata: cdata)
         }
 
-        mutating func comment(_ range: Range<Int>, scanner: XMLScanner) throws {}
-        mutating func processingInstruction(target: String, data: Range<Int>, scanner: XMLScanner) throws {}
     }
 
     enum Canonicalization {

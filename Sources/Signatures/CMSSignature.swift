@@ -329,7 +329,7 @@ public enum CMSSignature {
         do { parsed = try parse(der(signatureBytes)) } catch { return .unreadable("\(error)") }
         var reports: [SignatureReport] = []
         for signer in parsed.signers {
-            reports.append(await verify(signer, certificates: parsed.certificates, content: content, trust: trust, now: now))
+            reports.append(await verify(signer, certificates: parsed.certificates, content: content, trust: trust, now: now).report)
         }
         if let sender, let first = reports.first {
             let certificate = certificate(for: parsed.signers[0].sid, among: parsed.certificates + trust.known)
@@ -345,7 +345,8 @@ public enum CMSSignature {
         return first
     }
 
-    static func verify(_ signer: Signer, certificates: [Certificate], content: Data, trust: TrustAnchors, now: Date) async -> SignatureReport {
+    /// One SignerInfo checked, with the certificate path it was judged by (its chain when valid).
+    static func verify(_ signer: Signer, certificates: [Certificate], content: Data, trust: TrustAnchors, now: Date) async -> (report: SignatureReport, path: PathCheck) {
         var problems: [String] = []
         let certificate = certificate(for: signer.sid, among: certificates + trust.known)
         // 1. The content is the one that was signed.
@@ -378,10 +379,11 @@ public enum CMSSignature {
             path = PathCheck(trusted: false, withinValidity: false, revoked: false, chain: [], problems: [])
         }
         let valid = contentIntact && signatureCorrect && path.valid
-        return SignatureReport(valid: valid, contentIntact: contentIntact && signatureCorrect, signatureCorrect: signatureCorrect, trustedSigner: path.trusted,
-                               withinValidity: path.withinValidity, revoked: path.revoked, signer: certificate.map { String(describing: $0.subject) },
-                               signerSerial: certificate.map { CertificateAuthority.serialHex($0.serialNumber) }, signingTime: signer.signingTime?.epochMillis,
-                               trustedTime: trustedTime.epochMillis, trustedTimeSource: source, problems: problems)
+        let report = SignatureReport(valid: valid, contentIntact: contentIntact && signatureCorrect, signatureCorrect: signatureCorrect, trustedSigner: path.trusted,
+                                     withinValidity: path.withinValidity, revoked: path.revoked, signer: certificate.map { String(describing: $0.subject) },
+                                     signerSerial: certificate.map { CertificateAuthority.serialHex($0.serialNumber) }, signingTime: signer.signingTime?.epochMillis,
+                                     trustedTime: trustedTime.epochMillis, trustedTimeSource: source, problems: problems)
+        return (report, path)
     }
 }
 

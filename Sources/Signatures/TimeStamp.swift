@@ -56,10 +56,10 @@ public enum TimeStamp {
         }
         let usages = (try? certificate.extensions.extendedKeyUsage).flatMap { $0 }.map(Array.init) ?? []
         guard usages.contains(.timeStamping) else { return .failure(Failure(description: "the certificate is not for time-stamping")) }
-        let report = await CMSSignature.verify(signer, certificates: parsed.certificates, content: Data(parsed.encapsulatedContent ?? []),
-                                               trust: trust, now: stamped.time)
+        let (report, path) = await CMSSignature.verify(signer, certificates: parsed.certificates, content: Data(parsed.encapsulatedContent ?? []),
+                                                       trust: trust, now: stamped.time)
         guard report.valid else { return .failure(Failure(description: report.problems.joined(separator: "; "))) }
-        let path = await CertificatePath.check(certificate, carried: parsed.certificates, trust: trust, at: stamped.time)
+        // The path it was judged by (at the stamped time): nothing in it may be revoked up to now.
         if path.chain.contains(where: { RevocationPolicy.revoked($0, in: trust.revoked, at: now) }) {
             return .failure(Failure(description: "the time-stamping authority was revoked"))
         }
