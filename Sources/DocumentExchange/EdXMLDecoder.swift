@@ -171,6 +171,12 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                                      staff: fields["Bussiness/StaffInfo/Staff"] ?? "", email: fields["Bussiness/StaffInfo/Email"] ?? "",
                                      mobile: fields["Bussiness/StaffInfo/Mobile"] ?? "", documentId: fields["Bussiness/DocumentId"])
         business.replacedDocumentIds = Array(NSOrderedSet(array: lists[Self.replacedKey] ?? []).compactMap { $0 as? String })
+        business.informationChanged = fields[Self.updateInfoKey + "/DocumentInfo"].map { $0.trimmingCharacters(in: .whitespaces) == "1" }
+        business.receiversChanged = fields[Self.updateInfoKey + "/DocumentReceiver"].map { $0.trimmingCharacters(in: .whitespaces) == "1" }
+        let receiverTypes = lists[Self.receiverTypeKey] ?? []
+        business.receiverChanges = (lists[Self.receiverKey] ?? []).enumerated().map { index, organ in
+            .init(organId: organ, type: index < receiverTypes.count ? receiverTypes[index] : "")
+        }
         var files: [EdXMLAttachment] = []
         let sources: [EdXMLAttachment.Source] = attachmentsFolder == nil ? attachmentData.map { .data($0) } : attachmentFiles.map { .file($0) }
         for (index, attachment) in attachments.enumerated() where index < sources.count {
@@ -306,7 +312,7 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                 current[localName] = value
             } else {
                 let key = Self.key(path)
-                if ["ToPlaces/Place", "OtherInfo/Appendixes/Appendix", Self.replacedKey].contains(key) {
+                if Self.listed.contains(key) {
                     lists[key, default: []].append(value)
                 } else if fields[key] == nil {
                     fields[key] = value
@@ -334,6 +340,11 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     ]
 
     static let replacedKey = "Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId"
+    static let updateInfoKey = "Bussiness/BussinessDocumentInfo"
+    static let receiverKey = updateInfoKey + "/ReceiverList/Receiver/OrganId"
+    static let receiverTypeKey = updateInfoKey + "/ReceiverList/Receiver/ReceiverType"
+    /// Fields that repeat, kept in order.
+    static let listed: Set<String> = ["ToPlaces/Place", "OtherInfo/Appendixes/Appendix", replacedKey, receiverKey, receiverTypeKey]
 
     /// Fields a document has once; a second occurrence makes the package ambiguous.
     static let singleValued: Set<String> = [

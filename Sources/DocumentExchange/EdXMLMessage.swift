@@ -57,6 +57,18 @@ public struct EdXMLBusiness: Codable, Sendable, Equatable {
     /// The documents a replacement (3) replaces, as the national axis's SDK lists them
     /// (`ReplacementInfoList/ReplacementInfo/DocumentId`; read on receipt, not written).
     public var replacedDocumentIds: [String] = []
+    /// An update (2) as the SDK describes it (`BussinessDocumentInfo`, read on receipt): whether
+    /// the document's information changed (`DocumentInfo` 1), whether its receivers changed
+    /// (`DocumentReceiver` 1), and the receivers listed (`ReceiverList`), nil when not given.
+    public var informationChanged: Bool? = nil
+    public var receiversChanged: Bool? = nil
+    public var receiverChanges: [ReceiverChange] = []
+
+    /// A receiver an update lists, with its `ReceiverType` code as given.
+    public struct ReceiverChange: Codable, Sendable, Equatable {
+        public var organId: String
+        public var type: String
+    }
 
     public init(docType: Int, reason: String, paper: Int, department: String, staff: String, email: String, mobile: String, documentId: String? = nil) {
         self.docType = docType; self.reason = reason; self.paper = paper; self.department = department; self.staff = staff; self.email = email; self.mobile = mobile; self.documentId = documentId

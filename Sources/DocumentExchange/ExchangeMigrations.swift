@@ -46,5 +46,9 @@ public enum ExchangeMigrations {
             try await db.alter(table: "exchange_messages").column("type_name", type: .text).run()
             try await db.alter(table: "exchange_messages").column("signer", type: .text).run()
         },
+        // The package a sender's revocation or update came in, so the same package again is known.
+        Migration(context: "exchange", version: 4, name: "package of a business event") { db, _ in
+            try await db.alter(table: "exchange_events").column("package_sha256", type: .text).run()
+        },
     ]
 }

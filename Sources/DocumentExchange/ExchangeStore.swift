@@ -18,6 +18,8 @@ public struct ExchangeStore: Sendable {
     let files: ContentStore
     let workFolder: URL
     let clock: WallClock
+    /// Told when a sender revokes, updates or replaces a document received here.
+    public let senderChanges = SenderChangeListeners()
 
     public init(database: Database, directory: AgencyDirectory, certificates: CertificateAuthority, files: ContentStore, workFolder: URL, clock: WallClock = .system) {
         self.database = database; self.directory = directory; self.certificates = certificates; self.files = files
@@ -186,7 +188,10 @@ public struct ExchangeStore: Sendable {
     /// One recipient's copy of a received document.
     func receiveCopy(_ document: EdXMLDocument, for recipient: String, digest original: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
                      warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64 {
-        if let original = try await businessMessage(document, for: recipient, digest: original, by: principal, requestID: requestID) { return original }
+        if let original = try await businessMessage(document, for: recipient, digest: original, checks: checks, signatures: signatures, warnings: warnings,
+                                                    by: principal, requestID: requestID) {
+            return original
+        }
         if let existing = try await duplicate(of: document, recipient: recipient, digest: original, checks: checks, signatures: signatures,
                                               by: principal, requestID: requestID) {
             return existing
@@ -202,8 +207,7 @@ public struct ExchangeStore: Sendable {
                                                  code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
                                                  digest: original, now: now.epochMillis, signatures: signatures, received: original,
                                                  details: Received(warnings: warnings, date: document.promulgationDate.iso, typeName: document.typeName,
-                                                                    signer: [document.signerCompetence, document.signerPosition, document.signerFullName]
-                                                                        .filter { !$0.isEmpty }.joined(separator: " "))) else {
+                                                                    signer: Self.signer(of: document))) else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
@@ -215,8 +219,7 @@ public struct ExchangeStore: Sendable {
             // Bussiness/DocumentId, the SDK's replacements list them in ReplacementInfoList).
             let originals = ([document.business.documentId].compactMap { $0 } + document.business.replacedDocumentIds).filter { $0 != documentID }
             if document.business.docType != 0, !originals.isEmpty {
-                try await db.update("exchange_messages").set("status_code", to: "1\(document.business.docType)")
-                    .where("document_id", .in, originals).where("direction", .equal, "in").where("agency", .equal, recipient).run()
+                try await markOriginals(originals, of: document, for: recipient, by: principal, now: now.epochMillis, db)
             }
             try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive", targetType: "document", targetID: documentID, requestID: requestID,
                                                  change: ["recipient": recipient, "sender": document.from.organId]), on: db, clock: clock)
@@ -298,27 +301,103 @@ public struct ExchangeStore: Sendable {
 
     /// The national axis SDK's revocation or update: the same DocumentId as a document this
     /// recipient already received from that sender, with BussinessDocType 1 or 2. It is recorded
-    /// on the original (status 11/12 and an event with the reason; the package kept and audited),
-    /// not as a clashing second copy. Nil when the package is not such a message.
-    func businessMessage(_ document: EdXMLDocument, for recipient: String, digest: String, by principal: Principal, requestID: String?) async throws -> Int64? {
+    /// on the original (status 11/12 and an event with the reason and what changed; the package
+    /// kept and audited), not as a clashing second copy. An update of a copy not yet registered
+    /// replaces its content (unless the update fails checks the original passed), so the clerk
+    /// registers the document as it now stands; a registered one is marked (`senderChanges`).
+    /// Nil when the package is not such a message.
+    func businessMessage(_ document: EdXMLDocument, for recipient: String, digest: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
+                         warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64? {
         let type = document.business.docType
         guard [1, 2].contains(type), document.business.documentId == nil || document.business.documentId == document.documentId else { return nil }
         guard let row = try await database.read({ db in
-            try await db.select().columns("id", "business_type", "received_sha256").from("exchange_messages").where("document_id", .equal, document.documentId)
+            try await db.select().columns("id", "received_sha256").from("exchange_messages").where("document_id", .equal, document.documentId)
                 .where("direction", .equal, "in").where("agency", .equal, recipient).where("counterpart", .equal, document.from.organId).first()
-        }), try row.decode(column: "business_type", as: Int.self) != type, try row.decode(column: "received_sha256", as: String?.self) != digest else { return nil }
+        }), try row.decode(column: "received_sha256", as: String?.self) != digest else { return nil }
         let id = try row.decode(column: "id", as: Int64.self)
+        // The same revocation or update again (the axis retrying) is already recorded.
+        if try await database.read({ db in
+            try await db.select().column("id").from("exchange_events").where("message_id", .equal, id).where("package_sha256", .equal, digest).first()
+        }) != nil {
+            return id
+        }
+        let original = try await database.read { db in try await Self.load(id, db) }
+        guard original.businessType != type else { return nil }
+        let changes = type == 2 ? Self.changes(from: original, to: document) : []
+        let pending = ExchangeMessage.awaitsRegistration(original.statusCode)
+        let originalValid = !(original.signatures ?? []).isEmpty && (original.signatures ?? []).allSatisfy(\.valid)
+        let apply = type == 2 && pending && document.business.informationChanged != false && (checks.allSatisfy(\.valid) || !originalValid)
         let now = clock.millis()
         let clock = clock
-        let (vi, en) = type == 1 ? ("Bên gửi thu hồi văn bản", "revoked by the sender") : ("Bên gửi cập nhật văn bản", "updated by the sender")
+        let actor = document.business.staff.isEmpty ? principal.username : document.business.staff
+        let description = Self.changeDescription(document.business, changes: changes, applied: apply, pending: pending)
         try await database.transaction { db in
-            try await Self.event(db, message: id, code: "1\(type)", description: "\(vi) / \(en): \(document.business.reason)", actor: document.business.staff.isEmpty ? principal.username : document.business.staff, now: now)
+            if apply {
+                try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set("signatures", to: signatures)
+                    .set("warnings", to: warnings).set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
+                    .set("counterpart_name", to: document.from.organName).set("document_date", to: document.promulgationDate.iso)
+                    .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).where("id", .equal, id).run()
+            }
+            try await Self.event(db, message: id, code: "1\(type)", description: description, actor: actor, now: now, package: digest)
+            // Updated before anyone registered it: it still awaits registration, as it now stands.
+            if apply { try await db.update("exchange_messages").set("status_code", to: "01").where("id", .equal, id).run() }
+            try await senderChanges.tell(SenderChange(messageID: id, agency: recipient, businessType: type, reason: document.business.reason, changes: changes,
+                                                      actor: actor, at: now), on: db)
             try await AuditLog.record(AuditEntry(principal: principal, action: type == 1 ? "exchange.receive.revoke" : "exchange.receive.update", targetType: "document",
                                                  targetID: document.documentId, requestID: requestID,
-                                                 change: ["recipient": recipient, "sender": document.from.organId, "package": digest, "reason": document.business.reason]),
+                                                 change: ["recipient": recipient, "sender": document.from.organId, "package": digest, "reason": document.business.reason,
+                                                          "applied": apply ? "true" : "false"]),
                                       on: db, clock: clock)
         }
         return id
+    }
+
+    /// The event text of a revocation or update: the reason, what changed, and the receivers the
+    /// SDK lists (their ReceiverType codes as given).
+    static func changeDescription(_ business: EdXMLBusiness, changes: [String], applied: Bool, pending: Bool) -> String {
+        let (vi, en) = business.docType == 1 ? ("Bên gửi thu hồi văn bản", "revoked by the sender") : ("Bên gửi cập nhật văn bản", "updated by the sender")
+        var parts = ["\(vi) / \(en): \(business.reason)"]
+        if !changes.isEmpty { parts.append(changes.joined(separator: "; ")) }
+        if business.docType == 2 && !applied {
+            parts.append(pending ? "bản cập nhật không thay bản đã nhận (chữ ký không hợp lệ) / not applied: the update failed its signature checks"
+                                 : "văn bản đã vào sổ giữ nguyên / the registered document is kept as registered")
+        }
+        if business.receiversChanged == true || !business.receiverChanges.isEmpty {
+            parts.append("Nơi nhận thay đổi / receivers changed: " + business.receiverChanges.map { "\($0.organId) (\($0.type))" }.joined(separator: ", "))
+        }
+        return parts.joined(separator: " — ")
+    }
+
+    /// The fields an update changes on a received copy, "name: old → new".
+    static func changes(from original: ExchangeMessage, to document: EdXMLDocument) -> [String] {
+        let pairs: [(String, String?, String)] = [
+            ("Số, ký hiệu / code", original.code, "\(document.codeNumber)/\(document.codeNotation)"),
+            ("Trích yếu / subject", original.subject, document.subject),
+            ("Ngày / date", original.documentDate.map(EdXML.date), EdXML.date(document.promulgationDate)),
+            ("Loại / type", original.typeName, document.typeName),
+            ("Người ký / signer", original.signer, signer(of: document)),
+        ]
+        return pairs.filter { $0.1 != nil && $0.1 != $0.2 }.map { "\($0.0): \($0.1 ?? "") → \($0.2)" }
+    }
+
+    /// "Competence Position FullName" as a received document names its signer.
+    static func signer(of document: EdXMLDocument) -> String {
+        [document.signerCompetence, document.signerPosition, document.signerFullName].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Marks the copies this recipient received of the documents a revocation, update or
+    /// replacement names (our convention's Bussiness/DocumentId, the SDK's ReplacementInfoList).
+    func markOriginals(_ originals: [String], of document: EdXMLDocument, for recipient: String, by principal: Principal, now: Int64, _ db: any SQLDatabase) async throws {
+        let type = document.business.docType
+        let ids = try await db.select().column("id").from("exchange_messages").where("document_id", .in, originals).where("direction", .equal, "in")
+            .where("agency", .equal, recipient).all().map { try $0.decode(column: "id", as: Int64.self) }
+        guard !ids.isEmpty else { return }
+        try await db.update("exchange_messages").set("status_code", to: "1\(min(type, 3))").set("updated_at", to: now).where("id", .in, ids).run()
+        for id in ids {
+            try await senderChanges.tell(SenderChange(messageID: id, agency: recipient, businessType: type, reason: document.business.reason,
+                                                      changes: ["\(document.codeNumber)/\(document.codeNotation) (\(document.documentId))"],
+                                                      actor: principal.username, at: now), on: db)
+        }
     }
 
     /// What this recipient already has from the sender under the same DocumentId, now that the
@@ -380,9 +459,15 @@ public struct ExchangeStore: Sendable {
     /// A status from the axis takes its place in the timeline by its own `Timestamp` (the moment
     /// of receipt when it has none, or one in the future); a late one does not move the current
     /// status backwards.
+    /// The codes each side issues: the sender sends (00), recalls (13) and revokes or updates
+    /// (11, 12); the recipient answers with the others.
+    static let senderCodes = ["00", "11", "12", "13"]
+    static let recipientsCodes = ["01", "02", "03", "04", "05", "06", "15", "16"]
+
     func receiveStatus(_ status: EdXMLStatus) async throws -> ExchangeMessage {
         let now = clock.millis()
-        let stamped = EdXML.parseTimestamp(status.timestamp).map(\.epochMillis).flatMap { $0 <= now + 300_000 ? $0 : nil } ?? now
+        let given = EdXML.parseTimestamp(status.timestamp).map(\.epochMillis).flatMap { $0 <= now + 300_000 ? $0 : nil } ?? now
+        let code = status.code.rawValue
         return try await database.transaction { db in
             // The status is about a document we sent (to the status's sender), or one we received (a recall).
             let target = try await Self.findID(db, documentID: status.responseFor.documentId, direction: .outgoing, agency: status.responseFor.organId,
@@ -390,12 +475,25 @@ public struct ExchangeStore: Sendable {
             let recalled = try await db.select().column("id").from("exchange_messages").where("document_id", .equal, status.responseFor.documentId)
                 .where("direction", .equal, "in").where("counterpart", .equal, status.from.organId).first()?.decode(column: "id", as: Int64.self)
             guard let id = target ?? recalled else { throw DomainError.notFound(what: "document \(status.responseFor.documentId)") }
+            // Statuses are ordered among those the other side issued, by their own Timestamp; none
+            // can precede what this side last did (a peer's clock behind ours is taken as that
+            // moment: the SDK's samples are dated years before anything is sent).
+            let own = target == nil ? Self.recipientsCodes : Self.senderCodes
+            let ownLatest = try await db.select().column(SQLFunction("MAX", args: SQLColumn("at")), as: "latest").from("exchange_events")
+                .where("message_id", .equal, id).where("code", .in, own).first()?.decode(column: "latest", as: Int64?.self) ?? nil
+            let stamped = max(given, ownLatest ?? given)
+            // The same status again (a retry of the axis) is already in the timeline.
+            let repeated = try await db.select().column("id").from("exchange_events").where("message_id", .equal, id).where("code", .equal, code)
+                .where("at", .equal, stamped).first() != nil
+            guard !repeated else { return try await Self.load(id, db) }
             try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at")
-                .values(SQLBind(id), SQLBind(status.code.rawValue), SQLBind(status.description.isEmpty ? (Self.statusNames[status.code.rawValue] ?? status.code.rawValue) : status.description),
+                .values(SQLBind(id), SQLBind(code), SQLBind(status.description.isEmpty ? (Self.statusNames[code] ?? code) : status.description),
                         SQLBind(status.staff), SQLBind(stamped)).run()
+            // A late status (older than one already recorded) stays in the timeline only.
             try await db.raw("""
-                UPDATE exchange_messages SET status_code = \(bind: status.code.rawValue), updated_at = \(bind: now) WHERE id = \(bind: id)
-                AND NOT EXISTS (SELECT 1 FROM exchange_events WHERE message_id = \(bind: id) AND at > \(bind: stamped))
+                UPDATE exchange_messages SET status_code = \(bind: code), updated_at = \(bind: now) WHERE id = \(bind: id)
+                AND NOT EXISTS (SELECT 1 FROM exchange_events WHERE message_id = \(bind: id) AND at > \(bind: stamped)
+                                AND code NOT IN (\(binds: own)))
                 """).run()
             return try await Self.load(id, db)
         }
@@ -552,9 +650,10 @@ public struct ExchangeStore: Sendable {
         let warnings: String?, date: String, typeName: String, signer: String
     }
 
-    static func event(_ db: any SQLDatabase, message: Int64, code: String, description: String, actor: String, now: Int64) async throws {
-        try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at")
-            .values(SQLBind(message), SQLBind(code), SQLBind(description.isEmpty ? (statusNames[code] ?? code) : description), SQLBind(actor), SQLBind(now)).run()
+    static func event(_ db: any SQLDatabase, message: Int64, code: String, description: String, actor: String, now: Int64, package: String? = nil) async throws {
+        try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at", "package_sha256")
+            .values(SQLBind(message), SQLBind(code), SQLBind(description.isEmpty ? (statusNames[code] ?? code) : description), SQLBind(actor), SQLBind(now),
+                    SQLBind(package)).run()
         try await db.update("exchange_messages").set("status_code", to: code).set("updated_at", to: now).where("id", .equal, message).run()
     }
 

@@ -1,5 +1,7 @@
 import Core
 import Foundation
+import SQLKit
+import Synchronization
 
 /// A document to send through the axis.
 public struct OutgoingDocument: Codable, Sendable {
@@ -111,4 +113,38 @@ public struct ExchangeMessage: Codable, Sendable, Equatable {
     public var documentDate: LocalDate? = nil
     public var typeName: String? = nil
     public var signer: String? = nil
+
+    /// Received and not yet registered or refused (01: an update its sender made meanwhile
+    /// leaves it there, with the new content).
+    public static func awaitsRegistration(_ statusCode: String?) -> Bool { statusCode == "01" }
+}
+
+/// A sender's revocation (1), update (2) or replacement (3) of a document an agency of this
+/// platform received, told to whoever keeps a record made from that copy (Documents marks the
+/// registered document). Listeners run inside the transaction that records the change.
+public struct SenderChange: Sendable, Equatable {
+    /// The received copy the change is about (`ExchangeMessage.id`).
+    public let messageID: Int64
+    public let agency: String
+    public let businessType: Int
+    public let reason: String
+    /// What the update changed, one line per field ("Trích yếu: … → …").
+    public let changes: [String]
+    public let actor: String
+    public let at: Int64
+}
+
+/// Who is told of sender changes (shared by every copy of an `ExchangeStore`).
+public final class SenderChangeListeners: Sendable {
+    public typealias Listener = @Sendable (SenderChange, any SQLDatabase) async throws -> Void
+    private let listeners = Mutex<[Listener]>([])
+
+    public init() {}
+
+    /// Adds a listener (at start-up, before requests are served).
+    public func add(_ listener: @escaping Listener) { listeners.withLock { $0.append(listener) } }
+
+    func tell(_ change: SenderChange, on db: any SQLDatabase) async throws {
+        for listener in listeners.withLock({ $0 }) { try await listener(change, db) }
+    }
 }

@@ -142,5 +142,10 @@ public enum DocumentMigrations {
             try await db.alter(table: "documents").column("signature_checks", type: .text).run()
             try await db.alter(table: "documents").column("unverified_reason", type: .text).run()
         },
+        // A received document the sender later revoked, updated or replaced (told by the exchange).
+        Migration(context: "documents", version: 3, name: "sender changes of received documents") { db, _ in
+            try await db.alter(table: "documents").column("sender_change", type: .int).run()
+            try await db.alter(table: "documents").column("sender_change_note", type: .text).run()
+        },
     ]
 }

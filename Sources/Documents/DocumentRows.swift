@@ -11,7 +11,7 @@ struct DocumentRow: Decodable, Sendable {
     let exchangeMessageId: Int64?, exchangeDocumentId: String?, draftingUnit: String?, signer: String?, signerName: String?, signerPosition: String?
     let recipients: String, approvers: String, approvalStep: Int, deadline: String?, finishedAt: Int64?, responseFor: Int64?
     let businessType: Int, originalId: Int64?, supersededBy: Int64?, searchText: String, createdBy: String, createdAt: Int64, updatedAt: Int64
-    let signatureChecks: String?, unverifiedReason: String?
+    let signatureChecks: String?, unverifiedReason: String?, senderChange: Int?, senderChangeNote: String?
 
     var secrecyValue: Secrecy { Secrecy(rawValue: secrecy) ?? .normal }
 
@@ -29,7 +29,8 @@ struct DocumentRow: Decodable, Sendable {
             deadline: deadline.flatMap { LocalDate(iso: $0) }, finishedAt: finishedAt, responseFor: responseFor, businessType: businessType,
             originalId: originalId, supersededBy: supersededBy, createdBy: createdBy, createdAt: createdAt, updatedAt: updatedAt,
             verification: signatureChecks.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) }
-                .map { OfficialDocument.Verification(checks: $0, acceptedReason: unverifiedReason) })
+                .map { OfficialDocument.Verification(checks: $0, acceptedReason: unverifiedReason) },
+            senderChange: senderChange.map { OfficialDocument.SenderChange(businessType: $0, note: senderChangeNote ?? "") })
     }
 
     static func load(_ id: Int64, _ db: any SQLDatabase) async throws -> DocumentRow? {

@@ -55,7 +55,7 @@ extension DocumentStore {
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
         let (message, edxml) = try await exchange.openReceived(messageID, agency: agency, into: folder)
-        guard message.statusCode == "01" else {
+        guard ExchangeMessage.awaitsRegistration(message.statusCode) else {
             throw DomainError.conflict(messageVi: "Văn bản đã được xử lý (trạng thái \(message.statusCode ?? "-"))", messageEn: "The document was already handled")
         }
         let verification = OfficialDocument.Verification(checks: message.signatures ?? [], acceptedReason: nil)
@@ -133,12 +133,27 @@ extension DocumentStore {
         return try await document(id, for: principal)
     }
 
+    /// Marks the document registered from a received copy when its sender revokes, updates or
+    /// replaces it (`ExchangeStore.senderChanges`, in the exchange's transaction): the document
+    /// keeps what it was registered as, shows the change, and its history says who and why.
+    public static func recordSenderChange(_ change: SenderChange, on db: any SQLDatabase) async throws {
+        let rows = try await db.select().column("id").from("documents").where("agency", .equal, change.agency).where("direction", .equal, "in")
+            .where("exchange_message_id", .equal, change.messageID).all()
+        let note = ([change.reason] + change.changes).filter { !$0.isEmpty }.joined(separator: " — ")
+        for row in rows {
+            let id = try row.decode(column: "id", as: Int64.self)
+            try await db.update("documents").set("sender_change", to: change.businessType).set("sender_change_note", to: note)
+                .set("updated_at", to: change.at).where("id", .equal, id).run()
+            try await event(id, ["", "revoked", "updated", "replaced"][min(3, max(0, change.businessType))], actor: change.actor, note: note, now: change.at, db)
+        }
+    }
+
     /// Refuses a received document (status 02 with the reason, back to the sender).
     public func refuseFromExchange(_ messageID: Int64, reason: String, by principal: Principal, requestID: String?) async throws {
         _ = try staffAgency(principal, [.clerk, .leader], "Chỉ văn thư, lãnh đạo từ chối văn bản", "Only clerks and leaders refuse documents")
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw DomainError.invalid("reason", "Cần lý do từ chối", "A reason is required") }
         let message = try await exchange.message(messageID, for: principal)
-        guard message.direction == .incoming, message.statusCode == "01" else {
+        guard message.direction == .incoming, ExchangeMessage.awaitsRegistration(message.statusCode) else {
             throw DomainError.conflict(messageVi: "Văn bản đã được xử lý", messageEn: "The document was already handled")
         }
         _ = try await exchange.updateStatus(messageID, code: .refused, description: reason, by: principal, requestID: requestID)

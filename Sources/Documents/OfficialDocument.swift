@@ -122,6 +122,16 @@ public struct OfficialDocument: Codable, Sendable, Equatable {
     public var deliveries: [Delivery]?
     /// Received through the axis: what the package's signature checks found when it arrived.
     public var verification: Verification? = nil
+    /// Received through the axis: the sender later revoked, updated or replaced it.
+    public var senderChange: SenderChange? = nil
+
+    /// What the sender did to a received document after it arrived.
+    public struct SenderChange: Codable, Sendable, Equatable {
+        /// 1 revoked, 2 updated, 3 replaced.
+        public let businessType: Int
+        /// The sender's reason and what changed.
+        public let note: String
+    }
 
     /// The signature checks of a received document, and why it was registered if they failed.
     public struct Verification: Codable, Sendable, Equatable {

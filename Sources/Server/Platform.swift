@@ -62,6 +62,8 @@ public struct Platform: Sendable {
                                   certificates: certificates, files: files,
                                   workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("documents-work"),
                                   maxFileSize: config.maxAttachmentMB * 1_048_576, clock: clock)
+        // A registered document learns when its sender revokes, updates or replaces it.
+        exchange.senderChanges.add { change, db in try await DocumentStore.recordSenderChange(change, on: db) }
         tasks = TaskStore(database: database, directory: directory, calendar: calendar, files: files, clock: clock)
     }
 

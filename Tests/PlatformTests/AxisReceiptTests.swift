@@ -162,6 +162,125 @@ import Testing
         }
     }
 
+    @Test func theSDKsUpdateReplacesAPendingCopyAndMarksARegisteredDocument() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            var update = Self.readdress(try Self.sample("edoc_update"), [("000.00.00.H14", "000.00.05.H19")])
+            let documentID = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+            // The SDK's own convention: the update under the original's DocumentId.
+            update = Self.replacingFirst(update, "<edXML:DocumentId>000.00.00.G22,2014/02/30,7806/VPCP-TTĐT</edXML:DocumentId>", "<edXML:DocumentId>\(documentID)</edXML:DocumentId>")
+            let updatedSubject = try #require(try Self.extract(update)["subject"] as? String)
+            var original = Self.replacingFirst(update, "<edXML:BussinessDocType>2</edXML:BussinessDocType>", "<edXML:BussinessDocType>0</edXML:BussinessDocType>")
+            original = Self.replacingFirst(original, updatedSubject, "Bản gốc trước khi cập nhật")
+            let first = try await platform.exchange.receive(original, by: .system("axis"), requestID: nil)
+            #expect(first.subject == "Bản gốc trước khi cập nhật")
+            // Not yet registered: the update's content takes its place, still awaiting registration.
+            let updated = try await platform.exchange.receive(update, by: .system("axis"), requestID: nil)
+            #expect(updated.id == first.id && updated.subject == updatedSubject && updated.statusCode == "01")
+            let event = try #require(updated.events?.last)
+            #expect(event.code == "12" && event.description.contains("Bản gốc trước khi cập nhật → \(updatedSubject)")
+                    && event.description.contains("000.00.00.H41 (0)"), "\(event)")
+            let clerk = try #require(try await platform.accounts.account(username: "vanthu.sxd")).principal
+            let registered = try await platform.documents.registerFromExchange(first.id, unverifiedReason: "Mẫu SDK", by: clerk, requestID: nil)
+            #expect(registered.subject == updatedSubject && registered.senderChange == nil)
+            // Registered: a second update and a revocation mark the document, which keeps what it was registered as.
+            let again = Self.replacingFirst(update, updatedSubject, "Cập nhật lần hai")
+            #expect(try await platform.exchange.receive(again, by: .system("axis"), requestID: nil).statusCode == "12")
+            var marked = try await platform.documents.document(registered.id, for: clerk)
+            #expect(marked.subject == updatedSubject && marked.senderChange?.businessType == 2 && marked.senderChange?.note.contains("Cập nhật lần hai") == true)
+            #expect(marked.events?.last?.action == "updated")
+            let revocation = Self.replacingFirst(again, "<edXML:BussinessDocType>2</edXML:BussinessDocType>", "<edXML:BussinessDocType>1</edXML:BussinessDocType>")
+            #expect(try await platform.exchange.receive(revocation, by: .system("axis"), requestID: nil).statusCode == "11")
+            marked = try await platform.documents.document(registered.id, for: clerk)
+            #expect(marked.senderChange?.businessType == 1 && marked.events?.last?.action == "revoked")
+            // The same revocation again changes nothing.
+            let events = marked.events?.count
+            _ = try await platform.exchange.receive(revocation, by: .system("axis"), requestID: nil)
+            #expect(try await platform.documents.document(registered.id, for: clerk).events?.count == events)
+            // The clerk sees it on the document and in the list.
+            var session = try await PageSession.signIn(client, username: "vanthu.sxd")
+            let page = try await session.get("/documents/\(registered.id)")
+            #expect(page.text.contains("id=\"sender-change\"") && page.text.contains("Bên gửi đã thu hồi văn bản này"))
+            #expect(try await session.get("/documents?dir=in").text.contains("Bị thu hồi"))
+        }
+    }
+
+    @Test func theSDKsUpdateUnderANewDocumentIdMarksTheRegisteredOriginal() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let update = Self.readdress(try Self.sample("edoc_update"), [("000.00.00.H14", "000.00.05.H19")])
+            // The original, under the DocumentId the update names in Bussiness/DocumentId.
+            var original = Self.replacingFirst(update, "<edXML:BussinessDocType>2</edXML:BussinessDocType>", "<edXML:BussinessDocType>0</edXML:BussinessDocType>")
+            original = Self.replacingFirst(original, "<edXML:DocumentId>000.00.00.G22,2015/09/30,7816/VPCP-TTĐT</edXML:DocumentId>",
+                                           "<edXML:DocumentId>000.00.00.G22,2014/02/30,7806/VPCP-TTĐT</edXML:DocumentId>")
+            let first = try await platform.exchange.receive(original, by: .system("axis"), requestID: nil)
+            #expect(first.documentId == "000.00.00.G22,2014/02/30,7806/VPCP-TTĐT")
+            let clerk = try #require(try await platform.accounts.account(username: "vanthu.sxd")).principal
+            let registered = try await platform.documents.registerFromExchange(first.id, unverifiedReason: "Mẫu SDK", by: clerk, requestID: nil)
+            let newer = try await platform.exchange.receive(update, by: .system("axis"), requestID: nil)
+            #expect(newer.id != first.id && newer.businessType == 2 && newer.statusCode == "01")
+            let marked = try await platform.documents.document(registered.id, for: clerk)
+            #expect(marked.senderChange?.businessType == 2 && marked.events?.last?.action == "updated")
+            // Registering the update links the two.
+            let second = try await platform.documents.registerFromExchange(newer.id, unverifiedReason: "Mẫu SDK", by: clerk, requestID: nil)
+            #expect(try await platform.documents.document(registered.id, for: clerk).supersededBy == second.id)
+        }
+    }
+
+    /// A status sample re-addressed to a document of ours: `ResponseFor` names it.
+    static func status(_ name: String, about documentID: String, of agency: String) throws -> Data {
+        var package = try sample(name)
+        package = replacingFirst(package, "<edXML:DocumentId>000.00.00.G22,2015/09/30,7816/VPCP-TTĐT</edXML:DocumentId>", "<edXML:DocumentId>\(documentID)</edXML:DocumentId>")
+        return replacingFirst(package, "<edXML:OrganId>000.00.00.G22</edXML:OrganId>", "<edXML:OrganId>\(agency)</edXML:OrganId>")
+    }
+
+    static func statusDescription(_ package: Data) -> String {
+        let text = String(decoding: package, as: UTF8.self)
+        guard let start = text.range(of: "<edXML:Description>"), let end = text.range(of: "</edXML:Description>") else { return "" }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
+    @Test func everySDKStatusSampleIsAppliedToTheDocumentItAnswers() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let tests = ExchangeTests()
+            let (sender, _) = try await tests.setUp(platform)
+            let agency = try #require(sender.agency)
+            var number = 20
+            func send() async throws -> ExchangeMessage {
+                number += 1
+                return try #require(try await platform.exchange.send(tests.document(to: [.init(organId: "000.00.00.H41", name: "UBND tỉnh Nghệ An")], number: "\(number)"),
+                                                                     by: sender, requestID: nil).first)
+            }
+            // The life of a document at its recipient, the SDK's samples in order (all dated years before it was sent).
+            let sent = try await send()
+            var expected = ["00"]
+            for name in ["status_01_inbox", "status_03_acceptance", "status_04_assignment", "status_05_processing", "status_06_finish"] {
+                let package = try Self.status(name, about: sent.documentId, of: agency)
+                let applied = try await platform.exchange.receive(package, by: .system("axis"), requestID: nil)
+                expected.append(String(name.dropFirst(7).prefix(2)))
+                #expect(applied.id == sent.id && applied.statusCode == expected.last && applied.events?.last?.description == Self.statusDescription(package), "\(name)")
+            }
+            // A repeated status (the axis retrying) is not recorded twice.
+            _ = try await platform.exchange.receive(try Self.status("status_04_assignment", about: sent.documentId, of: agency), by: .system("axis"), requestID: nil)
+            let timeline = try await platform.exchange.message(sent.id, for: sender)
+            #expect(timeline.events?.map(\.code) == expected && timeline.statusCode == "06", "\(timeline.events ?? [])")
+            // Refusal, and the answers to a recall.
+            let refused = try await send()
+            #expect(try await platform.exchange.receive(try Self.status("status_02_rejection", about: refused.documentId, of: agency), by: .system("axis"), requestID: nil).statusCode == "02")
+            for (name, code) in [("status_15_change-acceptance", "15"), ("status_16_change-rejection", "16")] {
+                let recalled = try await send()
+                _ = try await platform.exchange.updateStatus(recalled.id, code: .recalled, description: "Thu hồi để sửa", by: sender, requestID: nil)
+                let answered = try await platform.exchange.receive(try Self.status(name, about: recalled.documentId, of: agency), by: .system("axis"), requestID: nil)
+                #expect(answered.statusCode == code && answered.events?.map(\.code) == ["00", "13", code], "\(answered.events ?? [])")
+            }
+            // The sender of a document we received recalls it (13).
+            var incoming = Self.readdress(try Self.sample("edoc_revocation"), [("000.00.00.G22", "000.00.00.H41"), ("000.00.00.H14", "000.00.05.H19")])
+            incoming = Self.replacingFirst(incoming, "<edXML:BussinessDocType>1</edXML:BussinessDocType>", "<edXML:BussinessDocType>0</edXML:BussinessDocType>")
+            let received = try await platform.exchange.receive(incoming, by: .system("axis"), requestID: nil)
+            #expect(received.counterpart == "000.00.00.H41")
+            let recall = try Self.status("status_13_cancellation", about: received.documentId, of: "000.00.00.H41")
+            #expect(try await platform.exchange.receive(recall, by: .system("axis"), requestID: nil).statusCode == "13")
+        }
+    }
+
     @Test func receivedDocumentTypesAreRecognisedNotTakenForLetters() {
         #expect(DocumentType.named("Thông tư").code == "TT" && DocumentType.named("Thông tu lien tich").code == "TTLT")
         #expect(DocumentType.named("Báo cáo tổng kết năm 2026").code == "BC" && DocumentType.named("Công văn").code == "CV")

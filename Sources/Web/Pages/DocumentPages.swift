@@ -78,7 +78,8 @@ public struct DocumentPages: Sendable {
             return ["id": d.id, "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "code": d.code ?? "—", "subject": d.subject,
                     "counterpart": d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
                     "date": d.documentDate?.display ?? "—", "status": d.status.nameVi, "deadline": d.deadline?.display as Any, "overdue": late,
-                    "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?]
+                    "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
+                    "senderChange": d.senderChange.flatMap { t["event_\(["", "revoked", "updated", "replaced"][min(3, max(0, $0.businessType))])"] } as Any]
         }
         let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
         var next: String?
@@ -224,6 +225,9 @@ public struct DocumentPages: Sendable {
             "verification": d.verification.map { v -> [String: Any] in
                 ["valid": v.valid, "reason": v.acceptedReason as Any,
                  "checks": v.checks.map { ["file": $0.file, "valid": $0.valid, "signer": $0.signer ?? "—", "problems": $0.problems.joined(separator: "; ")] as [String: Any] }]
+            } as Any,
+            "senderChange": d.senderChange.map { change -> [String: Any] in
+                ["label": Strings.all(context.language)["senderChange_\(change.businessType)"] ?? "\(change.businessType)", "note": change.note]
             } as Any,
             "deliveries": (d.deliveries ?? []).map { ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")] },
             "events": (d.events ?? []).map { ["at": DossierPages.time($0.at) ?? "", "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
