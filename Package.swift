@@ -60,7 +60,7 @@ let package = Package(
         ]),
         // Persisted outbox with ordered, retried delivery; adapters to the outside (national portal).
         .target(name: "Delivery", dependencies: [
-            "Core", "Storage", "Audit", logging, nioCore, algorithms,
+            "Core", "Storage", "Audit", logging, nioCore, algorithms, crypto,
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -127,6 +127,6 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
-        ], exclude: ["Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
+        ], exclude: ["Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py", "Fixtures/national-portal-records.json"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
     ]
 )

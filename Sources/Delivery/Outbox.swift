@@ -11,6 +11,8 @@ public struct OutboxMessage: Codable, Sendable, Equatable {
     public let id: Int64
     public let topic: String
     public let dedupeKey: String
+    /// Messages of one ordering key are delivered in order (by id); other keys do not wait.
+    public let orderingKey: String?
     public let payload: String
     public let status: Status
     public let attempts: Int
@@ -25,40 +27,53 @@ public struct OutboxMessage: Codable, Sendable, Equatable {
 /// Workers deliver them in order with retries and backoff.
 public enum Outbox {
     static let table = "outbox_messages"
-    static let columns = SQLColumnList(["topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "created_at"])
+    static let columns = SQLColumnList(["topic", "dedupe_key", "ordering_key", "payload", "status", "attempts", "next_attempt_at", "created_at"])
+    static let selected = ["id", "topic", "dedupe_key", "ordering_key", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at"]
 
     /// Queues a message inside the caller's transaction. A second message with the same topic
-    /// and key is ignored (delivery is idempotent by construction). Inside a transaction the
-    /// messages are gathered and written in one statement just before commit.
-    public static func enqueue(topic: String, key: String, payload: String, on db: any SQLDatabase, now: Int64) async throws {
-        try await add(PendingOutboxMessage(topic: topic, key: key, payload: payload, now: now), on: db)
+    /// and key is ignored (delivery is idempotent by construction). Messages with the same
+    /// `orderingKey` (default: none shared, the message's own key) are delivered in the order
+    /// queued. Inside a transaction the messages are gathered and written in one statement
+    /// just before commit.
+    public static func enqueue(topic: String, key: String, orderingKey: String? = nil, payload: String, on db: any SQLDatabase, now: Int64) async throws {
+        try await add(PendingOutboxMessage(topic: topic, key: key, orderingKey: orderingKey ?? key, payload: payload, now: now), on: db)
     }
 
-    /// Writes messages, at most 500 per statement (7 binds each).
+    /// The ordering key of a message queued before keys existed: its dossier (portal), its
+    /// document and recipient (axis), its message (statuses), else none shared.
+    static func legacyOrderingKey(topic: String, dedupeKey: String) -> String {
+        let parts = dedupeKey.split(separator: "#", omittingEmptySubsequences: false).map(String.init)
+        switch topic {
+        case "national-portal", "exchange-status": return parts[0]
+        case "national-axis": return parts.prefix(2).joined(separator: "#")
+        default: return dedupeKey
+        }
+    }
+
+    /// Writes messages, at most 500 per statement (8 binds each).
     public static func write(_ messages: [PendingOutboxMessage], on db: any SQLDatabase) async throws {
         for chunk in messages.chunks(ofCount: 500) {
             let insert = db.insert(into: table).columns(columns)
             for m in chunk {
-                insert.values(SQLBind(m.topic), SQLBind(m.key), SQLBind(m.payload), SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0),
-                              SQLBind(m.now), SQLBind(m.now))
+                insert.values(SQLBind(m.topic), SQLBind(m.key), SQLBind(m.orderingKey), SQLBind(m.payload), SQLBind(OutboxMessage.Status.pending.rawValue),
+                              SQLBind(0), SQLBind(m.now), SQLBind(m.now))
             }
             try await insert.ignoringConflicts(with: ["topic", "dedupe_key"]).run()
         }
     }
 
     /// Queues a JSON-encodable payload.
-    public static func enqueue<T: Encodable>(topic: String, key: String, value: T, on db: any SQLDatabase, now: Int64) async throws {
+    public static func enqueue<T: Encodable>(topic: String, key: String, orderingKey: String? = nil, value: T, on db: any SQLDatabase, now: Int64) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try await enqueue(topic: topic, key: key, payload: String(decoding: try encoder.encode(value), as: UTF8.self), on: db, now: now)
+        try await enqueue(topic: topic, key: key, orderingKey: orderingKey, payload: String(decoding: try encoder.encode(value), as: UTF8.self), on: db, now: now)
     }
 
     /// Messages, newest first, for the admin page and API.
     public static func list(_ database: Database, topic: String?, status: OutboxMessage.Status?, page: PageRequest) async throws -> Page<OutboxMessage> {
         let after = try page.afterKey()
         let rows = try await database.read { db in
-            let query = db.select().columns("id", "topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at")
-                .from(table)
+            let query = db.select().columns(selected).from(table)
             if let topic { query.where("topic", .equal, topic) }
             if let status { query.where("status", .equal, status.rawValue) }
             if let after { query.where("id", .lessThan, after) }
@@ -99,6 +114,7 @@ public enum Outbox {
 public struct PendingOutboxMessage: Sendable {
     let topic: String
     let key: String
+    let orderingKey: String
     let payload: String
     let now: Int64
 }

@@ -20,5 +20,18 @@ public enum OutboxMigrations {
                 .run()
             try await db.create(index: "outbox_due").on(Outbox.table).column("topic").column("status").column("id").run()
         },
+        // Order per key (a dossier, a document and recipient), not per topic: one failing message
+        // holds back only the later messages of its own key.
+        Migration(context: "delivery", version: 2, name: "ordering key") { db, _ in
+            try await db.alter(table: Outbox.table).column("ordering_key", type: .text).run()
+            let waiting = try await db.select().columns("id", "topic", "dedupe_key").from(Outbox.table)
+                .where("status", .notEqual, OutboxMessage.Status.delivered.rawValue).all()
+            for row in waiting {
+                let key = Outbox.legacyOrderingKey(topic: try row.decode(column: "topic", as: String.self), dedupeKey: try row.decode(column: "dedupe_key", as: String.self))
+                try await db.update(Outbox.table).set("ordering_key", to: key).where("id", .equal, try row.decode(column: "id", as: Int64.self)).run()
+            }
+            try await db.raw("UPDATE \(ident: Outbox.table) SET ordering_key = dedupe_key WHERE ordering_key IS NULL").run()
+            try await db.create(index: "outbox_ordering").on(Outbox.table).column("topic").column("ordering_key").column("id").run()
+        },
     ]
 }

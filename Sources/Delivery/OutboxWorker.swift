@@ -5,10 +5,11 @@ import SQLKit
 import ServiceLifecycle
 import Storage
 
-/// Delivers one topic's messages in order: oldest first, one at a time; a failure stops the
-/// batch (later messages must not overtake it) and schedules a retry with exponential backoff.
-/// A message is marked delivered only after its handler succeeded, so a crash re-sends at
-/// most the message in flight (receivers dedupe by its key).
+/// Delivers one topic's messages in order per ordering key (a dossier, a document and its
+/// recipient): a failure holds back that key's later messages and schedules a retry with
+/// exponential backoff, while other keys go on. A message is marked delivered only after its
+/// handler succeeded, so a crash re-sends at most the messages in flight (receivers dedupe by
+/// their keys).
 public struct OutboxWorker: Service {
     /// Retry timing: `base × 2^(attempts-1)`, capped; after `maxAttempts` the message fails.
     public struct Backoff: Sendable {
@@ -59,29 +60,17 @@ public struct OutboxWorker: Service {
     /// How long a claimed message is left to its worker (longer than any handler's timeout).
     public static let lease: Duration = .seconds(30)
 
-    /// Delivers the messages due now, in order, until one fails. Returns how many were delivered.
+    /// Delivers the messages due now: for each ordering key, its oldest message still waiting
+    /// (pending, or parked as failed), if it is due. A failure reschedules that message and holds
+    /// back only the later messages of its key; other keys go on. After `maxAttempts` the
+    /// message is parked (`failed`, its reason kept) until an administrator retries it.
+    /// Returns how many were delivered.
     @discardableResult
     public func deliverDue(limit: Int = 100) async throws -> Int {
         let now = clock.millis()
-        let topic = topic
-        let due = try await database.read { db in
-            try await db.select().columns("id", "topic", "dedupe_key", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at")
-                .from(Outbox.table).where("topic", .equal, topic).where("status", .equal, OutboxMessage.Status.pending.rawValue)
-                .orderBy("id").limit(limit).all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase)
-        }
+        let due = try await database.read { db in try await Self.heads(topic: topic, now: now, limit: limit, db) }
         var delivered = 0
-        for message in due {
-            // Order matters (a dossier's changes must arrive in sequence): stop at the first message not yet due.
-            guard message.nextAttemptAt <= now else { break }
-            // Claim it for a lease, so a second worker (another process, or a test's) leaves it alone;
-            // if this process dies, the message is due again when the lease ends.
-            let leaseEnd = now + Int64(Self.lease.components.seconds * 1000)
-            let claimed = try await database.transaction { db in
-                try await db.update(Outbox.table).set("next_attempt_at", to: leaseEnd).where("id", .equal, message.id)
-                    .where("status", .equal, OutboxMessage.Status.pending.rawValue).where("next_attempt_at", .equal, message.nextAttemptAt)
-                    .returning("id").first() != nil
-            }
-            guard claimed else { break }
+        for message in due where try await claim(message, now: now) {
             do {
                 try await handler(message)
                 try await database.transaction { db in
@@ -90,20 +79,51 @@ public struct OutboxWorker: Service {
                         .where("id", .equal, message.id).run()
                 }
                 delivered += 1
+            } catch is CancellationError where Task.isCancelled {
+                throw CancellationError()
             } catch {
-                let attempts = message.attempts + 1
-                let failed = attempts >= backoff.maxAttempts
-                let next = now + Int64(backoff.delay(afterAttempts: attempts) * 1000)
-                let reason = String(String(describing: error).prefix(500))
-                try await database.transaction { db in
-                    try await db.update(Outbox.table).set("attempts", to: attempts).set("next_attempt_at", to: next).set("last_error", to: reason)
-                        .set("status", to: (failed ? OutboxMessage.Status.failed : .pending).rawValue)
-                        .where("id", .equal, message.id).run()
-                }
-                logger.notice("delivery failed", metadata: ["topic": "\(topic)", "id": "\(message.id)", "attempts": "\(attempts)", "error": "\(reason)"])
-                if !failed { break }
+                try await reschedule(message, after: error, now: now)
             }
         }
         return delivered
+    }
+
+    /// The first waiting message of each ordering key of `topic`, where that one is pending and
+    /// due (a key whose first message is parked or scheduled later has nothing due).
+    static func heads(topic: String, now: Int64, limit: Int, _ db: any SQLDatabase) async throws -> [OutboxMessage] {
+        let waiting = [OutboxMessage.Status.pending.rawValue, OutboxMessage.Status.failed.rawValue]
+        return try await db.raw("""
+            SELECT \(unsafeRaw: Outbox.selected.joined(separator: ", ")) FROM \(ident: Outbox.table) m
+            WHERE m.topic = \(bind: topic) AND m.status = \(bind: OutboxMessage.Status.pending.rawValue) AND m.next_attempt_at <= \(bind: now)
+              AND NOT EXISTS (SELECT 1 FROM \(ident: Outbox.table) e WHERE e.topic = m.topic AND e.ordering_key = m.ordering_key
+                              AND e.id < m.id AND e.status IN (\(binds: waiting)))
+            ORDER BY m.id LIMIT \(bind: limit)
+            """).all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Claims a message for a lease, so another worker (another node, or a test's) leaves it
+    /// alone; if this process dies, the message is due again when the lease ends.
+    func claim(_ message: OutboxMessage, now: Int64) async throws -> Bool {
+        let leaseEnd = now + Int64(Self.lease.components.seconds * 1000)
+        return try await database.transaction { db in
+            try await db.update(Outbox.table).set("next_attempt_at", to: leaseEnd).where("id", .equal, message.id)
+                .where("status", .equal, OutboxMessage.Status.pending.rawValue).where("next_attempt_at", .equal, message.nextAttemptAt)
+                .returning("id").first() != nil
+        }
+    }
+
+    /// After a failed attempt: retried later with backoff, or parked once attempts run out.
+    func reschedule(_ message: OutboxMessage, after error: any Error, now: Int64) async throws {
+        let attempts = message.attempts + 1
+        let parked = attempts >= backoff.maxAttempts
+        let next = now + Int64(backoff.delay(afterAttempts: attempts) * 1000)
+        let reason = String(String(describing: error).prefix(500))
+        try await database.transaction { db in
+            try await db.update(Outbox.table).set("attempts", to: attempts).set("next_attempt_at", to: next).set("last_error", to: reason)
+                .set("status", to: (parked ? OutboxMessage.Status.failed : .pending).rawValue)
+                .where("id", .equal, message.id).run()
+        }
+        logger.notice(parked ? "delivery parked" : "delivery failed",
+                      metadata: ["topic": "\(topic)", "id": "\(message.id)", "attempts": "\(attempts)", "error": "\(reason)"])
     }
 }

@@ -23,7 +23,7 @@ extension ExchangeStore {
     public static func recordStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, actor: String, on db: any SQLDatabase, now: Int64) async throws {
         let text = description.isEmpty ? (statusNames[code.rawValue] ?? code.rawValue) : description
         try await event(db, message: id, code: code.rawValue, description: text, actor: actor, now: now)
-        try await Outbox.enqueue(topic: statusTopic, key: "\(id)#\(code.rawValue)#\(now)",
+        try await Outbox.enqueue(topic: statusTopic, key: "\(id)#\(code.rawValue)#\(now)", orderingKey: String(id),
                                  value: StatusPropagation(messageID: id, code: code.rawValue, description: text, actor: actor), on: db, now: now)
     }
 

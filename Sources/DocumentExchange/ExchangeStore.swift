@@ -106,6 +106,7 @@ public struct ExchangeStore: Sendable {
                 ids.append(id)
                 if !package.internal {
                     try await Outbox.enqueue(topic: Self.axisTopic, key: "\(documentID)#\(package.recipient.organId)",
+                                             orderingKey: "\(documentID)#\(package.recipient.organId)",
                                              value: AxisDelivery(packageSHA256: package.digest, recipient: package.recipient.organId, kind: "document"),
                                              on: db, now: now.epochMillis)
                 }
@@ -557,6 +558,7 @@ public struct ExchangeStore: Sendable {
         let digest = try files.put(try EdXMLEncoder.encode(status))
         try await database.transaction { db in
             try await Outbox.enqueue(topic: Self.axisTopic, key: "\(message.documentId)#\(message.counterpart)#status#\(code)",
+                                     orderingKey: "\(message.documentId)#\(message.counterpart)",
                                      value: AxisDelivery(packageSHA256: digest, recipient: message.counterpart, kind: "status"), on: db, now: now.epochMillis)
         }
     }

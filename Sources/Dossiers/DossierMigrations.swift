@@ -111,5 +111,9 @@ public enum DossierMigrations {
                 .run()
             try await db.create(index: "dossier_payments_dossier").on("dossier_payments").column("dossier_id").run()
         },
+        // Each history entry keeps the appointment as it then stood (before and after a supplement).
+        Migration(context: "dossiers", version: 6, name: "appointment at each history entry") { db, _ in
+            try await db.alter(table: "dossier_events").column("due_at", type: .bigint).run()
+        },
     ]
 }

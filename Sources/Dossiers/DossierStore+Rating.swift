@@ -37,7 +37,7 @@ public struct Rating: Codable, Sendable, Equatable {
 
 extension DossierStore {
     /// Records the owner's rating once the result has been returned; once only. The rating is
-    /// audited and queued for the national portal (`DongBoDanhGia`).
+    /// audited; the national portal gets it in the month's summary (`queueRatingSummaries`).
     public func rate(_ code: String, rating: Satisfaction, comment: String?, by principal: Principal, requestID: String?) async throws -> Rating {
         let text = comment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let note = text.isEmpty ? nil : String(text.prefix(1000))
@@ -59,9 +59,6 @@ extension DossierStore {
                 .values(SQLBind(row.id), SQLBind(rating.rawValue), SQLBind(note), SQLBind(principal.username), SQLBind(now)).run()
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.rate", targetType: "dossier", targetID: code, requestID: requestID,
                                                  change: ["rating": String(rating.rawValue)]), on: db, clock: clock)
-            let payload = try NationalRecord.envelope(service: NationalRecord.ratingService, isUpdating: false, record: NationalRecord.RatingRecord(
-                MaHoSo: code, MucDoHaiLong: rating.rawValue, NgayDanhGia: NationalRecord.date(now), NoiDungDanhGia: note ?? ""))
-            try await Outbox.enqueue(topic: NationalPortalClient.topic, key: "\(code)#rating", payload: payload, on: db, now: now)
             return Rating(rating: rating, comment: note, at: now)
         }
     }

@@ -34,7 +34,8 @@ public struct DossierStore: Sendable {
         "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version", "field_code",
         "field_name", "fees", "online_level",
     ])
-    static let eventColumns = SQLColumnList(["dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at"])
+    static let eventColumns = SQLColumnList(["dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at",
+                                             "due_at"])
 
     // MARK: Creation
 
@@ -101,10 +102,9 @@ public struct DossierStore: Sendable {
             let agencies = db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier")
             for identifier in involved { agencies.values(SQLBind(row.id), SQLBind(identifier)) }
             try await agencies.run()
-            let attachments = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
-                                                    now: now.epochMillis, clock: clock, db)
-            try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now,
-                                       attachments: attachments, supplementNotes: [], db)
+            _ = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
+                                      now: now.epochMillis, clock: clock, db)
+            try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: row.code, requestID: requestID,
                                                  change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
                                       on: db, clock: clock)
@@ -182,36 +182,26 @@ public struct DossierStore: Sendable {
     static func recordEvent(id: Int64, code: String, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal,
                             note: String?, now: Date, _ db: any SQLDatabase) async throws {
         guard let row = try await DossierRow.load(code: code, db) else { throw StorageError.corrupt("dossier vanished") }
-        let attachments = try await attachments(of: id, db)
-        let supplements = try await db.select().column("note").from("dossier_events").where("dossier_id", .equal, id)
-            .where("action", .equal, DossierAction.requestSupplement.rawValue).orderBy("id").all()
-            .compactMap { try $0.decode(column: "note", as: String?.self) }
-        let noteNow = action == DossierAction.requestSupplement.rawValue ? note.map { [$0] } ?? [] : []
-        try await recordEvent(row: row, action: action, from: from, to: to, principal: principal, note: note, now: now,
-                              attachments: attachments, supplementNotes: supplements + noteNow, db)
+        try await recordEvent(row: row, action: action, from: from, to: to, principal: principal, note: note, now: now, db)
     }
 
-    /// The same, for a caller that already holds the dossier, its files and its earlier supplement
-    /// notes: the history entry, then what it tells the outside (the national-portal sync — full
-    /// record, then the progress step — and the applicant's notifications).
+    /// The same, for a caller that already holds the dossier as it now stands: the history
+    /// entry (with the appointment as it stands), then what it tells the outside (the
+    /// national-portal sync — full record, then the progress step — and the applicant's notifications).
     static func recordEvent(row: DossierRow, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
-                            attachments: [Attachment], supplementNotes supplements: [String], _ db: any SQLDatabase) async throws {
+                            _ db: any SQLDatabase) async throws {
         guard let inserted = try await db.insert(into: "dossier_events")
             .columns(Self.eventColumns)
             .values(SQLBind(row.id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
-                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis))
+                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis), SQLBind(row.dueAt))
             .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
         let eventID = try inserted.decode(column: "id", as: Int64.self)
         let code = row.code
-        let fees = (try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []
-        let record = NationalRecord.sync(row, fieldCode: row.fieldCode ?? "", fieldName: row.fieldName ?? "", fees: fees.map { ($0.name, $0.amount) },
-                                         attachments: attachments, supplementNotes: supplements)
-        let progress = NationalRecord.progress(code: code, action: action, principal: principal, note: note, at: now.epochMillis, status: to,
-                                               stepStart: row.receivedAt, due: row.dueAt)
         try await notify(row, action: action, note: note, eventID: eventID, now: now.epochMillis, db)
-        for (service, payload) in [(NationalRecord.syncService, try NationalRecord.envelope(service: NationalRecord.syncService, isUpdating: from != nil, record: record)),
-                                   (NationalRecord.progressService, try NationalRecord.envelope(service: NationalRecord.progressService, isUpdating: true, record: progress))] {
-            try await Outbox.enqueue(topic: NationalPortalClient.topic, key: "\(code)#\(eventID)#\(service)", payload: payload, on: db, now: now.epochMillis)
+        // The records themselves are built when sent (`nationalRequest`), in this dossier's order.
+        for (kind, service) in [(NationalMessage.Kind.sync, NationalRecord.syncService), (.progress, NationalRecord.progressService)] {
+            try await queueNational(NationalMessage(kind: kind, dossier: code, event: eventID), key: "\(code)#\(eventID)#\(service)", orderingKey: code,
+                                    now: now.epochMillis, db)
         }
     }
 

@@ -1,102 +1,69 @@
 import Core
 import Foundation
 
-/// The records the National Public Service Portal expects (`DongBoHoSoMC`,
-/// `CapNhatTienDoHoSoMC`), with its field names; dates are `yyyyMMddHHmmss` in Vietnam time.
+/// The records of the National Public Service Portal (`DongBoHoSoMC`, `CapNhatTienDoHoSoMC`,
+/// `DongBoDanhGia`) as working integrations send them (docs/national-portal.md): the portal's
+/// field names, every scalar a JSON string, dates `yyyyMMddHHmmss` in Vietnam time.
 public enum NationalRecord {
     public static let syncService = "DongBoHoSoMC"
     public static let progressService = "CapNhatTienDoHoSoMC"
     public static let ratingService = "DongBoDanhGia"
 
+    /// `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh, with the real seconds; "" for none.
     public static func date(_ millis: Int64?) -> String {
         guard let millis else { return "" }
         let local = VietnamTime.local(Date(epochMillis: millis))
         let d = local.date, t = local.time
+        let seconds = Int(((millis / 1000) % 60 + 60) % 60)
         func pad(_ n: Int, _ w: Int = 2) -> String { String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
-        return "\(pad(d.year, 4))\(pad(d.month))\(pad(d.day))\(pad(t.minutes / 60))\(pad(t.minutes % 60))00"
+        return "\(pad(d.year, 4))\(pad(d.month))\(pad(d.day))\(pad(t.minutes / 60))\(pad(t.minutes % 60))\(pad(seconds))"
     }
 
-    /// The full dossier record (`DongBoHoSoMC`).
-    static func sync(_ row: DossierRow, fieldCode: String, fieldName: String, fees: [(String, Int64)], attachments: [Attachment],
-                     supplementNotes: [String]) -> SyncRecord {
-        let d = row.dossier
-        return SyncRecord(
-            ChuHoSo: d.applicant.fullName,
-            DanhSachGiayToKetQua: attachments.filter { $0.kind == .result }.map { .init(TenGiayTo: $0.documentName, TenTepDinhKem: $0.fileName) },
-            DanhSachHoSoBoSung: supplementNotes.map { .init(NoiDungBoSung: $0) },
-            DanhSachLePhi: fees.map { .init(MucPhi: $0.1, TenPhiLePhi: $0.0) },
-            DonViXuLy: d.currentAgency, Email: d.applicant.email ?? "", KenhThucHien: d.channel.rawValue, LoaiDoiTuong: d.applicant.kind,
-            MaHoSo: d.code, MaLinhVuc: fieldCode, MaTTHC: d.procedureCode, NgayHenTra: date(d.dueAt), NgayKetThucXuLy: date(d.finishedAt ?? d.endedAt),
-            NgayTiepNhan: date(d.receivedAt), NgayTra: date(d.returnedAt), SoDienThoai: d.applicant.phone,
-            TaiLieuNop: attachments.filter { $0.kind != .result }.map { .init(TenGiayTo: $0.documentName, TenTepDinhKem: $0.fileName, TepDinhKemId: String($0.id)) },
-            TenLinhVuc: fieldName, TenTTHC: d.procedureName, TrangThaiHoSo: d.nationalStatus, TrichYeuHoSo: d.subject)
-    }
+    /// `M-yyyy`, the month of a rating summary (`NgayTongHop`).
+    public static func month(_ date: LocalDate) -> String { "\(date.month)-\(date.year)" }
 
-    /// One processing step (`CapNhatTienDoHoSoMC`).
-    static func progress(code: String, action: String, principal: Principal, note: String?, at: Int64, status: DossierStatus,
-                         stepStart: Int64?, due: Int64?) -> ProgressRecord {
-        ProgressRecord(ChucDanh: principal.primaryRole.nameVi, MaHoSo: code, NgayBatDau: date(stepStart), NgayKetThucTheoQuyDinh: date(due),
-                       NguoiXuLy: principal.username, NoiDungXuLy: note ?? (DossierAction(rawValue: action)?.nameVi ?? "Nộp hồ sơ trực tuyến"),
-                       PhongBanXuLy: principal.agency ?? "", ThoiDiemXuLy: date(at), TrangThai: status.nationalCode)
+    /// A share as the summaries write it: a percentage with two decimals ("66.67").
+    static func percent(_ part: Int, of total: Int) -> String {
+        guard total > 0 else { return "0.00" }
+        let hundredths = (part * 10_000 + total / 2) / total
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
     }
-
-    /// The portal's request body: `{"data": [record], "isUpdating": …, "service": …}`, keys in
-    /// sorted order as the portal's samples show them (declaration order is the output order).
-    static func envelope<Record: Encodable>(service: String, isUpdating: Bool, record: Record) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Envelope(data: [record], isUpdating: isUpdating, service: service)), as: UTF8.self)
-    }
-
-    struct Envelope<Record: Encodable>: Encodable { let data: [Record]; let isUpdating: Bool; let service: String }
 
     // The portal's field names are its own (Vietnamese, capitalised); the members keep them.
     // swiftlint:disable identifier_name
+
+    /// The dossier as it stands (`DongBoHoSoMC`).
     struct SyncRecord: Encodable {
-        struct ResultDocument: Encodable { let TenGiayTo: String; let TenTepDinhKem: String }
-        struct Supplement: Encodable { let NoiDungBoSung: String }
-        struct Fee: Encodable { let MucPhi: Int64; let TenPhiLePhi: String }
-        struct SubmittedFile: Encodable { let TenGiayTo: String; let TenTepDinhKem: String; let TepDinhKemId: String }
-        let ChuHoSo: String
-        let DanhSachGiayToKetQua: [ResultDocument]
-        let DanhSachHoSoBoSung: [Supplement]
-        let DanhSachLePhi: [Fee]
-        let DonViXuLy: String
-        let Email: String
-        let KenhThucHien: Int
-        let LoaiDoiTuong: Int
-        let MaHoSo: String
-        let MaLinhVuc: String
-        let MaTTHC: String
-        let NgayHenTra: String
-        let NgayKetThucXuLy: String
-        let NgayTiepNhan: String
-        let NgayTra: String
-        let SoDienThoai: String
-        let TaiLieuNop: [SubmittedFile]
-        let TenLinhVuc: String
-        let TenTTHC: String
-        let TrangThaiHoSo: Int
-        let TrichYeuHoSo: String
+        struct SubmittedFile: Encodable {
+            let TepDinhKemId: String, TenTepDinhKem: String, MaThanhPhanHoSo: String, IsDeleted: String, DuongDanTaiTepTin: String
+        }
+        struct ResultDocument: Encodable {
+            let GiayToId: String, TenGiayTo: String, MaThanhPhanHoSo: String, DuongDanTepTinKetQua: String
+        }
+        struct Fee: Encodable { let TenPhiLePhi: String, MaPhiLePhi: String, HinhThucThu: String, Gia: String, LoaiPhiLePhi: String }
+        struct Supplement: Encodable {
+            let HoSoBoSungId: String, NguoiYeuCauBoSung: String, NoiDungBoSung: String, NgayBoSung: String, NguoiTiepNhanBoSung: String
+            let ThongTinTiepNhan: String, NgayTiepNhanBoSung: String, TrangThaiBoSung: String, DanhSachGiayToBoSung: [SubmittedFile]
+            let DanhSachLePhiBoSung: [Fee], NgayHenTraTruoc: String, NgayHenTraMoi: String
+        }
+        let MaHoSo: String, MaTTHC: String, TenTTHC: String, MaLinhVuc: String, TenLinhVuc: String
+        let ChuHoSo: String, LoaiDoiTuong: String, MaDoiTuong: String, ThongTinKhac: String, Email: String, Fax: String, SoDienThoai: String
+        let TrichYeuHoSo: String, NgayTiepNhan: String, NgayHenTra: String, TrangThaiHoSo: String, NgayTra: String, ThongTinTra: String
+        let HinhThuc: String, NgayKetThucXuLy: String, DonViXuLy: String, GhiChu: String, KenhThucHien: String
+        let DanhSachLePhi: [Fee], DanhSachTepDinhKemKhac: [SubmittedFile], DanhSachHoSoBoSung: [Supplement]
+        let DanhSachGiayToKetQua: [ResultDocument], TaiLieuNop: [SubmittedFile]
     }
 
+    /// One processing step (`CapNhatTienDoHoSoMC`).
     struct ProgressRecord: Encodable {
-        let ChucDanh: String
-        let MaHoSo: String
-        let NgayBatDau: String
-        let NgayKetThucTheoQuyDinh: String
-        let NguoiXuLy: String
-        let NoiDungXuLy: String
-        let PhongBanXuLy: String
-        let ThoiDiemXuLy: String
-        let TrangThai: Int
+        let MaHoSo: String, NguoiXuLy: String, ChucDanh: String, ThoiDiemXuLy: String, PhongBanXuLy: String, NoiDungXuLy: String
+        let TrangThai: String, NgayBatDau: String, NgayKetThucTheoQuyDinh: String
     }
 
-    struct RatingRecord: Encodable {
-        let MaHoSo: String
-        let MucDoHaiLong: Int
-        let NgayDanhGia: String
-        let NoiDungDanhGia: String
+    /// A month's ratings of one unit and procedure (`DongBoDanhGia`).
+    struct RatingSummary: Encodable {
+        let NgayTongHop: String, MaThuTuc: String, Madonvi: String, TenDonVi: String, TongSoNguoiDanhGia: String
+        let TyLeRatHaiLong: String, TyLeHaiLong: String, TyLeKhongHaiLong: String, NoiDungDanhGia: String
     }
     // swiftlint:enable identifier_name
 }

@@ -30,7 +30,11 @@ public struct AppConfig: Sendable {
     public var dataDirectory: String?
     /// The largest accepted attachment, in megabytes.
     public var maxAttachmentMB = 20
-    /// The national portal's sync endpoint; without it, sync messages wait in the outbox.
+    /// This platform's address as outside systems reach it (the portal follows file links to it).
+    public var publicURL = "http://127.0.0.1:8080"
+    /// How long a file link given to the national portal stays valid, in days.
+    public var fileLinkDays = 30
+    /// The national portal's adapter; without it, sync messages wait in the outbox.
     public var nationalPortal: NationalPortalConfig?
     /// The national document axis; without it, packages for outside recipients wait in the outbox.
     public var nationalAxisURL: String?
@@ -83,9 +87,9 @@ public struct AppConfig: Sendable {
         if let demo = env["CQS_DEMO_CERTIFICATES"] { config.demoCertificates = try parseBool(demo, "CQS_DEMO_CERTIFICATES") }
         if let hours = env["CQS_OFFICE_HOURS"] { config.officeHours = try OfficeHours(parsing: hours) }
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
-        if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty {
-            config.nationalPortal = NationalPortalConfig(baseURL: url, sessionToken: env["CQS_NATIONAL_PORTAL_TOKEN"] ?? "")
-        }
+        if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty { config.nationalPortal = try nationalPortal(url, env) }
+        config.publicURL = env["CQS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(config.host):\(config.port)"
+        if let days = env["CQS_FILE_LINK_DAYS"] { config.fileLinkDays = try parseInt(days, "CQS_FILE_LINK_DAYS", 1...365) }
         if let axis = env["CQS_NATIONAL_AXIS_URL"], !axis.isEmpty {
             config.nationalAxisURL = axis
             config.nationalAxisToken = env["CQS_NATIONAL_AXIS_TOKEN"]
@@ -104,6 +108,24 @@ public struct AppConfig: Sendable {
         if let key = env["CQS_PKI_MASTER_KEY"], !key.isEmpty { config.pkiMasterKey = key }
         if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config
+    }
+
+    /// The portal adapter: its endpoint, then either a login (auth URL, username, password) or
+    /// a fixed token, the unit code, and the optional dstcode header and session lifetime.
+    static func nationalPortal(_ url: String, _ env: [String: String]) throws -> NationalPortalConfig {
+        func value(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let username = value("CQS_NATIONAL_PORTAL_USERNAME")
+        let token = value("CQS_NATIONAL_PORTAL_TOKEN")
+        guard username != nil || token != nil else {
+            throw invalid("CQS_NATIONAL_PORTAL_USERNAME", "a login (with _PASSWORD and _AUTH_URL) or CQS_NATIONAL_PORTAL_TOKEN")
+        }
+        if username != nil && (value("CQS_NATIONAL_PORTAL_PASSWORD") == nil || value("CQS_NATIONAL_PORTAL_AUTH_URL") == nil) {
+            throw invalid("CQS_NATIONAL_PORTAL_AUTH_URL", "the login URL, with CQS_NATIONAL_PORTAL_PASSWORD")
+        }
+        guard let unit = value("CQS_NATIONAL_PORTAL_MADONVI") else { throw invalid("CQS_NATIONAL_PORTAL_MADONVI", "the province's unit code at the portal") }
+        let minutes = try value("CQS_NATIONAL_PORTAL_SESSION_MINUTES").map { try parseInt($0, "CQS_NATIONAL_PORTAL_SESSION_MINUTES", 1...1440) } ?? 10
+        return NationalPortalConfig(endpointURL: url, authURL: value("CQS_NATIONAL_PORTAL_AUTH_URL"), username: username, password: value("CQS_NATIONAL_PORTAL_PASSWORD"),
+                                    staticSession: token, unitCode: unit, dstcode: value("CQS_NATIONAL_PORTAL_DSTCODE"), sessionLifetime: .seconds(minutes * 60))
     }
 
     static func invalid(_ name: String, _ expected: String) -> ValidationError {

@@ -109,7 +109,10 @@ public struct Platform: Sendable {
         var workers: [OutboxWorker] = []
         if let portal = config.nationalPortal {
             let client = NationalPortalClient(config: portal)
-            workers.append(OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
+            let dossiers = dossiers
+            workers.append(OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger, gate: gate) { [self] message in
+                try await client.deliver(try await dossiers.nationalRequest(for: message.payload, links: try await fileLinks()))
+            })
         }
         if let axis = config.nationalAxisURL {
             let client = NationalAxisClient(baseURL: axis, token: config.nationalAxisToken ?? "")
@@ -154,7 +157,15 @@ public struct Platform: Sendable {
                                return PaymentGatewayConfig(gatewayURL: config.paymentGatewayURL, merchantCode: config.paymentMerchant, secret: secret,
                                                            returnURL: config.paymentReturnURL)
                            },
+                           fileLinks: { [self] in try await fileLinks() },
                            pages: pages,
                            settings: WebSettings(secureCookies: config.secureCookies))
+    }
+
+    /// Download links for the national portal, signed with a key kept in the database (every
+    /// node signs and checks with the same one), valid `CQS_FILE_LINK_DAYS`.
+    public func fileLinks() async throws -> SignedFileLinks {
+        let secret = try await TokenService.storedSecret(database: database, name: "file-links", clock: clock)
+        return SignedFileLinks(secret: secret, baseURL: config.publicURL, lifetime: TimeInterval(config.fileLinkDays * 86_400), clock: clock)
     }
 }

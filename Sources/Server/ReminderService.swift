@@ -1,12 +1,15 @@
 import Delivery
 import Documents
+import Dossiers
 import Logging
 import ServiceLifecycle
 
-/// Queues deadline reminders for documents and tasks every `interval` (the e-mail outbox
-/// de-duplicates them per item and day, so a restart does not send twice).
+/// Queues deadline reminders for documents and tasks, and last month's rating summaries for
+/// the national portal, every `interval` (the outbox de-duplicates them per item and day, and
+/// per month, so a restart does not send twice).
 struct ReminderService: Service {
     let documents: DocumentStore
+    let dossiers: DossierStore
     let gate: ReadinessGate
     let interval: Duration
     let logger: Logger
@@ -18,6 +21,7 @@ struct ReminderService: Service {
                 do {
                     let queued = try await documents.queueReminders()
                     if queued > 0 { logger.info("deadline reminders queued", metadata: ["count": "\(queued)"]) }
+                    try await dossiers.queueRatingSummaries()
                 } catch is CancellationError {
                     return
                 } catch {

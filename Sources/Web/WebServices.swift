@@ -1,4 +1,5 @@
 import Core
+import Delivery
 import Directory
 import DocumentExchange
 import Documents
@@ -38,6 +39,8 @@ public struct WebServices: Sendable {
     public let tasks: TaskStore
     /// The payment gateway's settings (the secret may be loaded from the database on first use).
     public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig
+    /// The signed download links given to the national portal (checked when followed).
+    public let fileLinks: @Sendable () async throws -> SignedFileLinks
     /// Throttles failed public status lookups per client address.
     public let lookupLimiter: LoginRateLimiter
     public let pages: PageRenderer
@@ -47,9 +50,11 @@ public struct WebServices: Sendable {
                 tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore, certificates: CertificateAuthority, exchange: ExchangeStore,
                 documents: DocumentStore, tasks: TaskStore,
                 paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig,
+                fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
                 lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
         self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.certificates = certificates; self.exchange = exchange; self.documents = documents; self.tasks = tasks; self.paymentGateway = paymentGateway
+        self.fileLinks = fileLinks
         self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
     }
 }

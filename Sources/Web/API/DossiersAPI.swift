@@ -1,4 +1,5 @@
 import Core
+import Delivery
 import Dossiers
 import Foundation
 import Hummingbird
@@ -78,6 +79,20 @@ public struct DossiersAPI: Sendable {
             guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
             let (attachment, data) = try await services.dossiers.file(id, of: context.parameters.get("code") ?? "", for: context.principal!)
             return Self.download(attachment, data)
+        }
+        // The national portal downloads dossier files through signed, expiring links (no session).
+        routes.get("\(SignedFileLinks.path)/:id", .everyone) { request, context in
+            guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
+            let expires = Int64(request.uri.stringParameter("expires") ?? "") ?? 0
+            switch try await services.fileLinks().verify(id: id, expires: expires, signature: request.uri.stringParameter("signature") ?? "") {
+            case .valid:
+                let (attachment, data) = try await services.dossiers.linkedFile(id)
+                return Self.download(attachment, data)
+            case .expired:
+                throw DomainError.forbidden(messageVi: "Liên kết tải tệp đã hết hạn", messageEn: "The download link has expired")
+            case .forged:
+                throw DomainError.forbidden(messageVi: "Liên kết tải tệp không hợp lệ", messageEn: "The download link is not valid")
+            }
         }
     }
 
