@@ -98,8 +98,14 @@ def main():
         if report["keys"] != wanted:
             failures.append(f"axis holds {len(report['keys'])} distinct documents, want {N}: missing {sorted(set(wanted) - set(report['keys']))}")
         # Nothing stored twice: one outgoing record and one outbox message per document, all delivered.
+        # The message in flight at the kill is sent again when its lease ends (other documents do
+        # not wait for it), so its record turns delivered up to a lease (30 s) later.
         admin = token(base, "admin")
-        outbox = call(base, "/api/v1/outbox?topic=national-axis&limit=100", admin)[1]
+        while True:
+            outbox = call(base, "/api/v1/outbox?topic=national-axis&limit=100", admin)[1]
+            if all(item["status"] == "delivered" for item in outbox["items"]) or time.time() > deadline:
+                break
+            time.sleep(0.5)
         keys = sorted(item["dedupeKey"] for item in outbox["items"])
         if keys != wanted:
             failures.append(f"outbox keys {keys} != {wanted}")

@@ -30,10 +30,7 @@ public struct AuthPages: Sendable {
     }
 
     /// Only local paths are followed after sign-in (no open redirects).
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 500 else { return "/account" }
-        return next
-    }
+    static func safeNext(_ next: String?) -> String { SafeRedirect.localPath(next) ?? "/account" }
 
     func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
