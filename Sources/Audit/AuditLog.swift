@@ -38,7 +38,8 @@ public enum AuditLog {
                 let entry = item.entry
                 let details = AuditRecord.canonical(entry.change)
                 let digest = AuditRecord.digest(details)
-                let role = entry.principal.primaryRole.rawValue
+                // A system actor (no account, no role: the payment gateway, the axis) is recorded as such.
+                let role = entry.principal.userID == nil && entry.principal.roles.isEmpty ? "system" : entry.principal.primaryRole.rawValue
                 let hash = AuditRecord.chainHash(prevHash: prevHash, seq: seq, occurredAt: item.occurredAt, actorUserId: entry.principal.userID,
                                                  actor: entry.principal.username, actorRole: role, agency: entry.principal.agency,
                                                  action: entry.action, targetType: entry.targetType, targetId: entry.targetID,

@@ -17,16 +17,18 @@ public struct Payment: Codable, Sendable, Equatable {
 
 /// What a gateway callback did.
 public enum PaymentCallbackResult: String, Sendable {
-    case confirmed, alreadyConfirmed, failed, invalidSignature, unknownOrder, invalidAmount
+    case confirmed, failed, alreadySettled, invalidSignature, unknownOrder, invalidAmount, error
 
-    /// The acknowledgement code the gateway expects (VNPay-style `RspCode`).
+    /// The acknowledgement code the gateway expects (VNPAY's `RspCode`): 02 for any order no
+    /// longer pending (paid or failed), 99 when the platform could not handle it.
     public var responseCode: String {
         switch self {
         case .confirmed, .failed: "00"
-        case .alreadyConfirmed: "02"
+        case .alreadySettled: "02"
         case .invalidSignature: "97"
         case .unknownOrder: "01"
         case .invalidAmount: "04"
+        case .error: "99"
         }
     }
 }
@@ -39,7 +41,8 @@ extension DossierStore {
 
     /// Starts an online payment of the dossier's fees by its applicant; returns the gateway URL
     /// (signed) to send the browser to.
-    public func startPayment(_ code: String, gateway: PaymentGatewayConfig, by principal: Principal, requestID: String?) async throws -> String {
+    public func startPayment(_ code: String, gateway: PaymentGatewayConfig, clientAddress: String?, by principal: Principal,
+                             requestID: String?) async throws -> String {
         let now = clock.millis()
         let clock = clock
         let txnRef = "\(now)\(Int.random(in: 100_000...999_999))"
@@ -66,6 +69,7 @@ extension DossierStore {
             "vnp_Version": "2.1.0", "vnp_Command": "pay", "vnp_TmnCode": gateway.merchantCode, "vnp_Amount": String(amount * 100),
             "vnp_CurrCode": "VND", "vnp_TxnRef": txnRef, "vnp_OrderInfo": "Nop phi ho so \(dossierCode)", "vnp_OrderType": "other",
             "vnp_Locale": "vn", "vnp_ReturnUrl": gateway.returnURL, "vnp_CreateDate": NationalRecord.date(now),
+            "vnp_ExpireDate": NationalRecord.date(now + Int64(gateway.expiry * 1000)), "vnp_IpAddr": clientAddress ?? "127.0.0.1",
         ]
         return gateway.gatewayURL + (gateway.gatewayURL.contains("?") ? "&" : "?") + PaymentSignature.query(parameters, secret: gateway.secret)
     }
@@ -77,7 +81,8 @@ extension DossierStore {
     public func handlePaymentCallback(_ parameters: [String: String], gateway: PaymentGatewayConfig) async throws -> PaymentCallbackResult {
         guard PaymentSignature.verify(parameters, secret: gateway.secret) else { return .invalidSignature }
         guard let txnRef = parameters["vnp_TxnRef"], let amountText = parameters["vnp_Amount"], let amount = Int64(amountText) else { return .unknownOrder }
-        let success = parameters["vnp_ResponseCode"] == "00" && (parameters["vnp_TransactionStatus"] ?? "00") == "00"
+        // Both the answer and the transaction's own status must say so.
+        let success = parameters["vnp_ResponseCode"] == "00" && parameters["vnp_TransactionStatus"] == "00"
         let workingCalendar = try await calendar.workingCalendar()
         let now = clock.millis()
         let clock = clock
@@ -86,7 +91,7 @@ extension DossierStore {
                 .where("txn_ref", .equal, txnRef).first() else { return .unknownOrder }
             guard try payment.decode(column: "amount", as: Int64.self) * 100 == amount else { return .invalidAmount }
             let status = try payment.decode(column: "status", as: String.self)
-            guard status == Payment.Status.pending.rawValue else { return status == Payment.Status.paid.rawValue ? .alreadyConfirmed : .failed }
+            guard status == Payment.Status.pending.rawValue else { return .alreadySettled }
             let dossierID = try payment.decode(column: "dossier_id", as: Int64.self)
             guard let code = try await db.select().column("code").from("dossiers").where("id", .equal, dossierID).first()?.decode(column: "code", as: String.self),
                   let row = try await DossierRow.load(code: code, db) else { return .unknownOrder }

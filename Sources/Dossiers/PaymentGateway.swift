@@ -11,9 +11,17 @@ public struct PaymentGatewayConfig: Sendable {
     public var secret: String
     /// Where the gateway sends the browser back.
     public var returnURL: String
+    /// The built-in sandbox (demo data only).
+    public var sandbox: Bool
+    /// How long the citizen has to pay (`vnp_ExpireDate`).
+    public var expiry: TimeInterval
 
-    public init(gatewayURL: String, merchantCode: String, secret: String, returnURL: String) {
-        self.gatewayURL = gatewayURL; self.merchantCode = merchantCode; self.secret = secret; self.returnURL = returnURL
+    /// Where the sandbox gateway is served.
+    public static let sandboxPath = "/sandbox-gateway/pay"
+
+    public init(gatewayURL: String, merchantCode: String, secret: String, returnURL: String, sandbox: Bool = false, expiry: TimeInterval = 15 * 60) {
+        self.gatewayURL = gatewayURL; self.merchantCode = merchantCode; self.secret = secret; self.returnURL = returnURL; self.sandbox = sandbox
+        self.expiry = expiry
     }
 }
 
@@ -21,10 +29,11 @@ public struct PaymentGatewayConfig: Sendable {
 public enum PaymentSignature {
     public static let hashField = "vnp_SecureHash"
 
-    /// `key=value` pairs sorted by key, values form-encoded (space as `+`), joined by `&`;
-    /// the hash fields themselves are left out.
+    /// The gateway's `vnp_*` pairs sorted by key, values form-encoded (space as `+`), joined by
+    /// `&`; the hash fields themselves, empty values and any other parameter (a query string of
+    /// the registered IPN URL) are left out — as VNPAY's PHP, Java, Node and .NET demos do.
     public static func canonical(_ parameters: [String: String]) -> String {
-        parameters.filter { $0.key != hashField && $0.key != "vnp_SecureHashType" && !$0.value.isEmpty }
+        parameters.filter { $0.key.hasPrefix("vnp_") && $0.key != hashField && $0.key != "vnp_SecureHashType" && !$0.value.isEmpty }
             .sorted { $0.key < $1.key }
             .map { "\(encode($0.key))=\(encode($0.value))" }
             .joined(separator: "&")

@@ -41,12 +41,34 @@ public struct AppConfig: Sendable {
     public var nationalAxisToken: String?
     /// The mail server for notifications; without it, e-mails wait in the outbox.
     public var smtp: SMTPConfig?
-    /// The payment gateway; by default the built-in sandbox at `/sandbox-gateway/pay` with a
-    /// secret generated once and stored in the database.
-    public var paymentGatewayURL = "/sandbox-gateway/pay"
-    public var paymentReturnURL = "/payments/return"
+    /// A real payment gateway (VNPAY 2.1.0 scheme); it needs the merchant code, the shared
+    /// secret and an absolute return URL.
+    public var paymentGatewayURL: String?
+    public var paymentReturnURL: String?
     public var paymentMerchant = "CQSDEMO"
     public var paymentSecret: String?
+    /// The built-in sandbox gateway (anyone can "pay" there): explicitly on or off; by default on
+    /// only with demo data and no real gateway. Refused without demo data (production).
+    public var paymentSandbox: Bool?
+
+    /// Whether the sandbox gateway is served.
+    public var sandboxPayments: Bool { paymentSandbox ?? (demoData && paymentGatewayURL == nil) }
+
+    /// The payment settings hold together: the sandbox only with demo data and never beside a
+    /// real gateway; a real gateway with its merchant code, secret and absolute return URL.
+    public func checkPayments() throws {
+        if paymentSandbox == true && !demoData {
+            throw Self.invalid("CQS_PAYMENT_SANDBOX", "false in production (without demo data): anyone could mark a fee paid at the sandbox gateway")
+        }
+        guard let gateway = paymentGatewayURL else { return }
+        if paymentSandbox == true { throw Self.invalid("CQS_PAYMENT_SANDBOX", "unset when CQS_PAYMENT_GATEWAY_URL names a real gateway") }
+        guard gateway.hasPrefix("https://") || gateway.hasPrefix("http://") else { throw Self.invalid("CQS_PAYMENT_GATEWAY_URL", "an absolute http(s) URL") }
+        guard let returnURL = paymentReturnURL, returnURL.hasPrefix("https://") || returnURL.hasPrefix("http://") else {
+            throw Self.invalid("CQS_PAYMENT_RETURN_URL", "the absolute URL the gateway sends the browser back to, e.g. https://dichvucong.dongnai.gov.vn/payments/return")
+        }
+        if paymentSecret == nil { throw Self.invalid("CQS_PAYMENT_SECRET", "the gateway's shared secret (at least 32 bytes)") }
+        if paymentMerchant == "CQSDEMO" { throw Self.invalid("CQS_PAYMENT_MERCHANT", "the merchant code (vnp_TmnCode) the gateway issued") }
+    }
     /// The key that encrypts signing keys at rest (base64, 32 bytes); by default a file
     /// `pki-master.key` in the data directory, created once with mode 0600.
     public var pkiMasterKey: String?
@@ -105,6 +127,7 @@ public struct AppConfig: Sendable {
             guard secret.utf8.count >= 32 else { throw invalid("CQS_PAYMENT_SECRET", "at least 32 bytes") }
             config.paymentSecret = secret
         }
+        if let sandbox = env["CQS_PAYMENT_SANDBOX"], !sandbox.isEmpty { config.paymentSandbox = try parseBool(sandbox, "CQS_PAYMENT_SANDBOX") }
         if let key = env["CQS_PKI_MASTER_KEY"], !key.isEmpty { config.pkiMasterKey = key }
         if let size = env["CQS_MAX_ATTACHMENT_MB"] { config.maxAttachmentMB = try parseInt(size, "CQS_MAX_ATTACHMENT_MB", 1...500) }
         return config

@@ -40,6 +40,7 @@ public struct Platform: Sendable {
     public var filesRoot: URL { URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files") }
 
     public init(config: AppConfig, logger: Logger, schema: String? = nil, clock: WallClock = .system) throws {
+        try config.checkPayments()
         self.config = config
         self.logger = logger
         self.clock = clock
@@ -153,9 +154,14 @@ public struct Platform: Sendable {
                            tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, certificates: certificates, exchange: exchange,
                            documents: documents, tasks: tasks,
                            paymentGateway: { [config, database, clock] in
+                               // A real gateway, else the sandbox where it is enabled, else none.
+                               if let url = config.paymentGatewayURL, let secret = config.paymentSecret, let returnURL = config.paymentReturnURL {
+                                   return PaymentGatewayConfig(gatewayURL: url, merchantCode: config.paymentMerchant, secret: secret, returnURL: returnURL)
+                               }
+                               guard config.sandboxPayments else { return nil }
                                let secret = try await config.paymentSecret.asyncOr { try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock) }
-                               return PaymentGatewayConfig(gatewayURL: config.paymentGatewayURL, merchantCode: config.paymentMerchant, secret: secret,
-                                                           returnURL: config.paymentReturnURL)
+                               return PaymentGatewayConfig(gatewayURL: PaymentGatewayConfig.sandboxPath, merchantCode: config.paymentMerchant, secret: secret,
+                                                           returnURL: config.paymentReturnURL ?? "/payments/return", sandbox: true)
                            },
                            fileLinks: { [self] in try await fileLinks() },
                            pages: pages,

@@ -38,7 +38,7 @@ public struct WebServices: Sendable {
     public let documents: DocumentStore
     public let tasks: TaskStore
     /// The payment gateway's settings (the secret may be loaded from the database on first use).
-    public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig
+    public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig?
     /// The signed download links given to the national portal (checked when followed).
     public let fileLinks: @Sendable () async throws -> SignedFileLinks
     /// Throttles failed public status lookups per client address.
@@ -49,7 +49,7 @@ public struct WebServices: Sendable {
     public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
                 tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore, certificates: CertificateAuthority, exchange: ExchangeStore,
                 documents: DocumentStore, tasks: TaskStore,
-                paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig,
+                paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig?,
                 fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
                 lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator

@@ -67,8 +67,9 @@ enum TestEnvironment {
     }
 
     /// The whole HTTP application (migrated and seeded) behind a test client.
-    static func withApp(_ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void) async throws {
-        let (config, schema, cleanup) = try await makeConfig()
+    static func withApp(configure: (inout AppConfig) -> Void = { _ in }, _ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void) async throws {
+        var (config, schema, cleanup) = try await makeConfig()
+        configure(&config)
         do {
             let platform = try Platform(config: config, logger: logger, schema: schema)
             let built = try await ApplicationBuilder.build(platform: platform)
@@ -149,14 +150,20 @@ func rowCount(_ table: String, _ database: Database) async throws -> Int {
 }
 
 /// Runs an independent tool (openssl, xmlsec1, xmllint) and returns its exit status and output.
-func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+func runTool(_ path: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    let stdin = Pipe()
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+    }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -11,7 +11,22 @@ public struct PaymentPages: Sendable {
 
     public init(services: WebServices) { self.services = services }
 
-    static let sandboxPath = "/sandbox-gateway/pay"
+    static let sandboxPath = PaymentGatewayConfig.sandboxPath
+
+    /// The configured gateway; without one, online payment is not offered (409).
+    func gateway() async throws -> PaymentGatewayConfig {
+        guard let gateway = try await services.paymentGateway() else {
+            throw DomainError.conflict(messageVi: "Chưa cấu hình cổng thanh toán trực tuyến; vui lòng nộp phí tại bộ phận một cửa",
+                                       messageEn: "Online payment is not configured; pay at the one-stop desk")
+        }
+        return gateway
+    }
+
+    /// The sandbox gateway, where it is enabled; elsewhere its pages do not exist.
+    func sandbox() async throws -> PaymentGatewayConfig {
+        guard let gateway = try await services.paymentGateway(), gateway.sandbox else { throw DomainError.notFound(what: Self.sandboxPath) }
+        return gateway
+    }
 
     struct Started: Encodable, Sendable { let redirectUrl: String }
     struct Acknowledgement: Encodable, Sendable {
@@ -32,31 +47,37 @@ public struct PaymentPages: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/dossiers/:code/payments", .signedIn) { request, context in
-            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await services.paymentGateway(),
-                                                              by: context.principal!, requestID: context.requestID)
+            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await gateway(),
+                                                              clientAddress: context.clientAddress, by: context.principal!, requestID: context.requestID)
             return try JSONResponse(Started(redirectUrl: url), status: .created).response(from: request, context: context)
         }
         routes.post("/dossiers/:code/pay", .signedIn) { request, context in
-            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await services.paymentGateway(),
-                                                              by: context.principal!, requestID: context.requestID)
+            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await gateway(),
+                                                              clientAddress: context.clientAddress, by: context.principal!, requestID: context.requestID)
             return Response.redirect(to: url, type: .normal)
         }
         routes.get("/api/v1/payments/callback", .everyone) { request, context in
-            let result = try await services.dossiers.handlePaymentCallback(Self.parameters(request.uri.query), gateway: try await services.paymentGateway())
+            // The gateway's server-to-server notification (IPN): always a JSON answer, 99 on any failure.
+            let result: PaymentCallbackResult
+            do {
+                result = try await services.dossiers.handlePaymentCallback(Self.parameters(request.uri.query), gateway: try await gateway())
+            } catch {
+                context.logger.error("payment callback failed", metadata: ["error": "\(error)"])
+                result = .error
+            }
             context.logger.info("payment callback", metadata: ["result": "\(result.rawValue)"])
             return try JSONResponse(Acknowledgement(RspCode: result.responseCode, Message: result.rawValue)).response(from: request, context: context)
         }
         routes.get("/payments/return", .everyone) { request, context in
             let parameters = Self.parameters(request.uri.query)
-            let valid = PaymentSignature.verify(parameters, secret: try await services.paymentGateway().secret)
+            let valid = PaymentSignature.verify(parameters, secret: try await gateway().secret)
             let paid = valid && parameters["vnp_ResponseCode"] == "00"
             return try services.pages.render("payment-return", titleKey: "payment", data: [
                 "paid": paid, "invalid": !valid, "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
             ], request: request, context: context, status: valid ? .ok : .badRequest)
         }
         routes.get(Self.sandboxPath, .everyone) { request, context in
-            let gateway = try await services.paymentGateway()
-            guard gateway.gatewayURL == Self.sandboxPath else { throw DomainError.notFound(what: Self.sandboxPath) }
+            let gateway = try await sandbox()
             let parameters = Self.parameters(request.uri.query)
             guard PaymentSignature.verify(parameters, secret: gateway.secret) else {
                 throw Problem(status: .badRequest, slug: "bad-signature", detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ", detailEn: "Invalid payment request signature", language: context.language)
@@ -67,8 +88,7 @@ public struct PaymentPages: Sendable {
             ], request: request, context: context)
         }
         routes.post(Self.sandboxPath, .everyone) { request, context in
-            let gateway = try await services.paymentGateway()
-            guard gateway.gatewayURL == Self.sandboxPath else { throw DomainError.notFound(what: Self.sandboxPath) }
+            let gateway = try await sandbox()
             let form = try await Form.read(request)
             let order = Self.parameters(form["query"])
             guard PaymentSignature.verify(order, secret: gateway.secret) else {
