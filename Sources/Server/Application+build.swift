@@ -29,7 +29,8 @@ public enum ApplicationBuilder {
             router: router,
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
             services: [platform.database] + platform.workers(gate: started)
-                + [ReminderService(documents: platform.documents, dossiers: platform.dossiers, gate: started, interval: .seconds(1800), logger: platform.logger)],
+                + [ReminderService(documents: platform.documents, dossiers: platform.dossiers, gate: started, interval: .seconds(1800), logger: platform.logger),
+                   AuditAnchorService(platform: platform, gate: started, interval: .seconds(platform.config.auditAnchorMinutes * 60))],
             logger: platform.logger)
         application.beforeServerStarts {
             try await platform.migrate()

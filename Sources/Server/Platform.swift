@@ -1,3 +1,4 @@
+import Audit
 import Core
 import Directory
 import Foundation
@@ -36,6 +37,10 @@ public struct Platform: Sendable {
     public let tasks: TaskStore
     public let logger: Logger
     public let clock: WallClock
+    /// Signs the audit chain's anchors (derived from the master key, outside the database).
+    public let auditAnchorKey: AuditAnchorKey
+    /// Where the anchors are written, outside the database.
+    public var auditAnchors: AuditAnchorFile { AuditAnchorFile(path: config.auditAnchorFile ?? config.resolvedDataDirectory + "/audit-anchors.jsonl") }
     /// The attachment store's folder (files by SHA-256).
     public var filesRoot: URL { URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files") }
 
@@ -53,6 +58,7 @@ public struct Platform: Sendable {
         dossiers = DossierStore(database: database, procedures: procedures, directory: directory, accounts: accounts, calendar: calendar,
                                 files: files, maxAttachmentSize: config.maxAttachmentMB * 1_048_576, clock: clock)
         let vault = try config.pkiMasterKey.map(KeyVault.base64) ?? KeyVault.file(config.resolvedDataDirectory + "/pki-master.key")
+        auditAnchorKey = AuditAnchorKey(masterKey: vault.derivedKey("audit anchors"))
         let accountStore = accounts
         certificates = CertificateAuthority(database: database, vault: vault, clock: clock) { username in
             try await accountStore.account(username: username)?.agencyIdentifier
@@ -164,8 +170,23 @@ public struct Platform: Sendable {
                                                            returnURL: config.paymentReturnURL ?? "/payments/return", sandbox: true)
                            },
                            fileLinks: { [self] in try await fileLinks() },
+                           verifyAudit: { [self] in try await verifyAudit() },
                            pages: pages,
                            settings: WebSettings(secureCookies: config.secureCookies))
+    }
+
+    /// Checks the audit chain against the anchors kept outside the database.
+    public func verifyAudit() async throws -> AuditVerification {
+        try await AuditVerifier.verify(database, anchors: try auditAnchors.read(), key: auditAnchorKey)
+    }
+
+    /// Anchors the audit chain's head outside the database (file and security log), when it moved.
+    @discardableResult
+    public func anchorAudit() async throws -> AuditAnchor? {
+        guard let anchor = try await AuditLog.anchor(database, key: auditAnchorKey, file: auditAnchors, clock: clock) else { return nil }
+        logger.notice("security: audit chain anchored", metadata: ["event": "audit.anchor", "seq": "\(anchor.seq)", "hash": "\(anchor.hash)",
+                                                               "signature": "\(anchor.signature)"])
+        return anchor
     }
 
     /// Download links for the national portal, signed with a key kept in the database (every

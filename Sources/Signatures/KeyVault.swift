@@ -27,6 +27,12 @@ public struct KeyVault: Sendable {
         return KeyVault(key: SymmetricKey(data: data))
     }
 
+    /// A key for another purpose derived from the master key (HKDF-SHA256): it lives outside
+    /// the database too, and is the same on every node.
+    public func derivedKey(_ purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("cqs \(purpose)".utf8), outputByteCount: 32)
+    }
+
     public func seal(_ plaintext: String) throws -> String {
         try AES.GCM.seal(Data(plaintext.utf8), using: key).combined!.base64EncodedString()
     }

@@ -1,3 +1,4 @@
+import Audit
 import Core
 import Delivery
 import Directory
@@ -41,6 +42,8 @@ public struct WebServices: Sendable {
     public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig?
     /// The signed download links given to the national portal (checked when followed).
     public let fileLinks: @Sendable () async throws -> SignedFileLinks
+    /// The audit chain checked against its anchors outside the database.
+    public let verifyAudit: @Sendable () async throws -> AuditVerification
     /// Throttles failed public status lookups per client address.
     public let lookupLimiter: LoginRateLimiter
     public let pages: PageRenderer
@@ -51,10 +54,12 @@ public struct WebServices: Sendable {
                 documents: DocumentStore, tasks: TaskStore,
                 paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig?,
                 fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
+                verifyAudit: @escaping @Sendable () async throws -> AuditVerification,
                 lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
         self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
         self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.certificates = certificates; self.exchange = exchange; self.documents = documents; self.tasks = tasks; self.paymentGateway = paymentGateway
         self.fileLinks = fileLinks
+        self.verifyAudit = verifyAudit
         self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
     }
 }

@@ -74,7 +74,7 @@ struct AgenciesCommand: AsyncParsableCommand {
 
 /// `cqs audit verify`
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Nhật ký kiểm toán / Audit log.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Nhật ký kiểm toán / Audit log.", subcommands: [Verify.self, Anchor.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Kiểm tra chuỗi băm / Verify the hash chain; exits 1 when broken.")
@@ -82,12 +82,28 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try common.config()
-            let result = try await common.withPlatform(config) { try await AuditVerifier.verify($0.database) }
+            let result = try await common.withPlatform(config) { try await $0.verifyAudit() }
             if result.intact {
-                print("Toàn vẹn / Intact: \(result.checked) records.")
+                print("Toàn vẹn / Intact: \(result.checked) records, \(result.anchorsChecked) signed anchors matched"
+                      + (result.anchoredThrough.map { " (anchored through record \($0))" } ?? " (no anchor yet: run `cqs audit anchor`)") + ".")
             } else {
                 print("BỊ PHÁ VỠ / BROKEN at record \(result.firstBrokenSeq ?? 0): \(result.reason ?? "") (\(result.checked) records checked before it)")
                 throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Anchor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Neo chuỗi băm ra ngoài CSDL / Anchor the chain head outside the database (signed).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let config = try common.config()
+            let anchor = try await common.withPlatform(config) { try await $0.anchorAudit() }
+            if let anchor {
+                print("Anchored record \(anchor.seq) (\(anchor.hash)) in \(config.auditAnchorFile ?? "audit-anchors.jsonl in the data directory")")
+            } else {
+                print("Nothing new to anchor.")
             }
         }
     }

@@ -28,7 +28,7 @@ public struct AdminAPI: Sendable {
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.get("/api/v1/audit/verify", .permission(.auditRead)) { request, context in
-            try JSONResponse(try await AuditVerifier.verify(services.database)).response(from: request, context: context)
+            try JSONResponse(try await services.verifyAudit()).response(from: request, context: context)
         }
     }
 }
