@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     /// default `audit-anchors.jsonl` in the data directory), and how often.
     public var auditAnchorFile: String?
     public var auditAnchorMinutes = 5
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits, audit, payments).
+    public var trustedProxies = TrustedProxies.none
     /// This platform's address as outside systems reach it (the portal follows file links to it).
     public var publicURL = "http://127.0.0.1:8080"
     /// How long a file link given to the national portal stays valid, in days.
@@ -115,6 +117,12 @@ public struct AppConfig: Sendable {
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty { config.nationalPortal = try nationalPortal(url, env) }
         config.publicURL = env["CQS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(config.host):\(config.port)"
+        if let proxies = env["CQS_TRUSTED_PROXIES"], !proxies.isEmpty {
+            switch TrustedProxies.parse(proxies) {
+            case .success(let parsed): config.trustedProxies = parsed
+            case .failure(let error): throw invalid("CQS_TRUSTED_PROXIES", "addresses or CIDR ranges separated by commas (not \"\(error.entry)\")")
+            }
+        }
         if let file = env["CQS_AUDIT_ANCHOR_FILE"], !file.isEmpty { config.auditAnchorFile = file }
         if let minutes = env["CQS_AUDIT_ANCHOR_MINUTES"] { config.auditAnchorMinutes = try parseInt(minutes, "CQS_AUDIT_ANCHOR_MINUTES", 1...1440) }
         if let days = env["CQS_FILE_LINK_DAYS"] { config.fileLinkDays = try parseInt(days, "CQS_FILE_LINK_DAYS", 1...365) }

@@ -172,7 +172,7 @@ public struct Platform: Sendable {
                            fileLinks: { [self] in try await fileLinks() },
                            verifyAudit: { [self] in try await verifyAudit() },
                            pages: pages,
-                           settings: WebSettings(secureCookies: config.secureCookies))
+                           settings: WebSettings(secureCookies: config.secureCookies, trustedProxies: config.trustedProxies))
     }
 
     /// Checks the audit chain against the anchors kept outside the database.

@@ -17,9 +17,12 @@ public struct WebSettings: Sendable {
     /// The name shown in the header, e.g. "Tỉnh Đồng Nai".
     public var provinceNameVi: String
     public var provinceNameEn: String
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`CQS_TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies
 
-    public init(secureCookies: Bool = false, provinceNameVi: String = "Tỉnh Đồng Nai", provinceNameEn: String = "Dong Nai Province") {
-        self.secureCookies = secureCookies; self.provinceNameVi = provinceNameVi; self.provinceNameEn = provinceNameEn
+    public init(secureCookies: Bool = false, provinceNameVi: String = "Tỉnh Đồng Nai", provinceNameEn: String = "Dong Nai Province",
+                trustedProxies: TrustedProxies = .none) {
+        self.secureCookies = secureCookies; self.provinceNameVi = provinceNameVi; self.provinceNameEn = provinceNameEn; self.trustedProxies = trustedProxies
     }
 }
 

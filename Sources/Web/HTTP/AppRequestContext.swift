@@ -17,7 +17,9 @@ public struct AppRequestContext: RequestContext {
     /// A new anonymous CSRF token to set as a cookie on the response.
     public var newCSRFCookie: String?
     public var language: Language = .vi
-    public let clientAddress: String
+    /// The client's address: the peer's, or from `X-Forwarded-For` when the peer is a trusted
+    /// proxy (`ClientAddressMiddleware`).
+    public var clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

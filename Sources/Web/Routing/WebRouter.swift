@@ -7,6 +7,7 @@ public enum WebRouter {
     public static func build(services: WebServices, catalog: RouteCatalog, outer: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = [],
                              extraRoutes: (RouteBuilder) -> Void = { _ in }) throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ClientAddressMiddleware(proxies: services.settings.trustedProxies))
         router.add(middleware: RequestLogMiddleware())
         for middleware in outer { router.add(middleware: middleware) }
         router.add(middleware: SecurityHeadersMiddleware(hsts: services.settings.secureCookies))
