@@ -20,6 +20,13 @@ public struct Account: Codable, Sendable, Equatable {
     public let departmentCode: String?
     public let status: AccountStatus
     public let lockedUntil: Int64?
+    /// API tokens issued before this instant (ms) are no longer accepted (set at sign-out).
+    public var tokensRevokedAt: Int64? = nil
+
+    /// What is shown (the revocation instant is internal).
+    enum CodingKeys: String, CodingKey {
+        case id, username, fullName, kind, roles, phone, email, citizenId, agencyIdentifier, departmentCode, status, lockedUntil
+    }
 
     public var principal: Principal {
         Principal(userID: id, username: username, roles: Set(roles), agency: agencyIdentifier)

@@ -29,10 +29,11 @@ public struct AccountStore: Sendable {
         let status: String
         let failedLogins: Int
         let lockedUntil: Int64?
+        let tokensRevokedAt: Int64?
     }
 
     static let columns = ["id", "username", "password_hash", "full_name", "kind", "phone", "email", "citizen_id",
-                          "agency_identifier", "department_code", "status", "failed_logins", "locked_until"]
+                          "agency_identifier", "department_code", "status", "failed_logins", "locked_until", "tokens_revoked_at"]
 
     func row(username: String, _ db: any SQLDatabase) async throws -> Row? {
         try await db.select().columns(Self.columns).from("users").where("username", .equal, username)
@@ -47,7 +48,8 @@ public struct AccountStore: Sendable {
     static func account(_ row: Row, roles: [Role]) -> Account {
         Account(id: row.id, username: row.username, fullName: row.fullName, kind: AccountKind(rawValue: row.kind) ?? .citizen, roles: roles,
                 phone: row.phone, email: row.email, citizenId: row.citizenId, agencyIdentifier: row.agencyIdentifier,
-                departmentCode: row.departmentCode, status: AccountStatus(rawValue: row.status) ?? .disabled, lockedUntil: row.lockedUntil)
+                departmentCode: row.departmentCode, status: AccountStatus(rawValue: row.status) ?? .disabled, lockedUntil: row.lockedUntil,
+                tokensRevokedAt: row.tokensRevokedAt)
     }
 
     public func account(id: Int64) async throws -> Account? {

@@ -42,5 +42,9 @@ public enum IdentityMigrations {
                 .column("created_at", type: .bigint, .notNull)
                 .run()
         },
+        // Signing out revokes the account's API tokens issued before (checked on each request).
+        Migration(context: "identity", version: 2, name: "token revocation at sign-out") { db, _ in
+            try await db.alter(table: "users").column("tokens_revoked_at", type: .bigint).run()
+        },
     ]
 }

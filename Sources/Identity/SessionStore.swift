@@ -58,11 +58,28 @@ public struct SessionStore: Sendable {
         return Session(account: account, csrfToken: try found.decode(column: "csrf_token", as: String.self))
     }
 
+    /// API tokens of the account issued until `at` stop working.
+    static func revokeTokens(of userID: Int64, at: Int64, _ db: any SQLDatabase) async throws {
+        try await db.update("users").set("tokens_revoked_at", to: at).where("id", .equal, userID).run()
+    }
+
+    /// Ends an API client's tokens (its sign-out), audited.
+    public func revokeTokens(of principal: Principal, requestID: String?) async throws {
+        guard let id = principal.userID else { return }
+        let clock = clock
+        try await database.transaction { db in
+            try await Self.revokeTokens(of: id, at: clock.millis(), db)
+            try await AuditLog.record(AuditEntry(principal: principal, action: "auth.logout", targetType: "user", targetID: String(id), requestID: requestID),
+                                      on: db, clock: clock)
+        }
+    }
+
     /// Ends a session (logout), audited.
     public func close(token: String, principal: Principal, requestID: String?) async throws {
         let clock = clock
         try await database.transaction { db in
             try await db.delete(from: "sessions").where("token_hash", .equal, Self.digest(token)).run()
+            if let id = principal.userID { try await Self.revokeTokens(of: id, at: clock.millis(), db) }
             try await AuditLog.record(AuditEntry(principal: principal, action: "auth.logout", targetType: "user",
                                                  targetID: principal.userID.map(String.init) ?? principal.username, requestID: requestID), on: db, clock: clock)
         }

@@ -85,8 +85,18 @@ public struct TokenService: Sendable {
     }
 
     /// The account id a valid token names, or nil for any invalid or expired token.
-    public func userID(from token: String) async -> Int64? {
-        guard token.count < 4096, let keys = try? await keys(), let claims = try? await keys.verify(token, as: Claims.self) else { return nil }
-        return Int64(claims.sub.value)
+    public func userID(from token: String) async -> Int64? { await claims(from: token)?.userID }
+
+    /// The account a valid token names and when it was issued (ms), or nil.
+    public func claims(from token: String) async -> (userID: Int64, issuedAt: Int64)? {
+        guard token.count < 4096, let keys = try? await keys(), let claims = try? await keys.verify(token, as: Claims.self),
+              let id = Int64(claims.sub.value) else { return nil }
+        return (id, claims.iat.value.epochMillis)
+    }
+
+    /// Whether a token issued at `issuedAt` still counts for `account` (not revoked at sign-out).
+    public static func accepted(issuedAt: Int64, by account: Account) -> Bool {
+        guard let revoked = account.tokensRevokedAt else { return true }
+        return issuedAt > revoked
     }
 }

@@ -34,6 +34,9 @@ public struct AppConfig: Sendable {
     /// default `audit-anchors.jsonl` in the data directory), and how often.
     public var auditAnchorFile: String?
     public var auditAnchorMinutes = 5
+    /// Who may read `/metrics`: these addresses (default this machine) or a bearer of the token.
+    public var metricsAddresses = (try? TrustedProxies.parse("127.0.0.1, ::1").get()) ?? .none
+    public var metricsToken: String?
     /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits, audit, payments).
     public var trustedProxies = TrustedProxies.none
     /// This platform's address as outside systems reach it (the portal follows file links to it).
@@ -123,6 +126,13 @@ public struct AppConfig: Sendable {
             case .failure(let error): throw invalid("CQS_TRUSTED_PROXIES", "addresses or CIDR ranges separated by commas (not \"\(error.entry)\")")
             }
         }
+        if let addresses = env["CQS_METRICS_ADDRESSES"] {
+            switch TrustedProxies.parse(addresses) {
+            case .success(let parsed): config.metricsAddresses = parsed
+            case .failure(let error): throw invalid("CQS_METRICS_ADDRESSES", "addresses or CIDR ranges separated by commas (not \"\(error.entry)\")")
+            }
+        }
+        if let token = env["CQS_METRICS_TOKEN"], !token.isEmpty { config.metricsToken = token }
         if let file = env["CQS_AUDIT_ANCHOR_FILE"], !file.isEmpty { config.auditAnchorFile = file }
         if let minutes = env["CQS_AUDIT_ANCHOR_MINUTES"] { config.auditAnchorMinutes = try parseInt(minutes, "CQS_AUDIT_ANCHOR_MINUTES", 1...1440) }
         if let days = env["CQS_FILE_LINK_DAYS"] { config.fileLinkDays = try parseInt(days, "CQS_FILE_LINK_DAYS", 1...365) }

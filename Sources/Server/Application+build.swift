@@ -22,7 +22,7 @@ public enum ApplicationBuilder {
         let metrics = PrometheusMetrics()
         let catalog = RouteCatalog()
         let router = try WebRouter.build(services: services, catalog: catalog, outer: [metrics.middleware]) { routes in
-            metrics.addRoutes(to: routes, database: platform.database)
+            metrics.addRoutes(to: routes, database: platform.database, access: MetricsAccess(addresses: platform.config.metricsAddresses, token: platform.config.metricsToken))
         }
         let started = ReadinessGate()
         var application = Application(

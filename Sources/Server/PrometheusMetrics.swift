@@ -43,9 +43,13 @@ public struct PrometheusMetrics: Sendable {
     }
 
     /// Adds `GET /metrics`.
-    public func addRoutes(to routes: RouteBuilder, database: Database) {
+    public func addRoutes(to routes: RouteBuilder, database: Database, access: MetricsAccess) {
         let registry = registry
-        routes.get("/metrics", .everyone) { _, _ in
+        routes.get("/metrics", .everyone) { request, context in
+            guard access.allows(address: context.clientAddress, authorization: request.headers[.authorization]) else {
+                throw DomainError.forbidden(messageVi: "Chỉ địa chỉ nội bộ hoặc có mã truy cập được xem số liệu vận hành",
+                                            messageEn: "Metrics are for internal addresses or holders of the metrics token")
+            }
             if let stats = await database.poolStats() {
                 registry.makeGauge(descriptor: Self.pool, labels: [("state", "in_use")]).set(Double(stats.inUse))
                 registry.makeGauge(descriptor: Self.pool, labels: [("state", "idle")]).set(Double(stats.idle))
@@ -56,5 +60,22 @@ public struct PrometheusMetrics: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+    }
+}
+
+/// Who may read `/metrics`: configured internal addresses (default: this machine) or a bearer of
+/// `CQS_METRICS_TOKEN`.
+public struct MetricsAccess: Sendable {
+    public var addresses: TrustedProxies
+    public var token: String?
+
+    public init(addresses: TrustedProxies, token: String?) { self.addresses = addresses; self.token = token }
+
+    func allows(address: String, authorization: String?) -> Bool {
+        // "local": an in-process request with no network peer (tests).
+        if address == "local" || addresses.trusts(address) { return true }
+        guard let token, !token.isEmpty, let authorization, authorization.hasPrefix("Bearer ") else { return false }
+        let given = Array(authorization.dropFirst(7).utf8), wanted = Array(token.utf8)
+        return given.count == wanted.count && zip(given, wanted).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import HummingbirdTesting
-import Server
+@testable import Server
 import Testing
 
 /// Outside testers' findings (issue "security hardening"), each as the attack it was.
@@ -38,5 +38,26 @@ import Testing
                 #expect(answer.headers[.location] == "/account", "\(next.debugDescription) → \(answer.headers[.location] ?? "")")
             }
         }
+    }
+
+    @Test func signingOutRevokesTheAccountsAPITokens() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            let token = try await client.token("admin")
+            #expect(try await client.json("/api/v1/me", token: token).status == .ok)
+            #expect(try await client.json("/api/v1/auth/logout", method: .post, token: token).status == .noContent)
+            #expect(try await client.json("/api/v1/me", token: token).status == .unauthorized)
+            try await Task.sleep(for: .milliseconds(1_100))  // tokens carry their issue time in seconds
+            let fresh = try await client.token("admin")
+            #expect(try await client.json("/api/v1/me", token: fresh).status == .ok)
+        }
+    }
+
+    @Test func metricsAreForInternalAddressesOrTheTokenHolder() throws {
+        let access = MetricsAccess(addresses: try TrustedProxies.parse("127.0.0.1, 10.10.0.0/16").get(), token: "metrics-token-of-the-province-ops")
+        #expect(access.allows(address: "127.0.0.1", authorization: nil) && access.allows(address: "10.10.3.4", authorization: nil))
+        #expect(!access.allows(address: "203.0.113.5", authorization: nil))
+        #expect(!access.allows(address: "203.0.113.5", authorization: "Bearer wrong"))
+        #expect(access.allows(address: "203.0.113.5", authorization: "Bearer metrics-token-of-the-province-ops"))
+        #expect(!MetricsAccess(addresses: .none, token: nil).allows(address: "203.0.113.5", authorization: "Bearer "))
     }
 }

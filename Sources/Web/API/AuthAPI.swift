@@ -29,6 +29,11 @@ public struct AuthAPI: Sendable {
             return try JSONResponse(TokenResponse(accessToken: token, tokenType: "Bearer", expiresIn: Int(services.tokens.lifetime)))
                 .response(from: request, context: context)
         }
+        // An API client's sign-out: every token of the account issued until now stops working.
+        routes.post("/api/v1/auth/logout", .signedIn) { request, context in
+            try await services.sessions.revokeTokens(of: context.principal!, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
         routes.post("/api/v1/auth/register", .everyone) { request, context in
             let input = try await RequestBody.json(CitizenRegistration.self, from: request, context: context)
             let account = try await services.accounts.registerCitizen(input, requestID: context.requestID)

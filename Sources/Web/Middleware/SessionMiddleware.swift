@@ -29,7 +29,8 @@ public struct SessionMiddleware: RouterMiddleware {
         let isAPI = Surface.isAPI(request.uri.path)
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            if let id = await services.tokens.userID(from: token), let account = try await services.accounts.account(id: id), account.status == .active {
+            if let claims = await services.tokens.claims(from: token), let account = try await services.accounts.account(id: claims.userID),
+               account.status == .active, TokenService.accepted(issuedAt: claims.issuedAt, by: account) {
                 context.principal = account.principal
             }
         } else if !isAPI, let cookie = request.cookies[Self.sessionCookie], let session = try await services.sessions.session(token: cookie.value) {
