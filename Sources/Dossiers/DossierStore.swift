@@ -53,6 +53,10 @@ public struct DossierStore: Sendable {
         let center = procedure.agencyIdentifier == nil ? nil : try await directory.provincialServiceCenter()
         let agency = center ?? implementing
         let isCitizen = principal.roles == [.citizen]
+        if let given = input.channel, Channel(rawValue: given) == nil || (isCitizen && given != Channel.online.rawValue) {
+            throw DomainError.invalid("channel", "Kênh nộp là 1 (tại quầy), 2 (trực tuyến, của công dân) hoặc 3 (bưu chính)",
+                                      "channel is 1 (counter), 2 (online, a citizen's own) or 3 (post)")
+        }
         let channel: Channel
         if isCitizen {
             guard procedure.onlineLevel.acceptsOnlineSubmission else {
@@ -63,13 +67,16 @@ public struct DossierStore: Sendable {
             guard principal.agency == agency else {
                 throw DomainError.forbidden(messageVi: "Chỉ tiếp nhận hồ sơ của cơ quan mình", messageEn: "You can only receive dossiers for your own agency")
             }
-            channel = Channel(rawValue: input.channel ?? 1) ?? .counter
-            guard channel != .online else { throw DomainError.invalid("channel", "Kênh tại quầy là 1 hoặc 3", "A counter receipt is channel 1 or 3") }
+            guard let given = Channel(rawValue: input.channel ?? 1), given != .online else {
+                throw DomainError.invalid("channel", "Kênh tại quầy là 1 (trực tiếp) hoặc 3 (bưu chính)", "A counter receipt is channel 1 (in person) or 3 (post)")
+            }
+            channel = given
         } else {
             throw DomainError.forbidden(messageVi: "Chỉ công dân hoặc cán bộ một cửa được nộp hồ sơ", messageEn: "Only citizens and counter officers can create dossiers")
         }
         let givenSubject = input.subject?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let subject = givenSubject.isEmpty ? procedure.name : String(givenSubject.prefix(500))
+        if let problem = TextRules.problem(givenSubject, field: "subject", label: ("Trích yếu", "The subject"), limit: 500) { throw DomainError.invalid([problem]) }
+        let subject = givenSubject.isEmpty ? procedure.name : givenSubject
         let workingCalendar = try await calendar.workingCalendar()
         let now = clock.now()
         let local = VietnamTime.local(now)
@@ -145,8 +152,10 @@ public struct DossierStore: Sendable {
         var errors: [ValidationError] = []
         var result = applicant
         result.fullName = applicant.fullName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if result.fullName.isEmpty || result.fullName.count > 200 {
-            errors.append(ValidationError(field: "applicant.fullName", messageVi: "Họ tên chủ hồ sơ phải có 1–200 ký tự", messageEn: "Applicant name must be 1–200 characters"))
+        if result.fullName.isEmpty {
+            errors.append(ValidationError(field: "applicant.fullName", messageVi: "Cần họ tên chủ hồ sơ", messageEn: "The applicant's name is required"))
+        } else if let problem = TextRules.problem(result.fullName, field: "applicant.fullName", label: ("Họ tên chủ hồ sơ", "The applicant's name"), limit: 200) {
+            errors.append(problem)
         }
         if ![1, 2].contains(applicant.kind) {
             errors.append(ValidationError(field: "applicant.kind", messageVi: "Loại đối tượng là 1 (công dân) hoặc 2 (doanh nghiệp)", messageEn: "kind is 1 (citizen) or 2 (business)"))
@@ -162,8 +171,8 @@ public struct DossierStore: Sendable {
         if let email = applicant.email, !email.isEmpty, !(email.count <= 100 && email.contains("@") && !email.contains(where: \.isWhitespace)) {
             errors.append(ValidationError(field: "applicant.email", messageVi: "Thư điện tử không hợp lệ", messageEn: "Invalid e-mail"))
         }
-        if let address = applicant.address, address.count > 300 {
-            errors.append(ValidationError(field: "applicant.address", messageVi: "Địa chỉ quá dài", messageEn: "Address too long"))
+        if let address = applicant.address, let problem = TextRules.problem(address, field: "applicant.address", label: ("Địa chỉ", "The address"), limit: 300) {
+            errors.append(problem)
         }
         if !errors.isEmpty { throw DomainError.invalid(errors) }
         return result

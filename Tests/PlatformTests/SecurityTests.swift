@@ -60,4 +60,38 @@ import Testing
         #expect(access.allows(address: "203.0.113.5", authorization: "Bearer metrics-token-of-the-province-ops"))
         #expect(!MetricsAccess(addresses: .none, token: nil).allows(address: "203.0.113.5", authorization: "Bearer "))
     }
+
+    @Test func laxInputIsRefusedNamingTheFieldAndNeverTheSwiftType() async throws {
+        try await TestEnvironment.withApp { client, _, _ in
+            let counter = try await client.token("motcua.ttpvhcc")
+            func create(_ body: [String: Any]) async throws -> (Int, String) {
+                var dossier: [String: Any] = ["procedureCode": "2.000488", "applicant": ["fullName": "Nguyễn Thị Dân", "phone": "0912345678"]]
+                for (key, value) in body { dossier[key] = value }
+                let text = String(decoding: try JSONSerialization.data(withJSONObject: dossier), as: UTF8.self)
+                let answer = try await client.json("/api/v1/dossiers", method: .post, token: counter, body: text)
+                return (Int(answer.status.code), answer.text)
+            }
+            let cases: [(String, [String: Any], String)] = [
+                ("a subject over its limit is refused, not cut", ["subject": String(repeating: "đ", count: 501)], "subject"),
+                ("a NUL in a name", ["applicant": ["fullName": "Nguyễn\u{0}Dân", "phone": "0912345678"]], "applicant.fullName"),
+                ("a control character in a subject", ["subject": "V/v\u{1B}[31m"], "subject"),
+                ("an unknown nested field", ["applicant": ["fullName": "A", "phone": "0912345678", "role": "system_admin"]], "applicant.role"),
+                ("channel 99", ["channel": 99], "channel"),
+                ("channel -1", ["channel": -1], "channel"),
+                ("channel 2 at the counter", ["channel": 2], "channel"),
+            ]
+            for (name, body, field) in cases {
+                let (status, text) = try await create(body)
+                #expect(status == 422 && text.contains(field), "\(name): \(status) \(text.prefix(300))")
+            }
+            #expect(try await create(["subject": "V/v xin cấp phiếu\tlý lịch"]).0 == 201)
+            // An enum value out of range is named as such, never as a Swift initialiser.
+            let clerk = try await client.token("vanthu.sxd")
+            let answer = try await client.json("/api/v1/documents/outgoing", method: .post, token: clerk,
+                                               body: #"{"typeCode":"CV","subject":"V/v","urgency":99,"recipients":[{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd"}"#)
+            #expect(answer.status.code == 422 && answer.text.contains("urgency") && !answer.text.contains("Cannot initialize") && !answer.text.contains("Urgency"),
+                    "\(answer.text)")
+        }
+    }
 }
+

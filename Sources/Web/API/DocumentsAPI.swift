@@ -155,6 +155,7 @@ public struct DocumentsAPI: Sendable {
 extension NewOutgoing: KnownFields {
     public static let fieldNames: Set<String> = ["typeCode", "subject", "summary", "urgency", "secrecy", "recipients", "draftingUnit", "signer",
                                                  "signerPosition", "approvers", "responseFor", "businessType", "originalId", "readers"]
+    public static let nestedFieldNames: [String: Set<String>] = ["recipients": ["organId", "name"]]
 }
 
 extension DocumentActionInput: KnownFields {

@@ -144,6 +144,7 @@ public struct DossiersAPI: Sendable {
 
 extension NewDossier: KnownFields {
     public static let fieldNames: Set<String> = ["procedureCode", "agencyIdentifier", "applicant", "subject", "channel"]
+    public static let nestedFieldNames: [String: Set<String>] = ["applicant": ["fullName", "kind", "phone", "email", "citizenId", "address"]]
 }
 
 struct RatingInput: Decodable, KnownFields {

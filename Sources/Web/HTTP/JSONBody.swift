@@ -59,13 +59,13 @@ public enum RequestBody {
 
     /// Decodes JSON bytes (a request body or a multipart part); rejects unknown top-level fields when `T` lists its fields.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
-        if let known = (T.self as? any KnownFields.Type)?.fieldNames {
+        if let fields = T.self as? any KnownFields.Type {
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw malformed("Nội dung JSON phải là một đối tượng", "The JSON body must be an object", context)
             }
-            let unknown = Set(object.keys).subtracting(known)
+            let unknown = Self.unknownFields(object, known: fields.fieldNames, nested: fields.nestedFieldNames)
             if !unknown.isEmpty {
-                throw DomainError.invalid(unknown.sorted().map {
+                throw DomainError.invalid(unknown.map {
                     ValidationError(field: $0, messageVi: "Trường \"\($0)\" không được hỗ trợ", messageEn: "Unknown field \"\($0)\"")
                 })
             }
@@ -77,6 +77,22 @@ public enum RequestBody {
         } catch {
             throw malformed("JSON không hợp lệ", "Malformed JSON", context)
         }
+    }
+
+    /// The unknown fields of `object`, at the top level and inside the nested objects (or
+    /// arrays of objects) that name their own fields, as paths (`applicant.role`, `recipients[2].x`).
+    static func unknownFields(_ object: [String: Any], known: Set<String>, nested: [String: Set<String>]) -> [String] {
+        var unknown = Set(object.keys).subtracting(known).sorted()
+        for (key, names) in nested.sorted(by: { $0.key < $1.key }) {
+            if let inner = object[key] as? [String: Any] {
+                unknown += Set(inner.keys).subtracting(names).sorted().map { "\(key).\($0)" }
+            } else if let items = object[key] as? [[String: Any]] {
+                for (index, item) in items.enumerated() {
+                    unknown += Set(item.keys).subtracting(names).sorted().map { "\(key)[\(index)].\($0)" }
+                }
+            }
+        }
+        return unknown
     }
 
     static func malformed(_ vi: String, _ en: String, _ context: AppRequestContext) -> Problem {
@@ -96,6 +112,10 @@ public enum RequestBody {
             return DomainError.invalid(field, "Trường \"\(field)\" sai kiểu dữ liệu", "Field \"\(field)\" has the wrong type")
         case .dataCorrupted(let ctx) where !ctx.codingPath.isEmpty:
             let field = path(ctx.codingPath)
+            // The decoder's own words name Swift types ("Cannot initialize Urgency from invalid Int value 99"): not for users.
+            if ctx.debugDescription.contains("Cannot initialize") || ctx.debugDescription.contains("from invalid") {
+                return DomainError.invalid(field, "Giá trị của \"\(field)\" không thuộc các giá trị cho phép", "\"\(field)\" is not one of the allowed values")
+            }
             return DomainError.invalid(field, "Giá trị của \"\(field)\" không hợp lệ: \(ctx.debugDescription)", "Invalid value for \"\(field)\": \(ctx.debugDescription)")
         default:
             return malformed("JSON không hợp lệ", "Malformed JSON", context)
@@ -106,6 +126,12 @@ public enum RequestBody {
 /// A request type that names its JSON fields, so unknown ones are rejected.
 public protocol KnownFields {
     static var fieldNames: Set<String> { get }
+    /// The fields of nested objects (or arrays of objects), by the key that holds them.
+    static var nestedFieldNames: [String: Set<String>] { get }
+}
+
+extension KnownFields {
+    public static var nestedFieldNames: [String: Set<String>] { [:] }
 }
 
 /// A CSV download.
