@@ -147,14 +147,26 @@ public enum DocumentRules {
         approvers.filter { $0 != signer } + [signer]
     }
 
+    /// The most recipients one document is sent to (a province's whole directory is ~1,500).
+    public static let maxRecipients = 2_000
+
     /// Checks a draft's fields.
     public static func validate(_ input: NewOutgoing) throws(DomainError) -> DocumentType {
         guard let type = DocumentType.all.first(where: { $0.code == input.typeCode }) else { throw .invalid("typeCode", "Loại văn bản không hợp lệ", "Unknown document type") }
         try text(input.subject, "subject", max: 500)
         try xmlCharacters(input.summary, "summary")
         guard !input.recipients.isEmpty else { throw .invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
-        for recipient in input.recipients where (try? AgencyIdentifier(recipient.organId)) == nil {
-            throw .invalid("recipients", "Mã định danh nơi nhận \"\(recipient.organId)\" không hợp lệ", "Invalid recipient identifier \"\(recipient.organId)\"")
+        guard input.recipients.count <= maxRecipients else {
+            throw .invalid("recipients", "Tối đa \(maxRecipients) nơi nhận", "At most \(maxRecipients) recipients")
+        }
+        var seen: Set<String> = []
+        for (index, recipient) in input.recipients.enumerated() {
+            guard (try? AgencyIdentifier(recipient.organId)) != nil else {
+                throw .invalid("recipients[\(index)].organId", "Mã định danh nơi nhận \"\(recipient.organId)\" không hợp lệ", "Invalid recipient identifier \"\(recipient.organId)\"")
+            }
+            guard seen.insert(recipient.organId).inserted else {
+                throw .invalid("recipients[\(index)].organId", "Nơi nhận \(recipient.organId) bị lặp lại", "Recipient \(recipient.organId) is listed twice")
+            }
         }
         guard !input.signer.isEmpty else { throw .invalid("signer", "Cần người ký", "A signer is required") }
         if let business = input.businessType {

@@ -93,5 +93,20 @@ import Testing
                     "\(answer.text)")
         }
     }
+
+    @Test func cursorsFormatsDatesAndRecipientsAreChecked() async throws {
+        #expect(throws: ValidationError.self) { _ = try PageRequest(cursor: "abc").afterKey() }
+        #expect(try PageRequest(cursor: PageRequest.cursor(after: 12_345)).afterKey() == 12_345)
+        #expect(LocalDate(iso: "9999-12-31") == nil && LocalDate(iso: "2026-12-31") != nil)
+        try await TestEnvironment.withApp { client, _, _ in
+            let admin = try await client.token("admin")
+            #expect(try await client.json("/api/v1/agencies?cursor=abc", token: admin).status.code == 422)
+            #expect(try await client.json("/api/v1/statistics/dossiers?format=exe", token: admin).status.code == 422)
+            let clerk = try await client.token("vanthu.sxd")
+            let twice = #"{"typeCode":"CV","subject":"V/v","recipients":[{"organId":"000.00.06.H19"},{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd"}"#
+            let answer = try await client.json("/api/v1/documents/outgoing", method: .post, token: clerk, body: twice)
+            #expect(answer.status.code == 422 && answer.text.contains("recipients[1]"), "\(answer.text)")
+        }
+    }
 }
 

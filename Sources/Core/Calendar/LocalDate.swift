@@ -18,10 +18,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// Parses `yyyy-MM-dd`.
+    /// The years a typed date may fall in (a deadline in 9999 is a typing error).
+    public static let plausibleYears = 1900...2200
+
     public init?(iso: String) {
         let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), Self.plausibleYears.contains(y) else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

@@ -35,13 +35,21 @@ public struct PageRequest: Sendable, Hashable {
     }
 
     /// A cursor that carries the last key of the previous page.
-    public static func cursor(after key: Int64) -> String { String(key, radix: 36) }
+    /// (base-36 key, a dot, and a two-character check, so a typed or altered cursor is refused.)
+    public static func cursor(after key: Int64) -> String { String(key, radix: 36) + "." + check(key) }
+
+    static func check(_ key: Int64) -> String {
+        let value = Int((UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 53) % 1296
+        let text = String(value, radix: 36)
+        return text.count == 1 ? "0" + text : text
+    }
 
     /// The key a cursor carries.
     public func afterKey() throws(ValidationError) -> Int64? {
         guard let cursor else { return nil }
-        guard let key = Int64(cursor, radix: 36) else {
-            throw ValidationError(field: "cursor", messageVi: "cursor không hợp lệ", messageEn: "invalid cursor")
+        let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let key = Int64(parts[0], radix: 36), key >= 0, String(parts[1]) == Self.check(key) else {
+            throw ValidationError(field: "cursor", messageVi: "cursor không hợp lệ (hãy dùng nextCursor của trang trước)", messageEn: "invalid cursor (use the previous page's nextCursor)")
         }
         return key
     }

@@ -114,7 +114,7 @@ public struct DocumentsAPI: Sendable {
             }
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
-            if request.uri.stringParameter("format") == "csv" {
+            if try request.uri.formatParameter() == "csv" {
                 let csv = try await documents.registerCSV(direction, year: year, for: context.principal!)
                 return DossiersAPI.download(fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv", mediaType: "text/csv; charset=utf-8", Data(csv.utf8))
             }

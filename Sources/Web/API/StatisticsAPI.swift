@@ -58,7 +58,7 @@ public struct StatisticsAPI: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/statistics/dossiers", .permission(.statisticsRead)) { request, context in
             let result = try await query(request.uri, context)
-            if request.uri.stringParameter("format") == "csv" {
+            if try request.uri.formatParameter() == "csv" {
                 return csvResponse(Self.csv(result), fileName: "thong-ke-ho-so-\(result.from)-\(result.to).csv")
             }
             return try JSONResponse(result).response(from: request, context: context)

@@ -165,6 +165,13 @@ extension URI {
         return value
     }
 
+    /// `format`: "json" (the default) or "csv"; anything else is a 422.
+    public func formatParameter() throws -> String {
+        let format = stringParameter("format") ?? "json"
+        guard ["json", "csv"].contains(format) else { throw DomainError.invalid("format", "Định dạng phải là json hoặc csv", "format must be json or csv") }
+        return format
+    }
+
     /// A query parameter decoded as browsers encode forms (`+` is a space), or nil when empty.
     public func stringParameter(_ name: String) -> String? {
         guard let query else { return nil }
