@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(name: "Identity", dependencies: [
-            "Core", "Storage", "Audit", "Directory", crypto, nioPosix, algorithms,
+            "Core", "Storage", "Audit", "Delivery", "Directory", crypto, nioPosix, algorithms,
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),

@@ -130,7 +130,8 @@ public struct AccountStore: Sendable {
 
     /// Registers a citizen. The username is the normalised phone number or e-mail address.
     @discardableResult
-    public func registerCitizen(_ input: CitizenRegistration, requestID: String?) async throws -> Account {
+    /// A citizen's account, checked and hashed, not yet stored (registration waits for its code).
+    func checkedRegistration(_ input: CitizenRegistration) async throws -> NewRow {
         var errors: [ValidationError] = []
         let phone = AccountRules.phone(input.phoneOrEmail)
         let email = phone == nil ? AccountRules.email(input.phoneOrEmail) : nil
@@ -147,9 +148,19 @@ public struct AccountStore: Sendable {
         }
         guard errors.isEmpty, let username = phone ?? email else { throw DomainError.invalid(errors) }
         let hash = try await hasher.hash(input.password)
-        let row = NewRow(username: username, passwordHash: hash, fullName: fullName, kind: .citizen, phone: phone, email: email,
-                         citizenId: citizenID, agency: nil, department: nil, roles: [.citizen])
-        let principal = Principal(userID: nil, username: username, roles: [.citizen], agency: nil)
+        return NewRow(username: username, passwordHash: hash, fullName: fullName, kind: .citizen, phone: phone, email: email,
+                      citizenId: citizenID, agency: nil, department: nil, roles: [.citizen])
+    }
+
+    /// A citizen's account created by an operator (demo data, a move from an earlier system),
+    /// without the code a citizen's own registration needs.
+    public func createCitizen(_ input: CitizenRegistration, by principal: Principal, requestID: String?) async throws -> Account {
+        try await insert(try await checkedRegistration(input), action: "user.create", by: principal, requestID: requestID)
+    }
+
+    /// Stores a confirmed citizen's account.
+    func registerCitizen(_ row: NewRow, requestID: String?) async throws -> Account {
+        let principal = Principal(userID: nil, username: row.username, roles: [.citizen], agency: nil)
         return try await insert(row, action: "user.register", by: principal, requestID: requestID)
     }
 
@@ -159,7 +170,7 @@ public struct AccountStore: Sendable {
         let roles: [Role]
     }
 
-    private func insert(_ new: NewRow, action: String, by principal: Principal, requestID: String?) async throws -> Account {
+    func insert(_ new: NewRow, action: String, by principal: Principal, requestID: String?) async throws -> Account {
         let now = clock.millis()
         let clock = clock
         do {

@@ -46,5 +46,20 @@ public enum IdentityMigrations {
         Migration(context: "identity", version: 2, name: "token revocation at sign-out") { db, _ in
             try await db.alter(table: "users").column("tokens_revoked_at", type: .bigint).run()
         },
+        // Registrations waiting for their one-time code (the account exists only once confirmed).
+        Migration(context: "identity", version: 3, name: "pending registrations") { db, _ in
+            try await db.create(table: "registrations")
+                .column("username", type: .text, .primaryKey(autoIncrement: false))
+                .column("password_hash", type: .text, .notNull)
+                .column("full_name", type: .text, .notNull)
+                .column("phone", type: .text)
+                .column("email", type: .text)
+                .column("citizen_id", type: .text)
+                .column("code_hash", type: .text, .notNull)
+                .column("attempts", type: .int, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

@@ -49,8 +49,8 @@ public enum DemoData {
             created += 1
         }
         if try await accounts.account(username: citizen.phone) == nil {
-            try await accounts.registerCitizen(CitizenRegistration(phoneOrEmail: citizen.phone, password: password, fullName: citizen.fullName,
-                                                                   citizenId: citizen.citizenId), requestID: nil)
+            _ = try await accounts.createCitizen(CitizenRegistration(phoneOrEmail: citizen.phone, password: password, fullName: citizen.fullName,
+                                                                     citizenId: citizen.citizenId), by: seeder, requestID: nil)
             created += 1
         }
         return created

@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func usersOverTheAPI() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             let agencyAdmin = try await client.token("quantri.snv")
             let body = #"{"username":"cv.noivu","password":"Mat khau 2026","fullName":"Chuyên viên Nội vụ","roles":["processing_officer"],"agencyIdentifier":"000.00.02.H19","departmentCode":"VP"}"#
             let created = try await client.json("/api/v1/users", method: .post, token: agencyAdmin, body: body)
@@ -125,7 +125,14 @@ import Testing
             #expect(agencies == ["000.00.02.H19"])
             let register = try await client.json("/api/v1/auth/register", method: .post,
                                                  body: #"{"phoneOrEmail":"0977000111","password":"Cong dan 2026","fullName":"Đỗ Văn D","citizenId":"075100000001"}"#)
-            #expect(register.status == .created)
+            #expect(register.status == .accepted && register.object?["status"] as? String == "code-sent")
+            let code = try await registrationCode(platform, to: "0977000111")
+            let confirmed = try await client.json("/api/v1/auth/register/confirm", method: .post, body: #"{"phoneOrEmail":"0977000111","code":"\#(code)"}"#)
+            #expect(confirmed.status == .created && confirmed.object?["username"] as? String == "0977000111")
+            // An existing contact: the same answer as a new one.
+            let again = try await client.json("/api/v1/auth/register", method: .post,
+                                              body: #"{"phoneOrEmail":"0977000111","password":"Cong dan 2026","fullName":"Đỗ Văn D"}"#)
+            #expect(again.status == register.status && again.text == register.text)
             let badID = try await client.json("/api/v1/auth/register", method: .post,
                                               body: #"{"phoneOrEmail":"0977000112","password":"Cong dan 2026","fullName":"Đỗ Văn E","citizenId":"123"}"#)
             #expect(badID.status == .unprocessableContent)

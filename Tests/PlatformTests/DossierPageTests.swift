@@ -10,7 +10,7 @@ import Testing
     static let pdf = Data("%PDF-1.4\n%%EOF\n".utf8)
 
     @Test func citizenSubmitsAndOfficersCarryItThrough() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
             let form = try await citizen.get("/dossiers/new?procedure=1.004227")
             #expect(form.status == .ok && form.text.contains("Phường Biên Hòa") && form.text.contains(#"enctype="multipart/form-data""#))
@@ -68,7 +68,11 @@ import Testing
             // Someone else's dossier is not found for another citizen.
             var other = PageSession(client: client)
             let otherForm = try await other.get("/register")
-            _ = try await other.post("/register", form: ["_csrf": PageSession.csrf(in: otherForm.text) ?? "", "fullName": "Người khác", "phoneOrEmail": "0988777666", "password": "Cong dan 2026"])
+            let codePage = try await other.post("/register", form: ["_csrf": PageSession.csrf(in: otherForm.text) ?? "", "fullName": "Người khác", "phoneOrEmail": "0988777666", "password": "Cong dan 2026"])
+            #expect(codePage.status == .ok && codePage.text.contains("id=\"code-sent\""))
+            let signedUp = try await other.post("/register/confirm", form: ["_csrf": PageSession.csrf(in: codePage.text) ?? "", "phoneOrEmail": "0988777666",
+                                                                             "code": try await registrationCode(platform, to: "0988777666")])
+            #expect(signedUp.status == .seeOther)
             #expect(try await other.get("/dossiers/\(code)").status == .notFound)
             // The public lookup shows the status without signing in.
             var anonymous = PageSession(client: client)

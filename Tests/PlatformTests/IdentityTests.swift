@@ -72,24 +72,42 @@ import Synchronization
         }
     }
 
-    @Test func citizensRegisterByPhoneOrEmail() async throws {
+    @Test func citizensRegisterByPhoneOrEmailWithACodeAndNobodyLearnsWhoIsRegistered() async throws {
         try await TestEnvironment.withPlatform { platform in
-            let byPhone = try await platform.accounts.registerCitizen(
-                CitizenRegistration(phoneOrEmail: "+84 987 654 321", password: "Cong dan 2026", fullName: "Trần Văn B", citizenId: "075200001234"), requestID: nil)
-            #expect(byPhone.username == "0987654321")
-            #expect(byPhone.roles == [.citizen])
-            let byMail = try await platform.accounts.registerCitizen(
-                CitizenRegistration(phoneOrEmail: "Dan.C@Example.VN", password: "Cong dan 2026", fullName: "Lê Thị C"), requestID: nil)
+            let accounts = platform.accounts
+            func register(_ contact: String, _ name: String, citizenId: String? = nil) async throws -> RegistrationStarted {
+                try await accounts.startRegistration(CitizenRegistration(phoneOrEmail: contact, password: "Cong dan 2026", fullName: name, citizenId: citizenId), requestID: nil)
+            }
+            // No account until the code comes back.
+            let started = try await register("+84 987 654 321", "Trần Văn B", citizenId: "075200001234")
+            let before = try await accounts.account(username: "0987654321")
+            #expect(started.status == "code-sent" && before == nil)
+            await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: "000000", requestID: nil) }
+            let code = try await registrationCode(platform, to: "0987654321")
+            let byPhone = try await accounts.confirmRegistration(phoneOrEmail: "0987 654 321", code: code, requestID: nil)
+            #expect(byPhone.username == "0987654321" && byPhone.roles == [.citizen])
+            // A code works once.
+            await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: code, requestID: nil) }
+            _ = try await register("Dan.C@Example.VN", "Lê Thị C")
+            let byMail = try await accounts.confirmRegistration(phoneOrEmail: "dan.c@example.vn", code: try await registrationCode(platform, to: "dan.c@example.vn"), requestID: nil)
             #expect(byMail.username == "dan.c@example.vn")
+            // A registered contact gets the same answer; its owner is told, no code is made.
+            #expect(try await register("0987654321", "Trùng") == started)
             await #expect(throws: DomainError.self) {
-                try await platform.accounts.registerCitizen(CitizenRegistration(phoneOrEmail: "0987654321", password: "Cong dan 2026", fullName: "Trùng"), requestID: nil)
+                try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: try await registrationCode(platform, to: "0987654321"), requestID: nil)
             }
-            await #expect(throws: DomainError.self) {
-                try await platform.accounts.registerCitizen(CitizenRegistration(phoneOrEmail: "0911111111", password: "Cong dan 2026", fullName: "X", citizenId: "12345"), requestID: nil)
+            // Five wrong codes end a registration.
+            _ = try await register("0911222333", "Phạm D")
+            let real = try await registrationCode(platform, to: "0911222333")
+            for wrong in 0..<5 {
+                await #expect(throws: DomainError.self) {
+                    try await accounts.confirmRegistration(phoneOrEmail: "0911222333", code: String(format: "%06d", (Int(real)! + 1 + wrong) % 1_000_000), requestID: nil)
+                }
             }
-            await #expect(throws: DomainError.self) {
-                try await platform.accounts.registerCitizen(CitizenRegistration(phoneOrEmail: "not a contact", password: "Cong dan 2026", fullName: "X"), requestID: nil)
-            }
+            await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0911222333", code: real, requestID: nil) }
+            // Bad details are refused naming the field.
+            await #expect(throws: DomainError.self) { try await register("0911111111", "X", citizenId: "12345") }
+            await #expect(throws: DomainError.self) { try await register("not a contact", "X") }
         }
     }
 

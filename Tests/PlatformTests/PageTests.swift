@@ -139,7 +139,7 @@ struct PageSession: Sendable {
     }
 
     @Test func citizenRegistersOnThePage() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             var session = PageSession(client: client)
             let page = try await session.get("/register")
             let token = PageSession.csrf(in: page.text) ?? ""
@@ -147,7 +147,12 @@ struct PageSession: Sendable {
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("&lt;b&gt;Ánh&lt;/b&gt;"))
             #expect(bad.text.contains("Mật khẩu phải dài 10–72 ký tự") && bad.text.contains("role=\"alert\""))
-            let good = try await session.post("/register", form: ["_csrf": token, "fullName": "Nguyễn Thị Ánh", "phoneOrEmail": "0933444555", "password": "Cong dan 2026"])
+            let sent = try await session.post("/register", form: ["_csrf": token, "fullName": "Nguyễn Thị Ánh", "phoneOrEmail": "0933444555", "password": "Cong dan 2026"])
+            #expect(sent.status == .ok && sent.text.contains("id=\"code-sent\""))
+            let wrong = try await session.post("/register/confirm", form: ["_csrf": token, "phoneOrEmail": "0933444555", "code": "000000"])
+            #expect(wrong.status == .unprocessableContent && wrong.text.contains("Mã xác nhận không đúng"))
+            let good = try await session.post("/register/confirm", form: ["_csrf": token, "phoneOrEmail": "0933444555",
+                                                                          "code": try await registrationCode(platform, to: "0933444555")])
             #expect(good.status == .seeOther)
             let account = try await session.get("/account")
             #expect(account.text.contains("Nguyễn Thị Ánh"))

@@ -168,3 +168,18 @@ func runTool(_ path: String, _ arguments: [String], input: Data? = nil) throws -
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// The newest registration code sent (by SMS or e-mail) to `contact`, read from the outbox as the
+/// phone or mailbox would receive it.
+func registrationCode(_ platform: Platform, to contact: String) async throws -> String {
+    let payloads = try await platform.database.read { db in
+        try await db.select().column("payload").from("outbox_messages").where("topic", .in, ["sms", "email"]).orderBy("id", .descending).limit(50).all()
+            .map { try $0.decode(column: "payload", as: String.self) }
+    }
+    for payload in payloads where payload.contains(contact) {
+        if let range = payload.range(of: #"đăng ký tài khoản dịch vụ công: [0-9]{6}"#, options: .regularExpression) {
+            return String(payload[range].suffix(6))
+        }
+    }
+    throw TestFailure("no registration code sent to \(contact)")
+}

@@ -27,6 +27,7 @@ public struct AuthPages: Sendable {
             try services.pages.render("register", titleKey: "register", data: [:], request: request, context: context)
         }
         routes.post("/register", .everyone) { request, context in try await register(request, context) }
+        routes.post("/register/confirm", .everyone) { request, context in try await confirm(request, context) }
     }
 
     /// Only local paths are followed after sign-in (no open redirects).
@@ -62,13 +63,29 @@ public struct AuthPages: Sendable {
         let input = CitizenRegistration(phoneOrEmail: form["phoneOrEmail"] ?? "", password: form["password"] ?? "",
                                         fullName: form["fullName"] ?? "", citizenId: form["citizenId"])
         do {
-            let account = try await services.accounts.registerCitizen(input, requestID: context.requestID)
-            return try await signedIn(account, redirectTo: "/account")
+            _ = try await AuthAPI.startRegistration(input, services: services, context: context)
+            return try services.pages.render("register-confirm", titleKey: "register", data: ["phoneOrEmail": input.phoneOrEmail],
+                                             request: request, context: context)
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
             return try services.pages.render("register", titleKey: "register", data: [
                 "errors": problem.messages(context.language).map { ["message": $0] },
                 "fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? "",
+            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+        }
+    }
+
+    /// The code sent to the phone or e-mail: right, the account exists and is signed in.
+    func confirm(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Form.read(request)
+        let contact = form["phoneOrEmail"] ?? ""
+        do {
+            let account = try await services.accounts.confirmRegistration(phoneOrEmail: contact, code: form["code"] ?? "", requestID: context.requestID)
+            return try await signedIn(account, redirectTo: "/account")
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            return try services.pages.render("register-confirm", titleKey: "register", data: [
+                "errors": problem.messages(context.language).map { ["message": $0] }, "phoneOrEmail": contact,
             ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
         }
     }
