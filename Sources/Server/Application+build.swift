@@ -29,8 +29,7 @@ public enum ApplicationBuilder {
             router: router,
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
             services: [platform.database] + platform.workers(gate: started)
-                + [ReminderService(documents: platform.documents, dossiers: platform.dossiers, gate: started, interval: .seconds(1800), logger: platform.logger),
-                   AuditAnchorService(platform: platform, gate: started, interval: .seconds(platform.config.auditAnchorMinutes * 60))],
+                + periodicServices(platform, gate: started),
             logger: platform.logger)
         application.beforeServerStarts {
             try await platform.migrate()
@@ -40,4 +39,20 @@ public enum ApplicationBuilder {
         }
         return Built(application: application, catalog: catalog, routerRoutes: router.routes.map { "\($0.method) \($0.path)" })
     }
+
+    /// What runs on a schedule: deadline reminders and last month's rating summaries (the outbox
+    /// keys make a repeat harmless), and the audit chain's anchors (also at shutdown).
+    static func periodicServices(_ platform: Platform, gate: ReadinessGate) -> [PeriodicService] {
+        let (documents, dossiers, logger) = (platform.documents, platform.dossiers, platform.logger)
+        return [
+            PeriodicService(name: "deadline reminders", gate: gate, interval: .seconds(1800), logger: logger) {
+                let queued = try await documents.queueReminders()
+                if queued > 0 { logger.info("deadline reminders queued", metadata: ["count": "\(queued)"]) }
+                try await dossiers.queueRatingSummaries()
+            },
+            PeriodicService(name: "security: audit anchor", gate: gate, interval: .seconds(platform.config.auditAnchorMinutes * 60), logger: logger,
+                            atShutdown: true) { try await platform.anchorAudit() },
+        ]
+    }
 }
+
