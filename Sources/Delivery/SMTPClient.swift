@@ -123,12 +123,14 @@ public protocol SMSSender: Sendable {
 /// Writes SMS to the log instead of sending them.
 public struct LoggingSMSSender: SMSSender {
     let log: @Sendable (String) -> Void
+    /// Whether the text itself is logged (demo data only: it may carry a one-time code).
+    let showsText: Bool
 
-    public init(log: @escaping @Sendable (String) -> Void) { self.log = log }
+    public init(showsText: Bool = false, log: @escaping @Sendable (String) -> Void) { self.showsText = showsText; self.log = log }
 
     public func send(to phone: String, text: String) async throws {
         let masked = String(phone.prefix(3)) + String(repeating: "•", count: max(0, phone.count - 6)) + String(phone.suffix(3))
-        log("SMS to \(masked): \(text)")
+        log(showsText ? "SMS to \(masked): \(text)" : "SMS to \(masked) not sent (no carrier configured): \(text.count) characters")
     }
 }
 
