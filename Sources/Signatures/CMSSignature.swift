@@ -326,7 +326,7 @@ public enum CMSSignature {
     public static func verify(_ signatureBytes: Data, content: Data, trust: TrustAnchors, now: Date,
                               sender: (agency: String, belongs: (Certificate) -> Bool)? = nil) async -> SignatureReport {
         let parsed: Parsed
-        do { parsed = try parse(der(signatureBytes)) } catch { return .unreadable("\(error)") }
+        do { parsed = try parse(der(signatureBytes)) } catch { return .unreadable(Self.reason(error)) }
         var reports: [SignatureReport] = []
         for signer in parsed.signers {
             reports.append(await verify(signer, certificates: parsed.certificates, content: content, trust: trust, now: now).report)
@@ -422,5 +422,13 @@ struct PSSParameters {
         case CMSSignature.OID.sha512: .sha512
         default: nil
         }
+    }
+}
+
+extension CMSSignature {
+    /// Why bytes could not be read, in words for people (never the parser's type names).
+    static func reason(_ error: any Error) -> String {
+        error is ASN1Error ? "mã hóa DER bị hỏng (bị cắt hoặc sai cấu trúc) / broken DER encoding (truncated or malformed)"
+            : "không phải cấu trúc CMS SignedData / not a CMS SignedData structure"
     }
 }

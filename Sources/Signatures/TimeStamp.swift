@@ -45,7 +45,7 @@ public enum TimeStamp {
             }
             stamped = try info(content)
         } catch {
-            return .failure(Failure(description: "unreadable token: \(error)"))
+            return .failure(Failure(description: "unreadable token: \(CMSSignature.reason(error))"))
         }
         guard CMSSignature.digest(signature, stamped.imprintAlgorithm) == stamped.imprint else {
             return .failure(Failure(description: "the token stamps another signature"))

@@ -115,5 +115,15 @@ import Testing
         let accepted = try FileType.accept(pdf, name: "../../etc/<script>tờ khai.pdf", maxSize: 1 << 20)
         #expect(accepted.name == "scripttờ khai.pdf")
     }
+
+    @Test func unreadableSignaturesAreExplainedWithoutTheParsersTypeNames() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            // A truncated DER sequence, and bytes that are no DER at all.
+            for bytes in [Data([0x30, 0x82, 0x05, 0xA9, 0x30, 0x82]), Data("not a signature".utf8)] {
+                let report = try await platform.certificates.verify(bytes, content: Data("x".utf8))
+                #expect(!report.valid && report.problems.allSatisfy { !$0.contains("ASN1") && !$0.contains("Error") }, "\(report.problems)")
+            }
+        }
+    }
 }
 
