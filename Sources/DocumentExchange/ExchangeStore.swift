@@ -311,18 +311,19 @@ public struct ExchangeStore: Sendable {
                          warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64? {
         let type = document.business.docType
         guard [1, 2].contains(type), document.business.documentId == nil || document.business.documentId == document.documentId else { return nil }
-        guard let row = try await database.read({ db in
-            try await db.select().columns("id", "received_sha256").from("exchange_messages").where("document_id", .equal, document.documentId)
-                .where("direction", .equal, "in").where("agency", .equal, recipient).where("counterpart", .equal, document.from.organId).first()
-        }), try row.decode(column: "received_sha256", as: String?.self) != digest else { return nil }
-        let id = try row.decode(column: "id", as: Int64.self)
-        // The same revocation or update again (the axis retrying) is already recorded.
-        if try await database.read({ db in
-            try await db.select().column("id").from("exchange_events").where("message_id", .equal, id).where("package_sha256", .equal, digest).first()
-        }) != nil {
-            return id
+        // The original copy, and whether this very package was already recorded on it (the axis retrying).
+        let found = try await database.read { db -> (original: ExchangeMessage, recorded: Bool)? in
+            guard let row = try await db.select().columns("id", "received_sha256").from("exchange_messages").where("document_id", .equal, document.documentId)
+                .where("direction", .equal, "in").where("agency", .equal, recipient).where("counterpart", .equal, document.from.organId).first(),
+                try row.decode(column: "received_sha256", as: String?.self) != digest else { return nil }
+            let id = try row.decode(column: "id", as: Int64.self)
+            let recorded = try await db.select().column("id").from("exchange_events").where("message_id", .equal, id)
+                .where("package_sha256", .equal, digest).first() != nil
+            return (try await Self.load(id, db), recorded)
         }
-        let original = try await database.read { db in try await Self.load(id, db) }
+        guard let found else { return nil }
+        let original = found.original, id = original.id
+        if found.recorded { return id }
         guard original.businessType != type else { return nil }
         let changes = type == 2 ? Self.changes(from: original, to: document) : []
         let pending = ExchangeMessage.awaitsRegistration(original.statusCode)
@@ -333,15 +334,16 @@ public struct ExchangeStore: Sendable {
         let actor = document.business.staff.isEmpty ? principal.username : document.business.staff
         let description = Self.changeDescription(document.business, changes: changes, applied: apply, pending: pending)
         try await database.transaction { db in
+            try await Self.event(db, message: id, code: "1\(type)", description: description, actor: actor, now: now, package: digest)
+            // Updated before anyone registered it: its content is the update's, and it still
+            // awaits registration (01, over the event's status), as it now stands.
             if apply {
                 try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set("signatures", to: signatures)
                     .set("warnings", to: warnings).set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
                     .set("counterpart_name", to: document.from.organName).set("document_date", to: document.promulgationDate.iso)
-                    .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).where("id", .equal, id).run()
+                    .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).set("status_code", to: "01")
+                    .where("id", .equal, id).run()
             }
-            try await Self.event(db, message: id, code: "1\(type)", description: description, actor: actor, now: now, package: digest)
-            // Updated before anyone registered it: it still awaits registration, as it now stands.
-            if apply { try await db.update("exchange_messages").set("status_code", to: "01").where("id", .equal, id).run() }
             try await senderChanges.tell(SenderChange(messageID: id, agency: recipient, businessType: type, reason: document.business.reason, changes: changes,
                                                       actor: actor, at: now), on: db)
             try await AuditLog.record(AuditEntry(principal: principal, action: type == 1 ? "exchange.receive.revoke" : "exchange.receive.update", targetType: "document",
@@ -457,14 +459,14 @@ public struct ExchangeStore: Sendable {
     /// The name the package's own signature check carries among the file checks.
     public static let packageCheckName = "edXML"
 
-    /// A status from the axis takes its place in the timeline by its own `Timestamp` (the moment
-    /// of receipt when it has none, or one in the future); a late one does not move the current
-    /// status backwards.
     /// The codes each side issues: the sender sends (00), recalls (13) and revokes or updates
     /// (11, 12); the recipient answers with the others.
     static let senderCodes = ["00", "11", "12", "13"]
     static let recipientsCodes = ["01", "02", "03", "04", "05", "06", "15", "16"]
 
+    /// A status from the axis takes its place in the timeline by its own `Timestamp` (the moment
+    /// of receipt when it has none, or one in the future); a late one does not move the current
+    /// status backwards.
     func receiveStatus(_ status: EdXMLStatus) async throws -> ExchangeMessage {
         let now = clock.millis()
         let given = EdXML.parseTimestamp(status.timestamp).map(\.epochMillis).flatMap { $0 <= now + 300_000 ? $0 : nil } ?? now

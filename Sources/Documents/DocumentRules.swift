@@ -147,6 +147,11 @@ public enum DocumentRules {
         approvers.filter { $0 != signer } + [signer]
     }
 
+    /// The history action of a document its sender revoked (1), updated (2) or replaced (3).
+    public static func businessAction(_ businessType: Int) -> String {
+        ["", "revoked", "updated", "replaced"][min(3, max(0, businessType))]
+    }
+
     /// The most recipients one document is sent to (a province's whole directory is ~1,500).
     public static let maxRecipients = 2_000
 

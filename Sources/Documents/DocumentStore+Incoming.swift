@@ -119,7 +119,7 @@ extension DocumentStore {
                let originalID = try await db.select().column("id").from("documents").where("agency", .equal, agency).where("direction", .equal, "in")
                 .where("exchange_document_id", .equal, original).first()?.decode(column: "id", as: Int64.self) {
                 try await db.update("documents").set("superseded_by", to: id).set("updated_at", to: now.epochMillis).where("id", .equal, originalID).run()
-                try await Self.event(originalID, ["", "revoked", "updated", "replaced"][min(3, edxml.business.docType)], actor: principal.username,
+                try await Self.event(originalID, DocumentRules.businessAction(edxml.business.docType), actor: principal.username,
                                      note: "\(edxml.codeNumber)/\(edxml.codeNotation)", now: now.epochMillis, db)
             }
             try await ExchangeStore.recordStatus(messageID, code: .accepted, description: "Đã vào sổ, số đến \(number)", actor: principal.username,
@@ -144,7 +144,7 @@ extension DocumentStore {
             let id = try row.decode(column: "id", as: Int64.self)
             try await db.update("documents").set("sender_change", to: change.businessType).set("sender_change_note", to: note)
                 .set("updated_at", to: change.at).where("id", .equal, id).run()
-            try await event(id, ["", "revoked", "updated", "replaced"][min(3, max(0, change.businessType))], actor: change.actor, note: note, now: change.at, db)
+            try await event(id, DocumentRules.businessAction(change.businessType), actor: change.actor, note: note, now: change.at, db)
         }
     }
 

@@ -118,7 +118,7 @@ extension DocumentStore {
             }
             if document.businessType != 0, let original = document.originalId {
                 try await db.update("documents").set("superseded_by", to: document.id).set("updated_at", to: now.epochMillis).where("id", .equal, original).run()
-                try await Self.event(original, ["", "revoked", "updated", "replaced"][document.businessType], actor: principal.username,
+                try await Self.event(original, DocumentRules.businessAction(document.businessType), actor: principal.username,
                                      note: "\(codeNumber)/\(notation)", now: now.epochMillis, db)
             }
             try await Self.name([principal.username], on: document.id, db)

@@ -73,7 +73,7 @@ extension DossierStore {
     func syncRequest(_ message: NationalMessage, links: SignedFileLinks) async throws -> NationalPortalRequest {
         let (row, attachments, history, paidOnline) = try await nationalState(message.dossier)
         let d = row.dossier
-        let fees = ((try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []).enumerated().map { index, fee in
+        let fees = Self.feeLines(row).enumerated().map { index, fee in
             NationalRecord.SyncRecord.Fee(TenPhiLePhi: fee.name, MaPhiLePhi: "\(d.procedureCode)-\(index + 1)", HinhThucThu: paidOnline ? "2" : "1",
                                           Gia: String(fee.amount), LoaiPhiLePhi: fee.name.lowercased().hasPrefix("lệ phí") ? "2" : "1")
         }

@@ -36,7 +36,7 @@ public enum PaymentCallbackResult: String, Sendable {
 extension DossierStore {
     /// The fees due on a dossier, from the procedure at submission.
     static func amountDue(_ row: DossierRow) -> Int64 {
-        ((try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []).reduce(0) { $0 + $1.amount }
+        feeLines(row).reduce(0) { $0 + $1.amount }
     }
 
     /// Starts an online payment of the dossier's fees by its applicant; returns the gateway URL

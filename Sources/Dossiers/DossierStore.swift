@@ -216,6 +216,11 @@ public struct DossierStore: Sendable {
 
     struct FeeLine: Codable { let name: String; let amount: Int64 }
 
+    /// The procedure's fees at submission, as kept on the dossier.
+    static func feeLines(_ row: DossierRow) -> [FeeLine] {
+        (try? JSONDecoder().decode([FeeLine].self, from: Data((row.fees ?? "[]").utf8))) ?? []
+    }
+
     /// Tells the applicant, by e-mail and SMS, when the dossier is received, when something is
     /// missing, and when the result is ready (queued in the same transaction, sent by workers).
     static func notify(_ row: DossierRow, action: String, note: String?, eventID: Int64, now: Int64, _ db: any SQLDatabase) async throws {

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 import Foundation
 
@@ -53,9 +54,7 @@ public enum PaymentSignature {
     /// Constant-time comparison of the given hash with the expected one.
     public static func verify(_ parameters: [String: String], secret: String) -> Bool {
         guard let given = parameters[hashField]?.lowercased() else { return false }
-        let expected = sign(parameters, secret: secret)
-        guard given.utf8.count == expected.utf8.count else { return false }
-        return zip(given.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equal(given, sign(parameters, secret: secret))
     }
 
     /// The query string of signed parameters.

@@ -29,6 +29,12 @@ public enum AccountRules {
         return digits
     }
 
+    /// The username a person types to sign in or confirm: a phone number normalised, else the
+    /// text trimmed and lower-cased.
+    public static func username(_ text: String) -> String {
+        phone(text) ?? text.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
     public static func email(_ text: String) -> String? {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

@@ -24,7 +24,7 @@ public struct Authenticator: Sendable {
 
     /// Returns the account when the credentials are right and the account may sign in.
     public func login(username rawUsername: String, password: String, clientAddress: String, requestID: String?) async throws -> Account {
-        let username = AccountRules.phone(rawUsername) ?? rawUsername.trimmingCharacters(in: .whitespaces).lowercased()
+        let username = AccountRules.username(rawUsername)
         let now = clock.now()
         // The same waits, with the same words, whether or not the name exists.
         let address = await limiter.retryAfter(clientAddress, now: now)

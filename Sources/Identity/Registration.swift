@@ -55,7 +55,7 @@ extension AccountStore {
     /// Confirms a registration with its code and creates the account. A wrong, expired or
     /// unknown code gets the same answer; five wrong codes end the registration.
     public func confirmRegistration(phoneOrEmail: String, code: String, requestID: String?) async throws -> Account {
-        let username = AccountRules.phone(phoneOrEmail) ?? phoneOrEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        let username = AccountRules.username(phoneOrEmail)
         let refused = DomainError.invalid("code", "Mã xác nhận không đúng hoặc đã hết hạn; hãy đăng ký lại để nhận mã mới",
                                           "The code is wrong or has expired; register again for a new one")
         let now = clock.millis()
@@ -67,7 +67,7 @@ extension AccountStore {
                 try await db.delete(from: "registrations").where("username", .equal, username).run()
                 return nil
             }
-            guard Self.same(try row.decode(column: "code_hash", as: String.self), Self.codeHash(code.trimmingCharacters(in: .whitespaces), username)) else {
+            guard ConstantTime.equal(try row.decode(column: "code_hash", as: String.self), Self.codeHash(code.trimmingCharacters(in: .whitespaces), username)) else {
                 try await db.update("registrations").set("attempts", to: attempts + 1).where("username", .equal, username).run()
                 return nil
             }
@@ -90,8 +90,4 @@ extension AccountStore {
     }
 
     static func codeHash(_ code: String, _ username: String) -> String { Digest.sha256Hex("cqs-registration|\(username)|\(code)") }
-
-    static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }

@@ -120,18 +120,8 @@ public struct AppConfig: Sendable {
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty { config.nationalPortal = try nationalPortal(url, env) }
         config.publicURL = env["CQS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(config.host):\(config.port)"
-        if let proxies = env["CQS_TRUSTED_PROXIES"], !proxies.isEmpty {
-            switch TrustedProxies.parse(proxies) {
-            case .success(let parsed): config.trustedProxies = parsed
-            case .failure(let error): throw invalid("CQS_TRUSTED_PROXIES", "addresses or CIDR ranges separated by commas (not \"\(error.entry)\")")
-            }
-        }
-        if let addresses = env["CQS_METRICS_ADDRESSES"] {
-            switch TrustedProxies.parse(addresses) {
-            case .success(let parsed): config.metricsAddresses = parsed
-            case .failure(let error): throw invalid("CQS_METRICS_ADDRESSES", "addresses or CIDR ranges separated by commas (not \"\(error.entry)\")")
-            }
-        }
+        if let proxies = env["CQS_TRUSTED_PROXIES"], !proxies.isEmpty { config.trustedProxies = try parseRanges(proxies, "CQS_TRUSTED_PROXIES") }
+        if let addresses = env["CQS_METRICS_ADDRESSES"] { config.metricsAddresses = try parseRanges(addresses, "CQS_METRICS_ADDRESSES") }
         if let token = env["CQS_METRICS_TOKEN"], !token.isEmpty { config.metricsToken = token }
         if let file = env["CQS_AUDIT_ANCHOR_FILE"], !file.isEmpty { config.auditAnchorFile = file }
         if let minutes = env["CQS_AUDIT_ANCHOR_MINUTES"] { config.auditAnchorMinutes = try parseInt(minutes, "CQS_AUDIT_ANCHOR_MINUTES", 1...1440) }
@@ -173,6 +163,14 @@ public struct AppConfig: Sendable {
         let minutes = try value("CQS_NATIONAL_PORTAL_SESSION_MINUTES").map { try parseInt($0, "CQS_NATIONAL_PORTAL_SESSION_MINUTES", 1...1440) } ?? 10
         return NationalPortalConfig(endpointURL: url, authURL: value("CQS_NATIONAL_PORTAL_AUTH_URL"), username: username, password: value("CQS_NATIONAL_PORTAL_PASSWORD"),
                                     staticSession: token, unitCode: unit, dstcode: value("CQS_NATIONAL_PORTAL_DSTCODE"), sessionLifetime: .seconds(minutes * 60))
+    }
+
+    /// Addresses or CIDR ranges separated by commas; the setting and the bad entry named.
+    static func parseRanges(_ text: String, _ name: String) throws -> TrustedProxies {
+        switch TrustedProxies.parse(text) {
+        case .success(let parsed): return parsed
+        case .failure(let error): throw invalid(name, "addresses or CIDR ranges separated by commas (not \"\(error.entry)\")")
+        }
     }
 
     static func invalid(_ name: String, _ expected: String) -> ValidationError {

@@ -75,7 +75,6 @@ public struct MetricsAccess: Sendable {
         // "local": an in-process request with no network peer (tests).
         if address == "local" || addresses.trusts(address) { return true }
         guard let token, !token.isEmpty, let authorization, authorization.hasPrefix("Bearer ") else { return false }
-        let given = Array(authorization.dropFirst(7).utf8), wanted = Array(token.utf8)
-        return given.count == wanted.count && zip(given, wanted).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equal(String(authorization.dropFirst(7)), token)
     }
 }

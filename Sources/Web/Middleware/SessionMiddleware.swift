@@ -82,7 +82,7 @@ public struct CSRFMiddleware: RouterMiddleware {
         }
         let form = Form(buffer: buffer, contentType: request.headers[.contentType])
         guard let expected = context.csrfToken, context.newCSRFCookie == nil, let given = form["_csrf"],
-              Form.constantTimeEqual(given, expected) else {
+              ConstantTime.equal(given, expected) else {
             throw Problem(status: .forbidden, slug: "csrf", detailVi: "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang và thử lại",
                           detailEn: "The form has expired; reload the page and try again", language: context.language)
         }
@@ -122,11 +122,5 @@ public struct Form: Sendable {
         var request = request
         let isMultipart = Multipart.boundary(request.headers[.contentType]) != nil
         return Form(buffer: try await request.collectBody(upTo: isMultipart ? Int.max : limit), contentType: request.headers[.contentType])
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -79,7 +79,7 @@ public struct DocumentPages: Sendable {
                     "counterpart": d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
                     "date": d.documentDate?.display ?? "—", "status": d.status.nameVi, "deadline": d.deadline?.display as Any, "overdue": late,
                     "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
-                    "senderChange": d.senderChange.flatMap { t["event_\(["", "revoked", "updated", "replaced"][min(3, max(0, $0.businessType))])"] } as Any]
+                    "senderChange": d.senderChange.flatMap { t["event_\(DocumentRules.businessAction($0.businessType))"] } as Any]
         }
         let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
         var next: String?
