@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Procedures
 
 /// The dossier state machine and who may drive it. Pure: every rule here is unit-tested
 /// without a database.
@@ -17,6 +18,16 @@ public enum DossierRules {
         .rejected: [.recordResult: .resultReady],
         .resultReady: [.returnResult: .returned],
     ]
+
+    /// The required documents an online submission lacks, each named as its field
+    /// (`documents[i]`, the document's position in the procedure), whether the dossier comes
+    /// from the page or the API. A counter officer checks the papers in hand and may receive
+    /// a dossier before they are scanned.
+    public static func missingDocuments(_ documents: [RequiredDocument], given names: Set<String>) -> [ValidationError] {
+        documents.enumerated().filter { $0.element.required && !names.contains($0.element.name) }.map {
+            ValidationError(field: "documents[\($0.offset)]", messageVi: "Thiếu tệp: \($0.element.name)", messageEn: "Missing file: \($0.element.name)")
+        }
+    }
 
     /// Actions the status allows, whoever asks.
     public static func actions(from status: DossierStatus) -> [DossierAction] {

@@ -74,6 +74,10 @@ public struct DossierStore: Sendable {
         } else {
             throw DomainError.forbidden(messageVi: "Chỉ công dân hoặc cán bộ một cửa được nộp hồ sơ", messageEn: "Only citizens and counter officers can create dossiers")
         }
+        if isCitizen {
+            let missing = DossierRules.missingDocuments(procedure.documents, given: Set(attachments.filter { !$0.data.isEmpty }.map(\.documentName)))
+            if !missing.isEmpty { throw DomainError.invalid(missing) }
+        }
         let givenSubject = input.subject?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if let problem = TextRules.problem(givenSubject, field: "subject", label: ("Trích yếu", "The subject"), limit: 500) { throw DomainError.invalid([problem]) }
         let subject = givenSubject.isEmpty ? procedure.name : givenSubject

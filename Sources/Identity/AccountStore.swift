@@ -128,8 +128,6 @@ public struct AccountStore: Sendable {
         return try await insert(row, action: "user.create", by: principal, requestID: requestID)
     }
 
-    /// Registers a citizen. The username is the normalised phone number or e-mail address.
-    @discardableResult
     /// A citizen's account, checked and hashed, not yet stored (registration waits for its code).
     func checkedRegistration(_ input: CitizenRegistration) async throws -> NewRow {
         var errors: [ValidationError] = []

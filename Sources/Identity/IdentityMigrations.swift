@@ -61,5 +61,15 @@ public enum IdentityMigrations {
                 .column("created_at", type: .bigint, .notNull)
                 .run()
         },
+        // Password resets waiting for their one-time code.
+        Migration(context: "identity", version: 4, name: "password resets") { db, _ in
+            try await db.create(table: "password_resets")
+                .column("username", type: .text, .primaryKey(autoIncrement: false))
+                .column("code_hash", type: .text, .notNull)
+                .column("attempts", type: .int, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

@@ -6,9 +6,9 @@ import Foundation
 import SQLKit
 import Storage
 
-/// What a registration request answers, the same whether or not the phone number or e-mail
-/// already has an account (so registration tells nobody who is registered).
-public struct RegistrationStarted: Codable, Sendable, Equatable {
+/// What a request for a one-time code (registration, password reset) answers, the same whether
+/// or not the phone number, e-mail or username has an account (so it tells nobody who is registered).
+public struct CodeSent: Codable, Sendable, Equatable {
     /// Always `code-sent`.
     public let status: String
     /// Seconds the code stays valid.
@@ -24,7 +24,7 @@ extension AccountStore {
     /// six-digit code to the phone (SMS) or e-mail; the account exists once the code is confirmed.
     /// When the contact already has an account, its owner is told instead (someone tried to
     /// register with it). The answer, and the work done, are the same in both cases.
-    public func startRegistration(_ input: CitizenRegistration, requestID: String?) async throws -> RegistrationStarted {
+    public func startRegistration(_ input: CitizenRegistration, requestID: String?) async throws -> CodeSent {
         let row = try await checkedRegistration(input)
         let code = String(format: "%06d", Int.random(in: 0...999_999))
         let now = clock.millis()
@@ -49,7 +49,7 @@ extension AccountStore {
                                                  targetType: "user", targetID: row.username, requestID: requestID,
                                                  change: ["existing": existing ? "true" : "false"]), on: db, clock: clock)
         }
-        return RegistrationStarted(status: "code-sent", expiresIn: Int(Self.codeLifetime / 1000))
+        return CodeSent(status: "code-sent", expiresIn: Int(Self.codeLifetime / 1000))
     }
 
     /// Confirms a registration with its code and creates the account. A wrong, expired or
@@ -82,9 +82,14 @@ extension AccountStore {
 
     /// Sends a text to the registration's contact: SMS to a phone, else e-mail (through the outbox).
     static func tell(_ row: NewRow, _ text: String, subject: String, key: String, now: Int64, _ db: any SQLDatabase) async throws {
-        if let phone = row.phone {
+        try await tell(phone: row.phone, email: row.email, text, subject: subject, key: key, now: now, db)
+    }
+
+    /// Sends a text by SMS to the phone, else by e-mail (through the outbox, in the caller's transaction).
+    static func tell(phone: String?, email: String?, _ text: String, subject: String, key: String, now: Int64, _ db: any SQLDatabase) async throws {
+        if let phone {
             try await Outbox.enqueue(topic: SMSMessage.topic, key: key, value: SMSMessage(to: phone, text: text), on: db, now: now)
-        } else if let email = row.email {
+        } else if let email {
             try await Outbox.enqueue(topic: SMTPClient.topic, key: key, value: EmailMessage(to: email, subject: subject, body: text), on: db, now: now)
         }
     }

@@ -49,8 +49,8 @@ public struct WebServices: Sendable {
     public let verifyAudit: @Sendable () async throws -> AuditVerification
     /// Throttles failed public status lookups per client address.
     public let lookupLimiter: LoginRateLimiter
-    /// Throttles registration requests (each sends an SMS or e-mail) per client address.
-    public let registrationLimiter = LoginRateLimiter(limit: 10, window: 600)
+    /// Throttles requests that send a one-time code by SMS or e-mail (registration, password reset) per client address.
+    public let codeRequestLimiter = LoginRateLimiter(limit: 10, window: 600)
     public let pages: PageRenderer
     public let settings: WebSettings
 

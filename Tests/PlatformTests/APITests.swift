@@ -140,6 +140,29 @@ import Testing
         }
     }
 
+    @Test func passwordResetOverTheAPI() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            let phone = DemoData.citizen.phone
+            let oldToken = try await client.token(phone)
+            let known = try await client.json("/api/v1/auth/password-reset", method: .post, body: #"{"username":"\#(phone)"}"#)
+            let unknown = try await client.json("/api/v1/auth/password-reset", method: .post, body: #"{"username":"khong.co.ai"}"#)
+            #expect(known.status == .accepted && unknown.status == known.status && unknown.text == known.text)
+            let stray = try await client.json("/api/v1/auth/password-reset", method: .post, body: #"{"username":"\#(phone)","role":"admin"}"#)
+            #expect(stray.status == .unprocessableContent || stray.status == .badRequest)
+            let code = try await passwordResetCode(platform, to: phone)
+            let wrong = try await client.json("/api/v1/auth/password-reset/confirm", method: .post,
+                                              body: #"{"username":"\#(phone)","code":"\#(code == "000000" ? "000001" : "000000")","newPassword":"Mat khau moi 2027"}"#)
+            #expect(wrong.status == .unprocessableContent && (wrong.object?["errors"] as? [[String: Any]])?.first?["field"] as? String == "code")
+            let done = try await client.json("/api/v1/auth/password-reset/confirm", method: .post,
+                                             body: #"{"username":"\#(phone)","code":"\#(code)","newPassword":"Mat khau moi 2027"}"#)
+            #expect(done.status == .noContent)
+            // The tokens issued before stop working; the new password signs in.
+            #expect(try await client.json("/api/v1/me", token: oldToken).status == .unauthorized)
+            let signIn = try await client.json("/api/v1/auth/token", method: .post, body: #"{"username":"\#(phone)","password":"Mat khau moi 2027"}"#)
+            #expect(signIn.status == .ok)
+        }
+    }
+
     @Test func auditAndCalendarOverTheAPI() async throws {
         try await TestEnvironment.withApp { client, _, _ in
             let admin = try await client.token("admin")

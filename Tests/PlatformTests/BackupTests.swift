@@ -23,7 +23,7 @@ import Testing
                 try await platform.seed(demo: true)
                 let citizen = try #require(try await platform.accounts.account(username: "0912345678")).principal
                 let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: applicant),
-                                                                 attachments: [NewAttachment(data: DossierStoreTests.pdf, fileName: "don.pdf", documentName: "Đơn")],
+                                                                 attachments: try await requiredFiles(platform, "1.004227"),
                                                                  by: citizen, requestID: nil)
                 let clerk = try #require(try await platform.accounts.account(username: "vanthu.nnmt")).principal
                 let document = try await platform.documents.registerIncoming(NewIncoming(senderName: "Bộ Xây dựng", codeNumber: "12", documentDate: VietnamTime.today(),
@@ -32,7 +32,7 @@ import Testing
                 let manifest = try await Backup.create(platform.database, url: config.databaseURL, schema: schema, filesRoot: platform.filesRoot, to: folder)
                 // After the backup: a new dossier, and a file lost from the store.
                 let later = try await platform.dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: applicant),
-                                                               by: citizen, requestID: nil)
+                                                               attachments: try await requiredFiles(platform, "1.004227"), by: citizen, requestID: nil)
                 for relative in manifest.files.keys { try FileManager.default.removeItem(at: platform.filesRoot.appendingPathComponent(relative)) }
                 return (manifest, dossier.code, later.code)
             }

@@ -81,14 +81,16 @@ import Testing
 /// Submitting a dossier with its files in one multipart request.
 @Suite struct MultipartSubmissionTests {
     @Test func dossierAndFilesInOneRequest() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             let citizen = try await client.token(DemoData.citizen.phone)
             let boundary = "cqs-boundary"
             var body = Data()
             body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"dossier\"\r\nContent-Type: application/json\r\n\r\n".utf8))
             body.append(Data(#"{"procedureCode":"1.004227","agencyIdentifier":"000.46.50.H19","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#.utf8))
-            body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"Đơn đăng ký biến động\"; filename=\"don.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
-            body.append(DossierStoreTests.pdf)
+            for document in try await requiredFiles(platform, "1.004227") {
+                body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(document.documentName)\"; filename=\"don.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
+                body.append(document.data)
+            }
             body.append(Data("\r\n--\(boundary)--\r\n".utf8))
             let created = try await client.execute(uri: "/api/v1/dossiers", method: .post,
                                                    headers: [.authorization: "Bearer \(citizen)", .contentType: "multipart/form-data; boundary=\(boundary)"],
@@ -96,7 +98,7 @@ import Testing
             #expect(created.status == .created, "\(created.text)")
             let code = try #require(created.object?["code"] as? String)
             let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen)
-            #expect((detail.object?["attachments"] as? [[String: Any]])?.first?["documentName"] as? String == "Đơn đăng ký biến động", "\(detail.text)")
+            #expect((detail.object?["attachments"] as? [[String: Any]])?.first?["documentName"] as? String == "Đơn đăng ký biến động đất đai", "\(detail.text)")
             // A file that is not a document type is refused and nothing is created.
             let bad = body.replacingOccurrences(of: DossierStoreTests.pdf, with: Data("MZ not a pdf".utf8))
             let refused = try await client.execute(uri: "/api/v1/dossiers", method: .post,

@@ -10,10 +10,10 @@ import Testing
     static let applicant = #"{"fullName":"Nguyễn Thị Dân","phone":"0912345678","citizenId":"075190000123"}"#
 
     @Test func submitAttachActAndLookUp() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             let citizen = try await client.token(DemoData.citizen.phone)
-            let created = try await client.json("/api/v1/dossiers", method: .post, token: citizen,
-                                                body: #"{"procedureCode":"1.001612","agencyIdentifier":"000.46.50.H19","applicant":\#(Self.applicant)}"#)
+            let created = try await client.submitDossier(#"{"procedureCode":"1.001612","agencyIdentifier":"000.46.50.H19","applicant":\#(Self.applicant)}"#,
+                                                         token: citizen, platform: platform)
             #expect(created.status == .created, "\(created.text)")
             let code = try #require(created.object?["code"] as? String)
             #expect(created.headers[.location] == "/api/v1/dossiers/\(code)")
@@ -82,6 +82,10 @@ import Testing
                 let response = try await client.json("/api/v1/dossiers", method: .post, token: token, body: body)
                 #expect(response.status == status, "\(body): \(response.text)")
             }
+            // A citizen's submission without the required documents is refused naming each one, as the page's form does.
+            let bare = try await client.json("/api/v1/dossiers", method: .post, token: citizen, body: #"{"procedureCode":"2.000488","applicant":\#(Self.applicant)}"#)
+            #expect(bare.status == .unprocessableContent)
+            #expect((bare.object?["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["documents[0]", "documents[1]"])
             let officer = try await client.token("chuyenvien.sxd")
             #expect(try await client.json("/api/v1/dossiers", method: .post, token: officer, body: #"{"procedureCode":"2.000488","applicant":\#(Self.applicant)}"#).status == .forbidden)
             #expect(try await rowCount("dossiers", platform.database) == 0)

@@ -37,7 +37,8 @@ import Testing
             let people = try await staff(platform)
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
             // The citizen submits online to Biên Hòa and attaches the documents.
-            let submitted = try await dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: Self.bienHoa, applicant: applicant()), by: citizen, requestID: "r1")
+            let submitted = try await dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: Self.bienHoa, applicant: applicant()),
+                                                      attachments: try await requiredFiles(platform, "1.004227"), by: citizen, requestID: "r1")
             #expect(submitted.status == .submitted && submitted.channel == .online && submitted.dueAt == nil)
             #expect(submitted.code == "\(Self.bienHoa)-260213-0001")
             _ = try await dossiers.attach(Self.pdf, fileName: "../../etc/hợp đồng<script>.pdf", documentName: "Hợp đồng chuyển nhượng", kind: .submission,
@@ -77,9 +78,9 @@ import Testing
             #expect(detail.events.map(\.action) == ["submit", "receive", "assign", "forward", "request_supplement", "supplement", "forward",
                                                     "approve", "record_result", "return_result"])
             #expect(detail.events[4].note == "Thiếu tờ khai lệ phí trước bạ")
-            #expect(detail.attachments.count == 3 && detail.attachments[0].fileName == "hợp đồngscript.pdf")
+            #expect(detail.attachments.count == 7 && detail.attachments[4].fileName == "hợp đồngscript.pdf")  // 4 submitted with it, 1 added, supplement, result
             #expect(detail.allowedActions.isEmpty && !detail.overdue)
-            let (meta, data) = try await dossiers.file(detail.attachments[2].id, of: submitted.code, for: citizen)
+            let (meta, data) = try await dossiers.file(detail.attachments[6].id, of: submitted.code, for: citizen)
             #expect(meta.kind == .result && data == Self.pdf)
             #expect(try await Outbox.summary(platform.database)["national-portal"]?["pending"] == 20)  // a record and a progress step per change
             #expect(try await Outbox.summary(platform.database)["sms"]?["pending"] == 3)  // received, supplement requested, result ready
@@ -90,7 +91,7 @@ import Testing
             await #expect(throws: DomainError.self) { try await dossiers.rate(submitted.code, rating: .notSatisfied, comment: nil, by: citizen, requestID: nil) }
             #expect(try await dossiers.rating(of: submitted.code)?.rating == .verySatisfied)
             #expect(try await Outbox.summary(platform.database)["national-portal"]?["pending"] == 20)  // ratings go in the month's summary
-            #expect(try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "dossier.").items.count == 14)  // 13 changes and the rating
+            #expect(try await AuditLog.list(platform.database, page: PageRequest(limit: 200), action: "dossier.").items.count == 18)  // 13 changes, the 4 files submitted with it and the rating
             #expect(try await AuditVerifier.verify(platform.database).intact)
         }
     }
@@ -148,7 +149,8 @@ import Testing
     @Test func attachmentsAreCheckedByContent() async throws {
         try await TestEnvironment.withPlatform { platform in
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
-            let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: applicant()), by: citizen, requestID: nil)
+            let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: applicant()),
+                                                             attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil)
             let exe = Data([0x4D, 0x5A, 0x90, 0x00]) + Data("not a pdf".utf8)
             await #expect(throws: DomainError.self) {
                 try await platform.dossiers.attach(exe, fileName: "scan.pdf", documentName: "Tờ khai", kind: .submission, to: dossier.code, by: citizen, requestID: nil)

@@ -75,7 +75,7 @@ import Synchronization
     @Test func citizensRegisterByPhoneOrEmailWithACodeAndNobodyLearnsWhoIsRegistered() async throws {
         try await TestEnvironment.withPlatform { platform in
             let accounts = platform.accounts
-            func register(_ contact: String, _ name: String, citizenId: String? = nil) async throws -> RegistrationStarted {
+            func register(_ contact: String, _ name: String, citizenId: String? = nil) async throws -> CodeSent {
                 try await accounts.startRegistration(CitizenRegistration(phoneOrEmail: contact, password: "Cong dan 2026", fullName: name, citizenId: citizenId), requestID: nil)
             }
             // No account until the code comes back.
@@ -108,6 +108,56 @@ import Synchronization
             // Bad details are refused naming the field.
             await #expect(throws: DomainError.self) { try await register("0911111111", "X", citizenId: "12345") }
             await #expect(throws: DomainError.self) { try await register("not a contact", "X") }
+        }
+    }
+
+    @Test func passwordResetTellsNobodyWhoExistsAndEndsTheOldCredentials() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            let accounts = platform.accounts
+            let phone = DemoData.citizen.phone
+            func texts() async throws -> Int { try await platform.database.read { try await $0.count("outbox_messages") } }
+            let account = try #require(try await accounts.account(username: phone))
+            let sessions = SessionStore(database: platform.database, accounts: accounts)
+            let authenticator = Authenticator(database: platform.database, accounts: accounts, hasher: PasswordHasher(cost: 4), limiter: LoginRateLimiter(limit: 1_000))
+            let session = try await sessions.open(for: account)
+            // An unknown name gets the same answer as a real account, and nothing is sent.
+            let before = try await texts()
+            let unknown = try await accounts.startPasswordReset(username: "0999999999", requestID: nil)
+            #expect(try await texts() == before)
+            let known = try await accounts.startPasswordReset(username: "+84 " + phone.dropFirst(), requestID: nil)
+            #expect(known == unknown && known.status == "code-sent")
+            let code = try await passwordResetCode(platform, to: phone)
+            // Asking again at once answers alike without texting again (no SMS bombing of one account).
+            let sent = try await texts()
+            #expect(try await accounts.startPasswordReset(username: phone, requestID: nil) == unknown)
+            #expect(try await texts() == sent)
+            // A weak password is refused naming the field, before the code is spent.
+            do {
+                try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: phone, code: code, newPassword: "short"), requestID: nil)
+                Issue.record("weak password accepted")
+            } catch let DomainError.invalid(errors) { #expect(errors.map(\.field) == ["newPassword"]) }
+            // A wrong code, and an unknown account, get the same refusal.
+            let wrongCode = String(format: "%06d", (Int(code)! + 1) % 1_000_000)
+            var refusals: [String] = []
+            for (name, given) in [(phone, wrongCode), ("0999999999", code)] {
+                do {
+                    try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: name, code: given, newPassword: "Mat khau moi 2027"), requestID: nil)
+                } catch let DomainError.invalid(errors) { refusals.append(errors.map { "\($0.field) \($0.messageVi)" }.joined()) }
+            }
+            #expect(refusals.count == 2 && refusals[0] == refusals[1] && refusals[0].hasPrefix("code "))
+            try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: phone, code: code, newPassword: "Mat khau moi 2027"), requestID: nil)
+            // The code works once; the old password and the old session are gone; the new password signs in.
+            await #expect(throws: DomainError.self) {
+                try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: phone, code: code, newPassword: "Lai mat khau 2028"), requestID: nil)
+            }
+            #expect(try await sessions.session(token: session.token) == nil)
+            await #expect(throws: DomainError.self) {
+                try await authenticator.login(username: phone, password: DemoData.password, clientAddress: "198.51.100.7", requestID: nil)
+            }
+            let signedIn = try await authenticator.login(username: phone, password: "Mat khau moi 2027", clientAddress: "198.51.100.7", requestID: nil)
+            #expect(signedIn.id == account.id && signedIn.tokensRevokedAt != nil)
+            let resets = try await AuditLog.list(platform.database, page: PageRequest(), action: "user.password_reset").items.filter { $0.action == "user.password_reset" }
+            #expect(resets.map(\.targetId) == [String(account.id)])
         }
     }
 

@@ -93,7 +93,7 @@ import Testing
                 let leader = try await Self.staff(platform, "ld.dat", "Trần Văn Lãnh", .leader, "000.00.06.H19")
                 let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
                 let code = try await dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: Self.applicant),
-                                                     by: citizen, requestID: nil).code
+                                                     attachments: try await requiredFiles(platform, "1.004227"), by: citizen, requestID: nil).code
                 let worker = try await Self.worker(platform, portal, url)
                 // Each change is synced as it happens (the worker runs between them).
                 func step(_ action: DossierAction, _ by: Principal, _ input: ActionInput = ActionInput(), after seconds: TimeInterval = 3_617) async throws {
@@ -135,7 +135,7 @@ import Testing
                 let last = try #require(syncs.last?.records.first)
                 let landOffice = try await platform.directory.agency("000.00.06.H19")?.name
                 #expect(landOffice != nil && last["DonViXuLy"] as? String == landOffice)
-                #expect((last["TaiLieuNop"] as? [[String: Any]])?.count == 2 && (last["DanhSachGiayToKetQua"] as? [[String: Any]])?.count == 1)
+                #expect((last["TaiLieuNop"] as? [[String: Any]])?.count == 6 && (last["DanhSachGiayToKetQua"] as? [[String: Any]])?.count == 1)
                 let supplement = try #require((last["DanhSachHoSoBoSung"] as? [[String: Any]])?.first)
                 #expect(supplement["NguoiYeuCauBoSung"] as? String == "Phạm Thị Đất" && supplement["NguoiTiepNhanBoSung"] as? String == Self.applicant.fullName)
                 #expect(supplement["TrangThaiBoSung"] as? String == "1" && (supplement["DanhSachGiayToBoSung"] as? [[String: Any]])?.count == 1)

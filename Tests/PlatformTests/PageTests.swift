@@ -62,10 +62,10 @@ struct PageSession: Sendable {
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    static func signIn(_ client: any TestClientProtocol, username: String) async throws -> PageSession {
+    static func signIn(_ client: any TestClientProtocol, username: String, password: String = DemoData.password) async throws -> PageSession {
         var session = PageSession(client: client)
         let page = try await session.get("/login")
-        let response = try await session.post("/login", form: ["_csrf": csrf(in: page.text) ?? "", "username": username, "password": DemoData.password])
+        let response = try await session.post("/login", form: ["_csrf": csrf(in: page.text) ?? "", "username": username, "password": password])
         guard response.status == .seeOther else { throw TestFailure("sign-in failed: \(response.status)") }
         return session
     }
@@ -158,6 +158,30 @@ struct PageSession: Sendable {
             #expect(account.text.contains("Nguyễn Thị Ánh"))
             let admin = try await session.get("/admin/users")
             #expect(admin.status == .forbidden)
+        }
+    }
+
+    @Test func citizenResetsTheirPasswordOnThePage() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            var session = PageSession(client: client)
+            let login = try await session.get("/login")
+            #expect(login.text.contains(#"href="/password-reset""#))
+            let page = try await session.get("/password-reset")
+            let token = PageSession.csrf(in: page.text) ?? ""
+            let unknown = try await session.post("/password-reset", form: ["_csrf": token, "username": "0999999999"])
+            let known = try await session.post("/password-reset", form: ["_csrf": token, "username": DemoData.citizen.phone])
+            #expect(known.status == .ok && known.text.contains("id=\"code-sent\""))
+            #expect(unknown.text.replacingOccurrences(of: "0999999999", with: DemoData.citizen.phone) == known.text)
+            let wrong = try await session.post("/password-reset/confirm", form: ["_csrf": token, "username": DemoData.citizen.phone, "code": "000000",
+                                                                                 "newPassword": "Mat khau moi 2027"])
+            #expect(wrong.status == .unprocessableContent && wrong.text.contains("Mã xác nhận không đúng"))
+            let good = try await session.post("/password-reset/confirm", form: ["_csrf": token, "username": DemoData.citizen.phone,
+                                                                                "code": try await passwordResetCode(platform, to: DemoData.citizen.phone),
+                                                                                "newPassword": "Mat khau moi 2027"])
+            #expect(good.status == .seeOther && good.headers[.location] == "/login?reset=done")
+            let notice = try await session.get("/login?reset=done")
+            #expect(notice.text.contains("id=\"password-reset-done\""))
+            _ = try await PageSession.signIn(client, username: DemoData.citizen.phone, password: "Mat khau moi 2027")
         }
     }
 

@@ -44,7 +44,8 @@ import Testing
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
             let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
             let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil,
-                                                                        applicant: Applicant(fullName: "A", phone: "0912345678")), by: citizen, requestID: nil)
+                                                                        applicant: Applicant(fullName: "A", phone: "0912345678")),
+                                                                        attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil)
             await #expect(throws: DomainError.self) { try await platform.dossiers.startPayment(dossier.code, gateway: Self.gateway, clientAddress: "203.0.113.7", by: counter, requestID: nil) }
             let url = try await platform.dossiers.startPayment(dossier.code, gateway: Self.gateway, clientAddress: "203.0.113.7", by: citizen, requestID: nil)
             let order = Self.query(url)
@@ -77,7 +78,8 @@ import Testing
             let leader = try await platform.accounts.createStaff(NewStaffAccount(username: "ld.tp", password: "Mat khau 2026", fullName: "LĐ", roles: [.leader],
                                                                                  agencyIdentifier: "000.00.04.H19"), by: .system(), requestID: nil).principal
             let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil,
-                                                                        applicant: Applicant(fullName: "A", phone: "0912345678")), by: citizen, requestID: nil)
+                                                                        applicant: Applicant(fullName: "A", phone: "0912345678")),
+                                                                        attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil)
             _ = try await platform.dossiers.perform(.receive, on: dossier.code, input: ActionInput(), by: counter, requestID: nil)
             _ = try await platform.dossiers.perform(.assign, on: dossier.code, input: ActionInput(assignee: "ld.tp"), by: leader, requestID: nil)
             _ = try await platform.dossiers.perform(.requestPayment, on: dossier.code, input: ActionInput(note: "Nộp phí 200.000 ₫"), by: leader, requestID: nil)
@@ -89,10 +91,10 @@ import Testing
     }
 
     @Test func citizenPaysThroughTheSandboxGateway() async throws {
-        try await TestEnvironment.withApp { client, _, _ in
+        try await TestEnvironment.withApp { client, platform, _ in
             let token = try await client.token(DemoData.citizen.phone)
-            let created = try await client.json("/api/v1/dossiers", method: .post, token: token,
-                                                body: #"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#)
+            let created = try await client.submitDossier(#"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#,
+                                                         token: token, platform: platform)
             let code = try #require(created.object?["code"] as? String)
             var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
             let page = try await citizen.get("/dossiers/\(code)")
@@ -125,7 +127,7 @@ import Testing
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
             func dossier() async throws -> String {
                 try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Applicant(fullName: "A", phone: "0912345678")),
-                                                   by: citizen, requestID: nil).code
+                                                   attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil).code
             }
             let order = Self.query(try await platform.dossiers.startPayment(try await dossier(), gateway: Self.gateway, clientAddress: "203.0.113.7", by: citizen, requestID: nil))
             // vnp_IpAddr is the citizen's address; the order expires 15 minutes after it was made, both with their seconds.
@@ -180,10 +182,10 @@ import Testing
         try real.checkPayments()
         #expect(!real.sandboxPayments)
         // Switched off: the self-payment journey has nowhere to go, and the IPN answers 99.
-        try await TestEnvironment.withApp(configure: { $0.paymentSandbox = false }) { client, _, _ in
+        try await TestEnvironment.withApp(configure: { $0.paymentSandbox = false }) { client, platform, _ in
             let token = try await client.token(DemoData.citizen.phone)
-            let created = try await client.json("/api/v1/dossiers", method: .post, token: token,
-                                                body: #"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#)
+            let created = try await client.submitDossier(#"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#,
+                                                         token: token, platform: platform)
             let code = try #require(created.object?["code"] as? String)
             #expect(try await client.json("/api/v1/dossiers/\(code)/payments", method: .post, token: token).status == .conflict)
             var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)

@@ -55,7 +55,8 @@ import Testing
             clock.set("2026-03-09", 15); try await act(.approve, c, by: sxd)         // on the deadline day
             // I: online (fully online procedure) to the Department of Justice, returned.
             clock.set("2026-03-10", 9)
-            let i = try await store.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: person), by: citizen, requestID: nil).code
+            let i = try await store.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: person),
+                                           attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil).code
             clock.set("2026-03-10", 10)
             try await act(.receive, i, by: counter)
             _ = try await store.perform(.assign, on: i, input: ActionInput(assignee: stp.username), by: stp, requestID: nil)
@@ -63,7 +64,8 @@ import Testing
             clock.set("2026-03-11", 9); try await act(.approve, d, by: sxd)          // before its moved deadline
             // J: submitted online, never received: not counted.
             clock.set("2026-03-12", 9)
-            _ = try await store.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: person), by: citizen, requestID: nil)
+            _ = try await store.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: person),
+                                       attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil)
             clock.set("2026-03-16", 9); _ = try await receive(by: sxd)               // H: due 23/03, still open: overdue
             clock.set("2026-03-20", 9); try await act(.approve, i, by: stp)
             clock.set("2026-03-23", 9)

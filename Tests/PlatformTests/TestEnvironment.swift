@@ -1,4 +1,5 @@
 import Core
+import Dossiers
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,6 +8,7 @@ import ServiceLifecycle
 import Server
 import SQLKit
 import Storage
+import Testing
 import Web
 
 /// Runs tests against SQLite (a fresh file each) or, when `CQS_TEST_DATABASE_URL` is set,
@@ -172,14 +174,47 @@ func runTool(_ path: String, _ arguments: [String], input: Data? = nil) throws -
 /// The newest registration code sent (by SMS or e-mail) to `contact`, read from the outbox as the
 /// phone or mailbox would receive it.
 func registrationCode(_ platform: Platform, to contact: String) async throws -> String {
+    try await oneTimeCode(platform, to: contact, after: "đăng ký tài khoản dịch vụ công: ")
+}
+
+/// The latest password-reset code texted or mailed to `contact`.
+func passwordResetCode(_ platform: Platform, to contact: String) async throws -> String {
+    try await oneTimeCode(platform, to: contact, after: "đặt lại mật khẩu tài khoản dịch vụ công: ")
+}
+
+/// The six digits after `lead` in the latest SMS or e-mail to `contact` in the outbox.
+func oneTimeCode(_ platform: Platform, to contact: String, after lead: String) async throws -> String {
     let payloads = try await platform.database.read { db in
         try await db.select().column("payload").from("outbox_messages").where("topic", .in, ["sms", "email"]).orderBy("id", .descending).limit(50).all()
             .map { try $0.decode(column: "payload", as: String.self) }
     }
     for payload in payloads where payload.contains(contact) {
-        if let range = payload.range(of: #"đăng ký tài khoản dịch vụ công: [0-9]{6}"#, options: .regularExpression) {
+        if let range = payload.range(of: lead + "[0-9]{6}", options: .regularExpression) {
             return String(payload[range].suffix(6))
         }
     }
-    throw TestFailure("no registration code sent to \(contact)")
+    throw TestFailure("no code sent to \(contact)")
+}
+
+/// A small PDF for each document the procedure requires (a citizen's submission must carry them all).
+func requiredFiles(_ platform: Platform, _ procedureCode: String) async throws -> [NewAttachment] {
+    let procedure = try #require(try await platform.procedures.procedure(procedureCode))
+    return procedure.documents.filter(\.required).map { NewAttachment(data: DossierStoreTests.pdf, fileName: "giay-to.pdf", documentName: $0.name) }
+}
+
+extension TestClientProtocol {
+    /// A citizen's submission over the API as the portal's apps send it: multipart with the
+    /// dossier's JSON and a PDF for each required document of its procedure.
+    func submitDossier(_ json: String, token: String, platform: Platform) async throws -> TestResponse {
+        let procedureCode = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["procedureCode"] as? String)
+        let boundary = "cqs-test-boundary"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"dossier\"\r\nContent-Type: application/json\r\n\r\n\(json)".utf8)
+        for file in try await requiredFiles(platform, procedureCode) {
+            body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.documentName)\"; filename=\"\(file.fileName)\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
+            body.append(file.data)
+        }
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await execute(uri: "/api/v1/dossiers", method: .post,
+                                 headers: [.authorization: "Bearer \(token)", .contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(bytes: body))
+    }
 }

@@ -4,6 +4,7 @@ dossier codes are unique and gap-free per agency and day.
 
 Usage: python3 Tests/faults/submission_crash.py PATH_TO_CQS_BINARY [postgres://… (optional)]
 Exits non-zero on failure."""
+import json
 import os
 import re
 import signal
@@ -13,6 +14,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from dossier_journey import free_port, wait_ready  # noqa: E402
@@ -22,6 +24,30 @@ N = 200
 KILL_AFTER = 70  # acknowledged submissions before the kill
 BODY = {"procedureCode": "1.004227", "agencyIdentifier": "000.46.50.H19",
         "applicant": {"fullName": "Nguyễn Thị Dân", "kind": 1, "phone": "0912345678"}, "subject": "Thử nghiệm sự cố"}
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def submission(base):
+    """A citizen's submission as the portal's apps send it: multipart with the dossier's JSON and a
+    small PDF for each document its procedure requires (read from the procedure API)."""
+    _, procedure = call(base, "/api/v1/procedures/" + BODY["procedureCode"])
+    boundary = "cqs-fault-boundary"
+    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"dossier\"\r\nContent-Type: application/json\r\n\r\n".encode()
+             + json.dumps(BODY).encode()]
+    for document in procedure["documents"]:
+        if document.get("required", True):
+            parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{document['name']}\"; filename=\"giay-to.pdf\"\r\n"
+                         "Content-Type: application/pdf\r\n\r\n".encode() + PDF)
+    return b"\r\n".join(parts) + f"\r\n--{boundary}--\r\n".encode(), "multipart/form-data; boundary=" + boundary
+
+
+def post_submission(base, citizen, body, timeout=30):
+    """Posts a submission built by `submission`; returns the status and the created dossier."""
+    request = urllib.request.Request(base + "/api/v1/dossiers", data=body[0], method="POST")
+    request.add_header("Authorization", "Bearer " + citizen)
+    request.add_header("Content-Type", body[1])
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, json.loads(response.read())
 
 
 def stored_codes(base, citizen):
@@ -71,10 +97,11 @@ def main():
     try:
         wait_ready(base, server)
         citizen = token(base, "0912345678")
+        body = submission(base)
 
         def submit():
             try:
-                status, dossier = call(base, "/api/v1/dossiers", token=citizen, body=BODY)
+                status, dossier = post_submission(base, citizen, body)
                 if 200 <= status < 300:
                     with lock:
                         acknowledged.append(dossier["code"])

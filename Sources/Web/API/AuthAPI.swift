@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Identity
 
-/// `POST /api/v1/auth/token`, `POST /api/v1/auth/register`, `GET /api/v1/me`.
+/// `POST /api/v1/auth/token`, sign-out, registration and password reset, `GET /api/v1/me`.
 public struct AuthAPI: Sendable {
     let services: WebServices
 
@@ -46,6 +46,17 @@ public struct AuthAPI: Sendable {
             let account = try await services.accounts.confirmRegistration(phoneOrEmail: input.phoneOrEmail, code: input.code, requestID: context.requestID)
             return try JSONResponse(account, status: .created).response(from: request, context: context)
         }
+        // Password reset in two steps: the account's name (a code goes to its phone or e-mail), then the code and the new password.
+        routes.post("/api/v1/auth/password-reset", .everyone) { request, context in
+            let input = try await RequestBody.json(PasswordResetRequest.self, from: request, context: context)
+            let sent = try await Self.startPasswordReset(username: input.username, services: services, context: context)
+            return try JSONResponse(sent, status: .accepted).response(from: request, context: context)
+        }
+        routes.post("/api/v1/auth/password-reset/confirm", .everyone) { request, context in
+            let input = try await RequestBody.json(PasswordResetConfirmation.self, from: request, context: context)
+            try await services.accounts.confirmPasswordReset(input, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
         routes.get("/api/v1/me", .signedIn) { request, context in
             guard let id = context.principal?.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
             return try JSONResponse(account).response(from: request, context: context)
@@ -60,15 +71,36 @@ struct RegistrationCode: Decodable, KnownFields {
     static let fieldNames: Set<String> = ["phoneOrEmail", "code"]
 }
 
+/// `POST /api/v1/auth/password-reset`.
+struct PasswordResetRequest: Decodable, KnownFields {
+    let username: String
+    static let fieldNames: Set<String> = ["username"]
+}
+
+extension PasswordResetConfirmation: KnownFields {
+    public static let fieldNames: Set<String> = ["username", "code", "newPassword"]
+}
+
 extension AuthAPI {
     /// Starts a registration from this address, within its budget (each request sends a message).
-    static func startRegistration(_ input: CitizenRegistration, services: WebServices, context: AppRequestContext) async throws -> RegistrationStarted {
-        if let wait = await services.registrationLimiter.retryAfter(context.clientAddress, now: Date()) {
-            throw DomainError.tooManyRequests(retryAfterSeconds: wait, messageVi: "Quá nhiều yêu cầu đăng ký. Vui lòng thử lại sau \(wait) giây",
-                                              messageEn: "Too many registration requests. Try again in \(wait) seconds")
-        }
-        await services.registrationLimiter.recordFailure(context.clientAddress, now: Date())
+    static func startRegistration(_ input: CitizenRegistration, services: WebServices, context: AppRequestContext) async throws -> CodeSent {
+        try await withinCodeBudget(services, context)
         return try await services.accounts.startRegistration(input, requestID: context.requestID)
+    }
+
+    /// Starts a password reset from this address, within the same budget.
+    static func startPasswordReset(username: String, services: WebServices, context: AppRequestContext) async throws -> CodeSent {
+        try await withinCodeBudget(services, context)
+        return try await services.accounts.startPasswordReset(username: username, requestID: context.requestID)
+    }
+
+    /// Each address may ask for a limited number of codes (each request may send an SMS or e-mail).
+    static func withinCodeBudget(_ services: WebServices, _ context: AppRequestContext) async throws {
+        if let wait = await services.codeRequestLimiter.retryAfter(context.clientAddress, now: Date()) {
+            throw DomainError.tooManyRequests(retryAfterSeconds: wait, messageVi: "Quá nhiều yêu cầu gửi mã. Vui lòng thử lại sau \(wait) giây",
+                                              messageEn: "Too many requests for a code. Try again in \(wait) seconds")
+        }
+        await services.codeRequestLimiter.recordFailure(context.clientAddress, now: Date())
     }
 }
 

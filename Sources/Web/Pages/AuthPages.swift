@@ -2,7 +2,7 @@ import Core
 import Hummingbird
 import Identity
 
-/// Sign-in, sign-out and citizen registration pages.
+/// Sign-in, sign-out, citizen registration and password reset pages.
 public struct AuthPages: Sendable {
     let services: WebServices
 
@@ -10,7 +10,8 @@ public struct AuthPages: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/login", .everyone) { request, context in
-            try services.pages.render("login", titleKey: "login", data: ["next": Self.safeNext(request.uri.stringParameter("next"))],
+            try services.pages.render("login", titleKey: "login", data: ["next": Self.safeNext(request.uri.stringParameter("next")),
+                                                                         "resetDone": request.uri.stringParameter("reset") == "done"],
                                       request: request, context: context)
         }
         routes.post("/login", .everyone) { request, context in try await login(request, context) }
@@ -28,6 +29,11 @@ public struct AuthPages: Sendable {
         }
         routes.post("/register", .everyone) { request, context in try await register(request, context) }
         routes.post("/register/confirm", .everyone) { request, context in try await confirm(request, context) }
+        routes.get("/password-reset", .everyone) { request, context in
+            try services.pages.render("password-reset", titleKey: "passwordReset", data: [:], request: request, context: context)
+        }
+        routes.post("/password-reset", .everyone) { request, context in try await startPasswordReset(request, context) }
+        routes.post("/password-reset/confirm", .everyone) { request, context in try await confirmPasswordReset(request, context) }
     }
 
     /// Only local paths are followed after sign-in (no open redirects).
@@ -86,6 +92,36 @@ public struct AuthPages: Sendable {
             let problem = Problem.from(error, language: context.language)
             return try services.pages.render("register-confirm", titleKey: "register", data: [
                 "errors": problem.messages(context.language).map { ["message": $0] }, "phoneOrEmail": contact,
+            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+        }
+    }
+
+    /// The account's name: the same page follows whether or not it exists.
+    func startPasswordReset(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Form.read(request)
+        let username = form["username"] ?? ""
+        do {
+            _ = try await AuthAPI.startPasswordReset(username: username, services: services, context: context)
+            return try services.pages.render("password-reset-confirm", titleKey: "passwordReset", data: ["username": username], request: request, context: context)
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            return try services.pages.render("password-reset", titleKey: "passwordReset", data: [
+                "errors": problem.messages(context.language).map { ["message": $0] }, "username": username,
+            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+        }
+    }
+
+    /// The code and the new password: right, the sign-in page says so.
+    func confirmPasswordReset(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Form.read(request)
+        let input = PasswordResetConfirmation(username: form["username"] ?? "", code: form["code"] ?? "", newPassword: form["newPassword"] ?? "")
+        do {
+            try await services.accounts.confirmPasswordReset(input, requestID: context.requestID)
+            return Response.redirect(to: "/login?reset=done", type: .normal)
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            return try services.pages.render("password-reset-confirm", titleKey: "passwordReset", data: [
+                "errors": problem.messages(context.language).map { ["message": $0] }, "username": input.username,
             ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
         }
     }

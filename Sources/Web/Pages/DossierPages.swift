@@ -96,13 +96,6 @@ public struct DossierPages: Sendable {
                                subject: form["subject"], channel: Int(form["channel"] ?? ""))
         let principal = context.principal!
         do {
-            let given = Set(attachments.map(\.documentName))
-            let missing = procedure.documents.enumerated().filter { $0.element.required && !given.contains($0.element.name) }
-            if principal.roles == [.citizen], !missing.isEmpty {
-                throw DomainError.invalid(missing.map {
-                    ValidationError(field: "file\($0.offset)", messageVi: "Thiếu tệp: \($0.element.name)", messageEn: "Missing file: \($0.element.name)")
-                })
-            }
             let dossier = try await services.dossiers.create(input, attachments: attachments, by: principal, requestID: context.requestID)
             return Response.redirect(to: "/dossiers/\(dossier.code)", type: .normal)
         } catch let error as DomainError {
