@@ -1,7 +1,7 @@
 import Foundation
 
-/// Failed-login budget per client address, in memory: at most `limit` failures per `window`.
-/// Complements the per-account lockout, which is persisted.
+/// A budget per client address (failed sign-ins, code requests, public look-ups), in memory: at
+/// most `limit` per `window`. Complements `LoginThrottle`'s delays per account and address.
 public actor LoginRateLimiter {
     let limit: Int
     let window: TimeInterval

@@ -1,5 +1,7 @@
 import Core
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 @testable import Server
 import Testing
@@ -23,6 +25,35 @@ import Testing
     @Test func localPathsAreFollowed() {
         for path in ["/account", "/dossiers/000.00.15.H19-260302-0001?tab=files", "/documents?dir=in&page=2", "/", "/tra-c%E1%BB%A9u"] {
             #expect(SafeRedirect.localPath(path) == path, "\(path)")
+        }
+    }
+
+    static func login(_ client: any TestClientProtocol, _ username: String, _ password: String, from address: String) async throws -> HTTPResponse.Status {
+        try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json", .init("X-Forwarded-For")!: address],
+                                 body: ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#)).status
+    }
+
+    /// Behind a trusted reverse proxy each client has its own budget: guesses spread over many
+    /// addresses neither lock the owner out nor spend anyone else's attempts, one address guessing
+    /// is slowed; without the proxy configured, a forged `X-Forwarded-For` changes nothing.
+    @Test func lockoutAbuseThroughATrustedProxy() async throws {
+        let proxies = try TrustedProxies.parse("127.0.0.1, ::1").get()
+        try await TestEnvironment.withApp(.live, configure: { $0.trustedProxies = proxies }) { client, _, _ in
+            var spread: [HTTPResponse.Status] = []
+            for n in 1...30 { spread.append(try await Self.login(client, "admin", "guess \(n)", from: "203.0.113.\(n)")) }
+            #expect(spread == Array(repeating: .unauthorized, count: 30))
+            let owner = try await Self.login(client, "admin", DemoData.password, from: "198.51.100.20")
+            #expect(owner == .ok)
+            var guesses: [HTTPResponse.Status] = []
+            for _ in 1...6 { guesses.append(try await Self.login(client, "chuyenvien.sxd", "guess", from: "192.0.2.66")) }
+            #expect(guesses == Array(repeating: .unauthorized, count: 5) + [.tooManyRequests])
+            let neighbour = try await Self.login(client, "chuyenvien.sxd", DemoData.password, from: "192.0.2.67")
+            #expect(neighbour == .ok)
+        }
+        try await TestEnvironment.withApp(.live) { client, _, _ in
+            for n in 1...20 { _ = try await Self.login(client, "no.such.user\(n)", "guess", from: "203.0.113.\(n)") }
+            let forged = try await Self.login(client, "admin", DemoData.password, from: "198.51.100.21")
+            #expect(forged == .tooManyRequests)
         }
     }
 

@@ -69,14 +69,15 @@ enum TestEnvironment {
     }
 
     /// The whole HTTP application (migrated and seeded) behind a test client.
-    static func withApp(configure: (inout AppConfig) -> Void = { _ in }, _ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void) async throws {
+    static func withApp(_ mode: TestingSetup = .router, configure: (inout AppConfig) -> Void = { _ in },
+                        _ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void) async throws {
         var (config, schema, cleanup) = try await makeConfig()
         configure(&config)
         do {
             let platform = try Platform(config: config, logger: logger, schema: schema)
             let built = try await ApplicationBuilder.build(platform: platform)
             let routes = AppRoutes(catalog: built.catalog, routerRoutes: built.routerRoutes)
-            try await built.application.test(.router) { client in try await body(client, platform, routes) }
+            try await built.application.test(mode) { client in try await body(client, platform, routes) }
             await cleanup()
         } catch {
             await cleanup()
