@@ -115,5 +115,9 @@ public enum DossierMigrations {
         Migration(context: "dossiers", version: 6, name: "appointment at each history entry") { db, _ in
             try await db.alter(table: "dossier_events").column("due_at", type: .bigint).run()
         },
+        // The statistics read each dossier's history as it stood at a moment.
+        Migration(context: "dossiers", version: 7, name: "history by dossier and time") { db, _ in
+            try await db.create(index: "dossier_events_dossier_at").on("dossier_events").column("dossier_id").column("at").run()
+        },
     ]
 }

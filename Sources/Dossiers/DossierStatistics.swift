@@ -77,71 +77,105 @@ public struct ReportingPeriod: Sendable, Equatable {
 }
 
 extension DossierStore {
+    /// Each dossier's cells in the period, as `StatisticsRules.classify` decides them, in SQL:
+    /// `intake` (online, direct, carried) and `timing` (before, on, late, within, overdue), NULL
+    /// when not counted; with the columns the grouping and the other figures need. Dossiers that
+    /// are not counted but were returned or rated in the period are kept for those figures.
+    public static func classificationSQL(_ period: ReportingPeriod, now: Int64) -> String {
+        let (from, to) = period.bounds
+        let judgedAt = min(to, now)
+        let paused = StatisticsRules.pausedStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let request = DossierAction.requestSupplement.rawValue
+        let day = "+ 25200000) / 86400000"
+        let counted = "d.received_at IS NOT NULL AND d.received_at <= \(judgedAt) AND d.status <> '\(DossierStatus.refused.rawValue)' "
+            + "AND (d.end_at IS NULL OR d.end_at > \(judgedAt) OR d.end_at >= \(from))"
+        // Innermost: whether counted, and the moment the dossier is judged at (its end, else the judging time).
+        let base = """
+            SELECT d.id, d.implementing_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name, d.online_level, d.channel,
+              d.status, d.received_at, d.due_at, d.returned_at,
+              CASE WHEN \(counted) THEN 1 ELSE 0 END AS counted,
+              CASE WHEN d.end_at <= \(judgedAt) THEN d.end_at END AS ended_at,
+              CASE WHEN d.end_at <= \(judgedAt) THEN d.end_at ELSE \(judgedAt) END AS t
+            FROM dossiers d
+            WHERE (\(counted)) OR d.returned_at BETWEEN \(from) AND \(judgedAt)
+              OR EXISTS (SELECT 1 FROM dossier_ratings r WHERE r.dossier_id = d.id AND r.at BETWEEN \(from) AND \(to))
+            """
+        // Then, from the history as it stood at that moment: the appointment, the supplement
+        // requests after receipt, and since when it waits for the applicant.
+        let asOf = """
+            SELECT b.*,
+              COALESCE((SELECT e.due_at FROM dossier_events e WHERE e.dossier_id = b.id AND e.at <= b.t AND e.due_at IS NOT NULL
+                        ORDER BY e.at DESC, e.id DESC LIMIT 1), b.due_at) AS due_t,
+              (SELECT COUNT(*) FROM dossier_events e WHERE e.dossier_id = b.id AND e.action = '\(request)' AND e.at > b.received_at AND e.at <= b.t) AS requests,
+              (SELECT CASE WHEN e.to_status IN (\(paused)) THEN e.at END FROM dossier_events e WHERE e.dossier_id = b.id AND e.at <= b.t
+               ORDER BY e.at DESC, e.id DESC LIMIT 1) AS waiting_since
+            FROM (\(base)) b
+            """
+        return """
+            SELECT c.*,
+              CASE WHEN c.counted = 0 THEN NULL WHEN c.received_at < \(from) THEN 'carried' WHEN c.channel = 2 THEN 'online' ELSE 'direct' END AS intake,
+              CASE WHEN c.counted = 0 THEN NULL
+                WHEN c.ended_at IS NOT NULL THEN
+                  CASE WHEN c.status = '\(DossierStatus.withdrawn.rawValue)' THEN 'on'
+                    WHEN c.requests > 1 OR c.ended_at > c.due_t THEN 'late'
+                    WHEN c.due_t IS NULL OR (c.ended_at \(day) < (c.due_t \(day) THEN 'before'
+                    ELSE 'on' END
+                WHEN c.requests <= 1 AND (c.due_t IS NULL OR COALESCE(c.waiting_since, \(judgedAt)) <= c.due_t) THEN 'within'
+                ELSE 'overdue' END AS timing
+            FROM (\(asOf)) c
+            """
+    }
+
     /// The statistics query (the same text the platform runs; the benchmark runs it raw), without the
     /// agency filter and the grouping clause.
-    public static func statisticsSelect(_ period: ReportingPeriod, groupBy: StatisticsGrouping) -> (select: String, key: String) {
+    public static func statisticsSelect(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64) -> (select: String, key: String) {
         let (from, to) = period.bounds
         let keyColumns: (String, String) = switch groupBy {
         case .agency: ("implementing_agency", "implementing_agency")
         case .field: ("field_code", "field_name")
         case .procedure: ("procedure_code", "procedure_name")
         }
-        let day = 86_400_000
-        let offset = 25_200_000  // UTC+7, for day boundaries
-        // Conditions, each a SQL fragment over one dossier row.
-        let receivedIn = "received_at BETWEEN \(from) AND \(to)"
-        let carried = "received_at < \(from) AND (end_at IS NULL OR end_at >= \(from))"
-        let endedIn = "end_at BETWEEN \(from) AND \(to)"
-        let withdrawn = "status = '\(DossierStatus.withdrawn.rawValue)'"
-        let processed = "\(endedIn) AND NOT (\(withdrawn))"
-        let onTime = "end_at <= due_at AND supplement_count <= 1"
-        let endDay = "((end_at + \(offset)) / \(day))"
-        let dueDay = "((due_at + \(offset)) / \(day))"
-        let open = "received_at <= \(to) AND (end_at IS NULL OR end_at > \(to))"
         func count(_ condition: String) -> String { "CAST(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END) AS BIGINT)" }
+        let processed = "x.timing IN ('before', 'on', 'late')"
         let select = """
-            SELECT \(keyColumns.0) AS k, MAX(\(keyColumns.1)) AS n,
-              \(count("(\(receivedIn)) AND channel = 2")) AS received_online,
-              \(count("(\(receivedIn)) AND channel <> 2")) AS received_direct,
-              \(count("(\(receivedIn)) AND channel = 2 AND online_level = 'full'")) AS received_fully_online,
-              \(count(carried)) AS carried_over,
+            SELECT x.\(keyColumns.0) AS k, MAX(x.\(keyColumns.1)) AS n,
+              \(count("x.intake = 'online'")) AS received_online,
+              \(count("x.intake = 'direct'")) AS received_direct,
+              \(count("x.intake = 'online' AND x.online_level = 'full'")) AS received_fully_online,
+              \(count("x.intake = 'carried'")) AS carried_over,
               \(count(processed)) AS processed,
-              \(count("\(processed) AND \(onTime) AND \(endDay) < \(dueDay)")) AS before_deadline,
-              \(count("\(processed) AND \(onTime) AND \(endDay) >= \(dueDay)")) AS on_deadline,
-              \(count("\(processed) AND NOT (\(onTime))")) AS late,
-              \(count(open)) AS in_progress,
-              \(count("\(open) AND due_at >= \(to) AND supplement_count <= 1")) AS within_deadline,
-              \(count("returned_at BETWEEN \(from) AND \(to)")) AS returned,
-              \(count("\(endedIn) AND \(withdrawn)")) AS withdrawn,
-              CAST(SUM(CASE WHEN \(processed) THEN end_at - received_at ELSE 0 END) AS BIGINT) AS processing_ms,
+              \(count("x.timing = 'before'")) AS before_deadline,
+              \(count("x.timing = 'on'")) AS on_deadline,
+              \(count("x.timing = 'late'")) AS late,
+              \(count("x.timing IN ('within', 'overdue')")) AS in_progress,
+              \(count("x.timing = 'within'")) AS within_deadline,
+              \(count("x.returned_at BETWEEN \(from) AND \(min(to, now))")) AS returned,
+              \(count("\(processed) AND x.status = '\(DossierStatus.withdrawn.rawValue)'")) AS withdrawn,
+              CAST(SUM(CASE WHEN \(processed) THEN x.ended_at - x.received_at ELSE 0 END) AS BIGINT) AS processing_ms,
               \(count("r.at BETWEEN \(from) AND \(to)")) AS ratings,
               \(count("r.at BETWEEN \(from) AND \(to) AND r.rating <= 2")) AS satisfied
-            FROM dossiers LEFT JOIN dossier_ratings r ON r.dossier_id = dossiers.id
-            WHERE received_at IS NOT NULL AND received_at <= \(to) AND (end_at IS NULL OR end_at >= \(from) OR returned_at >= \(from) OR r.at >= \(from))
+            FROM (\(classificationSQL(period, now: now))) x LEFT JOIN dossier_ratings r ON r.dossier_id = x.id
+            WHERE 1 = 1
             """
-        return (select, keyColumns.0)
+        return (select, "x." + keyColumns.0)
     }
 
     /// The whole statistics query for every agency, as `cqs statistics-sql` prints it.
-    public static func statisticsSQL(_ period: ReportingPeriod, groupBy: StatisticsGrouping) -> String {
-        let (select, key) = statisticsSelect(period, groupBy: groupBy)
+    public static func statisticsSQL(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64) -> String {
+        let (select, key) = statisticsSelect(period, groupBy: groupBy, now: now)
         return select + " GROUP BY \(key) ORDER BY \(key)"
     }
 
-    /// Statistics for a period, grouped, optionally for one implementing agency. Each dossier
-    /// is counted once (by its implementing agency), so inter-agency dossiers are not counted
-    /// twice in province totals. Rules of the national index: a dossier is on time when its end
-    /// (processing finished, else returned, else stopped/refused) is not after its appointment
-    /// (which supplement pauses have moved) and it had at most one supplement request;
-    /// unfinished dossiers are judged at the end of the period; withdrawn ones count only if
-    /// they had been received.
+    /// Statistics for a period, grouped, optionally for one implementing agency, classified by
+    /// `StatisticsRules` as of the period's end or now, whichever is earlier. Each dossier is
+    /// counted once (by its implementing agency), so inter-agency dossiers are not counted twice
+    /// in province totals.
     public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?) async throws -> (rows: [StatisticsRow], total: StatisticsRow) {
-        let (select, key) = Self.statisticsSelect(period, groupBy: groupBy)
-        let keyColumns = (key, "")
+        let (select, key) = Self.statisticsSelect(period, groupBy: groupBy, now: clock.millis())
         let rows = try await database.read { db in
             var query = SQLQueryString(select)
-            if let agency { query.appendInterpolation(unsafeRaw: " AND implementing_agency = "); query.appendInterpolation(bind: agency) }
-            query.appendInterpolation(unsafeRaw: " GROUP BY \(keyColumns.0) ORDER BY \(keyColumns.0)")
+            if let agency { query.appendInterpolation(unsafeRaw: " AND x.implementing_agency = "); query.appendInterpolation(bind: agency) }
+            query.appendInterpolation(unsafeRaw: " GROUP BY \(key) ORDER BY \(key)")
             return try await db.raw(query).all().map(Counts.init)
         }
         var named = rows

@@ -89,6 +89,6 @@ struct StatisticsSQL: AsyncParsableCommand {
 
     func run() async throws {
         guard let first = LocalDate(iso: from), let last = LocalDate(iso: to) else { throw ValidationError("dates are yyyy-MM-dd") }
-        print(DossierStore.statisticsSQL(try ReportingPeriod(from: first, to: last), groupBy: .agency) + ";")
+        print(DossierStore.statisticsSQL(try ReportingPeriod(from: first, to: last), groupBy: .agency, now: Date().epochMillis) + ";")
     }
 }

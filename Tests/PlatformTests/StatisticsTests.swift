@@ -81,13 +81,13 @@ import Testing
             let (rows, total) = try await store.statistics(march, groupBy: .agency, agency: nil)
             #expect(total.received == 8 && total.receivedOnline == 1 && total.receivedDirect == 7)
             #expect(total.carriedOver == 1 && total.total == 9)
-            #expect(total.processed == 6)
-            #expect(total.processedBeforeDeadline == 3 && total.processedOnDeadline == 1 && total.processedLate == 2)
+            #expect(total.processed == 7)  // F, withdrawn after receipt, is processed (the form's note), in the on-deadline column
+            #expect(total.processedBeforeDeadline == 3 && total.processedOnDeadline == 2 && total.processedLate == 2)
             #expect(total.inProgress == 2 && total.inProgressWithinDeadline == 1 && total.inProgressOverdue == 1)
             #expect(total.returned == 1 && total.withdrawn == 1)
             #expect(total.onlineShare == 0.125 && total.fullyOnlineShare == 0.125)
-            #expect(total.onTimeShare == 0.667 && total.averageProcessingDays > 0)
-            #expect(total.total == total.processed + total.withdrawn + total.inProgress)
+            #expect(total.onTimeShare == 0.714 && total.averageProcessingDays > 0)
+            #expect(total.total == total.processed + total.inProgress)
             #expect(total.ratings == 1 && total.satisfactionShare == 1)
             #expect(rows.map(\.key) == ["000.00.04.H19", "000.00.05.H19"])
             #expect(rows[0].name == "Sở Tư pháp" && rows[0].processed == 1 && rows[0].returned == 1)
@@ -97,6 +97,46 @@ import Testing
             #expect(justice.rows.count == 1 && justice.rows[0].key == "TP" && justice.total.received == 1)
             let decree = try await store.statistics(ReportingPeriod.decree09Month(year: 2026, month: 3), groupBy: .procedure, agency: nil)
             #expect(decree.total.received == 7)  // A (23/02), B–F and I (10/03) in; H and G (after 14/03) and K (02/02) out
+        }
+    }
+
+    /// What happens in December does not change November's figures; a month not yet over is
+    /// judged today, not at its last day.
+    @Test func aClosedPeriodStaysAsItWas() async throws {
+        let clock = TestClock("2026-11-20", 9)
+        try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
+            let store = platform.dossiers
+            let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
+            let leader = try await platform.accounts.createStaff(NewStaffAccount(username: "ld.xaydung", password: "Mat khau 2026", fullName: "LĐ", roles: [.leader],
+                                                                                 agencyIdentifier: "000.00.05.H19"), by: .system(), requestID: nil).principal
+            func receive() async throws -> String {
+                let code = try await store.create(NewDossier(procedureCode: "1.009990", agencyIdentifier: nil, applicant: Applicant(fullName: "Lê Văn Thống", phone: "0912345678")),
+                                                  by: counter, requestID: nil).code
+                _ = try await store.perform(.assign, on: code, input: ActionInput(assignee: leader.username), by: leader, requestID: nil)
+                return code
+            }
+            let within = try await receive()                          // due 27/11: open and within at the end of November
+            clock.set("2026-11-23", 9); let overdue = try await receive()  // due 30/11 09:00… judged at 30/11 23:59: overdue
+            let november = ReportingPeriod.calendarMonth(year: 2026, month: 11)
+            clock.set("2026-11-26", 9)
+            let before = try await store.statistics(november, groupBy: .agency, agency: nil).total
+            #expect(before.inProgress == 2 && before.inProgressWithinDeadline == 2)  // judged on 26/11, not at 30/11
+            clock.set("2026-12-01", 9)
+            let closed = try await store.statistics(november, groupBy: .agency, agency: nil).total
+            #expect(closed.inProgressWithinDeadline == 1 && closed.inProgressOverdue == 1)
+            // December: two supplement requests on one, the other's deadline extended, then both finished.
+            for note in ["Thiếu bản vẽ", "Vẫn thiếu"] {
+                _ = try await store.perform(.requestSupplement, on: within, input: ActionInput(note: note), by: leader, requestID: nil)
+                clock.advance(3_600)
+                _ = try await store.perform(.supplement, on: within, input: ActionInput(), by: counter, requestID: nil)
+            }
+            _ = try await store.perform(.extendDeadline, on: overdue, input: ActionInput(note: "Cần xác minh", newDueDate: "2026-12-15"), by: leader, requestID: nil)
+            clock.set("2026-12-02", 9)
+            _ = try await store.perform(.approve, on: overdue, input: ActionInput(), by: leader, requestID: nil)
+            let december = try await store.statistics(ReportingPeriod.calendarMonth(year: 2026, month: 12), groupBy: .agency, agency: nil).total
+            #expect(december.carriedOver == 2 && december.processedBeforeDeadline == 1 && december.inProgressOverdue == 1)  // two requests: overdue
+            clock.set("2027-03-01", 9)
+            #expect(try await store.statistics(november, groupBy: .agency, agency: nil).total == closed)
         }
     }
 
