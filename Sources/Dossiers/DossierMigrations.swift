@@ -119,5 +119,24 @@ public enum DossierMigrations {
         Migration(context: "dossiers", version: 7, name: "history by dossier and time") { db, _ in
             try await db.create(index: "dossier_events_dossier_at").on("dossier_events").column("dossier_id").column("at").run()
         },
+        // Each agency's part of a dossier for its form 06; history entries name their part and its
+        // deadline. Dossiers from before hold one part, at their implementing agency.
+        Migration(context: "dossiers", version: 8, name: "agencies' parts of dossiers") { db, _ in
+            try await db.create(table: "dossier_steps")
+                .column("dossier_id", type: .bigint, .notNull)
+                .column("seq", type: .int, .notNull)
+                .column("agency_identifier", type: .text, .notNull)
+                .column("started_at", type: .bigint, .notNull)
+                .column("ended_at", type: .bigint)
+                .column("due_at", type: .bigint)
+                .column("status", type: .text, .notNull)
+                .primaryKey("dossier_id", "seq")
+                .run()
+            try await db.create(index: "dossier_steps_agency").on("dossier_steps").column("agency_identifier").column("started_at").run()
+            try await db.alter(table: "dossier_events").column("step_seq", type: .int).run()
+            try await db.alter(table: "dossier_events").column("step_due_at", type: .bigint).run()
+            try await DossierStore.addWholeParts(after: 0, db)
+            try await db.raw("UPDATE dossier_events SET step_seq = 0, step_due_at = due_at WHERE step_seq IS NULL AND due_at IS NOT NULL").run()
+        },
     ]
 }

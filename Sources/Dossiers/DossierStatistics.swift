@@ -76,38 +76,72 @@ public struct ReportingPeriod: Sendable, Equatable {
     }
 }
 
+/// What one row of the statistics counts: a whole dossier (province totals, the service
+/// centre's form II.06a), or one agency's part of it (each agency's form 06).
+public enum StatisticsUnit: String, Sendable {
+    case dossier, agencyPart
+}
+
+/// The official form asked for: each agency's form 06 (its own part of every dossier it worked
+/// on; the province total counts each dossier once), or form II.06a of the service centre (the
+/// dossiers it received).
+public enum StatisticsForm: String, Codable, Sendable, CaseIterable {
+    case agency = "06"
+    case serviceCentre = "II.06a"
+}
+
 extension DossierStore {
-    /// Each dossier's cells in the period, as `StatisticsRules.classify` decides them, in SQL:
+    /// Each unit's cells in the period, as `StatisticsRules.classify` decides them, in SQL:
     /// `intake` (online, direct, carried) and `timing` (before, on, late, within, overdue), NULL
-    /// when not counted; with the columns the grouping and the other figures need. Dossiers that
+    /// when not counted; with the columns the grouping and the other figures need. Units that
     /// are not counted but were returned or rated in the period are kept for those figures.
-    public static func classificationSQL(_ period: ReportingPeriod, now: Int64) -> String {
+    public static func classificationSQL(_ period: ReportingPeriod, now: Int64, unit: StatisticsUnit = .dossier) -> String {
         let (from, to) = period.bounds
         let judgedAt = min(to, now)
         let paused = StatisticsRules.pausedStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let request = DossierAction.requestSupplement.rawValue
         let day = "+ 25200000) / 86400000"
-        let counted = "d.received_at IS NOT NULL AND d.received_at <= \(judgedAt) AND d.status <> '\(DossierStatus.refused.rawValue)' "
-            + "AND (d.end_at IS NULL OR d.end_at > \(judgedAt) OR d.end_at >= \(from))"
-        // Innermost: whether counted, and the moment the dossier is judged at (its end, else the judging time).
-        let base = """
-            SELECT d.id, d.implementing_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name, d.online_level, d.channel,
-              d.status, d.received_at, d.due_at, d.returned_at,
-              CASE WHEN \(counted) THEN 1 ELSE 0 END AS counted,
-              CASE WHEN d.end_at <= \(judgedAt) THEN d.end_at END AS ended_at,
-              CASE WHEN d.end_at <= \(judgedAt) THEN d.end_at ELSE \(judgedAt) END AS t
+        // The unit with the dossier's columns: its receipt, end, appointment and status (for a
+        // part, when it reached the agency, left it, its own deadline and how it ended), and
+        // whether it is the dossier's last (returns and ratings belong to that one).
+        let units = switch unit {
+        case .dossier:
+            """
+            SELECT d.id, 0 AS seq, d.implementing_agency AS agency, d.receiving_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name,
+              d.online_level, d.channel, d.status, d.received_at, d.end_at, d.due_at, d.returned_at, 1 AS is_last
             FROM dossiers d
-            WHERE (\(counted)) OR d.returned_at BETWEEN \(from) AND \(judgedAt)
-              OR EXISTS (SELECT 1 FROM dossier_ratings r WHERE r.dossier_id = d.id AND r.at BETWEEN \(from) AND \(to))
+            """
+        case .agencyPart:
+            """
+            SELECT d.id, s.seq, s.agency_identifier AS agency, d.receiving_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name,
+              d.online_level, d.channel, s.status, s.started_at AS received_at, s.ended_at AS end_at, s.due_at,
+              CASE WHEN s.ended_at IS NOT NULL AND s.ended_at = d.end_at THEN d.returned_at END AS returned_at,
+              CASE WHEN s.ended_at IS NULL OR s.ended_at = d.end_at THEN 1 ELSE 0 END AS is_last
+            FROM dossier_steps s JOIN dossiers d ON d.id = s.dossier_id
+            """
+        }
+        let (dueColumn, ofUnit) = unit == .dossier ? ("due_at", "") : ("step_due_at", " AND e.step_seq = b.seq")
+        let counted = "u.received_at IS NOT NULL AND u.received_at <= \(judgedAt) AND u.status <> '\(DossierStatus.refused.rawValue)' "
+            + "AND (u.end_at IS NULL OR u.end_at > \(judgedAt) OR u.end_at >= \(from))"
+        // Whether counted, and the moment the unit is judged at (its end, else the judging time).
+        let base = """
+            SELECT u.*,
+              CASE WHEN \(counted) THEN 1 ELSE 0 END AS counted,
+              CASE WHEN u.end_at <= \(judgedAt) THEN u.end_at END AS ended_at,
+              CASE WHEN u.end_at <= \(judgedAt) THEN u.end_at ELSE \(judgedAt) END AS t
+            FROM (\(units)) u
+            WHERE (\(counted)) OR u.returned_at BETWEEN \(from) AND \(judgedAt)
+              OR (u.is_last = 1 AND EXISTS (SELECT 1 FROM dossier_ratings r WHERE r.dossier_id = u.id AND r.at BETWEEN \(from) AND \(to)))
             """
         // Then, from the history as it stood at that moment: the appointment, the supplement
         // requests after receipt, and since when it waits for the applicant.
         let asOf = """
             SELECT b.*,
-              COALESCE((SELECT e.due_at FROM dossier_events e WHERE e.dossier_id = b.id AND e.at <= b.t AND e.due_at IS NOT NULL
+              COALESCE((SELECT e.\(dueColumn) FROM dossier_events e WHERE e.dossier_id = b.id\(ofUnit) AND e.at <= b.t AND e.\(dueColumn) IS NOT NULL
                         ORDER BY e.at DESC, e.id DESC LIMIT 1), b.due_at) AS due_t,
-              (SELECT COUNT(*) FROM dossier_events e WHERE e.dossier_id = b.id AND e.action = '\(request)' AND e.at > b.received_at AND e.at <= b.t) AS requests,
-              (SELECT CASE WHEN e.to_status IN (\(paused)) THEN e.at END FROM dossier_events e WHERE e.dossier_id = b.id AND e.at <= b.t
+              (SELECT COUNT(*) FROM dossier_events e WHERE e.dossier_id = b.id\(ofUnit) AND e.action = '\(request)' AND e.at > b.received_at AND e.at <= b.t)
+                AS requests,
+              (SELECT CASE WHEN e.to_status IN (\(paused)) THEN e.at END FROM dossier_events e WHERE e.dossier_id = b.id\(ofUnit) AND e.at <= b.t
                ORDER BY e.at DESC, e.id DESC LIMIT 1) AS waiting_since
             FROM (\(base)) b
             """
@@ -126,12 +160,14 @@ extension DossierStore {
             """
     }
 
-    /// The statistics query (the same text the platform runs; the benchmark runs it raw), without the
-    /// agency filter and the grouping clause.
-    public static func statisticsSelect(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64) -> (select: String, key: String) {
+    /// The statistics query (the same text the platform runs; the benchmark runs it raw), without
+    /// the filters and the grouping clause; `x.agency` is the implementing agency (dossiers) or
+    /// the agency of the part.
+    public static func statisticsSelect(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64, unit: StatisticsUnit = .dossier)
+        -> (select: String, key: String) {
         let (from, to) = period.bounds
         let keyColumns: (String, String) = switch groupBy {
-        case .agency: ("implementing_agency", "implementing_agency")
+        case .agency: ("agency", "agency")
         case .field: ("field_code", "field_name")
         case .procedure: ("procedure_code", "procedure_name")
         }
@@ -152,38 +188,52 @@ extension DossierStore {
               \(count("x.returned_at BETWEEN \(from) AND \(min(to, now))")) AS returned,
               \(count("\(processed) AND x.status = '\(DossierStatus.withdrawn.rawValue)'")) AS withdrawn,
               CAST(SUM(CASE WHEN \(processed) THEN x.ended_at - x.received_at ELSE 0 END) AS BIGINT) AS processing_ms,
-              \(count("r.at BETWEEN \(from) AND \(to)")) AS ratings,
-              \(count("r.at BETWEEN \(from) AND \(to) AND r.rating <= 2")) AS satisfied
-            FROM (\(classificationSQL(period, now: now))) x LEFT JOIN dossier_ratings r ON r.dossier_id = x.id
+              \(count("x.is_last = 1 AND r.at BETWEEN \(from) AND \(to)")) AS ratings,
+              \(count("x.is_last = 1 AND r.at BETWEEN \(from) AND \(to) AND r.rating <= 2")) AS satisfied
+            FROM (\(classificationSQL(period, now: now, unit: unit))) x LEFT JOIN dossier_ratings r ON r.dossier_id = x.id
             WHERE 1 = 1
             """
         return (select, "x." + keyColumns.0)
     }
 
     /// The whole statistics query for every agency, as `cqs statistics-sql` prints it.
-    public static func statisticsSQL(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64) -> String {
-        let (select, key) = statisticsSelect(period, groupBy: groupBy, now: now)
+    public static func statisticsSQL(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64, unit: StatisticsUnit = .dossier) -> String {
+        let (select, key) = statisticsSelect(period, groupBy: groupBy, now: now, unit: unit)
         return select + " GROUP BY \(key) ORDER BY \(key)"
     }
 
-    /// Statistics for a period, grouped, optionally for one implementing agency, classified by
-    /// `StatisticsRules` as of the period's end or now, whichever is earlier. Each dossier is
-    /// counted once (by its implementing agency), so inter-agency dossiers are not counted twice
-    /// in province totals.
-    public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?) async throws -> (rows: [StatisticsRow], total: StatisticsRow) {
-        let (select, key) = Self.statisticsSelect(period, groupBy: groupBy, now: clock.millis())
-        let rows = try await database.read { db in
-            var query = SQLQueryString(select)
-            if let agency { query.appendInterpolation(unsafeRaw: " AND x.implementing_agency = "); query.appendInterpolation(bind: agency) }
-            query.appendInterpolation(unsafeRaw: " GROUP BY \(key) ORDER BY \(key)")
-            return try await db.raw(query).all().map(Counts.init)
-        }
+    /// The statistics of a form for a period, grouped, classified by `StatisticsRules` as of the
+    /// period's end or now, whichever is earlier.
+    /// - Form 06 for one agency: its parts of dossiers (an inter-agency dossier is in the row of
+    ///   every agency that worked on it, for its own step and deadline).
+    /// - Form 06 province-wide: by agency, each agency's parts; by field or procedure, dossiers;
+    ///   the total counts each dossier once.
+    /// - Form II.06a: the dossiers the agency (the service centre) received.
+    public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?, form: StatisticsForm = .agency) async throws
+        -> (rows: [StatisticsRow], total: StatisticsRow) {
+        let now = clock.millis()
+        let unit: StatisticsUnit = form == .agency && (agency != nil || groupBy == .agency) ? .agencyPart : .dossier
+        let filter: (column: String, value: String)? = agency.map { (form == .serviceCentre ? "x.receiving_agency" : "x.agency", $0) }
+        let rows = try await counts(period, groupBy: groupBy, unit: unit, filter: filter, now: now)
         var named = rows
         if groupBy == .agency {
             for index in named.indices { named[index].name = try await directory.agency(named[index].key)?.name ?? named[index].key }
         }
-        let total = rows.reduce(Counts(key: "", name: "")) { $0.adding($1) }
+        // Province-wide by agency: the rows are each agency's parts, the total each dossier once.
+        let totals = unit == .agencyPart && agency == nil ? try await counts(period, groupBy: groupBy, unit: .dossier, filter: nil, now: now) : rows
+        let total = totals.reduce(Counts(key: "", name: "")) { $0.adding($1) }
         return (named.map(\.row), Counts(key: "total", name: "Tổng cộng", base: total).row)
+    }
+
+    func counts(_ period: ReportingPeriod, groupBy: StatisticsGrouping, unit: StatisticsUnit, filter: (column: String, value: String)?, now: Int64)
+        async throws -> [Counts] {
+        let (select, key) = Self.statisticsSelect(period, groupBy: groupBy, now: now, unit: unit)
+        return try await database.read { db in
+            var query = SQLQueryString(select)
+            if let filter { query.appendInterpolation(unsafeRaw: " AND \(filter.column) = "); query.appendInterpolation(bind: filter.value) }
+            query.appendInterpolation(unsafeRaw: " GROUP BY \(key) ORDER BY \(key)")
+            return try await db.raw(query).all().map(Counts.init)
+        }
     }
 
     /// Raw sums from SQL.

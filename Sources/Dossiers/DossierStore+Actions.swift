@@ -36,6 +36,7 @@ extension DossierStore {
             let update = db.update("dossiers").set("status", to: target.rawValue).set("updated_at", to: now.epochMillis)
                 .set("version", to: row.version + 1)
             var change: [String: String] = ["from": status.rawValue, "to": target.rawValue]
+            var part: PartChange?
             switch action {
             case .receive:
                 guard let procedure = try await procedures.procedure(row.procedureCode) else { throw StorageError.corrupt("procedure \(row.procedureCode) gone") }
@@ -43,9 +44,11 @@ extension DossierStore {
                                         cutoff: procedure.cutoffTime.flatMap(LocalTime.init), calendar: workingCalendar)
                 update.set("received_at", to: now.epochMillis).set("due_at", to: VietnamTime.instant(due).epochMillis)
                 change["due"] = due.description
+                part = .open(index: row.currentStep, procedure: procedure, dossierDue: VietnamTime.instant(due).epochMillis)
             case .refuse, .stop, .withdraw:
                 update.set("ended_at", to: now.epochMillis).set("paused_at", to: Int64?.none)
                 if row.endAt == nil { update.set("end_at", to: now.epochMillis) }
+                part = .close
             case .assign:
                 guard let assignee else { throw DomainError.invalid("assignee", "Chọn cán bộ xử lý", "Choose the officer") }
                 guard assignee.agency == row.currentAgency else {
@@ -62,6 +65,7 @@ extension DossierStore {
                 update.set("current_step", to: row.currentStep + 1).set("current_agency", to: next)
                     .set("assigned_user_id", to: Int64?.none).set("assigned_username", to: String?.none)
                 change["agency"] = next
+                if next != row.currentAgency { part = .forward(index: row.currentStep + 1, procedure: procedure) }
             case .requestSupplement, .requestPayment:
                 update.set("resume_status", to: status.rawValue)
                 if row.dueAt != nil { update.set("paused_at", to: now.epochMillis) }
@@ -71,9 +75,11 @@ extension DossierStore {
                     update.set("due_at", to: moved.dueAt).set("paused_days", to: moved.pausedDays)
                     change["due"] = VietnamTime.display(Date(epochMillis: moved.dueAt))
                 }
+                if let pausedAt = row.pausedAt { part = .move { Self.resumedInstant($0, pausedAt: pausedAt, now: now, calendar: workingCalendar) } }
                 update.set("paused_at", to: Int64?.none).set("resume_status", to: String?.none)
             case .approve, .reject:
                 update.set("finished_at", to: now.epochMillis).set("end_at", to: now.epochMillis)
+                part = .close
             case .recordResult:
                 let results = try await db.select().column("id").from("dossier_attachments")
                     .where("dossier_id", .equal, row.id).where("kind", .equal, Attachment.Kind.result.rawValue).first()
@@ -91,13 +97,24 @@ extension DossierStore {
                 guard date > old.date, workingCalendar.isWorkingDay(date) else {
                     throw DomainError.invalid("newDueDate", "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn cũ", "The new date must be a working day after the old one")
                 }
-                update.set("due_at", to: VietnamTime.instant(LocalDateTime(date: date, time: old.time)).epochMillis)
-                    .set("extension_count", to: row.extensionCount + 1)
+                let extended = VietnamTime.instant(LocalDateTime(date: date, time: old.time)).epochMillis
+                update.set("due_at", to: extended).set("extension_count", to: row.extensionCount + 1)
+                part = .move { $0 + (extended - dueAt) }
                 change["due"] = date.iso
             }
             let updated = try await update.where("id", .equal, row.id).where("version", .equal, row.version).returning("id").all()
             guard !updated.isEmpty else {
                 throw DomainError.conflict(messageVi: "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại", messageEn: "The dossier was just changed by someone else; reload it")
+            }
+            switch part {
+            case .open(let index, let procedure, let dossierDue)?:
+                try await Self.openPart(row, index: index, procedure: procedure, start: now, dossierDue: dossierDue, calendar: workingCalendar, db)
+            case .forward(let index, let procedure)?:
+                try await Self.closePart(of: row.id, at: now.epochMillis, status: .processing, db)
+                try await Self.openPart(row, index: index, procedure: procedure, start: now, dossierDue: row.dueAt, calendar: workingCalendar, db)
+            case .close?: try await Self.closePart(of: row.id, at: now.epochMillis, status: target, db)
+            case .move(let move)?: try await Self.movePartDue(of: row.id, move, db)
+            case nil: break
             }
             try await Self.recordEvent(id: row.id, code: row.code, action: action.rawValue, from: status, to: target, principal: principal, note: note, now: now, db)
             if let note { change["note"] = note }
@@ -106,6 +123,14 @@ extension DossierStore {
             guard let fresh = try await DossierRow.load(code: code, db) else { throw Self.notFound }
             return fresh.dossier
         }
+    }
+
+    /// How an action changes the agency's part (`dossier_steps`).
+    enum PartChange {
+        case open(index: Int, procedure: Procedure, dossierDue: Int64)
+        case forward(index: Int, procedure: Procedure)
+        case close
+        case move((Int64) -> Int64)
     }
 
     /// When a paused dossier resumes: the appointment moved by the working days it waited.

@@ -56,7 +56,19 @@ extension DossierStore {
             let before = try await BulkInsert.maxID("dossiers", on: db)
             try await BulkInsert.insert(into: "dossiers", columns: Self.seedColumns, rows: rows, on: db, batch: 400)
             try await db.raw("INSERT INTO dossier_agencies (dossier_id, agency_identifier) SELECT id, implementing_agency FROM dossiers WHERE id > \(bind: before)").run()
+            try await Self.addWholeParts(after: before, db)
         }
+    }
+
+    /// One part per received dossier after `id`, at its implementing agency, as its own row
+    /// stands (for dossiers loaded in bulk or stored before parts were kept).
+    static func addWholeParts(after id: Int64, _ db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO dossier_steps (dossier_id, seq, agency_identifier, started_at, ended_at, due_at, status)
+            SELECT id, 0, implementing_agency, received_at, end_at, due_at,
+              CASE WHEN end_at IS NULL THEN '\(unsafeRaw: DossierStatus.processing.rawValue)' ELSE status END
+            FROM dossiers WHERE id > \(bind: id) AND received_at IS NOT NULL AND status <> '\(unsafeRaw: DossierStatus.refused.rawValue)'
+            """).run()
     }
 
     /// After a bulk load: each agency's daily sequence continues after the generated codes

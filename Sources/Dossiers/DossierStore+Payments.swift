@@ -110,6 +110,9 @@ extension DossierStore {
                     update.set("due_at", to: moved.dueAt).set("paused_days", to: moved.pausedDays)
                 }
                 try await update.where("id", .equal, row.id).run()
+                if let pausedAt = row.pausedAt {
+                    try await Self.movePartDue(of: row.id, { Self.resumedInstant($0, pausedAt: pausedAt, now: Date(epochMillis: now), calendar: workingCalendar) }, db)
+                }
                 try await Self.recordEvent(id: row.id, code: code, action: DossierAction.confirmPayment.rawValue, from: .awaitingPayment, to: target,
                                            principal: gateway, note: "Thanh toán trực tuyến \(txnRef)", now: Date(epochMillis: now), db)
             }

@@ -35,7 +35,7 @@ public struct DossierStore: Sendable {
         "field_name", "fees", "online_level",
     ])
     static let eventColumns = SQLColumnList(["dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at",
-                                             "due_at"])
+                                             "due_at", "step_seq", "step_due_at"])
 
     // MARK: Creation
 
@@ -115,6 +115,7 @@ public struct DossierStore: Sendable {
             try await agencies.run()
             _ = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
                                       now: now.epochMillis, clock: clock, db)
+            if !isCitizen { try await Self.openPart(row, index: 0, procedure: procedure, start: now, dossierDue: due, calendar: workingCalendar, db) }
             try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
             try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: row.code, requestID: requestID,
                                                  change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
@@ -203,10 +204,12 @@ public struct DossierStore: Sendable {
     /// national-portal sync — full record, then the progress step — and the applicant's notifications).
     static func recordEvent(row: DossierRow, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
                             _ db: any SQLDatabase) async throws {
+        let part = try await lastPart(of: row.id, db)
         guard let inserted = try await db.insert(into: "dossier_events")
             .columns(Self.eventColumns)
             .values(SQLBind(row.id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
-                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis), SQLBind(row.dueAt))
+                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis), SQLBind(row.dueAt),
+                    SQLBind(part?.seq), SQLBind(part?.dueAt))
             .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
         let eventID = try inserted.decode(column: "id", as: Int64.self)
         let code = row.code

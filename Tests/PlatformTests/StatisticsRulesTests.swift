@@ -201,13 +201,117 @@ import Testing
         }
     }
 
+    /// A dossier worked on by up to three agencies in turn: each agency's part has its own
+    /// deadline, its own supplement requests and pauses, and ends when the dossier is forwarded
+    /// on or ends there.
+    struct Parted {
+        struct Part { var agency: String; var start: Int64; var end: Int64?; var due: Int64; var status: DossierStatus }
+        var dossier: DossierHistory
+        var parts: [Part]
+        /// Each entry's part and that part's deadline after it.
+        var marks: [(seq: Int, due: Int64)]
+
+        /// A part as the rules read it: received when the dossier reached the agency, ended when it left.
+        func history(of seq: Int) -> DossierHistory {
+            let part = parts[seq]
+            let events = zip(dossier.events, marks).filter { $0.1.seq == seq }.map { Event(action: $0.0.action, toStatus: $0.0.toStatus, at: $0.0.at, dueAt: $0.1.due) }
+            return DossierHistory(status: part.status, channel: dossier.channel, receivedAt: part.start, endAt: part.end, dueAt: part.due, events: events)
+        }
+    }
+
+    static func randomParted(_ random: inout some RandomNumberGenerator, start: Int64) -> Parted {
+        var t = start
+        func step(_ hours: ClosedRange<Int64>) { t += Int64.random(in: hours, using: &random) * hour + Int64.random(in: 0...59, using: &random) * 60_000 }
+        let agencies = ["000.46.50.H19", "000.00.06.H19", "000.00.05.H19"].prefix(Int.random(in: 1...3, using: &random))
+        var due = t + Int64.random(in: 5...20, using: &random) * dayLength
+        var parts = [Parted.Part(agency: agencies.first!, start: t, end: nil, due: t + Int64.random(in: 1...6, using: &random) * dayLength, status: .processing)]
+        var events = [Event(action: "receive", toStatus: .received, at: t, dueAt: due)]
+        var marks = [(seq: 0, due: parts[0].due)]
+        var status = DossierStatus.received
+        func add(_ action: String, _ to: DossierStatus) { events.append(Event(action: action, toStatus: to, at: t, dueAt: due)); marks.append((parts.count - 1, parts[parts.count - 1].due)); status = to }
+        var end: Int64?
+        for agency in agencies {
+            if agency != parts.last!.agency {
+                step(2...150)
+                parts[parts.count - 1].end = t
+                parts.append(Parted.Part(agency: agency, start: t, end: nil, due: t + Int64.random(in: 1...8, using: &random) * dayLength, status: .processing))
+                add("forward", status == .received ? .processing : status)
+            }
+            for _ in 0..<Int.random(in: 0...2, using: &random) {
+                step(2...100)
+                add("request_supplement", .supplementRequested)
+                guard Bool.random(using: &random) else { break }
+                step(2...150)
+                let shift = Int64.random(in: 0...5, using: &random) * dayLength
+                due += shift; parts[parts.count - 1].due += shift
+                add("supplement", .processing)
+            }
+            if status == .supplementRequested { break }
+            if Int.random(in: 0..<6, using: &random) == 0 {
+                step(2...100)
+                let final: DossierStatus = [.approved, .rejected, .stopped, .withdrawn].randomElement(using: &random)!
+                add(final == .approved ? "approve" : final == .rejected ? "reject" : final == .stopped ? "stop" : "withdraw", final)
+                parts[parts.count - 1].end = t; parts[parts.count - 1].status = final; end = t
+                break
+            }
+        }
+        if end == nil, status != .supplementRequested, Bool.random(using: &random) {
+            step(2...200)
+            add("approve", .approved)
+            parts[parts.count - 1].end = t; parts[parts.count - 1].status = .approved; end = t
+        }
+        let dossier = DossierHistory(status: status, channel: Bool.random(using: &random) ? 2 : 1, receivedAt: start, endAt: end, dueAt: due, events: events)
+        return Parted(dossier: dossier, parts: parts, marks: marks)
+    }
+
+    @Test func eachAgencysPartIsClassifiedInSQLAsTheRulesDo() async throws {
+        var random = SeededRandom(seed: 20_261_202)
+        let start = Self.november - 45 * Self.dayLength
+        let dossiers = (0..<600).map { _ in Self.randomParted(&random, start: start + Int64.random(in: 0...(100 * Self.dayLength), using: &random)) }
+        try await TestEnvironment.withPlatform { platform in
+            let ids = try await Self.store(dossiers.map(\.dossier), platform, marks: dossiers.map(\.marks))
+            try await platform.database.transaction { db in
+                for (id, dossier) in zip(ids, dossiers) {
+                    try await db.delete(from: "dossier_steps").where("dossier_id", .equal, id).run()
+                    for (seq, part) in dossier.parts.enumerated() {
+                        try await db.insert(into: "dossier_steps").columns("dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status")
+                            .values(SQLBind(id), SQLBind(seq), SQLBind(part.agency), SQLBind(part.start), SQLBind(part.end), SQLBind(part.due), SQLBind(part.status.rawValue))
+                            .run()
+                    }
+                }
+            }
+            let midDecember = Self.november + 40 * Self.dayLength
+            var compared = 0
+            for (period, now) in [(ReportingPeriod.calendarMonth(year: 2026, month: 11), Int64.max), (.calendarMonth(year: 2026, month: 12), midDecember)] {
+                let rows = try await platform.database.read { db in
+                    try await db.raw(SQLQueryString(DossierStore.classificationSQL(period, now: now, unit: .agencyPart))).all()
+                }
+                var fromSQL: [String: PeriodClass] = [:]
+                for row in rows {
+                    guard let intake = try row.decode(column: "intake", as: String?.self).flatMap(PeriodIntake.init),
+                          let timing = try row.decode(column: "timing", as: String?.self).flatMap(PeriodTiming.init) else { continue }
+                    fromSQL["\(try row.decode(column: "id", as: Int64.self))#\(try row.decode(column: "seq", as: Int.self))"] = PeriodClass(intake, timing)
+                }
+                let (from, to) = Self.bounds(period)
+                for (id, dossier) in zip(ids, dossiers) {
+                    for seq in dossier.parts.indices {
+                        let expected = StatisticsRules.classify(dossier.history(of: seq), from: from, to: to, now: now)
+                        #expect(fromSQL["\(id)#\(seq)"] == expected, "part \(seq) of dossier \(id): \(dossier.history(of: seq))")
+                        if expected != nil { compared += 1 }
+                    }
+                }
+            }
+            #expect(compared > 500)
+        }
+    }
+
     static func bounds(_ period: ReportingPeriod) -> (Int64, Int64) {
         let start = VietnamTime.instant(LocalDateTime(date: period.from, time: LocalTime(hour: 0))).epochMillis
         return (start, VietnamTime.instant(LocalDateTime(date: period.to.adding(days: 1), time: LocalTime(hour: 0))).epochMillis - 1)
     }
 
     /// Writes the histories as dossiers and history entries; returns their ids in order.
-    static func store(_ histories: [DossierHistory], _ platform: Platform) async throws -> [Int64] {
+    static func store(_ histories: [DossierHistory], _ platform: Platform, marks: [[(seq: Int, due: Int64)]]? = nil) async throws -> [Int64] {
         let seeds = histories.enumerated().map { index, h in
             DossierStore.SeedDossier(code: "000.00.05.H19-261101-\(String(format: "%04d", index))", procedureCode: "1.009972", procedureName: "Cấp giấy phép xây dựng",
                                      fieldCode: "XD", fieldName: "Xây dựng", onlineLevel: "partial", agency: "000.00.05.H19", channel: h.channel, status: h.status,
@@ -217,12 +321,14 @@ import Testing
         try await platform.dossiers.bulkInsert(seeds)
         return try await platform.database.transaction { db in
             var ids: [Int64] = []
-            for (seed, history) in zip(seeds, histories) {
+            for (index, (seed, history)) in zip(seeds, histories).enumerated() {
                 let id = try #require(try await db.select().column("id").from("dossiers").where("code", .equal, seed.code).first()).decode(column: "id", as: Int64.self)
                 ids.append(id)
-                for event in history.events {
-                    try await db.insert(into: "dossier_events").columns("dossier_id", "action", "to_status", "actor", "actor_role", "at", "due_at")
-                        .values(SQLBind(id), SQLBind(event.action), SQLBind(event.toStatus.rawValue), SQLBind("thử"), SQLBind("system"), SQLBind(event.at), SQLBind(event.dueAt))
+                for (position, event) in history.events.enumerated() {
+                    let mark = marks?[index][position]
+                    try await db.insert(into: "dossier_events").columns("dossier_id", "action", "to_status", "actor", "actor_role", "at", "due_at", "step_seq", "step_due_at")
+                        .values(SQLBind(id), SQLBind(event.action), SQLBind(event.toStatus.rawValue), SQLBind("thử"), SQLBind("system"), SQLBind(event.at), SQLBind(event.dueAt),
+                                SQLBind(mark?.seq), SQLBind(mark?.due))
                         .run()
                 }
             }

@@ -140,6 +140,52 @@ import Testing
         }
     }
 
+    /// An inter-agency dossier is in the form 06 of each agency that worked on it, judged by
+    /// that agency's own step deadline; the province total counts it once; the service centre's
+    /// form II.06a holds the dossiers it received.
+    @Test func everyAgencyCountsItsOwnPartAndTheCentreWhatItReceived() async throws {
+        let clock = TestClock("2026-11-02", 9)
+        try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
+            let store = platform.dossiers
+            func staff(_ name: String, _ role: Role, _ agency: String) async throws -> Principal {
+                try await platform.accounts.createStaff(NewStaffAccount(username: name, password: "Mat khau 2026", fullName: name, roles: [role], agencyIdentifier: agency),
+                                                        by: .system(), requestID: nil).principal
+            }
+            let (commune, land, centre) = ("000.46.50.H19", "000.00.06.H19", "000.00.15.H19")
+            let communeCounter = try #require(try await platform.accounts.account(username: "motcua.bienhoa")).principal
+            let centreCounter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
+            let communeOfficer = try await staff("cv.bienhoa", .processingOfficer, commune)
+            let landLeader = try await staff("ld.dat", .leader, land)
+            let buildingLeader = try await staff("ld.xaydung", .leader, "000.00.05.H19")
+            let person = Applicant(fullName: "Lê Văn Thống", phone: "0912345678")
+            // Land transfer: one working day at the commune (due 03/11), then eight at the land office.
+            let transfer = try await store.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: commune, applicant: person), by: communeCounter, requestID: nil).code
+            _ = try await store.perform(.assign, on: transfer, input: ActionInput(assignee: "cv.bienhoa"), by: communeCounter, requestID: nil)
+            clock.set("2026-11-04", 10)
+            _ = try await store.perform(.forward, on: transfer, input: ActionInput(note: "Đã kiểm tra"), by: communeOfficer, requestID: nil)  // late for its own step
+            clock.set("2026-11-06", 9)
+            _ = try await store.perform(.approve, on: transfer, input: ActionInput(), by: landLeader, requestID: nil)  // well before the land office's deadline
+            // A building permit extension received at the provincial service centre for the Department of Construction.
+            let permit = try await store.create(NewDossier(procedureCode: "1.009990", agencyIdentifier: nil, applicant: person), by: centreCounter, requestID: nil).code
+            _ = try await store.perform(.assign, on: permit, input: ActionInput(assignee: buildingLeader.username), by: buildingLeader, requestID: nil)
+            clock.set("2026-12-01", 9)
+            let november = ReportingPeriod.calendarMonth(year: 2026, month: 11)
+            let atCommune = try await store.statistics(november, groupBy: .agency, agency: commune).total
+            #expect(atCommune.received == 1 && atCommune.processed == 1 && atCommune.processedLate == 1)
+            let atLand = try await store.statistics(november, groupBy: .agency, agency: land).total
+            #expect(atLand.received == 1 && atLand.processedBeforeDeadline == 1)
+            let province = try await store.statistics(november, groupBy: .agency, agency: nil)
+            #expect(province.rows.map(\.key) == ["000.00.05.H19", land, commune])
+            #expect(province.total.received == 2 && province.total.processed == 1 && province.total.inProgress == 1)  // each dossier once
+            #expect(province.total.processedBeforeDeadline == 1)  // the whole dossier was on time
+            let byField = try await store.statistics(november, groupBy: .field, agency: nil)
+            #expect(byField.total.received == 2 && byField.rows.reduce(0) { $0 + $1.received } == 2)
+            let form = try await store.statistics(november, groupBy: .field, agency: centre, form: .serviceCentre)
+            #expect(form.rows.map(\.key) == ["XD"] && form.total.received == 1 && form.total.inProgressOverdue == 1)
+            #expect(try await store.statistics(november, groupBy: .field, agency: centre).total.received == 0)  // the centre processes nothing itself
+        }
+    }
+
     @Test func periods() throws {
         let month = ReportingPeriod.decree09Month(year: 2026, month: 1)
         #expect(month.from == LocalDate(iso: "2025-12-15") && month.to == LocalDate(iso: "2026-01-14"))
@@ -164,6 +210,12 @@ import Testing
             let own = try await client.json("/api/v1/statistics/dossiers", token: department)
             #expect(own.object?["agency"] as? String == "000.00.06.H19" && (own.object?["total"] as? [String: Any])?["total"] as? Int == 0)
             #expect(try await client.json("/api/v1/statistics/dossiers?agency=000.00.04.H19", token: department).status == .forbidden)
+            // The service centre's form II.06a: what it received, by field; a department may not read it.
+            let centre = try await client.json("/api/v1/statistics/dossiers?form=II.06a", token: province)
+            #expect(centre.object?["form"] as? String == "II.06a" && centre.object?["agency"] as? String == "000.00.15.H19" && centre.object?["groupBy"] as? String == "field")
+            #expect((centre.object?["total"] as? [String: Any])?["receivedDirect"] as? Int == 1)
+            #expect(try await client.json("/api/v1/statistics/dossiers?form=II.06a", token: department).status == .forbidden)
+            #expect(try await client.json("/api/v1/statistics/dossiers?form=07", token: province).status == .unprocessableContent)
             #expect(try await client.json("/api/v1/statistics/dossiers", token: counter).status == .forbidden)
             #expect(try await client.json("/api/v1/statistics/dossiers?from=2026-13-01", token: province).status == .unprocessableContent)
             let csv = try await client.json("/api/v1/statistics/dossiers?format=csv&groupBy=field", token: province)

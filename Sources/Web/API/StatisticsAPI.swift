@@ -14,19 +14,24 @@ public struct StatisticsAPI: Sendable {
         let from: String
         let to: String
         let groupBy: String
+        /// `06` (each agency's own part; the province total counts each dossier once) or `II.06a` (what the service centre received).
+        let form: String
         let agency: String?
         let rows: [StatisticsRow]
         let total: StatisticsRow
     }
 
-    /// Reads `from`, `to` (default: this calendar month), `groupBy`, `agency`, and limits leaders
-    /// below the province to their own agency.
+    /// Reads `from`, `to` (default: this calendar month), `groupBy`, `form`, `agency` (for form
+    /// II.06a the provincial service centre unless named), and limits leaders below the province
+    /// to their own agency.
     func query(_ uri: URI, _ context: AppRequestContext) async throws -> Result {
         let today = VietnamTime.today()
         let month = ReportingPeriod.calendarMonth(year: today.year, month: today.month)
         let period = try ReportingPeriod(from: try uri.dateParameter("from") ?? month.from, to: try uri.dateParameter("to") ?? month.to)
-        let grouping = try uri.caseParameter("groupBy", as: StatisticsGrouping.self) ?? .agency
+        let form = try uri.caseParameter("form", as: StatisticsForm.self) ?? .agency
+        let grouping = try uri.caseParameter("groupBy", as: StatisticsGrouping.self) ?? (form == .serviceCentre ? .field : .agency)
         var agency = uri.stringParameter("agency")
+        if form == .serviceCentre, agency == nil { agency = try await services.directory.provincialServiceCenter() }
         let principal = context.principal!
         if !(principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor)) {
             let own = principal.agency ?? ""
@@ -38,8 +43,8 @@ public struct StatisticsAPI: Sendable {
                 agency = own
             }
         }
-        let (rows, total) = try await services.dossiers.statistics(period, groupBy: grouping, agency: agency)
-        return Result(from: period.from.iso, to: period.to.iso, groupBy: grouping.rawValue, agency: agency, rows: rows, total: total)
+        let (rows, total) = try await services.dossiers.statistics(period, groupBy: grouping, agency: agency, form: form)
+        return Result(from: period.from.iso, to: period.to.iso, groupBy: grouping.rawValue, form: form.rawValue, agency: agency, rows: rows, total: total)
     }
 
     static func csv(_ result: Result) -> String {
@@ -85,12 +90,14 @@ public struct StatisticsAPI: Sendable {
                  "days": String(r.averageProcessingDays),
                  "satisfaction": r.ratings == 0 ? "—" : "\(Int((r.satisfactionShare * 100).rounded()))% (\(r.ratings))"]
             }
-            var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)"
+            var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)&form=\(result.form)"
             if let agency = result.agency { csvLink += "&agency=\(agency)" }
             return try services.pages.render("statistics", titleKey: "statistics", data: [
                 "from": result.from, "to": result.to, "rows": result.rows.map(row), "total": row(result.total),
                 "chart": SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),
                 "groupings": StatisticsGrouping.allCases.map { ["value": $0.rawValue, "label": t["group_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == result.groupBy] as [String: Any] },
+                "forms": StatisticsForm.allCases.map { ["value": $0.rawValue, "label": t["form_\($0 == .agency ? "agency" : "centre")"] ?? $0.rawValue,
+                                                        "selected": $0.rawValue == result.form] as [String: Any] },
                 "csv": csvLink,
             ], request: request, context: context)
         }
