@@ -143,9 +143,13 @@ extension DossierStore {
                 AS requests,
               (SELECT CASE WHEN e.to_status IN (\(paused)) THEN e.at END FROM dossier_events e WHERE e.dossier_id = b.id\(ofUnit) AND e.at <= b.t
                ORDER BY e.at DESC, e.id DESC LIMIT 1) AS waiting_since
-            FROM (\(base)) b
+            FROM b
             """
+        // Each step materialised once, so the history is read once per unit (PostgreSQL would
+        // otherwise repeat the lookups in every expression that uses them, and JIT-compile them all).
         return """
+            WITH b AS MATERIALIZED (\(base)),
+            c AS MATERIALIZED (\(asOf))
             SELECT c.*,
               CASE WHEN c.counted = 0 THEN NULL WHEN c.received_at < \(from) THEN 'carried' WHEN c.channel = 2 THEN 'online' ELSE 'direct' END AS intake,
               CASE WHEN c.counted = 0 THEN NULL
@@ -156,7 +160,7 @@ extension DossierStore {
                     ELSE 'on' END
                 WHEN c.requests <= 1 AND (c.due_t IS NULL OR COALESCE(c.waiting_since, \(judgedAt)) <= c.due_t) THEN 'within'
                 ELSE 'overdue' END AS timing
-            FROM (\(asOf)) c
+            FROM c
             """
     }
 

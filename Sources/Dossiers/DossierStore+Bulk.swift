@@ -26,6 +26,16 @@ extension DossierStore {
         public var endAt: Int64?
         public var returnedAt: Int64?
         public var supplementCount: Int
+        /// Where it was received, when not at `agency` (the service centre), and where it stands.
+        public var receivingAgency: String?
+        public var currentAgency: String?
+        public var currentStep = 0
+        public var stepCount = 1
+        public var extensionCount = 0
+        /// Its history and its agencies' parts; without parts, a received dossier gets one whole part.
+        public var events: [SeedEvent] = []
+        public var parts: [SeedPart] = []
+
         public init(code: String, procedureCode: String, procedureName: String, fieldCode: String, fieldName: String, onlineLevel: String, agency: String,
                     channel: Int, status: DossierStatus, applicantName: String, applicantPhone: String, subject: String, createdAt: Int64,
                     receivedAt: Int64?, dueAt: Int64?, endAt: Int64?, returnedAt: Int64?, supplementCount: Int) {
@@ -36,6 +46,33 @@ extension DossierStore {
         }
     }
 
+    /// A generated history entry (with the appointment, and the agency's part and its deadline, after it).
+    public struct SeedEvent: Sendable {
+        public var action: String
+        public var toStatus: DossierStatus
+        public var at: Int64
+        public var dueAt: Int64?
+        public var stepSeq: Int?
+        public var stepDueAt: Int64?
+
+        public init(action: String, toStatus: DossierStatus, at: Int64, dueAt: Int64?, stepSeq: Int?, stepDueAt: Int64?) {
+            self.action = action; self.toStatus = toStatus; self.at = at; self.dueAt = dueAt; self.stepSeq = stepSeq; self.stepDueAt = stepDueAt
+        }
+    }
+
+    /// A generated agency's part of a dossier.
+    public struct SeedPart: Sendable {
+        public var agency: String
+        public var startedAt: Int64
+        public var endedAt: Int64?
+        public var dueAt: Int64?
+        public var status: DossierStatus
+
+        public init(agency: String, startedAt: Int64, endedAt: Int64?, dueAt: Int64?, status: DossierStatus) {
+            self.agency = agency; self.startedAt = startedAt; self.endedAt = endedAt; self.dueAt = dueAt; self.status = status
+        }
+    }
+
     static let seedColumns = ["code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
                               "channel", "status", "applicant", "applicant_phone", "subject", "created_at", "received_at", "due_at", "paused_days",
                               "supplement_count", "extension_count", "finished_at", "end_at", "returned_at", "updated_at", "version", "field_code", "field_name",
@@ -43,12 +80,13 @@ extension DossierStore {
 
     /// Inserts one batch of generated dossiers in one transaction.
     public func bulkInsert(_ dossiers: [SeedDossier]) async throws {
-        func optional(_ value: Int64?) -> BulkValue { value.map(BulkValue.int) ?? .null }
+        @Sendable func optional(_ value: Int64?) -> BulkValue { value.map(BulkValue.int) ?? .null }
         let rows: [[BulkValue]] = dossiers.map { d in
             let applicant = #"{"fullName":"\#(d.applicantName)","kind":1,"phone":"\#(d.applicantPhone)"}"#
-            return [.text(d.code), .text(d.procedureCode), .text(d.procedureName), .text(d.agency), .text(d.agency), .text(d.agency), .int(0), .int(1),
+            return [.text(d.code), .text(d.procedureCode), .text(d.procedureName), .text(d.receivingAgency ?? d.agency), .text(d.agency),
+                    .text(d.currentAgency ?? d.agency), .int(Int64(d.currentStep)), .int(Int64(d.stepCount)),
                     .int(Int64(d.channel)), .text(d.status.rawValue), .text(applicant), .text(d.applicantPhone), .text(d.subject), .int(d.createdAt),
-                    optional(d.receivedAt), optional(d.dueAt), .int(0), .int(Int64(d.supplementCount)), .int(0), optional(d.endAt), optional(d.endAt),
+                    optional(d.receivedAt), optional(d.dueAt), .int(0), .int(Int64(d.supplementCount)), .int(Int64(d.extensionCount)), optional(d.endAt), optional(d.endAt),
                     optional(d.returnedAt), .int(d.endAt ?? d.receivedAt ?? d.createdAt), .int(1), .text(d.fieldCode), .text(d.fieldName), .text("[]"),
                     .text(d.onlineLevel)]
         }
@@ -56,7 +94,31 @@ extension DossierStore {
             let before = try await BulkInsert.maxID("dossiers", on: db)
             try await BulkInsert.insert(into: "dossiers", columns: Self.seedColumns, rows: rows, on: db, batch: 400)
             try await db.raw("INSERT INTO dossier_agencies (dossier_id, agency_identifier) SELECT id, implementing_agency FROM dossiers WHERE id > \(bind: before)").run()
-            try await Self.addWholeParts(after: before, db)
+            guard dossiers.contains(where: { !$0.events.isEmpty || !$0.parts.isEmpty }) else {
+                try await Self.addWholeParts(after: before, db)
+                return
+            }
+            let ids = Dictionary(uniqueKeysWithValues: try await db.select().columns("code", "id").from("dossiers").where("id", .greaterThan, before).all()
+                .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "id", as: Int64.self)) })
+            var events: [[BulkValue]] = [], parts: [[BulkValue]] = [], agencies: [[BulkValue]] = []
+            for d in dossiers {
+                guard let id = ids[d.code] else { throw StorageError.corrupt("generated dossier \(d.code) not stored") }
+                for e in d.events {
+                    events.append([.int(id), .text(e.action), .text(e.toStatus.rawValue), .text("seed"), .text("system"), .int(e.at), optional(e.dueAt),
+                                   e.stepSeq.map { .int(Int64($0)) } ?? .null, optional(e.stepDueAt)])
+                }
+                for (seq, p) in d.parts.enumerated() {
+                    parts.append([.int(id), .int(Int64(seq)), .text(p.agency), .int(p.startedAt), optional(p.endedAt), optional(p.dueAt), .text(p.status.rawValue)])
+                }
+                for agency in Set(d.parts.map(\.agency) + [d.receivingAgency].compactMap { $0 }) where agency != d.agency {
+                    agencies.append([.int(id), .text(agency)])
+                }
+            }
+            try await BulkInsert.insert(into: "dossier_events", columns: ["dossier_id", "action", "to_status", "actor", "actor_role", "at", "due_at", "step_seq", "step_due_at"],
+                                        rows: events, on: db, batch: 400)
+            try await BulkInsert.insert(into: "dossier_steps", columns: ["dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status"],
+                                        rows: parts, on: db, batch: 400)
+            try await BulkInsert.insert(into: "dossier_agencies", columns: ["dossier_id", "agency_identifier"], rows: agencies, on: db, batch: 400)
         }
     }
 

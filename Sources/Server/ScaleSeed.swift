@@ -164,49 +164,41 @@ public struct ScaleSeed: Sendable {
         var sequences: [String: Int] = [:]
         var batch: [DossierStore.SeedDossier] = []
         var made = 0
-        let hour: Int64 = 3_600_000, dayMs: Int64 = 86_400_000
         let now = platform.clock.millis()
+        let centre = try await platform.directory.provincialServiceCenter()
         try await timed("dossiers", total: sizes.dossiers) { progress in
             for (dayIndex, date) in days.enumerated() {
                 let target = Int((Double(dayIndex + 1) * perDay).rounded()) - made
                 let opening = VietnamTime.instant(LocalDateTime(date: date, time: LocalTime(hour: 7, minute: 30))).epochMillis
-                let times = (0..<max(0, target)).map { _ in opening + Int64.random(in: 0..<(9 * hour), using: &random) }.sorted()
+                let times = (0..<max(0, target)).map { _ in opening + Int64.random(in: 0..<(9 * GeneratedLife.hour), using: &random) }.sorted()
                 let yymmdd = String(format: "%02d%02d%02d", date.year % 100, date.month, date.day)
                 for created in times {
                     let procedure = random.pick(procedures)
                     let agency = procedure.agencyIdentifier ?? random.pick(communes)
-                    let key = "\(agency)|\(date.iso)"
+                    // The province's procedures are received at its public administrative service centre.
+                    let receiving = procedure.agencyIdentifier != nil ? centre ?? agency : agency
+                    let key = "\(receiving)|\(date.iso)"
                     let number = (sequences[key] ?? 0) + 1
                     sequences[key] = number
                     let online = procedure.onlineLevel.acceptsOnlineSubmission && random.chance(0.55)
                     let channel = online ? 2 : (random.chance(0.05) ? 3 : 1)
-                    let received = online ? created + Int64.random(in: hour / 10...(20 * hour), using: &random) : created
-                    let due = received + Int64(Double(max(1, procedure.processingDays)) * 1.4 * Double(dayMs))
-                    var status: DossierStatus
-                    var end: Int64?, returned: Int64?
-                    var supplements = random.chance(0.08) ? 1 : 0
-                    if due + 10 * dayMs < now || random.chance(0.3) && due < now {
-                        let late = random.chance(0.07)
-                        let span = Double(due - received)
-                        let finished = late ? due + Int64.random(in: dayMs...(10 * dayMs), using: &random)
-                            : received + Int64(span * Double.random(in: 0.3..<0.95, using: &random))
-                        let roll = Double.random(in: 0..<1, using: &random)
-                        status = roll < 0.88 ? .returned : roll < 0.90 ? .withdrawn : roll < 0.93 ? .refused : roll < 0.95 ? .rejected : roll < 0.96 ? .stopped : .resultReady
-                        end = status == .refused ? received + hour : finished
-                        if status == .returned { returned = finished + Int64.random(in: 0...(3 * dayMs), using: &random) }
-                        if late && random.chance(0.4) { supplements = 2 }
-                    } else {
-                        let roll = Double.random(in: 0..<1, using: &random)
-                        status = roll < 0.6 ? .processing : roll < 0.75 ? .received : roll < 0.85 ? .supplementRequested : roll < 0.9 ? .awaitingPayment
-                            : online ? .submitted : .processing
-                    }
+                    let life = GeneratedLife.live(procedure, implementing: agency, online: online, created: created, now: now, &random)
+                    let steps = procedure.steps.isEmpty ? [agency] : procedure.steps.map { $0.agencyIdentifier ?? agency }
                     let person = name(&random)
-                    batch.append(DossierStore.SeedDossier(
-                        code: "\(agency)-\(yymmdd)-\(String(format: "%04d", number))", procedureCode: procedure.code, procedureName: procedure.name,
+                    var dossier = DossierStore.SeedDossier(
+                        code: "\(receiving)-\(yymmdd)-\(String(format: "%04d", number))", procedureCode: procedure.code, procedureName: procedure.name,
                         fieldCode: procedure.fieldCode, fieldName: procedure.fieldName, onlineLevel: procedure.onlineLevel.rawValue, agency: agency,
-                        channel: channel, status: status, applicantName: person, applicantPhone: "09\(String(format: "%08d", Int.random(in: 0..<100_000_000, using: &random)))",
-                        subject: String(procedure.name.prefix(200)), createdAt: created, receivedAt: status == .submitted ? nil : received, dueAt: due,
-                        endAt: end, returnedAt: returned, supplementCount: supplements))
+                        channel: channel, status: life.status, applicantName: person, applicantPhone: "09\(String(format: "%08d", Int.random(in: 0..<100_000_000, using: &random)))",
+                        subject: String(procedure.name.prefix(200)), createdAt: created, receivedAt: life.receivedAt, dueAt: life.dueAt,
+                        endAt: life.endAt, returnedAt: life.returnedAt, supplementCount: life.supplements)
+                    dossier.receivingAgency = receiving
+                    dossier.currentAgency = steps[min(life.step, steps.count - 1)]
+                    dossier.currentStep = life.step
+                    dossier.stepCount = max(1, procedure.steps.count)
+                    dossier.extensionCount = life.extensions
+                    dossier.events = life.events
+                    dossier.parts = life.parts
+                    batch.append(dossier)
                     made += 1
                     if batch.count == 10_000 {
                         try await platform.dossiers.bulkInsert(batch)

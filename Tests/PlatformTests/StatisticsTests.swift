@@ -3,6 +3,8 @@ import Dossiers
 import Foundation
 import Identity
 import Server
+import SQLKit
+import Storage
 import Testing
 
 /// Statistics against a hand-computed fixture for March 2026 that covers carried-over, early,
@@ -183,6 +185,83 @@ import Testing
             let form = try await store.statistics(november, groupBy: .field, agency: centre, form: .serviceCentre)
             #expect(form.rows.map(\.key) == ["XD"] && form.total.received == 1 && form.total.inProgressOverdue == 1)
             #expect(try await store.statistics(november, groupBy: .field, agency: centre).total.received == 0)  // the centre processes nothing itself
+        }
+    }
+
+    /// The generated data set has the lives a province has (inter-agency steps, one and two
+    /// supplement requests, extensions, withdrawals before and after receipt, refusals without
+    /// receipt, service-centre receipts, nothing after now), every row of every period adds up,
+    /// and the rules recomputed from its raw history give the SQL's numbers in every cell.
+    @Test func theGeneratedDataSetAddsUpAndMatchesTheRules() async throws {
+        try await TestEnvironment.withPlatform { platform in
+            try await ScaleSeed(platform: platform, scale: .tiny, report: { _ in }).run()
+            let now = platform.clock.millis()
+            func count(_ sql: String) async throws -> Int {
+                try await platform.database.read { db in try await db.raw(SQLQueryString(sql)).first()?.decode(column: "n", as: Int.self) ?? -1 }
+            }
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossier_events WHERE at > \(now)") == 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE received_at > \(now) OR end_at > \(now) OR returned_at > \(now)") == 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE status = 'refused' AND received_at IS NOT NULL") == 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE status = 'refused'") > 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM (SELECT dossier_id FROM dossier_steps GROUP BY dossier_id HAVING COUNT(*) > 1) x") > 100)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE supplement_count = 1") > 100)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE supplement_count >= 2") > 100)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE extension_count > 0") > 100)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE status = 'withdrawn' AND received_at IS NULL") > 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE status = 'withdrawn' AND received_at IS NOT NULL") > 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM dossiers WHERE receiving_agency = '000.00.15.H19'") > 1_000)
+            // The raw history, read as an auditor would, and the rules applied to it.
+            let histories = try await Self.histories(platform.database)
+            let today = VietnamTime.today(platform.clock.now())
+            var periods = (1...6).map { back -> ReportingPeriod in
+                let month = (today.month - back + 11) % 12 + 1
+                return .calendarMonth(year: today.year - (today.month - back < 1 ? 1 : 0), month: month)
+            }
+            periods.append(.calendarMonth(year: today.year, month: today.month))  // not over yet
+            for period in periods {
+                for grouping in [StatisticsGrouping.agency, .field] {
+                    let (rows, total) = try await platform.dossiers.statistics(period, groupBy: grouping, agency: nil)
+                    for row in rows + [total] {
+                        #expect(row.total == row.received + row.carriedOver && row.total == row.processed + row.inProgress, "\(period.from) \(row.key)")
+                        #expect(row.processed == row.processedBeforeDeadline + row.processedOnDeadline + row.processedLate)
+                        #expect(row.inProgress == row.inProgressWithinDeadline + row.inProgressOverdue)
+                    }
+                }
+                let (from, to) = StatisticsRulesTests.bounds(period)
+                var expected: [String: [Int]] = [:]
+                for (field, history) in histories {
+                    guard let cell = StatisticsRules.classify(history, from: from, to: to, now: now) else { continue }
+                    var counts = expected[field] ?? Array(repeating: 0, count: 8)
+                    counts[PeriodIntake.allCases.firstIndex(of: cell.intake)!] += 1
+                    counts[3 + PeriodTiming.allCases.firstIndex(of: cell.timing)!] += 1
+                    expected[field] = counts
+                }
+                let byField = try await platform.dossiers.statistics(period, groupBy: .field, agency: nil).rows
+                let fromSQL = Dictionary(uniqueKeysWithValues: byField.map { r in
+                    (r.key, [r.receivedOnline, r.receivedDirect, r.carriedOver, r.processedBeforeDeadline, r.processedOnDeadline, r.processedLate,
+                             r.inProgressWithinDeadline, r.inProgressOverdue])
+                }.filter { $0.1.contains { $0 > 0 } })
+                #expect(fromSQL == expected, "\(period.from)…\(period.to)")
+            }
+        }
+    }
+
+    /// Every dossier's history with its field, straight from the tables.
+    static func histories(_ database: Database) async throws -> [(String, DossierHistory)] {
+        try await database.read { db in
+            var events: [Int64: [DossierHistory.Event]] = [:]
+            for row in try await db.select().columns("dossier_id", "action", "to_status", "at", "due_at").from("dossier_events").orderBy("dossier_id").orderBy("at").orderBy("id").all() {
+                events[try row.decode(column: "dossier_id", as: Int64.self), default: []].append(DossierHistory.Event(
+                    action: try row.decode(column: "action", as: String.self), toStatus: DossierStatus(rawValue: try row.decode(column: "to_status", as: String.self))!,
+                    at: try row.decode(column: "at", as: Int64.self), dueAt: try row.decode(column: "due_at", as: Int64?.self)))
+            }
+            return try await db.select().columns("id", "field_code", "status", "channel", "received_at", "end_at", "due_at").from("dossiers").all().map { row in
+                let id = try row.decode(column: "id", as: Int64.self)
+                return (try row.decode(column: "field_code", as: String?.self) ?? "",
+                        DossierHistory(status: DossierStatus(rawValue: try row.decode(column: "status", as: String.self))!, channel: try row.decode(column: "channel", as: Int.self),
+                                       receivedAt: try row.decode(column: "received_at", as: Int64?.self), endAt: try row.decode(column: "end_at", as: Int64?.self),
+                                       dueAt: try row.decode(column: "due_at", as: Int64?.self), events: events[id] ?? []))
+            }
         }
     }
 
