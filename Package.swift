@@ -15,7 +15,7 @@ let package = Package(
     name: "ChinhQuyenSo",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "cqs", targets: ["cqs"]),
+        .executable(name: "cqs", targets: ["cqs"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -51,82 +51,129 @@ let package = Package(
         // Pure domain: identifiers, calendar, problems, permissions. No I/O.
         .target(name: "Core", dependencies: [crypto]),
         // SQLKit over SQLite and PostgreSQL, migrations, transactions.
-        .target(name: "Storage", dependencies: [
-            "Core", sqlKit, logging, nioCore, nioPosix,
-            .product(name: "SQLiteKit", package: "sqlite-kit"),
-            .product(name: "PostgresKit", package: "postgres-kit"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Core", sqlKit, logging, nioCore, nioPosix,
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Persisted outbox with ordered, retried delivery; adapters to the outside (national portal).
-        .target(name: "Delivery", dependencies: [
-            "Core", "Storage", "Audit", logging, nioCore, algorithms, crypto,
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOExtras", package: "swift-nio-extras"),
-            nioPosix,
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "Core", "Storage", "Audit", logging, nioCore, algorithms, crypto,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                nioPosix,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Tamper-evident audit log (SHA-256 chain).
         .target(name: "Audit", dependencies: ["Core", "Storage", crypto, algorithms]),
         // Reference data: administrative units, agencies, departments; calendar overrides.
-        .target(name: "Directory", dependencies: ["Core", "Storage", "Audit"],
-                resources: [.copy("Resources")]),
+        .target(
+            name: "Directory",
+            dependencies: ["Core", "Storage", "Audit"],
+            resources: [.copy("Resources")]
+        ),
         // Administrative procedures (thủ tục hành chính): catalogue, import/export, search.
-        .target(name: "Procedures", dependencies: ["Core", "Storage", "Audit", "Directory"],
-                resources: [.copy("Resources")]),
+        .target(
+            name: "Procedures",
+            dependencies: ["Core", "Storage", "Audit", "Directory"],
+            resources: [.copy("Resources")]
+        ),
         // Digital signatures: provincial CA, certificates, encrypted keys, CMS sign/verify.
-        .target(name: "Signatures", dependencies: [
-            "Core", "Storage", "Audit", crypto,
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "SwiftASN1", package: "swift-asn1"),
-            .product(name: "BigInt", package: "BigInt"),
-        ]),
+        .target(
+            name: "Signatures",
+            dependencies: [
+                "Core", "Storage", "Audit", crypto,
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
         // Electronic document exchange: edXML (QCVN 102:2016) messages.
-        .target(name: "DocumentExchange", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto,
-                                                         .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(
+            name: "DocumentExchange",
+            dependencies: [
+                "Core", "Storage", "Audit", "Delivery", "Directory", "Signatures", crypto,
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         // Document management (văn bản đến/đi): registers, assignments, approvals, issuing; task tracking.
-        .target(name: "Documents", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Signatures", "DocumentExchange"]),
+        .target(
+            name: "Documents",
+            dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Signatures", "DocumentExchange"]
+        ),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
-        .target(name: "Identity", dependencies: [
-            "Core", "Storage", "Audit", "Delivery", "Directory", crypto, nioPosix, algorithms,
-            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-        ]),
+        .target(
+            name: "Identity",
+            dependencies: [
+                "Core", "Storage", "Audit", "Delivery", "Directory", crypto, nioPosix, algorithms,
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         // HTTP: middleware, problem+json, auth, pages (Mustache), API routes.
-        .target(name: "Web", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents", hummingbird, logging,
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "Mustache", package: "swift-mustache"),
-            .product(name: "Metrics", package: "swift-metrics"),
-        ], resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]),
+        .target(
+            name: "Web",
+            dependencies: [
+                "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
+                "Documents", hummingbird, logging,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]
+        ),
         // Composition root: configuration, application, lifecycle, metrics backend.
-        .target(name: "Server", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents", "Web", hummingbird, logging,
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        .executableTarget(name: "cqs", dependencies: [
-            "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
+                "Documents", "Web", hummingbird, logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cqs",
+            dependencies: [
+                "Server", "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
+                "Documents",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Benchmarks, run by hand (results in BENCHMARKS.md).
         .executableTarget(name: "edxml-large-benchmark", dependencies: ["Core", "DocumentExchange"], path: "benchmarks/EdXMLLarge"),
         .executableTarget(name: "procedure-search-benchmark", dependencies: ["Core", "Procedures"], path: "benchmarks/ProcedureSearch"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
-        .testTarget(name: "PlatformTests", dependencies: [
-            "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange", "Documents", "Web", "Server", hummingbird,
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "NIOExtras", package: "swift-nio-extras"),
-        ], exclude: ["Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py", "Fixtures/national-portal-records.json"], resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]),
+        .testTarget(
+            name: "PlatformTests",
+            dependencies: [
+                "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
+                "Documents", "Web", "Server", hummingbird,
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ],
+            exclude: [
+                "Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py", "Fixtures/national-portal-records.json",
+            ],
+            resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]
+        ),
     ]
 )

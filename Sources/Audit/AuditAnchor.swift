@@ -44,7 +44,8 @@ public struct AuditAnchorKey: Sendable {
     /// Whether this key signed the anchor as it stands.
     public func signed(_ anchor: AuditAnchor) -> Bool {
         guard anchor.key == publicKey, let raw = Data(base64Encoded: anchor.signature),
-              let signature = try? P256.Signing.ECDSASignature(rawRepresentation: raw) else { return false }
+            let signature = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
+        else { return false }
         return privateKey.publicKey.isValidSignature(signature, for: anchor.message)
     }
 }
@@ -61,7 +62,9 @@ public struct AuditAnchorFile: Sendable {
         let line = try encoder.encode(anchor) + Data("\n".utf8)
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else { throw CocoaError(.fileWriteUnknown) }
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
@@ -82,8 +85,12 @@ extension AuditLog {
     /// Anchors the chain head when it moved since the last anchor in `file`; returns the new
     /// anchor, or nil when there was nothing new.
     @discardableResult
-    public static func anchor(_ database: Database, key: AuditAnchorKey, file: AuditAnchorFile, clock: WallClock = .system) async throws -> AuditAnchor? {
-        let head = try await database.read { db in try await db.select().columns("seq", "last_hash").from(AuditLog.head).where("id", .equal, 1).first() }
+    public static func anchor(_ database: Database, key: AuditAnchorKey, file: AuditAnchorFile, clock: WallClock = .system) async throws
+        -> AuditAnchor?
+    {
+        let head = try await database.read { db in
+            try await db.select().columns("seq", "last_hash").from(AuditLog.head).where("id", .equal, 1).first()
+        }
         guard let head else { return nil }
         let seq = try head.decode(column: "seq", as: Int64.self)
         let last = try file.read().last { key.signed($0) }

@@ -12,8 +12,12 @@ public struct AuditEntry: Sendable {
     public let change: [String: String]
 
     public init(principal: Principal, action: String, targetType: String, targetID: String, requestID: String?, change: [String: String] = [:]) {
-        self.principal = principal; self.action = action; self.targetType = targetType
-        self.targetID = targetID; self.requestID = requestID; self.change = change
+        self.principal = principal
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.requestID = requestID
+        self.change = change
     }
 }
 
@@ -71,17 +75,43 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     }
 
     /// The chain hash over the previous hash and every field of the record.
-    static func chainHash(prevHash: String, seq: Int64, occurredAt: Int64, actorUserId: Int64?, actor: String, actorRole: String,
-                          agency: String?, action: String, targetType: String, targetId: String, requestId: String?, changeDigest: String) -> String {
-        let fields: [String] = [prevHash, String(seq), String(occurredAt), actorUserId.map(String.init) ?? "", actor, actorRole,
-                                agency ?? "", action, targetType, targetId, requestId ?? "", changeDigest]
+    static func chainHash(
+        prevHash: String,
+        seq: Int64,
+        occurredAt: Int64,
+        actorUserId: Int64?,
+        actor: String,
+        actorRole: String,
+        agency: String?,
+        action: String,
+        targetType: String,
+        targetId: String,
+        requestId: String?,
+        changeDigest: String
+    ) -> String {
+        let fields: [String] = [
+            prevHash, String(seq), String(occurredAt), actorUserId.map(String.init) ?? "", actor, actorRole,
+            agency ?? "", action, targetType, targetId, requestId ?? "", changeDigest,
+        ]
         return digest(fields.joined(separator: "\u{1F}"))
     }
 
     /// The hash this record should carry given its own fields.
     var expectedHash: String {
-        Self.chainHash(prevHash: prevHash, seq: seq, occurredAt: occurredAt, actorUserId: actorUserId, actor: actor, actorRole: actorRole,
-                       agency: agency, action: action, targetType: targetType, targetId: targetId, requestId: requestId, changeDigest: changeDigest)
+        Self.chainHash(
+            prevHash: prevHash,
+            seq: seq,
+            occurredAt: occurredAt,
+            actorUserId: actorUserId,
+            actor: actor,
+            actorRole: actorRole,
+            agency: agency,
+            action: action,
+            targetType: targetType,
+            targetId: targetId,
+            requestId: requestId,
+            changeDigest: changeDigest
+        )
     }
 
     static let genesis = String(repeating: "0", count: 64)

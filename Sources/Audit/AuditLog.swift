@@ -13,7 +13,10 @@ import Storage
 public enum AuditLog {
     static let table = "audit_log"
     static let head = "audit_head"
-    static let columns = SQLColumnList(["seq", "occurred_at", "actor_user_id", "actor", "actor_role", "agency", "action", "target_type", "target_id", "request_id", "change_digest", "details", "prev_hash", "hash"])
+    static let columns = SQLColumnList([
+        "seq", "occurred_at", "actor_user_id", "actor", "actor_role", "agency", "action", "target_type", "target_id", "request_id", "change_digest",
+        "details", "prev_hash", "hash",
+    ])
 
     /// Appends `entry`. Call inside the transaction that makes the change.
     public static func record(_ entry: AuditEntry, on db: any SQLDatabase, clock: WallClock = .system) async throws {
@@ -40,13 +43,36 @@ public enum AuditLog {
                 let digest = AuditRecord.digest(details)
                 // A system actor (no account, no role: the payment gateway, the axis) is recorded as such.
                 let role = entry.principal.userID == nil && entry.principal.roles.isEmpty ? "system" : entry.principal.primaryRole.rawValue
-                let hash = AuditRecord.chainHash(prevHash: prevHash, seq: seq, occurredAt: item.occurredAt, actorUserId: entry.principal.userID,
-                                                 actor: entry.principal.username, actorRole: role, agency: entry.principal.agency,
-                                                 action: entry.action, targetType: entry.targetType, targetId: entry.targetID,
-                                                 requestId: entry.requestID, changeDigest: digest)
-                insert.values(SQLBind(seq), SQLBind(item.occurredAt), SQLBind(entry.principal.userID), SQLBind(entry.principal.username), SQLBind(role),
-                              SQLBind(entry.principal.agency), SQLBind(entry.action), SQLBind(entry.targetType), SQLBind(entry.targetID),
-                              SQLBind(entry.requestID), SQLBind(digest), SQLBind(details), SQLBind(prevHash), SQLBind(hash))
+                let hash = AuditRecord.chainHash(
+                    prevHash: prevHash,
+                    seq: seq,
+                    occurredAt: item.occurredAt,
+                    actorUserId: entry.principal.userID,
+                    actor: entry.principal.username,
+                    actorRole: role,
+                    agency: entry.principal.agency,
+                    action: entry.action,
+                    targetType: entry.targetType,
+                    targetId: entry.targetID,
+                    requestId: entry.requestID,
+                    changeDigest: digest
+                )
+                insert.values(
+                    SQLBind(seq),
+                    SQLBind(item.occurredAt),
+                    SQLBind(entry.principal.userID),
+                    SQLBind(entry.principal.username),
+                    SQLBind(role),
+                    SQLBind(entry.principal.agency),
+                    SQLBind(entry.action),
+                    SQLBind(entry.targetType),
+                    SQLBind(entry.targetID),
+                    SQLBind(entry.requestID),
+                    SQLBind(digest),
+                    SQLBind(details),
+                    SQLBind(prevHash),
+                    SQLBind(hash)
+                )
                 prevHash = hash
             }
             try await insert.run()
@@ -55,7 +81,9 @@ public enum AuditLog {
     }
 
     /// Records, newest first, optionally filtered by action prefix or target.
-    public static func list(_ database: Database, page: PageRequest, action: String? = nil, targetType: String? = nil, targetID: String? = nil) async throws -> Page<AuditRecord> {
+    public static func list(_ database: Database, page: PageRequest, action: String? = nil, targetType: String? = nil, targetID: String? = nil)
+        async throws -> Page<AuditRecord>
+    {
         let after = try page.afterKey()
         let records = try await database.read { db in
             let query = db.select().column("*").from(table)
@@ -63,7 +91,10 @@ public enum AuditLog {
             if let action { query.where("action", .like, action + "%") }
             if let targetType { query.where("target_type", .equal, targetType) }
             if let targetID { query.where("target_id", .equal, targetID) }
-            return try await query.orderBy("seq", .descending).limit(page.limit + 1).all(decoding: AuditRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return try await query.orderBy("seq", .descending).limit(page.limit + 1).all(
+                decoding: AuditRecord.self,
+                keyDecodingStrategy: .convertFromSnakeCase
+            )
         }
         return Page(fetched: records, limit: page.limit, key: \.seq)
     }

@@ -36,18 +36,24 @@ public enum AuditMigrations {
         Migration(context: "audit", version: 2, name: "head hash kept by a trigger") { db, engine in
             switch engine {
             case .sqlite:
-                try await db.raw("""
+                try await db.raw(
+                    """
                     CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_log
                     BEGIN UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1 AND seq = NEW.seq; END
-                    """).run()
+                    """
+                ).run()
             case .postgres:
-                try await db.raw("""
+                try await db.raw(
+                    """
                     CREATE FUNCTION audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1 AND seq = NEW.seq; RETURN NULL; END $$
-                    """).run()
-                try await db.raw("""
+                    """
+                ).run()
+                try await db.raw(
+                    """
                     CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_head_follows()
-                    """).run()
+                    """
+                ).run()
             }
         },
     ]

@@ -19,8 +19,12 @@ public struct AuditVerification: Sendable, Codable, Equatable {
 /// the chain against them, so a chain rewritten and re-hashed by someone with database access,
 /// or cut short, is caught: the first record after the last anchor that still matches is named.
 public enum AuditVerifier {
-    public static func verify(_ database: Database, anchors given: [AuditAnchor] = [], key: AuditAnchorKey? = nil,
-                              batchSize: Int = 2000) async throws -> AuditVerification {
+    public static func verify(
+        _ database: Database,
+        anchors given: [AuditAnchor] = [],
+        key: AuditAnchorKey? = nil,
+        batchSize: Int = 2000
+    ) async throws -> AuditVerification {
         var expectedSeq: Int64 = 1
         var prevHash = AuditRecord.genesis
         var checked: Int64 = 0
@@ -30,8 +34,14 @@ public enum AuditVerifier {
         var lastGoodAnchor: Int64 = 0
         var anchorsChecked = 0
         func broken(_ seq: Int64, _ reason: String) -> AuditVerification {
-            AuditVerification(intact: false, checked: checked, firstBrokenSeq: seq, reason: reason, anchorsChecked: anchorsChecked,
-                              anchoredThrough: anchors.map(\.seq).max())
+            AuditVerification(
+                intact: false,
+                checked: checked,
+                firstBrokenSeq: seq,
+                reason: reason,
+                anchorsChecked: anchorsChecked,
+                anchoredThrough: anchors.map(\.seq).max()
+            )
         }
         while true {
             let from = expectedSeq
@@ -47,7 +57,10 @@ public enum AuditVerifier {
                 if record.expectedHash != record.hash { return broken(record.seq, "record fields do not match its hash") }
                 if let hash = anchored[record.seq] {
                     guard hash == record.hash else {
-                        return broken(lastGoodAnchor + 1, "the chain was rewritten after record \(lastGoodAnchor): record \(record.seq) no longer matches its signed anchor")
+                        return broken(
+                            lastGoodAnchor + 1,
+                            "the chain was rewritten after record \(lastGoodAnchor): record \(record.seq) no longer matches its signed anchor"
+                        )
                     }
                     lastGoodAnchor = record.seq
                     anchorsChecked += 1
@@ -68,9 +81,18 @@ public enum AuditVerifier {
             return broken(checked + 1, "the newest records were removed: head says \(headSeq), log has \(checked)")
         }
         if let newest = anchors.map(\.seq).max(), newest > checked {
-            return broken(checked + 1, "records \(checked + 1)–\(newest) were removed: a signed anchor covers record \(newest), the log ends at \(checked)")
+            return broken(
+                checked + 1,
+                "records \(checked + 1)–\(newest) were removed: a signed anchor covers record \(newest), the log ends at \(checked)"
+            )
         }
-        return AuditVerification(intact: true, checked: checked, firstBrokenSeq: nil, reason: nil, anchorsChecked: anchorsChecked,
-                                 anchoredThrough: anchors.map(\.seq).max())
+        return AuditVerification(
+            intact: true,
+            checked: checked,
+            firstBrokenSeq: nil,
+            reason: nil,
+            anchorsChecked: anchorsChecked,
+            anchoredThrough: anchors.map(\.seq).max()
+        )
     }
 }

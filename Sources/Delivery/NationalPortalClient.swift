@@ -24,10 +24,26 @@ public struct NationalPortalConfig: Sendable {
     public var sessionLifetime: Duration
     public var timeout: TimeAmount
 
-    public init(endpointURL: String, authURL: String? = nil, username: String? = nil, password: String? = nil, staticSession: String? = nil,
-                unitCode: String, dstcode: String? = nil, sessionLifetime: Duration = .seconds(600), timeout: TimeAmount = .seconds(20)) {
-        self.endpointURL = endpointURL; self.authURL = authURL; self.username = username; self.password = password
-        self.staticSession = staticSession; self.unitCode = unitCode; self.dstcode = dstcode; self.sessionLifetime = sessionLifetime; self.timeout = timeout
+    public init(
+        endpointURL: String,
+        authURL: String? = nil,
+        username: String? = nil,
+        password: String? = nil,
+        staticSession: String? = nil,
+        unitCode: String,
+        dstcode: String? = nil,
+        sessionLifetime: Duration = .seconds(600),
+        timeout: TimeAmount = .seconds(20)
+    ) {
+        self.endpointURL = endpointURL
+        self.authURL = authURL
+        self.username = username
+        self.password = password
+        self.staticSession = staticSession
+        self.unitCode = unitCode
+        self.dstcode = dstcode
+        self.sessionLifetime = sessionLifetime
+        self.timeout = timeout
     }
 
     /// Logs in (rather than using a fixed token).
@@ -43,7 +59,11 @@ public struct NationalPortalRequest: Sendable, Equatable {
     /// The `data` array as JSON.
     public let data: Data
 
-    public init(service: String, isUpdating: Bool?, data: Data) { self.service = service; self.isUpdating = isUpdating; self.data = data }
+    public init(service: String, isUpdating: Bool?, data: Data) {
+        self.service = service
+        self.isUpdating = isUpdating
+        self.data = data
+    }
 }
 
 /// Sends portal requests: the envelope `{"session", "madonvi", "service", "isUpdating", "data"}`
@@ -89,7 +109,10 @@ public struct NationalPortalClient: Sendable {
             answer = try await post(request, session: try await currentSession())
         }
         if answer.alreadyExists, request.service == Self.syncService, request.isUpdating == false {
-            answer = try await post(NationalPortalRequest(service: request.service, isUpdating: true, data: request.data), session: try await currentSession())
+            answer = try await post(
+                NationalPortalRequest(service: request.service, isUpdating: true, data: request.data),
+                session: try await currentSession()
+            )
         }
         guard answer.succeeded else { throw Failure(description: "portal error_code \(answer.code): \(answer.message)") }
     }
@@ -101,7 +124,10 @@ public struct NationalPortalClient: Sendable {
 
     /// `POST authURL {username, password}` → `{session, error_code: 0}`.
     func login() async throws -> String {
-        let body = try JSONSerialization.data(withJSONObject: ["username": config.username ?? "", "password": config.password ?? ""], options: [.sortedKeys])
+        let body = try JSONSerialization.data(
+            withJSONObject: ["username": config.username ?? "", "password": config.password ?? ""],
+            options: [.sortedKeys]
+        )
         let (status, json) = try await send(body, to: config.authURL ?? "")
         guard status == .ok, "\(json["error_code"] ?? "")" == "0", let token = json["session"] as? String, !token.isEmpty else {
             throw Failure(description: "portal login failed: HTTP \(status.code), error_code \(json["error_code"] ?? "missing")")
@@ -119,8 +145,10 @@ public struct NationalPortalClient: Sendable {
 
     /// The body as the references send it (keys sorted, so captures compare byte for byte).
     static func envelope(_ request: NationalPortalRequest, session: String, unitCode: String) throws -> Data {
-        var body: [String: Any] = ["session": session, "madonvi": unitCode, "service": request.service,
-                                   "data": try JSONSerialization.jsonObject(with: request.data)]
+        var body: [String: Any] = [
+            "session": session, "madonvi": unitCode, "service": request.service,
+            "data": try JSONSerialization.jsonObject(with: request.data),
+        ]
         if let updating = request.isUpdating { body["isUpdating"] = updating ? "True" : "False" }
         return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
     }
@@ -154,5 +182,8 @@ actor PortalSession {
         return fresh
     }
 
-    func invalidate() { token = nil; obtained = nil }
+    func invalidate() {
+        token = nil
+        obtained = nil
+    }
 }

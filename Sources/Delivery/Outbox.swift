@@ -28,14 +28,18 @@ public struct OutboxMessage: Codable, Sendable, Equatable {
 public enum Outbox {
     static let table = "outbox_messages"
     static let columns = SQLColumnList(["topic", "dedupe_key", "ordering_key", "payload", "status", "attempts", "next_attempt_at", "created_at"])
-    static let selected = ["id", "topic", "dedupe_key", "ordering_key", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at"]
+    static let selected = [
+        "id", "topic", "dedupe_key", "ordering_key", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at",
+    ]
 
     /// Queues a message inside the caller's transaction. A second message with the same topic
     /// and key is ignored (delivery is idempotent by construction). Messages with the same
     /// `orderingKey` (default: none shared, the message's own key) are delivered in the order
     /// queued. Inside a transaction the messages are gathered and written in one statement
     /// just before commit.
-    public static func enqueue(topic: String, key: String, orderingKey: String? = nil, payload: String, on db: any SQLDatabase, now: Int64) async throws {
+    public static func enqueue(topic: String, key: String, orderingKey: String? = nil, payload: String, on db: any SQLDatabase, now: Int64)
+        async throws
+    {
         try await add(PendingOutboxMessage(topic: topic, key: key, orderingKey: orderingKey ?? key, payload: payload, now: now), on: db)
     }
 
@@ -55,22 +59,41 @@ public enum Outbox {
         for chunk in messages.chunks(ofCount: 500) {
             let insert = db.insert(into: table).columns(columns)
             for m in chunk {
-                insert.values(SQLBind(m.topic), SQLBind(m.key), SQLBind(m.orderingKey), SQLBind(m.payload), SQLBind(OutboxMessage.Status.pending.rawValue),
-                              SQLBind(0), SQLBind(m.now), SQLBind(m.now))
+                insert.values(
+                    SQLBind(m.topic),
+                    SQLBind(m.key),
+                    SQLBind(m.orderingKey),
+                    SQLBind(m.payload),
+                    SQLBind(OutboxMessage.Status.pending.rawValue),
+                    SQLBind(0),
+                    SQLBind(m.now),
+                    SQLBind(m.now)
+                )
             }
             try await insert.ignoringConflicts(with: ["topic", "dedupe_key"]).run()
         }
     }
 
     /// Queues a JSON-encodable payload.
-    public static func enqueue<T: Encodable>(topic: String, key: String, orderingKey: String? = nil, value: T, on db: any SQLDatabase, now: Int64) async throws {
+    public static func enqueue<T: Encodable>(topic: String, key: String, orderingKey: String? = nil, value: T, on db: any SQLDatabase, now: Int64)
+        async throws
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try await enqueue(topic: topic, key: key, orderingKey: orderingKey, payload: String(decoding: try encoder.encode(value), as: UTF8.self), on: db, now: now)
+        try await enqueue(
+            topic: topic,
+            key: key,
+            orderingKey: orderingKey,
+            payload: String(decoding: try encoder.encode(value), as: UTF8.self),
+            on: db,
+            now: now
+        )
     }
 
     /// Messages, newest first, for the admin page and API.
-    public static func list(_ database: Database, topic: String?, status: OutboxMessage.Status?, page: PageRequest) async throws -> Page<OutboxMessage> {
+    public static func list(_ database: Database, topic: String?, status: OutboxMessage.Status?, page: PageRequest) async throws -> Page<
+        OutboxMessage
+    > {
         let after = try page.afterKey()
         let rows = try await database.read { db in
             let query = db.select().columns(selected).from(table)
@@ -90,7 +113,8 @@ public enum Outbox {
                 .from(table).groupBy("topic").groupBy("status").all()
             var result: [String: [String: Int]] = [:]
             for row in rows {
-                result[try row.decode(column: "topic", as: String.self), default: [:]][try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+                result[try row.decode(column: "topic", as: String.self), default: [:]][try row.decode(column: "status", as: String.self)] =
+                    try row.decode(column: "n", as: Int.self)
             }
             return result
         }
@@ -98,13 +122,18 @@ public enum Outbox {
 
     /// Puts a failed (or pending) message back for immediate delivery; returns false if unknown
     /// or already delivered.
-    public static func retry(_ id: Int64, database: Database, by principal: Principal, requestID: String?, clock: WallClock = .system) async throws -> Bool {
+    public static func retry(_ id: Int64, database: Database, by principal: Principal, requestID: String?, clock: WallClock = .system) async throws
+        -> Bool
+    {
         try await database.transaction { db in
             let rows = try await db.update(table).set("status", to: OutboxMessage.Status.pending.rawValue).set("next_attempt_at", to: clock.millis())
                 .where("id", .equal, id).where("status", .notEqual, OutboxMessage.Status.delivered.rawValue).returning("id").all()
             guard !rows.isEmpty else { return false }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "outbox.retry", targetType: "outbox", targetID: String(id), requestID: requestID),
-                                      on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(principal: principal, action: "outbox.retry", targetType: "outbox", targetID: String(id), requestID: requestID),
+                on: db,
+                clock: clock
+            )
             return true
         }
     }

@@ -27,7 +27,10 @@ public enum OutboxMigrations {
             let waiting = try await db.select().columns("id", "topic", "dedupe_key").from(Outbox.table)
                 .where("status", .notEqual, OutboxMessage.Status.delivered.rawValue).all()
             for row in waiting {
-                let key = Outbox.legacyOrderingKey(topic: try row.decode(column: "topic", as: String.self), dedupeKey: try row.decode(column: "dedupe_key", as: String.self))
+                let key = Outbox.legacyOrderingKey(
+                    topic: try row.decode(column: "topic", as: String.self),
+                    dedupeKey: try row.decode(column: "dedupe_key", as: String.self)
+                )
                 try await db.update(Outbox.table).set("ordering_key", to: key).where("id", .equal, try row.decode(column: "id", as: Int64.self)).run()
             }
             try await db.raw("UPDATE \(ident: Outbox.table) SET ordering_key = dedupe_key WHERE ordering_key IS NULL").run()

@@ -17,7 +17,9 @@ public struct OutboxWorker: Service {
         public var cap: TimeInterval
         public var maxAttempts: Int
         public init(base: TimeInterval = 5, cap: TimeInterval = 3600, maxAttempts: Int = 25) {
-            self.base = base; self.cap = cap; self.maxAttempts = maxAttempts
+            self.base = base
+            self.cap = cap
+            self.maxAttempts = maxAttempts
         }
         public func delay(afterAttempts attempts: Int) -> TimeInterval { min(cap, base * pow(2, Double(max(0, attempts - 1)))) }
     }
@@ -34,10 +36,24 @@ public struct OutboxWorker: Service {
     let gate: ReadinessGate
 
     /// - Parameter gate: the worker starts delivering once the gate opens (after migrations).
-    public init(database: Database, topic: String, backoff: Backoff = Backoff(), pollInterval: Duration = .seconds(1),
-                clock: WallClock = .system, logger: Logger, gate: ReadinessGate = ReadinessGate(open: true), handler: @escaping Handler) {
-        self.database = database; self.topic = topic; self.handler = handler; self.backoff = backoff
-        self.pollInterval = pollInterval; self.clock = clock; self.logger = logger; self.gate = gate
+    public init(
+        database: Database,
+        topic: String,
+        backoff: Backoff = Backoff(),
+        pollInterval: Duration = .seconds(1),
+        clock: WallClock = .system,
+        logger: Logger,
+        gate: ReadinessGate = ReadinessGate(open: true),
+        handler: @escaping Handler
+    ) {
+        self.database = database
+        self.topic = topic
+        self.handler = handler
+        self.backoff = backoff
+        self.pollInterval = pollInterval
+        self.clock = clock
+        self.logger = logger
+        self.gate = gate
     }
 
     public func run() async throws {
@@ -92,13 +108,15 @@ public struct OutboxWorker: Service {
     /// due (a key whose first message is parked or scheduled later has nothing due).
     static func heads(topic: String, now: Int64, limit: Int, _ db: any SQLDatabase) async throws -> [OutboxMessage] {
         let waiting = [OutboxMessage.Status.pending.rawValue, OutboxMessage.Status.failed.rawValue]
-        return try await db.raw("""
+        return try await db.raw(
+            """
             SELECT \(unsafeRaw: Outbox.selected.joined(separator: ", ")) FROM \(ident: Outbox.table) m
             WHERE m.topic = \(bind: topic) AND m.status = \(bind: OutboxMessage.Status.pending.rawValue) AND m.next_attempt_at <= \(bind: now)
               AND NOT EXISTS (SELECT 1 FROM \(ident: Outbox.table) e WHERE e.topic = m.topic AND e.ordering_key = m.ordering_key
                               AND e.id < m.id AND e.status IN (\(binds: waiting)))
             ORDER BY m.id LIMIT \(bind: limit)
-            """).all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """
+        ).all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// Claims a message for a lease, so another worker (another node, or a test's) leaves it
@@ -123,7 +141,9 @@ public struct OutboxWorker: Service {
                 .set("status", to: (parked ? OutboxMessage.Status.failed : .pending).rawValue)
                 .where("id", .equal, message.id).run()
         }
-        logger.notice(parked ? "delivery parked" : "delivery failed",
-                      metadata: ["topic": "\(topic)", "id": "\(message.id)", "attempts": "\(attempts)", "error": "\(reason)"])
+        logger.notice(
+            parked ? "delivery parked" : "delivery failed",
+            metadata: ["topic": "\(topic)", "id": "\(message.id)", "attempts": "\(attempts)", "error": "\(reason)"]
+        )
     }
 }

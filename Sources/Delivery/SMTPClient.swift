@@ -15,10 +15,22 @@ public struct SMTPConfig: Sendable {
     public var password: String?
     public var heloName: String
 
-    public init(host: String, port: Int = 25, from: String, fromName: String = "Chính quyền số Đồng Nai",
-                username: String? = nil, password: String? = nil, heloName: String = "cqs.local") {
-        self.host = host; self.port = port; self.from = from; self.fromName = fromName
-        self.username = username; self.password = password; self.heloName = heloName
+    public init(
+        host: String,
+        port: Int = 25,
+        from: String,
+        fromName: String = "Chính quyền số Đồng Nai",
+        username: String? = nil,
+        password: String? = nil,
+        heloName: String = "cqs.local"
+    ) {
+        self.host = host
+        self.port = port
+        self.from = from
+        self.fromName = fromName
+        self.username = username
+        self.password = password
+        self.heloName = heloName
     }
 }
 
@@ -28,7 +40,11 @@ public struct EmailMessage: Codable, Sendable, Equatable {
     public let subject: String
     public let body: String
 
-    public init(to: String, subject: String, body: String) { self.to = to; self.subject = subject; self.body = body }
+    public init(to: String, subject: String, body: String) {
+        self.to = to
+        self.subject = subject
+        self.body = body
+    }
 }
 
 /// A minimal SMTP client (RFC 5321): EHLO, optional AUTH PLAIN, MAIL, RCPT, DATA, QUIT, with a
@@ -126,7 +142,10 @@ public struct LoggingSMSSender: SMSSender {
     /// Whether the text itself is logged (demo data only: it may carry a one-time code).
     let showsText: Bool
 
-    public init(showsText: Bool = false, log: @escaping @Sendable (String) -> Void) { self.showsText = showsText; self.log = log }
+    public init(showsText: Bool = false, log: @escaping @Sendable (String) -> Void) {
+        self.showsText = showsText
+        self.log = log
+    }
 
     public func send(to phone: String, text: String) async throws {
         let masked = String(phone.prefix(3)) + String(repeating: "•", count: max(0, phone.count - 6)) + String(phone.suffix(3))
@@ -140,5 +159,8 @@ public struct SMSMessage: Codable, Sendable, Equatable {
     public let to: String
     public let text: String
 
-    public init(to: String, text: String) { self.to = to; self.text = text }
+    public init(to: String, text: String) {
+        self.to = to
+        self.text = text
+    }
 }

@@ -34,7 +34,8 @@ public struct SignedFileLinks: Sendable {
     /// Checks a link's parts.
     public func verify(id: Int64, expires: Int64, signature: String) -> Verdict {
         guard let given = Data(hexString: signature),
-              HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(Self.message(id: id, expires: expires).utf8), using: key) else { return .forged }
+            HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(Self.message(id: id, expires: expires).utf8), using: key)
+        else { return .forged }
         return Double(expires) >= clock.now().timeIntervalSince1970 ? .valid : .expired
     }
 

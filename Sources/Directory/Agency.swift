@@ -15,7 +15,10 @@ public struct Department: Codable, Sendable, Equatable {
     public let code: String
     public let name: String
 
-    public init(code: String, name: String) { self.code = code; self.name = name }
+    public init(code: String, name: String) {
+        self.code = code
+        self.name = name
+    }
 }
 
 /// An agency (cơ quan, đơn vị) of the directory.
@@ -45,10 +48,26 @@ public struct AgencyInput: Codable, Sendable, Equatable {
     public var phone: String?
     public var address: String?
 
-    public init(identifier: String, name: String, shortName: String, parentIdentifier: String? = nil, adminUnitCode: String? = nil,
-                kind: String? = nil, email: String? = nil, phone: String? = nil, address: String? = nil) {
-        self.identifier = identifier; self.name = name; self.shortName = shortName; self.parentIdentifier = parentIdentifier
-        self.adminUnitCode = adminUnitCode; self.kind = kind; self.email = email; self.phone = phone; self.address = address
+    public init(
+        identifier: String,
+        name: String,
+        shortName: String,
+        parentIdentifier: String? = nil,
+        adminUnitCode: String? = nil,
+        kind: String? = nil,
+        email: String? = nil,
+        phone: String? = nil,
+        address: String? = nil
+    ) {
+        self.identifier = identifier
+        self.name = name
+        self.shortName = shortName
+        self.parentIdentifier = parentIdentifier
+        self.adminUnitCode = adminUnitCode
+        self.kind = kind
+        self.email = email
+        self.phone = phone
+        self.address = address
     }
 
     /// The CSV columns of agency import and export, in order.
@@ -59,9 +78,17 @@ public struct AgencyInput: Codable, Sendable, Equatable {
             guard let v = record[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
             return v
         }
-        self.init(identifier: value("identifier") ?? "", name: value("name") ?? "", shortName: value("short_name") ?? "",
-                  parentIdentifier: value("parent_identifier"), adminUnitCode: value("admin_unit_code"), kind: value("kind"),
-                  email: value("email"), phone: value("phone"), address: value("address"))
+        self.init(
+            identifier: value("identifier") ?? "",
+            name: value("name") ?? "",
+            shortName: value("short_name") ?? "",
+            parentIdentifier: value("parent_identifier"),
+            adminUnitCode: value("admin_unit_code"),
+            kind: value("kind"),
+            email: value("email"),
+            phone: value("phone"),
+            address: value("address")
+        )
     }
 
     /// Checks the rules that need no database; returns the normalised agency.
@@ -72,7 +99,9 @@ public struct AgencyInput: Codable, Sendable, Equatable {
             errors.append(ValidationError(field: prefix + field, messageVi: vi, messageEn: en))
         }
         var identifier = ""
-        do { identifier = try AgencyIdentifier(self.identifier).value } catch { errors.append(ValidationError(field: prefix + "identifier", messageVi: error.messageVi, messageEn: error.messageEn)) }
+        do { identifier = try AgencyIdentifier(self.identifier).value } catch {
+            errors.append(ValidationError(field: prefix + "identifier", messageVi: error.messageVi, messageEn: error.messageEn))
+        }
         var parent: String?
         if let p = parentIdentifier, !p.isEmpty {
             do { parent = try AgencyIdentifier(p).value } catch { fail("parentIdentifier", error.messageVi, error.messageEn) }
@@ -86,8 +115,11 @@ public struct AgencyInput: Codable, Sendable, Equatable {
         }
         let kind = AgencyKind(rawValue: self.kind ?? AgencyKind.other.rawValue)
         if kind == nil {
-            fail("kind", "Loại cơ quan không hợp lệ (\(AgencyKind.allCases.map(\.rawValue).joined(separator: ", ")))",
-                 "Unknown agency kind (\(AgencyKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            fail(
+                "kind",
+                "Loại cơ quan không hợp lệ (\(AgencyKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                "Unknown agency kind (\(AgencyKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         if let email, !email.isEmpty, !Self.looksLikeEmail(email) { fail("email", "Địa chỉ thư điện tử không hợp lệ", "Invalid e-mail address") }
         if let phone, !phone.isEmpty, !(phone.count <= 20 && phone.allSatisfy({ $0.isNumber || " +-.()".contains($0) })) {
@@ -95,8 +127,18 @@ public struct AgencyInput: Codable, Sendable, Equatable {
         }
         if let address, address.count > 500 { fail("address", "Địa chỉ dài quá 500 ký tự", "Address longer than 500 characters") }
         guard errors.isEmpty, let kind else { throw .invalid(errors) }
-        return Agency(identifier: identifier, name: name, shortName: shortName, parentIdentifier: parent, adminUnitCode: adminUnitCode,
-                      kind: kind, email: email.nilIfEmpty, phone: phone.nilIfEmpty, address: address.nilIfEmpty, departments: nil)
+        return Agency(
+            identifier: identifier,
+            name: name,
+            shortName: shortName,
+            parentIdentifier: parent,
+            adminUnitCode: adminUnitCode,
+            kind: kind,
+            email: email.nilIfEmpty,
+            phone: phone.nilIfEmpty,
+            address: address.nilIfEmpty,
+            departments: nil
+        )
     }
 
     static func looksLikeEmail(_ text: String) -> Bool {
@@ -115,8 +157,17 @@ extension Optional where Wrapped == String {
 extension Agency {
     /// The agency as an input row (for export, which must import back unchanged).
     public var input: AgencyInput {
-        AgencyInput(identifier: identifier, name: name, shortName: shortName, parentIdentifier: parentIdentifier,
-                    adminUnitCode: adminUnitCode, kind: kind.rawValue, email: email, phone: phone, address: address)
+        AgencyInput(
+            identifier: identifier,
+            name: name,
+            shortName: shortName,
+            parentIdentifier: parentIdentifier,
+            adminUnitCode: adminUnitCode,
+            kind: kind.rawValue,
+            email: email,
+            phone: phone,
+            address: address
+        )
     }
 
     public var csvRow: [String] {

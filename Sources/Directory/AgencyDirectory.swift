@@ -38,8 +38,18 @@ public struct AgencyDirectory: Sendable {
         let address: String?
 
         var agency: Agency {
-            Agency(identifier: identifier, name: name, shortName: shortName, parentIdentifier: parentIdentifier, adminUnitCode: adminUnitCode,
-                   kind: AgencyKind(rawValue: kind) ?? .other, email: email, phone: phone, address: address, departments: nil)
+            Agency(
+                identifier: identifier,
+                name: name,
+                shortName: shortName,
+                parentIdentifier: parentIdentifier,
+                adminUnitCode: adminUnitCode,
+                kind: AgencyKind(rawValue: kind) ?? .other,
+                email: email,
+                phone: phone,
+                address: address,
+                departments: nil
+            )
         }
     }
 
@@ -49,8 +59,10 @@ public struct AgencyDirectory: Sendable {
     public func agency(_ identifier: String) async throws -> Agency? {
         try await cache.value(for: identifier) {
             try await database.read { db in
-                guard let row = try await db.select().columns(Self.columns).from("agencies").where("identifier", .equal, identifier)
-                    .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+                guard
+                    let row = try await db.select().columns(Self.columns).from("agencies").where("identifier", .equal, identifier)
+                        .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                else { return nil }
                 var agency = row.agency
                 agency.departments = try await Self.departments(of: identifier, db)
                 return agency
@@ -124,8 +136,13 @@ public struct AgencyDirectory: Sendable {
             do {
                 let agency = try input.validated(row: inputs.count > 1 ? index : nil)
                 if !seen.insert(agency.identifier).inserted {
-                    errors.append(ValidationError(field: "rows[\(index)].identifier", messageVi: "Mã định danh \(agency.identifier) bị lặp trong tệp",
-                                                  messageEn: "Identifier \(agency.identifier) appears twice in the batch"))
+                    errors.append(
+                        ValidationError(
+                            field: "rows[\(index)].identifier",
+                            messageVi: "Mã định danh \(agency.identifier) bị lặp trong tệp",
+                            messageEn: "Identifier \(agency.identifier) appears twice in the batch"
+                        )
+                    )
                 }
                 agencies.append(agency)
             } catch {
@@ -138,18 +155,32 @@ public struct AgencyDirectory: Sendable {
         let batch = seen
         defer { referenceDataChanged() }
         return try await database.transaction { db in
-            var created = 0, updated = 0, unchanged = 0
+            var created = 0
+            var updated = 0
+            var unchanged = 0
             var errors: [ValidationError] = []
             for agency in ordered {
                 if let parent = agency.parentIdentifier, !batch.contains(parent),
-                   try await db.select().column("id").from("agencies").where("identifier", .equal, parent).first() == nil {
-                    errors.append(ValidationError(field: "parentIdentifier", messageVi: "Cơ quan cấp trên \(parent) không tồn tại",
-                                                  messageEn: "Parent agency \(parent) does not exist"))
+                    try await db.select().column("id").from("agencies").where("identifier", .equal, parent).first() == nil
+                {
+                    errors.append(
+                        ValidationError(
+                            field: "parentIdentifier",
+                            messageVi: "Cơ quan cấp trên \(parent) không tồn tại",
+                            messageEn: "Parent agency \(parent) does not exist"
+                        )
+                    )
                 }
                 if let unit = agency.adminUnitCode,
-                   try await db.select().column("code").from("admin_units").where("code", .equal, unit).first() == nil {
-                    errors.append(ValidationError(field: "adminUnitCode", messageVi: "Đơn vị hành chính \(unit) không tồn tại",
-                                                  messageEn: "Administrative unit \(unit) does not exist"))
+                    try await db.select().column("code").from("admin_units").where("code", .equal, unit).first() == nil
+                {
+                    errors.append(
+                        ValidationError(
+                            field: "adminUnitCode",
+                            messageVi: "Đơn vị hành chính \(unit) không tồn tại",
+                            messageEn: "Administrative unit \(unit) does not exist"
+                        )
+                    )
                 }
             }
             if !errors.isEmpty { throw DomainError.invalid(errors) }
@@ -157,7 +188,10 @@ public struct AgencyDirectory: Sendable {
                 let existing = try await db.select().columns(Self.columns).from("agencies").where("identifier", .equal, agency.identifier)
                     .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
                 if let existing {
-                    if existing.agency == agency { unchanged += 1; continue }
+                    if existing.agency == agency {
+                        unchanged += 1
+                        continue
+                    }
                     try await db.update("agencies")
                         .set("name", to: agency.name).set("name_folded", to: TextFolding.fold(agency.name))
                         .set("short_name", to: agency.shortName).set("parent_identifier", to: agency.parentIdentifier)
@@ -170,9 +204,18 @@ public struct AgencyDirectory: Sendable {
                     try await Self.insert(agency, now: now, db)
                     created += 1
                 }
-                try await AuditLog.record(AuditEntry(principal: principal, action: existing == nil ? "agency.create" : "agency.update",
-                                                     targetType: "agency", targetID: agency.identifier, requestID: requestID,
-                                                     change: Self.auditFields(agency)), on: db, clock: clock)
+                try await AuditLog.record(
+                    AuditEntry(
+                        principal: principal,
+                        action: existing == nil ? "agency.create" : "agency.update",
+                        targetType: "agency",
+                        targetID: agency.identifier,
+                        requestID: requestID,
+                        change: Self.auditFields(agency)
+                    ),
+                    on: db,
+                    clock: clock
+                )
             }
             return ImportResult(created: created, updated: updated, unchanged: unchanged)
         }
@@ -180,16 +223,42 @@ public struct AgencyDirectory: Sendable {
 
     static func insert(_ agency: Agency, now: Int64, _ db: any SQLDatabase) async throws {
         try await db.insert(into: "agencies")
-            .columns("identifier", "name", "name_folded", "short_name", "parent_identifier", "admin_unit_code", "kind", "email", "phone", "address", "created_at", "updated_at")
-            .values(SQLBind(agency.identifier), SQLBind(agency.name), SQLBind(TextFolding.fold(agency.name)), SQLBind(agency.shortName),
-                    SQLBind(agency.parentIdentifier), SQLBind(agency.adminUnitCode), SQLBind(agency.kind.rawValue), SQLBind(agency.email),
-                    SQLBind(agency.phone), SQLBind(agency.address), SQLBind(now), SQLBind(now))
+            .columns(
+                "identifier",
+                "name",
+                "name_folded",
+                "short_name",
+                "parent_identifier",
+                "admin_unit_code",
+                "kind",
+                "email",
+                "phone",
+                "address",
+                "created_at",
+                "updated_at"
+            )
+            .values(
+                SQLBind(agency.identifier),
+                SQLBind(agency.name),
+                SQLBind(TextFolding.fold(agency.name)),
+                SQLBind(agency.shortName),
+                SQLBind(agency.parentIdentifier),
+                SQLBind(agency.adminUnitCode),
+                SQLBind(agency.kind.rawValue),
+                SQLBind(agency.email),
+                SQLBind(agency.phone),
+                SQLBind(agency.address),
+                SQLBind(now),
+                SQLBind(now)
+            )
             .run()
     }
 
     static func auditFields(_ agency: Agency) -> [String: String] {
-        ["name": agency.name, "shortName": agency.shortName, "parentIdentifier": agency.parentIdentifier ?? "",
-         "adminUnitCode": agency.adminUnitCode ?? "", "kind": agency.kind.rawValue]
+        [
+            "name": agency.name, "shortName": agency.shortName, "parentIdentifier": agency.parentIdentifier ?? "",
+            "adminUnitCode": agency.adminUnitCode ?? "", "kind": agency.kind.rawValue,
+        ]
     }
 
     /// Orders agencies so that a parent in the batch comes before its children; rejects cycles.
@@ -200,7 +269,11 @@ public struct AgencyDirectory: Sendable {
         func visit(_ agency: Agency) throws(DomainError) {
             if state[agency.identifier] == 2 { return }
             if state[agency.identifier] == 1 {
-                throw DomainError.invalid("parentIdentifier", "Quan hệ cấp trên tạo thành vòng tại \(agency.identifier)", "Parent links form a cycle at \(agency.identifier)")
+                throw DomainError.invalid(
+                    "parentIdentifier",
+                    "Quan hệ cấp trên tạo thành vòng tại \(agency.identifier)",
+                    "Parent links form a cycle at \(agency.identifier)"
+                )
             }
             state[agency.identifier] = 1
             if let parent = agency.parentIdentifier, let p = byID[parent] { try visit(p) }
@@ -216,7 +289,11 @@ public struct AgencyDirectory: Sendable {
         let code = department.code.trimmingCharacters(in: .whitespaces)
         let name = department.name.trimmingCharacters(in: .whitespaces)
         guard !code.isEmpty, code.count <= 20, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
-            throw DomainError.invalid("code", "Mã phòng ban phải có 1–20 chữ cái, chữ số hoặc dấu gạch", "Department code must be 1–20 letters, digits or dashes")
+            throw DomainError.invalid(
+                "code",
+                "Mã phòng ban phải có 1–20 chữ cái, chữ số hoặc dấu gạch",
+                "Department code must be 1–20 letters, digits or dashes"
+            )
         }
         guard !name.isEmpty, name.count <= 200 else {
             throw DomainError.invalid("name", "Tên phòng ban phải có 1–200 ký tự", "Department name must be 1–200 characters")
@@ -233,9 +310,18 @@ public struct AgencyDirectory: Sendable {
                 try await db.insert(into: "departments").columns("agency_identifier", "code", "name")
                     .values(SQLBind(agency), SQLBind(code), SQLBind(name)).run()
             }
-            try await AuditLog.record(AuditEntry(principal: principal, action: existing == nil ? "department.create" : "department.update",
-                                                 targetType: "department", targetID: "\(agency)/\(code)", requestID: requestID,
-                                                 change: ["name": name]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: existing == nil ? "department.create" : "department.update",
+                    targetType: "department",
+                    targetID: "\(agency)/\(code)",
+                    requestID: requestID,
+                    change: ["name": name]
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 

@@ -26,7 +26,8 @@ public struct CalendarStore: Sendable {
         try await database.read { db in
             try await db.select().columns("date", "kind", "name").from("calendar_overrides").orderBy("date").all().map { row in
                 guard let date = LocalDate(iso: try row.decode(column: "date", as: String.self)),
-                      let kind = CalendarOverride.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+                    let kind = CalendarOverride.Kind(rawValue: try row.decode(column: "kind", as: String.self))
+                else {
                     throw StorageError.corrupt("calendar_overrides row")
                 }
                 return CalendarOverride(date: date, kind: kind, name: try row.decode(column: "name", as: String.self))
@@ -51,9 +52,18 @@ public struct CalendarStore: Sendable {
             try await db.delete(from: "calendar_overrides").where("date", .equal, override.date.iso).run()
             try await db.insert(into: "calendar_overrides").columns("date", "kind", "name", "updated_at")
                 .values(SQLBind(override.date.iso), SQLBind(override.kind.rawValue), SQLBind(name), SQLBind(now)).run()
-            try await AuditLog.record(AuditEntry(principal: principal, action: "calendar.override.set", targetType: "calendar",
-                                                 targetID: override.date.iso, requestID: requestID,
-                                                 change: ["kind": override.kind.rawValue, "name": name]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "calendar.override.set",
+                    targetType: "calendar",
+                    targetID: override.date.iso,
+                    requestID: requestID,
+                    change: ["kind": override.kind.rawValue, "name": name]
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 
@@ -65,8 +75,17 @@ public struct CalendarStore: Sendable {
             let present = try await db.select().column("date").from("calendar_overrides").where("date", .equal, date.iso).first() != nil
             guard present else { return false }
             try await db.delete(from: "calendar_overrides").where("date", .equal, date.iso).run()
-            try await AuditLog.record(AuditEntry(principal: principal, action: "calendar.override.remove", targetType: "calendar",
-                                                 targetID: date.iso, requestID: requestID), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "calendar.override.remove",
+                    targetType: "calendar",
+                    targetID: date.iso,
+                    requestID: requestID
+                ),
+                on: db,
+                clock: clock
+            )
             return true
         }
     }

@@ -9,8 +9,10 @@ import Storage
 public enum ReferenceData {
     /// Reads a file shipped with the directory.
     public static func resource(_ name: String) throws -> String {
-        guard let url = Bundle.module.url(forResource: "Resources/\(name)", withExtension: nil)
-            ?? Bundle.module.url(forResource: name, withExtension: nil) else {
+        guard
+            let url = Bundle.module.url(forResource: "Resources/\(name)", withExtension: nil)
+                ?? Bundle.module.url(forResource: name, withExtension: nil)
+        else {
             throw StorageError.corrupt("missing resource \(name)")
         }
         return try String(contentsOf: url, encoding: .utf8)
@@ -42,12 +44,30 @@ public enum ReferenceData {
     static func loadAdministrativeUnits(_ database: Database) async throws -> Int {
         var units: [AdministrativeUnit] = []
         for row in try CSV.records(resource("provinces-2025.csv")) {
-            units.append(AdministrativeUnit(code: row["gso_code"] ?? "", name: row["name"] ?? "", unitType: row["type"] ?? "",
-                                            level: "province", parentCode: nil, codename: row["codename"] ?? "", validTo: nil))
+            units.append(
+                AdministrativeUnit(
+                    code: row["gso_code"] ?? "",
+                    name: row["name"] ?? "",
+                    unitType: row["type"] ?? "",
+                    level: "province",
+                    parentCode: nil,
+                    codename: row["codename"] ?? "",
+                    validTo: nil
+                )
+            )
         }
         for row in try CSV.records(resource("dong-nai-communes-2025.csv")) {
-            units.append(AdministrativeUnit(code: row["gso_code"] ?? "", name: row["name"] ?? "", unitType: row["type"] ?? "",
-                                            level: "commune", parentCode: row["province_gso_code"], codename: row["codename"] ?? "", validTo: nil))
+            units.append(
+                AdministrativeUnit(
+                    code: row["gso_code"] ?? "",
+                    name: row["name"] ?? "",
+                    unitType: row["type"] ?? "",
+                    level: "commune",
+                    parentCode: row["province_gso_code"],
+                    codename: row["codename"] ?? "",
+                    validTo: nil
+                )
+            )
         }
         let toInsert = units
         return try await database.transaction { db in
@@ -55,8 +75,15 @@ public enum ReferenceData {
             var added = 0
             for unit in toInsert where !present.contains(unit.code) {
                 try await db.insert(into: "admin_units").columns("code", "name", "unit_type", "level", "parent_code", "codename", "valid_to")
-                    .values(SQLBind(unit.code), SQLBind(unit.name), SQLBind(unit.unitType), SQLBind(unit.level), SQLBind(unit.parentCode),
-                            SQLBind(unit.codename), SQLBind(unit.validTo))
+                    .values(
+                        SQLBind(unit.code),
+                        SQLBind(unit.name),
+                        SQLBind(unit.unitType),
+                        SQLBind(unit.level),
+                        SQLBind(unit.parentCode),
+                        SQLBind(unit.codename),
+                        SQLBind(unit.validTo)
+                    )
                     .run()
                 added += 1
             }
@@ -67,13 +94,16 @@ public enum ReferenceData {
     static func loadDepartments(_ database: Database) async throws -> Int {
         let rows = try CSV.records(resource("departments-dong-nai.csv"))
         return try await database.transaction { db in
-            let present = Set(try await db.select().columns("agency_identifier", "code").from("departments").all().map {
-                "\(try $0.decode(column: "agency_identifier", as: String.self))/\(try $0.decode(column: "code", as: String.self))"
-            })
+            let present = Set(
+                try await db.select().columns("agency_identifier", "code").from("departments").all().map {
+                    "\(try $0.decode(column: "agency_identifier", as: String.self))/\(try $0.decode(column: "code", as: String.self))"
+                }
+            )
             var added = 0
             for row in rows {
                 guard let agency = row["agency_identifier"], let code = row["code"], let name = row["name"],
-                      !present.contains("\(agency)/\(code)") else { continue }
+                    !present.contains("\(agency)/\(code)")
+                else { continue }
                 try await db.insert(into: "departments").columns("agency_identifier", "code", "name")
                     .values(SQLBind(agency), SQLBind(code), SQLBind(name)).run()
                 added += 1

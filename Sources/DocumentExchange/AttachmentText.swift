@@ -20,10 +20,12 @@ enum AttachmentText {
             while let start = open.withUnsafeBytes({ ByteSearch.firstOffset(of: $0, in: bytes, from: cursor) }) {
                 let contentStart = start + open.count
                 // The text runs to the next markup, which must be the element's end.
-                guard let end = memchr(bytes.baseAddress! + contentStart, Int32(UInt8(ascii: "<")), bytes.count - contentStart)
-                    .map({ bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) }),
-                      close.withUnsafeBytes({ bytes.count - end >= $0.count && memcmp(bytes.baseAddress! + end, $0.baseAddress!, $0.count) == 0 }),
-                      let decoded = base64(UnsafeRawBufferPointer(rebasing: bytes[contentStart..<end])) else { return nil }
+                guard
+                    let end = memchr(bytes.baseAddress! + contentStart, Int32(UInt8(ascii: "<")), bytes.count - contentStart)
+                        .map({ bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) }),
+                    close.withUnsafeBytes({ bytes.count - end >= $0.count && memcmp(bytes.baseAddress! + end, $0.baseAddress!, $0.count) == 0 }),
+                    let decoded = base64(UnsafeRawBufferPointer(rebasing: bytes[contentStart..<end]))
+                else { return nil }
                 attachments.append(decoded)
                 skeleton.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[cursor..<contentStart]))
                 cursor = end
@@ -44,9 +46,11 @@ enum AttachmentText {
         guard let base = text.baseAddress, !text.isEmpty else { return Data() }
         var joined = Data(count: text.count)
         let count = joined.withUnsafeMutableBytes { out -> Int in
-            var written = 0, start = 0
+            var written = 0
+            var start = 0
             while start < text.count {
-                let end = memchr(base + start, Int32(UInt8(ascii: "\n")), text.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
+                let end =
+                    memchr(base + start, Int32(UInt8(ascii: "\n")), text.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
                 (out.baseAddress! + written).copyMemory(from: base + start, byteCount: end - start)
                 written += end - start
                 start = end + 1

@@ -1,7 +1,8 @@
 import Core
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Reads edXML document and status messages with a streaming parser: attachment content is
@@ -71,7 +72,14 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         try Self.requireWellFormed(data)
         guard start > data.startIndex else { return try read(data, today: today, lenient: true) }
         var received = try read(Data(data[start...]), today: today, lenient: true)
-        received.warnings.insert(Self.error("", "Bỏ qua \(start - data.startIndex) byte trước khai báo XML", "\(start - data.startIndex) bytes before the XML declaration were ignored"), at: 0)
+        received.warnings.insert(
+            Self.error(
+                "",
+                "Bỏ qua \(start - data.startIndex) byte trước khai báo XML",
+                "\(start - data.startIndex) bytes before the XML declaration were ignored"
+            ),
+            at: 0
+        )
         return received
     }
 
@@ -89,8 +97,13 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
                 let before = UnsafeRawBufferPointer(rebasing: bytes[..<min(failure.offset, bytes.count)])
                 let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
                 let column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-                throw DomainError.invalid([error("", "XML không hợp lệ ở dòng \(line), cột \(column): \(failure.reason)",
-                                                 "Malformed XML at line \(line), column \(column): \(failure.reason)")])
+                throw DomainError.invalid([
+                    error(
+                        "",
+                        "XML không hợp lệ ở dòng \(line), cột \(column): \(failure.reason)",
+                        "Malformed XML at line \(line), column \(column): \(failure.reason)"
+                    )
+                ])
             }
         }
     }
@@ -113,7 +126,8 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
             let fast = EdXMLDecoder(attachmentsFolder: nil)
             fast.predecoded = split.attachments
             if let received = try? fast.read(InputStream(data: split.skeleton), today: today, lenient: lenient),
-               fast.attachmentData.count == split.attachments.count {
+                fast.attachmentData.count == split.attachments.count
+            {
                 return received
             }
         }
@@ -123,13 +137,28 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     public func decodeStatus(from data: Data) throws -> EdXMLStatus {
         try parse(InputStream(data: data))
         guard let from = organizations.first, let response = responses.first, let code = EdXMLStatus.Code(rawValue: fields["StatusCode"] ?? ""),
-              let date = EdXML.parseDate(response["PromulgationDate"] ?? "") else {
-            throw DomainError.invalid([Self.error("MessageHeader", "Thông điệp trạng thái thiếu trường bắt buộc", "The status message lacks required fields")] + problems)
+            let date = EdXML.parseDate(response["PromulgationDate"] ?? "")
+        else {
+            throw DomainError.invalid(
+                [Self.error("MessageHeader", "Thông điệp trạng thái thiếu trường bắt buộc", "The status message lacks required fields")] + problems
+            )
         }
-        let status = EdXMLStatus(from: Self.organization(from), responseFor: EdXMLResponseFor(organId: response["OrganId"] ?? "", code: response["Code"] ?? "",
-                                                                                          promulgationDate: date, documentId: response["DocumentId"] ?? ""),
-                                 department: fields["StaffInfo/Department"] ?? "", staff: fields["StaffInfo/Staff"] ?? "", email: fields["StaffInfo/Email"] ?? "",
-                                 mobile: fields["StaffInfo/Mobile"] ?? "", code: code, description: fields["Description"] ?? "", timestamp: fields["Timestamp"] ?? "")
+        let status = EdXMLStatus(
+            from: Self.organization(from),
+            responseFor: EdXMLResponseFor(
+                organId: response["OrganId"] ?? "",
+                code: response["Code"] ?? "",
+                promulgationDate: date,
+                documentId: response["DocumentId"] ?? ""
+            ),
+            department: fields["StaffInfo/Department"] ?? "",
+            staff: fields["StaffInfo/Staff"] ?? "",
+            email: fields["StaffInfo/Email"] ?? "",
+            mobile: fields["StaffInfo/Mobile"] ?? "",
+            code: code,
+            description: fields["Description"] ?? "",
+            timestamp: fields["Timestamp"] ?? ""
+        )
         let errors = problems + EdXMLValidator.validate(status)
         if !errors.isEmpty { throw DomainError.invalid(errors) }
         return status
@@ -145,15 +174,25 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
             let failure = parseFailure ?? (parser.lineNumber, parser.columnNumber, path.last ?? "", parser.parserError.map { "\($0)" } ?? "")
             let place = "dòng \(failure.line), cột \(failure.column)" + (failure.element.isEmpty ? "" : ", trong <\(failure.element)>")
             let placeEn = "line \(failure.line), column \(failure.column)" + (failure.element.isEmpty ? "" : ", in <\(failure.element)>")
-            throw DomainError.invalid([Self.error(failure.element, "XML không hợp lệ ở \(place): \(failure.reason)", "Malformed XML at \(placeEn): \(failure.reason)")])
+            throw DomainError.invalid([
+                Self.error(failure.element, "XML không hợp lệ ở \(place): \(failure.reason)", "Malformed XML at \(placeEn): \(failure.reason)")
+            ])
         }
     }
 
     // MARK: Building the model
 
     static func organization(_ o: [String: String]) -> EdXMLOrganization {
-        EdXMLOrganization(organId: o["OrganId"] ?? "", organizationInCharge: o["OrganizationInCharge"] ?? "", organName: o["OrganName"] ?? "",
-                          organAdd: o["OrganAdd"] ?? "", email: o["Email"] ?? "", telephone: o["Telephone"] ?? "", fax: o["Fax"] ?? "", website: o["Website"] ?? "")
+        EdXMLOrganization(
+            organId: o["OrganId"] ?? "",
+            organizationInCharge: o["OrganizationInCharge"] ?? "",
+            organName: o["OrganName"] ?? "",
+            organAdd: o["OrganAdd"] ?? "",
+            email: o["Email"] ?? "",
+            telephone: o["Telephone"] ?? "",
+            fax: o["Fax"] ?? "",
+            website: o["Website"] ?? ""
+        )
     }
 
     func buildDocument(lenient: Bool = false) throws -> EdXMLDocument {
@@ -161,15 +200,25 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         guard let from = organizations.first(where: { $0["_tag"] == "From" }), !(from["OrganId"] ?? "").isEmpty else {
             throw DomainError.invalid([Self.error("MessageHeader/From", "Thiếu nơi gửi (From/OrganId)", "From/OrganId is missing")] + problems)
         }
-        let dateError = Self.error("PromulgationInfo/PromulgationDate", "Ngày ban hành phải có dạng yyyy/MM/dd", "PromulgationDate must be yyyy/MM/dd")
+        let dateError = Self.error(
+            "PromulgationInfo/PromulgationDate",
+            "Ngày ban hành phải có dạng yyyy/MM/dd",
+            "PromulgationDate must be yyyy/MM/dd"
+        )
         let parsedDate = EdXML.parseDate(fields["PromulgationInfo/PromulgationDate"] ?? "")
         guard parsedDate != nil || lenient else { throw DomainError.invalid([dateError] + problems) }
         if parsedDate == nil { problems.append(dateError) }
         let date = parsedDate ?? VietnamTime.today()
-        var business = EdXMLBusiness(docType: int("Bussiness/BussinessDocType") ?? 0, reason: fields["Bussiness/BussinessDocReason"] ?? "",
-                                     paper: int("Bussiness/Paper") ?? 0, department: fields["Bussiness/StaffInfo/Department"] ?? "",
-                                     staff: fields["Bussiness/StaffInfo/Staff"] ?? "", email: fields["Bussiness/StaffInfo/Email"] ?? "",
-                                     mobile: fields["Bussiness/StaffInfo/Mobile"] ?? "", documentId: fields["Bussiness/DocumentId"])
+        var business = EdXMLBusiness(
+            docType: int("Bussiness/BussinessDocType") ?? 0,
+            reason: fields["Bussiness/BussinessDocReason"] ?? "",
+            paper: int("Bussiness/Paper") ?? 0,
+            department: fields["Bussiness/StaffInfo/Department"] ?? "",
+            staff: fields["Bussiness/StaffInfo/Staff"] ?? "",
+            email: fields["Bussiness/StaffInfo/Email"] ?? "",
+            mobile: fields["Bussiness/StaffInfo/Mobile"] ?? "",
+            documentId: fields["Bussiness/DocumentId"]
+        )
         business.replacedDocumentIds = Array(NSOrderedSet(array: lists[Self.replacedKey] ?? []).compactMap { $0 as? String })
         business.informationChanged = fields[Self.updateInfoKey + "/DocumentInfo"].map { $0.trimmingCharacters(in: .whitespaces) == "1" }
         business.receiversChanged = fields[Self.updateInfoKey + "/DocumentReceiver"].map { $0.trimmingCharacters(in: .whitespaces) == "1" }
@@ -180,30 +229,62 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         var files: [EdXMLAttachment] = []
         let sources: [EdXMLAttachment.Source] = attachmentsFolder == nil ? attachmentData.map { .data($0) } : attachmentFiles.map { .file($0) }
         for (index, attachment) in attachments.enumerated() where index < sources.count {
-            files.append(EdXMLAttachment(contentId: attachment["ContentId"] ?? "", contentType: attachment["ContentType"] ?? "",
-                                         name: attachment["AttachmentName"] ?? "", description: attachment["Description"] ?? "", source: sources[index]))
+            files.append(
+                EdXMLAttachment(
+                    contentId: attachment["ContentId"] ?? "",
+                    contentType: attachment["ContentType"] ?? "",
+                    name: attachment["AttachmentName"] ?? "",
+                    description: attachment["Description"] ?? "",
+                    source: sources[index]
+                )
+            )
         }
         let document = EdXMLDocument(
-            from: Self.organization(from), to: organizations.filter { $0["_tag"] == "To" }.map(Self.organization),
-            codeNumber: fields["Code/CodeNumber"] ?? "", codeNotation: fields["Code/CodeNotation"] ?? "", place: fields["PromulgationInfo/Place"] ?? "",
-            promulgationDate: date, type: int("DocumentType/Type") ?? 0, typeDetail: int("DocumentType/TypeDetail") ?? 0,
-            typeName: fields["DocumentType/TypeName"] ?? "", subject: fields["Subject"] ?? "", content: fields["Content"] ?? "",
-            signerCompetence: fields["SignerInfo/Competence"] ?? "", signerPosition: fields["SignerInfo/Position"] ?? "",
-            signerFullName: fields["SignerInfo/FullName"] ?? "", dueDate: fields["DueDate"].flatMap(EdXML.parseDate), toPlaces: lists["ToPlaces/Place"] ?? [],
-            priority: int("OtherInfo/Priority") ?? 0, sphereOfPromulgation: fields["OtherInfo/SphereOfPromulgation"] ?? "",
-            typerNotation: fields["OtherInfo/TyperNotation"] ?? "", promulgationAmount: int("OtherInfo/PromulgationAmount"),
-            pageAmount: int("OtherInfo/PageAmount"), direction: fields["OtherInfo/Direction"] == "true", appendixes: lists["OtherInfo/Appendixes/Appendix"] ?? [],
+            from: Self.organization(from),
+            to: organizations.filter { $0["_tag"] == "To" }.map(Self.organization),
+            codeNumber: fields["Code/CodeNumber"] ?? "",
+            codeNotation: fields["Code/CodeNotation"] ?? "",
+            place: fields["PromulgationInfo/Place"] ?? "",
+            promulgationDate: date,
+            type: int("DocumentType/Type") ?? 0,
+            typeDetail: int("DocumentType/TypeDetail") ?? 0,
+            typeName: fields["DocumentType/TypeName"] ?? "",
+            subject: fields["Subject"] ?? "",
+            content: fields["Content"] ?? "",
+            signerCompetence: fields["SignerInfo/Competence"] ?? "",
+            signerPosition: fields["SignerInfo/Position"] ?? "",
+            signerFullName: fields["SignerInfo/FullName"] ?? "",
+            dueDate: fields["DueDate"].flatMap(EdXML.parseDate),
+            toPlaces: lists["ToPlaces/Place"] ?? [],
+            priority: int("OtherInfo/Priority") ?? 0,
+            sphereOfPromulgation: fields["OtherInfo/SphereOfPromulgation"] ?? "",
+            typerNotation: fields["OtherInfo/TyperNotation"] ?? "",
+            promulgationAmount: int("OtherInfo/PromulgationAmount"),
+            pageAmount: int("OtherInfo/PageAmount"),
+            direction: fields["OtherInfo/Direction"] == "true",
+            appendixes: lists["OtherInfo/Appendixes/Appendix"] ?? [],
             responseFor: responses.compactMap { r in
-                EdXML.parseDate(r["PromulgationDate"] ?? "").map { EdXMLResponseFor(organId: r["OrganId"] ?? "", code: r["Code"] ?? "", promulgationDate: $0, documentId: r["DocumentId"] ?? "") }
+                EdXML.parseDate(r["PromulgationDate"] ?? "").map {
+                    EdXMLResponseFor(organId: r["OrganId"] ?? "", code: r["Code"] ?? "", promulgationDate: $0, documentId: r["DocumentId"] ?? "")
+                }
             },
-            steeringType: int("SteeringType") ?? 0, traces: traces.map { EdXMLTrace(organId: $0["OrganId"] ?? "", timestamp: $0["Timestamp"] ?? "") },
-            business: business, attachments: files)
+            steeringType: int("SteeringType") ?? 0,
+            traces: traces.map { EdXMLTrace(organId: $0["OrganId"] ?? "", timestamp: $0["Timestamp"] ?? "") },
+            business: business,
+            attachments: files
+        )
         var received = document
         if let given = fields["DocumentId"], !given.isEmpty {
             // Kept only when it is not the composed form (which `documentId` gives anyway).
             if given != document.composedDocumentId {
                 received.givenDocumentId = given
-                problems.append(Self.error("DocumentId", "DocumentId \"\(given)\" không khớp nơi gửi, ngày và số ký hiệu", "DocumentId \"\(given)\" does not match From, date and code"))
+                problems.append(
+                    Self.error(
+                        "DocumentId",
+                        "DocumentId \"\(given)\" không khớp nơi gửi, ngày và số ký hiệu",
+                        "DocumentId \"\(given)\" does not match From, date and code"
+                    )
+                )
             }
         } else {
             problems.append(Self.error("DocumentId", "Thiếu DocumentId", "DocumentId is missing"))
@@ -216,14 +297,26 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     /// Local name, and whether the element needs (and has) the edXML prefix.
     func local(_ name: String) -> String { name.hasPrefix("edXML:") ? String(name.dropFirst(6)) : name }
 
-    public func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    public func parser(
+        _ parser: XMLParser,
+        didStartElement name: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if signatureDepth > 0 || local(name) == "Signature" || name.hasSuffix(":Signature") {
             signatureDepth += 1
             return
         }
         let inEnvelope = path.contains("edXMLEnvelope")
         if inEnvelope && !name.hasPrefix("edXML:") {
-            problems.append(Self.error(path.joined(separator: "/") + "/" + name, "Phần tử \"\(name)\" thiếu tiền tố edXML:", "Element \"\(name)\" lacks the edXML: prefix"))
+            problems.append(
+                Self.error(
+                    path.joined(separator: "/") + "/" + name,
+                    "Phần tử \"\(name)\" thiếu tiền tố edXML:",
+                    "Element \"\(name)\" lacks the edXML: prefix"
+                )
+            )
         }
         let localName = local(name)
         path.append(localName)
@@ -247,8 +340,8 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         }
     }
 
-    public func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
+    public func parser(_ parser: XMLParser, foundCDATA block: Data) {
+        self.parser(parser, foundCharacters: String(decoding: block, as: UTF8.self))
     }
 
     public func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -271,8 +364,12 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
             base64Carry.append(contentsOf: kept)
             if base64Carry.count >= 256 * 1024 {
                 let usable = base64Carry.count - base64Carry.count % 4
-                if let data = Data(base64Encoded: Data(base64Carry[..<usable])) { keep(data) } else {
-                    problems.append(Self.error("AttachmentEncoded", "Nội dung tệp không phải base64 hợp lệ", "Attachment content is not valid base64"))
+                if let data = Data(base64Encoded: Data(base64Carry[..<usable])) {
+                    keep(data)
+                } else {
+                    problems.append(
+                        Self.error("AttachmentEncoded", "Nội dung tệp không phải base64 hợp lệ", "Attachment content is not valid base64")
+                    )
                 }
                 base64Carry.removeFirst(usable)
             }
@@ -297,13 +394,19 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
         switch localName {
         case "ContentTransferEncoded":
             if !base64Carry.isEmpty {
-                if let data = Data(base64Encoded: Data(base64Carry)) { keep(data) } else {
-                    problems.append(Self.error("AttachmentEncoded", "Nội dung tệp không phải base64 hợp lệ", "Attachment content is not valid base64"))
+                if let data = Data(base64Encoded: Data(base64Carry)) {
+                    keep(data)
+                } else {
+                    problems.append(
+                        Self.error("AttachmentEncoded", "Nội dung tệp không phải base64 hợp lệ", "Attachment content is not valid base64")
+                    )
                 }
             }
             try? attachmentHandle?.close()
             attachmentHandle = nil
-        case "From", "To" where path.contains("MessageHeader"): organizations.append(current)
+        case "From",
+            "To" where path.contains("MessageHeader"):
+            organizations.append(current)
         case "ResponseFor": responses.append(current)
         case "TraceHeader": traces.append(current)
         case "Attachment": attachments.append(current)
@@ -335,8 +438,10 @@ public final class EdXMLDecoder: NSObject, XMLParserDelegate {
     /// Readable names of the parser's most common error codes (libxml2's xmlParserErrors).
     static let parseErrorNames: [Int: String] = [
         4: "document is empty or not XML", 5: "document ends too early", 9: "invalid character", 23: "unescaped & or bad entity",
-        26: "undeclared entity", 38: "attribute without value", 39: "unquoted attribute value", 41: "attribute redefined", 64: "XML declaration not at the start",
-        73: "expected > ", 76: "end tag does not match the start tag", 5034: "extra content after the document element", 201: "namespace prefix not declared",
+        26: "undeclared entity", 38: "attribute without value", 39: "unquoted attribute value", 41: "attribute redefined",
+        64: "XML declaration not at the start",
+        73: "expected > ", 76: "end tag does not match the start tag", 5034: "extra content after the document element",
+        201: "namespace prefix not declared",
     ]
 
     static let replacedKey = "Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId"

@@ -31,7 +31,8 @@ public enum EdXMLEncoder {
     static func element(_ name: String, _ value: String) -> String { "<edXML:\(name)>\(escape(value))</edXML:\(name)>" }
 
     static func organization(_ tag: String, _ org: EdXMLOrganization) -> String {
-        "<edXML:\(tag)>" + element("OrganId", org.organId) + element("OrganizationInCharge", org.organizationInCharge) + element("OrganName", org.organName)
+        "<edXML:\(tag)>" + element("OrganId", org.organId) + element("OrganizationInCharge", org.organizationInCharge)
+            + element("OrganName", org.organName)
             + element("OrganAdd", org.organAdd) + element("Email", org.email) + element("Telephone", org.telephone) + element("Fax", org.fax)
             + element("Website", org.website) + "</edXML:\(tag)>"
     }
@@ -39,8 +40,13 @@ public enum EdXMLEncoder {
     /// Encodes a validated document message (throws the validation errors otherwise), with its
     /// XML signature when given. `validating: false` only re-writes a document received as it
     /// was (with its warnings), never one this platform sends.
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, validating: Bool = true,
-                              to sink: Sink) throws {
+    public static func encode(
+        _ document: EdXMLDocument,
+        today: LocalDate = VietnamTime.today(),
+        signature: EdXMLSignature? = nil,
+        validating: Bool = true,
+        to sink: Sink
+    ) throws {
         let errors = validating ? EdXMLValidator.validate(document, today: today) : []
         if !errors.isEmpty { throw DomainError.invalid(errors) }
         try sink("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
@@ -63,26 +69,35 @@ public enum EdXMLEncoder {
     /// The root element, in exclusive canonical form: each namespace declared where it is first
     /// used, no whitespace but the newlines written here, explicit end tags.
     static func canonicalRoot(_ document: EdXMLDocument, signature: EdXMLSignature?, to sink: Sink) throws {
-        try sink("<edXML xmlns=\"\(EdXML.namespace)\">\n<edXML:edXMLEnvelope xmlns:edXML=\"\(EdXML.namespace)\">\n<edXML:edXMLHeader>\n<edXML:MessageHeader>\n")
+        try sink(
+            "<edXML xmlns=\"\(EdXML.namespace)\">\n<edXML:edXMLEnvelope xmlns:edXML=\"\(EdXML.namespace)\">\n<edXML:edXMLHeader>\n<edXML:MessageHeader>\n"
+        )
         try sink(organization("From", document.from) + "\n")
         for to in document.to { try sink(organization("To", to) + "\n") }
         var header = element("DocumentId", document.documentId)
         header += "<edXML:Code>" + element("CodeNumber", document.codeNumber) + element("CodeNotation", document.codeNotation) + "</edXML:Code>"
-        header += "<edXML:PromulgationInfo>" + element("Place", document.place) + element("PromulgationDate", EdXML.date(document.promulgationDate)) + "</edXML:PromulgationInfo>"
-        header += "<edXML:DocumentType>" + element("Type", String(document.type)) + element("TypeDetail", String(document.typeDetail))
+        header +=
+            "<edXML:PromulgationInfo>" + element("Place", document.place) + element("PromulgationDate", EdXML.date(document.promulgationDate))
+            + "</edXML:PromulgationInfo>"
+        header +=
+            "<edXML:DocumentType>" + element("Type", String(document.type)) + element("TypeDetail", String(document.typeDetail))
             + element("TypeName", document.typeName) + "</edXML:DocumentType>"
         header += element("Subject", document.subject) + element("Content", document.content)
-        header += "<edXML:SignerInfo>" + element("Competence", document.signerCompetence) + element("Position", document.signerPosition)
+        header +=
+            "<edXML:SignerInfo>" + element("Competence", document.signerCompetence) + element("Position", document.signerPosition)
             + element("FullName", document.signerFullName) + "</edXML:SignerInfo>"
         if let due = document.dueDate { header += element("DueDate", EdXML.date(due)) }
         header += "<edXML:ToPlaces>" + document.toPlaces.map { element("Place", $0) }.joined() + "</edXML:ToPlaces>"
-        header += "<edXML:OtherInfo>" + element("Priority", String(document.priority)) + element("SphereOfPromulgation", document.sphereOfPromulgation)
+        header +=
+            "<edXML:OtherInfo>" + element("Priority", String(document.priority)) + element("SphereOfPromulgation", document.sphereOfPromulgation)
             + element("TyperNotation", document.typerNotation) + element("PromulgationAmount", document.promulgationAmount.map(String.init) ?? "")
             + element("PageAmount", document.pageAmount.map(String.init) ?? "") + element("Direction", document.direction ? "true" : "false")
             + "<edXML:Appendixes>" + document.appendixes.map { element("Appendix", $0) }.joined() + "</edXML:Appendixes></edXML:OtherInfo>"
         for response in document.responseFor {
-            header += "<edXML:ResponseFor>" + element("OrganId", response.organId) + element("Code", response.code)
-                + element("PromulgationDate", EdXML.date(response.promulgationDate)) + element("DocumentId", response.documentId) + "</edXML:ResponseFor>"
+            header +=
+                "<edXML:ResponseFor>" + element("OrganId", response.organId) + element("Code", response.code)
+                + element("PromulgationDate", EdXML.date(response.promulgationDate)) + element("DocumentId", response.documentId)
+                + "</edXML:ResponseFor>"
         }
         header += element("SteeringType", String(document.steeringType))
         try sink(header + "\n</edXML:MessageHeader>\n<edXML:TraceHeaderList>\n")
@@ -90,18 +105,28 @@ public enum EdXMLEncoder {
             try sink("<edXML:TraceHeader>" + element("OrganId", trace.organId) + element("Timestamp", trace.timestamp) + "</edXML:TraceHeader>\n")
         }
         let b = document.business
-        try sink("<edXML:Bussiness>" + (b.documentId.map { element("DocumentId", $0) } ?? "") + element("BussinessDocType", String(b.docType))
-                 + element("BussinessDocReason", b.reason) + element("Paper", String(b.paper)) + "<edXML:StaffInfo>" + element("Department", b.department)
-                 + element("Staff", b.staff) + element("Email", b.email) + element("Mobile", b.mobile) + "</edXML:StaffInfo></edXML:Bussiness>\n")
-        try sink("</edXML:TraceHeaderList>\n" + (signature?.xml ?? "") + "</edXML:edXMLHeader>\n<edXML:edXMLBody>\n<edXML:edXMLManifest version=\"1.0\">\n")
+        try sink(
+            "<edXML:Bussiness>" + (b.documentId.map { element("DocumentId", $0) } ?? "") + element("BussinessDocType", String(b.docType))
+                + element("BussinessDocReason", b.reason) + element("Paper", String(b.paper)) + "<edXML:StaffInfo>"
+                + element("Department", b.department)
+                + element("Staff", b.staff) + element("Email", b.email) + element("Mobile", b.mobile) + "</edXML:StaffInfo></edXML:Bussiness>\n"
+        )
+        try sink(
+            "</edXML:TraceHeaderList>\n" + (signature?.xml ?? "") + "</edXML:edXMLHeader>\n<edXML:edXMLBody>\n<edXML:edXMLManifest version=\"1.0\">\n"
+        )
         for a in document.attachments {
-            try sink("<edXML:Reference>" + element("ContentId", a.contentId) + element("ContentType", a.contentType) + element("Description", a.description)
-                     + element("AttachmentName", a.name) + "</edXML:Reference>\n")
+            try sink(
+                "<edXML:Reference>" + element("ContentId", a.contentId) + element("ContentType", a.contentType)
+                    + element("Description", a.description)
+                    + element("AttachmentName", a.name) + "</edXML:Reference>\n"
+            )
         }
         try sink("</edXML:edXMLManifest>\n</edXML:edXMLBody>\n</edXML:edXMLEnvelope>\n<edXML:AttachmentEncoded xmlns:edXML=\"\(EdXML.namespace)\">\n")
         for a in document.attachments {
-            try sink("<edXML:Attachment>" + element("ContentId", a.contentId) + element("AttachmentName", a.name) + element("Description", a.description)
-                     + element("ContentType", a.contentType) + "<edXML:ContentTransferEncoded>")
+            try sink(
+                "<edXML:Attachment>" + element("ContentId", a.contentId) + element("AttachmentName", a.name) + element("Description", a.description)
+                    + element("ContentType", a.contentType) + "<edXML:ContentTransferEncoded>"
+            )
             try base64(a.source, to: sink)
             try sink("</edXML:ContentTransferEncoded></edXML:Attachment>\n")
         }
@@ -134,8 +159,12 @@ public enum EdXMLEncoder {
     }
 
     /// The whole message in memory (small messages, tests).
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil,
-                              validating: Bool = true) throws -> Data {
+    public static func encode(
+        _ document: EdXMLDocument,
+        today: LocalDate = VietnamTime.today(),
+        signature: EdXMLSignature? = nil,
+        validating: Bool = true
+    ) throws -> Data {
         var out = Data()
         try encode(document, today: today, signature: signature, validating: validating) { out.append(contentsOf: $0.utf8) }
         return out
@@ -143,7 +172,9 @@ public enum EdXMLEncoder {
 
     /// Streams the message into a file; returns the SHA-256 (hex) of what it wrote.
     @discardableResult
-    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to url: URL) throws -> String {
+    public static func encode(_ document: EdXMLDocument, today: LocalDate = VietnamTime.today(), signature: EdXMLSignature? = nil, to url: URL) throws
+        -> String
+    {
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
@@ -168,9 +199,11 @@ public enum EdXMLEncoder {
         let errors = EdXMLValidator.validate(status)
         if !errors.isEmpty { throw DomainError.invalid(errors) }
         let r = status.responseFor
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"\(EdXML.namespace)\" xmlns:edXML=\"\(EdXML.namespace)\">\n<edXML:edXMLEnvelope>\n<edXML:edXMLHeader>\n<edXML:MessageHeader>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"\(EdXML.namespace)\" xmlns:edXML=\"\(EdXML.namespace)\">\n<edXML:edXMLEnvelope>\n<edXML:edXMLHeader>\n<edXML:MessageHeader>"
             + organization("From", status.from)
-            + "<edXML:ResponseFor>" + element("OrganId", r.organId) + element("Code", r.code) + element("PromulgationDate", EdXML.date(r.promulgationDate))
+            + "<edXML:ResponseFor>" + element("OrganId", r.organId) + element("Code", r.code)
+            + element("PromulgationDate", EdXML.date(r.promulgationDate))
             + element("DocumentId", r.documentId) + "</edXML:ResponseFor>"
             + "<edXML:StaffInfo>" + element("Department", status.department) + element("Staff", status.staff) + element("Email", status.email)
             + element("Mobile", status.mobile) + "</edXML:StaffInfo>"

@@ -12,10 +12,24 @@ public struct EdXMLOrganization: Codable, Sendable, Equatable {
     public var fax: String
     public var website: String
 
-    public init(organId: String, organizationInCharge: String = "", organName: String, organAdd: String = "", email: String = "",
-                telephone: String = "", fax: String = "", website: String = "") {
-        self.organId = organId; self.organizationInCharge = organizationInCharge; self.organName = organName; self.organAdd = organAdd
-        self.email = email; self.telephone = telephone; self.fax = fax; self.website = website
+    public init(
+        organId: String,
+        organizationInCharge: String = "",
+        organName: String,
+        organAdd: String = "",
+        email: String = "",
+        telephone: String = "",
+        fax: String = "",
+        website: String = ""
+    ) {
+        self.organId = organId
+        self.organizationInCharge = organizationInCharge
+        self.organName = organName
+        self.organAdd = organAdd
+        self.email = email
+        self.telephone = telephone
+        self.fax = fax
+        self.website = website
     }
 }
 
@@ -27,7 +41,10 @@ public struct EdXMLResponseFor: Codable, Sendable, Equatable {
     public var documentId: String
 
     public init(organId: String, code: String, promulgationDate: LocalDate, documentId: String) {
-        self.organId = organId; self.code = code; self.promulgationDate = promulgationDate; self.documentId = documentId
+        self.organId = organId
+        self.code = code
+        self.promulgationDate = promulgationDate
+        self.documentId = documentId
     }
 }
 
@@ -38,7 +55,8 @@ public struct EdXMLTrace: Codable, Sendable, Equatable {
     public var timestamp: String
 
     public init(organId: String, timestamp: String) {
-        self.organId = organId; self.timestamp = timestamp
+        self.organId = organId
+        self.timestamp = timestamp
     }
 }
 
@@ -70,8 +88,16 @@ public struct EdXMLBusiness: Codable, Sendable, Equatable {
         public var type: String
     }
 
-    public init(docType: Int, reason: String, paper: Int, department: String, staff: String, email: String, mobile: String, documentId: String? = nil) {
-        self.docType = docType; self.reason = reason; self.paper = paper; self.department = department; self.staff = staff; self.email = email; self.mobile = mobile; self.documentId = documentId
+    public init(docType: Int, reason: String, paper: Int, department: String, staff: String, email: String, mobile: String, documentId: String? = nil)
+    {
+        self.docType = docType
+        self.reason = reason
+        self.paper = paper
+        self.department = department
+        self.staff = staff
+        self.email = email
+        self.mobile = mobile
+        self.documentId = documentId
     }
 }
 
@@ -98,7 +124,11 @@ public struct EdXMLAttachment: Sendable, Equatable {
     public var source: Source
 
     public init(contentId: String, contentType: String, name: String, description: String = "", source: Source) {
-        self.contentId = contentId; self.contentType = contentType; self.name = name; self.description = description; self.source = source
+        self.contentId = contentId
+        self.contentType = contentType
+        self.name = name
+        self.description = description
+        self.source = source
     }
 
     /// The bytes (read from disk for file sources).
@@ -152,10 +182,68 @@ public struct EdXMLDocument: Sendable, Equatable {
     public var documentId: String { givenDocumentId ?? composedDocumentId }
 
     /// `DocumentId` as this platform writes it: `<issuer OrganId>,<yyyy/MM/dd>,<CodeNumber>/<CodeNotation>`.
-    public var composedDocumentId: String { EdXML.documentId(organId: from.organId, date: promulgationDate, number: codeNumber, notation: codeNotation) }
+    public var composedDocumentId: String {
+        EdXML.documentId(organId: from.organId, date: promulgationDate, number: codeNumber, notation: codeNotation)
+    }
 
-    public init(from: EdXMLOrganization, to: [EdXMLOrganization], codeNumber: String, codeNotation: String, place: String, promulgationDate: LocalDate, type: Int, typeDetail: Int, typeName: String, subject: String, content: String, signerCompetence: String, signerPosition: String, signerFullName: String, dueDate: LocalDate? = nil, toPlaces: [String], priority: Int, sphereOfPromulgation: String, typerNotation: String, promulgationAmount: Int? = nil, pageAmount: Int? = nil, direction: Bool, appendixes: [String], responseFor: [EdXMLResponseFor], steeringType: Int, traces: [EdXMLTrace], business: EdXMLBusiness, attachments: [EdXMLAttachment]) {
-        self.from = from; self.to = to; self.codeNumber = codeNumber; self.codeNotation = codeNotation; self.place = place; self.promulgationDate = promulgationDate; self.type = type; self.typeDetail = typeDetail; self.typeName = typeName; self.subject = subject; self.content = content; self.signerCompetence = signerCompetence; self.signerPosition = signerPosition; self.signerFullName = signerFullName; self.dueDate = dueDate; self.toPlaces = toPlaces; self.priority = priority; self.sphereOfPromulgation = sphereOfPromulgation; self.typerNotation = typerNotation; self.promulgationAmount = promulgationAmount; self.pageAmount = pageAmount; self.direction = direction; self.appendixes = appendixes; self.responseFor = responseFor; self.steeringType = steeringType; self.traces = traces; self.business = business; self.attachments = attachments
+    public init(
+        from: EdXMLOrganization,
+        to: [EdXMLOrganization],
+        codeNumber: String,
+        codeNotation: String,
+        place: String,
+        promulgationDate: LocalDate,
+        type: Int,
+        typeDetail: Int,
+        typeName: String,
+        subject: String,
+        content: String,
+        signerCompetence: String,
+        signerPosition: String,
+        signerFullName: String,
+        dueDate: LocalDate? = nil,
+        toPlaces: [String],
+        priority: Int,
+        sphereOfPromulgation: String,
+        typerNotation: String,
+        promulgationAmount: Int? = nil,
+        pageAmount: Int? = nil,
+        direction: Bool,
+        appendixes: [String],
+        responseFor: [EdXMLResponseFor],
+        steeringType: Int,
+        traces: [EdXMLTrace],
+        business: EdXMLBusiness,
+        attachments: [EdXMLAttachment]
+    ) {
+        self.from = from
+        self.to = to
+        self.codeNumber = codeNumber
+        self.codeNotation = codeNotation
+        self.place = place
+        self.promulgationDate = promulgationDate
+        self.type = type
+        self.typeDetail = typeDetail
+        self.typeName = typeName
+        self.subject = subject
+        self.content = content
+        self.signerCompetence = signerCompetence
+        self.signerPosition = signerPosition
+        self.signerFullName = signerFullName
+        self.dueDate = dueDate
+        self.toPlaces = toPlaces
+        self.priority = priority
+        self.sphereOfPromulgation = sphereOfPromulgation
+        self.typerNotation = typerNotation
+        self.promulgationAmount = promulgationAmount
+        self.pageAmount = pageAmount
+        self.direction = direction
+        self.appendixes = appendixes
+        self.responseFor = responseFor
+        self.steeringType = steeringType
+        self.traces = traces
+        self.business = business
+        self.attachments = attachments
     }
 }
 
@@ -164,8 +252,15 @@ public struct EdXMLStatus: Codable, Sendable, Equatable {
     /// 01 arrived, 02 refused, 03 accepted, 04 assigned, 05 processing, 06 finished,
     /// 13 recalled by the sender, 15 recall/update agreed, 16 recall/update refused.
     public enum Code: String, Codable, Sendable, CaseIterable {
-        case arrived = "01", refused = "02", accepted = "03", assigned = "04", processing = "05", finished = "06"
-        case recalled = "13", recallAgreed = "15", recallRefused = "16"
+        case arrived = "01"
+        case refused = "02"
+        case accepted = "03"
+        case assigned = "04"
+        case processing = "05"
+        case finished = "06"
+        case recalled = "13"
+        case recallAgreed = "15"
+        case recallRefused = "16"
     }
 
     public var from: EdXMLOrganization
@@ -179,8 +274,26 @@ public struct EdXMLStatus: Codable, Sendable, Equatable {
     /// `yyyy/MM/dd HH:mm:ss`, Vietnam time.
     public var timestamp: String
 
-    public init(from: EdXMLOrganization, responseFor: EdXMLResponseFor, department: String, staff: String, email: String, mobile: String, code: Code, description: String, timestamp: String) {
-        self.from = from; self.responseFor = responseFor; self.department = department; self.staff = staff; self.email = email; self.mobile = mobile; self.code = code; self.description = description; self.timestamp = timestamp
+    public init(
+        from: EdXMLOrganization,
+        responseFor: EdXMLResponseFor,
+        department: String,
+        staff: String,
+        email: String,
+        mobile: String,
+        code: Code,
+        description: String,
+        timestamp: String
+    ) {
+        self.from = from
+        self.responseFor = responseFor
+        self.department = department
+        self.staff = staff
+        self.email = email
+        self.mobile = mobile
+        self.code = code
+        self.description = description
+        self.timestamp = timestamp
     }
 }
 

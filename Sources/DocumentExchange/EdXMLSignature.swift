@@ -11,7 +11,9 @@ public struct EdXMLSignature: Sendable, Equatable {
     public let certificateDER: Data
 
     public init(signedInfo: String, value: Data, certificateDER: Data) {
-        self.signedInfo = signedInfo; self.value = value; self.certificateDER = certificateDER
+        self.signedInfo = signedInfo
+        self.value = value
+        self.certificateDER = certificateDER
     }
 
     static let c14n = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -28,7 +30,8 @@ public struct EdXMLSignature: Sendable, Equatable {
 
     /// The element written into the header.
     var xml: String {
-        "<Signature xmlns=\"\(Self.namespace)\">" + signedInfo.replacingOccurrences(of: "<SignedInfo xmlns=\"\(Self.namespace)\">", with: "<SignedInfo>")
+        "<Signature xmlns=\"\(Self.namespace)\">"
+            + signedInfo.replacingOccurrences(of: "<SignedInfo xmlns=\"\(Self.namespace)\">", with: "<SignedInfo>")
             + "<SignatureValue>\(value.base64EncodedString())</SignatureValue><KeyInfo><X509Data><X509Certificate>\(certificateDER.base64EncodedString())"
             + "</X509Certificate></X509Data></KeyInfo></Signature>"
     }

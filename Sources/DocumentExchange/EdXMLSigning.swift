@@ -7,6 +7,10 @@ extension CertificateAuthority {
     public func signPackage(_ document: EdXMLDocument, today: LocalDate, as owner: String) async throws -> EdXMLSignature {
         let digest = try EdXMLEncoder.digest(document, today: today)
         let raw = try await signRaw(as: owner) { Data(EdXMLSignature.signedInfo(digest: digest, isRSA: $0).utf8) }
-        return EdXMLSignature(signedInfo: EdXMLSignature.signedInfo(digest: digest, isRSA: raw.isRSA), value: raw.value, certificateDER: raw.certificateDER)
+        return EdXMLSignature(
+            signedInfo: EdXMLSignature.signedInfo(digest: digest, isRSA: raw.isRSA),
+            value: raw.value,
+            certificateDER: raw.certificateDER
+        )
     }
 }

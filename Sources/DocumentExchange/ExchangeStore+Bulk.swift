@@ -15,10 +15,26 @@ extension ExchangeStore {
         /// The furthest status reached at the recipient: 01, 03, 04, 05 or 06.
         public let finalStatus: String
         public let sentAt: Int64
-        public init(documentId: String, sender: String, senderName: String, recipient: String, recipientName: String, subject: String, code: String,
-                    finalStatus: String, sentAt: Int64) {
-            self.documentId = documentId; self.sender = sender; self.senderName = senderName; self.recipient = recipient; self.recipientName = recipientName
-            self.subject = subject; self.code = code; self.finalStatus = finalStatus; self.sentAt = sentAt
+        public init(
+            documentId: String,
+            sender: String,
+            senderName: String,
+            recipient: String,
+            recipientName: String,
+            subject: String,
+            code: String,
+            finalStatus: String,
+            sentAt: Int64
+        ) {
+            self.documentId = documentId
+            self.sender = sender
+            self.senderName = senderName
+            self.recipient = recipient
+            self.recipientName = recipientName
+            self.subject = subject
+            self.code = code
+            self.finalStatus = finalStatus
+            self.sentAt = sentAt
         }
     }
 
@@ -31,25 +47,40 @@ extension ExchangeStore {
             rows.reserveCapacity(exchanges.count * 2)
             for e in exchanges {
                 let last = e.sentAt + 5 * 3_600_000
-                for (direction, agency, counterpart, name) in [("out", e.sender, e.recipient, e.recipientName), ("in", e.recipient, e.sender, e.senderName)] {
-                    rows.append([.text(e.documentId), .text(direction), .text(agency), .text(counterpart), .text(name), .text(e.subject), .text(e.code), .int(0),
-                                 .text(placeholder), .text(e.finalStatus), .int(e.sentAt), .int(last)])
+                for (direction, agency, counterpart, name) in [
+                    ("out", e.sender, e.recipient, e.recipientName), ("in", e.recipient, e.sender, e.senderName),
+                ] {
+                    rows.append([
+                        .text(e.documentId), .text(direction), .text(agency), .text(counterpart), .text(name), .text(e.subject), .text(e.code),
+                        .int(0),
+                        .text(placeholder), .text(e.finalStatus), .int(e.sentAt), .int(last),
+                    ])
                 }
             }
-            try await BulkInsert.insert(into: "exchange_messages", columns: ["document_id", "direction", "agency", "counterpart", "counterpart_name", "subject",
-                                                                             "code", "business_type", "package_sha256", "status_code", "created_at", "updated_at"],
-                                        rows: rows, on: db)
+            try await BulkInsert.insert(
+                into: "exchange_messages",
+                columns: [
+                    "document_id", "direction", "agency", "counterpart", "counterpart_name", "subject",
+                    "code", "business_type", "package_sha256", "status_code", "created_at", "updated_at",
+                ],
+                rows: rows,
+                on: db
+            )
             // Timelines, one status an hour: 00 (sent, sender only), then 01 … the final status on both sides.
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO exchange_events (message_id, code, description, actor, at)
                 SELECT id, '00', 'Đã gửi', 'seed', created_at FROM exchange_messages WHERE id > \(bind: before) AND direction = 'out'
-                """).run()
+                """
+            ).run()
             for (offset, code) in ["01", "03", "04", "05", "06"].enumerated() {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO exchange_events (message_id, code, description, actor, at)
                     SELECT id, \(bind: code), \(bind: Self.statusNames[code] ?? code), 'seed', created_at + \(bind: Int64(offset) * 3_600_000)
                     FROM exchange_messages WHERE id > \(bind: before) AND status_code >= \(bind: code)
-                    """).run()
+                    """
+                ).run()
             }
             var received: [String: Int64] = [:]
             for row in try await db.raw("SELECT id, document_id FROM exchange_messages WHERE id > \(bind: before) AND direction = 'in'").all() {

@@ -20,11 +20,19 @@ extension ExchangeStore {
 
     /// Records a status on message `id` inside the caller's transaction and queues it for the
     /// counterpart (delivered by `deliverStatus`).
-    public static func recordStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, actor: String, on db: any SQLDatabase, now: Int64) async throws {
+    public static func recordStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, actor: String, on db: any SQLDatabase, now: Int64)
+        async throws
+    {
         let text = description.isEmpty ? (statusNames[code.rawValue] ?? code.rawValue) : description
         try await event(db, message: id, code: code.rawValue, description: text, actor: actor, now: now)
-        try await Outbox.enqueue(topic: statusTopic, key: "\(id)#\(code.rawValue)#\(now)", orderingKey: String(id),
-                                 value: StatusPropagation(messageID: id, code: code.rawValue, description: text, actor: actor), on: db, now: now)
+        try await Outbox.enqueue(
+            topic: statusTopic,
+            key: "\(id)#\(code.rawValue)#\(now)",
+            orderingKey: String(id),
+            value: StatusPropagation(messageID: id, code: code.rawValue, description: text, actor: actor),
+            on: db,
+            now: now
+        )
     }
 
     /// Carries one queued status to its counterpart (the outbox worker's handler).
@@ -41,7 +49,10 @@ extension ExchangeStore {
         let digests = try await packageDigests(id)
         let sha = digests.received ?? digests.sent
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var document = try EdXMLDecoder(attachmentsFolder: folder).decodeReceived(from: try files.mapped(sha), today: VietnamTime.today(clock.now()).adding(days: 1)).document
+        var document = try EdXMLDecoder(attachmentsFolder: folder).decodeReceived(
+            from: try files.mapped(sha),
+            today: VietnamTime.today(clock.now()).adding(days: 1)
+        ).document
         document.attachments = WrappedAttachment.unwrapped(document.attachments)
         return (message, document)
     }
@@ -50,7 +61,9 @@ extension ExchangeStore {
     public func sent(documentID: String, agency: String) async throws -> [ExchangeMessage] {
         try await database.read { db in
             let ids = try await db.select().column("id").from("exchange_messages").where("document_id", .equal, documentID)
-                .where("direction", .equal, "out").where("agency", .equal, agency).orderBy("id").all().map { try $0.decode(column: "id", as: Int64.self) }
+                .where("direction", .equal, "out").where("agency", .equal, agency).orderBy("id").all().map {
+                    try $0.decode(column: "id", as: Int64.self)
+                }
             return try await ids.asyncMap { try await Self.load($0, db) }
         }
     }

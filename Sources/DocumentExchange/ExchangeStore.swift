@@ -3,8 +3,8 @@ import Core
 import Delivery
 import Directory
 import Foundation
-import Signatures
 import SQLKit
+import Signatures
 import Storage
 
 /// The province's document axis: sends a document as one edXML package per recipient,
@@ -21,9 +21,20 @@ public struct ExchangeStore: Sendable {
     /// Told when a sender revokes, updates or replaces a document received here.
     public let senderChanges = SenderChangeListeners()
 
-    public init(database: Database, directory: AgencyDirectory, certificates: CertificateAuthority, files: ContentStore, workFolder: URL, clock: WallClock = .system) {
-        self.database = database; self.directory = directory; self.certificates = certificates; self.files = files
-        self.workFolder = workFolder; self.clock = clock
+    public init(
+        database: Database,
+        directory: AgencyDirectory,
+        certificates: CertificateAuthority,
+        files: ContentStore,
+        workFolder: URL,
+        clock: WallClock = .system
+    ) {
+        self.database = database
+        self.directory = directory
+        self.certificates = certificates
+        self.files = files
+        self.workFolder = workFolder
+        self.clock = clock
     }
 
     /// What the national-axis worker sends: a stored package for a recipient.
@@ -43,20 +54,48 @@ public struct ExchangeStore: Sendable {
     /// Sends a document from the caller's agency (clerks and leaders) to every recipient.
     public func send(_ input: OutgoingDocument, by principal: Principal, requestID: String?) async throws -> [ExchangeMessage] {
         guard let agencyID = principal.agency, !principal.roles.isDisjoint(with: [.clerk, .leader]),
-              let sender = try await directory.agency(agencyID) else {
-            throw DomainError.forbidden(messageVi: "Chỉ văn thư, lãnh đạo được gửi văn bản của cơ quan", messageEn: "Only clerks and leaders send documents for their agency")
+            let sender = try await directory.agency(agencyID)
+        else {
+            throw DomainError.forbidden(
+                messageVi: "Chỉ văn thư, lãnh đạo được gửi văn bản của cơ quan",
+                messageEn: "Only clerks and leaders send documents for their agency"
+            )
         }
-        guard !input.recipients.isEmpty else { throw DomainError.invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
+        guard !input.recipients.isEmpty else {
+            throw DomainError.invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required")
+        }
         let now = clock.now()
         let today = input.promulgationDate ?? VietnamTime.today(now)
-        let from = EdXMLOrganization(organId: sender.identifier, organizationInCharge: sender.name, organName: sender.name, organAdd: sender.address ?? "",
-                                     email: sender.email ?? "", telephone: sender.phone ?? "")
+        let from = EdXMLOrganization(
+            organId: sender.identifier,
+            organizationInCharge: sender.name,
+            organName: sender.name,
+            organAdd: sender.address ?? "",
+            email: sender.email ?? "",
+            telephone: sender.phone ?? ""
+        )
         // Checked before anything is signed or stored: a refused document leaves nothing behind.
-        let unsigned = input.files.enumerated().map { EdXMLAttachment(contentId: "cid:\($0.offset + 1)", contentType: $0.element.contentType, name: $0.element.name,
-                                                                      source: .data(Data())) }
+        let unsigned = input.files.enumerated().map {
+            EdXMLAttachment(
+                contentId: "cid:\($0.offset + 1)",
+                contentType: $0.element.contentType,
+                name: $0.element.name,
+                source: .data(Data())
+            )
+        }
         for recipient in input.recipients {
-            let errors = EdXMLValidator.validate(Self.document(input, from: from, to: EdXMLOrganization(organId: recipient.organId, organName: recipient.name ?? recipient.organId),
-                                                               today: today, now: now, by: principal, attachments: unsigned), today: today)
+            let errors = EdXMLValidator.validate(
+                Self.document(
+                    input,
+                    from: from,
+                    to: EdXMLOrganization(organId: recipient.organId, organName: recipient.name ?? recipient.organId),
+                    today: today,
+                    now: now,
+                    by: principal,
+                    attachments: unsigned
+                ),
+                today: today
+            )
             if !errors.isEmpty { throw DomainError.invalid(errors) }
         }
         // Sign every file with the agency's certificate, when it has one (unless signed beforehand).
@@ -65,8 +104,14 @@ public struct ExchangeStore: Sendable {
         let canSign = try await certificates.signingCertificate(of: agencyID) != nil
         for (index, file) in input.files.enumerated() {
             // Encoded once here, not for the signature digest and again for each recipient's package.
-            attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1)", contentType: file.contentType, name: file.name,
-                                               source: .base64Lines(EdXMLAttachment.lines(file.content))))
+            attachments.append(
+                EdXMLAttachment(
+                    contentId: "cid:\(index + 1)",
+                    contentType: file.contentType,
+                    name: file.name,
+                    source: .base64Lines(EdXMLAttachment.lines(file.content))
+                )
+            )
             var signature = file.signature
             if signature == nil, canSign {
                 let made = try await certificates.signature(of: file.content, as: agencyID, by: principal, requestID: requestID)
@@ -74,8 +119,15 @@ public struct ExchangeStore: Sendable {
                 signingAudits.append(made.audit)
             }
             if let signature {
-                attachments.append(EdXMLAttachment(contentId: "cid:\(index + 1).p7s", contentType: "application/pkcs7-signature", name: file.name + ".p7s",
-                                                   description: "CMS cid:\(index + 1)", source: .data(signature)))
+                attachments.append(
+                    EdXMLAttachment(
+                        contentId: "cid:\(index + 1).p7s",
+                        contentType: "application/pkcs7-signature",
+                        name: file.name + ".p7s",
+                        description: "CMS cid:\(index + 1)",
+                        source: .data(signature)
+                    )
+                )
             }
         }
         var built: [(recipient: EdXMLOrganization, internal: Bool, digest: String)] = []
@@ -96,46 +148,111 @@ public struct ExchangeStore: Sendable {
             for audit in audits { try await AuditLog.record(audit, on: db, clock: clock) }
             var ids: [Int64] = []
             for package in packages {
-                let id = try await Self.insert(db, documentID: documentID, direction: .outgoing, agency: sender.identifier, counterpart: package.recipient.organId,
-                                               counterpartName: package.recipient.organName, subject: input.subject, code: "\(input.codeNumber)/\(input.codeNotation)",
-                                               businessType: input.businessType ?? 0, digest: package.digest, now: now.epochMillis)
+                let id = try await Self.insert(
+                    db,
+                    documentID: documentID,
+                    direction: .outgoing,
+                    agency: sender.identifier,
+                    counterpart: package.recipient.organId,
+                    counterpartName: package.recipient.organName,
+                    subject: input.subject,
+                    code: "\(input.codeNumber)/\(input.codeNotation)",
+                    businessType: input.businessType ?? 0,
+                    digest: package.digest,
+                    now: now.epochMillis
+                )
                 guard let id else {
-                    throw DomainError.conflict(messageVi: "Văn bản \(documentID) đã được gửi tới \(package.recipient.organId)", messageEn: "\(documentID) was already sent to \(package.recipient.organId)")
+                    throw DomainError.conflict(
+                        messageVi: "Văn bản \(documentID) đã được gửi tới \(package.recipient.organId)",
+                        messageEn: "\(documentID) was already sent to \(package.recipient.organId)"
+                    )
                 }
                 try await Self.event(db, message: id, code: "00", description: "Đã gửi", actor: principalName, now: now.epochMillis)
                 ids.append(id)
                 if !package.internal {
-                    try await Outbox.enqueue(topic: Self.axisTopic, key: "\(documentID)#\(package.recipient.organId)",
-                                             orderingKey: "\(documentID)#\(package.recipient.organId)",
-                                             value: AxisDelivery(packageSHA256: package.digest, recipient: package.recipient.organId, kind: "document"),
-                                             on: db, now: now.epochMillis)
+                    try await Outbox.enqueue(
+                        topic: Self.axisTopic,
+                        key: "\(documentID)#\(package.recipient.organId)",
+                        orderingKey: "\(documentID)#\(package.recipient.organId)",
+                        value: AxisDelivery(packageSHA256: package.digest, recipient: package.recipient.organId, kind: "document"),
+                        on: db,
+                        now: now.epochMillis
+                    )
                 }
             }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.send", targetType: "document", targetID: documentID, requestID: requestID,
-                                                 change: ["recipients": packages.map(\.recipient.organId).joined(separator: ","), "subject": input.subject]),
-                                      on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "exchange.send",
+                    targetType: "document",
+                    targetID: documentID,
+                    requestID: requestID,
+                    change: ["recipients": packages.map(\.recipient.organId).joined(separator: ","), "subject": input.subject]
+                ),
+                on: db,
+                clock: clock
+            )
             return ids
         }
         // Recipients inside the platform receive their package at once.
         for package in packages where package.internal {
             // Stored moments ago by this request: neither hashed again on reading nor on keeping it.
-            _ = try await receiveDocument(try files.mapped(package.digest, verify: false), storedAs: package.digest, by: .system("axis"), requestID: requestID)
+            _ = try await receiveDocument(
+                try files.mapped(package.digest, verify: false),
+                storedAs: package.digest,
+                by: .system("axis"),
+                requestID: requestID
+            )
         }
         return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
     }
 
     /// The edXML message of an outgoing document for one recipient.
-    static func document(_ input: OutgoingDocument, from: EdXMLOrganization, to: EdXMLOrganization, today: LocalDate, now: Date, by principal: Principal,
-                         attachments: [EdXMLAttachment]) -> EdXMLDocument {
+    static func document(
+        _ input: OutgoingDocument,
+        from: EdXMLOrganization,
+        to: EdXMLOrganization,
+        today: LocalDate,
+        now: Date,
+        by principal: Principal,
+        attachments: [EdXMLAttachment]
+    ) -> EdXMLDocument {
         EdXMLDocument(
-            from: from, to: [to], codeNumber: input.codeNumber, codeNotation: input.codeNotation, place: "Đồng Nai", promulgationDate: today,
-            type: input.typeName == "Công văn" ? 2 : 1, typeDetail: 0, typeName: input.typeName, subject: input.subject, content: input.content ?? "",
-            signerCompetence: "", signerPosition: input.signerPosition ?? "", signerFullName: input.signerFullName ?? "", toPlaces: [],
-            priority: input.priority ?? 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: input.responseFor ?? [],
-            steeringType: input.steeringType ?? 0, traces: [EdXMLTrace(organId: from.organId, timestamp: EdXML.timestamp(now))],
-            business: EdXMLBusiness(docType: input.businessType ?? 0, reason: input.reason ?? "Văn bản mới", paper: 0, department: principal.agency ?? "",
-                                    staff: principal.username, email: "", mobile: "", documentId: input.originalDocumentId),
-            attachments: attachments)
+            from: from,
+            to: [to],
+            codeNumber: input.codeNumber,
+            codeNotation: input.codeNotation,
+            place: "Đồng Nai",
+            promulgationDate: today,
+            type: input.typeName == "Công văn" ? 2 : 1,
+            typeDetail: 0,
+            typeName: input.typeName,
+            subject: input.subject,
+            content: input.content ?? "",
+            signerCompetence: "",
+            signerPosition: input.signerPosition ?? "",
+            signerFullName: input.signerFullName ?? "",
+            toPlaces: [],
+            priority: input.priority ?? 0,
+            sphereOfPromulgation: "",
+            typerNotation: "",
+            direction: false,
+            appendixes: [],
+            responseFor: input.responseFor ?? [],
+            steeringType: input.steeringType ?? 0,
+            traces: [EdXMLTrace(organId: from.organId, timestamp: EdXML.timestamp(now))],
+            business: EdXMLBusiness(
+                docType: input.businessType ?? 0,
+                reason: input.reason ?? "Văn bản mới",
+                paper: 0,
+                department: principal.agency ?? "",
+                staff: principal.username,
+                email: "",
+                mobile: "",
+                documentId: input.originalDocumentId
+            ),
+            attachments: attachments
+        )
     }
 
     // MARK: Receiving
@@ -169,32 +286,71 @@ public struct ExchangeStore: Sendable {
             recipients.append(to)
         }
         guard !recipients.isEmpty else {
-            throw DomainError.invalid("edXML/MessageHeader/To/OrganId", "Không nơi nhận nào thuộc nền tảng này (\(decoded.to.map(\.organId).joined(separator: ", ")))",
-                                      "No recipient is an agency of this platform (\(decoded.to.map(\.organId).joined(separator: ", ")))")
+            throw DomainError.invalid(
+                "edXML/MessageHeader/To/OrganId",
+                "Không nơi nhận nào thuộc nền tảng này (\(decoded.to.map(\.organId).joined(separator: ", ")))",
+                "No recipient is an agency of this platform (\(decoded.to.map(\.organId).joined(separator: ", ")))"
+            )
         }
         let checks = try await signatureChecks(package, decoded)
         // Kept byte for byte as it arrived (still under the sender's signature); the copy with
         // this hop's trace is derived when asked for (`package(_:for:)`), not written for every document.
         let original = try storedAs ?? files.put(package)
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
-        let warnings = received.warnings.isEmpty ? nil : String(decoding: try JSONEncoder().encode(received.warnings.map { "\($0.field): \($0.messageVi) / \($0.messageEn)" }), as: UTF8.self)
+        let warnings =
+            received.warnings.isEmpty
+            ? nil
+            : String(decoding: try JSONEncoder().encode(received.warnings.map { "\($0.field): \($0.messageVi) / \($0.messageEn)" }), as: UTF8.self)
         var ids: [Int64] = []
         for recipient in recipients {
-            ids.append(try await receiveCopy(decoded, for: recipient.organId, digest: original, checks: checks, signatures: signatures, warnings: warnings,
-                                             by: principal, requestID: requestID))
+            ids.append(
+                try await receiveCopy(
+                    decoded,
+                    for: recipient.organId,
+                    digest: original,
+                    checks: checks,
+                    signatures: signatures,
+                    warnings: warnings,
+                    by: principal,
+                    requestID: requestID
+                )
+            )
         }
         return ids[0]
     }
 
     /// One recipient's copy of a received document.
-    func receiveCopy(_ document: EdXMLDocument, for recipient: String, digest original: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
-                     warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64 {
-        if let original = try await businessMessage(document, for: recipient, digest: original, checks: checks, signatures: signatures, warnings: warnings,
-                                                    by: principal, requestID: requestID) {
+    func receiveCopy(
+        _ document: EdXMLDocument,
+        for recipient: String,
+        digest original: String,
+        checks: [ExchangeMessage.SignatureCheck],
+        signatures: String,
+        warnings: String?,
+        by principal: Principal,
+        requestID: String?
+    ) async throws -> Int64 {
+        if let original = try await businessMessage(
+            document,
+            for: recipient,
+            digest: original,
+            checks: checks,
+            signatures: signatures,
+            warnings: warnings,
+            by: principal,
+            requestID: requestID
+        ) {
             return original
         }
-        if let existing = try await duplicate(of: document, recipient: recipient, digest: original, checks: checks, signatures: signatures,
-                                              by: principal, requestID: requestID) {
+        if let existing = try await duplicate(
+            of: document,
+            recipient: recipient,
+            digest: original,
+            checks: checks,
+            signatures: signatures,
+            by: principal,
+            requestID: requestID
+        ) {
             return existing
         }
         let documentID = document.documentId
@@ -203,17 +359,41 @@ public struct ExchangeStore: Sendable {
         // A sender inside the platform sees the arrival in the same transaction.
         let senderInside = try await directory.exists(document.from.organId)
         let id = try await database.transaction { db -> Int64 in
-            guard let id = try await Self.insert(db, documentID: documentID, direction: .incoming, agency: recipient, counterpart: document.from.organId,
-                                                 counterpartName: document.from.organName, subject: document.subject,
-                                                 code: "\(document.codeNumber)/\(document.codeNotation)", businessType: document.business.docType,
-                                                 digest: original, now: now.epochMillis, signatures: signatures, received: original,
-                                                 details: Received(warnings: warnings, date: document.promulgationDate.iso, typeName: document.typeName,
-                                                                    signer: Self.signer(of: document))) else {
+            guard
+                let id = try await Self.insert(
+                    db,
+                    documentID: documentID,
+                    direction: .incoming,
+                    agency: recipient,
+                    counterpart: document.from.organId,
+                    counterpartName: document.from.organName,
+                    subject: document.subject,
+                    code: "\(document.codeNumber)/\(document.codeNotation)",
+                    businessType: document.business.docType,
+                    digest: original,
+                    now: now.epochMillis,
+                    signatures: signatures,
+                    received: original,
+                    details: Received(
+                        warnings: warnings,
+                        date: document.promulgationDate.iso,
+                        typeName: document.typeName,
+                        signer: Self.signer(of: document)
+                    )
+                )
+            else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
             try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
-            if senderInside, let sent = try await Self.findID(db, documentID: documentID, direction: .outgoing, agency: document.from.organId,
-                                                              counterpart: recipient) {
+            if senderInside,
+                let sent = try await Self.findID(
+                    db,
+                    documentID: documentID,
+                    direction: .outgoing,
+                    agency: document.from.organId,
+                    counterpart: recipient
+                )
+            {
                 try await Self.event(db, message: sent, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
             }
             // Revoke, update or replace: the original received copies are marked (ours name one in
@@ -222,14 +402,33 @@ public struct ExchangeStore: Sendable {
             if document.business.docType != 0, !originals.isEmpty {
                 try await markOriginals(originals, of: document, for: recipient, by: principal, now: now.epochMillis, db)
             }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive", targetType: "document", targetID: documentID, requestID: requestID,
-                                                 change: ["recipient": recipient, "sender": document.from.organId]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "exchange.receive",
+                    targetType: "document",
+                    targetID: documentID,
+                    requestID: requestID,
+                    change: ["recipient": recipient, "sender": document.from.organId]
+                ),
+                on: db,
+                clock: clock
+            )
             return id
         }
         if !senderInside {
-            try await propagate(code: "01", description: "Đã đến", route: Route(documentId: documentID, direction: .incoming, agency: recipient,
-                                                                               counterpart: document.from.organId, code: "\(document.codeNumber)/\(document.codeNotation)"),
-                                actor: principal.username)
+            try await propagate(
+                code: "01",
+                description: "Đã đến",
+                route: Route(
+                    documentId: documentID,
+                    direction: .incoming,
+                    agency: recipient,
+                    counterpart: document.from.organId,
+                    code: "\(document.codeNumber)/\(document.codeNotation)"
+                ),
+                actor: principal.username
+            )
         }
         return id
     }
@@ -292,12 +491,23 @@ public struct ExchangeStore: Sendable {
         guard let algorithm = found.algorithm, !found.signedInfo.isEmpty else {
             return .init(file: name, valid: false, signer: nil, problems: problems, warnings: found.warnings)
         }
-        let report = try await certificates.verifyRaw(found.value, over: found.signedInfo, algorithm: algorithm, certificatesDER: found.certificatesDER, sender: sender)
+        let report = try await certificates.verifyRaw(
+            found.value,
+            over: found.signedInfo,
+            algorithm: algorithm,
+            certificatesDER: found.certificatesDER,
+            sender: sender
+        )
         let intact = found.actualDigest != nil && found.actualDigest == found.claimedDigest
         if found.actualDigest != nil && !intact { problems.insert("Nội dung gói tin đã bị thay đổi / package content changed", at: 0) }
         problems += report.problems
-        return .init(file: name, valid: report.valid && intact && found.problems.isEmpty, signer: report.signer, problems: problems,
-                     warnings: found.warnings.isEmpty ? nil : found.warnings)
+        return .init(
+            file: name,
+            valid: report.valid && intact && found.problems.isEmpty,
+            signer: report.signer,
+            problems: problems,
+            warnings: found.warnings.isEmpty ? nil : found.warnings
+        )
     }
 
     /// The national axis SDK's revocation or update: the same DocumentId as a document this
@@ -307,22 +517,38 @@ public struct ExchangeStore: Sendable {
     /// replaces its content (unless the update fails checks the original passed), so the clerk
     /// registers the document as it now stands; a registered one is marked (`senderChanges`).
     /// Nil when the package is not such a message.
-    func businessMessage(_ document: EdXMLDocument, for recipient: String, digest: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
-                         warnings: String?, by principal: Principal, requestID: String?) async throws -> Int64? {
+    func businessMessage(
+        _ document: EdXMLDocument,
+        for recipient: String,
+        digest: String,
+        checks: [ExchangeMessage.SignatureCheck],
+        signatures: String,
+        warnings: String?,
+        by principal: Principal,
+        requestID: String?
+    ) async throws -> Int64? {
         let type = document.business.docType
         guard [1, 2].contains(type), document.business.documentId == nil || document.business.documentId == document.documentId else { return nil }
         // The original copy, and whether this very package was already recorded on it (the axis retrying).
         let found = try await database.read { db -> (original: ExchangeMessage, recorded: Bool)? in
-            guard let row = try await db.select().columns("id", "received_sha256").from("exchange_messages").where("document_id", .equal, document.documentId)
+            guard
+                let row = try await db.select().columns("id", "received_sha256").from("exchange_messages").where(
+                    "document_id",
+                    .equal,
+                    document.documentId
+                )
                 .where("direction", .equal, "in").where("agency", .equal, recipient).where("counterpart", .equal, document.from.organId).first(),
-                try row.decode(column: "received_sha256", as: String?.self) != digest else { return nil }
+                try row.decode(column: "received_sha256", as: String?.self) != digest
+            else { return nil }
             let id = try row.decode(column: "id", as: Int64.self)
-            let recorded = try await db.select().column("id").from("exchange_events").where("message_id", .equal, id)
+            let recorded =
+                try await db.select().column("id").from("exchange_events").where("message_id", .equal, id)
                 .where("package_sha256", .equal, digest).first() != nil
             return (try await Self.load(id, db), recorded)
         }
         guard let found else { return nil }
-        let original = found.original, id = original.id
+        let original = found.original
+        let id = original.id
         if found.recorded { return id }
         guard original.businessType != type else { return nil }
         let changes = type == 2 ? Self.changes(from: original, to: document) : []
@@ -338,19 +564,42 @@ public struct ExchangeStore: Sendable {
             // Updated before anyone registered it: its content is the update's, and it still
             // awaits registration (01, over the event's status), as it now stands.
             if apply {
-                try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set("signatures", to: signatures)
-                    .set("warnings", to: warnings).set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
-                    .set("counterpart_name", to: document.from.organName).set("document_date", to: document.promulgationDate.iso)
-                    .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).set("status_code", to: "01")
-                    .where("id", .equal, id).run()
+                try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set(
+                    "signatures",
+                    to: signatures
+                )
+                .set("warnings", to: warnings).set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
+                .set("counterpart_name", to: document.from.organName).set("document_date", to: document.promulgationDate.iso)
+                .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).set("status_code", to: "01")
+                .where("id", .equal, id).run()
             }
-            try await senderChanges.tell(SenderChange(messageID: id, agency: recipient, businessType: type, reason: document.business.reason, changes: changes,
-                                                      actor: actor, at: now), on: db)
-            try await AuditLog.record(AuditEntry(principal: principal, action: type == 1 ? "exchange.receive.revoke" : "exchange.receive.update", targetType: "document",
-                                                 targetID: document.documentId, requestID: requestID,
-                                                 change: ["recipient": recipient, "sender": document.from.organId, "package": digest, "reason": document.business.reason,
-                                                          "applied": apply ? "true" : "false"]),
-                                      on: db, clock: clock)
+            try await senderChanges.tell(
+                SenderChange(
+                    messageID: id,
+                    agency: recipient,
+                    businessType: type,
+                    reason: document.business.reason,
+                    changes: changes,
+                    actor: actor,
+                    at: now
+                ),
+                on: db
+            )
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: type == 1 ? "exchange.receive.revoke" : "exchange.receive.update",
+                    targetType: "document",
+                    targetID: document.documentId,
+                    requestID: requestID,
+                    change: [
+                        "recipient": recipient, "sender": document.from.organId, "package": digest, "reason": document.business.reason,
+                        "applied": apply ? "true" : "false",
+                    ]
+                ),
+                on: db,
+                clock: clock
+            )
         }
         return id
     }
@@ -358,15 +607,21 @@ public struct ExchangeStore: Sendable {
     /// The event text of a revocation or update: the reason, what changed, and the receivers the
     /// SDK lists (their ReceiverType codes as given).
     static func changeDescription(_ business: EdXMLBusiness, changes: [String], applied: Bool, pending: Bool) -> String {
-        let (vi, en) = business.docType == 1 ? ("Bên gửi thu hồi văn bản", "revoked by the sender") : ("Bên gửi cập nhật văn bản", "updated by the sender")
+        let (vi, en) =
+            business.docType == 1 ? ("Bên gửi thu hồi văn bản", "revoked by the sender") : ("Bên gửi cập nhật văn bản", "updated by the sender")
         var parts = ["\(vi) / \(en): \(business.reason)"]
         if !changes.isEmpty { parts.append(changes.joined(separator: "; ")) }
         if business.docType == 2 && !applied {
-            parts.append(pending ? "bản cập nhật không thay bản đã nhận (chữ ký không hợp lệ) / not applied: the update failed its signature checks"
-                                 : "văn bản đã vào sổ giữ nguyên / the registered document is kept as registered")
+            parts.append(
+                pending
+                    ? "bản cập nhật không thay bản đã nhận (chữ ký không hợp lệ) / not applied: the update failed its signature checks"
+                    : "văn bản đã vào sổ giữ nguyên / the registered document is kept as registered"
+            )
         }
         if business.receiversChanged == true || !business.receiverChanges.isEmpty {
-            parts.append("Nơi nhận thay đổi / receivers changed: " + business.receiverChanges.map { "\($0.organId) (\($0.type))" }.joined(separator: ", "))
+            parts.append(
+                "Nơi nhận thay đổi / receivers changed: " + business.receiverChanges.map { "\($0.organId) (\($0.type))" }.joined(separator: ", ")
+            )
         }
         return parts.joined(separator: " — ")
     }
@@ -390,16 +645,32 @@ public struct ExchangeStore: Sendable {
 
     /// Marks the copies this recipient received of the documents a revocation, update or
     /// replacement names (our convention's Bussiness/DocumentId, the SDK's ReplacementInfoList).
-    func markOriginals(_ originals: [String], of document: EdXMLDocument, for recipient: String, by principal: Principal, now: Int64, _ db: any SQLDatabase) async throws {
+    func markOriginals(
+        _ originals: [String],
+        of document: EdXMLDocument,
+        for recipient: String,
+        by principal: Principal,
+        now: Int64,
+        _ db: any SQLDatabase
+    ) async throws {
         let type = document.business.docType
         let ids = try await db.select().column("id").from("exchange_messages").where("document_id", .in, originals).where("direction", .equal, "in")
             .where("agency", .equal, recipient).all().map { try $0.decode(column: "id", as: Int64.self) }
         guard !ids.isEmpty else { return }
         try await db.update("exchange_messages").set("status_code", to: "1\(min(type, 3))").set("updated_at", to: now).where("id", .in, ids).run()
         for id in ids {
-            try await senderChanges.tell(SenderChange(messageID: id, agency: recipient, businessType: type, reason: document.business.reason,
-                                                      changes: ["\(document.codeNumber)/\(document.codeNotation) (\(document.documentId))"],
-                                                      actor: principal.username, at: now), on: db)
+            try await senderChanges.tell(
+                SenderChange(
+                    messageID: id,
+                    agency: recipient,
+                    businessType: type,
+                    reason: document.business.reason,
+                    changes: ["\(document.codeNumber)/\(document.codeNotation) (\(document.documentId))"],
+                    actor: principal.username,
+                    at: now
+                ),
+                on: db
+            )
         }
     }
 
@@ -408,22 +679,35 @@ public struct ExchangeStore: Sendable {
     /// a verified package replaces an earlier copy that failed its checks and is still only
     /// "arrived" (a tampered copy never blocks the genuine one); any other different package
     /// under that DocumentId is refused as a conflict (audited) and never answered with another record.
-    func duplicate(of document: EdXMLDocument, recipient: String, digest: String, checks: [ExchangeMessage.SignatureCheck], signatures: String,
-                   by principal: Principal, requestID: String?) async throws -> Int64? {
+    func duplicate(
+        of document: EdXMLDocument,
+        recipient: String,
+        digest: String,
+        checks: [ExchangeMessage.SignatureCheck],
+        signatures: String,
+        by principal: Principal,
+        requestID: String?
+    ) async throws -> Int64? {
         let sender = document.from.organId
-        guard let row = try await database.read({ db in
-            try await db.select().columns("id", "received_sha256", "signatures", "status_code").from("exchange_messages")
-                .where("document_id", .equal, document.documentId).where("direction", .equal, "in").where("agency", .equal, recipient)
-                .where("counterpart", .equal, sender).first()
-        }) else { return nil }
+        guard
+            let row = try await database.read({ db in
+                try await db.select().columns("id", "received_sha256", "signatures", "status_code").from("exchange_messages")
+                    .where("document_id", .equal, document.documentId).where("direction", .equal, "in").where("agency", .equal, recipient)
+                    .where("counterpart", .equal, sender).first()
+            })
+        else { return nil }
         let id = try row.decode(column: "id", as: Int64.self)
         let earlierDigest = try row.decode(column: "received_sha256", as: String?.self)
         if earlierDigest == digest { return id }
-        let earlier = try row.decode(column: "signatures", as: String?.self).flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) } ?? []
+        let earlier =
+            try row.decode(column: "signatures", as: String?.self).flatMap {
+                try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8))
+            } ?? []
         let earlierValid = !earlier.isEmpty && earlier.allSatisfy(\.valid)
         // Written differently but canonically the same, under the same signature: the same package.
         if earlierValid, checks.allSatisfy(\.valid), let earlierDigest,
-           try sameSignature(try files.mapped(earlierDigest), try files.mapped(digest)) {
+            try sameSignature(try files.mapped(earlierDigest), try files.mapped(digest))
+        {
             return id
         }
         let onlyArrived = try row.decode(column: "status_code", as: String?.self) == "01"
@@ -431,23 +715,57 @@ public struct ExchangeStore: Sendable {
         let clock = clock
         if checks.allSatisfy(\.valid) && !earlierValid && onlyArrived {
             try await database.transaction { db in
-                try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set("signatures", to: signatures)
-                    .set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
-                    .set("counterpart_name", to: document.from.organName).set("business_type", to: document.business.docType).where("id", .equal, id).run()
-                try await Self.event(db, message: id, code: "01", description: "Bản đã kiểm tra chữ ký thay bản trước không hợp lệ / a verified copy replaced an invalid one",
-                                     actor: principal.username, now: now)
-                try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive.replace", targetType: "document", targetID: document.documentId,
-                                                     requestID: requestID, change: ["recipient": recipient, "sender": sender, "package": digest]), on: db, clock: clock)
+                try await db.update("exchange_messages").set("package_sha256", to: digest).set("received_sha256", to: digest).set(
+                    "signatures",
+                    to: signatures
+                )
+                .set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
+                .set("counterpart_name", to: document.from.organName).set("business_type", to: document.business.docType).where("id", .equal, id)
+                .run()
+                try await Self.event(
+                    db,
+                    message: id,
+                    code: "01",
+                    description: "Bản đã kiểm tra chữ ký thay bản trước không hợp lệ / a verified copy replaced an invalid one",
+                    actor: principal.username,
+                    now: now
+                )
+                try await AuditLog.record(
+                    AuditEntry(
+                        principal: principal,
+                        action: "exchange.receive.replace",
+                        targetType: "document",
+                        targetID: document.documentId,
+                        requestID: requestID,
+                        change: ["recipient": recipient, "sender": sender, "package": digest]
+                    ),
+                    on: db,
+                    clock: clock
+                )
             }
             return id
         }
         try await database.transaction { db in
-            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.receive.conflict", targetType: "document", targetID: document.documentId,
-                                                 requestID: requestID, change: ["recipient": recipient, "sender": sender, "package": digest,
-                                                                                "valid": checks.allSatisfy(\.valid) ? "true" : "false"]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "exchange.receive.conflict",
+                    targetType: "document",
+                    targetID: document.documentId,
+                    requestID: requestID,
+                    change: [
+                        "recipient": recipient, "sender": sender, "package": digest,
+                        "valid": checks.allSatisfy(\.valid) ? "true" : "false",
+                    ]
+                ),
+                on: db,
+                clock: clock
+            )
         }
-        throw DomainError.conflict(messageVi: "Đã nhận một gói tin khác với cùng DocumentId \(document.documentId) từ \(sender)",
-                                   messageEn: "A different package with DocumentId \(document.documentId) was already received from \(sender)")
+        throw DomainError.conflict(
+            messageVi: "Đã nhận một gói tin khác với cùng DocumentId \(document.documentId) từ \(sender)",
+            messageEn: "A different package with DocumentId \(document.documentId) was already received from \(sender)"
+        )
     }
 
     /// Whether two packages carry the same XML signature value (both already verified).
@@ -473,8 +791,13 @@ public struct ExchangeStore: Sendable {
         let code = status.code.rawValue
         return try await database.transaction { db in
             // The status is about a document we sent (to the status's sender), or one we received (a recall).
-            let target = try await Self.findID(db, documentID: status.responseFor.documentId, direction: .outgoing, agency: status.responseFor.organId,
-                                               counterpart: status.from.organId)
+            let target = try await Self.findID(
+                db,
+                documentID: status.responseFor.documentId,
+                direction: .outgoing,
+                agency: status.responseFor.organId,
+                counterpart: status.from.organId
+            )
             let recalled = try await db.select().column("id").from("exchange_messages").where("document_id", .equal, status.responseFor.documentId)
                 .where("direction", .equal, "in").where("counterpart", .equal, status.from.organId).first()?.decode(column: "id", as: Int64.self)
             guard let id = target ?? recalled else { throw DomainError.notFound(what: "document \(status.responseFor.documentId)") }
@@ -482,22 +805,31 @@ public struct ExchangeStore: Sendable {
             // can precede what this side last did (a peer's clock behind ours is taken as that
             // moment: the SDK's samples are dated years before anything is sent).
             let own = target == nil ? Self.recipientsCodes : Self.senderCodes
-            let ownLatest = try await db.select().column(SQLFunction("MAX", args: SQLColumn("at")), as: "latest").from("exchange_events")
+            let ownLatest =
+                try await db.select().column(SQLFunction("MAX", args: SQLColumn("at")), as: "latest").from("exchange_events")
                 .where("message_id", .equal, id).where("code", .in, own).first()?.decode(column: "latest", as: Int64?.self) ?? nil
             let stamped = max(given, ownLatest ?? given)
             // The same status again (a retry of the axis) is already in the timeline.
-            let repeated = try await db.select().column("id").from("exchange_events").where("message_id", .equal, id).where("code", .equal, code)
+            let repeated =
+                try await db.select().column("id").from("exchange_events").where("message_id", .equal, id).where("code", .equal, code)
                 .where("at", .equal, stamped).first() != nil
             guard !repeated else { return try await Self.load(id, db) }
             try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at")
-                .values(SQLBind(id), SQLBind(code), SQLBind(status.description.isEmpty ? (Self.statusNames[code] ?? code) : status.description),
-                        SQLBind(status.staff), SQLBind(stamped)).run()
+                .values(
+                    SQLBind(id),
+                    SQLBind(code),
+                    SQLBind(status.description.isEmpty ? (Self.statusNames[code] ?? code) : status.description),
+                    SQLBind(status.staff),
+                    SQLBind(stamped)
+                ).run()
             // A late status (older than one already recorded) stays in the timeline only.
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE exchange_messages SET status_code = \(bind: code), updated_at = \(bind: now) WHERE id = \(bind: id)
                 AND NOT EXISTS (SELECT 1 FROM exchange_events WHERE message_id = \(bind: id) AND at > \(bind: stamped)
                                 AND code NOT IN (\(binds: own)))
-                """).run()
+                """
+            ).run()
             return try await Self.load(id, db)
         }
     }
@@ -506,20 +838,37 @@ public struct ExchangeStore: Sendable {
 
     /// Records a status on a message of the caller's agency and carries it to the other side:
     /// recipients report 02–06 (and 15/16 to a recall); senders recall with 13.
-    public func updateStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, by principal: Principal, requestID: String?) async throws -> ExchangeMessage {
+    public func updateStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, by principal: Principal, requestID: String?) async throws
+        -> ExchangeMessage
+    {
         let message = try await database.read { db in try await Self.load(id, db) }
-        guard message.agency == principal.agency, principal.roles.contains(where: \.isStaffRole) else { throw DomainError.notFound(what: "document \(id)") }
-        let allowed: Set<EdXMLStatus.Code> = message.direction == .incoming ? [.refused, .accepted, .assigned, .processing, .finished, .recallAgreed, .recallRefused] : [.recalled]
+        guard message.agency == principal.agency, principal.roles.contains(where: \.isStaffRole) else {
+            throw DomainError.notFound(what: "document \(id)")
+        }
+        let allowed: Set<EdXMLStatus.Code> =
+            message.direction == .incoming ? [.refused, .accepted, .assigned, .processing, .finished, .recallAgreed, .recallRefused] : [.recalled]
         guard allowed.contains(code) else {
-            throw DomainError.conflict(messageVi: "Trạng thái \(code.rawValue) không dùng cho văn bản \(message.direction == .incoming ? "đến" : "đi")",
-                                       messageEn: "Status \(code.rawValue) does not apply to \(message.direction == .incoming ? "an incoming" : "an outgoing") document")
+            throw DomainError.conflict(
+                messageVi: "Trạng thái \(code.rawValue) không dùng cho văn bản \(message.direction == .incoming ? "đến" : "đi")",
+                messageEn: "Status \(code.rawValue) does not apply to \(message.direction == .incoming ? "an incoming" : "an outgoing") document"
+            )
         }
         let now = clock.millis()
         let clock = clock
         try await database.transaction { db in
             try await Self.event(db, message: id, code: code.rawValue, description: description, actor: principal.username, now: now)
-            try await AuditLog.record(AuditEntry(principal: principal, action: "exchange.status", targetType: "document", targetID: message.documentId,
-                                                 requestID: requestID, change: ["code": code.rawValue]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "exchange.status",
+                    targetType: "document",
+                    targetID: message.documentId,
+                    requestID: requestID,
+                    change: ["code": code.rawValue]
+                ),
+                on: db,
+                clock: clock
+            )
         }
         try await propagate(code: code.rawValue, description: description, from: id, actor: principal.username)
         return try await database.read { db in try await Self.load(id, db) }
@@ -534,9 +883,18 @@ public struct ExchangeStore: Sendable {
     /// edXML status message through the national axis otherwise.
     func propagate(code: String, description: String, from id: Int64, actor: String) async throws {
         let message = try await database.read { db in try await Self.load(id, db) }
-        try await propagate(code: code, description: description, route: Route(documentId: message.documentId, direction: message.direction,
-                                                                               agency: message.agency, counterpart: message.counterpart, code: message.code),
-                            actor: actor)
+        try await propagate(
+            code: code,
+            description: description,
+            route: Route(
+                documentId: message.documentId,
+                direction: message.direction,
+                agency: message.agency,
+                counterpart: message.counterpart,
+                code: message.code
+            ),
+            actor: actor
+        )
     }
 
     func propagate(code: String, description: String, route message: Route, actor: String) async throws {
@@ -544,24 +902,47 @@ public struct ExchangeStore: Sendable {
         if try await directory.exists(message.counterpart) {
             let otherDirection: ExchangeMessage.Direction = message.direction == .incoming ? .outgoing : .incoming
             try await database.transaction { db in
-                guard let other = try await Self.findID(db, documentID: message.documentId, direction: otherDirection, agency: message.counterpart,
-                                                        counterpart: message.agency) else { return }
+                guard
+                    let other = try await Self.findID(
+                        db,
+                        documentID: message.documentId,
+                        direction: otherDirection,
+                        agency: message.counterpart,
+                        counterpart: message.agency
+                    )
+                else { return }
                 try await Self.event(db, message: other, code: code, description: description, actor: actor, now: now.epochMillis)
             }
             return
         }
         guard let ours = try await directory.agency(message.agency), let codeValue = EdXMLStatus.Code(rawValue: code) else { return }
         let parts = message.documentId.split(separator: ",")
-        let status = EdXMLStatus(from: EdXMLOrganization(organId: ours.identifier, organName: ours.name),
-                                 responseFor: EdXMLResponseFor(organId: message.direction == .incoming ? message.counterpart : message.agency, code: message.code,
-                                                               promulgationDate: parts.count > 1 ? EdXML.parseDate(String(parts[1])) ?? VietnamTime.today(now) : VietnamTime.today(now),
-                                                               documentId: message.documentId),
-                                 department: "", staff: actor, email: "", mobile: "", code: codeValue, description: description, timestamp: EdXML.timestamp(now))
+        let status = EdXMLStatus(
+            from: EdXMLOrganization(organId: ours.identifier, organName: ours.name),
+            responseFor: EdXMLResponseFor(
+                organId: message.direction == .incoming ? message.counterpart : message.agency,
+                code: message.code,
+                promulgationDate: parts.count > 1 ? EdXML.parseDate(String(parts[1])) ?? VietnamTime.today(now) : VietnamTime.today(now),
+                documentId: message.documentId
+            ),
+            department: "",
+            staff: actor,
+            email: "",
+            mobile: "",
+            code: codeValue,
+            description: description,
+            timestamp: EdXML.timestamp(now)
+        )
         let digest = try files.put(try EdXMLEncoder.encode(status))
         try await database.transaction { db in
-            try await Outbox.enqueue(topic: Self.axisTopic, key: "\(message.documentId)#\(message.counterpart)#status#\(code)",
-                                     orderingKey: "\(message.documentId)#\(message.counterpart)",
-                                     value: AxisDelivery(packageSHA256: digest, recipient: message.counterpart, kind: "status"), on: db, now: now.epochMillis)
+            try await Outbox.enqueue(
+                topic: Self.axisTopic,
+                key: "\(message.documentId)#\(message.counterpart)#status#\(code)",
+                orderingKey: "\(message.documentId)#\(message.counterpart)",
+                value: AxisDelivery(packageSHA256: digest, recipient: message.counterpart, kind: "status"),
+                on: db,
+                now: now.epochMillis
+            )
         }
     }
 
@@ -575,7 +956,10 @@ public struct ExchangeStore: Sendable {
         let rows = try await database.read { db in
             let query = db.select().column("*").from("exchange_messages").where("agency", .equal, agency).where("direction", .equal, "in")
             if let after { query.where("id", .lessThan, after) }
-            return try await query.orderBy("id", .descending).limit(page.limit + 1).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return try await query.orderBy("id", .descending).limit(page.limit + 1).all(
+                decoding: Row.self,
+                keyDecodingStrategy: .convertFromSnakeCase
+            )
         }
         return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.message)
     }
@@ -603,7 +987,9 @@ public struct ExchangeStore: Sendable {
         let today = VietnamTime.today(clock.now()).adding(days: 1)
         let arrived = try files.mapped(received)
         var document = try Self.decodeReceived(arrived, today: today, folder: folder).document
-        document.traces.append(EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000))))
+        document.traces.append(
+            EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000)))
+        )
         return try EdXMLEncoder.encode(document, today: today, validating: false)
     }
 
@@ -627,24 +1013,83 @@ public struct ExchangeStore: Sendable {
         let documentDate: String?, typeName: String?, signer: String?
 
         var message: ExchangeMessage {
-            ExchangeMessage(id: id, documentId: documentId, direction: ExchangeMessage.Direction(rawValue: direction) ?? .incoming, agency: agency,
-                            counterpart: counterpart, counterpartName: counterpartName, subject: subject, code: code, businessType: businessType,
-                            statusCode: statusCode, createdAt: createdAt, events: nil,
-                            signatures: signatures.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) },
-                            warnings: warnings.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
-                            documentDate: documentDate.flatMap { LocalDate(iso: $0) }, typeName: typeName, signer: signer)
+            ExchangeMessage(
+                id: id,
+                documentId: documentId,
+                direction: ExchangeMessage.Direction(rawValue: direction) ?? .incoming,
+                agency: agency,
+                counterpart: counterpart,
+                counterpartName: counterpartName,
+                subject: subject,
+                code: code,
+                businessType: businessType,
+                statusCode: statusCode,
+                createdAt: createdAt,
+                events: nil,
+                signatures: signatures.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) },
+                warnings: warnings.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
+                documentDate: documentDate.flatMap { LocalDate(iso: $0) },
+                typeName: typeName,
+                signer: signer
+            )
         }
     }
 
-    static func insert(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String, counterpartName: String,
-                       subject: String, code: String, businessType: Int, digest: String, now: Int64, signatures: String? = nil, received: String? = nil,
-                       details: Received? = nil) async throws -> Int64? {
+    static func insert(
+        _ db: any SQLDatabase,
+        documentID: String,
+        direction: ExchangeMessage.Direction,
+        agency: String,
+        counterpart: String,
+        counterpartName: String,
+        subject: String,
+        code: String,
+        businessType: Int,
+        digest: String,
+        now: Int64,
+        signatures: String? = nil,
+        received: String? = nil,
+        details: Received? = nil
+    ) async throws -> Int64? {
         try await db.insert(into: "exchange_messages")
-            .columns("document_id", "direction", "agency", "counterpart", "counterpart_name", "subject", "code", "business_type", "package_sha256",
-                     "signatures", "received_sha256", "warnings", "document_date", "type_name", "signer", "created_at", "updated_at")
-            .values(SQLBind(documentID), SQLBind(direction.rawValue), SQLBind(agency), SQLBind(counterpart), SQLBind(counterpartName), SQLBind(subject),
-                    SQLBind(code), SQLBind(businessType), SQLBind(digest), SQLBind(signatures), SQLBind(received), SQLBind(details?.warnings),
-                    SQLBind(details?.date), SQLBind(details?.typeName), SQLBind(details?.signer), SQLBind(now), SQLBind(now))
+            .columns(
+                "document_id",
+                "direction",
+                "agency",
+                "counterpart",
+                "counterpart_name",
+                "subject",
+                "code",
+                "business_type",
+                "package_sha256",
+                "signatures",
+                "received_sha256",
+                "warnings",
+                "document_date",
+                "type_name",
+                "signer",
+                "created_at",
+                "updated_at"
+            )
+            .values(
+                SQLBind(documentID),
+                SQLBind(direction.rawValue),
+                SQLBind(agency),
+                SQLBind(counterpart),
+                SQLBind(counterpartName),
+                SQLBind(subject),
+                SQLBind(code),
+                SQLBind(businessType),
+                SQLBind(digest),
+                SQLBind(signatures),
+                SQLBind(received),
+                SQLBind(details?.warnings),
+                SQLBind(details?.date),
+                SQLBind(details?.typeName),
+                SQLBind(details?.signer),
+                SQLBind(now),
+                SQLBind(now)
+            )
             .ignoringConflicts(with: ["document_id", "direction", "agency", "counterpart"])
             .returning("id").first()?.decode(column: "id", as: Int64.self)
     }
@@ -654,23 +1099,35 @@ public struct ExchangeStore: Sendable {
         let warnings: String?, date: String, typeName: String, signer: String
     }
 
-    static func event(_ db: any SQLDatabase, message: Int64, code: String, description: String, actor: String, now: Int64, package: String? = nil) async throws {
+    static func event(_ db: any SQLDatabase, message: Int64, code: String, description: String, actor: String, now: Int64, package: String? = nil)
+        async throws
+    {
         try await db.insert(into: "exchange_events").columns("message_id", "code", "description", "actor", "at", "package_sha256")
-            .values(SQLBind(message), SQLBind(code), SQLBind(description.isEmpty ? (statusNames[code] ?? code) : description), SQLBind(actor), SQLBind(now),
-                    SQLBind(package)).run()
+            .values(
+                SQLBind(message),
+                SQLBind(code),
+                SQLBind(description.isEmpty ? (statusNames[code] ?? code) : description),
+                SQLBind(actor),
+                SQLBind(now),
+                SQLBind(package)
+            ).run()
         try await db.update("exchange_messages").set("status_code", to: code).set("updated_at", to: now).where("id", .equal, message).run()
     }
 
     /// The id of the message of `agency` about a document, with that counterpart and direction.
-    static func findID(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String) async throws -> Int64? {
+    static func findID(_ db: any SQLDatabase, documentID: String, direction: ExchangeMessage.Direction, agency: String, counterpart: String)
+        async throws -> Int64?
+    {
         try await db.select().column("id").from("exchange_messages").where("document_id", .equal, documentID)
             .where("direction", .equal, direction.rawValue).where("agency", .equal, agency).where("counterpart", .equal, counterpart)
             .first()?.decode(column: "id", as: Int64.self)
     }
 
     static func load(_ id: Int64, _ db: any SQLDatabase) async throws -> ExchangeMessage {
-        guard let row = try await db.select().column("*").from("exchange_messages").where("id", .equal, id)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { throw DomainError.notFound(what: "document \(id)") }
+        guard
+            let row = try await db.select().column("*").from("exchange_messages").where("id", .equal, id)
+                .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        else { throw DomainError.notFound(what: "document \(id)") }
         var message = row.message
         message.events = try await db.select().columns("code", "description", "actor", "at").from("exchange_events").where("message_id", .equal, id)
             .orderBy("at").orderBy("id").all(decoding: ExchangeMessage.Event.self)

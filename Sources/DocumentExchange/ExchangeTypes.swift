@@ -14,7 +14,10 @@ public struct OutgoingDocument: Codable, Sendable {
         /// sending agency's certificate signs the file.
         public var signature: Data?
         public init(name: String, contentType: String, content: Data, signature: Data? = nil) {
-            self.name = name; self.contentType = contentType; self.content = content; self.signature = signature
+            self.name = name
+            self.contentType = contentType
+            self.content = content
+            self.signature = signature
         }
     }
 
@@ -22,7 +25,10 @@ public struct OutgoingDocument: Codable, Sendable {
     public struct Recipient: Codable, Sendable {
         public var organId: String
         public var name: String?
-        public init(organId: String, name: String? = nil) { self.organId = organId; self.name = name }
+        public init(organId: String, name: String? = nil) {
+            self.organId = organId
+            self.name = name
+        }
     }
 
     public var codeNumber: String
@@ -45,14 +51,40 @@ public struct OutgoingDocument: Codable, Sendable {
     /// The documents this one answers.
     public var responseFor: [EdXMLResponseFor]?
 
-    public init(codeNumber: String, codeNotation: String, typeName: String, subject: String, content: String? = nil, signerPosition: String? = nil,
-                signerFullName: String? = nil, priority: Int? = nil, steeringType: Int? = nil, recipients: [Recipient], files: [File],
-                businessType: Int? = nil, originalDocumentId: String? = nil, reason: String? = nil, promulgationDate: LocalDate? = nil,
-                responseFor: [EdXMLResponseFor]? = nil) {
-        self.codeNumber = codeNumber; self.codeNotation = codeNotation; self.typeName = typeName; self.subject = subject; self.content = content
-        self.signerPosition = signerPosition; self.signerFullName = signerFullName; self.priority = priority; self.steeringType = steeringType
-        self.recipients = recipients; self.files = files; self.businessType = businessType; self.originalDocumentId = originalDocumentId; self.reason = reason
-        self.promulgationDate = promulgationDate; self.responseFor = responseFor
+    public init(
+        codeNumber: String,
+        codeNotation: String,
+        typeName: String,
+        subject: String,
+        content: String? = nil,
+        signerPosition: String? = nil,
+        signerFullName: String? = nil,
+        priority: Int? = nil,
+        steeringType: Int? = nil,
+        recipients: [Recipient],
+        files: [File],
+        businessType: Int? = nil,
+        originalDocumentId: String? = nil,
+        reason: String? = nil,
+        promulgationDate: LocalDate? = nil,
+        responseFor: [EdXMLResponseFor]? = nil
+    ) {
+        self.codeNumber = codeNumber
+        self.codeNotation = codeNotation
+        self.typeName = typeName
+        self.subject = subject
+        self.content = content
+        self.signerPosition = signerPosition
+        self.signerFullName = signerFullName
+        self.priority = priority
+        self.steeringType = steeringType
+        self.recipients = recipients
+        self.files = files
+        self.businessType = businessType
+        self.originalDocumentId = originalDocumentId
+        self.reason = reason
+        self.promulgationDate = promulgationDate
+        self.responseFor = responseFor
     }
 
     enum CodingKeys: String, CodingKey {
@@ -63,21 +95,33 @@ public struct OutgoingDocument: Codable, Sendable {
     /// `files` may be left out: a multipart upload sends them as file parts.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(codeNumber: try c.decode(String.self, forKey: .codeNumber), codeNotation: try c.decode(String.self, forKey: .codeNotation),
-                  typeName: try c.decode(String.self, forKey: .typeName), subject: try c.decode(String.self, forKey: .subject),
-                  content: try c.decodeIfPresent(String.self, forKey: .content), signerPosition: try c.decodeIfPresent(String.self, forKey: .signerPosition),
-                  signerFullName: try c.decodeIfPresent(String.self, forKey: .signerFullName), priority: try c.decodeIfPresent(Int.self, forKey: .priority),
-                  steeringType: try c.decodeIfPresent(Int.self, forKey: .steeringType), recipients: try c.decode([Recipient].self, forKey: .recipients),
-                  files: try c.decodeIfPresent([File].self, forKey: .files) ?? [], businessType: try c.decodeIfPresent(Int.self, forKey: .businessType),
-                  originalDocumentId: try c.decodeIfPresent(String.self, forKey: .originalDocumentId), reason: try c.decodeIfPresent(String.self, forKey: .reason),
-                  promulgationDate: try c.decodeIfPresent(LocalDate.self, forKey: .promulgationDate),
-                  responseFor: try c.decodeIfPresent([EdXMLResponseFor].self, forKey: .responseFor))
+        self.init(
+            codeNumber: try c.decode(String.self, forKey: .codeNumber),
+            codeNotation: try c.decode(String.self, forKey: .codeNotation),
+            typeName: try c.decode(String.self, forKey: .typeName),
+            subject: try c.decode(String.self, forKey: .subject),
+            content: try c.decodeIfPresent(String.self, forKey: .content),
+            signerPosition: try c.decodeIfPresent(String.self, forKey: .signerPosition),
+            signerFullName: try c.decodeIfPresent(String.self, forKey: .signerFullName),
+            priority: try c.decodeIfPresent(Int.self, forKey: .priority),
+            steeringType: try c.decodeIfPresent(Int.self, forKey: .steeringType),
+            recipients: try c.decode([Recipient].self, forKey: .recipients),
+            files: try c.decodeIfPresent([File].self, forKey: .files) ?? [],
+            businessType: try c.decodeIfPresent(Int.self, forKey: .businessType),
+            originalDocumentId: try c.decodeIfPresent(String.self, forKey: .originalDocumentId),
+            reason: try c.decodeIfPresent(String.self, forKey: .reason),
+            promulgationDate: try c.decodeIfPresent(LocalDate.self, forKey: .promulgationDate),
+            responseFor: try c.decodeIfPresent([EdXMLResponseFor].self, forKey: .responseFor)
+        )
     }
 }
 
 /// A document as one agency sees it (sent or received), with its timeline.
 public struct ExchangeMessage: Codable, Sendable, Equatable {
-    public enum Direction: String, Codable, Sendable { case outgoing = "out", incoming = "in" }
+    public enum Direction: String, Codable, Sendable {
+        case outgoing = "out"
+        case incoming = "in"
+    }
     public struct Event: Codable, Sendable, Equatable {
         public let code: String
         public let description: String

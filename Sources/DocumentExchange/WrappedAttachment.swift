@@ -15,16 +15,23 @@ public enum WrappedAttachment {
         var inner = Data()
         guard (try? archive.extract(entry) { inner.append($0) }) != nil else { return nil }
         let name = (entry.path as NSString).lastPathComponent
-        return EdXMLAttachment(contentId: attachment.contentId, contentType: contentType(of: name), name: name,
-                               description: "Giải nén từ \(attachment.name) / unwrapped from \(attachment.name)", source: .data(inner))
+        return EdXMLAttachment(
+            contentId: attachment.contentId,
+            contentType: contentType(of: name),
+            name: name,
+            description: "Giải nén từ \(attachment.name) / unwrapped from \(attachment.name)",
+            source: .data(inner)
+        )
     }
 
     /// A content type from a file name (what a registered document's file is served as).
     static func contentType(of name: String) -> String {
-        let types = ["pdf": "application/pdf", "doc": "application/msword", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     "xls": "application/vnd.ms-excel", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "odt": "application/vnd.oasis.opendocument.text", "xml": "application/xml", "edxml": "application/xml", "txt": "text/plain",
-                     "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "tif": "image/tiff", "tiff": "image/tiff", "zip": "application/zip"]
+        let types = [
+            "pdf": "application/pdf", "doc": "application/msword", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xls": "application/vnd.ms-excel", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "odt": "application/vnd.oasis.opendocument.text", "xml": "application/xml", "edxml": "application/xml", "txt": "text/plain",
+            "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "tif": "image/tiff", "tiff": "image/tiff", "zip": "application/zip",
+        ]
         return types[(name as NSString).pathExtension.lowercased()] ?? "application/octet-stream"
     }
 
@@ -39,8 +46,13 @@ public enum WrappedAttachment {
         }
         return files.map { attachment in
             guard let name = renamed[attachment.name] else { return attachment }
-            return EdXMLAttachment(contentId: attachment.contentId, contentType: attachment.contentType, name: name, description: attachment.description,
-                                   source: attachment.source)
+            return EdXMLAttachment(
+                contentId: attachment.contentId,
+                contentType: attachment.contentType,
+                name: name,
+                description: attachment.description,
+                source: attachment.source
+            )
         }
     }
 }

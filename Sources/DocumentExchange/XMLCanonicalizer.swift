@@ -4,13 +4,20 @@ import Foundation
 /// Where canonical octets go: a digest being computed, or memory (a SignedInfo to verify).
 public final class CanonicalOutput {
     enum Target {
-        case sha1(Insecure.SHA1), sha256(SHA256), sha384(SHA384), sha512(SHA512), bytes([UInt8])
+        case sha1(Insecure.SHA1)
+        case sha256(SHA256)
+        case sha384(SHA384)
+        case sha512(SHA512)
+        case bytes([UInt8])
     }
 
     var target: Target
     var pending: [UInt8] = []
 
-    init(_ target: Target) { self.target = target; pending.reserveCapacity(64 * 1024) }
+    init(_ target: Target) {
+        self.target = target
+        pending.reserveCapacity(64 * 1024)
+    }
 
     func append(_ byte: UInt8) { pending.append(byte) }
     func append(_ text: String) { pending.append(contentsOf: text.utf8) }
@@ -33,11 +40,21 @@ public final class CanonicalOutput {
 
     private func write(_ bytes: UnsafeRawBufferPointer) {
         switch target {
-        case .sha1(var h): h.update(bufferPointer: bytes); target = .sha1(h)
-        case .sha256(var h): h.update(bufferPointer: bytes); target = .sha256(h)
-        case .sha384(var h): h.update(bufferPointer: bytes); target = .sha384(h)
-        case .sha512(var h): h.update(bufferPointer: bytes); target = .sha512(h)
-        case .bytes(var b): b.append(contentsOf: bytes); target = .bytes(b)
+        case .sha1(var h):
+            h.update(bufferPointer: bytes)
+            target = .sha1(h)
+        case .sha256(var h):
+            h.update(bufferPointer: bytes)
+            target = .sha256(h)
+        case .sha384(var h):
+            h.update(bufferPointer: bytes)
+            target = .sha384(h)
+        case .sha512(var h):
+            h.update(bufferPointer: bytes)
+            target = .sha512(h)
+        case .bytes(var b):
+            b.append(contentsOf: bytes)
+            target = .bytes(b)
         }
     }
 
@@ -83,7 +100,10 @@ public struct XMLCanonicalizer: XMLScanHandler {
     var afterRoot = false
 
     init(method: Method, withComments: Bool, inherited: [String: String] = [:], excluding: Int? = nil, output: CanonicalOutput) {
-        self.method = method; self.withComments = withComments; self.output = output; self.excluded = excluding
+        self.method = method
+        self.withComments = withComments
+        self.output = output
+        self.excluded = excluding
         self.declared = [inherited]
     }
 
@@ -116,20 +136,30 @@ public struct XMLCanonicalizer: XMLScanHandler {
         var prefixed: [(prefix: String, local: String, qname: String, value: String)] = []
         for attribute in tag.attributes {
             let value = scanner.attributeValue(attribute.value)
-            if attribute.name == "xmlns" { bindings[""] = value } else if attribute.name.hasPrefix("xmlns:") {
+            if attribute.name == "xmlns" {
+                bindings[""] = value
+            } else if attribute.name.hasPrefix("xmlns:") {
                 bindings[String(attribute.name.dropFirst(6))] = value
             } else {
                 let (prefix, local) = Self.split(attribute.name)
-                if prefix.isEmpty { attributes.append(("", local, attribute.name, value)) } else { prefixed.append((prefix, local, attribute.name, value)) }
+                if prefix.isEmpty {
+                    attributes.append(("", local, attribute.name, value))
+                } else {
+                    prefixed.append((prefix, local, attribute.name, value))
+                }
             }
         }
         // The apex of what is canonicalised has no output parent: everything in scope is new to it.
         let parentScope = depth == 0 ? [:] : inScope()
         declared.append(bindings)
         let (elementPrefix, _) = Self.split(tag.name)
-        guard elementPrefix.isEmpty || lookup(elementPrefix) != nil else { throw XMLScanError(offset: tag.range.lowerBound, reason: "unbound prefix \(elementPrefix)") }
+        guard elementPrefix.isEmpty || lookup(elementPrefix) != nil else {
+            throw XMLScanError(offset: tag.range.lowerBound, reason: "unbound prefix \(elementPrefix)")
+        }
         for attribute in prefixed {
-            guard let uri = lookup(attribute.prefix) else { throw XMLScanError(offset: tag.range.lowerBound, reason: "unbound prefix \(attribute.prefix)") }
+            guard let uri = lookup(attribute.prefix) else {
+                throw XMLScanError(offset: tag.range.lowerBound, reason: "unbound prefix \(attribute.prefix)")
+            }
             attributes.append((uri, attribute.local, attribute.qname, attribute.value))
         }
         let namespaces = namespacesToRender(elementPrefix: elementPrefix, attributePrefixes: prefixed.map(\.prefix), parentScope: parentScope)

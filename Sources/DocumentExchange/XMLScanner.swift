@@ -92,7 +92,8 @@ public struct XMLScanner {
     }
 
     static func isNameByte(_ b: UInt8) -> Bool {
-        b >= 0x80 || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x3A || b == 0x2D || b == 0x2E
+        b >= 0x80 || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x3A || b == 0x2D
+            || b == 0x2E
     }
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
@@ -102,7 +103,9 @@ public struct XMLScanner {
     mutating func name() throws -> String {
         let start = position
         while position < limit && Self.isNameByte(bytes[position]) { position += 1 }
-        guard position > start, !(bytes[start] >= 0x30 && bytes[start] <= 0x39), bytes[start] != 0x2D, bytes[start] != 0x2E else { throw fail("expected a name") }
+        guard position > start, !(bytes[start] >= 0x30 && bytes[start] <= 0x39), bytes[start] != 0x2D, bytes[start] != 0x2E else {
+            throw fail("expected a name")
+        }
         return string(start..<position)
     }
 
@@ -216,7 +219,9 @@ public struct XMLScanner {
     func checkText(_ range: Range<Int>) throws {
         var index = range.lowerBound
         while let amp = findByte(0x26, from: index), amp < range.upperBound {
-            guard let semicolon = findByte(0x3B, from: amp), semicolon < range.upperBound, semicolon - amp <= 12 else { throw fail("bad reference", at: amp) }
+            guard let semicolon = findByte(0x3B, from: amp), semicolon < range.upperBound, semicolon - amp <= 12 else {
+                throw fail("bad reference", at: amp)
+            }
             guard Self.reference(UnsafeRawBufferPointer(rebasing: bytes[(amp + 1)..<semicolon])) != nil else {
                 throw fail("unknown entity &\(string((amp + 1)..<semicolon));", at: amp)
             }

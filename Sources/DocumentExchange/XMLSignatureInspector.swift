@@ -38,7 +38,10 @@ public enum XMLSignatureInspector {
         var range: Range<Int> = 0..<0
         var scope: [String: String] = [:]
 
-        init(local: String, namespace: String) { self.local = local; self.namespace = namespace }
+        init(local: String, namespace: String) {
+            self.local = local
+            self.namespace = namespace
+        }
 
         func child(_ name: String) -> Node? { children.first { $0.local == name } }
         func all(_ name: String) -> [Node] { children.filter { $0.local == name } }
@@ -109,7 +112,8 @@ public enum XMLSignatureInspector {
         static func method(_ uri: String) -> (XMLCanonicalizer.Method, comments: Bool, standard: Bool)? {
             switch uri {
             case "http://www.w3.org/TR/2001/REC-xml-c14n-20010315", "http://www.w3.org/2006/12/xml-c14n11": (.inclusive, false, true)
-            case "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", "http://www.w3.org/2006/12/xml-c14n11#WithComments": (.inclusive, true, true)
+            case "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", "http://www.w3.org/2006/12/xml-c14n11#WithComments":
+                (.inclusive, true, true)
             case "http://www.w3.org/2001/10/xml-exc-c14n#": (.exclusive(inclusivePrefixes: []), false, true)
             case "http://www.w3.org/2001/10/xml-exc-c14n#WithComments": (.exclusive(inclusivePrefixes: []), true, true)
             // Written by the national axis's SDK: not a registered identifier, taken as exclusive c14n.
@@ -122,7 +126,9 @@ public enum XMLSignatureInspector {
         static func method(of node: Node) -> (XMLCanonicalizer.Method, comments: Bool, standard: Bool)? {
             guard let found = method(node.attributes["Algorithm"] ?? "") else { return nil }
             if case .exclusive = found.0, let list = node.child("InclusiveNamespaces")?.attributes["PrefixList"] {
-                return (.exclusive(inclusivePrefixes: Set(list.split(whereSeparator: \.isWhitespace).map(String.init))), found.comments, found.standard)
+                return (
+                    .exclusive(inclusivePrefixes: Set(list.split(whereSeparator: \.isWhitespace).map(String.init))), found.comments, found.standard
+                )
             }
             return found
         }
@@ -164,8 +170,16 @@ public enum XMLSignatureInspector {
             }
             guard let signedInfo = signature.child("SignedInfo"), let value = signature.child("SignatureValue").flatMap({ base64($0.text) }) else {
                 problems.append("Chữ ký XML thiếu SignedInfo hoặc SignatureValue / the XML signature lacks SignedInfo or SignatureValue")
-                return Found(signedInfo: Data(), value: Data(), certificatesDER: [], algorithm: nil, claimedDigest: Data(), actualDigest: nil,
-                             problems: problems, warnings: warnings)
+                return Found(
+                    signedInfo: Data(),
+                    value: Data(),
+                    certificatesDER: [],
+                    algorithm: nil,
+                    claimedDigest: Data(),
+                    actualDigest: nil,
+                    problems: problems,
+                    warnings: warnings
+                )
             }
             let certificates = signature.child("KeyInfo")?.all("X509Data").flatMap { $0.all("X509Certificate") }.compactMap { base64($0.text) } ?? []
             // The signed octets: SignedInfo canonicalised where it stands (with the namespaces in scope there).
@@ -184,16 +198,35 @@ public enum XMLSignatureInspector {
             let algorithm = RawSignatureAlgorithm(rawValue: algorithmURI)
             if algorithm == nil { problems.append("Thuật toán ký không hỗ trợ / unsupported signature method \(algorithmURI)") }
             if algorithm?.isWeak == true { warnings.append("Thuật toán ký cũ (SHA-1) / weak signature method (SHA-1)") }
-            let (claimed, actual) = try referenceDigest(signedInfo, bytes: bytes, signatureStart: first.start, problems: &problems, warnings: &warnings)
-            return Found(signedInfo: canonicalSignedInfo, value: value, certificatesDER: certificates, algorithm: algorithm, claimedDigest: claimed,
-                         actualDigest: actual, problems: problems, warnings: warnings)
+            let (claimed, actual) = try referenceDigest(
+                signedInfo,
+                bytes: bytes,
+                signatureStart: first.start,
+                problems: &problems,
+                warnings: &warnings
+            )
+            return Found(
+                signedInfo: canonicalSignedInfo,
+                value: value,
+                certificatesDER: certificates,
+                algorithm: algorithm,
+                claimedDigest: claimed,
+                actualDigest: actual,
+                problems: problems,
+                warnings: warnings
+            )
         }
     }
 
     /// The one Reference must cover the whole package (`URI=""`) with the enveloped-signature
     /// transform and at most a canonicalization after it; its digest is computed here.
-    static func referenceDigest(_ signedInfo: Node, bytes: UnsafeRawBufferPointer, signatureStart: Int, problems: inout [String],
-                                warnings: inout [String]) throws -> (claimed: Data, actual: Data?) {
+    static func referenceDigest(
+        _ signedInfo: Node,
+        bytes: UnsafeRawBufferPointer,
+        signatureStart: Int,
+        problems: inout [String],
+        warnings: inout [String]
+    ) throws -> (claimed: Data, actual: Data?) {
         let references = signedInfo.all("Reference")
         guard references.count == 1, let reference = references.first else {
             problems.append("Chữ ký phải có đúng một Reference / the signature must have exactly one Reference (has \(references.count))")
@@ -208,7 +241,9 @@ public enum XMLSignatureInspector {
         let transforms = reference.child("Transforms")?.all("Transform") ?? []
         let enveloped = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
         guard transforms.first?.attributes["Algorithm"] == enveloped, transforms.count <= 2 else {
-            problems.append("Chữ ký phải dùng phép biến đổi enveloped-signature / the reference must use only the enveloped-signature transform and a canonicalization")
+            problems.append(
+                "Chữ ký phải dùng phép biến đổi enveloped-signature / the reference must use only the enveloped-signature transform and a canonicalization"
+            )
             return (claimed, nil)
         }
         var method = XMLCanonicalizer.Method.inclusive

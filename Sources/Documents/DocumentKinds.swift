@@ -50,14 +50,20 @@ public struct DocumentType: Codable, Sendable, Hashable {
         let prefixed = known.filter { folded.hasPrefix(TextFolding.fold($0.nameVi) + " ") }.max { $0.nameVi.count < $1.nameVi.count }
         if let prefixed { return prefixed }
         let abbreviation = notation.split(separator: "-").first.map(String.init) ?? ""
-        if !abbreviation.isEmpty, let byNotation = known.first(where: { !$0.abbreviation.isEmpty && $0.abbreviation == abbreviation }) { return byNotation }
+        if !abbreviation.isEmpty, let byNotation = known.first(where: { !$0.abbreviation.isEmpty && $0.abbreviation == abbreviation }) {
+            return byNotation
+        }
         return receivedOnly[receivedOnly.count - 1]
     }
 }
 
 /// Độ khẩn, with the edXML Priority code (0 normal … 4 flash at a set time).
 public enum Urgency: Int, Codable, Sendable, CaseIterable {
-    case normal = 0, urgent = 1, veryUrgent = 2, flash = 3, flashTimed = 4
+    case normal = 0
+    case urgent = 1
+    case veryUrgent = 2
+    case flash = 3
+    case flashTimed = 4
 
     public var nameVi: String {
         switch self {
@@ -72,7 +78,10 @@ public enum Urgency: Int, Codable, Sendable, CaseIterable {
 
 /// Độ mật. Secret documents use their own number series and are visible only to those named.
 public enum Secrecy: Int, Codable, Sendable, CaseIterable {
-    case normal = 0, confidential = 1, secret = 2, topSecret = 3
+    case normal = 0
+    case confidential = 1
+    case secret = 2
+    case topSecret = 3
 
     public var nameVi: String {
         switch self {

@@ -18,23 +18,55 @@ struct DocumentRow: Decodable, Sendable {
     var document: OfficialDocument {
         let type = DocumentType.find(typeCode) ?? DocumentType.all[0]
         return OfficialDocument(
-            id: id, agency: agency, direction: DocumentDirection(rawValue: direction) ?? .incoming, status: DocumentStatus(rawValue: status) ?? .draft,
-            registerNumber: registerNumber, registerYear: registerYear, codeNumber: codeNumber, codeNotation: codeNotation, typeCode: type.code,
-            typeName: type.nameVi, subject: subject, summary: summary, urgency: Urgency(rawValue: urgency) ?? .normal, secrecy: secrecyValue,
-            counterpart: counterpart, counterpartName: counterpartName, documentDate: documentDate.flatMap { LocalDate(iso: $0) }, arrivedAt: arrivedAt,
-            issuedAt: issuedAt, channel: channel.flatMap(ArrivalChannel.init(rawValue:)), exchangeMessageId: exchangeMessageId,
-            exchangeDocumentId: exchangeDocumentId, draftingUnit: draftingUnit, signer: signer, signerName: signerName, signerPosition: signerPosition,
+            id: id,
+            agency: agency,
+            direction: DocumentDirection(rawValue: direction) ?? .incoming,
+            status: DocumentStatus(rawValue: status) ?? .draft,
+            registerNumber: registerNumber,
+            registerYear: registerYear,
+            codeNumber: codeNumber,
+            codeNotation: codeNotation,
+            typeCode: type.code,
+            typeName: type.nameVi,
+            subject: subject,
+            summary: summary,
+            urgency: Urgency(rawValue: urgency) ?? .normal,
+            secrecy: secrecyValue,
+            counterpart: counterpart,
+            counterpartName: counterpartName,
+            documentDate: documentDate.flatMap { LocalDate(iso: $0) },
+            arrivedAt: arrivedAt,
+            issuedAt: issuedAt,
+            channel: channel.flatMap(ArrivalChannel.init(rawValue:)),
+            exchangeMessageId: exchangeMessageId,
+            exchangeDocumentId: exchangeDocumentId,
+            draftingUnit: draftingUnit,
+            signer: signer,
+            signerName: signerName,
+            signerPosition: signerPosition,
             recipients: (try? JSONDecoder().decode([OfficialDocument.Recipient].self, from: Data(recipients.utf8))) ?? [],
-            approvers: (try? JSONDecoder().decode([String].self, from: Data(approvers.utf8))) ?? [], approvalStep: approvalStep,
-            deadline: deadline.flatMap { LocalDate(iso: $0) }, finishedAt: finishedAt, responseFor: responseFor, businessType: businessType,
-            originalId: originalId, supersededBy: supersededBy, createdBy: createdBy, createdAt: createdAt, updatedAt: updatedAt,
+            approvers: (try? JSONDecoder().decode([String].self, from: Data(approvers.utf8))) ?? [],
+            approvalStep: approvalStep,
+            deadline: deadline.flatMap { LocalDate(iso: $0) },
+            finishedAt: finishedAt,
+            responseFor: responseFor,
+            businessType: businessType,
+            originalId: originalId,
+            supersededBy: supersededBy,
+            createdBy: createdBy,
+            createdAt: createdAt,
+            updatedAt: updatedAt,
             verification: signatureChecks.flatMap { try? JSONDecoder().decode([ExchangeMessage.SignatureCheck].self, from: Data($0.utf8)) }
                 .map { OfficialDocument.Verification(checks: $0, acceptedReason: unverifiedReason) },
-            senderChange: senderChange.map { OfficialDocument.SenderChange(businessType: $0, note: senderChangeNote ?? "") })
+            senderChange: senderChange.map { OfficialDocument.SenderChange(businessType: $0, note: senderChangeNote ?? "") }
+        )
     }
 
     static func load(_ id: Int64, _ db: any SQLDatabase) async throws -> DocumentRow? {
-        try await db.select().column("*").from("documents").where("id", .equal, id).first(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.select().column("*").from("documents").where("id", .equal, id).first(
+            decoding: DocumentRow.self,
+            keyDecodingStrategy: .convertFromSnakeCase
+        )
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
@@ -49,17 +81,36 @@ struct AssignmentRow: Decodable, Sendable {
     let deadline: String?, instructions: String, status: String, createdAt: Int64
 
     var assignment: Assignment {
-        Assignment(id: id, parentId: parentId, role: Assignment.Role(rawValue: role) ?? .inform, assignee: Assignee(user: assigneeUser, department: assigneeDepartment),
-                   assignedBy: assignedBy, deadline: deadline.flatMap { LocalDate(iso: $0) }, instructions: instructions, status: status, createdAt: createdAt)
+        Assignment(
+            id: id,
+            parentId: parentId,
+            role: Assignment.Role(rawValue: role) ?? .inform,
+            assignee: Assignee(user: assigneeUser, department: assigneeDepartment),
+            assignedBy: assignedBy,
+            deadline: deadline.flatMap { LocalDate(iso: $0) },
+            instructions: instructions,
+            status: status,
+            createdAt: createdAt
+        )
     }
 }
 
 struct FileRow: Decodable, Sendable {
-    let id: Int64, name: String, contentType: String, sha256: String, size: Int64, version: Int, signatureSha256: String?, uploadedBy: String, createdAt: Int64
+    let id: Int64, name: String, contentType: String, sha256: String, size: Int64, version: Int, signatureSha256: String?, uploadedBy: String,
+        createdAt: Int64
 
     var file: DocumentFile {
-        DocumentFile(id: id, name: name, contentType: contentType, sha256: sha256, size: size, version: version, signed: signatureSha256 != nil,
-                     uploadedBy: uploadedBy, createdAt: createdAt)
+        DocumentFile(
+            id: id,
+            name: name,
+            contentType: contentType,
+            sha256: sha256,
+            size: size,
+            version: version,
+            signed: signatureSha256 != nil,
+            uploadedBy: uploadedBy,
+            createdAt: createdAt
+        )
     }
 }
 

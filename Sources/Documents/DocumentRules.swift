@@ -42,7 +42,10 @@ public struct Involvement: Sendable {
     public var drafter: Bool
     public var currentApprover: Bool
     public init(named: Bool = false, leadsIt: Bool = false, drafter: Bool = false, currentApprover: Bool = false) {
-        self.named = named; self.leadsIt = leadsIt; self.drafter = drafter; self.currentApprover = currentApprover
+        self.named = named
+        self.leadsIt = leadsIt
+        self.drafter = drafter
+        self.currentApprover = currentApprover
     }
 }
 
@@ -80,10 +83,14 @@ public enum DocumentRules {
     }
 
     /// The status an action moves the document to, or a problem when it may not be done now or by this principal.
-    public static func next(after action: DocumentAction, document: OfficialDocument, principal: Principal, involvement: Involvement) throws(DomainError) -> DocumentStatus {
+    public static func next(after action: DocumentAction, document: OfficialDocument, principal: Principal, involvement: Involvement)
+        throws(DomainError) -> DocumentStatus
+    {
         if let direction = action.direction, direction != document.direction {
-            throw .conflict(messageVi: "Thao tác \"\(action.nameVi)\" không dùng cho văn bản \(document.direction == .incoming ? "đến" : "đi")",
-                            messageEn: "\(action.rawValue) does not apply to \(document.direction == .incoming ? "an incoming" : "an outgoing") document")
+            throw .conflict(
+                messageVi: "Thao tác \"\(action.nameVi)\" không dùng cho văn bản \(document.direction == .incoming ? "đến" : "đi")",
+                messageEn: "\(action.rawValue) does not apply to \(document.direction == .incoming ? "an incoming" : "an outgoing") document"
+            )
         }
         let leader = principal.roles.contains(.leader)
         let clerk = principal.roles.contains(.clerk)
@@ -92,8 +99,10 @@ public enum DocumentRules {
         }
         func state(_ allowed: Set<DocumentStatus>) throws(DomainError) {
             guard allowed.contains(document.status) else {
-                throw .conflict(messageVi: "Văn bản đang ở trạng thái \"\(document.status.nameVi)\", không thể \(action.nameVi.lowercased())",
-                                messageEn: "The document is \(document.status.rawValue); \(action.rawValue) is not possible now")
+                throw .conflict(
+                    messageVi: "Văn bản đang ở trạng thái \"\(document.status.nameVi)\", không thể \(action.nameVi.lowercased())",
+                    messageEn: "The document is \(document.status.rawValue); \(action.rawValue) is not possible now"
+                )
             }
         }
         switch action {
@@ -116,7 +125,11 @@ public enum DocumentRules {
             try state([.assigned, .processing])
             return .assigned
         case .complete:
-            try require(leader || involvement.leadsIt, "Chỉ lãnh đạo hoặc người chủ trì kết thúc xử lý", "Only a leader or the lead assignee completes")
+            try require(
+                leader || involvement.leadsIt,
+                "Chỉ lãnh đạo hoặc người chủ trì kết thúc xử lý",
+                "Only a leader or the lead assignee completes"
+            )
             try state([.assigned, .processing])
             return .finished
         case .submit:
@@ -157,7 +170,9 @@ public enum DocumentRules {
 
     /// Checks a draft's fields.
     public static func validate(_ input: NewOutgoing) throws(DomainError) -> DocumentType {
-        guard let type = DocumentType.all.first(where: { $0.code == input.typeCode }) else { throw .invalid("typeCode", "Loại văn bản không hợp lệ", "Unknown document type") }
+        guard let type = DocumentType.all.first(where: { $0.code == input.typeCode }) else {
+            throw .invalid("typeCode", "Loại văn bản không hợp lệ", "Unknown document type")
+        }
         try text(input.subject, "subject", max: 500)
         try xmlCharacters(input.summary, "summary")
         guard !input.recipients.isEmpty else { throw .invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required") }
@@ -167,10 +182,18 @@ public enum DocumentRules {
         var seen: Set<String> = []
         for (index, recipient) in input.recipients.enumerated() {
             guard (try? AgencyIdentifier(recipient.organId)) != nil else {
-                throw .invalid("recipients[\(index)].organId", "Mã định danh nơi nhận \"\(recipient.organId)\" không hợp lệ", "Invalid recipient identifier \"\(recipient.organId)\"")
+                throw .invalid(
+                    "recipients[\(index)].organId",
+                    "Mã định danh nơi nhận \"\(recipient.organId)\" không hợp lệ",
+                    "Invalid recipient identifier \"\(recipient.organId)\""
+                )
             }
             guard seen.insert(recipient.organId).inserted else {
-                throw .invalid("recipients[\(index)].organId", "Nơi nhận \(recipient.organId) bị lặp lại", "Recipient \(recipient.organId) is listed twice")
+                throw .invalid(
+                    "recipients[\(index)].organId",
+                    "Nơi nhận \(recipient.organId) bị lặp lại",
+                    "Recipient \(recipient.organId) is listed twice"
+                )
             }
         }
         guard !input.signer.isEmpty else { throw .invalid("signer", "Cần người ký", "A signer is required") }
@@ -188,7 +211,9 @@ public enum DocumentRules {
         try text(input.senderName, "senderName", max: 200)
         try text(input.codeNumber, "codeNumber", max: 11)
         try text(input.subject, "subject", max: 500)
-        guard input.documentDate <= today else { throw .invalid("documentDate", "Ngày văn bản không được sau hôm nay", "The document date cannot be in the future") }
+        guard input.documentDate <= today else {
+            throw .invalid("documentDate", "Ngày văn bản không được sau hôm nay", "The document date cannot be in the future")
+        }
         if let id = input.senderId, !id.isEmpty, (try? AgencyIdentifier(id)) == nil {
             throw .invalid("senderId", "Mã định danh nơi gửi không hợp lệ", "Invalid sender identifier")
         }

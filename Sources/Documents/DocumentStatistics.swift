@@ -34,19 +34,29 @@ public struct DocumentStatistics: Encodable, Sendable, Equatable {
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(agency, forKey: .agency); try c.encode(agencyName, forKey: .agencyName)
-            for (key, value) in [(CodingKeys.received, received), (.receivedElectronic, receivedElectronic), (.sent, sent), (.sentElectronic, sentElectronic),
-                                 (.processedOnTime, processedOnTime), (.processedLate, processedLate), (.openOverdue, openOverdue),
-                                 (.tasksOnTime, tasksOnTime), (.tasksLate, tasksLate), (.tasksOverdue, tasksOverdue)] {
+            try c.encode(agency, forKey: .agency)
+            try c.encode(agencyName, forKey: .agencyName)
+            for (key, value) in [
+                (CodingKeys.received, received), (.receivedElectronic, receivedElectronic), (.sent, sent), (.sentElectronic, sentElectronic),
+                (.processedOnTime, processedOnTime), (.processedLate, processedLate), (.openOverdue, openOverdue),
+                (.tasksOnTime, tasksOnTime), (.tasksLate, tasksLate), (.tasksOverdue, tasksOverdue),
+            ] {
                 try c.encode(value, forKey: key)
             }
             try c.encode(electronicShare, forKey: .electronicShare)
         }
 
         mutating func add(_ other: Row) {
-            received += other.received; receivedElectronic += other.receivedElectronic; sent += other.sent; sentElectronic += other.sentElectronic
-            processedOnTime += other.processedOnTime; processedLate += other.processedLate; openOverdue += other.openOverdue
-            tasksOnTime += other.tasksOnTime; tasksLate += other.tasksLate; tasksOverdue += other.tasksOverdue
+            received += other.received
+            receivedElectronic += other.receivedElectronic
+            sent += other.sent
+            sentElectronic += other.sentElectronic
+            processedOnTime += other.processedOnTime
+            processedLate += other.processedLate
+            openOverdue += other.openOverdue
+            tasksOnTime += other.tasksOnTime
+            tasksLate += other.tasksLate
+            tasksOverdue += other.tasksOverdue
         }
     }
 
@@ -67,23 +77,39 @@ extension DocumentStore {
         let end = VietnamTime.instant(LocalDateTime(date: to.adding(days: 1), time: LocalTime(hour: 0, minute: 0))).epochMillis
         let today = VietnamTime.today(clock.now())
         let scope = provinceWide ? nil : principal.agency
-        struct Doc: Decodable { let agency: String, direction: String, status: String, channel: String?, arrivedAt: Int64?, issuedAt: Int64?
-                                let deadline: String?, finishedAt: Int64?, exchangeDocumentId: String? }
+        struct Doc: Decodable {
+            let agency: String, direction: String, status: String, channel: String?, arrivedAt: Int64?, issuedAt: Int64?
+            let deadline: String?, finishedAt: Int64?, exchangeDocumentId: String?
+        }
         struct TaskFigure: Decodable { let ownerAgency: String, status: String, deadline: String, completedAt: Int64?, completedOnTime: Int? }
         let (documents, tasks) = try await database.read { db -> ([Doc], [TaskFigure]) in
-            let docs = db.select().columns("agency", "direction", "status", "channel", "arrived_at", "issued_at", "deadline", "finished_at", "exchange_document_id")
-                .from("documents").where { group in
-                    _ = group.where("arrived_at", .greaterThanOrEqual, start).where("arrived_at", .lessThan, end)
-                    _ = group.orWhere { $0.where("issued_at", .greaterThanOrEqual, start).where("issued_at", .lessThan, end) }
-                    _ = group.orWhere { $0.where("finished_at", .greaterThanOrEqual, start).where("finished_at", .lessThan, end) }
-                    _ = group.orWhere { $0.where("direction", .equal, "in").where("finished_at", .is, SQLLiteral.null).where("deadline", .isNot, SQLLiteral.null) }
-                    return group
+            let docs = db.select().columns(
+                "agency",
+                "direction",
+                "status",
+                "channel",
+                "arrived_at",
+                "issued_at",
+                "deadline",
+                "finished_at",
+                "exchange_document_id"
+            )
+            .from("documents").where { group in
+                _ = group.where("arrived_at", .greaterThanOrEqual, start).where("arrived_at", .lessThan, end)
+                _ = group.orWhere { $0.where("issued_at", .greaterThanOrEqual, start).where("issued_at", .lessThan, end) }
+                _ = group.orWhere { $0.where("finished_at", .greaterThanOrEqual, start).where("finished_at", .lessThan, end) }
+                _ = group.orWhere {
+                    $0.where("direction", .equal, "in").where("finished_at", .is, SQLLiteral.null).where("deadline", .isNot, SQLLiteral.null)
                 }
+                return group
+            }
             if let scope { docs.where("agency", .equal, scope) }
             let taskQuery = db.select().columns("owner_agency", "status", "deadline", "completed_at", "completed_on_time").from("tasks")
             if let scope { taskQuery.where("owner_agency", .equal, scope) }
-            return (try await docs.all(decoding: Doc.self, keyDecodingStrategy: .convertFromSnakeCase),
-                    try await taskQuery.all(decoding: TaskFigure.self, keyDecodingStrategy: .convertFromSnakeCase))
+            return (
+                try await docs.all(decoding: Doc.self, keyDecodingStrategy: .convertFromSnakeCase),
+                try await taskQuery.all(decoding: TaskFigure.self, keyDecodingStrategy: .convertFromSnakeCase)
+            )
         }
         var rows: [String: DocumentStatistics.Row] = [:]
         func row(_ agency: String) -> DocumentStatistics.Row { rows[agency] ?? .init(agency: agency, agencyName: agency) }

@@ -9,7 +9,9 @@ import Storage
 /// The workflow: assignment and processing of incoming documents (each step reported to the
 /// sender through the axis), review and issuing of outgoing ones.
 extension DocumentStore {
-    public func perform(_ action: DocumentAction, on id: Int64, input: DocumentActionInput, by principal: Principal, requestID: String?) async throws -> OfficialDocument {
+    public func perform(_ action: DocumentAction, on id: Int64, input: DocumentActionInput, by principal: Principal, requestID: String?) async throws
+        -> OfficialDocument
+    {
         let document = try await visible(id, for: principal)
         let involvement = try await involvement(in: document, of: principal)
         let next = try DocumentRules.next(after: action, document: document, principal: principal, involvement: involvement)
@@ -46,9 +48,14 @@ extension DocumentStore {
                     return group
                 }.first()
             if principal.agency != document.agency { leads = nil }
-            let current = document.status == .review && document.approvalStep < document.approvers.count ? document.approvers[document.approvalStep] : nil
-            return Involvement(named: try await Self.isNamed(document.id, principal.username, db), leadsIt: leads != nil,
-                               drafter: document.createdBy == principal.username, currentApprover: current == principal.username)
+            let current =
+                document.status == .review && document.approvalStep < document.approvers.count ? document.approvers[document.approvalStep] : nil
+            return Involvement(
+                named: try await Self.isNamed(document.id, principal.username, db),
+                leadsIt: leads != nil,
+                drafter: document.createdBy == principal.username,
+                currentApprover: current == principal.username
+            )
         }
     }
 
@@ -59,28 +66,48 @@ extension DocumentStore {
             return [user]
         }
         guard let department = assignee.department, try await directory.hasDepartment(department, in: agency) else {
-            throw DomainError.invalid("assignee", "Người hoặc phòng được giao không thuộc cơ quan", "The assignee is not a person or department of the agency")
+            throw DomainError.invalid(
+                "assignee",
+                "Người hoặc phòng được giao không thuộc cơ quan",
+                "The assignee is not a person or department of the agency"
+            )
         }
         return try await accounts.staff(of: agency).filter { $0.departmentCode == department }.map(\.username)
     }
 
-    func apply(_ action: DocumentAction, to document: OfficialDocument, next: DocumentStatus, input: DocumentActionInput, by principal: Principal,
-               requestID: String?) async throws {
+    func apply(
+        _ action: DocumentAction,
+        to document: OfficialDocument,
+        next: DocumentStatus,
+        input: DocumentActionInput,
+        by principal: Principal,
+        requestID: String?
+    ) async throws {
         let now = clock.now()
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if (action == .comment || action == .return), note.isEmpty { throw DomainError.invalid("note", "Cần nội dung ý kiến", "A note is required") }
+        if action == .comment || action == .return, note.isEmpty { throw DomainError.invalid("note", "Cần nội dung ý kiến", "A note is required") }
         // Assignments: who, and until when.
         var assignments: [(role: Assignment.Role, assignee: Assignee, users: [String])] = []
         var deadline: LocalDate?
         if action == .assign || action == .subassign {
-            if action == .assign, input.lead == nil { throw DomainError.invalid("lead", "Cần người hoặc phòng chủ trì", "A lead person or department is required") }
-            let roles: [(Assignment.Role, [Assignee])] = [(.lead, input.lead.map { [$0] } ?? []), (.coordinate, input.coordinators ?? []), (.inform, input.informed ?? [])]
+            if action == .assign, input.lead == nil {
+                throw DomainError.invalid("lead", "Cần người hoặc phòng chủ trì", "A lead person or department is required")
+            }
+            let roles: [(Assignment.Role, [Assignee])] = [
+                (.lead, input.lead.map { [$0] } ?? []), (.coordinate, input.coordinators ?? []), (.inform, input.informed ?? []),
+            ]
             for (role, assignees) in roles {
                 for assignee in assignees { assignments.append((role, assignee, try await usernames(of: assignee, agency: document.agency))) }
             }
-            guard !assignments.isEmpty else { throw DomainError.invalid("lead", "Cần ít nhất một người được giao", "At least one assignee is required") }
-            deadline = try DocumentRules.deadline(date: input.deadline, workingDays: input.deadlineDays, today: VietnamTime.today(now),
-                                                  calendar: try await calendar.workingCalendar())
+            guard !assignments.isEmpty else {
+                throw DomainError.invalid("lead", "Cần ít nhất một người được giao", "At least one assignee is required")
+            }
+            deadline = try DocumentRules.deadline(
+                date: input.deadline,
+                workingDays: input.deadlineDays,
+                today: VietnamTime.today(now),
+                calendar: try await calendar.workingCalendar()
+            )
         }
         var forwardTo: String?
         if action == .forward {
@@ -96,7 +123,11 @@ extension DocumentStore {
             let (assignments, deadline, forwardTo) = (assigned, due, forwarded)
             // The status is re-checked in the update: a concurrent step makes this one fail cleanly.
             let update = db.update("documents").set("status", to: next.rawValue).set("updated_at", to: millis)
-                .where("id", .equal, document.id).where("status", .equal, document.status.rawValue).where("approval_step", .equal, document.approvalStep)
+                .where("id", .equal, document.id).where("status", .equal, document.status.rawValue).where(
+                    "approval_step",
+                    .equal,
+                    document.approvalStep
+                )
             switch action {
             case .approve where next == .review: update.set("approval_step", to: document.approvalStep + 1)
             case .return, .submit: update.set("approval_step", to: 0)
@@ -105,7 +136,10 @@ extension DocumentStore {
             default: break
             }
             guard try await update.returning("id").first() != nil else {
-                throw DomainError.conflict(messageVi: "Văn bản vừa được người khác xử lý, hãy tải lại", messageEn: "The document changed meanwhile; reload it")
+                throw DomainError.conflict(
+                    messageVi: "Văn bản vừa được người khác xử lý, hãy tải lại",
+                    messageEn: "The document changed meanwhile; reload it"
+                )
             }
             let parent = action == .subassign ? try await Self.openLead(of: document.id, for: actor, db) : nil
             if action == .assign, input.lead != nil {
@@ -114,9 +148,30 @@ extension DocumentStore {
             }
             for assignment in assignments {
                 try await db.insert(into: "document_assignments")
-                    .columns("document_id", "parent_id", "role", "assignee_user", "assignee_department", "assigned_by", "deadline", "instructions", "status", "created_at")
-                    .values(SQLBind(document.id), SQLBind(parent), SQLBind(assignment.role.rawValue), SQLBind(assignment.assignee.user),
-                            SQLBind(assignment.assignee.department), SQLBind(actor), SQLBind(deadline?.iso), SQLBind(note), SQLBind("open"), SQLBind(millis)).run()
+                    .columns(
+                        "document_id",
+                        "parent_id",
+                        "role",
+                        "assignee_user",
+                        "assignee_department",
+                        "assigned_by",
+                        "deadline",
+                        "instructions",
+                        "status",
+                        "created_at"
+                    )
+                    .values(
+                        SQLBind(document.id),
+                        SQLBind(parent),
+                        SQLBind(assignment.role.rawValue),
+                        SQLBind(assignment.assignee.user),
+                        SQLBind(assignment.assignee.department),
+                        SQLBind(actor),
+                        SQLBind(deadline?.iso),
+                        SQLBind(note),
+                        SQLBind("open"),
+                        SQLBind(millis)
+                    ).run()
                 try await Self.name(assignment.users, on: document.id, db)
             }
             if let forwardTo {
@@ -128,8 +183,17 @@ extension DocumentStore {
                     .where("role", .equal, "lead").where("status", .in, ["open", "processing"]).run()
                 try await db.insert(into: "document_assignments")
                     .columns("document_id", "parent_id", "role", "assignee_user", "assigned_by", "deadline", "instructions", "status", "created_at")
-                    .values(SQLBind(document.id), SQLBind(lead), SQLBind("lead"), SQLBind(forwardTo), SQLBind(actor), SQLBind(previous), SQLBind(note),
-                            SQLBind("open"), SQLBind(millis)).run()
+                    .values(
+                        SQLBind(document.id),
+                        SQLBind(lead),
+                        SQLBind("lead"),
+                        SQLBind(forwardTo),
+                        SQLBind(actor),
+                        SQLBind(previous),
+                        SQLBind(note),
+                        SQLBind("open"),
+                        SQLBind(millis)
+                    ).run()
                 try await Self.name([forwardTo], on: document.id, db)
             }
             if action == .process {
@@ -141,15 +205,33 @@ extension DocumentStore {
                     .where("status", .in, ["open", "processing"]).run()
             }
             let summary = assignments.map { "\($0.role.rawValue): \($0.assignee.label)" }.joined(separator: ", ")
-            try await Self.event(document.id, action.rawValue, actor: actor, note: [summary, forwardTo.map { "→ \($0)" } ?? "", note].filter { !$0.isEmpty }
-                .joined(separator: " · "), now: millis, db)
+            try await Self.event(
+                document.id,
+                action.rawValue,
+                actor: actor,
+                note: [summary, forwardTo.map { "→ \($0)" } ?? "", note].filter { !$0.isEmpty }
+                    .joined(separator: " · "),
+                now: millis,
+                db
+            )
             // Each step of an incoming document from the axis is reported to its sender.
             if let message = document.exchangeMessageId, next != document.status, let code = DocumentRules.exchangeStatus(next),
-               let status = EdXMLStatus.Code(rawValue: code) {
+                let status = EdXMLStatus.Code(rawValue: code)
+            {
                 try await ExchangeStore.recordStatus(message, code: status, description: note, actor: actor, on: db, now: millis)
             }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "document.\(action.rawValue)", targetType: "document", targetID: String(document.id),
-                                                 requestID: requestID, change: ["status": next.rawValue, "assignments": summary]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "document.\(action.rawValue)",
+                    targetType: "document",
+                    targetID: String(document.id),
+                    requestID: requestID,
+                    change: ["status": next.rawValue, "assignments": summary]
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 

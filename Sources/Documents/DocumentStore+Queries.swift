@@ -23,7 +23,9 @@ extension DocumentStore {
     }
 
     /// Documents of one direction, newest first; `overdueOnly` keeps unfinished ones past their deadline.
-    public func list(_ query: DocumentQuery, for principal: Principal, page: PageRequest, overdueOnly: Bool = false) async throws -> Page<OfficialDocument> {
+    public func list(_ query: DocumentQuery, for principal: Principal, page: PageRequest, overdueOnly: Bool = false) async throws -> Page<
+        OfficialDocument
+    > {
         let after = try page.afterKey()
         let today = VietnamTime.today(clock.now())
         let rows = try await database.read { db in
@@ -37,15 +39,21 @@ extension DocumentStore {
             if let from = query.from { select.where("document_date", .greaterThanOrEqual, from.iso) }
             if let to = query.to { select.where("document_date", .lessThanOrEqual, to.iso) }
             if overdueOnly {
-                select.where("status", .in, [DocumentStatus.registered.rawValue, DocumentStatus.assigned.rawValue, DocumentStatus.processing.rawValue])
-                    .where("deadline", .lessThan, today.iso)
+                select.where(
+                    "status",
+                    .in,
+                    [DocumentStatus.registered.rawValue, DocumentStatus.assigned.rawValue, DocumentStatus.processing.rawValue]
+                )
+                .where("deadline", .lessThan, today.iso)
             }
             if let after { select.where("id", .lessThan, after) }
-            return try await select.orderBy("id", .descending).limit(page.limit + 1).all(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return try await select.orderBy("id", .descending).limit(page.limit + 1).all(
+                decoding: DocumentRow.self,
+                keyDecodingStrategy: .convertFromSnakeCase
+            )
         }
         return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.document)
     }
-
 
     /// A register book (sổ đăng ký) of the principal's agency for a year, in number order.
     /// Secret series appear only for documents the principal is named on.
@@ -53,24 +61,32 @@ extension DocumentStore {
         try await database.read { db in
             try await restrict(db.select().column("*").from("documents"), to: principal).where("direction", .equal, direction.rawValue)
                 .where("register_year", .equal, year).where("register_number", .isNot, SQLLiteral.null)
-                .orderBy("series").orderBy("register_number").all(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.document)
+                .orderBy("series").orderBy("register_number").all(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(
+                    \.document
+                )
         }
     }
 
     /// A register book as CSV (UTF-8 with BOM for spreadsheet programs).
     public func registerCSV(_ direction: DocumentDirection, year: Int, for principal: Principal) async throws -> String {
         let documents = try await registerBook(direction, year: year, for: principal)
-        let header = direction == .incoming
+        let header =
+            direction == .incoming
             ? ["Số đến", "Ngày đến", "Nơi gửi", "Số, ký hiệu", "Ngày văn bản", "Loại", "Trích yếu", "Độ khẩn", "Độ mật", "Hạn xử lý", "Trạng thái"]
             : ["Số", "Ký hiệu", "Ngày ban hành", "Loại", "Trích yếu", "Người ký", "Nơi nhận", "Độ khẩn", "Độ mật", "Trạng thái"]
         let rows = documents.map { d -> [String] in
             let number = d.registerNumber.map(DocumentRules.formatNumber) ?? ""
             if direction == .incoming {
-                return [number, d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "", d.counterpartName ?? "", d.code ?? "",
-                        d.documentDate?.display ?? "", d.typeName, d.subject, d.urgency.nameVi, d.secrecy.nameVi, d.deadline?.display ?? "", d.status.nameVi]
+                return [
+                    number, d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "", d.counterpartName ?? "", d.code ?? "",
+                    d.documentDate?.display ?? "", d.typeName, d.subject, d.urgency.nameVi, d.secrecy.nameVi, d.deadline?.display ?? "",
+                    d.status.nameVi,
+                ]
             }
-            return [number, d.codeNotation ?? "", d.documentDate?.display ?? "", d.typeName, d.subject, d.signerName ?? "",
-                    d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "), d.urgency.nameVi, d.secrecy.nameVi, d.status.nameVi]
+            return [
+                number, d.codeNotation ?? "", d.documentDate?.display ?? "", d.typeName, d.subject, d.signerName ?? "",
+                d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "), d.urgency.nameVi, d.secrecy.nameVi, d.status.nameVi,
+            ]
         }
         return "\u{FEFF}" + CSV.write([header] + rows)
     }

@@ -3,7 +3,10 @@ import DocumentExchange
 import Foundation
 
 /// Incoming (văn bản đến) or outgoing (văn bản đi).
-public enum DocumentDirection: String, Codable, Sendable, CaseIterable { case incoming = "in", outgoing = "out" }
+public enum DocumentDirection: String, Codable, Sendable, CaseIterable {
+    case incoming = "in"
+    case outgoing = "out"
+}
 
 /// Where a document's life stands. Incoming: registered → assigned → processing → finished
 /// (edXML statuses 03–06). Outgoing: draft → review → approved → issued.
@@ -32,7 +35,10 @@ public enum ArrivalChannel: String, Codable, Sendable, CaseIterable { case excha
 public struct Assignee: Codable, Sendable, Hashable {
     public var user: String?
     public var department: String?
-    public init(user: String? = nil, department: String? = nil) { self.user = user; self.department = department }
+    public init(user: String? = nil, department: String? = nil) {
+        self.user = user
+        self.department = department
+    }
 
     public var label: String { user ?? department.map { "Phòng \($0)" } ?? "" }
 }
@@ -140,7 +146,10 @@ public struct OfficialDocument: Codable, Sendable, Equatable {
         public let acceptedReason: String?
         public var valid: Bool { !checks.isEmpty && checks.allSatisfy(\.valid) }
 
-        public init(checks: [ExchangeMessage.SignatureCheck], acceptedReason: String?) { self.checks = checks; self.acceptedReason = acceptedReason }
+        public init(checks: [ExchangeMessage.SignatureCheck], acceptedReason: String?) {
+            self.checks = checks
+            self.acceptedReason = acceptedReason
+        }
     }
 
     /// `15/QĐ-UBND`, or nil before a number is given.
@@ -150,7 +159,10 @@ public struct OfficialDocument: Codable, Sendable, Equatable {
     public struct Recipient: Codable, Sendable, Equatable {
         public var organId: String
         public var name: String?
-        public init(organId: String, name: String? = nil) { self.organId = organId; self.name = name }
+        public init(organId: String, name: String? = nil) {
+            self.organId = organId
+            self.name = name
+        }
     }
 
     /// Where an outgoing document stands at one recipient.
@@ -177,10 +189,31 @@ public struct NewIncoming: Codable, Sendable {
     public var channel: ArrivalChannel?
     /// Secret documents: who may read them besides the registering clerk.
     public var readers: [String]?
-    public init(senderName: String, senderId: String? = nil, codeNumber: String, codeNotation: String? = nil, documentDate: LocalDate, typeCode: String,
-                subject: String, summary: String? = nil, urgency: Urgency? = nil, secrecy: Secrecy? = nil, channel: ArrivalChannel? = nil, readers: [String]? = nil) {
-        self.senderName = senderName; self.senderId = senderId; self.codeNumber = codeNumber; self.codeNotation = codeNotation; self.documentDate = documentDate
-        self.typeCode = typeCode; self.subject = subject; self.summary = summary; self.urgency = urgency; self.secrecy = secrecy; self.channel = channel
+    public init(
+        senderName: String,
+        senderId: String? = nil,
+        codeNumber: String,
+        codeNotation: String? = nil,
+        documentDate: LocalDate,
+        typeCode: String,
+        subject: String,
+        summary: String? = nil,
+        urgency: Urgency? = nil,
+        secrecy: Secrecy? = nil,
+        channel: ArrivalChannel? = nil,
+        readers: [String]? = nil
+    ) {
+        self.senderName = senderName
+        self.senderId = senderId
+        self.codeNumber = codeNumber
+        self.codeNotation = codeNotation
+        self.documentDate = documentDate
+        self.typeCode = typeCode
+        self.subject = subject
+        self.summary = summary
+        self.urgency = urgency
+        self.secrecy = secrecy
+        self.channel = channel
         self.readers = readers
     }
 }
@@ -205,12 +238,36 @@ public struct NewOutgoing: Codable, Sendable {
     public var businessType: Int?
     public var originalId: Int64?
     public var readers: [String]?
-    public init(typeCode: String, subject: String, summary: String? = nil, urgency: Urgency? = nil, secrecy: Secrecy? = nil,
-                recipients: [OfficialDocument.Recipient], draftingUnit: String? = nil, signer: String, signerPosition: String? = nil,
-                approvers: [String]? = nil, responseFor: Int64? = nil, businessType: Int? = nil, originalId: Int64? = nil, readers: [String]? = nil) {
-        self.typeCode = typeCode; self.subject = subject; self.summary = summary; self.urgency = urgency; self.secrecy = secrecy; self.recipients = recipients
-        self.draftingUnit = draftingUnit; self.signer = signer; self.signerPosition = signerPosition; self.approvers = approvers
-        self.responseFor = responseFor; self.businessType = businessType; self.originalId = originalId; self.readers = readers
+    public init(
+        typeCode: String,
+        subject: String,
+        summary: String? = nil,
+        urgency: Urgency? = nil,
+        secrecy: Secrecy? = nil,
+        recipients: [OfficialDocument.Recipient],
+        draftingUnit: String? = nil,
+        signer: String,
+        signerPosition: String? = nil,
+        approvers: [String]? = nil,
+        responseFor: Int64? = nil,
+        businessType: Int? = nil,
+        originalId: Int64? = nil,
+        readers: [String]? = nil
+    ) {
+        self.typeCode = typeCode
+        self.subject = subject
+        self.summary = summary
+        self.urgency = urgency
+        self.secrecy = secrecy
+        self.recipients = recipients
+        self.draftingUnit = draftingUnit
+        self.signer = signer
+        self.signerPosition = signerPosition
+        self.approvers = approvers
+        self.responseFor = responseFor
+        self.businessType = businessType
+        self.originalId = originalId
+        self.readers = readers
     }
 }
 
@@ -223,10 +280,22 @@ public struct DocumentActionInput: Codable, Sendable {
     public var deadline: LocalDate?
     public var deadlineDays: Int?
     public var to: String?
-    public init(note: String? = nil, lead: Assignee? = nil, coordinators: [Assignee]? = nil, informed: [Assignee]? = nil, deadline: LocalDate? = nil,
-                deadlineDays: Int? = nil, to: String? = nil) {
-        self.note = note; self.lead = lead; self.coordinators = coordinators; self.informed = informed; self.deadline = deadline
-        self.deadlineDays = deadlineDays; self.to = to
+    public init(
+        note: String? = nil,
+        lead: Assignee? = nil,
+        coordinators: [Assignee]? = nil,
+        informed: [Assignee]? = nil,
+        deadline: LocalDate? = nil,
+        deadlineDays: Int? = nil,
+        to: String? = nil
+    ) {
+        self.note = note
+        self.lead = lead
+        self.coordinators = coordinators
+        self.informed = informed
+        self.deadline = deadline
+        self.deadlineDays = deadlineDays
+        self.to = to
     }
 }
 
@@ -238,8 +307,19 @@ public struct DocumentQuery: Sendable {
     public var from: LocalDate?
     public var to: LocalDate?
     public var status: DocumentStatus?
-    public init(text: String? = nil, direction: DocumentDirection? = nil, typeCode: String? = nil, from: LocalDate? = nil, to: LocalDate? = nil,
-                status: DocumentStatus? = nil) {
-        self.text = text; self.direction = direction; self.typeCode = typeCode; self.from = from; self.to = to; self.status = status
+    public init(
+        text: String? = nil,
+        direction: DocumentDirection? = nil,
+        typeCode: String? = nil,
+        from: LocalDate? = nil,
+        to: LocalDate? = nil,
+        status: DocumentStatus? = nil
+    ) {
+        self.text = text
+        self.direction = direction
+        self.typeCode = typeCode
+        self.from = from
+        self.to = to
+        self.status = status
     }
 }

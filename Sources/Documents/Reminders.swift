@@ -24,7 +24,12 @@ extension DocumentStore {
                 .column(SQLColumn("document_id", table: "document_assignments")).column(SQLColumn("subject", table: "documents"))
                 .column(SQLColumn("secrecy", table: "documents"))
                 .column(SQLColumn("deadline", table: "document_assignments")).column(SQLColumn("assignee_user", table: "document_assignments"))
-                .from("document_assignments").join("documents", on: SQLColumn("document_id", table: "document_assignments"), .equal, SQLColumn("id", table: "documents"))
+                .from("document_assignments").join(
+                    "documents",
+                    on: SQLColumn("document_id", table: "document_assignments"),
+                    .equal,
+                    SQLColumn("id", table: "documents")
+                )
                 .where(SQLColumn("role", table: "document_assignments"), .equal, SQLBind("lead"))
                 .where(SQLColumn("status", table: "document_assignments"), .in, SQLBind.group(["open", "processing"]))
                 .where(SQLColumn("deadline", table: "document_assignments"), .lessThanOrEqual, SQLBind(soon.iso))
@@ -35,19 +40,35 @@ extension DocumentStore {
         }
         var messages: [(key: String, mail: EmailMessage)] = []
         for due in documents {
-            guard let user = due.assigneeUser, let email = try await accounts.account(username: user)?.email, let deadline = LocalDate(iso: due.deadline) else { continue }
+            guard let user = due.assigneeUser, let email = try await accounts.account(username: user)?.email,
+                let deadline = LocalDate(iso: due.deadline)
+            else { continue }
             let late = deadline < today
             // A secret document's subject never leaves the platform.
             let title = due.secrecy == 0 ? due.subject : "Văn bản mật số \(due.documentId)"
-            messages.append(("doc-reminder#\(due.id)#\(today.iso)", EmailMessage(
-                to: email, subject: late ? "[Quá hạn] \(title)" : "[Sắp đến hạn] \(title)",
-                body: "Văn bản \"\(title)\" có hạn xử lý \(deadline.display).\n\nThis document is due on \(deadline.display).")))
+            messages.append(
+                (
+                    "doc-reminder#\(due.id)#\(today.iso)",
+                    EmailMessage(
+                        to: email,
+                        subject: late ? "[Quá hạn] \(title)" : "[Sắp đến hạn] \(title)",
+                        body: "Văn bản \"\(title)\" có hạn xử lý \(deadline.display).\n\nThis document is due on \(deadline.display)."
+                    )
+                )
+            )
         }
         for task in tasks {
             guard let email = try await directory.agency(task.ownerAgency)?.email, let deadline = LocalDate(iso: task.deadline) else { continue }
-            messages.append(("task-reminder#\(task.id)#\(today.iso)", EmailMessage(
-                to: email, subject: deadline < today ? "[Quá hạn] Nhiệm vụ: \(task.title)" : "[Sắp đến hạn] Nhiệm vụ: \(task.title)",
-                body: "Nhiệm vụ \"\(task.title)\" có hạn hoàn thành \(deadline.display).\n\nThis task is due on \(deadline.display).")))
+            messages.append(
+                (
+                    "task-reminder#\(task.id)#\(today.iso)",
+                    EmailMessage(
+                        to: email,
+                        subject: deadline < today ? "[Quá hạn] Nhiệm vụ: \(task.title)" : "[Sắp đến hạn] Nhiệm vụ: \(task.title)",
+                        body: "Nhiệm vụ \"\(task.title)\" có hạn hoàn thành \(deadline.display).\n\nThis task is due on \(deadline.display)."
+                    )
+                )
+            )
         }
         let queued = messages
         try await database.transaction { db in

@@ -46,16 +46,32 @@ public struct NewTask: Codable, Sendable {
     public var sourceDocumentId: Int64?
     public var deadline: LocalDate?
     public var deadlineDays: Int?
-    public init(ownerAgency: String, coordinators: [String]? = nil, title: String, description: String? = nil, sourceDocumentId: Int64? = nil,
-                deadline: LocalDate? = nil, deadlineDays: Int? = nil) {
-        self.ownerAgency = ownerAgency; self.coordinators = coordinators; self.title = title; self.description = description
-        self.sourceDocumentId = sourceDocumentId; self.deadline = deadline; self.deadlineDays = deadlineDays
+    public init(
+        ownerAgency: String,
+        coordinators: [String]? = nil,
+        title: String,
+        description: String? = nil,
+        sourceDocumentId: Int64? = nil,
+        deadline: LocalDate? = nil,
+        deadlineDays: Int? = nil
+    ) {
+        self.ownerAgency = ownerAgency
+        self.coordinators = coordinators
+        self.title = title
+        self.description = description
+        self.sourceDocumentId = sourceDocumentId
+        self.deadline = deadline
+        self.deadlineDays = deadlineDays
     }
 }
 
 /// What can be done to a task, and by whom (the assigning side decides extensions).
 public enum TaskAction: String, Codable, Sendable, CaseIterable {
-    case report, requestExtension = "request-extension", approveExtension = "approve-extension", rejectExtension = "reject-extension", complete
+    case report
+    case requestExtension = "request-extension"
+    case approveExtension = "approve-extension"
+    case rejectExtension = "reject-extension"
+    case complete
 
     public var nameVi: String {
         switch self {
@@ -72,13 +88,19 @@ public struct TaskActionInput: Codable, Sendable {
     public var note: String?
     public var progress: Int?
     public var deadline: LocalDate?
-    public init(note: String? = nil, progress: Int? = nil, deadline: LocalDate? = nil) { self.note = note; self.progress = progress; self.deadline = deadline }
+    public init(note: String? = nil, progress: Int? = nil, deadline: LocalDate? = nil) {
+        self.note = note
+        self.progress = progress
+        self.deadline = deadline
+    }
 }
 
 /// Task rules. No I/O.
 public enum TaskRules {
     /// Checks an action against the task's state, the principal's side and the input.
-    public static func check(_ action: TaskAction, task: TrackedTask, principal: Principal, input: TaskActionInput, today: LocalDate) throws(DomainError) {
+    public static func check(_ action: TaskAction, task: TrackedTask, principal: Principal, input: TaskActionInput, today: LocalDate)
+        throws(DomainError)
+    {
         try permit(action, task: task, principal: principal)
         try validate(action, task: task, input: input, today: today)
     }
@@ -93,16 +115,32 @@ public enum TaskRules {
         }
         switch action {
         case .report:
-            guard owner else { throw .forbidden(messageVi: "Chỉ cơ quan chủ trì báo cáo tiến độ", messageEn: "Only the owner agency reports progress") }
+            guard owner else {
+                throw .forbidden(messageVi: "Chỉ cơ quan chủ trì báo cáo tiến độ", messageEn: "Only the owner agency reports progress")
+            }
         case .requestExtension:
-            guard owner else { throw .forbidden(messageVi: "Chỉ cơ quan chủ trì xin gia hạn", messageEn: "Only the owner agency requests an extension") }
-            guard task.requestedDeadline == nil else { throw .conflict(messageVi: "Đã có đề nghị gia hạn chờ duyệt", messageEn: "An extension request is pending") }
+            guard owner else {
+                throw .forbidden(messageVi: "Chỉ cơ quan chủ trì xin gia hạn", messageEn: "Only the owner agency requests an extension")
+            }
+            guard task.requestedDeadline == nil else {
+                throw .conflict(messageVi: "Đã có đề nghị gia hạn chờ duyệt", messageEn: "An extension request is pending")
+            }
         case .approveExtension, .rejectExtension:
-            guard assigner else { throw .forbidden(messageVi: "Chỉ lãnh đạo cơ quan giao nhiệm vụ quyết định gia hạn", messageEn: "Only the assigning leader decides extensions") }
-            guard task.requestedDeadline != nil else { throw .conflict(messageVi: "Không có đề nghị gia hạn", messageEn: "No extension request is pending") }
+            guard assigner else {
+                throw .forbidden(
+                    messageVi: "Chỉ lãnh đạo cơ quan giao nhiệm vụ quyết định gia hạn",
+                    messageEn: "Only the assigning leader decides extensions"
+                )
+            }
+            guard task.requestedDeadline != nil else {
+                throw .conflict(messageVi: "Không có đề nghị gia hạn", messageEn: "No extension request is pending")
+            }
         case .complete:
             guard owner && !principal.roles.isDisjoint(with: [.leader, .processingOfficer]) || assigner else {
-                throw .forbidden(messageVi: "Chỉ cơ quan chủ trì hoặc cơ quan giao hoàn thành nhiệm vụ", messageEn: "Only the owner or the assigning agency completes a task")
+                throw .forbidden(
+                    messageVi: "Chỉ cơ quan chủ trì hoặc cơ quan giao hoàn thành nhiệm vụ",
+                    messageEn: "Only the owner or the assigning agency completes a task"
+                )
             }
         }
     }
@@ -118,7 +156,9 @@ public enum TaskRules {
             guard let deadline = input.deadline, deadline > task.deadline, deadline >= today else {
                 throw .invalid("deadline", "Hạn mới phải sau hạn hiện tại", "The new deadline must be after the current one")
             }
-            guard !(input.note ?? "").trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalid("note", "Cần lý do", "A reason is required") }
+            guard !(input.note ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .invalid("note", "Cần lý do", "A reason is required")
+            }
         case .approveExtension, .rejectExtension, .complete:
             break
         }

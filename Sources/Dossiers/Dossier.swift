@@ -12,7 +12,12 @@ public struct Applicant: Codable, Sendable, Equatable {
     public var address: String?
 
     public init(fullName: String, kind: Int = 1, phone: String, email: String? = nil, citizenId: String? = nil, address: String? = nil) {
-        self.fullName = fullName; self.kind = kind; self.phone = phone; self.email = email; self.citizenId = citizenId; self.address = address
+        self.fullName = fullName
+        self.kind = kind
+        self.phone = phone
+        self.email = email
+        self.citizenId = citizenId
+        self.address = address
     }
 
     enum CodingKeys: String, CodingKey { case fullName, kind, phone, email, citizenId, address }
@@ -20,9 +25,14 @@ public struct Applicant: Codable, Sendable, Equatable {
     /// `kind` defaults to 1 (citizen).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(fullName: try c.decode(String.self, forKey: .fullName), kind: try c.decodeIfPresent(Int.self, forKey: .kind) ?? 1,
-                  phone: try c.decode(String.self, forKey: .phone), email: try c.decodeIfPresent(String.self, forKey: .email),
-                  citizenId: try c.decodeIfPresent(String.self, forKey: .citizenId), address: try c.decodeIfPresent(String.self, forKey: .address))
+        self.init(
+            fullName: try c.decode(String.self, forKey: .fullName),
+            kind: try c.decodeIfPresent(Int.self, forKey: .kind) ?? 1,
+            phone: try c.decode(String.self, forKey: .phone),
+            email: try c.decodeIfPresent(String.self, forKey: .email),
+            citizenId: try c.decodeIfPresent(String.self, forKey: .citizenId),
+            address: try c.decodeIfPresent(String.self, forKey: .address)
+        )
     }
 }
 
@@ -112,7 +122,11 @@ public struct NewDossier: Codable, Sendable {
     public var channel: Int?
 
     public init(procedureCode: String, agencyIdentifier: String?, applicant: Applicant, subject: String? = nil, channel: Int? = nil) {
-        self.procedureCode = procedureCode; self.agencyIdentifier = agencyIdentifier; self.applicant = applicant; self.subject = subject; self.channel = channel
+        self.procedureCode = procedureCode
+        self.agencyIdentifier = agencyIdentifier
+        self.applicant = applicant
+        self.subject = subject
+        self.channel = channel
     }
 }
 
@@ -123,7 +137,9 @@ public struct NewAttachment: Sendable {
     public let documentName: String
 
     public init(data: Data, fileName: String, documentName: String) {
-        self.data = data; self.fileName = fileName; self.documentName = documentName
+        self.data = data
+        self.fileName = fileName
+        self.documentName = documentName
     }
 }
 
@@ -137,6 +153,8 @@ public struct ActionInput: Codable, Sendable {
     public var newDueDate: String?
 
     public init(note: String? = nil, assignee: String? = nil, newDueDate: String? = nil) {
-        self.note = note; self.assignee = assignee; self.newDueDate = newDueDate
+        self.note = note
+        self.assignee = assignee
+        self.newDueDate = newDueDate
     }
 }

@@ -79,12 +79,34 @@ struct DossierRow: Decodable, Sendable {
 
     var dossier: Dossier {
         let applicant = (try? JSONDecoder().decode(Applicant.self, from: Data(self.applicant.utf8))) ?? Applicant(fullName: "?", phone: "")
-        return Dossier(code: code, procedureCode: procedureCode, procedureName: procedureName, receivingAgency: receivingAgency,
-                       implementingAgency: implementingAgency, currentAgency: currentAgency, currentStep: currentStep, stepCount: stepCount, assignedUsername: assignedUsername,
-                       channel: Channel(rawValue: channel) ?? .counter, status: statusValue, nationalStatus: statusValue.nationalCode,
-                       applicant: applicant, subject: subject, ownerUserId: ownerUserId, createdAt: createdAt, receivedAt: receivedAt,
-                       dueAt: dueAt, pausedAt: pausedAt, pausedDays: pausedDays, supplementCount: supplementCount, extensionCount: extensionCount,
-                       finishedAt: finishedAt, endedAt: endedAt, returnedAt: returnedAt, version: version)
+        return Dossier(
+            code: code,
+            procedureCode: procedureCode,
+            procedureName: procedureName,
+            receivingAgency: receivingAgency,
+            implementingAgency: implementingAgency,
+            currentAgency: currentAgency,
+            currentStep: currentStep,
+            stepCount: stepCount,
+            assignedUsername: assignedUsername,
+            channel: Channel(rawValue: channel) ?? .counter,
+            status: statusValue,
+            nationalStatus: statusValue.nationalCode,
+            applicant: applicant,
+            subject: subject,
+            ownerUserId: ownerUserId,
+            createdAt: createdAt,
+            receivedAt: receivedAt,
+            dueAt: dueAt,
+            pausedAt: pausedAt,
+            pausedDays: pausedDays,
+            supplementCount: supplementCount,
+            extensionCount: extensionCount,
+            finishedAt: finishedAt,
+            endedAt: endedAt,
+            returnedAt: returnedAt,
+            version: version
+        )
     }
 
     static func load(code: String, _ db: any SQLDatabase) async throws -> DossierRow? {
@@ -93,8 +115,10 @@ struct DossierRow: Decodable, Sendable {
     }
 
     static func agencies(of id: Int64, _ db: any SQLDatabase) async throws -> Set<String> {
-        Set(try await db.select().column("agency_identifier").from("dossier_agencies").where("dossier_id", .equal, id).all()
-            .map { try $0.decode(column: "agency_identifier", as: String.self) })
+        Set(
+            try await db.select().column("agency_identifier").from("dossier_agencies").where("dossier_id", .equal, id).all()
+                .map { try $0.decode(column: "agency_identifier", as: String.self) }
+        )
     }
 }
 
@@ -108,8 +132,11 @@ enum DossierVisibility {
     }
 
     static func actor(_ row: DossierRow, principal: Principal) -> DossierRules.Actor {
-        DossierRules.Actor(principal: principal, isOwner: row.ownerUserId != nil && row.ownerUserId == principal.userID,
-                           atReceivingAgency: principal.agency == row.receivingAgency,
-                           atCurrentAgency: principal.agency == row.currentAgency)
+        DossierRules.Actor(
+            principal: principal,
+            isOwner: row.ownerUserId != nil && row.ownerUserId == principal.userID,
+            atReceivingAgency: principal.agency == row.receivingAgency,
+            atCurrentAgency: principal.agency == row.currentAgency
+        )
     }
 }

@@ -10,8 +10,10 @@ public enum DossierRules {
     static let transitions: [DossierStatus: [DossierAction: DossierStatus?]] = [
         .submitted: [.receive: .received, .refuse: .refused, .requestSupplement: .supplementRequested, .withdraw: .withdrawn],
         .received: [.assign: .processing, .requestSupplement: .supplementRequested, .stop: .stopped, .withdraw: .withdrawn, .extendDeadline: nil],
-        .processing: [.assign: nil, .forward: nil, .requestSupplement: .supplementRequested, .requestPayment: .awaitingPayment,
-                      .approve: .approved, .reject: .rejected, .stop: .stopped, .withdraw: .withdrawn, .extendDeadline: nil],
+        .processing: [
+            .assign: nil, .forward: nil, .requestSupplement: .supplementRequested, .requestPayment: .awaitingPayment,
+            .approve: .approved, .reject: .rejected, .stop: .stopped, .withdraw: .withdrawn, .extendDeadline: nil,
+        ],
         .supplementRequested: [.supplement: nil, .withdraw: .withdrawn, .stop: .stopped],
         .awaitingPayment: [.confirmPayment: .processing, .withdraw: .withdrawn, .stop: .stopped],
         .approved: [.recordResult: .resultReady],
@@ -25,7 +27,11 @@ public enum DossierRules {
     /// a dossier before they are scanned.
     public static func missingDocuments(_ documents: [RequiredDocument], given names: Set<String>) -> [ValidationError] {
         documents.enumerated().filter { $0.element.required && !names.contains($0.element.name) }.map {
-            ValidationError(field: "documents[\($0.offset)]", messageVi: "Thiếu tệp: \($0.element.name)", messageEn: "Missing file: \($0.element.name)")
+            ValidationError(
+                field: "documents[\($0.offset)]",
+                messageVi: "Thiếu tệp: \($0.element.name)",
+                messageEn: "Missing file: \($0.element.name)"
+            )
         }
     }
 
@@ -49,7 +55,10 @@ public enum DossierRules {
         public let atCurrentAgency: Bool
 
         public init(principal: Principal, isOwner: Bool, atReceivingAgency: Bool, atCurrentAgency: Bool) {
-            self.principal = principal; self.isOwner = isOwner; self.atReceivingAgency = atReceivingAgency; self.atCurrentAgency = atCurrentAgency
+            self.principal = principal
+            self.isOwner = isOwner
+            self.atReceivingAgency = atReceivingAgency
+            self.atCurrentAgency = atCurrentAgency
         }
 
         func has(_ roles: Role...) -> Bool { !principal.roles.isDisjoint(with: roles) }
@@ -87,8 +96,9 @@ public enum DossierRules {
     public static func parse(code: String) -> (agency: String, date: LocalDate, sequence: Int)? {
         let parts = code.split(separator: "-")
         guard parts.count == 3, parts[1].count == 6, parts[2].count >= 4, let number = Int(parts[2]),
-              let yy = Int(parts[1].prefix(2)), let mm = Int(parts[1].dropFirst(2).prefix(2)), let dd = Int(parts[1].suffix(2)),
-              let date = LocalDate(year: 2000 + yy, month: mm, day: dd), (try? AgencyIdentifier(String(parts[0]))) != nil else { return nil }
+            let yy = Int(parts[1].prefix(2)), let mm = Int(parts[1].dropFirst(2).prefix(2)), let dd = Int(parts[1].suffix(2)),
+            let date = LocalDate(year: 2000 + yy, month: mm, day: dd), (try? AgencyIdentifier(String(parts[0]))) != nil
+        else { return nil }
         return (String(parts[0]), date, number)
     }
 }
@@ -106,7 +116,9 @@ public enum Deadlines {
 
     /// The appointment after a supplement pause from `paused` to `resumed`: it moves later by
     /// the working days the applicant took.
-    public static func resumed(due: LocalDateTime, paused: LocalDate, resumed: LocalDate, calendar: WorkingCalendar) -> (due: LocalDateTime, pausedDays: Int) {
+    public static func resumed(due: LocalDateTime, paused: LocalDate, resumed: LocalDate, calendar: WorkingCalendar) -> (
+        due: LocalDateTime, pausedDays: Int
+    ) {
         let days = max(0, calendar.workingDaysBetween(paused, resumed))
         return (LocalDateTime(date: calendar.addWorkingDays(days, to: due.date), time: due.time), days)
     }

@@ -49,10 +49,14 @@ public struct ReportingPeriod: Sendable, Equatable {
 
     public init(from: LocalDate, to: LocalDate) throws(ValidationError) {
         guard from <= to, from.days(until: to) <= 3660 else {
-            throw ValidationError(field: "from", messageVi: "Kỳ báo cáo không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
-                                  messageEn: "Invalid period (from must be before to, at most 10 years)")
+            throw ValidationError(
+                field: "from",
+                messageVi: "Kỳ báo cáo không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
+                messageEn: "Invalid period (from must be before to, at most 10 years)"
+            )
         }
-        self.from = from; self.to = to
+        self.from = from
+        self.to = to
     }
 
     /// The monthly report period of Decree 09/2019 as provinces apply it: the 15th of the
@@ -64,8 +68,10 @@ public struct ReportingPeriod: Sendable, Equatable {
 
     /// A calendar month.
     public static func calendarMonth(year: Int, month: Int) -> ReportingPeriod {
-        try! ReportingPeriod(from: LocalDate(year: year, month: month, day: 1)!,
-                             to: LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))!)
+        try! ReportingPeriod(
+            from: LocalDate(year: year, month: month, day: 1)!,
+            to: LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))!
+        )
     }
 
     /// First and last instants (milliseconds), Asia/Ho_Chi_Minh.
@@ -104,24 +110,26 @@ extension DossierStore {
         // The unit with the dossier's columns: its receipt, end, appointment and status (for a
         // part, when it reached the agency, left it, its own deadline and how it ended), and
         // whether it is the dossier's last (returns and ratings belong to that one).
-        let units = switch unit {
-        case .dossier:
-            """
-            SELECT d.id, 0 AS seq, d.implementing_agency AS agency, d.receiving_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name,
-              d.online_level, d.channel, d.status, d.received_at, d.end_at, d.due_at, d.returned_at, 1 AS is_last
-            FROM dossiers d
-            """
-        case .agencyPart:
-            """
-            SELECT d.id, s.seq, s.agency_identifier AS agency, d.receiving_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name,
-              d.online_level, d.channel, s.status, s.started_at AS received_at, s.ended_at AS end_at, s.due_at,
-              CASE WHEN s.ended_at IS NOT NULL AND s.ended_at = d.end_at THEN d.returned_at END AS returned_at,
-              CASE WHEN s.ended_at IS NULL OR s.ended_at = d.end_at THEN 1 ELSE 0 END AS is_last
-            FROM dossier_steps s JOIN dossiers d ON d.id = s.dossier_id
-            """
-        }
+        let units =
+            switch unit {
+            case .dossier:
+                """
+                SELECT d.id, 0 AS seq, d.implementing_agency AS agency, d.receiving_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name,
+                  d.online_level, d.channel, d.status, d.received_at, d.end_at, d.due_at, d.returned_at, 1 AS is_last
+                FROM dossiers d
+                """
+            case .agencyPart:
+                """
+                SELECT d.id, s.seq, s.agency_identifier AS agency, d.receiving_agency, d.field_code, d.field_name, d.procedure_code, d.procedure_name,
+                  d.online_level, d.channel, s.status, s.started_at AS received_at, s.ended_at AS end_at, s.due_at,
+                  CASE WHEN s.ended_at IS NOT NULL AND s.ended_at = d.end_at THEN d.returned_at END AS returned_at,
+                  CASE WHEN s.ended_at IS NULL OR s.ended_at = d.end_at THEN 1 ELSE 0 END AS is_last
+                FROM dossier_steps s JOIN dossiers d ON d.id = s.dossier_id
+                """
+            }
         let (dueColumn, ofUnit) = unit == .dossier ? ("due_at", "") : ("step_due_at", " AND e.step_seq = b.seq")
-        let counted = "u.received_at IS NOT NULL AND u.received_at <= \(judgedAt) AND u.status <> '\(DossierStatus.refused.rawValue)' "
+        let counted =
+            "u.received_at IS NOT NULL AND u.received_at <= \(judgedAt) AND u.status <> '\(DossierStatus.refused.rawValue)' "
             + "AND (u.end_at IS NULL OR u.end_at > \(judgedAt) OR u.end_at >= \(from))"
         // Whether counted, and the moment the unit is judged at (its end, else the judging time).
         let base = """
@@ -168,13 +176,15 @@ extension DossierStore {
     /// the filters and the grouping clause; `x.agency` is the implementing agency (dossiers) or
     /// the agency of the part.
     public static func statisticsSelect(_ period: ReportingPeriod, groupBy: StatisticsGrouping, now: Int64, unit: StatisticsUnit = .dossier)
-        -> (select: String, key: String) {
+        -> (select: String, key: String)
+    {
         let (from, to) = period.bounds
-        let keyColumns: (String, String) = switch groupBy {
-        case .agency: ("agency", "agency")
-        case .field: ("field_code", "field_name")
-        case .procedure: ("procedure_code", "procedure_name")
-        }
+        let keyColumns: (String, String) =
+            switch groupBy {
+            case .agency: ("agency", "agency")
+            case .field: ("field_code", "field_name")
+            case .procedure: ("procedure_code", "procedure_name")
+            }
         func count(_ condition: String) -> String { "CAST(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END) AS BIGINT)" }
         let processed = "x.timing IN ('before', 'on', 'late')"
         let select = """
@@ -214,7 +224,8 @@ extension DossierStore {
     ///   the total counts each dossier once.
     /// - Form II.06a: the dossiers the agency (the service centre) received.
     public func statistics(_ period: ReportingPeriod, groupBy: StatisticsGrouping, agency: String?, form: StatisticsForm = .agency) async throws
-        -> (rows: [StatisticsRow], total: StatisticsRow) {
+        -> (rows: [StatisticsRow], total: StatisticsRow)
+    {
         let now = clock.millis()
         let unit: StatisticsUnit = form == .agency && (agency != nil || groupBy == .agency) ? .agencyPart : .dossier
         let filter: (column: String, value: String)? = agency.map { (form == .serviceCentre ? "x.receiving_agency" : "x.agency", $0) }
@@ -230,11 +241,15 @@ extension DossierStore {
     }
 
     func counts(_ period: ReportingPeriod, groupBy: StatisticsGrouping, unit: StatisticsUnit, filter: (column: String, value: String)?, now: Int64)
-        async throws -> [Counts] {
+        async throws -> [Counts]
+    {
         let (select, key) = Self.statisticsSelect(period, groupBy: groupBy, now: now, unit: unit)
         return try await database.read { db in
             var query = SQLQueryString(select)
-            if let filter { query.appendInterpolation(unsafeRaw: " AND \(filter.column) = "); query.appendInterpolation(bind: filter.value) }
+            if let filter {
+                query.appendInterpolation(unsafeRaw: " AND \(filter.column) = ")
+                query.appendInterpolation(bind: filter.value)
+            }
             query.appendInterpolation(unsafeRaw: " GROUP BY \(key) ORDER BY \(key)")
             return try await db.raw(query).all().map(Counts.init)
         }
@@ -247,42 +262,84 @@ extension DossierStore {
         var receivedOnline = 0, receivedDirect = 0, receivedFullyOnline = 0, carriedOver = 0, processed = 0, before = 0, on = 0, late = 0
         var inProgress = 0, within = 0, returned = 0, withdrawn = 0, processingMillis: Int64 = 0, ratings = 0, satisfied = 0
 
-        init(key: String, name: String) { self.key = key; self.name = name }
+        init(key: String, name: String) {
+            self.key = key
+            self.name = name
+        }
 
-        init(key: String, name: String, base: Counts) { self = base; self.key = key; self.name = name }
+        init(key: String, name: String, base: Counts) {
+            self = base
+            self.key = key
+            self.name = name
+        }
 
         init(_ row: any SQLRow) throws {
             key = try row.decode(column: "k", as: String?.self) ?? ""
             name = try row.decode(column: "n", as: String?.self) ?? key
             func int(_ column: String) throws -> Int { Int(try row.decode(column: column, as: Int64?.self) ?? 0) }
-            receivedOnline = try int("received_online"); receivedDirect = try int("received_direct")
-            receivedFullyOnline = try int("received_fully_online"); carriedOver = try int("carried_over")
-            processed = try int("processed"); before = try int("before_deadline"); on = try int("on_deadline"); late = try int("late")
-            inProgress = try int("in_progress"); within = try int("within_deadline"); returned = try int("returned"); withdrawn = try int("withdrawn")
+            receivedOnline = try int("received_online")
+            receivedDirect = try int("received_direct")
+            receivedFullyOnline = try int("received_fully_online")
+            carriedOver = try int("carried_over")
+            processed = try int("processed")
+            before = try int("before_deadline")
+            on = try int("on_deadline")
+            late = try int("late")
+            inProgress = try int("in_progress")
+            within = try int("within_deadline")
+            returned = try int("returned")
+            withdrawn = try int("withdrawn")
             processingMillis = try row.decode(column: "processing_ms", as: Int64?.self) ?? 0
-            ratings = try int("ratings"); satisfied = try int("satisfied")
+            ratings = try int("ratings")
+            satisfied = try int("satisfied")
         }
 
         func adding(_ other: Counts) -> Counts {
             var sum = self
-            sum.receivedOnline += other.receivedOnline; sum.receivedDirect += other.receivedDirect; sum.receivedFullyOnline += other.receivedFullyOnline
-            sum.carriedOver += other.carriedOver; sum.processed += other.processed; sum.before += other.before; sum.on += other.on
-            sum.late += other.late; sum.inProgress += other.inProgress; sum.within += other.within; sum.returned += other.returned
-            sum.withdrawn += other.withdrawn; sum.processingMillis += other.processingMillis
-            sum.ratings += other.ratings; sum.satisfied += other.satisfied
+            sum.receivedOnline += other.receivedOnline
+            sum.receivedDirect += other.receivedDirect
+            sum.receivedFullyOnline += other.receivedFullyOnline
+            sum.carriedOver += other.carriedOver
+            sum.processed += other.processed
+            sum.before += other.before
+            sum.on += other.on
+            sum.late += other.late
+            sum.inProgress += other.inProgress
+            sum.within += other.within
+            sum.returned += other.returned
+            sum.withdrawn += other.withdrawn
+            sum.processingMillis += other.processingMillis
+            sum.ratings += other.ratings
+            sum.satisfied += other.satisfied
             return sum
         }
 
         var row: StatisticsRow {
             let received = receivedOnline + receivedDirect
             func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : (Double(part) / Double(whole) * 1000).rounded() / 1000 }
-            return StatisticsRow(key: key, name: name, total: received + carriedOver, receivedOnline: receivedOnline, receivedDirect: receivedDirect,
-                                 carriedOver: carriedOver, processed: processed, processedBeforeDeadline: before, processedOnDeadline: on,
-                                 processedLate: late, inProgress: inProgress, inProgressWithinDeadline: within, inProgressOverdue: inProgress - within,
-                                 returned: returned, withdrawn: withdrawn, onlineShare: share(receivedOnline, received),
-                                 fullyOnlineShare: share(receivedFullyOnline, received),
-                                 averageProcessingDays: processed == 0 ? 0 : (Double(processingMillis) / Double(processed) / 86_400_000 * 10).rounded() / 10,
-                                 onTimeShare: share(before + on, processed), ratings: ratings, satisfactionShare: share(satisfied, ratings))
+            return StatisticsRow(
+                key: key,
+                name: name,
+                total: received + carriedOver,
+                receivedOnline: receivedOnline,
+                receivedDirect: receivedDirect,
+                carriedOver: carriedOver,
+                processed: processed,
+                processedBeforeDeadline: before,
+                processedOnDeadline: on,
+                processedLate: late,
+                inProgress: inProgress,
+                inProgressWithinDeadline: within,
+                inProgressOverdue: inProgress - within,
+                returned: returned,
+                withdrawn: withdrawn,
+                onlineShare: share(receivedOnline, received),
+                fullyOnlineShare: share(receivedFullyOnline, received),
+                averageProcessingDays: processed == 0 ? 0 : (Double(processingMillis) / Double(processed) / 86_400_000 * 10).rounded() / 10,
+                onTimeShare: share(before + on, processed),
+                ratings: ratings,
+                satisfactionShare: share(satisfied, ratings)
+            )
         }
     }
 }

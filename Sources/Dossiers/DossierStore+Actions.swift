@@ -9,7 +9,9 @@ extension DossierStore {
     /// Performs `action` on a dossier. Illegal transitions are a 409 naming the allowed
     /// actions; actions outside the caller's role or agency are a 403. The change, its history
     /// entry, audit record and outbox message commit together, guarded by the row's version.
-    public func perform(_ action: DossierAction, on code: String, input: ActionInput, by principal: Principal, requestID: String?) async throws -> Dossier {
+    public func perform(_ action: DossierAction, on code: String, input: ActionInput, by principal: Principal, requestID: String?) async throws
+        -> Dossier
+    {
         let trimmed = input.note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let note = trimmed.isEmpty ? nil : String(trimmed.prefix(2000))
         if action.requiresNote && note == nil {
@@ -22,16 +24,24 @@ extension DossierStore {
         let assignee = try await resolveAssignee(action == .assign ? input.assignee : nil)
         return try await database.transaction { db in
             guard let row = try await DossierRow.load(code: code, db),
-                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
+                DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
+            else { throw Self.notFound }
             let status = row.statusValue
             let actor = DossierVisibility.actor(row, principal: principal)
             guard let target = DossierRules.target(of: action, from: status, resumeStatus: row.resumeStatus.flatMap(DossierStatus.init)) else {
                 let allowed = DossierRules.allowedActions(for: actor, status: status).map(\.rawValue).joined(separator: ", ")
-                throw DomainError.conflict(messageVi: "Không thể \(action.nameVi.lowercased()) khi hồ sơ \(status.nameVi.lowercased()). Thao tác được phép: \(allowed.isEmpty ? "không có" : allowed)",
-                                           messageEn: "Cannot \(action.nameEn.lowercased()) a dossier that is \(status.nameEn.lowercased()). Allowed: \(allowed.isEmpty ? "none" : allowed)")
+                throw DomainError.conflict(
+                    messageVi:
+                        "Không thể \(action.nameVi.lowercased()) khi hồ sơ \(status.nameVi.lowercased()). Thao tác được phép: \(allowed.isEmpty ? "không có" : allowed)",
+                    messageEn:
+                        "Cannot \(action.nameEn.lowercased()) a dossier that is \(status.nameEn.lowercased()). Allowed: \(allowed.isEmpty ? "none" : allowed)"
+                )
             }
             guard DossierRules.permits(action, by: actor, status: status) else {
-                throw DomainError.forbidden(messageVi: "Bạn không được \(action.nameVi.lowercased()) hồ sơ này", messageEn: "You may not \(action.nameEn.lowercased()) this dossier")
+                throw DomainError.forbidden(
+                    messageVi: "Bạn không được \(action.nameVi.lowercased()) hồ sơ này",
+                    messageEn: "You may not \(action.nameEn.lowercased()) this dossier"
+                )
             }
             let update = db.update("dossiers").set("status", to: target.rawValue).set("updated_at", to: now.epochMillis)
                 .set("version", to: row.version + 1)
@@ -39,9 +49,15 @@ extension DossierStore {
             var part: PartChange?
             switch action {
             case .receive:
-                guard let procedure = try await procedures.procedure(row.procedureCode) else { throw StorageError.corrupt("procedure \(row.procedureCode) gone") }
-                let due = Deadlines.due(receivedAt: VietnamTime.local(now), processingDays: procedure.processingDays,
-                                        cutoff: procedure.cutoffTime.flatMap(LocalTime.init), calendar: workingCalendar)
+                guard let procedure = try await procedures.procedure(row.procedureCode) else {
+                    throw StorageError.corrupt("procedure \(row.procedureCode) gone")
+                }
+                let due = Deadlines.due(
+                    receivedAt: VietnamTime.local(now),
+                    processingDays: procedure.processingDays,
+                    cutoff: procedure.cutoffTime.flatMap(LocalTime.init),
+                    calendar: workingCalendar
+                )
                 update.set("received_at", to: now.epochMillis).set("due_at", to: VietnamTime.instant(due).epochMillis)
                 change["due"] = due.description
                 part = .open(index: row.currentStep, procedure: procedure, dossierDue: VietnamTime.instant(due).epochMillis)
@@ -52,13 +68,18 @@ extension DossierStore {
             case .assign:
                 guard let assignee else { throw DomainError.invalid("assignee", "Chọn cán bộ xử lý", "Choose the officer") }
                 guard assignee.agency == row.currentAgency else {
-                    throw DomainError.invalid("assignee", "Cán bộ \(assignee.username) không thuộc cơ quan đang xử lý", "\(assignee.username) is not staff of the processing agency")
+                    throw DomainError.invalid(
+                        "assignee",
+                        "Cán bộ \(assignee.username) không thuộc cơ quan đang xử lý",
+                        "\(assignee.username) is not staff of the processing agency"
+                    )
                 }
                 update.set("assigned_user_id", to: assignee.id).set("assigned_username", to: assignee.username)
                 change["assignee"] = assignee.username
             case .forward:
                 guard row.currentStep + 1 < row.stepCount, let procedure = try await procedures.procedure(row.procedureCode),
-                      procedure.steps.count > row.currentStep + 1 else {
+                    procedure.steps.count > row.currentStep + 1
+                else {
                     throw DomainError.conflict(messageVi: "Đây là bước xử lý cuối cùng", messageEn: "This is the last processing step")
                 }
                 let next = procedure.steps[row.currentStep + 1].agencyIdentifier ?? row.implementingAgency
@@ -84,7 +105,10 @@ extension DossierStore {
                 let results = try await db.select().column("id").from("dossier_attachments")
                     .where("dossier_id", .equal, row.id).where("kind", .equal, Attachment.Kind.result.rawValue).first()
                 guard results != nil else {
-                    throw DomainError.conflict(messageVi: "Cần tải lên tệp kết quả đã số hóa trước", messageEn: "Upload the digitised result file first")
+                    throw DomainError.conflict(
+                        messageVi: "Cần tải lên tệp kết quả đã số hóa trước",
+                        messageEn: "Upload the digitised result file first"
+                    )
                 }
             case .returnResult:
                 update.set("returned_at", to: now.epochMillis)
@@ -95,7 +119,11 @@ extension DossierStore {
                 }
                 let old = VietnamTime.local(Date(epochMillis: dueAt))
                 guard date > old.date, workingCalendar.isWorkingDay(date) else {
-                    throw DomainError.invalid("newDueDate", "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn cũ", "The new date must be a working day after the old one")
+                    throw DomainError.invalid(
+                        "newDueDate",
+                        "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn cũ",
+                        "The new date must be a working day after the old one"
+                    )
                 }
                 let extended = VietnamTime.instant(LocalDateTime(date: date, time: old.time)).epochMillis
                 update.set("due_at", to: extended).set("extension_count", to: row.extensionCount + 1)
@@ -104,7 +132,10 @@ extension DossierStore {
             }
             let updated = try await update.where("id", .equal, row.id).where("version", .equal, row.version).returning("id").all()
             guard !updated.isEmpty else {
-                throw DomainError.conflict(messageVi: "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại", messageEn: "The dossier was just changed by someone else; reload it")
+                throw DomainError.conflict(
+                    messageVi: "Hồ sơ vừa được người khác cập nhật, vui lòng tải lại",
+                    messageEn: "The dossier was just changed by someone else; reload it"
+                )
             }
             switch part {
             case .open(let index, let procedure, let dossierDue)?:
@@ -116,10 +147,30 @@ extension DossierStore {
             case .move(let move)?: try await Self.movePartDue(of: row.id, move, db)
             case nil: break
             }
-            try await Self.recordEvent(id: row.id, code: row.code, action: action.rawValue, from: status, to: target, principal: principal, note: note, now: now, db)
+            try await Self.recordEvent(
+                id: row.id,
+                code: row.code,
+                action: action.rawValue,
+                from: status,
+                to: target,
+                principal: principal,
+                note: note,
+                now: now,
+                db
+            )
             if let note { change["note"] = note }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action.rawValue)", targetType: "dossier", targetID: row.code,
-                                                 requestID: requestID, change: change), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "dossier.\(action.rawValue)",
+                    targetType: "dossier",
+                    targetID: row.code,
+                    requestID: requestID,
+                    change: change
+                ),
+                on: db,
+                clock: clock
+            )
             guard let fresh = try await DossierRow.load(code: code, db) else { throw Self.notFound }
             return fresh.dossier
         }
@@ -136,12 +187,20 @@ extension DossierStore {
     /// When a paused dossier resumes: the appointment moved by the working days it waited.
     static func resumedDeadline(_ row: DossierRow, now: Date, calendar: WorkingCalendar) -> (dueAt: Int64, pausedDays: Int)? {
         guard let pausedAt = row.pausedAt, let dueAt = row.dueAt else { return nil }
-        let moved = Deadlines.resumed(due: VietnamTime.local(Date(epochMillis: dueAt)), paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
-                                      resumed: VietnamTime.local(now).date, calendar: calendar)
+        let moved = Deadlines.resumed(
+            due: VietnamTime.local(Date(epochMillis: dueAt)),
+            paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
+            resumed: VietnamTime.local(now).date,
+            calendar: calendar
+        )
         return (VietnamTime.instant(moved.due).epochMillis, row.pausedDays + moved.pausedDays)
     }
 
-    struct Assignee: Sendable { let id: Int64; let username: String; let agency: String? }
+    struct Assignee: Sendable {
+        let id: Int64
+        let username: String
+        let agency: String?
+    }
 
     func resolveAssignee(_ username: String?) async throws -> Assignee? {
         guard let username, !username.isEmpty else { return nil }

@@ -10,29 +10,53 @@ extension DossierStore {
     /// stored file is harmless: the record is what makes it part of a dossier).
     /// Applicants attach while the dossier waits for them (submitted, supplement requested);
     /// the receiving desk while it is open; the processing agency attaches the result.
-    public func attach(_ data: Data, fileName: String, documentName: String, kind: Attachment.Kind, to code: String,
-                       by principal: Principal, requestID: String?) async throws -> Attachment {
+    public func attach(
+        _ data: Data,
+        fileName: String,
+        documentName: String,
+        kind: Attachment.Kind,
+        to code: String,
+        by principal: Principal,
+        requestID: String?
+    ) async throws -> Attachment {
         let stored = try store(NewAttachment(data: data, fileName: fileName, documentName: documentName))
         let now = clock.millis()
         let clock = clock
         return try await database.transaction { db in
             guard let row = try await DossierRow.load(code: code, db),
-                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
+                DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
+            else { throw Self.notFound }
             let actor = DossierVisibility.actor(row, principal: principal)
             let status = row.statusValue
             let allowed: Bool
             switch kind {
             case .submission, .supplement:
                 let waitingForApplicant = status == .submitted || status == .supplementRequested
-                allowed = (actor.isOwner && waitingForApplicant) || (actor.atReceivingAgency && principal.roles.contains(.counterOfficer) && !status.isFinal)
+                allowed =
+                    (actor.isOwner && waitingForApplicant)
+                    || (actor.atReceivingAgency && principal.roles.contains(.counterOfficer) && !status.isFinal)
             case .result:
-                allowed = actor.atCurrentAgency && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
+                allowed =
+                    actor.atCurrentAgency && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
                     && (status == .approved || status == .rejected || status == .resultReady)
             }
             guard allowed else {
-                throw DomainError.forbidden(messageVi: "Không thể đính kèm tệp vào hồ sơ ở trạng thái này", messageEn: "You cannot attach files to this dossier now")
+                throw DomainError.forbidden(
+                    messageVi: "Không thể đính kèm tệp vào hồ sơ ở trạng thái này",
+                    messageEn: "You cannot attach files to this dossier now"
+                )
             }
-            return try await Self.insert([stored], kind: kind, dossierID: row.id, code: code, by: principal, requestID: requestID, now: now, clock: clock, db)[0]
+            return try await Self.insert(
+                [stored],
+                kind: kind,
+                dossierID: row.id,
+                code: code,
+                by: principal,
+                requestID: requestID,
+                now: now,
+                clock: clock,
+                db
+            )[0]
         }
     }
 
@@ -50,35 +74,77 @@ extension DossierStore {
         let accepted = try FileType.accept(file.data, name: file.fileName, maxSize: maxAttachmentSize)
         let document = file.documentName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !document.isEmpty, document.count <= 300 else {
-            throw DomainError.invalid("document", "Cần tên thành phần hồ sơ (tối đa 300 ký tự)", "The document name is required (at most 300 characters)")
+            throw DomainError.invalid(
+                "document",
+                "Cần tên thành phần hồ sơ (tối đa 300 ký tự)",
+                "The document name is required (at most 300 characters)"
+            )
         }
         let digest = try files.put(file.data)
         return StoredFile(documentName: document, fileName: accepted.name, type: accepted.type, size: file.data.count, digest: digest)
     }
 
-    static let attachmentColumns = SQLColumnList(["dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at"])
+    static let attachmentColumns = SQLColumnList([
+        "dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at",
+    ])
 
     /// Records stored files in one statement, with one audit record each; returns them in order.
-    static func insert(_ files: [StoredFile], kind: Attachment.Kind, dossierID: Int64, code: String, by principal: Principal, requestID: String?,
-                       now: Int64, clock: WallClock, _ db: any SQLDatabase) async throws -> [Attachment] {
+    static func insert(
+        _ files: [StoredFile],
+        kind: Attachment.Kind,
+        dossierID: Int64,
+        code: String,
+        by principal: Principal,
+        requestID: String?,
+        now: Int64,
+        clock: WallClock,
+        _ db: any SQLDatabase
+    ) async throws -> [Attachment] {
         guard !files.isEmpty else { return [] }
         let insert = db.insert(into: "dossier_attachments")
             .columns(Self.attachmentColumns)
         for file in files {
-            insert.values(SQLBind(dossierID), SQLBind(kind.rawValue), SQLBind(file.documentName), SQLBind(file.fileName), SQLBind(file.type.mediaType),
-                          SQLBind(file.size), SQLBind(file.digest), SQLBind(principal.username), SQLBind(now))
+            insert.values(
+                SQLBind(dossierID),
+                SQLBind(kind.rawValue),
+                SQLBind(file.documentName),
+                SQLBind(file.fileName),
+                SQLBind(file.type.mediaType),
+                SQLBind(file.size),
+                SQLBind(file.digest),
+                SQLBind(principal.username),
+                SQLBind(now)
+            )
         }
         // Row ids are given in insertion order on both engines; RETURNING's own order is not promised.
         let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
         guard ids.count == files.count else { throw StorageError.corrupt("insert returned \(ids.count) ids for \(files.count) files") }
         for file in files {
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.attach", targetType: "dossier", targetID: code, requestID: requestID,
-                                                 change: ["file": file.fileName, "sha256": file.digest, "kind": kind.rawValue, "document": file.documentName]),
-                                      on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "dossier.attach",
+                    targetType: "dossier",
+                    targetID: code,
+                    requestID: requestID,
+                    change: ["file": file.fileName, "sha256": file.digest, "kind": kind.rawValue, "document": file.documentName]
+                ),
+                on: db,
+                clock: clock
+            )
         }
         return zip(ids, files).map { id, file in
-            Attachment(id: id, kind: kind, documentName: file.documentName, fileName: file.fileName,
-                       mediaType: file.type.mediaType, size: file.size, sha256: file.digest, uploadedBy: principal.username, at: now)
+            Attachment(
+                id: id,
+                kind: kind,
+                documentName: file.documentName,
+                fileName: file.fileName,
+                mediaType: file.type.mediaType,
+                size: file.size,
+                sha256: file.digest,
+                uploadedBy: principal.username,
+                at: now
+            )
         }
     }
 
@@ -86,7 +152,8 @@ extension DossierStore {
     public func file(_ id: Int64, of code: String, for principal: Principal) async throws -> (Attachment, Data) {
         let attachment = try await database.read { db -> Attachment? in
             guard let row = try await DossierRow.load(code: code, db),
-                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { return nil }
+                DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
+            else { return nil }
             return try await Self.attachments(of: row.id, db).first { $0.id == id }
         }
         guard let attachment else { throw DomainError.notFound(what: "file \(id)") }

@@ -36,13 +36,44 @@ extension DossierStore {
         public var events: [SeedEvent] = []
         public var parts: [SeedPart] = []
 
-        public init(code: String, procedureCode: String, procedureName: String, fieldCode: String, fieldName: String, onlineLevel: String, agency: String,
-                    channel: Int, status: DossierStatus, applicantName: String, applicantPhone: String, subject: String, createdAt: Int64,
-                    receivedAt: Int64?, dueAt: Int64?, endAt: Int64?, returnedAt: Int64?, supplementCount: Int) {
-            self.code = code; self.procedureCode = procedureCode; self.procedureName = procedureName; self.fieldCode = fieldCode; self.fieldName = fieldName
-            self.onlineLevel = onlineLevel; self.agency = agency; self.channel = channel; self.status = status; self.applicantName = applicantName
-            self.applicantPhone = applicantPhone; self.subject = subject; self.createdAt = createdAt; self.receivedAt = receivedAt; self.dueAt = dueAt
-            self.endAt = endAt; self.returnedAt = returnedAt; self.supplementCount = supplementCount
+        public init(
+            code: String,
+            procedureCode: String,
+            procedureName: String,
+            fieldCode: String,
+            fieldName: String,
+            onlineLevel: String,
+            agency: String,
+            channel: Int,
+            status: DossierStatus,
+            applicantName: String,
+            applicantPhone: String,
+            subject: String,
+            createdAt: Int64,
+            receivedAt: Int64?,
+            dueAt: Int64?,
+            endAt: Int64?,
+            returnedAt: Int64?,
+            supplementCount: Int
+        ) {
+            self.code = code
+            self.procedureCode = procedureCode
+            self.procedureName = procedureName
+            self.fieldCode = fieldCode
+            self.fieldName = fieldName
+            self.onlineLevel = onlineLevel
+            self.agency = agency
+            self.channel = channel
+            self.status = status
+            self.applicantName = applicantName
+            self.applicantPhone = applicantPhone
+            self.subject = subject
+            self.createdAt = createdAt
+            self.receivedAt = receivedAt
+            self.dueAt = dueAt
+            self.endAt = endAt
+            self.returnedAt = returnedAt
+            self.supplementCount = supplementCount
         }
     }
 
@@ -56,7 +87,12 @@ extension DossierStore {
         public var stepDueAt: Int64?
 
         public init(action: String, toStatus: DossierStatus, at: Int64, dueAt: Int64?, stepSeq: Int?, stepDueAt: Int64?) {
-            self.action = action; self.toStatus = toStatus; self.at = at; self.dueAt = dueAt; self.stepSeq = stepSeq; self.stepDueAt = stepDueAt
+            self.action = action
+            self.toStatus = toStatus
+            self.at = at
+            self.dueAt = dueAt
+            self.stepSeq = stepSeq
+            self.stepDueAt = stepDueAt
         }
     }
 
@@ -69,55 +105,85 @@ extension DossierStore {
         public var status: DossierStatus
 
         public init(agency: String, startedAt: Int64, endedAt: Int64?, dueAt: Int64?, status: DossierStatus) {
-            self.agency = agency; self.startedAt = startedAt; self.endedAt = endedAt; self.dueAt = dueAt; self.status = status
+            self.agency = agency
+            self.startedAt = startedAt
+            self.endedAt = endedAt
+            self.dueAt = dueAt
+            self.status = status
         }
     }
 
-    static let seedColumns = ["code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
-                              "channel", "status", "applicant", "applicant_phone", "subject", "created_at", "received_at", "due_at", "paused_days",
-                              "supplement_count", "extension_count", "finished_at", "end_at", "returned_at", "updated_at", "version", "field_code", "field_name",
-                              "fees", "online_level"]
+    static let seedColumns = [
+        "code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
+        "channel", "status", "applicant", "applicant_phone", "subject", "created_at", "received_at", "due_at", "paused_days",
+        "supplement_count", "extension_count", "finished_at", "end_at", "returned_at", "updated_at", "version", "field_code", "field_name",
+        "fees", "online_level",
+    ]
 
     /// Inserts one batch of generated dossiers in one transaction.
     public func bulkInsert(_ dossiers: [SeedDossier]) async throws {
         @Sendable func optional(_ value: Int64?) -> BulkValue { value.map(BulkValue.int) ?? .null }
         let rows: [[BulkValue]] = dossiers.map { d in
             let applicant = #"{"fullName":"\#(d.applicantName)","kind":1,"phone":"\#(d.applicantPhone)"}"#
-            return [.text(d.code), .text(d.procedureCode), .text(d.procedureName), .text(d.receivingAgency ?? d.agency), .text(d.agency),
-                    .text(d.currentAgency ?? d.agency), .int(Int64(d.currentStep)), .int(Int64(d.stepCount)),
-                    .int(Int64(d.channel)), .text(d.status.rawValue), .text(applicant), .text(d.applicantPhone), .text(d.subject), .int(d.createdAt),
-                    optional(d.receivedAt), optional(d.dueAt), .int(0), .int(Int64(d.supplementCount)), .int(Int64(d.extensionCount)), optional(d.endAt), optional(d.endAt),
-                    optional(d.returnedAt), .int(d.endAt ?? d.receivedAt ?? d.createdAt), .int(1), .text(d.fieldCode), .text(d.fieldName), .text("[]"),
-                    .text(d.onlineLevel)]
+            return [
+                .text(d.code), .text(d.procedureCode), .text(d.procedureName), .text(d.receivingAgency ?? d.agency), .text(d.agency),
+                .text(d.currentAgency ?? d.agency), .int(Int64(d.currentStep)), .int(Int64(d.stepCount)),
+                .int(Int64(d.channel)), .text(d.status.rawValue), .text(applicant), .text(d.applicantPhone), .text(d.subject), .int(d.createdAt),
+                optional(d.receivedAt), optional(d.dueAt), .int(0), .int(Int64(d.supplementCount)), .int(Int64(d.extensionCount)), optional(d.endAt),
+                optional(d.endAt),
+                optional(d.returnedAt), .int(d.endAt ?? d.receivedAt ?? d.createdAt), .int(1), .text(d.fieldCode), .text(d.fieldName), .text("[]"),
+                .text(d.onlineLevel),
+            ]
         }
         try await database.transaction { db in
             let before = try await BulkInsert.maxID("dossiers", on: db)
             try await BulkInsert.insert(into: "dossiers", columns: Self.seedColumns, rows: rows, on: db, batch: 400)
-            try await db.raw("INSERT INTO dossier_agencies (dossier_id, agency_identifier) SELECT id, implementing_agency FROM dossiers WHERE id > \(bind: before)").run()
+            try await db.raw(
+                "INSERT INTO dossier_agencies (dossier_id, agency_identifier) SELECT id, implementing_agency FROM dossiers WHERE id > \(bind: before)"
+            ).run()
             guard dossiers.contains(where: { !$0.events.isEmpty || !$0.parts.isEmpty }) else {
                 try await Self.addWholeParts(after: before, db)
                 return
             }
-            let ids = Dictionary(uniqueKeysWithValues: try await db.select().columns("code", "id").from("dossiers").where("id", .greaterThan, before).all()
-                .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "id", as: Int64.self)) })
-            var events: [[BulkValue]] = [], parts: [[BulkValue]] = [], agencies: [[BulkValue]] = []
+            let ids = Dictionary(
+                uniqueKeysWithValues: try await db.select().columns("code", "id").from("dossiers").where("id", .greaterThan, before).all()
+                    .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "id", as: Int64.self)) }
+            )
+            var events: [[BulkValue]] = []
+            var parts: [[BulkValue]] = []
+            var agencies: [[BulkValue]] = []
             for d in dossiers {
                 guard let id = ids[d.code] else { throw StorageError.corrupt("generated dossier \(d.code) not stored") }
                 for e in d.events {
-                    events.append([.int(id), .text(e.action), .text(e.toStatus.rawValue), .text("seed"), .text("system"), .int(e.at), optional(e.dueAt),
-                                   e.stepSeq.map { .int(Int64($0)) } ?? .null, optional(e.stepDueAt)])
+                    events.append([
+                        .int(id), .text(e.action), .text(e.toStatus.rawValue), .text("seed"), .text("system"), .int(e.at), optional(e.dueAt),
+                        e.stepSeq.map { .int(Int64($0)) } ?? .null, optional(e.stepDueAt),
+                    ])
                 }
                 for (seq, p) in d.parts.enumerated() {
-                    parts.append([.int(id), .int(Int64(seq)), .text(p.agency), .int(p.startedAt), optional(p.endedAt), optional(p.dueAt), .text(p.status.rawValue)])
+                    parts.append([
+                        .int(id), .int(Int64(seq)), .text(p.agency), .int(p.startedAt), optional(p.endedAt), optional(p.dueAt),
+                        .text(p.status.rawValue),
+                    ])
                 }
                 for agency in Set(d.parts.map(\.agency) + [d.receivingAgency].compactMap { $0 }) where agency != d.agency {
                     agencies.append([.int(id), .text(agency)])
                 }
             }
-            try await BulkInsert.insert(into: "dossier_events", columns: ["dossier_id", "action", "to_status", "actor", "actor_role", "at", "due_at", "step_seq", "step_due_at"],
-                                        rows: events, on: db, batch: 400)
-            try await BulkInsert.insert(into: "dossier_steps", columns: ["dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status"],
-                                        rows: parts, on: db, batch: 400)
+            try await BulkInsert.insert(
+                into: "dossier_events",
+                columns: ["dossier_id", "action", "to_status", "actor", "actor_role", "at", "due_at", "step_seq", "step_due_at"],
+                rows: events,
+                on: db,
+                batch: 400
+            )
+            try await BulkInsert.insert(
+                into: "dossier_steps",
+                columns: ["dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status"],
+                rows: parts,
+                on: db,
+                batch: 400
+            )
             try await BulkInsert.insert(into: "dossier_agencies", columns: ["dossier_id", "agency_identifier"], rows: agencies, on: db, batch: 400)
         }
     }
@@ -125,12 +191,14 @@ extension DossierStore {
     /// One part per received dossier after `id`, at its implementing agency, as its own row
     /// stands (for dossiers loaded in bulk or stored before parts were kept).
     static func addWholeParts(after id: Int64, _ db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO dossier_steps (dossier_id, seq, agency_identifier, started_at, ended_at, due_at, status)
             SELECT id, 0, implementing_agency, received_at, end_at, due_at,
               CASE WHEN end_at IS NULL THEN '\(unsafeRaw: DossierStatus.processing.rawValue)' ELSE status END
             FROM dossiers WHERE id > \(bind: id) AND received_at IS NOT NULL AND status <> '\(unsafeRaw: DossierStatus.refused.rawValue)'
-            """).run()
+            """
+        ).run()
     }
 
     /// After a bulk load: each agency's daily sequence continues after the generated codes
@@ -143,8 +211,18 @@ extension DossierStore {
                 return [.text(String(parts[0])), .text(String(parts[1])), .int(Int64(value))]
             }
             try await BulkInsert.insert(into: "dossier_sequences", columns: ["agency_identifier", "day", "last_value"], rows: rows, on: db)
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.bulk-load", targetType: "dossier", targetID: "scale", requestID: nil,
-                                                 change: ["sequences": String(rows.count)]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "dossier.bulk-load",
+                    targetType: "dossier",
+                    targetID: "scale",
+                    requestID: nil,
+                    change: ["sequences": String(rows.count)]
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 }

@@ -28,8 +28,11 @@ extension DossierStore {
         let bytes = Data(payload.utf8)
         if let legacy = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any], let service = legacy["service"] as? String {
             let updating = legacy["isUpdating"].map { "\($0)" }.map { ["1", "true", "True"].contains($0) }
-            return NationalPortalRequest(service: service, isUpdating: service == NationalRecord.syncService ? updating : nil,
-                                         data: try JSONSerialization.data(withJSONObject: legacy["data"] ?? [], options: [.sortedKeys]))
+            return NationalPortalRequest(
+                service: service,
+                isUpdating: service == NationalRecord.syncService ? updating : nil,
+                data: try JSONSerialization.data(withJSONObject: legacy["data"] ?? [], options: [.sortedKeys])
+            )
         }
         let message = try JSONDecoder().decode(NationalMessage.self, from: bytes)
         switch message.kind {
@@ -51,7 +54,9 @@ extension DossierStore {
             let history = try await db.select().columns("id", "action", "to_status", "actor", "actor_role", "agency", "note", "at", "due_at")
                 .from("dossier_events").where("dossier_id", .equal, row.id).orderBy("id")
                 .all(decoding: HistoryEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let paid = try await db.select().column("id").from("dossier_payments").where("dossier_id", .equal, row.id).where("status", .equal, "paid").first() != nil
+            let paid =
+                try await db.select().column("id").from("dossier_payments").where("dossier_id", .equal, row.id).where("status", .equal, "paid")
+                .first() != nil
             return (row, try await Self.attachments(of: row.id, db), history, paid)
         }
     }
@@ -74,25 +79,55 @@ extension DossierStore {
         let (row, attachments, history, paidOnline) = try await nationalState(message.dossier)
         let d = row.dossier
         let fees = Self.feeLines(row).enumerated().map { index, fee in
-            NationalRecord.SyncRecord.Fee(TenPhiLePhi: fee.name, MaPhiLePhi: "\(d.procedureCode)-\(index + 1)", HinhThucThu: paidOnline ? "2" : "1",
-                                          Gia: String(fee.amount), LoaiPhiLePhi: fee.name.lowercased().hasPrefix("lệ phí") ? "2" : "1")
+            NationalRecord.SyncRecord.Fee(
+                TenPhiLePhi: fee.name,
+                MaPhiLePhi: "\(d.procedureCode)-\(index + 1)",
+                HinhThucThu: paidOnline ? "2" : "1",
+                Gia: String(fee.amount),
+                LoaiPhiLePhi: fee.name.lowercased().hasPrefix("lệ phí") ? "2" : "1"
+            )
         }
         func file(_ a: Attachment) -> NationalRecord.SyncRecord.SubmittedFile {
-            .init(TepDinhKemId: String(a.id), TenTepDinhKem: a.fileName, MaThanhPhanHoSo: "", IsDeleted: "False", DuongDanTaiTepTin: links.url(forFile: a.id))
+            .init(
+                TepDinhKemId: String(a.id),
+                TenTepDinhKem: a.fileName,
+                MaThanhPhanHoSo: "",
+                IsDeleted: "False",
+                DuongDanTaiTepTin: links.url(forFile: a.id)
+            )
         }
         let record = NationalRecord.SyncRecord(
-            MaHoSo: d.code, MaTTHC: d.procedureCode, TenTTHC: d.procedureName, MaLinhVuc: row.fieldCode ?? "", TenLinhVuc: row.fieldName ?? "",
-            ChuHoSo: d.applicant.fullName, LoaiDoiTuong: String(d.applicant.kind), MaDoiTuong: "", ThongTinKhac: "", Email: d.applicant.email ?? "", Fax: "",
-            SoDienThoai: d.applicant.phone, TrichYeuHoSo: d.subject, NgayTiepNhan: NationalRecord.date(d.receivedAt), NgayHenTra: NationalRecord.date(d.dueAt),
-            TrangThaiHoSo: String(d.nationalStatus), NgayTra: NationalRecord.date(d.returnedAt), ThongTinTra: "",
-            HinhThuc: d.channel.rawValue == 3 ? "1" : "0", NgayKetThucXuLy: NationalRecord.date(d.finishedAt ?? d.endedAt),
-            DonViXuLy: try await agencyName(d.currentAgency), GhiChu: "", KenhThucHien: String(d.channel.rawValue),
-            DanhSachLePhi: fees, DanhSachTepDinhKemKhac: [],
+            MaHoSo: d.code,
+            MaTTHC: d.procedureCode,
+            TenTTHC: d.procedureName,
+            MaLinhVuc: row.fieldCode ?? "",
+            TenLinhVuc: row.fieldName ?? "",
+            ChuHoSo: d.applicant.fullName,
+            LoaiDoiTuong: String(d.applicant.kind),
+            MaDoiTuong: "",
+            ThongTinKhac: "",
+            Email: d.applicant.email ?? "",
+            Fax: "",
+            SoDienThoai: d.applicant.phone,
+            TrichYeuHoSo: d.subject,
+            NgayTiepNhan: NationalRecord.date(d.receivedAt),
+            NgayHenTra: NationalRecord.date(d.dueAt),
+            TrangThaiHoSo: String(d.nationalStatus),
+            NgayTra: NationalRecord.date(d.returnedAt),
+            ThongTinTra: "",
+            HinhThuc: d.channel.rawValue == 3 ? "1" : "0",
+            NgayKetThucXuLy: NationalRecord.date(d.finishedAt ?? d.endedAt),
+            DonViXuLy: try await agencyName(d.currentAgency),
+            GhiChu: "",
+            KenhThucHien: String(d.channel.rawValue),
+            DanhSachLePhi: fees,
+            DanhSachTepDinhKemKhac: [],
             DanhSachHoSoBoSung: try await supplements(history, attachments: attachments, applicant: d.applicant, file: file),
             DanhSachGiayToKetQua: attachments.filter { $0.kind == .result }.map {
                 .init(GiayToId: String($0.id), TenGiayTo: $0.documentName, MaThanhPhanHoSo: "", DuongDanTepTinKetQua: links.url(forFile: $0.id))
             },
-            TaiLieuNop: attachments.filter { $0.kind != .result }.map(file))
+            TaiLieuNop: attachments.filter { $0.kind != .result }.map(file)
+        )
         // The first record of a dossier is new at the portal; every later one updates it.
         let isFirst = message.event == nil || message.event == history.first?.id
         return NationalPortalRequest(service: NationalRecord.syncService, isUpdating: !isFirst, data: try Self.portalJSON([record]))
@@ -100,8 +135,12 @@ extension DossierStore {
 
     /// Each supplement request with what answered it: who asked and received, when, the files
     /// that came, and the appointment before and after.
-    func supplements(_ history: [HistoryEntry], attachments: [Attachment], applicant: Applicant,
-                     file: (Attachment) -> NationalRecord.SyncRecord.SubmittedFile) async throws -> [NationalRecord.SyncRecord.Supplement] {
+    func supplements(
+        _ history: [HistoryEntry],
+        attachments: [Attachment],
+        applicant: Applicant,
+        file: (Attachment) -> NationalRecord.SyncRecord.SubmittedFile
+    ) async throws -> [NationalRecord.SyncRecord.Supplement] {
         var items: [NationalRecord.SyncRecord.Supplement] = []
         for (index, request) in history.enumerated() where request.action == DossierAction.requestSupplement.rawValue {
             let answer = history[(index + 1)...].first { $0.action == DossierAction.supplement.rawValue }
@@ -109,27 +148,46 @@ extension DossierStore {
             let asker = try await actorName(request, applicant: applicant)
             var receiver = ""
             if let answer { receiver = try await actorName(answer, applicant: applicant).name }
-            items.append(.init(HoSoBoSungId: String(request.id), NguoiYeuCauBoSung: asker.name, NoiDungBoSung: request.note ?? "",
-                               NgayBoSung: NationalRecord.date(request.at), NguoiTiepNhanBoSung: receiver, ThongTinTiepNhan: answer?.note ?? "",
-                               NgayTiepNhanBoSung: NationalRecord.date(answer?.at), TrangThaiBoSung: answer == nil ? "0" : "1",
-                               DanhSachGiayToBoSung: files.map(file), DanhSachLePhiBoSung: [], NgayHenTraTruoc: NationalRecord.date(request.dueAt),
-                               NgayHenTraMoi: NationalRecord.date(answer?.dueAt)))
+            items.append(
+                .init(
+                    HoSoBoSungId: String(request.id),
+                    NguoiYeuCauBoSung: asker.name,
+                    NoiDungBoSung: request.note ?? "",
+                    NgayBoSung: NationalRecord.date(request.at),
+                    NguoiTiepNhanBoSung: receiver,
+                    ThongTinTiepNhan: answer?.note ?? "",
+                    NgayTiepNhanBoSung: NationalRecord.date(answer?.at),
+                    TrangThaiBoSung: answer == nil ? "0" : "1",
+                    DanhSachGiayToBoSung: files.map(file),
+                    DanhSachLePhiBoSung: [],
+                    NgayHenTraTruoc: NationalRecord.date(request.dueAt),
+                    NgayHenTraMoi: NationalRecord.date(answer?.dueAt)
+                )
+            )
         }
         return items
     }
 
     func progressRequest(_ message: NationalMessage) async throws -> NationalPortalRequest {
         let (row, _, history, _) = try await nationalState(message.dossier)
-        guard let position = history.firstIndex(where: { $0.id == message.event }) else { throw DomainError.notFound(what: "dossier event \(message.event ?? 0)") }
+        guard let position = history.firstIndex(where: { $0.id == message.event }) else {
+            throw DomainError.notFound(what: "dossier event \(message.event ?? 0)")
+        }
         let entry = history[position]
         let (start, deadline) = try await step(at: position, of: history, row: row)
         let actor = try await actorName(entry, applicant: row.dossier.applicant)
         let status = DossierStatus(rawValue: entry.toStatus) ?? row.statusValue
         let record = NationalRecord.ProgressRecord(
-            MaHoSo: row.code, NguoiXuLy: actor.name, ChucDanh: actor.title, ThoiDiemXuLy: NationalRecord.date(entry.at),
+            MaHoSo: row.code,
+            NguoiXuLy: actor.name,
+            ChucDanh: actor.title,
+            ThoiDiemXuLy: NationalRecord.date(entry.at),
             PhongBanXuLy: Role(rawValue: entry.actorRole) == .citizen ? "" : try await agencyName(entry.agency),
-            NoiDungXuLy: entry.note ?? DossierAction(rawValue: entry.action)?.nameVi ?? "Nộp hồ sơ", TrangThai: String(status.nationalCode),
-            NgayBatDau: NationalRecord.date(start), NgayKetThucTheoQuyDinh: NationalRecord.date(deadline))
+            NoiDungXuLy: entry.note ?? DossierAction(rawValue: entry.action)?.nameVi ?? "Nộp hồ sơ",
+            TrangThai: String(status.nationalCode),
+            NgayBatDau: NationalRecord.date(start),
+            NgayKetThucTheoQuyDinh: NationalRecord.date(deadline)
+        )
         return NationalPortalRequest(service: NationalRecord.progressService, isUpdating: nil, data: try Self.portalJSON([record]))
     }
 
@@ -151,17 +209,39 @@ extension DossierStore {
             throw DomainError.invalid("payload", "Thiếu tháng, đơn vị hoặc thủ tục", "Month, unit or procedure missing")
         }
         let ratings = try await database.read { db in
-            try await db.select().column(SQLColumn("rating", table: "r")).column(SQLColumn("comment", table: "r")).from(SQLAlias(SQLIdentifier("dossier_ratings"), as: SQLIdentifier("r")))
-                .join(SQLAlias(SQLIdentifier("dossiers"), as: SQLIdentifier("d")), on: SQLColumn("dossier_id", table: "r"), .equal, SQLColumn("id", table: "d"))
-                .where(SQLColumn("receiving_agency", table: "d"), .equal, SQLBind(agency)).where(SQLColumn("procedure_code", table: "d"), .equal, SQLBind(procedure))
-                .where(SQLColumn("at", table: "r"), .greaterThanOrEqual, SQLBind(range.lowerBound)).where(SQLColumn("at", table: "r"), .lessThan, SQLBind(range.upperBound))
-                .all().map { (try $0.decode(column: "rating", as: Int.self), try $0.decode(column: "comment", as: String?.self)) }
+            try await db.select().column(SQLColumn("rating", table: "r")).column(SQLColumn("comment", table: "r")).from(
+                SQLAlias(SQLIdentifier("dossier_ratings"), as: SQLIdentifier("r"))
+            )
+            .join(
+                SQLAlias(SQLIdentifier("dossiers"), as: SQLIdentifier("d")),
+                on: SQLColumn("dossier_id", table: "r"),
+                .equal,
+                SQLColumn("id", table: "d")
+            )
+            .where(SQLColumn("receiving_agency", table: "d"), .equal, SQLBind(agency)).where(
+                SQLColumn("procedure_code", table: "d"),
+                .equal,
+                SQLBind(procedure)
+            )
+            .where(SQLColumn("at", table: "r"), .greaterThanOrEqual, SQLBind(range.lowerBound)).where(
+                SQLColumn("at", table: "r"),
+                .lessThan,
+                SQLBind(range.upperBound)
+            )
+            .all().map { (try $0.decode(column: "rating", as: Int.self), try $0.decode(column: "comment", as: String?.self)) }
         }
         func share(_ value: Satisfaction) -> String { NationalRecord.percent(ratings.filter { $0.0 == value.rawValue }.count, of: ratings.count) }
         let record = NationalRecord.RatingSummary(
-            NgayTongHop: month, MaThuTuc: procedure, Madonvi: agency, TenDonVi: try await agencyName(agency), TongSoNguoiDanhGia: String(ratings.count),
-            TyLeRatHaiLong: share(.verySatisfied), TyLeHaiLong: share(.satisfied), TyLeKhongHaiLong: share(.notSatisfied),
-            NoiDungDanhGia: ratings.compactMap(\.1).filter { !$0.isEmpty }.joined(separator: "; "))
+            NgayTongHop: month,
+            MaThuTuc: procedure,
+            Madonvi: agency,
+            TenDonVi: try await agencyName(agency),
+            TongSoNguoiDanhGia: String(ratings.count),
+            TyLeRatHaiLong: share(.verySatisfied),
+            TyLeHaiLong: share(.satisfied),
+            TyLeKhongHaiLong: share(.notSatisfied),
+            NoiDungDanhGia: ratings.compactMap(\.1).filter { !$0.isEmpty }.joined(separator: "; ")
+        )
         return NationalPortalRequest(service: NationalRecord.ratingService, isUpdating: nil, data: try Self.portalJSON([record]))
     }
 
@@ -185,15 +265,31 @@ extension DossierStore {
         let month = NationalRecord.month(last)
         let now = clock.millis()
         return try await database.transaction { db in
-            let pairs = try await db.select().distinct().column(SQLColumn("receiving_agency", table: "d")).column(SQLColumn("procedure_code", table: "d"))
-                .from(SQLAlias(SQLIdentifier("dossier_ratings"), as: SQLIdentifier("r")))
-                .join(SQLAlias(SQLIdentifier("dossiers"), as: SQLIdentifier("d")), on: SQLColumn("dossier_id", table: "r"), .equal, SQLColumn("id", table: "d"))
-                .where(SQLColumn("at", table: "r"), .greaterThanOrEqual, SQLBind(range.lowerBound)).where(SQLColumn("at", table: "r"), .lessThan, SQLBind(range.upperBound))
-                .all().map { (try $0.decode(column: "receiving_agency", as: String.self), try $0.decode(column: "procedure_code", as: String.self)) }
+            let pairs = try await db.select().distinct().column(SQLColumn("receiving_agency", table: "d")).column(
+                SQLColumn("procedure_code", table: "d")
+            )
+            .from(SQLAlias(SQLIdentifier("dossier_ratings"), as: SQLIdentifier("r")))
+            .join(
+                SQLAlias(SQLIdentifier("dossiers"), as: SQLIdentifier("d")),
+                on: SQLColumn("dossier_id", table: "r"),
+                .equal,
+                SQLColumn("id", table: "d")
+            )
+            .where(SQLColumn("at", table: "r"), .greaterThanOrEqual, SQLBind(range.lowerBound)).where(
+                SQLColumn("at", table: "r"),
+                .lessThan,
+                SQLBind(range.upperBound)
+            )
+            .all().map { (try $0.decode(column: "receiving_agency", as: String.self), try $0.decode(column: "procedure_code", as: String.self)) }
             // The key names the month: queued again, the outbox keeps the first.
             for (agency, procedure) in pairs {
-                try await Self.queueNational(NationalMessage(kind: .ratings, month: month, agency: agency, procedure: procedure),
-                                             key: "ratings#\(month)#\(agency)#\(procedure)", orderingKey: "ratings#\(agency)#\(procedure)", now: now, db)
+                try await Self.queueNational(
+                    NationalMessage(kind: .ratings, month: month, agency: agency, procedure: procedure),
+                    key: "ratings#\(month)#\(agency)#\(procedure)",
+                    orderingKey: "ratings#\(agency)#\(procedure)",
+                    now: now,
+                    db
+                )
             }
             return pairs.count
         }

@@ -41,14 +41,20 @@ extension DossierStore {
 
     /// Starts an online payment of the dossier's fees by its applicant; returns the gateway URL
     /// (signed) to send the browser to.
-    public func startPayment(_ code: String, gateway: PaymentGatewayConfig, clientAddress: String?, by principal: Principal,
-                             requestID: String?) async throws -> String {
+    public func startPayment(
+        _ code: String,
+        gateway: PaymentGatewayConfig,
+        clientAddress: String?,
+        by principal: Principal,
+        requestID: String?
+    ) async throws -> String {
         let now = clock.millis()
         let clock = clock
         let txnRef = "\(now)\(Int.random(in: 100_000...999_999))"
         let (amount, dossierCode) = try await database.transaction { db -> (Int64, String) in
             guard let row = try await DossierRow.load(code: code, db),
-                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
+                DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
+            else { throw Self.notFound }
             guard row.ownerUserId != nil, row.ownerUserId == principal.userID else {
                 throw DomainError.forbidden(messageVi: "Chỉ chủ hồ sơ thanh toán trực tuyến", messageEn: "Only the applicant can pay online")
             }
@@ -61,8 +67,18 @@ extension DossierStore {
             guard paid == nil else { throw DomainError.conflict(messageVi: "Hồ sơ đã được thanh toán", messageEn: "This dossier is already paid") }
             try await db.insert(into: "dossier_payments").columns("dossier_id", "txn_ref", "amount", "status", "created_at")
                 .values(SQLBind(row.id), SQLBind(txnRef), SQLBind(amount), SQLBind(Payment.Status.pending.rawValue), SQLBind(now)).run()
-            try await AuditLog.record(AuditEntry(principal: principal, action: "payment.start", targetType: "dossier", targetID: code, requestID: requestID,
-                                                 change: ["txnRef": txnRef, "amount": String(amount)]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "payment.start",
+                    targetType: "dossier",
+                    targetID: code,
+                    requestID: requestID,
+                    change: ["txnRef": txnRef, "amount": String(amount)]
+                ),
+                on: db,
+                clock: clock
+            )
             return (amount, row.code)
         }
         let parameters = [
@@ -80,41 +96,76 @@ extension DossierStore {
     /// waiting for it.
     public func handlePaymentCallback(_ parameters: [String: String], gateway: PaymentGatewayConfig) async throws -> PaymentCallbackResult {
         guard PaymentSignature.verify(parameters, secret: gateway.secret) else { return .invalidSignature }
-        guard let txnRef = parameters["vnp_TxnRef"], let amountText = parameters["vnp_Amount"], let amount = Int64(amountText) else { return .unknownOrder }
+        guard let txnRef = parameters["vnp_TxnRef"], let amountText = parameters["vnp_Amount"], let amount = Int64(amountText) else {
+            return .unknownOrder
+        }
         // Both the answer and the transaction's own status must say so.
         let success = parameters["vnp_ResponseCode"] == "00" && parameters["vnp_TransactionStatus"] == "00"
         let workingCalendar = try await calendar.workingCalendar()
         let now = clock.millis()
         let clock = clock
         return try await database.transaction { db in
-            guard let payment = try await db.select().columns("id", "dossier_id", "amount", "status").from("dossier_payments")
-                .where("txn_ref", .equal, txnRef).first() else { return .unknownOrder }
+            guard
+                let payment = try await db.select().columns("id", "dossier_id", "amount", "status").from("dossier_payments")
+                    .where("txn_ref", .equal, txnRef).first()
+            else { return .unknownOrder }
             guard try payment.decode(column: "amount", as: Int64.self) * 100 == amount else { return .invalidAmount }
             let status = try payment.decode(column: "status", as: String.self)
             guard status == Payment.Status.pending.rawValue else { return .alreadySettled }
             let dossierID = try payment.decode(column: "dossier_id", as: Int64.self)
-            guard let code = try await db.select().column("code").from("dossiers").where("id", .equal, dossierID).first()?.decode(column: "code", as: String.self),
-                  let row = try await DossierRow.load(code: code, db) else { return .unknownOrder }
+            guard
+                let code = try await db.select().column("code").from("dossiers").where("id", .equal, dossierID).first()?.decode(
+                    column: "code",
+                    as: String.self
+                ),
+                let row = try await DossierRow.load(code: code, db)
+            else { return .unknownOrder }
             let gateway = Principal(userID: nil, username: "payment-gateway", roles: [], agency: nil)
             try await db.update("dossier_payments").set("status", to: (success ? Payment.Status.paid : .failed).rawValue)
                 .set("gateway_txn", to: parameters["vnp_TransactionNo"]).set("paid_at", to: success ? now : nil)
                 .where("txn_ref", .equal, txnRef).run()
-            try await AuditLog.record(AuditEntry(principal: gateway, action: success ? "payment.confirm" : "payment.fail", targetType: "dossier", targetID: code,
-                                                 requestID: nil, change: ["txnRef": txnRef, "gatewayTxn": parameters["vnp_TransactionNo"] ?? ""]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: gateway,
+                    action: success ? "payment.confirm" : "payment.fail",
+                    targetType: "dossier",
+                    targetID: code,
+                    requestID: nil,
+                    change: ["txnRef": txnRef, "gatewayTxn": parameters["vnp_TransactionNo"] ?? ""]
+                ),
+                on: db,
+                clock: clock
+            )
             if success && row.statusValue == .awaitingPayment {
                 // The obligation is met: the clock resumes as after a supplement.
                 let target = row.resumeStatus.flatMap(DossierStatus.init) ?? .processing
-                let update = db.update("dossiers").set("status", to: target.rawValue).set("paused_at", to: Int64?.none).set("resume_status", to: String?.none)
-                    .set("version", to: row.version + 1).set("updated_at", to: now)
+                let update = db.update("dossiers").set("status", to: target.rawValue).set("paused_at", to: Int64?.none).set(
+                    "resume_status",
+                    to: String?.none
+                )
+                .set("version", to: row.version + 1).set("updated_at", to: now)
                 if let moved = Self.resumedDeadline(row, now: Date(epochMillis: now), calendar: workingCalendar) {
                     update.set("due_at", to: moved.dueAt).set("paused_days", to: moved.pausedDays)
                 }
                 try await update.where("id", .equal, row.id).run()
                 if let pausedAt = row.pausedAt {
-                    try await Self.movePartDue(of: row.id, { Self.resumedInstant($0, pausedAt: pausedAt, now: Date(epochMillis: now), calendar: workingCalendar) }, db)
+                    try await Self.movePartDue(
+                        of: row.id,
+                        { Self.resumedInstant($0, pausedAt: pausedAt, now: Date(epochMillis: now), calendar: workingCalendar) },
+                        db
+                    )
                 }
-                try await Self.recordEvent(id: row.id, code: code, action: DossierAction.confirmPayment.rawValue, from: .awaitingPayment, to: target,
-                                           principal: gateway, note: "Thanh toán trực tuyến \(txnRef)", now: Date(epochMillis: now), db)
+                try await Self.recordEvent(
+                    id: row.id,
+                    code: code,
+                    action: DossierAction.confirmPayment.rawValue,
+                    from: .awaitingPayment,
+                    to: target,
+                    principal: gateway,
+                    note: "Thanh toán trực tuyến \(txnRef)",
+                    now: Date(epochMillis: now),
+                    db
+                )
             }
             return success ? .confirmed : .failed
         }
@@ -124,9 +175,12 @@ extension DossierStore {
     public func payments(of code: String, for principal: Principal) async throws -> (due: Int64, payments: [Payment]) {
         try await database.read { db in
             guard let row = try await DossierRow.load(code: code, db),
-                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
-            let payments = try await db.select().columns("txn_ref", "amount", "status", "gateway_txn", "created_at", "paid_at").from("dossier_payments")
-                .where("dossier_id", .equal, row.id).orderBy("id").all(decoding: Payment.self, keyDecodingStrategy: .convertFromSnakeCase)
+                DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
+            else { throw Self.notFound }
+            let payments = try await db.select().columns("txn_ref", "amount", "status", "gateway_txn", "created_at", "paid_at").from(
+                "dossier_payments"
+            )
+            .where("dossier_id", .equal, row.id).orderBy("id").all(decoding: Payment.self, keyDecodingStrategy: .convertFromSnakeCase)
             return (Self.amountDue(row), payments)
         }
     }

@@ -10,13 +10,20 @@ extension DossierStore {
         let now = clock.millis()
         return try await database.read { db in
             guard let row = try await DossierRow.load(code: code, db),
-                  DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal) else { throw Self.notFound }
+                DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
+            else { throw Self.notFound }
             let events = try await db.select().columns("action", "from_status", "to_status", "actor", "actor_role", "agency", "note", "at")
                 .from("dossier_events").where("dossier_id", .equal, row.id).orderBy("id")
                 .all(decoding: DossierEvent.self, keyDecodingStrategy: .convertFromSnakeCase)
             let attachments = try await Self.attachments(of: row.id, db)
             let actions = DossierRules.allowedActions(for: DossierVisibility.actor(row, principal: principal), status: row.statusValue)
-            return DossierDetail(dossier: row.dossier, events: events, attachments: attachments, allowedActions: actions, overdue: row.dossier.isOverdue(at: now))
+            return DossierDetail(
+                dossier: row.dossier,
+                events: events,
+                attachments: attachments,
+                allowedActions: actions,
+                overdue: row.dossier.isOverdue(at: now)
+            )
         }
     }
 
@@ -33,7 +40,9 @@ extension DossierStore {
         public var overdueOnly: Bool
 
         public init(status: DossierStatus? = nil, agency: String? = nil, overdueOnly: Bool = false) {
-            self.status = status; self.agency = agency; self.overdueOnly = overdueOnly
+            self.status = status
+            self.agency = agency
+            self.overdueOnly = overdueOnly
         }
     }
 
@@ -48,9 +57,14 @@ extension DossierStore {
             if principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor) {
                 agency = filter.agency
             } else {
-                guard let own = principal.agency else { throw DomainError.forbidden(messageVi: "Tài khoản chưa gắn cơ quan", messageEn: "Your account has no agency") }
+                guard let own = principal.agency else {
+                    throw DomainError.forbidden(messageVi: "Tài khoản chưa gắn cơ quan", messageEn: "Your account has no agency")
+                }
                 if let requested = filter.agency, requested != own {
-                    throw DomainError.forbidden(messageVi: "Chỉ xem được hồ sơ của cơ quan mình", messageEn: "You can only list your own agency's dossiers")
+                    throw DomainError.forbidden(
+                        messageVi: "Chỉ xem được hồ sơ của cơ quan mình",
+                        messageEn: "You can only list your own agency's dossiers"
+                    )
                 }
                 agency = own
             }
@@ -79,8 +93,10 @@ extension DossierStore {
         }
         if isCitizen { return Page(fetched: rows, limit: page.limit, key: \.id, transform: \.dossier) }
         let offset = after ?? 0
-        return Page(items: rows.prefix(page.limit).map(\.dossier),
-                    nextCursor: rows.count > page.limit ? PageRequest.cursor(after: offset + Int64(page.limit)) : nil)
+        return Page(
+            items: rows.prefix(page.limit).map(\.dossier),
+            nextCursor: rows.count > page.limit ? PageRequest.cursor(after: offset + Int64(page.limit)) : nil
+        )
     }
 
     /// The public status lookup: a dossier code with the phone number or citizen ID given at
@@ -96,17 +112,32 @@ extension DossierStore {
         guard let row, row.applicantPhone == (Self.phone(key) ?? key) || row.applicantCitizenId == key else { return nil }
         let status = DossierStatus(rawValue: row.status) ?? .stopped
         let overdue = row.dueAt.map { now > $0 && !status.clockStopped } ?? false
-        return PublicStatus(code: row.code, procedureName: row.procedureName, status: status, statusName: status.nameVi, statusNameEn: status.nameEn,
-                            nationalStatus: status.nationalCode, receivedAt: row.receivedAt, dueAt: row.dueAt, overdue: overdue)
+        return PublicStatus(
+            code: row.code,
+            procedureName: row.procedureName,
+            status: status,
+            statusName: status.nameVi,
+            statusNameEn: status.nameEn,
+            nationalStatus: status.nationalCode,
+            receivedAt: row.receivedAt,
+            dueAt: row.dueAt,
+            overdue: overdue
+        )
     }
 
     static let lookupColumns = SQLColumnList(["code", "procedure_name", "status", "applicant_phone", "applicant_citizen_id", "received_at", "due_at"])
 
     struct LookupRow: Decodable {
-        let code: String, procedureName: String, status: String, applicantPhone: String, applicantCitizenId: String?, receivedAt: Int64?, dueAt: Int64?
+        let code: String, procedureName: String, status: String, applicantPhone: String, applicantCitizenId: String?, receivedAt: Int64?,
+            dueAt: Int64?
         enum CodingKeys: String, CodingKey {
-            case code, procedureName = "procedure_name", status, applicantPhone = "applicant_phone", applicantCitizenId = "applicant_citizen_id"
-            case receivedAt = "received_at", dueAt = "due_at"
+            case code
+            case procedureName = "procedure_name"
+            case status
+            case applicantPhone = "applicant_phone"
+            case applicantCitizenId = "applicant_citizen_id"
+            case receivedAt = "received_at"
+            case dueAt = "due_at"
         }
     }
 }

@@ -31,15 +31,32 @@ extension DossierRules {
 /// entry names the part it belongs to and that part's deadline after it.
 extension DossierStore {
     /// Opens the part that begins at the dossier's step `index` at `start`.
-    static func openPart(_ row: DossierRow, index: Int, procedure: Procedure, start: Date, dossierDue: Int64?, calendar: WorkingCalendar,
-                         _ db: any SQLDatabase) async throws {
+    static func openPart(
+        _ row: DossierRow,
+        index: Int,
+        procedure: Procedure,
+        start: Date,
+        dossierDue: Int64?,
+        calendar: WorkingCalendar,
+        _ db: any SQLDatabase
+    ) async throws {
         let part = DossierRules.agencyPart(of: procedure.steps, from: index, implementing: row.implementingAgency)
-        let due = part.isWhole || part.days == 0 ? dossierDue
-            : VietnamTime.instant(Deadlines.due(receivedAt: VietnamTime.local(start), processingDays: part.days, cutoff: nil, calendar: calendar)).epochMillis
+        let due =
+            part.isWhole || part.days == 0
+            ? dossierDue
+            : VietnamTime.instant(Deadlines.due(receivedAt: VietnamTime.local(start), processingDays: part.days, cutoff: nil, calendar: calendar))
+                .epochMillis
         let seq = try await lastPart(of: row.id, db).map { $0.seq + 1 } ?? 0
         try await db.insert(into: "dossier_steps").columns("dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status")
-            .values(SQLBind(row.id), SQLBind(seq), SQLBind(part.agency), SQLBind(start.epochMillis), SQLBind(Int64?.none), SQLBind(due),
-                    SQLBind(DossierStatus.processing.rawValue))
+            .values(
+                SQLBind(row.id),
+                SQLBind(seq),
+                SQLBind(part.agency),
+                SQLBind(start.epochMillis),
+                SQLBind(Int64?.none),
+                SQLBind(due),
+                SQLBind(DossierStatus.processing.rawValue)
+            )
             .run()
     }
 
@@ -57,15 +74,25 @@ extension DossierStore {
 
     /// The latest part of a dossier.
     static func lastPart(of dossierID: Int64, _ db: any SQLDatabase) async throws -> (seq: Int, dueAt: Int64?, open: Bool)? {
-        guard let row = try await db.select().columns("seq", "due_at", "ended_at").from("dossier_steps").where("dossier_id", .equal, dossierID)
-            .orderBy("seq", .descending).limit(1).first() else { return nil }
-        return (try row.decode(column: "seq", as: Int.self), try row.decode(column: "due_at", as: Int64?.self),
-                try row.decode(column: "ended_at", as: Int64?.self) == nil)
+        guard
+            let row = try await db.select().columns("seq", "due_at", "ended_at").from("dossier_steps").where("dossier_id", .equal, dossierID)
+                .orderBy("seq", .descending).limit(1).first()
+        else { return nil }
+        return (
+            try row.decode(column: "seq", as: Int.self), try row.decode(column: "due_at", as: Int64?.self),
+            try row.decode(column: "ended_at", as: Int64?.self) == nil
+        )
     }
 
     /// A pause from `pausedAt` to `now` moves a deadline by the working days it lasted.
     static func resumedInstant(_ due: Int64, pausedAt: Int64, now: Date, calendar: WorkingCalendar) -> Int64 {
-        VietnamTime.instant(Deadlines.resumed(due: VietnamTime.local(Date(epochMillis: due)), paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
-                                              resumed: VietnamTime.local(now).date, calendar: calendar).due).epochMillis
+        VietnamTime.instant(
+            Deadlines.resumed(
+                due: VietnamTime.local(Date(epochMillis: due)),
+                paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
+                resumed: VietnamTime.local(now).date,
+                calendar: calendar
+            ).due
+        ).epochMillis
     }
 }

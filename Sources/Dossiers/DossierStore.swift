@@ -1,6 +1,6 @@
 import Audit
-import Delivery
 import Core
+import Delivery
 import Directory
 import Foundation
 import Identity
@@ -21,10 +21,24 @@ public struct DossierStore: Sendable {
     /// The largest accepted attachment, in bytes.
     public let maxAttachmentSize: Int
 
-    public init(database: Database, procedures: ProcedureCatalog, directory: AgencyDirectory, accounts: AccountStore, calendar: CalendarStore,
-                files: ContentStore, maxAttachmentSize: Int = 20 * 1024 * 1024, clock: WallClock = .system) {
-        self.database = database; self.procedures = procedures; self.directory = directory; self.accounts = accounts; self.calendar = calendar
-        self.files = files; self.maxAttachmentSize = maxAttachmentSize; self.clock = clock
+    public init(
+        database: Database,
+        procedures: ProcedureCatalog,
+        directory: AgencyDirectory,
+        accounts: AccountStore,
+        calendar: CalendarStore,
+        files: ContentStore,
+        maxAttachmentSize: Int = 20 * 1024 * 1024,
+        clock: WallClock = .system
+    ) {
+        self.database = database
+        self.procedures = procedures
+        self.directory = directory
+        self.accounts = accounts
+        self.calendar = calendar
+        self.files = files
+        self.maxAttachmentSize = maxAttachmentSize
+        self.clock = clock
     }
 
     static let notFound = DomainError.notFound(what: "dossier")
@@ -34,8 +48,10 @@ public struct DossierStore: Sendable {
         "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version", "field_code",
         "field_name", "fees", "online_level",
     ])
-    static let eventColumns = SQLColumnList(["dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at",
-                                             "due_at", "step_seq", "step_due_at"])
+    static let eventColumns = SQLColumnList([
+        "dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at",
+        "due_at", "step_seq", "step_due_at",
+    ])
 
     // MARK: Creation
 
@@ -54,39 +70,66 @@ public struct DossierStore: Sendable {
         let agency = center ?? implementing
         let isCitizen = principal.roles == [.citizen]
         if let given = input.channel, Channel(rawValue: given) == nil || (isCitizen && given != Channel.online.rawValue) {
-            throw DomainError.invalid("channel", "Kênh nộp là 1 (tại quầy), 2 (trực tuyến, của công dân) hoặc 3 (bưu chính)",
-                                      "channel is 1 (counter), 2 (online, a citizen's own) or 3 (post)")
+            throw DomainError.invalid(
+                "channel",
+                "Kênh nộp là 1 (tại quầy), 2 (trực tuyến, của công dân) hoặc 3 (bưu chính)",
+                "channel is 1 (counter), 2 (online, a citizen's own) or 3 (post)"
+            )
         }
         let channel: Channel
         if isCitizen {
             guard procedure.onlineLevel.acceptsOnlineSubmission else {
-                throw DomainError.conflict(messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến", messageEn: "This procedure does not accept online submission")
+                throw DomainError.conflict(
+                    messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến",
+                    messageEn: "This procedure does not accept online submission"
+                )
             }
             channel = .online
         } else if principal.roles.contains(.counterOfficer) {
             guard principal.agency == agency else {
-                throw DomainError.forbidden(messageVi: "Chỉ tiếp nhận hồ sơ của cơ quan mình", messageEn: "You can only receive dossiers for your own agency")
+                throw DomainError.forbidden(
+                    messageVi: "Chỉ tiếp nhận hồ sơ của cơ quan mình",
+                    messageEn: "You can only receive dossiers for your own agency"
+                )
             }
             guard let given = Channel(rawValue: input.channel ?? 1), given != .online else {
-                throw DomainError.invalid("channel", "Kênh tại quầy là 1 (trực tiếp) hoặc 3 (bưu chính)", "A counter receipt is channel 1 (in person) or 3 (post)")
+                throw DomainError.invalid(
+                    "channel",
+                    "Kênh tại quầy là 1 (trực tiếp) hoặc 3 (bưu chính)",
+                    "A counter receipt is channel 1 (in person) or 3 (post)"
+                )
             }
             channel = given
         } else {
-            throw DomainError.forbidden(messageVi: "Chỉ công dân hoặc cán bộ một cửa được nộp hồ sơ", messageEn: "Only citizens and counter officers can create dossiers")
+            throw DomainError.forbidden(
+                messageVi: "Chỉ công dân hoặc cán bộ một cửa được nộp hồ sơ",
+                messageEn: "Only citizens and counter officers can create dossiers"
+            )
         }
         if isCitizen {
             let missing = DossierRules.missingDocuments(procedure.documents, given: Set(attachments.filter { !$0.data.isEmpty }.map(\.documentName)))
             if !missing.isEmpty { throw DomainError.invalid(missing) }
         }
         let givenSubject = input.subject?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if let problem = TextRules.problem(givenSubject, field: "subject", label: ("Trích yếu", "The subject"), limit: 500) { throw DomainError.invalid([problem]) }
+        if let problem = TextRules.problem(givenSubject, field: "subject", label: ("Trích yếu", "The subject"), limit: 500) {
+            throw DomainError.invalid([problem])
+        }
         let subject = givenSubject.isEmpty ? procedure.name : givenSubject
         let workingCalendar = try await calendar.workingCalendar()
         let now = clock.now()
         let local = VietnamTime.local(now)
         let status: DossierStatus = isCitizen ? .submitted : .received
-        let due = isCitizen ? nil : VietnamTime.instant(Deadlines.due(receivedAt: local, processingDays: procedure.processingDays,
-                                                                        cutoff: procedure.cutoffTime.flatMap(LocalTime.init), calendar: workingCalendar)).epochMillis
+        let due =
+            isCitizen
+            ? nil
+            : VietnamTime.instant(
+                Deadlines.due(
+                    receivedAt: local,
+                    processingDays: procedure.processingDays,
+                    cutoff: procedure.cutoffTime.flatMap(LocalTime.init),
+                    calendar: workingCalendar
+                )
+            ).epochMillis
         let stepAgencies = procedure.steps.map { $0.agencyIdentifier ?? implementing }
         let applicantJSON = String(decoding: try JSONEncoder().encode(applicant), as: UTF8.self)
         let storedFiles = try attachments.map(store)
@@ -100,26 +143,68 @@ public struct DossierStore: Sendable {
         return try await database.transaction { db in
             let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
             let code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
-            guard let row = try await db.insert(into: "dossiers")
-                .columns(Self.dossierColumns)
-                .values(SQLBind(code), SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(agency), SQLBind(implementing),
+            guard
+                let row = try await db.insert(into: "dossiers")
+                    .columns(Self.dossierColumns)
+                    .values(
+                        SQLBind(code),
+                        SQLBind(procedure.code),
+                        SQLBind(procedure.name),
+                        SQLBind(agency),
+                        SQLBind(implementing),
                         SQLBind(stepAgencies.first ?? implementing),
-                        SQLBind(0), SQLBind(procedure.steps.count), SQLBind(channel.rawValue), SQLBind(status.rawValue), SQLBind(applicantJSON),
-                        SQLBind(applicant.phone), SQLBind(applicant.citizenId), SQLBind(subject), SQLBind(isCitizen ? principal.userID : nil),
-                        SQLBind(now.epochMillis), SQLBind(isCitizen ? nil : now.epochMillis), SQLBind(due), SQLBind(0), SQLBind(0), SQLBind(0),
-                        SQLBind(now.epochMillis), SQLBind(1), SQLBind(procedure.fieldCode), SQLBind(procedure.fieldName), SQLBind(feesJSON),
-                        SQLBind(procedure.onlineLevel.rawValue))
-                .returning("*").first(decoding: DossierRow.self) else { throw StorageError.corrupt("insert returned no row") }
+                        SQLBind(0),
+                        SQLBind(procedure.steps.count),
+                        SQLBind(channel.rawValue),
+                        SQLBind(status.rawValue),
+                        SQLBind(applicantJSON),
+                        SQLBind(applicant.phone),
+                        SQLBind(applicant.citizenId),
+                        SQLBind(subject),
+                        SQLBind(isCitizen ? principal.userID : nil),
+                        SQLBind(now.epochMillis),
+                        SQLBind(isCitizen ? nil : now.epochMillis),
+                        SQLBind(due),
+                        SQLBind(0),
+                        SQLBind(0),
+                        SQLBind(0),
+                        SQLBind(now.epochMillis),
+                        SQLBind(1),
+                        SQLBind(procedure.fieldCode),
+                        SQLBind(procedure.fieldName),
+                        SQLBind(feesJSON),
+                        SQLBind(procedure.onlineLevel.rawValue)
+                    )
+                    .returning("*").first(decoding: DossierRow.self)
+            else { throw StorageError.corrupt("insert returned no row") }
             let agencies = db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier")
             for identifier in involved { agencies.values(SQLBind(row.id), SQLBind(identifier)) }
             try await agencies.run()
-            _ = try await Self.insert(storedFiles, kind: .submission, dossierID: row.id, code: code, by: principal, requestID: requestID,
-                                      now: now.epochMillis, clock: clock, db)
+            _ = try await Self.insert(
+                storedFiles,
+                kind: .submission,
+                dossierID: row.id,
+                code: code,
+                by: principal,
+                requestID: requestID,
+                now: now.epochMillis,
+                clock: clock,
+                db
+            )
             if !isCitizen { try await Self.openPart(row, index: 0, procedure: procedure, start: now, dossierDue: due, calendar: workingCalendar, db) }
             try await Self.recordEvent(row: row, action: action, from: nil, to: status, principal: principal, note: nil, now: now, db)
-            try await AuditLog.record(AuditEntry(principal: principal, action: "dossier.\(action)", targetType: "dossier", targetID: row.code, requestID: requestID,
-                                                 change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]),
-                                      on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "dossier.\(action)",
+                    targetType: "dossier",
+                    targetID: row.code,
+                    requestID: requestID,
+                    change: ["procedure": procedure.code, "agency": agency, "channel": String(channel.rawValue), "status": status.rawValue]
+                ),
+                on: db,
+                clock: clock
+            )
             return row.dossier
         }
     }
@@ -127,10 +212,12 @@ public struct DossierStore: Sendable {
     /// The next number of the day for an agency; part of the caller's transaction, so a rolled
     /// back creation gives its number back (codes stay gap-free).
     static func nextSequence(agency: String, day: LocalDate, _ db: any SQLDatabase) async throws -> Int {
-        guard let row = try await db.insert(into: "dossier_sequences").columns("agency_identifier", "day", "last_value")
-            .values(SQLBind(agency), SQLBind(day.iso), SQLBind(1))
-            .onConflict(with: ["agency_identifier", "day"], do: { $0.set("last_value", to: SQLRaw("dossier_sequences.last_value + 1")) })
-            .returning("last_value").first() else {
+        guard
+            let row = try await db.insert(into: "dossier_sequences").columns("agency_identifier", "day", "last_value")
+                .values(SQLBind(agency), SQLBind(day.iso), SQLBind(1))
+                .onConflict(with: ["agency_identifier", "day"], do: { $0.set("last_value", to: SQLRaw("dossier_sequences.last_value + 1")) })
+                .returning("last_value").first()
+        else {
             throw StorageError.corrupt("dossier sequence missing")
         }
         return try row.decode(column: "last_value", as: Int.self)
@@ -148,7 +235,11 @@ public struct DossierStore: Sendable {
             throw DomainError.invalid("agencyIdentifier", "Chọn cơ quan tiếp nhận (xã, phường)", "Choose the receiving agency (commune or ward)")
         }
         guard let agency = try await directory.agency(requested), agency.kind == .peopleCommittee, agency.parentIdentifier != nil else {
-            throw DomainError.invalid("agencyIdentifier", "Cơ quan \(requested) không tiếp nhận thủ tục cấp xã", "\(requested) does not receive commune-level procedures")
+            throw DomainError.invalid(
+                "agencyIdentifier",
+                "Cơ quan \(requested) không tiếp nhận thủ tục cấp xã",
+                "\(requested) does not receive commune-level procedures"
+            )
         }
         return agency.identifier
     }
@@ -158,25 +249,44 @@ public struct DossierStore: Sendable {
         var result = applicant
         result.fullName = applicant.fullName.trimmingCharacters(in: .whitespacesAndNewlines)
         if result.fullName.isEmpty {
-            errors.append(ValidationError(field: "applicant.fullName", messageVi: "Cần họ tên chủ hồ sơ", messageEn: "The applicant's name is required"))
-        } else if let problem = TextRules.problem(result.fullName, field: "applicant.fullName", label: ("Họ tên chủ hồ sơ", "The applicant's name"), limit: 200) {
+            errors.append(
+                ValidationError(field: "applicant.fullName", messageVi: "Cần họ tên chủ hồ sơ", messageEn: "The applicant's name is required")
+            )
+        } else if let problem = TextRules.problem(
+            result.fullName,
+            field: "applicant.fullName",
+            label: ("Họ tên chủ hồ sơ", "The applicant's name"),
+            limit: 200
+        ) {
             errors.append(problem)
         }
         if ![1, 2].contains(applicant.kind) {
-            errors.append(ValidationError(field: "applicant.kind", messageVi: "Loại đối tượng là 1 (công dân) hoặc 2 (doanh nghiệp)", messageEn: "kind is 1 (citizen) or 2 (business)"))
+            errors.append(
+                ValidationError(
+                    field: "applicant.kind",
+                    messageVi: "Loại đối tượng là 1 (công dân) hoặc 2 (doanh nghiệp)",
+                    messageEn: "kind is 1 (citizen) or 2 (business)"
+                )
+            )
         }
-        if let phone = Self.phone(applicant.phone) { result.phone = phone } else {
+        if let phone = Self.phone(applicant.phone) {
+            result.phone = phone
+        } else {
             errors.append(ValidationError(field: "applicant.phone", messageVi: "Số điện thoại không hợp lệ", messageEn: "Invalid phone number"))
         }
         if let id = applicant.citizenId, !id.isEmpty {
             do { result.citizenId = try CitizenID(id, currentYear: currentYear).value } catch {
                 errors.append(ValidationError(field: "applicant.citizenId", messageVi: error.messageVi, messageEn: error.messageEn))
             }
-        } else { result.citizenId = nil }
+        } else {
+            result.citizenId = nil
+        }
         if let email = applicant.email, !email.isEmpty, !(email.count <= 100 && email.contains("@") && !email.contains(where: \.isWhitespace)) {
             errors.append(ValidationError(field: "applicant.email", messageVi: "Thư điện tử không hợp lệ", messageEn: "Invalid e-mail"))
         }
-        if let address = applicant.address, let problem = TextRules.problem(address, field: "applicant.address", label: ("Địa chỉ", "The address"), limit: 300) {
+        if let address = applicant.address,
+            let problem = TextRules.problem(address, field: "applicant.address", label: ("Địa chỉ", "The address"), limit: 300)
+        {
             errors.append(problem)
         }
         if !errors.isEmpty { throw DomainError.invalid(errors) }
@@ -193,8 +303,17 @@ public struct DossierStore: Sendable {
 
     /// Writes the history entry and queues the national-portal sync (full record, then the
     /// progress step) in the caller's transaction, reading the dossier as it now stands.
-    static func recordEvent(id: Int64, code: String, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal,
-                            note: String?, now: Date, _ db: any SQLDatabase) async throws {
+    static func recordEvent(
+        id: Int64,
+        code: String,
+        action: String,
+        from: DossierStatus?,
+        to: DossierStatus,
+        principal: Principal,
+        note: String?,
+        now: Date,
+        _ db: any SQLDatabase
+    ) async throws {
         guard let row = try await DossierRow.load(code: code, db) else { throw StorageError.corrupt("dossier vanished") }
         try await recordEvent(row: row, action: action, from: from, to: to, principal: principal, note: note, now: now, db)
     }
@@ -202,26 +321,56 @@ public struct DossierStore: Sendable {
     /// The same, for a caller that already holds the dossier as it now stands: the history
     /// entry (with the appointment as it stands), then what it tells the outside (the
     /// national-portal sync — full record, then the progress step — and the applicant's notifications).
-    static func recordEvent(row: DossierRow, action: String, from: DossierStatus?, to: DossierStatus, principal: Principal, note: String?, now: Date,
-                            _ db: any SQLDatabase) async throws {
+    static func recordEvent(
+        row: DossierRow,
+        action: String,
+        from: DossierStatus?,
+        to: DossierStatus,
+        principal: Principal,
+        note: String?,
+        now: Date,
+        _ db: any SQLDatabase
+    ) async throws {
         let part = try await lastPart(of: row.id, db)
-        guard let inserted = try await db.insert(into: "dossier_events")
-            .columns(Self.eventColumns)
-            .values(SQLBind(row.id), SQLBind(action), SQLBind(from?.rawValue), SQLBind(to.rawValue), SQLBind(principal.userID), SQLBind(principal.username),
-                    SQLBind(principal.primaryRole.rawValue), SQLBind(principal.agency), SQLBind(note), SQLBind(now.epochMillis), SQLBind(row.dueAt),
-                    SQLBind(part?.seq), SQLBind(part?.dueAt))
-            .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+        guard
+            let inserted = try await db.insert(into: "dossier_events")
+                .columns(Self.eventColumns)
+                .values(
+                    SQLBind(row.id),
+                    SQLBind(action),
+                    SQLBind(from?.rawValue),
+                    SQLBind(to.rawValue),
+                    SQLBind(principal.userID),
+                    SQLBind(principal.username),
+                    SQLBind(principal.primaryRole.rawValue),
+                    SQLBind(principal.agency),
+                    SQLBind(note),
+                    SQLBind(now.epochMillis),
+                    SQLBind(row.dueAt),
+                    SQLBind(part?.seq),
+                    SQLBind(part?.dueAt)
+                )
+                .returning("id").first()
+        else { throw StorageError.corrupt("insert returned no id") }
         let eventID = try inserted.decode(column: "id", as: Int64.self)
         let code = row.code
         try await notify(row, action: action, note: note, eventID: eventID, now: now.epochMillis, db)
         // The records themselves are built when sent (`nationalRequest`), in this dossier's order.
         for (kind, service) in [(NationalMessage.Kind.sync, NationalRecord.syncService), (.progress, NationalRecord.progressService)] {
-            try await queueNational(NationalMessage(kind: kind, dossier: code, event: eventID), key: "\(code)#\(eventID)#\(service)", orderingKey: code,
-                                    now: now.epochMillis, db)
+            try await queueNational(
+                NationalMessage(kind: kind, dossier: code, event: eventID),
+                key: "\(code)#\(eventID)#\(service)",
+                orderingKey: code,
+                now: now.epochMillis,
+                db
+            )
         }
     }
 
-    struct FeeLine: Codable { let name: String; let amount: Int64 }
+    struct FeeLine: Codable {
+        let name: String
+        let amount: Int64
+    }
 
     /// The procedure's fees at submission, as kept on the dossier.
     static func feeLines(_ row: DossierRow) -> [FeeLine] {
@@ -235,19 +384,39 @@ public struct DossierStore: Sendable {
         let text: (subject: String, body: String)
         switch action {
         case DossierAction.receive.rawValue:
-            text = ("Đã tiếp nhận hồ sơ \(d.code)",
-                    "Hồ sơ \(d.code) (\(d.procedureName)) đã được tiếp nhận lúc \(d.receivedAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? ""). "
-                        + "Ngày hẹn trả kết quả: \(d.dueAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? "").")
+            text = (
+                "Đã tiếp nhận hồ sơ \(d.code)",
+                "Hồ sơ \(d.code) (\(d.procedureName)) đã được tiếp nhận lúc \(d.receivedAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? ""). "
+                    + "Ngày hẹn trả kết quả: \(d.dueAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? "")."
+            )
         case DossierAction.requestSupplement.rawValue:
-            text = ("Hồ sơ \(d.code) cần bổ sung", "Hồ sơ \(d.code) cần bổ sung, hoàn thiện: \(note ?? ""). Thời gian bổ sung không tính vào thời hạn giải quyết.")
+            text = (
+                "Hồ sơ \(d.code) cần bổ sung",
+                "Hồ sơ \(d.code) cần bổ sung, hoàn thiện: \(note ?? ""). Thời gian bổ sung không tính vào thời hạn giải quyết."
+            )
         case DossierAction.recordResult.rawValue:
-            text = ("Hồ sơ \(d.code) đã có kết quả", "Hồ sơ \(d.code) (\(d.procedureName)) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký.")
+            text = (
+                "Hồ sơ \(d.code) đã có kết quả",
+                "Hồ sơ \(d.code) (\(d.procedureName)) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký."
+            )
         default:
             return
         }
         if let email = d.applicant.email, !email.isEmpty {
-            try await Outbox.enqueue(topic: SMTPClient.topic, key: "\(d.code)#\(eventID)", value: EmailMessage(to: email, subject: text.subject, body: text.body), on: db, now: now)
+            try await Outbox.enqueue(
+                topic: SMTPClient.topic,
+                key: "\(d.code)#\(eventID)",
+                value: EmailMessage(to: email, subject: text.subject, body: text.body),
+                on: db,
+                now: now
+            )
         }
-        try await Outbox.enqueue(topic: SMSMessage.topic, key: "\(d.code)#\(eventID)", value: SMSMessage(to: d.applicant.phone, text: text.body), on: db, now: now)
+        try await Outbox.enqueue(
+            topic: SMSMessage.topic,
+            key: "\(d.code)#\(eventID)",
+            value: SMSMessage(to: d.applicant.phone, text: text.body),
+            on: db,
+            now: now
+        )
     }
 }

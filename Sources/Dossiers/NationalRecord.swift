@@ -1,3 +1,6 @@
+// The national portal's own field names (MaHoSo, TrangThaiHoSo, …) are kept as the portal spells them.
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 import Core
 import Foundation
 
@@ -13,7 +16,8 @@ public enum NationalRecord {
     public static func date(_ millis: Int64?) -> String {
         guard let millis else { return "" }
         let local = VietnamTime.local(Date(epochMillis: millis))
-        let d = local.date, t = local.time
+        let d = local.date
+        let t = local.time
         let seconds = Int(((millis / 1000) % 60 + 60) % 60)
         func pad(_ n: Int, _ w: Int = 2) -> String { String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
         return "\(pad(d.year, 4))\(pad(d.month))\(pad(d.day))\(pad(t.minutes / 60))\(pad(t.minutes % 60))\(pad(seconds))"

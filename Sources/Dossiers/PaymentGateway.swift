@@ -21,7 +21,11 @@ public struct PaymentGatewayConfig: Sendable {
     public static let sandboxPath = "/sandbox-gateway/pay"
 
     public init(gatewayURL: String, merchantCode: String, secret: String, returnURL: String, sandbox: Bool = false, expiry: TimeInterval = 15 * 60) {
-        self.gatewayURL = gatewayURL; self.merchantCode = merchantCode; self.secret = secret; self.returnURL = returnURL; self.sandbox = sandbox
+        self.gatewayURL = gatewayURL
+        self.merchantCode = merchantCode
+        self.secret = secret
+        self.returnURL = returnURL
+        self.sandbox = sandbox
         self.expiry = expiry
     }
 }

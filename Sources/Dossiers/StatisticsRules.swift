@@ -13,7 +13,10 @@ public struct DossierHistory: Sendable, Equatable {
         public var dueAt: Int64?
 
         public init(action: String, toStatus: DossierStatus, at: Int64, dueAt: Int64?) {
-            self.action = action; self.toStatus = toStatus; self.at = at; self.dueAt = dueAt
+            self.action = action
+            self.toStatus = toStatus
+            self.at = at
+            self.dueAt = dueAt
         }
     }
 
@@ -27,19 +30,30 @@ public struct DossierHistory: Sendable, Equatable {
     public var events: [Event]
 
     public init(status: DossierStatus, channel: Int, receivedAt: Int64?, endAt: Int64?, dueAt: Int64?, events: [Event]) {
-        self.status = status; self.channel = channel; self.receivedAt = receivedAt; self.endAt = endAt; self.dueAt = dueAt; self.events = events
+        self.status = status
+        self.channel = channel
+        self.receivedAt = receivedAt
+        self.endAt = endAt
+        self.dueAt = dueAt
+        self.events = events
     }
 }
 
 /// How a dossier enters a period's form: received in it (online or directly) or carried over.
 public enum PeriodIntake: String, Sendable, Equatable, CaseIterable {
-    case receivedOnline = "online", receivedDirect = "direct", carriedOver = "carried"
+    case receivedOnline = "online"
+    case receivedDirect = "direct"
+    case carriedOver = "carried"
 }
 
 /// Where a dossier stands in a period's form: processed (before, on or after the deadline) or
 /// still in progress at the period's end (within the deadline or overdue).
 public enum PeriodTiming: String, Sendable, Equatable, CaseIterable {
-    case beforeDeadline = "before", onDeadline = "on", late, withinDeadline = "within", overdue
+    case beforeDeadline = "before"
+    case onDeadline = "on"
+    case late
+    case withinDeadline = "within"
+    case overdue
 
     public var isProcessed: Bool { [.beforeDeadline, .onDeadline, .late].contains(self) }
 }
@@ -49,7 +63,10 @@ public struct PeriodClass: Sendable, Equatable {
     public let intake: PeriodIntake
     public let timing: PeriodTiming
 
-    public init(_ intake: PeriodIntake, _ timing: PeriodTiming) { self.intake = intake; self.timing = timing }
+    public init(_ intake: PeriodIntake, _ timing: PeriodTiming) {
+        self.intake = intake
+        self.timing = timing
+    }
 }
 
 /// The rules of the one-stop statistics (Circular 01/2020/TT-VPCP forms II.06a and 06, with the

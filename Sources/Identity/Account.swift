@@ -44,10 +44,24 @@ public struct NewStaffAccount: Codable, Sendable {
     public var email: String?
     public var phone: String?
 
-    public init(username: String, password: String, fullName: String, roles: [Role], agencyIdentifier: String?,
-                departmentCode: String? = nil, email: String? = nil, phone: String? = nil) {
-        self.username = username; self.password = password; self.fullName = fullName; self.roles = roles
-        self.agencyIdentifier = agencyIdentifier; self.departmentCode = departmentCode; self.email = email; self.phone = phone
+    public init(
+        username: String,
+        password: String,
+        fullName: String,
+        roles: [Role],
+        agencyIdentifier: String?,
+        departmentCode: String? = nil,
+        email: String? = nil,
+        phone: String? = nil
+    ) {
+        self.username = username
+        self.password = password
+        self.fullName = fullName
+        self.roles = roles
+        self.agencyIdentifier = agencyIdentifier
+        self.departmentCode = departmentCode
+        self.email = email
+        self.phone = phone
     }
 }
 
@@ -59,6 +73,9 @@ public struct CitizenRegistration: Codable, Sendable {
     public var citizenId: String?
 
     public init(phoneOrEmail: String, password: String, fullName: String, citizenId: String? = nil) {
-        self.phoneOrEmail = phoneOrEmail; self.password = password; self.fullName = fullName; self.citizenId = citizenId
+        self.phoneOrEmail = phoneOrEmail
+        self.password = password
+        self.fullName = fullName
+        self.citizenId = citizenId
     }
 }

@@ -6,8 +6,11 @@ public enum AccountRules {
     public static func checkPassword(_ password: String) throws(ValidationError) {
         let bytes = password.utf8.count
         guard bytes >= 10, bytes <= 72, password.contains(where: \.isLetter), password.contains(where: \.isNumber) else {
-            throw ValidationError(field: "password", messageVi: "Mật khẩu phải dài 10–72 ký tự, có cả chữ và số",
-                                  messageEn: "Password must be 10–72 characters with both letters and digits")
+            throw ValidationError(
+                field: "password",
+                messageVi: "Mật khẩu phải dài 10–72 ký tự, có cả chữ và số",
+                messageEn: "Password must be 10–72 characters with both letters and digits"
+            )
         }
     }
 
@@ -15,8 +18,11 @@ public enum AccountRules {
     public static func staffUsername(_ text: String) throws(ValidationError) -> String {
         let name = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard (3...50).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
-            throw ValidationError(field: "username", messageVi: "Tên đăng nhập phải có 3–50 ký tự a–z, 0–9, dấu chấm, gạch ngang hoặc gạch dưới",
-                                  messageEn: "Username must be 3–50 characters of a–z, 0–9, dot, dash or underscore")
+            throw ValidationError(
+                field: "username",
+                messageVi: "Tên đăng nhập phải có 3–50 ký tự a–z, 0–9, dấu chấm, gạch ngang hoặc gạch dưới",
+                messageEn: "Username must be 3–50 characters of a–z, 0–9, dot, dash or underscore"
+            )
         }
         return name
     }
@@ -39,7 +45,8 @@ public enum AccountRules {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 100, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasSuffix("."),
-              !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else { return nil }
+            !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+        else { return nil }
         return email
     }
 

@@ -15,7 +15,11 @@ extension AccountStore {
         public let department: String?
         public let role: Role
         public init(username: String, fullName: String, agency: String, department: String?, role: Role) {
-            self.username = username; self.fullName = fullName; self.agency = agency; self.department = department; self.role = role
+            self.username = username
+            self.fullName = fullName
+            self.agency = agency
+            self.department = department
+            self.role = role
         }
     }
 
@@ -25,19 +29,40 @@ extension AccountStore {
         let clock = clock
         try await database.transaction { db in
             let before = try await BulkInsert.maxID("users", on: db)
-            try await BulkInsert.insert(into: "users", columns: ["username", "password_hash", "full_name", "kind", "agency_identifier", "department_code",
-                                                                 "status", "failed_logins", "created_at", "updated_at"],
-                                        rows: accounts.map { [.text($0.username), .text(hash), .text($0.fullName), .text(AccountKind.staff.rawValue), .text($0.agency),
-                                                              $0.department.map(BulkValue.text) ?? .null, .text(AccountStatus.active.rawValue), .int(0), .int(now), .int(now)] },
-                                        on: db)
+            try await BulkInsert.insert(
+                into: "users",
+                columns: [
+                    "username", "password_hash", "full_name", "kind", "agency_identifier", "department_code",
+                    "status", "failed_logins", "created_at", "updated_at",
+                ],
+                rows: accounts.map {
+                    [
+                        .text($0.username), .text(hash), .text($0.fullName), .text(AccountKind.staff.rawValue), .text($0.agency),
+                        $0.department.map(BulkValue.text) ?? .null, .text(AccountStatus.active.rawValue), .int(0), .int(now), .int(now),
+                    ]
+                },
+                on: db
+            )
             for role in Set(accounts.map(\.role)) {
                 let names = accounts.filter { $0.role == role }.map(\.username)
                 for chunk in names.chunks(ofCount: 500) {
-                    try await db.raw("INSERT INTO user_roles (user_id, role) SELECT id, \(bind: role.rawValue) FROM users WHERE id > \(bind: before) AND username IN (\(binds: Array(chunk)))").run()
+                    try await db.raw(
+                        "INSERT INTO user_roles (user_id, role) SELECT id, \(bind: role.rawValue) FROM users WHERE id > \(bind: before) AND username IN (\(binds: Array(chunk)))"
+                    ).run()
                 }
             }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "user.bulk-create", targetType: "user", targetID: "\(accounts.count)", requestID: nil,
-                                                 change: ["count": String(accounts.count)]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "user.bulk-create",
+                    targetType: "user",
+                    targetID: "\(accounts.count)",
+                    requestID: nil,
+                    change: ["count": String(accounts.count)]
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 }

@@ -12,7 +12,9 @@ public struct AccountStore: Sendable {
     let clock: WallClock
 
     public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system) {
-        self.database = database; self.hasher = hasher; self.clock = clock
+        self.database = database
+        self.hasher = hasher
+        self.clock = clock
     }
 
     struct Row: Decodable {
@@ -32,8 +34,10 @@ public struct AccountStore: Sendable {
         let tokensRevokedAt: Int64?
     }
 
-    static let columns = ["id", "username", "password_hash", "full_name", "kind", "phone", "email", "citizen_id",
-                          "agency_identifier", "department_code", "status", "failed_logins", "locked_until", "tokens_revoked_at"]
+    static let columns = [
+        "id", "username", "password_hash", "full_name", "kind", "phone", "email", "citizen_id",
+        "agency_identifier", "department_code", "status", "failed_logins", "locked_until", "tokens_revoked_at",
+    ]
 
     func row(username: String, _ db: any SQLDatabase) async throws -> Row? {
         try await db.select().columns(Self.columns).from("users").where("username", .equal, username)
@@ -46,10 +50,21 @@ public struct AccountStore: Sendable {
     }
 
     static func account(_ row: Row, roles: [Role]) -> Account {
-        Account(id: row.id, username: row.username, fullName: row.fullName, kind: AccountKind(rawValue: row.kind) ?? .citizen, roles: roles,
-                phone: row.phone, email: row.email, citizenId: row.citizenId, agencyIdentifier: row.agencyIdentifier,
-                departmentCode: row.departmentCode, status: AccountStatus(rawValue: row.status) ?? .disabled, lockedUntil: row.lockedUntil,
-                tokensRevokedAt: row.tokensRevokedAt)
+        Account(
+            id: row.id,
+            username: row.username,
+            fullName: row.fullName,
+            kind: AccountKind(rawValue: row.kind) ?? .citizen,
+            roles: roles,
+            phone: row.phone,
+            email: row.email,
+            citizenId: row.citizenId,
+            agencyIdentifier: row.agencyIdentifier,
+            departmentCode: row.departmentCode,
+            status: AccountStatus(rawValue: row.status) ?? .disabled,
+            lockedUntil: row.lockedUntil,
+            tokensRevokedAt: row.tokensRevokedAt
+        )
     }
 
     public func account(id: Int64) async throws -> Account? {
@@ -63,9 +78,17 @@ public struct AccountStore: Sendable {
     /// One account and its roles in one statement (every authenticated request reads it).
     func accountWithRoles(where column: String, equals value: some Encodable & Sendable) async throws -> Account? {
         try await database.read { db in
-            let rows = try await db.select().columns(Self.columns.map { SQLColumn($0, table: "users") }).column(SQLColumn("role", table: "user_roles"))
-                .from("users").join("user_roles", method: SQLJoinMethod.left, on: SQLColumn("user_id", table: "user_roles"), .equal, SQLColumn("id", table: "users"))
-                .where(SQLColumn(column, table: "users"), .equal, SQLBind(value)).all()
+            let rows = try await db.select().columns(Self.columns.map { SQLColumn($0, table: "users") }).column(
+                SQLColumn("role", table: "user_roles")
+            )
+            .from("users").join(
+                "user_roles",
+                method: SQLJoinMethod.left,
+                on: SQLColumn("user_id", table: "user_roles"),
+                .equal,
+                SQLColumn("id", table: "users")
+            )
+            .where(SQLColumn(column, table: "users"), .equal, SQLBind(value)).all()
             guard let first = rows.first else { return nil }
             let roles = try rows.compactMap { try $0.decode(column: "role", as: String?.self).flatMap(Role.init(rawValue:)) }.sorted()
             return Self.account(try first.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase), roles: roles)
@@ -79,23 +102,36 @@ public struct AccountStore: Sendable {
     public func createStaff(_ input: NewStaffAccount, by principal: Principal, requestID: String?) async throws -> Account {
         var errors: [ValidationError] = []
         func check<T>(_ body: () throws(ValidationError) -> T) -> T? {
-            do { return try body() } catch { errors.append(error); return nil }
+            do { return try body() } catch {
+                errors.append(error)
+                return nil
+            }
         }
         let username = check { () throws(ValidationError) in try AccountRules.staffUsername(input.username) }
         _ = check { () throws(ValidationError) in try AccountRules.checkPassword(input.password) }
         let fullName = check { () throws(ValidationError) in try AccountRules.fullName(input.fullName) }
         let roles = Set(input.roles)
         if roles.isEmpty || roles.contains(.citizen) {
-            errors.append(ValidationError(field: "roles", messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
-                                          messageEn: "A staff account needs at least one staff role"))
+            errors.append(
+                ValidationError(
+                    field: "roles",
+                    messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
+                    messageEn: "A staff account needs at least one staff role"
+                )
+            )
         }
         var agency: String?
         if let text = input.agencyIdentifier, !text.isEmpty {
             agency = check { () throws(ValidationError) in try AgencyIdentifier(text).value }
         }
         if roles.contains(where: \.isStaffRole) && agency == nil && input.agencyIdentifier?.isEmpty != false {
-            errors.append(ValidationError(field: "agencyIdentifier", messageVi: "Vai trò cán bộ cần gắn với một cơ quan",
-                                          messageEn: "Staff roles require an agency"))
+            errors.append(
+                ValidationError(
+                    field: "agencyIdentifier",
+                    messageVi: "Vai trò cán bộ cần gắn với một cơ quan",
+                    messageEn: "Staff roles require an agency"
+                )
+            )
         }
         let email = input.email.flatMap { $0.isEmpty ? nil : $0 }
         if let email, AccountRules.email(email) == nil {
@@ -107,10 +143,16 @@ public struct AccountStore: Sendable {
         }
         guard errors.isEmpty, let username, let fullName else { throw DomainError.invalid(errors) }
         guard principal.may(.usersManage, inAgency: agency) else {
-            throw DomainError.forbidden(messageVi: "Bạn chỉ được tạo tài khoản trong cơ quan của mình", messageEn: "You may only create accounts in your own agency")
+            throw DomainError.forbidden(
+                messageVi: "Bạn chỉ được tạo tài khoản trong cơ quan của mình",
+                messageEn: "You may only create accounts in your own agency"
+            )
         }
         if !principal.roles.contains(.systemAdmin) && roles.contains(where: { !$0.isStaffRole }) {
-            throw DomainError.forbidden(messageVi: "Chỉ quản trị hệ thống được cấp vai trò này", messageEn: "Only a system administrator may grant this role")
+            throw DomainError.forbidden(
+                messageVi: "Chỉ quản trị hệ thống được cấp vai trò này",
+                messageEn: "Only a system administrator may grant this role"
+            )
         }
         let directory = AgencyDirectory(database: database, clock: clock)
         if let agency {
@@ -118,13 +160,26 @@ public struct AccountStore: Sendable {
                 throw DomainError.invalid("agencyIdentifier", "Cơ quan \(agency) không tồn tại", "Agency \(agency) does not exist")
             }
             if let department = input.departmentCode, !department.isEmpty, try await !directory.hasDepartment(department, in: agency) {
-                throw DomainError.invalid("departmentCode", "Phòng ban \(department) không thuộc cơ quan \(agency)", "Department \(department) is not part of \(agency)")
+                throw DomainError.invalid(
+                    "departmentCode",
+                    "Phòng ban \(department) không thuộc cơ quan \(agency)",
+                    "Department \(department) is not part of \(agency)"
+                )
             }
         }
         let hash = try await hasher.hash(input.password)
-        let row = NewRow(username: username, passwordHash: hash, fullName: fullName, kind: .staff, phone: phone.flatMap(AccountRules.phone),
-                         email: email.flatMap(AccountRules.email), citizenId: nil, agency: agency,
-                         department: input.departmentCode.flatMap { $0.isEmpty ? nil : $0 }, roles: roles.sorted())
+        let row = NewRow(
+            username: username,
+            passwordHash: hash,
+            fullName: fullName,
+            kind: .staff,
+            phone: phone.flatMap(AccountRules.phone),
+            email: email.flatMap(AccountRules.email),
+            citizenId: nil,
+            agency: agency,
+            department: input.departmentCode.flatMap { $0.isEmpty ? nil : $0 },
+            roles: roles.sorted()
+        )
         return try await insert(row, action: "user.create", by: principal, requestID: requestID)
     }
 
@@ -134,8 +189,13 @@ public struct AccountStore: Sendable {
         let phone = AccountRules.phone(input.phoneOrEmail)
         let email = phone == nil ? AccountRules.email(input.phoneOrEmail) : nil
         if phone == nil && email == nil {
-            errors.append(ValidationError(field: "phoneOrEmail", messageVi: "Nhập số điện thoại di động (10 số) hoặc địa chỉ thư điện tử",
-                                          messageEn: "Enter a mobile number (10 digits) or an e-mail address"))
+            errors.append(
+                ValidationError(
+                    field: "phoneOrEmail",
+                    messageVi: "Nhập số điện thoại di động (10 số) hoặc địa chỉ thư điện tử",
+                    messageEn: "Enter a mobile number (10 digits) or an e-mail address"
+                )
+            )
         }
         do { try AccountRules.checkPassword(input.password) } catch { errors.append(error) }
         var fullName = ""
@@ -146,8 +206,18 @@ public struct AccountStore: Sendable {
         }
         guard errors.isEmpty, let username = phone ?? email else { throw DomainError.invalid(errors) }
         let hash = try await hasher.hash(input.password)
-        return NewRow(username: username, passwordHash: hash, fullName: fullName, kind: .citizen, phone: phone, email: email,
-                      citizenId: citizenID, agency: nil, department: nil, roles: [.citizen])
+        return NewRow(
+            username: username,
+            passwordHash: hash,
+            fullName: fullName,
+            kind: .citizen,
+            phone: phone,
+            email: email,
+            citizenId: citizenID,
+            agency: nil,
+            department: nil,
+            roles: [.citizen]
+        )
     }
 
     /// A citizen's account created by an operator (demo data, a move from an earlier system),
@@ -173,26 +243,81 @@ public struct AccountStore: Sendable {
         let clock = clock
         do {
             return try await database.transaction { db in
-                guard let inserted = try await db.insert(into: "users")
-                    .columns("username", "password_hash", "full_name", "kind", "phone", "email", "citizen_id", "agency_identifier",
-                             "department_code", "status", "failed_logins", "locked_until", "created_at", "updated_at")
-                    .values(SQLBind(new.username), SQLBind(new.passwordHash), SQLBind(new.fullName), SQLBind(new.kind.rawValue),
-                            SQLBind(new.phone), SQLBind(new.email), SQLBind(new.citizenId), SQLBind(new.agency), SQLBind(new.department),
-                            SQLBind(AccountStatus.active.rawValue), SQLBind(0), SQLBind(Int64?.none), SQLBind(now), SQLBind(now))
-                    .returning("id").first() else { throw StorageError.corrupt("insert returned no id") }
+                guard
+                    let inserted = try await db.insert(into: "users")
+                        .columns(
+                            "username",
+                            "password_hash",
+                            "full_name",
+                            "kind",
+                            "phone",
+                            "email",
+                            "citizen_id",
+                            "agency_identifier",
+                            "department_code",
+                            "status",
+                            "failed_logins",
+                            "locked_until",
+                            "created_at",
+                            "updated_at"
+                        )
+                        .values(
+                            SQLBind(new.username),
+                            SQLBind(new.passwordHash),
+                            SQLBind(new.fullName),
+                            SQLBind(new.kind.rawValue),
+                            SQLBind(new.phone),
+                            SQLBind(new.email),
+                            SQLBind(new.citizenId),
+                            SQLBind(new.agency),
+                            SQLBind(new.department),
+                            SQLBind(AccountStatus.active.rawValue),
+                            SQLBind(0),
+                            SQLBind(Int64?.none),
+                            SQLBind(now),
+                            SQLBind(now)
+                        )
+                        .returning("id").first()
+                else { throw StorageError.corrupt("insert returned no id") }
                 let id = try inserted.decode(column: "id", as: Int64.self)
                 for role in new.roles {
                     try await db.insert(into: "user_roles").columns("user_id", "role").values(SQLBind(id), SQLBind(role.rawValue)).run()
                 }
-                try await AuditLog.record(AuditEntry(principal: principal, action: action, targetType: "user", targetID: String(id), requestID: requestID,
-                                                     change: ["username": new.username, "kind": new.kind.rawValue, "roles": new.roles.map(\.rawValue).joined(separator: ","),
-                                                              "agency": new.agency ?? "", "department": new.department ?? ""]), on: db, clock: clock)
-                return Account(id: id, username: new.username, fullName: new.fullName, kind: new.kind, roles: new.roles, phone: new.phone,
-                               email: new.email, citizenId: new.citizenId, agencyIdentifier: new.agency, departmentCode: new.department,
-                               status: .active, lockedUntil: nil)
+                try await AuditLog.record(
+                    AuditEntry(
+                        principal: principal,
+                        action: action,
+                        targetType: "user",
+                        targetID: String(id),
+                        requestID: requestID,
+                        change: [
+                            "username": new.username, "kind": new.kind.rawValue, "roles": new.roles.map(\.rawValue).joined(separator: ","),
+                            "agency": new.agency ?? "", "department": new.department ?? "",
+                        ]
+                    ),
+                    on: db,
+                    clock: clock
+                )
+                return Account(
+                    id: id,
+                    username: new.username,
+                    fullName: new.fullName,
+                    kind: new.kind,
+                    roles: new.roles,
+                    phone: new.phone,
+                    email: new.email,
+                    citizenId: new.citizenId,
+                    agencyIdentifier: new.agency,
+                    departmentCode: new.department,
+                    status: .active,
+                    lockedUntil: nil
+                )
             }
-        } catch where StorageError.isUniqueViolation(error) {
-            throw DomainError.conflict(messageVi: "Tên đăng nhập \(new.username) đã được sử dụng", messageEn: "Username \(new.username) is already taken")
+        } catch  where StorageError.isUniqueViolation(error) {
+            throw DomainError.conflict(
+                messageVi: "Tên đăng nhập \(new.username) đã được sử dụng",
+                messageEn: "Username \(new.username) is already taken"
+            )
         }
     }
 
@@ -203,7 +328,10 @@ public struct AccountStore: Sendable {
             scope = agency
         } else {
             guard let own = principal.agency, principal.has(.usersRead), agency == nil || agency == own else {
-                throw DomainError.forbidden(messageVi: "Bạn chỉ xem được tài khoản trong cơ quan của mình", messageEn: "You may only list accounts of your own agency")
+                throw DomainError.forbidden(
+                    messageVi: "Bạn chỉ xem được tài khoản trong cơ quan của mình",
+                    messageEn: "You may only list accounts of your own agency"
+                )
             }
             scope = own
         }

@@ -15,14 +15,25 @@ public actor LoginThrottle {
         /// Counters idle this long are forgotten.
         public var memory: TimeInterval
 
-        public init(freeAttempts: Int = 5, maximumDelay: TimeInterval = 900, accountFreeAttempts: Int = 50, accountMaximumDelay: TimeInterval = 60,
-                    memory: TimeInterval = 3600) {
-            self.freeAttempts = freeAttempts; self.maximumDelay = maximumDelay; self.accountFreeAttempts = accountFreeAttempts
-            self.accountMaximumDelay = accountMaximumDelay; self.memory = memory
+        public init(
+            freeAttempts: Int = 5,
+            maximumDelay: TimeInterval = 900,
+            accountFreeAttempts: Int = 50,
+            accountMaximumDelay: TimeInterval = 60,
+            memory: TimeInterval = 3600
+        ) {
+            self.freeAttempts = freeAttempts
+            self.maximumDelay = maximumDelay
+            self.accountFreeAttempts = accountFreeAttempts
+            self.accountMaximumDelay = accountMaximumDelay
+            self.memory = memory
         }
     }
 
-    struct Counter { var failures: Int; var last: Date }
+    struct Counter {
+        var failures: Int
+        var last: Date
+    }
 
     let policy: Policy
     private var pairs: [String: Counter] = [:]
@@ -32,8 +43,10 @@ public actor LoginThrottle {
 
     /// Seconds to wait before `username` may be tried from `address`, or nil.
     public func retryAfter(username: String, address: String, now: Date) -> Int? {
-        let waits = [wait(pairs[Self.pair(username, address)], free: policy.freeAttempts, cap: policy.maximumDelay, now: now),
-                     wait(accounts[username], free: policy.accountFreeAttempts, cap: policy.accountMaximumDelay, now: now)]
+        let waits = [
+            wait(pairs[Self.pair(username, address)], free: policy.freeAttempts, cap: policy.maximumDelay, now: now),
+            wait(accounts[username], free: policy.accountFreeAttempts, cap: policy.accountMaximumDelay, now: now),
+        ]
         return waits.compactMap { $0 }.max()
     }
 

@@ -12,7 +12,9 @@ public struct PasswordResetConfirmation: Codable, Sendable {
     public let newPassword: String
 
     public init(username: String, code: String, newPassword: String) {
-        self.username = username; self.code = code; self.newPassword = newPassword
+        self.username = username
+        self.code = code
+        self.newPassword = newPassword
     }
 }
 
@@ -27,8 +29,11 @@ extension AccountStore {
     public func startPasswordReset(username rawUsername: String, requestID: String?) async throws -> CodeSent {
         let username = AccountRules.username(rawUsername)
         guard !username.isEmpty, username.count <= 100 else {
-            throw DomainError.invalid("username", "Nhập tên đăng nhập, số điện thoại hoặc thư điện tử của tài khoản",
-                                      "Enter the account's username, phone number or e-mail")
+            throw DomainError.invalid(
+                "username",
+                "Nhập tên đăng nhập, số điện thoại hoặc thư điện tử của tài khoản",
+                "Enter the account's username, phone number or e-mail"
+            )
         }
         let code = String(format: "%06d", Int.random(in: 0...999_999))
         let now = clock.millis()
@@ -44,20 +49,41 @@ extension AccountStore {
                 } else {
                     try await db.delete(from: "password_resets").where("username", .equal, username).run()
                     try await db.insert(into: "password_resets").columns("username", "code_hash", "attempts", "expires_at", "created_at")
-                        .values(SQLBind(username), SQLBind(Self.resetCodeHash(code, username)), SQLBind(0), SQLBind(now + Self.codeLifetime), SQLBind(now))
+                        .values(
+                            SQLBind(username),
+                            SQLBind(Self.resetCodeHash(code, username)),
+                            SQLBind(0),
+                            SQLBind(now + Self.codeLifetime),
+                            SQLBind(now)
+                        )
                         .run()
-                    try await Self.tell(phone: account.phone, email: account.email,
-                                        "Mã đặt lại mật khẩu tài khoản dịch vụ công: \(code). Mã có hiệu lực 10 phút; không cung cấp mã cho người khác. "
-                                            + "Nếu bạn không yêu cầu, hãy bỏ qua tin này.",
-                                        subject: "Mã đặt lại mật khẩu", key: "password-reset#\(username)#\(now)", now: now, db)
+                    try await Self.tell(
+                        phone: account.phone,
+                        email: account.email,
+                        "Mã đặt lại mật khẩu tài khoản dịch vụ công: \(code). Mã có hiệu lực 10 phút; không cung cấp mã cho người khác. "
+                            + "Nếu bạn không yêu cầu, hãy bỏ qua tin này.",
+                        subject: "Mã đặt lại mật khẩu",
+                        key: "password-reset#\(username)#\(now)",
+                        now: now,
+                        db
+                    )
                     outcome = "code-sent"
                 }
             } else if account != nil {
                 outcome = "no-contact-or-disabled"
             }
-            try await AuditLog.record(AuditEntry(principal: Principal(userID: account?.id, username: username, roles: [], agency: nil),
-                                                 action: "user.password_reset.start", targetType: "user", targetID: account.map { String($0.id) } ?? username,
-                                                 requestID: requestID, change: ["outcome": outcome]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: Principal(userID: account?.id, username: username, roles: [], agency: nil),
+                    action: "user.password_reset.start",
+                    targetType: "user",
+                    targetID: account.map { String($0.id) } ?? username,
+                    requestID: requestID,
+                    change: ["outcome": outcome]
+                ),
+                on: db,
+                clock: clock
+            )
         }
         return CodeSent(status: "code-sent", expiresIn: Int(Self.codeLifetime / 1000))
     }
@@ -75,11 +101,14 @@ extension AccountStore {
         let now = clock.millis()
         let clock = clock
         let changed = try await database.transaction { db -> Bool in
-            guard let pending = try await db.select().columns("code_hash", "attempts", "expires_at").from("password_resets")
-                .where("username", .equal, username).first() else { return false }
+            guard
+                let pending = try await db.select().columns("code_hash", "attempts", "expires_at").from("password_resets")
+                    .where("username", .equal, username).first()
+            else { return false }
             let attempts = try pending.decode(column: "attempts", as: Int.self)
             guard attempts < Self.codeAttempts, try pending.decode(column: "expires_at", as: Int64.self) > now,
-                  let account = try await self.row(username: username, db), account.status == AccountStatus.active.rawValue else {
+                let account = try await self.row(username: username, db), account.status == AccountStatus.active.rawValue
+            else {
                 try await db.delete(from: "password_resets").where("username", .equal, username).run()
                 return false
             }
@@ -92,17 +121,34 @@ extension AccountStore {
             try await db.update("users").set("password_hash", to: hash).set("failed_logins", to: 0).set("locked_until", to: Int64?.none)
                 .set("tokens_revoked_at", to: now).set("updated_at", to: now).where("id", .equal, account.id).run()
             try await db.delete(from: "sessions").where("user_id", .equal, account.id).run()
-            try await Self.tell(phone: account.phone, email: account.email,
-                                "Mật khẩu tài khoản dịch vụ công của bạn vừa được đặt lại. Nếu không phải bạn, hãy liên hệ ngay bộ phận hỗ trợ.",
-                                subject: "Mật khẩu đã được đặt lại", key: "password-reset-done#\(username)#\(now)", now: now, db)
-            try await AuditLog.record(AuditEntry(principal: Principal(userID: account.id, username: username, roles: [], agency: account.agencyIdentifier),
-                                                 action: "user.password_reset", targetType: "user", targetID: String(account.id), requestID: requestID),
-                                      on: db, clock: clock)
+            try await Self.tell(
+                phone: account.phone,
+                email: account.email,
+                "Mật khẩu tài khoản dịch vụ công của bạn vừa được đặt lại. Nếu không phải bạn, hãy liên hệ ngay bộ phận hỗ trợ.",
+                subject: "Mật khẩu đã được đặt lại",
+                key: "password-reset-done#\(username)#\(now)",
+                now: now,
+                db
+            )
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: Principal(userID: account.id, username: username, roles: [], agency: account.agencyIdentifier),
+                    action: "user.password_reset",
+                    targetType: "user",
+                    targetID: String(account.id),
+                    requestID: requestID
+                ),
+                on: db,
+                clock: clock
+            )
             return true
         }
         guard changed else {
-            throw DomainError.invalid("code", "Mã xác nhận không đúng hoặc đã hết hạn; hãy yêu cầu mã mới",
-                                      "The code is wrong or has expired; ask for a new one")
+            throw DomainError.invalid(
+                "code",
+                "Mã xác nhận không đúng hoặc đã hết hạn; hãy yêu cầu mã mới",
+                "The code is wrong or has expired; ask for a new one"
+            )
         }
     }
 

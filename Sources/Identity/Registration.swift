@@ -32,22 +32,64 @@ extension AccountStore {
         try await database.transaction { db in
             let existing = try await db.select().column("id").from("users").where("username", .equal, row.username).first() != nil
             if existing {
-                try await Self.tell(row, "Có người vừa dùng \(row.username) để đăng ký tài khoản dịch vụ công; tài khoản của bạn đã có. "
-                                        + "Nếu là bạn, hãy đăng nhập hoặc đặt lại mật khẩu; nếu không, hãy bỏ qua tin này.",
-                                    subject: "Yêu cầu đăng ký với tài khoản đã có", key: "register-notice#\(row.username)#\(now / 600_000)", now: now, db)
+                try await Self.tell(
+                    row,
+                    "Có người vừa dùng \(row.username) để đăng ký tài khoản dịch vụ công; tài khoản của bạn đã có. "
+                        + "Nếu là bạn, hãy đăng nhập hoặc đặt lại mật khẩu; nếu không, hãy bỏ qua tin này.",
+                    subject: "Yêu cầu đăng ký với tài khoản đã có",
+                    key: "register-notice#\(row.username)#\(now / 600_000)",
+                    now: now,
+                    db
+                )
             } else {
                 try await db.delete(from: "registrations").where("username", .equal, row.username).run()
                 try await db.insert(into: "registrations")
-                    .columns("username", "password_hash", "full_name", "phone", "email", "citizen_id", "code_hash", "attempts", "expires_at", "created_at")
-                    .values(SQLBind(row.username), SQLBind(row.passwordHash), SQLBind(row.fullName), SQLBind(row.phone), SQLBind(row.email),
-                            SQLBind(row.citizenId), SQLBind(Self.codeHash(code, row.username)), SQLBind(0), SQLBind(now + Self.codeLifetime), SQLBind(now))
+                    .columns(
+                        "username",
+                        "password_hash",
+                        "full_name",
+                        "phone",
+                        "email",
+                        "citizen_id",
+                        "code_hash",
+                        "attempts",
+                        "expires_at",
+                        "created_at"
+                    )
+                    .values(
+                        SQLBind(row.username),
+                        SQLBind(row.passwordHash),
+                        SQLBind(row.fullName),
+                        SQLBind(row.phone),
+                        SQLBind(row.email),
+                        SQLBind(row.citizenId),
+                        SQLBind(Self.codeHash(code, row.username)),
+                        SQLBind(0),
+                        SQLBind(now + Self.codeLifetime),
+                        SQLBind(now)
+                    )
                     .run()
-                try await Self.tell(row, "Mã xác nhận đăng ký tài khoản dịch vụ công: \(code). Mã có hiệu lực 10 phút; không cung cấp mã cho người khác.",
-                                    subject: "Mã xác nhận đăng ký", key: "register-code#\(row.username)#\(now)", now: now, db)
+                try await Self.tell(
+                    row,
+                    "Mã xác nhận đăng ký tài khoản dịch vụ công: \(code). Mã có hiệu lực 10 phút; không cung cấp mã cho người khác.",
+                    subject: "Mã xác nhận đăng ký",
+                    key: "register-code#\(row.username)#\(now)",
+                    now: now,
+                    db
+                )
             }
-            try await AuditLog.record(AuditEntry(principal: Principal(userID: nil, username: row.username, roles: [], agency: nil), action: "user.register.start",
-                                                 targetType: "user", targetID: row.username, requestID: requestID,
-                                                 change: ["existing": existing ? "true" : "false"]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: Principal(userID: nil, username: row.username, roles: [], agency: nil),
+                    action: "user.register.start",
+                    targetType: "user",
+                    targetID: row.username,
+                    requestID: requestID,
+                    change: ["existing": existing ? "true" : "false"]
+                ),
+                on: db,
+                clock: clock
+            )
         }
         return CodeSent(status: "code-sent", expiresIn: Int(Self.codeLifetime / 1000))
     }
@@ -56,25 +98,53 @@ extension AccountStore {
     /// unknown code gets the same answer; five wrong codes end the registration.
     public func confirmRegistration(phoneOrEmail: String, code: String, requestID: String?) async throws -> Account {
         let username = AccountRules.username(phoneOrEmail)
-        let refused = DomainError.invalid("code", "Mã xác nhận không đúng hoặc đã hết hạn; hãy đăng ký lại để nhận mã mới",
-                                          "The code is wrong or has expired; register again for a new one")
+        let refused = DomainError.invalid(
+            "code",
+            "Mã xác nhận không đúng hoặc đã hết hạn; hãy đăng ký lại để nhận mã mới",
+            "The code is wrong or has expired; register again for a new one"
+        )
         let now = clock.millis()
         let pending = try await database.transaction { db -> NewRow? in
-            guard let row = try await db.select().columns("password_hash", "full_name", "phone", "email", "citizen_id", "code_hash", "attempts", "expires_at")
-                .from("registrations").where("username", .equal, username).first() else { return nil }
+            guard
+                let row = try await db.select().columns(
+                    "password_hash",
+                    "full_name",
+                    "phone",
+                    "email",
+                    "citizen_id",
+                    "code_hash",
+                    "attempts",
+                    "expires_at"
+                )
+                .from("registrations").where("username", .equal, username).first()
+            else { return nil }
             let attempts = try row.decode(column: "attempts", as: Int.self)
             guard attempts < Self.codeAttempts, try row.decode(column: "expires_at", as: Int64.self) > now else {
                 try await db.delete(from: "registrations").where("username", .equal, username).run()
                 return nil
             }
-            guard ConstantTime.equal(try row.decode(column: "code_hash", as: String.self), Self.codeHash(code.trimmingCharacters(in: .whitespaces), username)) else {
+            guard
+                ConstantTime.equal(
+                    try row.decode(column: "code_hash", as: String.self),
+                    Self.codeHash(code.trimmingCharacters(in: .whitespaces), username)
+                )
+            else {
                 try await db.update("registrations").set("attempts", to: attempts + 1).where("username", .equal, username).run()
                 return nil
             }
             try await db.delete(from: "registrations").where("username", .equal, username).run()
-            return NewRow(username: username, passwordHash: try row.decode(column: "password_hash", as: String.self), fullName: try row.decode(column: "full_name", as: String.self),
-                          kind: .citizen, phone: try row.decode(column: "phone", as: String?.self), email: try row.decode(column: "email", as: String?.self),
-                          citizenId: try row.decode(column: "citizen_id", as: String?.self), agency: nil, department: nil, roles: [.citizen])
+            return NewRow(
+                username: username,
+                passwordHash: try row.decode(column: "password_hash", as: String.self),
+                fullName: try row.decode(column: "full_name", as: String.self),
+                kind: .citizen,
+                phone: try row.decode(column: "phone", as: String?.self),
+                email: try row.decode(column: "email", as: String?.self),
+                citizenId: try row.decode(column: "citizen_id", as: String?.self),
+                agency: nil,
+                department: nil,
+                roles: [.citizen]
+            )
         }
         guard let pending else { throw refused }
         do { return try await registerCitizen(pending, requestID: requestID) } catch let DomainError.conflict(_, _) { throw refused }
@@ -90,7 +160,13 @@ extension AccountStore {
         if let phone {
             try await Outbox.enqueue(topic: SMSMessage.topic, key: key, value: SMSMessage(to: phone, text: text), on: db, now: now)
         } else if let email {
-            try await Outbox.enqueue(topic: SMTPClient.topic, key: key, value: EmailMessage(to: email, subject: subject, body: text), on: db, now: now)
+            try await Outbox.enqueue(
+                topic: SMTPClient.topic,
+                key: key,
+                value: EmailMessage(to: email, subject: subject, body: text),
+                on: db,
+                now: now
+            )
         }
     }
 

@@ -13,7 +13,10 @@ public struct SessionStore: Sendable {
     let clock: WallClock
 
     public init(database: Database, accounts: AccountStore, lifetime: TimeInterval = 8 * 3600, clock: WallClock = .system) {
-        self.database = database; self.accounts = accounts; self.lifetime = lifetime; self.clock = clock
+        self.database = database
+        self.accounts = accounts
+        self.lifetime = lifetime
+        self.clock = clock
     }
 
     /// A live session.
@@ -54,7 +57,9 @@ public struct SessionStore: Sendable {
                 .where("token_hash", .equal, Self.digest(token)).first()
         }
         guard let found, try found.decode(column: "expires_at", as: Int64.self) > now else { return nil }
-        guard let account = try await accounts.account(id: try found.decode(column: "user_id", as: Int64.self)), account.status == .active else { return nil }
+        guard let account = try await accounts.account(id: try found.decode(column: "user_id", as: Int64.self)), account.status == .active else {
+            return nil
+        }
         return Session(account: account, csrfToken: try found.decode(column: "csrf_token", as: String.self))
     }
 
@@ -69,8 +74,11 @@ public struct SessionStore: Sendable {
         let clock = clock
         try await database.transaction { db in
             try await Self.revokeTokens(of: id, at: clock.millis(), db)
-            try await AuditLog.record(AuditEntry(principal: principal, action: "auth.logout", targetType: "user", targetID: String(id), requestID: requestID),
-                                      on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(principal: principal, action: "auth.logout", targetType: "user", targetID: String(id), requestID: requestID),
+                on: db,
+                clock: clock
+            )
         }
     }
 
@@ -80,8 +88,17 @@ public struct SessionStore: Sendable {
         try await database.transaction { db in
             try await db.delete(from: "sessions").where("token_hash", .equal, Self.digest(token)).run()
             if let id = principal.userID { try await Self.revokeTokens(of: id, at: clock.millis(), db) }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "auth.logout", targetType: "user",
-                                                 targetID: principal.userID.map(String.init) ?? principal.username, requestID: requestID), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "auth.logout",
+                    targetType: "user",
+                    targetID: principal.userID.map(String.init) ?? principal.username,
+                    requestID: requestID
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 }

@@ -46,7 +46,10 @@ public struct TokenService: Sendable {
         if let configuredSecret, !configuredSecret.isEmpty, configuredSecret.utf8.count < 32 {
             throw DomainError.invalid("jwtSecret", "Khóa ký JWT phải dài ít nhất 32 byte", "The JWT secret must be at least 32 bytes")
         }
-        self.database = database; self.configuredSecret = configuredSecret; self.lifetime = lifetime; self.clock = clock
+        self.database = database
+        self.configuredSecret = configuredSecret
+        self.lifetime = lifetime
+        self.clock = clock
     }
 
     func keys() async throws -> JWTKeyCollection {
@@ -79,8 +82,13 @@ public struct TokenService: Sendable {
     /// Issues a token for an account.
     public func issue(for account: Account) async throws -> String {
         let now = clock.now()
-        let claims = Claims(sub: SubjectClaim(value: String(account.id)), exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)),
-                            iat: IssuedAtClaim(value: now), iss: IssuerClaim(value: Self.issuer), aud: AudienceClaim(value: Self.audience))
+        let claims = Claims(
+            sub: SubjectClaim(value: String(account.id)),
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)),
+            iat: IssuedAtClaim(value: now),
+            iss: IssuerClaim(value: Self.issuer),
+            aud: AudienceClaim(value: Self.audience)
+        )
         return try await keys().sign(claims)
     }
 
@@ -90,7 +98,8 @@ public struct TokenService: Sendable {
     /// The account a valid token names and when it was issued (ms), or nil.
     public func claims(from token: String) async -> (userID: Int64, issuedAt: Int64)? {
         guard token.count < 4096, let keys = try? await keys(), let claims = try? await keys.verify(token, as: Claims.self),
-              let id = Int64(claims.sub.value) else { return nil }
+            let id = Int64(claims.sub.value)
+        else { return nil }
         return (id, claims.iat.value.epochMillis)
     }
 

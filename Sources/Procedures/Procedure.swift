@@ -36,7 +36,10 @@ public struct RequiredDocument: Codable, Sendable, Equatable {
     public var formTemplate: String?
 
     public init(name: String, required: Bool = true, copies: Int = 1, formTemplate: String? = nil) {
-        self.name = name; self.required = required; self.copies = copies; self.formTemplate = formTemplate
+        self.name = name
+        self.required = required
+        self.copies = copies
+        self.formTemplate = formTemplate
     }
 }
 
@@ -45,7 +48,10 @@ public struct Fee: Codable, Sendable, Equatable {
     public var name: String
     public var amount: Int64
 
-    public init(name: String, amount: Int64) { self.name = name; self.amount = amount }
+    public init(name: String, amount: Int64) {
+        self.name = name
+        self.amount = amount
+    }
 }
 
 /// One step of the processing workflow.
@@ -60,7 +66,11 @@ public struct WorkflowStep: Codable, Sendable, Equatable {
     public var days: Int
 
     public init(name: String, agencyIdentifier: String? = nil, departmentCode: String? = nil, role: Role, days: Int) {
-        self.name = name; self.agencyIdentifier = agencyIdentifier; self.departmentCode = departmentCode; self.role = role; self.days = days
+        self.name = name
+        self.agencyIdentifier = agencyIdentifier
+        self.departmentCode = departmentCode
+        self.role = role
+        self.days = days
     }
 }
 
@@ -86,12 +96,36 @@ public struct Procedure: Codable, Sendable, Equatable {
     /// Dossiers received after this time count from the next working day (e.g. "15:00").
     public var cutoffTime: String?
 
-    public init(code: String, name: String, fieldCode: String, fieldName: String, agencyIdentifier: String?, agencyLevel: String?,
-                processingDays: Int, fees: [Fee], documents: [RequiredDocument], onlineLevel: OnlineLevel, resultName: String,
-                legalBasis: String, steps: [WorkflowStep], cutoffTime: String? = nil) {
-        self.code = code; self.name = name; self.fieldCode = fieldCode; self.fieldName = fieldName; self.agencyIdentifier = agencyIdentifier
-        self.agencyLevel = agencyLevel; self.processingDays = processingDays; self.fees = fees; self.documents = documents
-        self.onlineLevel = onlineLevel; self.resultName = resultName; self.legalBasis = legalBasis; self.steps = steps; self.cutoffTime = cutoffTime
+    public init(
+        code: String,
+        name: String,
+        fieldCode: String,
+        fieldName: String,
+        agencyIdentifier: String?,
+        agencyLevel: String?,
+        processingDays: Int,
+        fees: [Fee],
+        documents: [RequiredDocument],
+        onlineLevel: OnlineLevel,
+        resultName: String,
+        legalBasis: String,
+        steps: [WorkflowStep],
+        cutoffTime: String? = nil
+    ) {
+        self.code = code
+        self.name = name
+        self.fieldCode = fieldCode
+        self.fieldName = fieldName
+        self.agencyIdentifier = agencyIdentifier
+        self.agencyLevel = agencyLevel
+        self.processingDays = processingDays
+        self.fees = fees
+        self.documents = documents
+        self.onlineLevel = onlineLevel
+        self.resultName = resultName
+        self.legalBasis = legalBasis
+        self.steps = steps
+        self.cutoffTime = cutoffTime
     }
 
     public var totalFee: Int64 { fees.reduce(0) { $0 + $1.amount } }

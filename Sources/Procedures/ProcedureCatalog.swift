@@ -29,7 +29,10 @@ public struct ProcedureCatalog: Sendable {
         public var onlineLevel: OnlineLevel?
 
         public init(text: String? = nil, fieldCode: String? = nil, agencyIdentifier: String? = nil, onlineLevel: OnlineLevel? = nil) {
-            self.text = text; self.fieldCode = fieldCode; self.agencyIdentifier = agencyIdentifier; self.onlineLevel = onlineLevel
+            self.text = text
+            self.fieldCode = fieldCode
+            self.agencyIdentifier = agencyIdentifier
+            self.onlineLevel = onlineLevel
         }
     }
 
@@ -40,7 +43,10 @@ public struct ProcedureCatalog: Sendable {
         public let procedures: Int
     }
 
-    struct Row: Decodable { let code: String; let body: String }
+    struct Row: Decodable {
+        let code: String
+        let body: String
+    }
 
     static func decode(_ body: String) throws -> Procedure {
         try JSONDecoder().decode(Procedure.self, from: Data(body.utf8))
@@ -77,8 +83,13 @@ public struct ProcedureCatalog: Sendable {
             try await db.select().column("field_code").column("field_name")
                 .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from("procedures").groupBy("field_code").groupBy("field_name").orderBy("field_name").all()
-                .map { Field(code: try $0.decode(column: "field_code", as: String.self), name: try $0.decode(column: "field_name", as: String.self),
-                             procedures: try $0.decode(column: "n", as: Int.self)) }
+                .map {
+                    Field(
+                        code: try $0.decode(column: "field_code", as: String.self),
+                        name: try $0.decode(column: "field_name", as: String.self),
+                        procedures: try $0.decode(column: "n", as: Int.self)
+                    )
+                }
         }
     }
 
@@ -110,7 +121,9 @@ public struct ProcedureCatalog: Sendable {
             try await database.read { db in
                 let fingerprint = try await BuiltIndex.fingerprint(db)
                 if let kept = built.index(ifStill: fingerprint) { return kept }
-                let fresh = ProcedureIndex(try await db.select().columns(IndexRow.columns).from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry))
+                let fresh = ProcedureIndex(
+                    try await db.select().columns(IndexRow.columns).from("procedures").orderBy("code").all(decoding: IndexRow.self).map(\.entry)
+                )
                 built.keep(fresh, fingerprint)
                 return fresh
             }
@@ -121,17 +134,36 @@ public struct ProcedureCatalog: Sendable {
         let code: String, name: String, nameFolded: String?, searchText: String, fieldCode: String, fieldName: String
         let agencyIdentifier: String?, agencyLevel: String?, onlineLevel: String, processingDays: Int
         enum CodingKeys: String, CodingKey {
-            case code, name, nameFolded = "name_folded", searchText = "search_text", fieldCode = "field_code", fieldName = "field_name"
-            case agencyIdentifier = "agency_identifier", agencyLevel = "agency_level", onlineLevel = "online_level", processingDays = "processing_days"
+            case code, name
+            case nameFolded = "name_folded"
+            case searchText = "search_text"
+            case fieldCode = "field_code"
+            case fieldName = "field_name"
+            case agencyIdentifier = "agency_identifier"
+            case agencyLevel = "agency_level"
+            case onlineLevel = "online_level"
+            case processingDays = "processing_days"
         }
-        static let columns = SQLColumnList(["code", "name", "name_folded", "search_text", "field_code", "field_name", "agency_identifier",
-                                            "agency_level", "online_level", "processing_days"])
+        static let columns = SQLColumnList([
+            "code", "name", "name_folded", "search_text", "field_code", "field_name", "agency_identifier",
+            "agency_level", "online_level", "processing_days",
+        ])
 
         var entry: ProcedureIndex.Entry {
-            ProcedureIndex.Entry(summary: ProcedureSummary(code: code, name: name, fieldCode: fieldCode, fieldName: fieldName, agencyIdentifier: agencyIdentifier,
-                                                           agencyLevel: agencyLevel, processingDays: processingDays,
-                                                           onlineLevel: OnlineLevel(rawValue: onlineLevel) ?? .information),
-                                 foldedName: nameFolded, searchText: searchText)
+            ProcedureIndex.Entry(
+                summary: ProcedureSummary(
+                    code: code,
+                    name: name,
+                    fieldCode: fieldCode,
+                    fieldName: fieldName,
+                    agencyIdentifier: agencyIdentifier,
+                    agencyLevel: agencyLevel,
+                    processingDays: processingDays,
+                    onlineLevel: OnlineLevel(rawValue: onlineLevel) ?? .information
+                ),
+                foldedName: nameFolded,
+                searchText: searchText
+            )
         }
     }
 
@@ -143,14 +175,24 @@ public struct ProcedureCatalog: Sendable {
     }
 
     /// Creates or updates procedures by code, all or nothing, reporting progress every 100 rows.
-    public func importProcedures(_ procedures: [Procedure], by principal: Principal, requestID: String?,
-                                 progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ImportResult {
+    public func importProcedures(
+        _ procedures: [Procedure],
+        by principal: Principal,
+        requestID: String?,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> ImportResult {
         var errors: [ValidationError] = []
         var codes = Set<String>()
         for (index, procedure) in procedures.enumerated() {
             errors += ProcedureRules.validate(procedure, row: procedures.count > 1 ? index : nil)
             if !codes.insert(procedure.code).inserted {
-                errors.append(ValidationError(field: "procedures[\(index)].code", messageVi: "Mã \(procedure.code) bị lặp", messageEn: "Code \(procedure.code) appears twice"))
+                errors.append(
+                    ValidationError(
+                        field: "procedures[\(index)].code",
+                        messageVi: "Mã \(procedure.code) bị lặp",
+                        messageEn: "Code \(procedure.code) appears twice"
+                    )
+                )
             }
         }
         let agencies = Set(procedures.compactMap(\.agencyIdentifier) + procedures.flatMap { $0.steps.compactMap(\.agencyIdentifier) })
@@ -158,7 +200,13 @@ public struct ProcedureCatalog: Sendable {
             try await db.select().column("identifier").from("agencies").all().map { try $0.decode(column: "identifier", as: String.self) }
         }
         for missing in agencies.subtracting(known).sorted() {
-            errors.append(ValidationError(field: "agencyIdentifier", messageVi: "Cơ quan \(missing) không có trong danh mục", messageEn: "Agency \(missing) is not in the directory"))
+            errors.append(
+                ValidationError(
+                    field: "agencyIdentifier",
+                    messageVi: "Cơ quan \(missing) không có trong danh mục",
+                    messageEn: "Agency \(missing) is not in the directory"
+                )
+            )
         }
         if !errors.isEmpty { throw DomainError.invalid(Array(errors.prefix(100))) }
         let now = clock.millis()
@@ -169,7 +217,9 @@ public struct ProcedureCatalog: Sendable {
             built.forget()
         }
         return try await database.transaction { db in
-            var created = 0, updated = 0, unchanged = 0
+            var created = 0
+            var updated = 0
+            var unchanged = 0
             for (index, procedure) in procedures.enumerated() {
                 let body = try Self.encode(procedure)
                 let existing = try await db.select().column("body").from("procedures").where("code", .equal, procedure.code).first()?
@@ -179,7 +229,10 @@ public struct ProcedureCatalog: Sendable {
                 } else {
                     if existing != nil {
                         try await db.update("procedures")
-                            .set("name", to: procedure.name).set("name_folded", to: TextFolding.fold(procedure.name)).set("search_text", to: ProcedureIndex.searchText(procedure))
+                            .set("name", to: procedure.name).set("name_folded", to: TextFolding.fold(procedure.name)).set(
+                                "search_text",
+                                to: ProcedureIndex.searchText(procedure)
+                            )
                             .set("field_code", to: procedure.fieldCode).set("field_name", to: procedure.fieldName)
                             .set("agency_identifier", to: procedure.agencyIdentifier).set("agency_level", to: procedure.agencyLevel)
                             .set("online_level", to: procedure.onlineLevel.rawValue).set("processing_days", to: procedure.processingDays)
@@ -188,18 +241,49 @@ public struct ProcedureCatalog: Sendable {
                         updated += 1
                     } else {
                         try await db.insert(into: "procedures")
-                            .columns("code", "name", "name_folded", "search_text", "field_code", "field_name", "agency_identifier", "agency_level",
-                                     "online_level", "processing_days", "body", "updated_at")
-                            .values(SQLBind(procedure.code), SQLBind(procedure.name), SQLBind(TextFolding.fold(procedure.name)), SQLBind(ProcedureIndex.searchText(procedure)),
-                                    SQLBind(procedure.fieldCode),
-                                    SQLBind(procedure.fieldName), SQLBind(procedure.agencyIdentifier), SQLBind(procedure.agencyLevel),
-                                    SQLBind(procedure.onlineLevel.rawValue), SQLBind(procedure.processingDays), SQLBind(body), SQLBind(now))
+                            .columns(
+                                "code",
+                                "name",
+                                "name_folded",
+                                "search_text",
+                                "field_code",
+                                "field_name",
+                                "agency_identifier",
+                                "agency_level",
+                                "online_level",
+                                "processing_days",
+                                "body",
+                                "updated_at"
+                            )
+                            .values(
+                                SQLBind(procedure.code),
+                                SQLBind(procedure.name),
+                                SQLBind(TextFolding.fold(procedure.name)),
+                                SQLBind(ProcedureIndex.searchText(procedure)),
+                                SQLBind(procedure.fieldCode),
+                                SQLBind(procedure.fieldName),
+                                SQLBind(procedure.agencyIdentifier),
+                                SQLBind(procedure.agencyLevel),
+                                SQLBind(procedure.onlineLevel.rawValue),
+                                SQLBind(procedure.processingDays),
+                                SQLBind(body),
+                                SQLBind(now)
+                            )
                             .run()
                         created += 1
                     }
-                    try await AuditLog.record(AuditEntry(principal: principal, action: existing == nil ? "procedure.create" : "procedure.update",
-                                                         targetType: "procedure", targetID: procedure.code, requestID: requestID,
-                                                         change: ["name": procedure.name, "digest": Digest.sha256Hex(body)]), on: db, clock: clock)
+                    try await AuditLog.record(
+                        AuditEntry(
+                            principal: principal,
+                            action: existing == nil ? "procedure.create" : "procedure.update",
+                            targetType: "procedure",
+                            targetID: procedure.code,
+                            requestID: requestID,
+                            change: ["name": procedure.name, "digest": Digest.sha256Hex(body)]
+                        ),
+                        on: db,
+                        clock: clock
+                    )
                 }
                 if (index + 1) % 100 == 0 || index + 1 == procedures.count { progress?(index + 1, procedures.count) }
             }

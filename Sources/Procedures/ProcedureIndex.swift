@@ -57,10 +57,20 @@ public struct ProcedureIndex: Sendable {
     /// The entry of a procedure, with its folded name and search text when already known (the
     /// catalogue stores them at import).
     public static func entry(_ procedure: Procedure, foldedName: String? = nil, searchText text: String? = nil) -> Entry {
-        Entry(summary: ProcedureSummary(code: procedure.code, name: procedure.name, fieldCode: procedure.fieldCode, fieldName: procedure.fieldName,
-                                        agencyIdentifier: procedure.agencyIdentifier, agencyLevel: procedure.agencyLevel,
-                                        processingDays: procedure.processingDays, onlineLevel: procedure.onlineLevel),
-              foldedName: foldedName, searchText: text ?? searchText(procedure))
+        Entry(
+            summary: ProcedureSummary(
+                code: procedure.code,
+                name: procedure.name,
+                fieldCode: procedure.fieldCode,
+                fieldName: procedure.fieldName,
+                agencyIdentifier: procedure.agencyIdentifier,
+                agencyLevel: procedure.agencyLevel,
+                processingDays: procedure.processingDays,
+                onlineLevel: procedure.onlineLevel
+            ),
+            foldedName: foldedName,
+            searchText: text ?? searchText(procedure)
+        )
     }
 
     let entries: [Entry]
@@ -118,7 +128,8 @@ extension ProcedureIndex {
             texts = Packed(entries.map(\.searchText))
             names = Packed(entries.map(\.foldedName))
             codes = Packed(entries.map(\.code))
-            var words: [Int] = [], starts = [0]
+            var words: [Int] = []
+            var starts = [0]
             let separators = Set(" ,;:()/-.".utf8)
             for index in 0..<names.count {
                 words += Set(names.withBytes(index) { $0.split(whereSeparator: separators.contains).map(Self.hash) })
@@ -132,7 +143,8 @@ extension ProcedureIndex {
                 numbers[key] = Int32(numbers.count)
                 return Int32(numbers.count - 1)
             }
-            var fieldNumbers: [String: Int32] = [:], agencyNumbers: [String: Int32] = [:]
+            var fieldNumbers: [String: Int32] = [:]
+            var agencyNumbers: [String: Int32] = [:]
             fields = entries.map { number($0.summary.fieldCode, in: &fieldNumbers) }
             agencies = entries.map { entry in entry.summary.agencyIdentifier.map { number($0, in: &agencyNumbers) } ?? -1 }
             self.fieldNumbers = fieldNumbers
@@ -149,7 +161,8 @@ extension ProcedureIndex {
         func rank(_ query: ProcedureCatalog.Query, folded: String, first: Int) -> (top: [Int], total: Int) {
             // Filters as numbers; a field or agency the catalogue does not have matches nothing
             // (an agency still sees the procedures of any agency of their level).
-            var field: Int32? = nil, agency: Int32? = nil
+            var field: Int32? = nil
+            var agency: Int32? = nil
             if let code = query.fieldCode {
                 guard let number = fieldNumbers[code] else { return ([], 0) }
                 field = number
@@ -174,14 +187,23 @@ extension ProcedureIndex {
             let query = Array(folded.utf8)
             let wordHashes = (0..<needles.count).map { needles.withBytes($0) { Self.hash($0[...]) } }
             var best = BestKeys(capacity: first)
-            let lists = (0..<needles.count).compactMap { index in needles.withBytes(index) { trigrams.rarestList(in: $0).map { (needle: index, list: $0) } } }
+            let lists = (0..<needles.count).compactMap { index in
+                needles.withBytes(index) { trigrams.rarestList(in: $0).map { (needle: index, list: $0) } }
+            }
             let rarest = lists.min { $0.list.count < $1.list.count }
             // A three-byte word is its own sequence: the entries of its list contain it.
             let known = rarest.flatMap { needles.withBytes($0.needle) { $0.count } == 3 ? $0.needle : nil }
             func consider(_ position: Int) {
-                guard masks[position].covers(required), passes(position), texts.withBytes(position, { text in
-                    (0..<needles.count).allSatisfy { index in index == known || needles.withBytes(index) { ByteSearch.firstOffset(of: $0, in: text) != nil } }
-                }) else { return }
+                guard masks[position].covers(required), passes(position),
+                    texts.withBytes(
+                        position,
+                        { text in
+                            (0..<needles.count).allSatisfy { index in
+                                index == known || needles.withBytes(index) { ByteSearch.firstOffset(of: $0, in: text) != nil }
+                            }
+                        }
+                    )
+                else { return }
                 // Best first: a higher score, then earlier in name order.
                 let score = self.score(position, query: query, words: wordHashes)
                 best.offer(UInt64(UInt32.max - UInt32(score)) << 32 | UInt64(nameRanks[position]))
@@ -247,7 +269,8 @@ extension ProcedureIndex {
                 heap[0] = key
                 var parent = 0
                 while true {
-                    let left = 2 * parent + 1, right = left + 1
+                    let left = 2 * parent + 1
+                    let right = left + 1
                     var largest = parent
                     if left < heap.count, heap[left] > heap[largest] { largest = left }
                     if right < heap.count, heap[right] > heap[largest] { largest = right }
@@ -283,7 +306,8 @@ extension ProcedureIndex {
                 for key in keys { counts[key, default: 0] += 1 }
                 perText.append(keys)
             }
-            var ranges: [UInt32: Range<Int>] = [:], next: [UInt32: Int] = [:]
+            var ranges: [UInt32: Range<Int>] = [:]
+            var next: [UInt32: Int] = [:]
             var start = 0
             for (key, count) in counts {
                 ranges[key] = start..<(start + count)
@@ -321,7 +345,8 @@ extension ProcedureIndex {
         var count: Int { starts.count - 1 }
 
         init(_ texts: [String]) {
-            var bytes: [UInt8] = [], starts = [0]
+            var bytes: [UInt8] = []
+            var starts = [0]
             bytes.reserveCapacity(texts.reduce(0) { $0 + $1.utf8.count })
             for text in texts {
                 bytes += text.utf8
@@ -365,7 +390,10 @@ struct BigramMask: Sendable, Equatable {
 
     func union(_ other: BigramMask) -> BigramMask {
         var result = self
-        result.a |= other.a; result.b |= other.b; result.c |= other.c; result.d |= other.d
+        result.a |= other.a
+        result.b |= other.b
+        result.c |= other.c
+        result.d |= other.d
         return result
     }
 

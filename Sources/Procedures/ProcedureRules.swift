@@ -18,17 +18,33 @@ public enum ProcedureRules {
         var errors: [ValidationError] = []
         let prefix = row.map { "procedures[\($0)]." } ?? ""
         func fail(_ field: String, _ vi: String, _ en: String) { errors.append(ValidationError(field: prefix + field, messageVi: vi, messageEn: en)) }
-        if !isValidCode(procedure.code) { fail("code", "Mã thủ tục \"\(procedure.code)\" không hợp lệ (vd. 1.001612)", "Invalid procedure code \"\(procedure.code)\" (e.g. 1.001612)") }
-        if procedure.name.trimmingCharacters(in: .whitespaces).isEmpty || procedure.name.count > 500 { fail("name", "Tên thủ tục phải có 1–500 ký tự", "Name must be 1–500 characters") }
+        if !isValidCode(procedure.code) {
+            fail(
+                "code",
+                "Mã thủ tục \"\(procedure.code)\" không hợp lệ (vd. 1.001612)",
+                "Invalid procedure code \"\(procedure.code)\" (e.g. 1.001612)"
+            )
+        }
+        if procedure.name.trimmingCharacters(in: .whitespaces).isEmpty || procedure.name.count > 500 {
+            fail("name", "Tên thủ tục phải có 1–500 ký tự", "Name must be 1–500 characters")
+        }
         if procedure.fieldCode.isEmpty || procedure.fieldCode.count > 50 || procedure.fieldName.isEmpty || procedure.fieldName.count > 200 {
             fail("field", "Lĩnh vực (mã và tên) là bắt buộc", "The field (code and name) is required")
         }
         if let agency = procedure.agencyIdentifier {
-            if (try? AgencyIdentifier(agency)) == nil { fail("agencyIdentifier", "Mã cơ quan \(agency) không hợp lệ", "Invalid agency identifier \(agency)") }
+            if (try? AgencyIdentifier(agency)) == nil {
+                fail("agencyIdentifier", "Mã cơ quan \(agency) không hợp lệ", "Invalid agency identifier \(agency)")
+            }
         } else if !["province", "commune"].contains(procedure.agencyLevel ?? "") {
-            fail("agencyLevel", "Cần cơ quan thực hiện hoặc cấp thực hiện (province, commune)", "An implementing agency or level (province, commune) is required")
+            fail(
+                "agencyLevel",
+                "Cần cơ quan thực hiện hoặc cấp thực hiện (province, commune)",
+                "An implementing agency or level (province, commune) is required"
+            )
         }
-        if !(0...365).contains(procedure.processingDays) { fail("processingDays", "Thời hạn giải quyết phải từ 0 đến 365 ngày làm việc", "Processing time must be 0–365 working days") }
+        if !(0...365).contains(procedure.processingDays) {
+            fail("processingDays", "Thời hạn giải quyết phải từ 0 đến 365 ngày làm việc", "Processing time must be 0–365 working days")
+        }
         for (i, fee) in procedure.fees.enumerated() where fee.amount < 0 || fee.name.isEmpty {
             fail("fees[\(i)]", "Phí, lệ phí cần tên và số tiền không âm", "A fee needs a name and a non-negative amount")
         }
@@ -38,7 +54,9 @@ public enum ProcedureRules {
         }
         if procedure.steps.isEmpty { fail("steps", "Cần ít nhất một bước xử lý", "At least one processing step is needed") }
         for (i, step) in procedure.steps.enumerated() {
-            if step.name.isEmpty || step.days < 0 { fail("steps[\(i)]", "Bước xử lý cần tên và số ngày không âm", "A step needs a name and non-negative days") }
+            if step.name.isEmpty || step.days < 0 {
+                fail("steps[\(i)]", "Bước xử lý cần tên và số ngày không âm", "A step needs a name and non-negative days")
+            }
             if let agency = step.agencyIdentifier, (try? AgencyIdentifier(agency)) == nil {
                 fail("steps[\(i)].agencyIdentifier", "Mã cơ quan \(agency) không hợp lệ", "Invalid agency identifier \(agency)")
             }
@@ -49,7 +67,9 @@ public enum ProcedureRules {
         if procedure.steps.reduce(0, { $0 + $1.days }) > procedure.processingDays {
             fail("steps", "Tổng thời gian các bước vượt thời hạn giải quyết", "The steps' days exceed the processing time")
         }
-        if let cutoff = procedure.cutoffTime, LocalTime(cutoff) == nil { fail("cutoffTime", "Giờ chốt phải có dạng HH:mm", "Cut-off time must be HH:mm") }
+        if let cutoff = procedure.cutoffTime, LocalTime(cutoff) == nil {
+            fail("cutoffTime", "Giờ chốt phải có dạng HH:mm", "Cut-off time must be HH:mm")
+        }
         if procedure.resultName.isEmpty { fail("resultName", "Cần tên kết quả giải quyết", "The result's name is required") }
         return errors
     }

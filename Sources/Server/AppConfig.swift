@@ -71,9 +71,14 @@ public struct AppConfig: Sendable {
         }
         guard let gateway = paymentGatewayURL else { return }
         if paymentSandbox == true { throw Self.invalid("CQS_PAYMENT_SANDBOX", "unset when CQS_PAYMENT_GATEWAY_URL names a real gateway") }
-        guard gateway.hasPrefix("https://") || gateway.hasPrefix("http://") else { throw Self.invalid("CQS_PAYMENT_GATEWAY_URL", "an absolute http(s) URL") }
+        guard gateway.hasPrefix("https://") || gateway.hasPrefix("http://") else {
+            throw Self.invalid("CQS_PAYMENT_GATEWAY_URL", "an absolute http(s) URL")
+        }
         guard let returnURL = paymentReturnURL, returnURL.hasPrefix("https://") || returnURL.hasPrefix("http://") else {
-            throw Self.invalid("CQS_PAYMENT_RETURN_URL", "the absolute URL the gateway sends the browser back to, e.g. https://dichvucong.dongnai.gov.vn/payments/return")
+            throw Self.invalid(
+                "CQS_PAYMENT_RETURN_URL",
+                "the absolute URL the gateway sends the browser back to, e.g. https://dichvucong.dongnai.gov.vn/payments/return"
+            )
         }
         if paymentSecret == nil { throw Self.invalid("CQS_PAYMENT_SECRET", "the gateway's shared secret (at least 32 bytes)") }
         if paymentMerchant == "CQSDEMO" { throw Self.invalid("CQS_PAYMENT_MERCHANT", "the merchant code (vnp_TmnCode) the gateway issued") }
@@ -131,8 +136,13 @@ public struct AppConfig: Sendable {
             config.nationalAxisToken = env["CQS_NATIONAL_AXIS_TOKEN"]
         }
         if let host = env["CQS_SMTP_HOST"], !host.isEmpty {
-            config.smtp = SMTPConfig(host: host, port: try parseInt(env["CQS_SMTP_PORT"] ?? "25", "CQS_SMTP_PORT", 1...65535),
-                                     from: env["CQS_SMTP_FROM"] ?? "noreply@localhost", username: env["CQS_SMTP_USERNAME"], password: env["CQS_SMTP_PASSWORD"])
+            config.smtp = SMTPConfig(
+                host: host,
+                port: try parseInt(env["CQS_SMTP_PORT"] ?? "25", "CQS_SMTP_PORT", 1...65535),
+                from: env["CQS_SMTP_FROM"] ?? "noreply@localhost",
+                username: env["CQS_SMTP_USERNAME"],
+                password: env["CQS_SMTP_PASSWORD"]
+            )
         }
         if let url = env["CQS_PAYMENT_GATEWAY_URL"], !url.isEmpty { config.paymentGatewayURL = url }
         if let url = env["CQS_PAYMENT_RETURN_URL"], !url.isEmpty { config.paymentReturnURL = url }
@@ -159,10 +169,20 @@ public struct AppConfig: Sendable {
         if username != nil && (value("CQS_NATIONAL_PORTAL_PASSWORD") == nil || value("CQS_NATIONAL_PORTAL_AUTH_URL") == nil) {
             throw invalid("CQS_NATIONAL_PORTAL_AUTH_URL", "the login URL, with CQS_NATIONAL_PORTAL_PASSWORD")
         }
-        guard let unit = value("CQS_NATIONAL_PORTAL_MADONVI") else { throw invalid("CQS_NATIONAL_PORTAL_MADONVI", "the province's unit code at the portal") }
+        guard let unit = value("CQS_NATIONAL_PORTAL_MADONVI") else {
+            throw invalid("CQS_NATIONAL_PORTAL_MADONVI", "the province's unit code at the portal")
+        }
         let minutes = try value("CQS_NATIONAL_PORTAL_SESSION_MINUTES").map { try parseInt($0, "CQS_NATIONAL_PORTAL_SESSION_MINUTES", 1...1440) } ?? 10
-        return NationalPortalConfig(endpointURL: url, authURL: value("CQS_NATIONAL_PORTAL_AUTH_URL"), username: username, password: value("CQS_NATIONAL_PORTAL_PASSWORD"),
-                                    staticSession: token, unitCode: unit, dstcode: value("CQS_NATIONAL_PORTAL_DSTCODE"), sessionLifetime: .seconds(minutes * 60))
+        return NationalPortalConfig(
+            endpointURL: url,
+            authURL: value("CQS_NATIONAL_PORTAL_AUTH_URL"),
+            username: username,
+            password: value("CQS_NATIONAL_PORTAL_PASSWORD"),
+            staticSession: token,
+            unitCode: unit,
+            dstcode: value("CQS_NATIONAL_PORTAL_DSTCODE"),
+            sessionLifetime: .seconds(minutes * 60)
+        )
     }
 
     /// Addresses or CIDR ranges separated by commas; the setting and the bad entry named.

@@ -1,5 +1,5 @@
-import Hummingbird
 import Delivery
+import Hummingbird
 import Identity
 import Logging
 import Web
@@ -15,14 +15,22 @@ public enum ApplicationBuilder {
         public let routerRoutes: [String]
     }
 
-    public static func build(platform: Platform, seed: Bool = true, limiter: LoginRateLimiter = LoginRateLimiter(),
-                             onReady: (@Sendable () async -> Void)? = nil) async throws -> Built {
+    public static func build(
+        platform: Platform,
+        seed: Bool = true,
+        limiter: LoginRateLimiter = LoginRateLimiter(),
+        onReady: (@Sendable () async -> Void)? = nil
+    ) async throws -> Built {
         let pages = try await PageRenderer.load(settings: WebSettings(secureCookies: platform.config.secureCookies))
         let services = try platform.webServices(pages: pages, limiter: limiter)
         let metrics = PrometheusMetrics()
         let catalog = RouteCatalog()
         let router = try WebRouter.build(services: services, catalog: catalog, outer: [metrics.middleware]) { routes in
-            metrics.addRoutes(to: routes, database: platform.database, access: MetricsAccess(addresses: platform.config.metricsAddresses, token: platform.config.metricsToken))
+            metrics.addRoutes(
+                to: routes,
+                database: platform.database,
+                access: MetricsAccess(addresses: platform.config.metricsAddresses, token: platform.config.metricsToken)
+            )
         }
         let started = ReadinessGate()
         var application = Application(
@@ -30,7 +38,8 @@ public enum ApplicationBuilder {
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
             services: [platform.database] + platform.workers(gate: started)
                 + periodicServices(platform, gate: started),
-            logger: platform.logger)
+            logger: platform.logger
+        )
         application.beforeServerStarts {
             try await platform.migrate()
             if seed { try await platform.seed(demo: platform.config.demoData) }
@@ -50,9 +59,13 @@ public enum ApplicationBuilder {
                 if queued > 0 { logger.info("deadline reminders queued", metadata: ["count": "\(queued)"]) }
                 try await dossiers.queueRatingSummaries()
             },
-            PeriodicService(name: "security: audit anchor", gate: gate, interval: .seconds(platform.config.auditAnchorMinutes * 60), logger: logger,
-                            atShutdown: true) { try await platform.anchorAudit() },
+            PeriodicService(
+                name: "security: audit anchor",
+                gate: gate,
+                interval: .seconds(platform.config.auditAnchorMinutes * 60),
+                logger: logger,
+                atShutdown: true
+            ) { try await platform.anchorAudit() },
         ]
     }
 }
-

@@ -44,13 +44,30 @@ public enum DemoData {
         let seeder = Principal.system("seed")
         for login in logins where try await accounts.account(username: login.username) == nil {
             if let agency = login.agency, try await !directory.exists(agency) { continue }
-            try await accounts.createStaff(NewStaffAccount(username: login.username, password: password, fullName: login.fullName,
-                                                           roles: login.roles, agencyIdentifier: login.agency), by: seeder, requestID: nil)
+            try await accounts.createStaff(
+                NewStaffAccount(
+                    username: login.username,
+                    password: password,
+                    fullName: login.fullName,
+                    roles: login.roles,
+                    agencyIdentifier: login.agency
+                ),
+                by: seeder,
+                requestID: nil
+            )
             created += 1
         }
         if try await accounts.account(username: citizen.phone) == nil {
-            _ = try await accounts.createCitizen(CitizenRegistration(phoneOrEmail: citizen.phone, password: password, fullName: citizen.fullName,
-                                                                     citizenId: citizen.citizenId), by: seeder, requestID: nil)
+            _ = try await accounts.createCitizen(
+                CitizenRegistration(
+                    phoneOrEmail: citizen.phone,
+                    password: password,
+                    fullName: citizen.fullName,
+                    citizenId: citizen.citizenId
+                ),
+                by: seeder,
+                requestID: nil
+            )
             created += 1
         }
         return created
@@ -71,11 +88,25 @@ public enum DemoData {
         for login in logins where login.roles.contains(.leader) || login.roles.contains(.clerk) {
             guard let agencyID = login.agency, let agency = try await directory.agency(agencyID) else { continue }
             if login.roles.contains(.leader), try await certificates.signingCertificate(of: login.username) == nil {
-                _ = try await certificates.issue(kind: .staff, owner: login.username, commonName: login.fullName, organization: agency.name, algorithm: .p256, by: seeder)
+                _ = try await certificates.issue(
+                    kind: .staff,
+                    owner: login.username,
+                    commonName: login.fullName,
+                    organization: agency.name,
+                    algorithm: .p256,
+                    by: seeder
+                )
                 issued += 1
             }
             if try await certificates.signingCertificate(of: agencyID) == nil {
-                _ = try await certificates.issue(kind: .agency, owner: agencyID, commonName: agency.name, organization: agency.name, algorithm: .p256, by: seeder)
+                _ = try await certificates.issue(
+                    kind: .agency,
+                    owner: agencyID,
+                    commonName: agency.name,
+                    organization: agency.name,
+                    algorithm: .p256,
+                    by: seeder
+                )
                 issued += 1
             }
         }

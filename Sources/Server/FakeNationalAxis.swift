@@ -40,8 +40,14 @@ public actor FakeNationalAxis {
             return Response(status: accepted ? .accepted : .serviceUnavailable)
         }
         router.get("/edxml") { _, _ in Report(deliveries: await self.deliveries, keys: await self.packages.keys.sorted()) }
-        router.post("/down") { _, _ in await self.setDown(true); return HTTPResponse.Status.noContent }
-        router.post("/up") { _, _ in await self.setDown(false); return HTTPResponse.Status.noContent }
+        router.post("/down") { _, _ in
+            await self.setDown(true)
+            return HTTPResponse.Status.noContent
+        }
+        router.post("/up") { _, _ in
+            await self.setDown(false)
+            return HTTPResponse.Status.noContent
+        }
         return router
     }
 }

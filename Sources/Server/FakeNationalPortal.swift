@@ -38,9 +38,18 @@ public actor FakeNationalPortal {
     private var rejected: Set<String> = []
     private var down = false
 
-    public init(username: String = "dongnai", password: String = "matkhau-dvcqg", unitCode: String = "000.00.00.H19", dstcode: String? = nil,
-                sessionLifetime: Duration = .seconds(600)) {
-        self.username = username; self.password = password; self.unitCode = unitCode; self.dstcode = dstcode; self.sessionLifetime = sessionLifetime
+    public init(
+        username: String = "dongnai",
+        password: String = "matkhau-dvcqg",
+        unitCode: String = "000.00.00.H19",
+        dstcode: String? = nil,
+        sessionLifetime: Duration = .seconds(600)
+    ) {
+        self.username = username
+        self.password = password
+        self.unitCode = unitCode
+        self.dstcode = dstcode
+        self.sessionLifetime = sessionLifetime
     }
 
     public func setDown(_ value: Bool) { down = value }
@@ -85,7 +94,9 @@ public actor FakeNationalPortal {
         let codes = records.map { $0["MaHoSo"] as? String ?? "" }
         switch service {
         case "DongBoHoSoMC":
-            guard let updating = body["isUpdating"] as? String, ["True", "False"].contains(updating) else { return (-4, "isUpdating phải là \"True\" hoặc \"False\"") }
+            guard let updating = body["isUpdating"] as? String, ["True", "False"].contains(updating) else {
+                return (-4, "isUpdating phải là \"True\" hoặc \"False\"")
+            }
             if codes.contains(where: { rejected.contains($0) }) { return (-5, "Dữ liệu hồ sơ không hợp lệ") }
             if updating == "False", codes.contains(where: { dossiers.contains($0) }) { return (-3, "Hồ sơ đã tồn tại") }
             dossiers.formUnion(codes)

@@ -1,12 +1,12 @@
 import Audit
 import Core
-import Directory
-import Foundation
-import Identity
 import Delivery
+import Directory
 import DocumentExchange
 import Documents
 import Dossiers
+import Foundation
+import Identity
 import Logging
 import Procedures
 import Signatures
@@ -40,7 +40,9 @@ public struct Platform: Sendable {
     /// Signs the audit chain's anchors (derived from the master key, outside the database).
     public let auditAnchorKey: AuditAnchorKey
     /// Where the anchors are written, outside the database.
-    public var auditAnchors: AuditAnchorFile { AuditAnchorFile(path: config.auditAnchorFile ?? config.resolvedDataDirectory + "/audit-anchors.jsonl") }
+    public var auditAnchors: AuditAnchorFile {
+        AuditAnchorFile(path: config.auditAnchorFile ?? config.resolvedDataDirectory + "/audit-anchors.jsonl")
+    }
     /// The attachment store's folder (files by SHA-256).
     public var filesRoot: URL { URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files") }
 
@@ -55,20 +57,42 @@ public struct Platform: Sendable {
         calendar = CalendarStore(database: database, officeHours: config.officeHours, clock: clock)
         procedures = ProcedureCatalog(database: database, clock: clock)
         let files = try ContentStore(root: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files"))
-        dossiers = DossierStore(database: database, procedures: procedures, directory: directory, accounts: accounts, calendar: calendar,
-                                files: files, maxAttachmentSize: config.maxAttachmentMB * 1_048_576, clock: clock)
+        dossiers = DossierStore(
+            database: database,
+            procedures: procedures,
+            directory: directory,
+            accounts: accounts,
+            calendar: calendar,
+            files: files,
+            maxAttachmentSize: config.maxAttachmentMB * 1_048_576,
+            clock: clock
+        )
         let vault = try config.pkiMasterKey.map(KeyVault.base64) ?? KeyVault.file(config.resolvedDataDirectory + "/pki-master.key")
         auditAnchorKey = AuditAnchorKey(masterKey: vault.derivedKey("audit anchors"))
         let accountStore = accounts
         certificates = CertificateAuthority(database: database, vault: vault, clock: clock) { username in
             try await accountStore.account(username: username)?.agencyIdentifier
         }
-        exchange = ExchangeStore(database: database, directory: directory, certificates: certificates, files: files,
-                                 workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("exchange-work"), clock: clock)
-        documents = DocumentStore(database: database, directory: directory, accounts: accounts, calendar: calendar, exchange: exchange,
-                                  certificates: certificates, files: files,
-                                  workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("documents-work"),
-                                  maxFileSize: config.maxAttachmentMB * 1_048_576, clock: clock)
+        exchange = ExchangeStore(
+            database: database,
+            directory: directory,
+            certificates: certificates,
+            files: files,
+            workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("exchange-work"),
+            clock: clock
+        )
+        documents = DocumentStore(
+            database: database,
+            directory: directory,
+            accounts: accounts,
+            calendar: calendar,
+            exchange: exchange,
+            certificates: certificates,
+            files: files,
+            workFolder: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("documents-work"),
+            maxFileSize: config.maxAttachmentMB * 1_048_576,
+            clock: clock
+        )
         // A registered document learns when its sender revokes, updates or replaces it.
         exchange.senderChanges.add { change, db in try await DocumentStore.recordSenderChange(change, on: db) }
         tasks = TaskStore(database: database, directory: directory, calendar: calendar, files: files, clock: clock)
@@ -89,10 +113,13 @@ public struct Platform: Sendable {
         let summary = try await ReferenceData.load(into: database, clock: clock)
         directory.referenceDataChanged()
         calendar.referenceDataChanged()
-        logger.info("reference data loaded", metadata: [
-            "adminUnitsAdded": "\(summary.adminUnitsAdded)", "agenciesCreated": "\(summary.agencies.created)",
-            "departmentsAdded": "\(summary.departmentsAdded)", "calendarOverridesAdded": "\(summary.calendarOverridesAdded)",
-        ])
+        logger.info(
+            "reference data loaded",
+            metadata: [
+                "adminUnitsAdded": "\(summary.adminUnitsAdded)", "agenciesCreated": "\(summary.agencies.created)",
+                "departmentsAdded": "\(summary.departmentsAdded)", "calendarOverridesAdded": "\(summary.calendarOverridesAdded)",
+            ]
+        )
         if demo {
             if try await procedures.count() == 0 {
                 let result = try await procedures.importProcedures(try ProcedureCSV.demoCatalogue(), by: .system("seed"), requestID: nil)
@@ -117,37 +144,51 @@ public struct Platform: Sendable {
         if let portal = config.nationalPortal {
             let client = NationalPortalClient(config: portal)
             let dossiers = dossiers
-            workers.append(OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger, gate: gate) { [self] message in
-                try await client.deliver(try await dossiers.nationalRequest(for: message.payload, links: try await fileLinks()))
-            })
+            workers.append(
+                OutboxWorker(database: database, topic: NationalPortalClient.topic, clock: clock, logger: logger, gate: gate) { [self] message in
+                    try await client.deliver(try await dossiers.nationalRequest(for: message.payload, links: try await fileLinks()))
+                }
+            )
         }
         if let axis = config.nationalAxisURL {
             let client = NationalAxisClient(baseURL: axis, token: config.nationalAxisToken ?? "")
             let exchange = exchange
-            workers.append(OutboxWorker(database: database, topic: ExchangeStore.axisTopic, clock: clock, logger: logger, gate: gate) { message in
-                let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
-                try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
-            })
+            workers.append(
+                OutboxWorker(database: database, topic: ExchangeStore.axisTopic, clock: clock, logger: logger, gate: gate) { message in
+                    let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
+                    try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+                }
+            )
         }
         if let smtp = config.smtp {
             let client = SMTPClient(config: smtp)
-            workers.append(OutboxWorker(database: database, topic: SMTPClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) })
+            workers.append(
+                OutboxWorker(database: database, topic: SMTPClient.topic, clock: clock, logger: logger, gate: gate) { try await client.deliver($0) }
+            )
         }
         // Statuses of registered documents to their senders; issued documents to their recipients.
         let exchange = exchange
-        workers.append(OutboxWorker(database: database, topic: ExchangeStore.statusTopic, clock: clock, logger: logger, gate: gate) { try await exchange.deliverStatus($0) })
+        workers.append(
+            OutboxWorker(database: database, topic: ExchangeStore.statusTopic, clock: clock, logger: logger, gate: gate) {
+                try await exchange.deliverStatus($0)
+            }
+        )
         let documents = documents
-        workers.append(OutboxWorker(database: database, topic: DocumentStore.dispatchTopic, clock: clock, logger: logger, gate: gate) { message in
-            let id = try JSONDecoder().decode([String: Int64].self, from: Data(message.payload.utf8))["id"] ?? 0
-            try await documents.dispatch(id)
-        })
+        workers.append(
+            OutboxWorker(database: database, topic: DocumentStore.dispatchTopic, clock: clock, logger: logger, gate: gate) { message in
+                let id = try JSONDecoder().decode([String: Int64].self, from: Data(message.payload.utf8))["id"] ?? 0
+                try await documents.dispatch(id)
+            }
+        )
         let logger = logger
         // Without a carrier, texts go to the log: in full only with demo data (codes are secrets).
         let sms = LoggingSMSSender(showsText: config.demoData) { logger.info("\($0)") }
-        workers.append(OutboxWorker(database: database, topic: SMSMessage.topic, clock: clock, logger: logger, gate: gate) { message in
-            let text = try JSONDecoder().decode(SMSMessage.self, from: Data(message.payload.utf8))
-            try await sms.send(to: text.to, text: text.text)
-        })
+        workers.append(
+            OutboxWorker(database: database, topic: SMSMessage.topic, clock: clock, logger: logger, gate: gate) { message in
+                let text = try JSONDecoder().decode(SMSMessage.self, from: Data(message.payload.utf8))
+                try await sms.send(to: text.to, text: text.text)
+            }
+        )
         return workers
     }
 
@@ -157,23 +198,42 @@ public struct Platform: Sendable {
         let sessions = SessionStore(database: database, accounts: accounts, clock: clock)
         let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
-        return WebServices(database: database, directory: directory, accounts: accounts, authenticator: authenticator, sessions: sessions,
-                           tokens: tokens, calendar: calendar, procedures: procedures, dossiers: dossiers, certificates: certificates, exchange: exchange,
-                           documents: documents, tasks: tasks,
-                           paymentGateway: { [config, database, clock] in
-                               // A real gateway, else the sandbox where it is enabled, else none.
-                               if let url = config.paymentGatewayURL, let secret = config.paymentSecret, let returnURL = config.paymentReturnURL {
-                                   return PaymentGatewayConfig(gatewayURL: url, merchantCode: config.paymentMerchant, secret: secret, returnURL: returnURL)
-                               }
-                               guard config.sandboxPayments else { return nil }
-                               let secret = try await config.paymentSecret.asyncOr { try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock) }
-                               return PaymentGatewayConfig(gatewayURL: PaymentGatewayConfig.sandboxPath, merchantCode: config.paymentMerchant, secret: secret,
-                                                           returnURL: config.paymentReturnURL ?? "/payments/return", sandbox: true)
-                           },
-                           fileLinks: { [self] in try await fileLinks() },
-                           verifyAudit: { [self] in try await verifyAudit() },
-                           pages: pages,
-                           settings: WebSettings(secureCookies: config.secureCookies, trustedProxies: config.trustedProxies))
+        return WebServices(
+            database: database,
+            directory: directory,
+            accounts: accounts,
+            authenticator: authenticator,
+            sessions: sessions,
+            tokens: tokens,
+            calendar: calendar,
+            procedures: procedures,
+            dossiers: dossiers,
+            certificates: certificates,
+            exchange: exchange,
+            documents: documents,
+            tasks: tasks,
+            paymentGateway: { [config, database, clock] in
+                // A real gateway, else the sandbox where it is enabled, else none.
+                if let url = config.paymentGatewayURL, let secret = config.paymentSecret, let returnURL = config.paymentReturnURL {
+                    return PaymentGatewayConfig(gatewayURL: url, merchantCode: config.paymentMerchant, secret: secret, returnURL: returnURL)
+                }
+                guard config.sandboxPayments else { return nil }
+                let secret = try await config.paymentSecret.asyncOr {
+                    try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock)
+                }
+                return PaymentGatewayConfig(
+                    gatewayURL: PaymentGatewayConfig.sandboxPath,
+                    merchantCode: config.paymentMerchant,
+                    secret: secret,
+                    returnURL: config.paymentReturnURL ?? "/payments/return",
+                    sandbox: true
+                )
+            },
+            fileLinks: { [self] in try await fileLinks() },
+            verifyAudit: { [self] in try await verifyAudit() },
+            pages: pages,
+            settings: WebSettings(secureCookies: config.secureCookies, trustedProxies: config.trustedProxies)
+        )
     }
 
     /// Checks the audit chain against the anchors kept outside the database.
@@ -185,8 +245,13 @@ public struct Platform: Sendable {
     @discardableResult
     public func anchorAudit() async throws -> AuditAnchor? {
         guard let anchor = try await AuditLog.anchor(database, key: auditAnchorKey, file: auditAnchors, clock: clock) else { return nil }
-        logger.notice("security: audit chain anchored", metadata: ["event": "audit.anchor", "seq": "\(anchor.seq)", "hash": "\(anchor.hash)",
-                                                               "signature": "\(anchor.signature)"])
+        logger.notice(
+            "security: audit chain anchored",
+            metadata: [
+                "event": "audit.anchor", "seq": "\(anchor.seq)", "hash": "\(anchor.hash)",
+                "signature": "\(anchor.signature)",
+            ]
+        )
         return anchor
     }
 

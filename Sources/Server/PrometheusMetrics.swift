@@ -8,15 +8,25 @@ import Web
 /// the application (not the process-global metrics system), exposed at `/metrics`.
 public struct PrometheusMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
 
     public init() {}
 
-    static var requests: MetricNameDescriptor { MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status") }
-    static var duration: MetricNameDescriptor { MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route") }
-    static var pool: MetricNameDescriptor { MetricNameDescriptor(metricName: "db_pool_connections", unitName: "", helpText: "Database pool connections by state") }
-    static var poolMax: MetricNameDescriptor { MetricNameDescriptor(metricName: "db_pool_connections_max", unitName: "", helpText: "Database pool size") }
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route")
+    }
+    static var pool: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "db_pool_connections", unitName: "", helpText: "Database pool connections by state")
+    }
+    static var poolMax: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "db_pool_connections_max", unitName: "", helpText: "Database pool size")
+    }
     static var up: MetricNameDescriptor { MetricNameDescriptor(metricName: "db_up", unitName: "", helpText: "1 when the database answers") }
 
     /// The middleware that records every request under its route pattern (bounded labels).
@@ -47,8 +57,10 @@ public struct PrometheusMetrics: Sendable {
         let registry = registry
         routes.get("/metrics", .everyone) { request, context in
             guard access.allows(address: context.clientAddress, authorization: request.headers[.authorization]) else {
-                throw DomainError.forbidden(messageVi: "Chỉ địa chỉ nội bộ hoặc có mã truy cập được xem số liệu vận hành",
-                                            messageEn: "Metrics are for internal addresses or holders of the metrics token")
+                throw DomainError.forbidden(
+                    messageVi: "Chỉ địa chỉ nội bộ hoặc có mã truy cập được xem số liệu vận hành",
+                    messageEn: "Metrics are for internal addresses or holders of the metrics token"
+                )
             }
             if let stats = await database.poolStats() {
                 registry.makeGauge(descriptor: Self.pool, labels: [("state", "in_use")]).set(Double(stats.inUse))
@@ -57,8 +69,11 @@ public struct PrometheusMetrics: Sendable {
             }
             let up: Double = await database.ping() ? 1 : 0
             registry.makeGauge(descriptor: Self.up).set(up)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
         }
     }
 }
@@ -69,7 +84,10 @@ public struct MetricsAccess: Sendable {
     public var addresses: TrustedProxies
     public var token: String?
 
-    public init(addresses: TrustedProxies, token: String?) { self.addresses = addresses; self.token = token }
+    public init(addresses: TrustedProxies, token: String?) {
+        self.addresses = addresses
+        self.token = token
+    }
 
     func allows(address: String, authorization: String?) -> Bool {
         // "local": an in-process request with no network peer (tests).

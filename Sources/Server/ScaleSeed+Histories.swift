@@ -31,7 +31,9 @@ struct GeneratedLife {
     }
 
     /// Lives the dossier of `procedure` created at `created` through its steps, until `now`.
-    static func live(_ procedure: Procedure, implementing: String, online: Bool, created: Int64, now: Int64, _ random: inout SeededRandom) -> GeneratedLife {
+    static func live(_ procedure: Procedure, implementing: String, online: Bool, created: Int64, now: Int64, _ random: inout SeededRandom)
+        -> GeneratedLife
+    {
         var life = GeneratedLife(status: online ? .submitted : .received)
         var t = created
         let agencies = procedure.steps.isEmpty ? [implementing] : procedure.steps.map { $0.agencyIdentifier ?? implementing }
@@ -45,11 +47,16 @@ struct GeneratedLife {
         func record(_ action: String, _ to: DossierStatus) {
             life.status = to
             let part = life.parts.last
-            life.events.append(.init(action: action, toStatus: to, at: t, dueAt: life.dueAt, stepSeq: part.map { _ in life.parts.count - 1 }, stepDueAt: part?.dueAt))
+            life.events.append(
+                .init(action: action, toStatus: to, at: t, dueAt: life.dueAt, stepSeq: part.map { _ in life.parts.count - 1 }, stepDueAt: part?.dueAt)
+            )
         }
         func record(_ action: DossierAction, _ to: DossierStatus) { record(action.rawValue, to) }
         func end(_ action: DossierAction, _ to: DossierStatus) {
-            if !life.parts.isEmpty { life.parts[life.parts.count - 1].endedAt = t; life.parts[life.parts.count - 1].status = to }
+            if !life.parts.isEmpty {
+                life.parts[life.parts.count - 1].endedAt = t
+                life.parts[life.parts.count - 1].status = to
+            }
             life.endAt = t
             record(action, to)
         }
@@ -77,8 +84,14 @@ struct GeneratedLife {
                 record(.supplement, .submitted)
             }
             guard wait(hour / 10...(20 * hour)) else { return life }
-            if random.chance(0.03) { end(.refuse, .refused); return life }
-            if random.chance(0.02) { end(.withdraw, .withdrawn); return life }
+            if random.chance(0.03) {
+                end(.refuse, .refused)
+                return life
+            }
+            if random.chance(0.02) {
+                end(.withdraw, .withdrawn)
+                return life
+            }
             receive()
         } else {
             receive()
@@ -120,12 +133,21 @@ struct GeneratedLife {
                 }
                 life.step = index + 1
                 record(.forward, .processing)
-                if random.chance(0.01) { end(.withdraw, .withdrawn); return life }
+                if random.chance(0.01) {
+                    end(.withdraw, .withdrawn)
+                    return life
+                }
                 continue
             }
             let roll = Double.random(in: 0..<1, using: &random)
-            if roll < 0.02 { end(.withdraw, .withdrawn); return life }
-            if roll < 0.04 { end(.stop, .stopped); return life }
+            if roll < 0.02 {
+                end(.withdraw, .withdrawn)
+                return life
+            }
+            if roll < 0.04 {
+                end(.stop, .stopped)
+                return life
+            }
             end(roll < 0.08 ? .reject : .approve, roll < 0.08 ? .rejected : .approved)
         }
         guard wait(hour...(2 * day)) else { return life }

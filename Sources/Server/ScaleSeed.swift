@@ -46,16 +46,23 @@ public struct ScaleSeed: Sendable {
     let report: @Sendable (String) -> Void
 
     public init(platform: Platform, scale: Scale, seed: UInt64 = 2026, report: @escaping @Sendable (String) -> Void) {
-        self.platform = platform; self.sizes = .of(scale); self.seed = seed; self.report = report
+        self.platform = platform
+        self.sizes = .of(scale)
+        self.seed = seed
+        self.report = report
     }
 
     static let familyNames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
     static let middleNames = ["Văn", "Thị", "Minh", "Ngọc", "Hữu", "Thanh", "Quốc", "Thu", "Đức", "Kim"]
-    static let givenNames = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga",
-                             "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Trung", "Tuấn", "Vy", "Yến"]
+    static let givenNames = [
+        "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga",
+        "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Trung", "Tuấn", "Vy", "Yến",
+    ]
     static let unitKinds = [("Chi cục", "CC"), ("Trung tâm", "TT"), ("Ban quản lý", "BQL"), ("Quỹ", "Q"), ("Văn phòng đăng ký", "VPDK")]
-    static let topics = ["chuyển đổi số", "cải cách hành chính", "quy hoạch xây dựng", "quản lý đất đai", "phòng chống thiên tai", "an toàn thực phẩm",
-                         "giải ngân vốn đầu tư công", "bảo vệ môi trường", "phát triển du lịch", "an sinh xã hội", "giáo dục nghề nghiệp", "y tế cơ sở"]
+    static let topics = [
+        "chuyển đổi số", "cải cách hành chính", "quy hoạch xây dựng", "quản lý đất đai", "phòng chống thiên tai", "an toàn thực phẩm",
+        "giải ngân vốn đầu tư công", "bảo vệ môi trường", "phát triển du lịch", "an sinh xã hội", "giáo dục nghề nghiệp", "y tế cơ sở",
+    ]
 
     func name(_ random: inout SeededRandom) -> String {
         "\(random.pick(Self.familyNames)) \(random.pick(Self.middleNames)) \(random.pick(Self.givenNames))"
@@ -99,13 +106,24 @@ public struct ScaleSeed: Sendable {
             let (kind, short) = Self.unitKinds[round % Self.unitKinds.count]
             let segments = parent.identifier.split(separator: ".")
             let province = round < 40 ? String(segments[3]) : String(format: "H%02d", 20 + round / 40)
-            inputs.append(AgencyInput(identifier: "000.\(segments[2]).\(60 + round % 40).\(province)", name: "\(kind) \(round + 1) thuộc \(parent.name)",
-                                      shortName: String("\(short)\(round + 1)\(parent.shortName)".prefix(20)), parentIdentifier: parent.identifier, kind: "other"))
+            inputs.append(
+                AgencyInput(
+                    identifier: "000.\(segments[2]).\(60 + round % 40).\(province)",
+                    name: "\(kind) \(round + 1) thuộc \(parent.name)",
+                    shortName: String("\(short)\(round + 1)\(parent.shortName)".prefix(20)),
+                    parentIdentifier: parent.identifier,
+                    kind: "other"
+                )
+            )
             index += 1
         }
         try await timed("agencies", total: inputs.count) { progress in
             for start in stride(from: 0, to: inputs.count, by: 1000) {
-                _ = try await platform.directory.importAgencies(Array(inputs[start..<min(inputs.count, start + 1000)]), by: .system("seed"), requestID: nil)
+                _ = try await platform.directory.importAgencies(
+                    Array(inputs[start..<min(inputs.count, start + 1000)]),
+                    by: .system("seed"),
+                    requestID: nil
+                )
                 progress(min(inputs.count, start + 1000))
             }
         }
@@ -126,7 +144,11 @@ public struct ScaleSeed: Sendable {
         }
         try await timed("procedures", total: generated.count) { progress in
             for start in stride(from: 0, to: generated.count, by: 500) {
-                _ = try await platform.procedures.importProcedures(Array(generated[start..<min(generated.count, start + 500)]), by: .system("seed"), requestID: nil)
+                _ = try await platform.procedures.importProcedures(
+                    Array(generated[start..<min(generated.count, start + 500)]),
+                    by: .system("seed"),
+                    requestID: nil
+                )
                 progress(min(generated.count, start + 500))
             }
         }
@@ -138,13 +160,23 @@ public struct ScaleSeed: Sendable {
         var accounts: [AccountStore.SeedStaff] = []
         for index in 0..<sizes.staff {
             let agency = agencies[index % agencies.count]
-            accounts.append(.init(username: "cb\(index + 1).\(agency.identifier.replacingOccurrences(of: ".", with: ""))".lowercased(), fullName: name(&random),
-                                  agency: agency.identifier, department: nil, role: roles[index % roles.count]))
+            accounts.append(
+                .init(
+                    username: "cb\(index + 1).\(agency.identifier.replacingOccurrences(of: ".", with: ""))".lowercased(),
+                    fullName: name(&random),
+                    agency: agency.identifier,
+                    department: nil,
+                    role: roles[index % roles.count]
+                )
+            )
         }
         try await timed("staff", total: accounts.count) { progress in
             for start in stride(from: 0, to: accounts.count, by: 4000) {
-                try await platform.accounts.bulkCreateStaff(Array(accounts[start..<min(accounts.count, start + 4000)]), password: DemoData.password,
-                                                            by: .system("seed"))
+                try await platform.accounts.bulkCreateStaff(
+                    Array(accounts[start..<min(accounts.count, start + 4000)]),
+                    password: DemoData.password,
+                    by: .system("seed")
+                )
                 progress(min(accounts.count, start + 4000))
             }
         }
@@ -186,11 +218,25 @@ public struct ScaleSeed: Sendable {
                     let steps = procedure.steps.isEmpty ? [agency] : procedure.steps.map { $0.agencyIdentifier ?? agency }
                     let person = name(&random)
                     var dossier = DossierStore.SeedDossier(
-                        code: "\(receiving)-\(yymmdd)-\(String(format: "%04d", number))", procedureCode: procedure.code, procedureName: procedure.name,
-                        fieldCode: procedure.fieldCode, fieldName: procedure.fieldName, onlineLevel: procedure.onlineLevel.rawValue, agency: agency,
-                        channel: channel, status: life.status, applicantName: person, applicantPhone: "09\(String(format: "%08d", Int.random(in: 0..<100_000_000, using: &random)))",
-                        subject: String(procedure.name.prefix(200)), createdAt: created, receivedAt: life.receivedAt, dueAt: life.dueAt,
-                        endAt: life.endAt, returnedAt: life.returnedAt, supplementCount: life.supplements)
+                        code: "\(receiving)-\(yymmdd)-\(String(format: "%04d", number))",
+                        procedureCode: procedure.code,
+                        procedureName: procedure.name,
+                        fieldCode: procedure.fieldCode,
+                        fieldName: procedure.fieldName,
+                        onlineLevel: procedure.onlineLevel.rawValue,
+                        agency: agency,
+                        channel: channel,
+                        status: life.status,
+                        applicantName: person,
+                        applicantPhone: "09\(String(format: "%08d", Int.random(in: 0..<100_000_000, using: &random)))",
+                        subject: String(procedure.name.prefix(200)),
+                        createdAt: created,
+                        receivedAt: life.receivedAt,
+                        dueAt: life.dueAt,
+                        endAt: life.endAt,
+                        returnedAt: life.returnedAt,
+                        supplementCount: life.supplements
+                    )
                     dossier.receivingAgency = receiving
                     dossier.currentAgency = steps[min(life.step, steps.count - 1)]
                     dossier.currentStep = life.step
@@ -246,15 +292,58 @@ public struct ScaleSeed: Sendable {
                     let subject = "V/v \(random.pick(Self.topics)) năm \(date.year)"
                     let finished = at + Int64.random(in: dayMs...(14 * dayMs), using: &random)
                     let done = finished < platform.clock.millis()
-                    exchanges.append(.init(documentId: documentID, sender: sender.identifier, senderName: sender.name, recipient: recipient.identifier,
-                                           recipientName: recipient.name, subject: subject, code: "\(codeNumber)/\(notation)", finalStatus: done ? "06" : "04", sentAt: at))
-                    documents.append(.init(agency: sender.identifier, direction: .outgoing, status: .issued, registerNumber: outNumber, year: date.year,
-                                           codeNumber: codeNumber, codeNotation: notation, typeCode: type.code, subject: subject, counterpart: recipient.identifier,
-                                           counterpartName: recipient.name, date: date, at: at, exchangeDocumentId: documentID, signer: "seed"))
-                    documents.append(.init(agency: recipient.identifier, direction: .incoming, status: done ? .finished : .assigned, registerNumber: inNumber,
-                                           year: date.year, codeNumber: codeNumber, codeNotation: notation, typeCode: type.code, subject: subject,
-                                           counterpart: sender.identifier, counterpartName: sender.name, date: date, at: at + 3_600_000,
-                                           exchangeDocumentId: documentID, deadline: date.adding(days: 10), finishedAt: done ? finished : nil))
+                    exchanges.append(
+                        .init(
+                            documentId: documentID,
+                            sender: sender.identifier,
+                            senderName: sender.name,
+                            recipient: recipient.identifier,
+                            recipientName: recipient.name,
+                            subject: subject,
+                            code: "\(codeNumber)/\(notation)",
+                            finalStatus: done ? "06" : "04",
+                            sentAt: at
+                        )
+                    )
+                    documents.append(
+                        .init(
+                            agency: sender.identifier,
+                            direction: .outgoing,
+                            status: .issued,
+                            registerNumber: outNumber,
+                            year: date.year,
+                            codeNumber: codeNumber,
+                            codeNotation: notation,
+                            typeCode: type.code,
+                            subject: subject,
+                            counterpart: recipient.identifier,
+                            counterpartName: recipient.name,
+                            date: date,
+                            at: at,
+                            exchangeDocumentId: documentID,
+                            signer: "seed"
+                        )
+                    )
+                    documents.append(
+                        .init(
+                            agency: recipient.identifier,
+                            direction: .incoming,
+                            status: done ? .finished : .assigned,
+                            registerNumber: inNumber,
+                            year: date.year,
+                            codeNumber: codeNumber,
+                            codeNotation: notation,
+                            typeCode: type.code,
+                            subject: subject,
+                            counterpart: sender.identifier,
+                            counterpartName: sender.name,
+                            date: date,
+                            at: at + 3_600_000,
+                            exchangeDocumentId: documentID,
+                            deadline: date.adding(days: 10),
+                            finishedAt: done ? finished : nil
+                        )
+                    )
                 }
                 let received = try await platform.exchange.bulkSeed(exchanges)
                 for index in documents.indices where documents[index].direction == .incoming {

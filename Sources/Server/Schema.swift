@@ -1,8 +1,8 @@
-import Documents
 import Audit
 import Delivery
 import Directory
 import DocumentExchange
+import Documents
 import Dossiers
 import Identity
 import Procedures
@@ -11,5 +11,7 @@ import Storage
 
 /// Every context's migrations, in dependency order.
 public enum Schema {
-    public static let migrations: [Migration] = AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all + DocumentMigrations.all
+    public static let migrations: [Migration] =
+        AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all
+        + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all + DocumentMigrations.all
 }

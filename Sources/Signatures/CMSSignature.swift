@@ -1,9 +1,9 @@
 import Core
 import Crypto
-import _CryptoExtras
 import Foundation
 import SwiftASN1
 @_spi(CMS) import X509
+import _CryptoExtras
 
 /// What a signature check found, in terms a reader can act on.
 public struct SignatureReport: Codable, Sendable, Equatable {
@@ -31,25 +31,69 @@ public struct SignatureReport: Codable, Sendable, Equatable {
     public var problems: [String]
 
     static func unreadable(_ reason: String) -> SignatureReport {
-        SignatureReport(valid: false, contentIntact: false, signatureCorrect: false, trustedSigner: false, withinValidity: false, revoked: false,
-                        signer: nil, signerSerial: nil, signingTime: nil, problems: ["Chữ ký không đọc được / unreadable signature: \(reason)"])
+        SignatureReport(
+            valid: false,
+            contentIntact: false,
+            signatureCorrect: false,
+            trustedSigner: false,
+            withinValidity: false,
+            revoked: false,
+            signer: nil,
+            signerSerial: nil,
+            signingTime: nil,
+            problems: ["Chữ ký không đọc được / unreadable signature: \(reason)"]
+        )
     }
 
-    init(valid: Bool, contentIntact: Bool, signatureCorrect: Bool, trustedSigner: Bool, withinValidity: Bool, revoked: Bool, signer: String?,
-         signerSerial: String?, signingTime: Int64?, trustedTime: Int64? = nil, trustedTimeSource: String? = nil, problems: [String]) {
-        self.valid = valid; self.contentIntact = contentIntact; self.signatureCorrect = signatureCorrect; self.trustedSigner = trustedSigner
-        self.withinValidity = withinValidity; self.revoked = revoked; self.signer = signer; self.signerSerial = signerSerial
-        self.signingTime = signingTime; self.trustedTime = trustedTime; self.trustedTimeSource = trustedTimeSource; self.problems = problems
+    init(
+        valid: Bool,
+        contentIntact: Bool,
+        signatureCorrect: Bool,
+        trustedSigner: Bool,
+        withinValidity: Bool,
+        revoked: Bool,
+        signer: String?,
+        signerSerial: String?,
+        signingTime: Int64?,
+        trustedTime: Int64? = nil,
+        trustedTimeSource: String? = nil,
+        problems: [String]
+    ) {
+        self.valid = valid
+        self.contentIntact = contentIntact
+        self.signatureCorrect = signatureCorrect
+        self.trustedSigner = trustedSigner
+        self.withinValidity = withinValidity
+        self.revoked = revoked
+        self.signer = signer
+        self.signerSerial = signerSerial
+        self.signingTime = signingTime
+        self.trustedTime = trustedTime
+        self.trustedTimeSource = trustedTimeSource
+        self.problems = problems
     }
 
     /// The same report, also judged on whether the signer belongs to the sending agency.
     func bound(_ belongs: Bool, agency: String) -> SignatureReport {
-        var report = SignatureReport(valid: valid && belongs, contentIntact: contentIntact, signatureCorrect: signatureCorrect, trustedSigner: trustedSigner,
-                                     withinValidity: withinValidity, revoked: revoked, signer: signer, signerSerial: signerSerial, signingTime: signingTime,
-                                     trustedTime: trustedTime, trustedTimeSource: trustedTimeSource, problems: problems)
+        var report = SignatureReport(
+            valid: valid && belongs,
+            contentIntact: contentIntact,
+            signatureCorrect: signatureCorrect,
+            trustedSigner: trustedSigner,
+            withinValidity: withinValidity,
+            revoked: revoked,
+            signer: signer,
+            signerSerial: signerSerial,
+            signingTime: signingTime,
+            trustedTime: trustedTime,
+            trustedTimeSource: trustedTimeSource,
+            problems: problems
+        )
         report.signerBelongsToSender = belongs
         if !belongs {
-            report.problems.append("Chứng thư ký không thuộc cơ quan gửi \(agency) / the signing certificate does not belong to the sending agency \(agency)")
+            report.problems.append(
+                "Chứng thư ký không thuộc cơ quan gửi \(agency) / the signing certificate does not belong to the sending agency \(agency)"
+            )
         }
         return report
     }
@@ -64,7 +108,14 @@ public enum CMSSignature {
     /// with swift-certificates' encoder and no time-stamp (the platform signs with
     /// `CertificateAuthority.signature(of:as:)`, which adds one).
     public static func sign(_ content: Data, certificate: Certificate, key: Certificate.PrivateKey, at time: Date) throws -> [UInt8] {
-        try CMS.sign(content, signatureAlgorithm: signatureAlgorithm(for: key), certificate: certificate, privateKey: key, signingTime: time, detached: true)
+        try CMS.sign(
+            content,
+            signatureAlgorithm: signatureAlgorithm(for: key),
+            certificate: certificate,
+            privateKey: key,
+            signingTime: time,
+            detached: true
+        )
     }
 
     /// SHA-256 with the key's scheme (RSA PKCS#1 v1.5 or ECDSA).
@@ -148,7 +199,8 @@ public enum CMSSignature {
         return try DER.sequence(root, identifier: .sequence) { nodes in
             let contentType = try ASN1ObjectIdentifier(derEncoded: &nodes)
             guard contentType == OID.signedData, let explicit = nodes.next(), case .constructed(let inner) = explicit.content,
-                  let signedDataNode = inner.first(where: { _ in true }) else { throw Malformed(description: "not a CMS SignedData") }
+                let signedDataNode = inner.first(where: { _ in true })
+            else { throw Malformed(description: "not a CMS SignedData") }
             while nodes.next() != nil {}
             return try signedData(signedDataNode)
         }
@@ -223,11 +275,18 @@ public enum CMSSignature {
             var unsigned: [ASN1ObjectIdentifier: ASN1Node] = [:]
             if let node = nodes.next(), node.identifier == context(1) { unsigned = try attributeValues(node) }
             while nodes.next() != nil {}
-            return Signer(sid: sid, digestAlgorithm: digestAlgorithm, signatureAlgorithm: signatureAlgorithm.oid, signatureParameters: signatureAlgorithm.parameters,
-                          signedAttributes: signedAttributes, contentType: attributes[OID.contentType].flatMap { try? ASN1ObjectIdentifier(derEncoded: $0) },
-                          messageDigest: try attributes[OID.messageDigest].map { Array(try ASN1OctetString(derEncoded: $0).bytes) },
-                          signingTime: attributes[OID.signingTime].flatMap(time), timeStampToken: unsigned[OID.timeStampToken].map { Array($0.encodedBytes) },
-                          signature: signature)
+            return Signer(
+                sid: sid,
+                digestAlgorithm: digestAlgorithm,
+                signatureAlgorithm: signatureAlgorithm.oid,
+                signatureParameters: signatureAlgorithm.parameters,
+                signedAttributes: signedAttributes,
+                contentType: attributes[OID.contentType].flatMap { try? ASN1ObjectIdentifier(derEncoded: $0) },
+                messageDigest: try attributes[OID.messageDigest].map { Array(try ASN1OctetString(derEncoded: $0).bytes) },
+                signingTime: attributes[OID.signingTime].flatMap(time),
+                timeStampToken: unsigned[OID.timeStampToken].map { Array($0.encodedBytes) },
+                signature: signature
+            )
         }
     }
 
@@ -238,7 +297,9 @@ public enum CMSSignature {
         for attribute in list {
             try DER.sequence(attribute, identifier: .sequence) { fields in
                 let type = try ASN1ObjectIdentifier(derEncoded: &fields)
-                guard let set = fields.next(), case .constructed(let items) = set.content, let value = items.first(where: { _ in true }) else { return }
+                guard let set = fields.next(), case .constructed(let items) = set.content, let value = items.first(where: { _ in true }) else {
+                    return
+                }
                 while fields.next() != nil {}
                 values[type] = value
             }
@@ -312,7 +373,8 @@ public enum CMSSignature {
     static func isCorrect(_ signer: Signer, by certificate: Certificate, over signed: [UInt8]) -> Bool {
         if signer.signatureAlgorithm == OID.rsaPSS {
             guard let key = _RSA.Signing.PublicKey(certificate.publicKey), let pss = try? PSSParameters(signer.signatureParameters),
-                  pss.hash == signer.digestAlgorithm, let hash = PSSParameters.hash(pss.hash), let digest = digest(signed, pss.hash) else { return false }
+                pss.hash == signer.digestAlgorithm, let hash = PSSParameters.hash(pss.hash), let digest = digest(signed, pss.hash)
+            else { return false }
             return RSAPSS.isValid(signer.signature, messageHash: digest, hash: hash, saltLength: pss.saltLength, key: key)
         }
         guard let algorithm = signatureAlgorithm(signer.signatureAlgorithm, digest: signer.digestAlgorithm) else { return false }
@@ -323,8 +385,13 @@ public enum CMSSignature {
     /// unless a verified time-stamp gives an earlier trusted time. Every SignerInfo must verify;
     /// the report describes the first. With `sender`, the first signer must also belong to that
     /// agency (`belongs`).
-    public static func verify(_ signatureBytes: Data, content: Data, trust: TrustAnchors, now: Date,
-                              sender: (agency: String, belongs: (Certificate) -> Bool)? = nil) async -> SignatureReport {
+    public static func verify(
+        _ signatureBytes: Data,
+        content: Data,
+        trust: TrustAnchors,
+        now: Date,
+        sender: (agency: String, belongs: (Certificate) -> Bool)? = nil
+    ) async -> SignatureReport {
         let parsed: Parsed
         do { parsed = try parse(der(signatureBytes)) } catch { return .unreadable(Self.reason(error)) }
         var reports: [SignatureReport] = []
@@ -337,16 +404,28 @@ public enum CMSSignature {
         }
         guard var first = reports.first else { return .unreadable("no signer") }
         if reports.count > 1, reports.contains(where: { !$0.valid }) {
-            first = SignatureReport(valid: false, contentIntact: first.contentIntact, signatureCorrect: first.signatureCorrect, trustedSigner: first.trustedSigner,
-                                    withinValidity: first.withinValidity, revoked: first.revoked, signer: first.signer, signerSerial: first.signerSerial,
-                                    signingTime: first.signingTime, trustedTime: first.trustedTime, trustedTimeSource: first.trustedTimeSource,
-                                    problems: first.problems + ["Một trong các chữ ký không hợp lệ / one of the signers does not verify"])
+            first = SignatureReport(
+                valid: false,
+                contentIntact: first.contentIntact,
+                signatureCorrect: first.signatureCorrect,
+                trustedSigner: first.trustedSigner,
+                withinValidity: first.withinValidity,
+                revoked: first.revoked,
+                signer: first.signer,
+                signerSerial: first.signerSerial,
+                signingTime: first.signingTime,
+                trustedTime: first.trustedTime,
+                trustedTimeSource: first.trustedTimeSource,
+                problems: first.problems + ["Một trong các chữ ký không hợp lệ / one of the signers does not verify"]
+            )
         }
         return first
     }
 
     /// One SignerInfo checked, with the certificate path it was judged by (its chain when valid).
-    static func verify(_ signer: Signer, certificates: [Certificate], content: Data, trust: TrustAnchors, now: Date) async -> (report: SignatureReport, path: PathCheck) {
+    static func verify(_ signer: Signer, certificates: [Certificate], content: Data, trust: TrustAnchors, now: Date) async -> (
+        report: SignatureReport, path: PathCheck
+    ) {
         var problems: [String] = []
         let certificate = certificate(for: signer.sid, among: certificates + trust.known)
         // 1. The content is the one that was signed.
@@ -367,7 +446,9 @@ public enum CMSSignature {
                 trustedTime = time
                 source = "timestamp"
             case .failure(let reason):
-                problems.append("Dấu thời gian không hợp lệ, dùng thời điểm kiểm tra / invalid time-stamp, the checking time is used: \(reason.description)")
+                problems.append(
+                    "Dấu thời gian không hợp lệ, dùng thời điểm kiểm tra / invalid time-stamp, the checking time is used: \(reason.description)"
+                )
             }
         }
         // 4. A valid path to a trusted authority at that time, nothing in it revoked.
@@ -379,10 +460,20 @@ public enum CMSSignature {
             path = PathCheck(trusted: false, withinValidity: false, revoked: false, chain: [], problems: [])
         }
         let valid = contentIntact && signatureCorrect && path.valid
-        let report = SignatureReport(valid: valid, contentIntact: contentIntact && signatureCorrect, signatureCorrect: signatureCorrect, trustedSigner: path.trusted,
-                                     withinValidity: path.withinValidity, revoked: path.revoked, signer: certificate.map { String(describing: $0.subject) },
-                                     signerSerial: certificate.map { CertificateAuthority.serialHex($0.serialNumber) }, signingTime: signer.signingTime?.epochMillis,
-                                     trustedTime: trustedTime.epochMillis, trustedTimeSource: source, problems: problems)
+        let report = SignatureReport(
+            valid: valid,
+            contentIntact: contentIntact && signatureCorrect,
+            signatureCorrect: signatureCorrect,
+            trustedSigner: path.trusted,
+            withinValidity: path.withinValidity,
+            revoked: path.revoked,
+            signer: certificate.map { String(describing: $0.subject) },
+            signerSerial: certificate.map { CertificateAuthority.serialHex($0.serialNumber) },
+            signingTime: signer.signingTime?.epochMillis,
+            trustedTime: trustedTime.epochMillis,
+            trustedTimeSource: source,
+            problems: problems
+        )
         return (report, path)
     }
 }
@@ -428,7 +519,8 @@ struct PSSParameters {
 extension CMSSignature {
     /// Why bytes could not be read, in words for people (never the parser's type names).
     static func reason(_ error: any Error) -> String {
-        error is ASN1Error ? "mã hóa DER bị hỏng (bị cắt hoặc sai cấu trúc) / broken DER encoding (truncated or malformed)"
+        error is ASN1Error
+            ? "mã hóa DER bị hỏng (bị cắt hoặc sai cấu trúc) / broken DER encoding (truncated or malformed)"
             : "không phải cấu trúc CMS SignedData / not a CMS SignedData structure"
     }
 }

@@ -61,8 +61,16 @@ public struct CertificateAuthority: Sendable {
     /// imported without one.
     let agencyOfStaff: @Sendable (String) async throws -> String?
 
-    public init(database: Database, vault: KeyVault, clock: WallClock = .system, agencyOfStaff: @escaping @Sendable (String) async throws -> String? = { _ in nil }) {
-        self.database = database; self.vault = vault; self.clock = clock; self.agencyOfStaff = agencyOfStaff
+    public init(
+        database: Database,
+        vault: KeyVault,
+        clock: WallClock = .system,
+        agencyOfStaff: @escaping @Sendable (String) async throws -> String? = { _ in nil }
+    ) {
+        self.database = database
+        self.vault = vault
+        self.clock = clock
+        self.agencyOfStaff = agencyOfStaff
     }
 
     /// Whom a new certificate speaks for: an agency certificate its owner, a staff certificate the
@@ -91,7 +99,9 @@ public struct CertificateAuthority: Sendable {
 
     /// Creates the provincial CA (a self-signed certificate valid 10 years); refuses if one exists.
     @discardableResult
-    public func initialize(commonName: String, organization: String, algorithm: KeyAlgorithm = .p256, by principal: Principal) async throws -> StoredCertificate {
+    public func initialize(commonName: String, organization: String, algorithm: KeyAlgorithm = .p256, by principal: Principal) async throws
+        -> StoredCertificate
+    {
         if try await authority() != nil {
             throw DomainError.conflict(messageVi: "Đã có tổ chức cấp chứng thư", messageEn: "A certificate authority already exists")
         }
@@ -118,7 +128,11 @@ public struct CertificateAuthority: Sendable {
         let certificate = try Self.readCertificate(certificatePEM)
         try requireCurrent(certificate)
         guard let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints else {
-            throw DomainError.invalid("certificate", "Chứng thư không phải của tổ chức cấp (thiếu BasicConstraints CA)", "Not a CA certificate (no CA basic constraints)")
+            throw DomainError.invalid(
+                "certificate",
+                "Chứng thư không phải của tổ chức cấp (thiếu BasicConstraints CA)",
+                "Not a CA certificate (no CA basic constraints)"
+            )
         }
         var key: Certificate.PrivateKey?
         if let privateKeyPEM {
@@ -137,12 +151,25 @@ public struct CertificateAuthority: Sendable {
     /// no CA itself, and, when a private key comes with it, match it. Without a key the platform
     /// cannot sign with it, but knows whom its signatures belong to (another province's agency).
     @discardableResult
-    public func importSigning(kind: CertificateKind, owner: String, agency: String? = nil, certificatePEM: String, privateKeyPEM: String?,
-                              intermediatesPEM: [String] = [], by principal: Principal) async throws -> StoredCertificate {
-        guard kind != .authority else { throw DomainError.invalid("kind", "Dùng importAuthority cho tổ chức cấp", "Use importAuthority for an authority") }
+    public func importSigning(
+        kind: CertificateKind,
+        owner: String,
+        agency: String? = nil,
+        certificatePEM: String,
+        privateKeyPEM: String?,
+        intermediatesPEM: [String] = [],
+        by principal: Principal
+    ) async throws -> StoredCertificate {
+        guard kind != .authority else {
+            throw DomainError.invalid("kind", "Dùng importAuthority cho tổ chức cấp", "Use importAuthority for an authority")
+        }
         let certificate = try Self.readCertificate(certificatePEM)
         if let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints {
-            throw DomainError.invalid("certificate", "Đây là chứng thư của tổ chức cấp, không phải chứng thư ký", "This is a CA certificate, not a signing certificate")
+            throw DomainError.invalid(
+                "certificate",
+                "Đây là chứng thư của tổ chức cấp, không phải chứng thư ký",
+                "This is a CA certificate, not a signing certificate"
+            )
         }
         try requireCurrent(certificate)
         var key: Certificate.PrivateKey?
@@ -158,11 +185,21 @@ public struct CertificateAuthority: Sendable {
         let intermediates = try intermediatesPEM.map(Self.readCertificate)
         let path = await CertificatePath.check(certificate, carried: intermediates, trust: try await trustList().anchors, at: clock.now())
         guard path.valid else {
-            throw DomainError.invalid("certificate", "Chứng thư không do tổ chức cấp tin cậy phát hành: \(path.problems.joined(separator: "; "))",
-                                      "The certificate has no valid path to a trusted authority: \(path.problems.joined(separator: "; "))")
+            throw DomainError.invalid(
+                "certificate",
+                "Chứng thư không do tổ chức cấp tin cậy phát hành: \(path.problems.joined(separator: "; "))",
+                "The certificate has no valid path to a trusted authority: \(path.problems.joined(separator: "; "))"
+            )
         }
-        return try await store(certificate, key: key, kind: kind, owner: owner, agency: try await self.agency(for: kind, owner: owner, given: agency),
-                               by: principal, action: "pki.import")
+        return try await store(
+            certificate,
+            key: key,
+            kind: kind,
+            owner: owner,
+            agency: try await self.agency(for: kind, owner: owner, given: agency),
+            by: principal,
+            action: "pki.import"
+        )
     }
 
     static func readCertificate(_ pem: String) throws -> Certificate {
@@ -175,8 +212,11 @@ public struct CertificateAuthority: Sendable {
     func requireCurrent(_ certificate: Certificate) throws {
         let now = clock.now()
         guard certificate.notValidAfter > now else {
-            throw DomainError.invalid("certificate", "Chứng thư đã hết hạn ngày \(VietnamTime.display(certificate.notValidAfter))",
-                                      "The certificate expired on \(VietnamTime.display(certificate.notValidAfter))")
+            throw DomainError.invalid(
+                "certificate",
+                "Chứng thư đã hết hạn ngày \(VietnamTime.display(certificate.notValidAfter))",
+                "The certificate expired on \(VietnamTime.display(certificate.notValidAfter))"
+            )
         }
         guard certificate.notValidBefore <= now.addingTimeInterval(300) else {
             throw DomainError.invalid("certificate", "Chứng thư chưa đến ngày hiệu lực", "The certificate is not valid yet")
@@ -185,16 +225,33 @@ public struct CertificateAuthority: Sendable {
 
     /// Issues a signing certificate for an agency (owner = identifier) or a staff member
     /// (owner = username) of `agency`, valid `years`.
-    public func issue(kind: CertificateKind, owner: String, agency: String? = nil, commonName: String, organization: String, algorithm: KeyAlgorithm,
-                      years: Int = 2, by principal: Principal) async throws -> StoredCertificate {
+    public func issue(
+        kind: CertificateKind,
+        owner: String,
+        agency: String? = nil,
+        commonName: String,
+        organization: String,
+        algorithm: KeyAlgorithm,
+        years: Int = 2,
+        by principal: Principal
+    ) async throws -> StoredCertificate {
         guard kind != .authority else { throw DomainError.invalid("kind", "Dùng pki init cho tổ chức cấp", "Use pki init for the authority") }
         guard let authority = try await authority(), let (caCertificate, caKey) = try await keyPair(serial: authority.serial) else {
-            throw DomainError.conflict(messageVi: "Chưa khởi tạo tổ chức cấp chứng thư (cqs pki init)", messageEn: "No certificate authority yet (cqs pki init)")
+            throw DomainError.conflict(
+                messageVi: "Chưa khởi tạo tổ chức cấp chứng thư (cqs pki init)",
+                messageEn: "No certificate authority yet (cqs pki init)"
+            )
         }
         let key = try algorithm.generate()
         let subject = try Self.name(commonName: commonName, organization: organization)
-        let certificate = try makeCertificate(key: key, subject: subject, issuer: caCertificate.subject, issuerKey: caKey, years: years,
-                                              notAfterCap: caCertificate.notValidAfter) {
+        let certificate = try makeCertificate(
+            key: key,
+            subject: subject,
+            issuer: caCertificate.subject,
+            issuerKey: caKey,
+            years: years,
+            notAfterCap: caCertificate.notValidAfter
+        ) {
             Critical(BasicConstraints.notCertificateAuthority)
             if kind == .timestamping {
                 // RFC 3161 §2.3: the only extended key usage, and critical.
@@ -206,8 +263,15 @@ public struct CertificateAuthority: Sendable {
             }
             SubjectKeyIdentifier(hash: key.publicKey)
         }
-        return try await store(certificate, key: key, kind: kind, owner: owner, agency: try await self.agency(for: kind, owner: owner, given: agency),
-                               by: principal, action: "pki.issue")
+        return try await store(
+            certificate,
+            key: key,
+            kind: kind,
+            owner: owner,
+            agency: try await self.agency(for: kind, owner: owner, given: agency),
+            by: principal,
+            action: "pki.issue"
+        )
     }
 
     static func name(commonName: String, organization: String) throws -> DistinguishedName {
@@ -219,36 +283,86 @@ public struct CertificateAuthority: Sendable {
     }
 
     /// A certificate valid from five minutes ago for `years` (capped by the issuer's own validity).
-    func makeCertificate(key: Certificate.PrivateKey, subject: DistinguishedName, issuer: DistinguishedName, issuerKey: Certificate.PrivateKey,
-                         years: Int, notAfterCap: Date? = nil, @ExtensionsBuilder extensions: () throws -> Result<Certificate.Extensions, any Error>) throws -> Certificate {
+    func makeCertificate(
+        key: Certificate.PrivateKey,
+        subject: DistinguishedName,
+        issuer: DistinguishedName,
+        issuerKey: Certificate.PrivateKey,
+        years: Int,
+        notAfterCap: Date? = nil,
+        @ExtensionsBuilder extensions: () throws -> Result<Certificate.Extensions, any Error>
+    ) throws -> Certificate {
         let now = clock.now()
         var notAfter = now.addingTimeInterval(Double(years) * 365 * 86400)
         if let notAfterCap { notAfter = min(notAfter, notAfterCap) }
-        return try Certificate(version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey, notValidBefore: now.addingTimeInterval(-300),
-                               notValidAfter: notAfter, issuer: issuer, subject: subject, signatureAlgorithm: CMSSignature.signatureAlgorithm(for: issuerKey),
-                               extensions: try Certificate.Extensions(builder: extensions), issuerPrivateKey: issuerKey)
+        return try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: key.publicKey,
+            notValidBefore: now.addingTimeInterval(-300),
+            notValidAfter: notAfter,
+            issuer: issuer,
+            subject: subject,
+            signatureAlgorithm: CMSSignature.signatureAlgorithm(for: issuerKey),
+            extensions: try Certificate.Extensions(builder: extensions),
+            issuerPrivateKey: issuerKey
+        )
     }
 
-    func store(_ certificate: Certificate, key: Certificate.PrivateKey?, kind: CertificateKind, owner: String?, agency: String? = nil, by principal: Principal,
-               action: String) async throws -> StoredCertificate {
+    func store(
+        _ certificate: Certificate,
+        key: Certificate.PrivateKey?,
+        kind: CertificateKind,
+        owner: String?,
+        agency: String? = nil,
+        by principal: Principal,
+        action: String
+    ) async throws -> StoredCertificate {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let pem = PEMDocument(type: "CERTIFICATE", derBytes: serializer.serializedBytes).pemString
         let sealed = try key.map { try vault.seal(try $0.serializeAsPEM().pemString) }
-        let stored = StoredCertificate(serial: Self.serialHex(certificate.serialNumber), kind: kind, owner: owner, subject: String(describing: certificate.subject),
-                                       pem: pem, notBefore: certificate.notValidBefore.epochMillis, notAfter: certificate.notValidAfter.epochMillis,
-                                       revokedAt: nil, revocationReason: nil)
+        let stored = StoredCertificate(
+            serial: Self.serialHex(certificate.serialNumber),
+            kind: kind,
+            owner: owner,
+            subject: String(describing: certificate.subject),
+            pem: pem,
+            notBefore: certificate.notValidBefore.epochMillis,
+            notAfter: certificate.notValidAfter.epochMillis,
+            revokedAt: nil,
+            revocationReason: nil
+        )
         let clock = clock
         defer { trustChanged() }
         try await database.transaction { db in
             try await db.insert(into: "pki_certificates")
                 .columns("serial", "kind", "owner", "agency", "subject", "pem", "encrypted_key", "not_before", "not_after", "created_at")
-                .values(SQLBind(stored.serial), SQLBind(kind.rawValue), SQLBind(owner), SQLBind(agency), SQLBind(stored.subject), SQLBind(pem), SQLBind(sealed),
-                        SQLBind(stored.notBefore), SQLBind(stored.notAfter), SQLBind(clock.millis()))
+                .values(
+                    SQLBind(stored.serial),
+                    SQLBind(kind.rawValue),
+                    SQLBind(owner),
+                    SQLBind(agency),
+                    SQLBind(stored.subject),
+                    SQLBind(pem),
+                    SQLBind(sealed),
+                    SQLBind(stored.notBefore),
+                    SQLBind(stored.notAfter),
+                    SQLBind(clock.millis())
+                )
                 .run()
-            try await AuditLog.record(AuditEntry(principal: principal, action: action, targetType: "certificate", targetID: stored.serial, requestID: nil,
-                                                 change: ["subject": stored.subject, "kind": kind.rawValue, "owner": owner ?? "", "agency": agency ?? ""]),
-                                      on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: action,
+                    targetType: "certificate",
+                    targetID: stored.serial,
+                    requestID: nil,
+                    change: ["subject": stored.subject, "kind": kind.rawValue, "owner": owner ?? "", "agency": agency ?? ""]
+                ),
+                on: db,
+                clock: clock
+            )
         }
         return stored
     }
@@ -262,8 +376,18 @@ public struct CertificateAuthority: Sendable {
             let rows = try await db.update("pki_certificates").set("revoked_at", to: now).set("revocation_reason", to: reason)
                 .where("serial", .equal, serial.lowercased()).where("revoked_at", .is, SQLLiteral.null).returning("serial").all()
             guard !rows.isEmpty else { throw DomainError.notFound(what: "certificate \(serial)") }
-            try await AuditLog.record(AuditEntry(principal: principal, action: "pki.revoke", targetType: "certificate", targetID: serial, requestID: nil,
-                                                 change: ["reason": reason]), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "pki.revoke",
+                    targetType: "certificate",
+                    targetID: serial,
+                    requestID: nil,
+                    change: ["reason": reason]
+                ),
+                on: db,
+                clock: clock
+            )
         }
     }
 
@@ -280,8 +404,18 @@ public struct CertificateAuthority: Sendable {
             let serial = try row.decode(column: "serial", as: String.self)
             try await database.transaction { db in
                 try await db.update("pki_certificates").set("agency", to: agency).where("serial", .equal, serial).run()
-                try await AuditLog.record(AuditEntry(principal: .system("migrate"), action: "pki.bind-agency", targetType: "certificate", targetID: serial,
-                                                     requestID: nil, change: ["agency": agency]), on: db, clock: clock)
+                try await AuditLog.record(
+                    AuditEntry(
+                        principal: .system("migrate"),
+                        action: "pki.bind-agency",
+                        targetType: "certificate",
+                        targetID: serial,
+                        requestID: nil,
+                        change: ["agency": agency]
+                    ),
+                    on: db,
+                    clock: clock
+                )
             }
             filled += 1
         }
@@ -321,7 +455,9 @@ public struct CertificateAuthority: Sendable {
     /// What signing as `owner` needs, read once: the newest valid, unrevoked certificate with a
     /// key, and that key decrypted (PEM).
     func signingMaterial(of owner: String) async throws -> (stored: StoredCertificate, certificate: Certificate, keyPEM: String)? {
-        guard let row = try await signingRow(of: owner, columns: Self.columns + ["encrypted_key"]), let sealed = try row.decode(column: "encrypted_key", as: String?.self) else { return nil }
+        guard let row = try await signingRow(of: owner, columns: Self.columns + ["encrypted_key"]),
+            let sealed = try row.decode(column: "encrypted_key", as: String?.self)
+        else { return nil }
         let stored = try row.decode(model: StoredCertificate.self, keyDecodingStrategy: .convertFromSnakeCase)
         return (stored, try Certificate(pemEncoded: stored.pem), try vault.open(sealed))
     }
@@ -332,7 +468,10 @@ public struct CertificateAuthority: Sendable {
             try await db.select().columns("pem", "encrypted_key").from("pki_certificates").where("serial", .equal, serial).first()
         }
         guard let row, let sealed = try row.decode(column: "encrypted_key", as: String?.self) else { return nil }
-        return (try Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)), try Certificate.PrivateKey(pemEncoded: try vault.open(sealed)))
+        return (
+            try Certificate(pemEncoded: try row.decode(column: "pem", as: String.self)),
+            try Certificate.PrivateKey(pemEncoded: try vault.open(sealed))
+        )
     }
 
     /// The private key in PEM (for export to a token or to an external signer; audited).
@@ -340,7 +479,11 @@ public struct CertificateAuthority: Sendable {
         guard let (_, key) = try await keyPair(serial: serial.lowercased()) else { throw DomainError.notFound(what: "key of \(serial)") }
         let clock = clock
         try await database.transaction { db in
-            try await AuditLog.record(AuditEntry(principal: principal, action: "pki.export-key", targetType: "certificate", targetID: serial, requestID: nil), on: db, clock: clock)
+            try await AuditLog.record(
+                AuditEntry(principal: principal, action: "pki.export-key", targetType: "certificate", targetID: serial, requestID: nil),
+                on: db,
+                clock: clock
+            )
         }
         return try key.serializeAsPEM().pemString
     }

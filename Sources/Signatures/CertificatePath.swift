@@ -11,7 +11,9 @@ public struct TrustAnchors: Sendable {
     public let revoked: [String: Int64]
 
     public init(anchors: [Certificate], known: [Certificate] = [], revoked: [String: Int64]) {
-        self.anchors = anchors; self.known = known; self.revoked = revoked
+        self.anchors = anchors
+        self.known = known
+        self.revoked = revoked
     }
 }
 
@@ -52,14 +54,21 @@ public enum CertificatePath {
             UsageAcknowledged()
         }
         guard case .validCertificate(let chain) = await loose.validate(leaf: leaf, intermediates: intermediates) else {
-            return PathCheck(trusted: false, withinValidity: inValidity(leaf, at: time), revoked: RevocationPolicy.revoked(leaf, in: trust.revoked, at: time),
-                             chain: [], problems: ["Chứng thư không do tổ chức cấp tin cậy phát hành / untrusted issuer (no path to a trusted authority)"])
+            return PathCheck(
+                trusted: false,
+                withinValidity: inValidity(leaf, at: time),
+                revoked: RevocationPolicy.revoked(leaf, in: trust.revoked, at: time),
+                chain: [],
+                problems: ["Chứng thư không do tổ chức cấp tin cậy phát hành / untrusted issuer (no path to a trusted authority)"]
+            )
         }
         var problems: [String] = []
         let outOfValidity = chain.filter { !inValidity($0, at: time) }
         for certificate in outOfValidity {
-            problems.append("Chứng thư \(describe(certificate, in: chain)) ngoài thời hạn hiệu lực tại thời điểm tin cậy \(ISO8601DateFormatter().string(from: time)) / "
-                + "certificate outside its validity at the trusted time")
+            problems.append(
+                "Chứng thư \(describe(certificate, in: chain)) ngoài thời hạn hiệu lực tại thời điểm tin cậy \(ISO8601DateFormatter().string(from: time)) / "
+                    + "certificate outside its validity at the trusted time"
+            )
         }
         let revoked = chain.filter { RevocationPolicy.revoked($0, in: trust.revoked, at: time) }
         for certificate in revoked {

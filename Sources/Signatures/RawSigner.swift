@@ -18,7 +18,10 @@ extension CertificateAuthority {
     /// Signs the bytes `build` makes (told whether the key is RSA) with the owner's current key.
     public func signRaw(as owner: String, _ build: (_ isRSA: Bool) throws -> Data) async throws -> RawSignature {
         guard let (_, certificate, pem) = try await signingMaterial(of: owner) else {
-            throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
+            throw DomainError.conflict(
+                messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực",
+                messageEn: "\(owner) has no valid signing certificate"
+            )
         }
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
@@ -27,14 +30,20 @@ extension CertificateAuthority {
             return RawSignature(value: signature.rawRepresentation, isRSA: true, certificateDER: Data(serializer.serializedBytes))
         }
         let ec = try P256.Signing.PrivateKey(pemRepresentation: pem)
-        return RawSignature(value: try ec.signature(for: try build(false)).rawRepresentation, isRSA: false, certificateDER: Data(serializer.serializedBytes))
+        return RawSignature(
+            value: try ec.signature(for: try build(false)).rawRepresentation,
+            isRSA: false,
+            certificateDER: Data(serializer.serializedBytes)
+        )
     }
 
     /// Checks a raw signature (an XML signature's SignatureValue over its canonical SignedInfo)
     /// by one of `certificatesDER` (the signer, with any intermediates it carries), with the same
     /// path, time and revocation rules as CMS; the moment of checking is the trusted time. With
     /// `sender`, the signer must belong to that agency.
-    public func verifyRaw(_ value: Data, over bytes: Data, algorithm: RawSignatureAlgorithm, certificatesDER: [Data], sender: String? = nil) async throws -> SignatureReport {
+    public func verifyRaw(_ value: Data, over bytes: Data, algorithm: RawSignatureAlgorithm, certificatesDER: [Data], sender: String? = nil)
+        async throws -> SignatureReport
+    {
         let certificates = certificatesDER.compactMap { try? Certificate(derEncoded: [UInt8]($0)) }
         let signer = certificates.first { algorithm.isValid(value, over: bytes, by: $0) }
         guard let certificate = signer ?? certificates.first(where: { !$0.isAuthority }) ?? certificates.first else {
@@ -47,10 +56,20 @@ extension CertificateAuthority {
         var problems: [String] = []
         if !correct { problems.append("Chữ ký XML không đúng / XML signature does not match") }
         problems += path.problems
-        let report = SignatureReport(valid: correct && path.valid, contentIntact: correct, signatureCorrect: correct, trustedSigner: path.trusted,
-                                     withinValidity: path.withinValidity, revoked: path.revoked, signer: String(describing: certificate.subject),
-                                     signerSerial: Self.serialHex(certificate.serialNumber), signingTime: nil, trustedTime: now.epochMillis,
-                                     trustedTimeSource: "verification", problems: problems)
+        let report = SignatureReport(
+            valid: correct && path.valid,
+            contentIntact: correct,
+            signatureCorrect: correct,
+            trustedSigner: path.trusted,
+            withinValidity: path.withinValidity,
+            revoked: path.revoked,
+            signer: String(describing: certificate.subject),
+            signerSerial: Self.serialHex(certificate.serialNumber),
+            signingTime: nil,
+            trustedTime: now.epochMillis,
+            trustedTimeSource: "verification",
+            problems: problems
+        )
         guard let sender else { return report }
         return report.bound(trust.belongs(certificate, to: sender), agency: sender)
     }
@@ -85,10 +104,12 @@ public enum RawSignatureAlgorithm: String, Sendable, CaseIterable {
         case .rsaSHA384: return rsa?.isValidSignature(signature, for: SHA384.hash(data: bytes), padding: .insecurePKCS1v1_5) ?? false
         case .rsaSHA512: return rsa?.isValidSignature(signature, for: SHA512.hash(data: bytes), padding: .insecurePKCS1v1_5) ?? false
         case .ecdsaSHA256:
-            guard let key = P256.Signing.PublicKey(certificate.publicKey), let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: value) else { return false }
+            guard let key = P256.Signing.PublicKey(certificate.publicKey), let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: value)
+            else { return false }
             return key.isValidSignature(ecdsa, for: SHA256.hash(data: bytes))
         case .ecdsaSHA384:
-            guard let key = P384.Signing.PublicKey(certificate.publicKey), let ecdsa = try? P384.Signing.ECDSASignature(rawRepresentation: value) else { return false }
+            guard let key = P384.Signing.PublicKey(certificate.publicKey), let ecdsa = try? P384.Signing.ECDSASignature(rawRepresentation: value)
+            else { return false }
             return key.isValidSignature(ecdsa, for: SHA384.hash(data: bytes))
         }
     }

@@ -37,9 +37,15 @@ enum SignedDataWriter {
 
     /// The SignedData ContentInfo. `content` is digested (SHA-256) and, unless `detached`,
     /// carried; `unsigned` makes unsigned attributes from the signature value.
-    static func write(contentType: ASN1ObjectIdentifier, content: some DataProtocol, detached: Bool, signedAttributes extra: [[UInt8]] = [],
-                      certificate: Certificate, key: Certificate.PrivateKey,
-                      unsigned: (_ signature: [UInt8]) throws -> [[UInt8]] = { _ in [] }) throws -> [UInt8] {
+    static func write(
+        contentType: ASN1ObjectIdentifier,
+        content: some DataProtocol,
+        detached: Bool,
+        signedAttributes extra: [[UInt8]] = [],
+        certificate: Certificate,
+        key: Certificate.PrivateKey,
+        unsigned: (_ signature: [UInt8]) throws -> [[UInt8]] = { _ in [] }
+    ) throws -> [UInt8] {
         let digest = Array(SHA256.hash(data: content))
         var attributes = extra
         attributes.append(try attribute(OID.contentType) { try $0.serialize(contentType) })
@@ -92,6 +98,14 @@ enum SignedDataWriter {
 
     static func generalizedTime(_ date: Date) throws -> GeneralizedTime {
         let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-        return try GeneralizedTime(year: c.year!, month: c.month!, day: c.day!, hours: c.hour!, minutes: c.minute!, seconds: c.second!, fractionalSeconds: 0)
+        return try GeneralizedTime(
+            year: c.year!,
+            month: c.month!,
+            day: c.day!,
+            hours: c.hour!,
+            minutes: c.minute!,
+            seconds: c.second!,
+            fractionalSeconds: 0
+        )
     }
 }

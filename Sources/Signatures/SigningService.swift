@@ -10,7 +10,9 @@ import X509
 /// the platform trusts and its revocation list.
 extension CertificateAuthority {
     /// A detached CMS signature of `content` by `owner`'s current certificate (audited).
-    public func sign(_ content: Data, as owner: String, by principal: Principal, requestID: String?) async throws -> (signature: [UInt8], certificate: StoredCertificate) {
+    public func sign(_ content: Data, as owner: String, by principal: Principal, requestID: String?) async throws -> (
+        signature: [UInt8], certificate: StoredCertificate
+    ) {
         let made = try await signature(of: content, as: owner, by: principal, requestID: requestID)
         let clock = clock
         try await database.transaction { db in try await AuditLog.record(made.audit, on: db, clock: clock) }
@@ -20,15 +22,25 @@ extension CertificateAuthority {
     /// A detached CMS signature of `content` by `owner`'s current certificate, with the audit
     /// entry the caller records in the transaction that uses the signature.
     public func signature(of content: Data, as owner: String, by principal: Principal, requestID: String?) async throws
-        -> (signature: [UInt8], certificate: StoredCertificate, audit: AuditEntry) {
+        -> (signature: [UInt8], certificate: StoredCertificate, audit: AuditEntry)
+    {
         guard let (stored, certificate, pem) = try await signingMaterial(of: owner), let key = try? Certificate.PrivateKey(pemEncoded: pem) else {
-            throw DomainError.conflict(messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực", messageEn: "\(owner) has no valid signing certificate")
+            throw DomainError.conflict(
+                messageVi: "\(owner) chưa có chứng thư ký số còn hiệu lực",
+                messageEn: "\(owner) has no valid signing certificate"
+            )
         }
         let signature = try await timeStampedSignature(of: content, certificate: certificate, key: key)
         // The content's digest is in the signature's signed attributes (not hashed a second time).
         let contentSha256 = try CMSSignature.parse(CMSSignature.der(Data(signature))).messageDigest.map(Digest.hex) ?? Digest.sha256Hex(content)
-        let audit = AuditEntry(principal: principal, action: "signature.sign", targetType: "certificate", targetID: stored.serial, requestID: requestID,
-                               change: ["contentSha256": contentSha256])
+        let audit = AuditEntry(
+            principal: principal,
+            action: "signature.sign",
+            targetType: "certificate",
+            targetID: stored.serial,
+            requestID: requestID,
+            change: ["contentSha256": contentSha256]
+        )
         return (signature, stored, audit)
     }
 
@@ -37,8 +49,13 @@ extension CertificateAuthority {
     /// belong to that agency.
     public func verify(_ signature: Data, content: Data, sender: String? = nil) async throws -> SignatureReport {
         let trust = try await trustList()
-        return await CMSSignature.verify(signature, content: content, trust: trust.anchors, now: clock.now(),
-                                         sender: sender.map { agency in (agency, { trust.belongs($0, to: agency) }) })
+        return await CMSSignature.verify(
+            signature,
+            content: content,
+            trust: trust.anchors,
+            now: clock.now(),
+            sender: sender.map { agency in (agency, { trust.belongs($0, to: agency) }) }
+        )
     }
 
     /// What verifications consult: the anchors, the known certificates, the revocation list and

@@ -51,13 +51,19 @@ public enum TimeStamp {
             return .failure(Failure(description: "the token stamps another signature"))
         }
         guard stamped.time <= now.addingTimeInterval(60) else { return .failure(Failure(description: "stamped in the future")) }
-        guard let signer = parsed.signers.first, let certificate = CMSSignature.certificate(for: signer.sid, among: parsed.certificates + trust.known) else {
+        guard let signer = parsed.signers.first, let certificate = CMSSignature.certificate(for: signer.sid, among: parsed.certificates + trust.known)
+        else {
             return .failure(Failure(description: "no time-stamping certificate"))
         }
         let usages = (try? certificate.extensions.extendedKeyUsage).flatMap { $0 }.map(Array.init) ?? []
         guard usages.contains(.timeStamping) else { return .failure(Failure(description: "the certificate is not for time-stamping")) }
-        let (report, path) = await CMSSignature.verify(signer, certificates: parsed.certificates, content: Data(parsed.encapsulatedContent ?? []),
-                                                       trust: trust, now: stamped.time)
+        let (report, path) = await CMSSignature.verify(
+            signer,
+            certificates: parsed.certificates,
+            content: Data(parsed.encapsulatedContent ?? []),
+            trust: trust,
+            now: stamped.time
+        )
         guard report.valid else { return .failure(Failure(description: report.problems.joined(separator: "; "))) }
         // The path it was judged by (at the stamped time): nothing in it may be revoked up to now.
         if path.chain.contains(where: { RevocationPolicy.revoked($0, in: trust.revoked, at: now) }) {

@@ -24,9 +24,15 @@ extension CertificateAuthority {
             return (certificate, try Certificate.PrivateKey(pemEncoded: pem))
         }
         guard let authority = try await authority(), try await keyPair(serial: authority.serial) != nil else { return nil }
-        _ = try await issue(kind: .timestamping, owner: Self.timeStampOwner, commonName: "Dịch vụ cấp dấu thời gian (TSA)",
-                            organization: "Nền tảng Chính quyền số",
-                            algorithm: .p256, years: 10, by: .system("tsa"))
+        _ = try await issue(
+            kind: .timestamping,
+            owner: Self.timeStampOwner,
+            commonName: "Dịch vụ cấp dấu thời gian (TSA)",
+            organization: "Nền tảng Chính quyền số",
+            algorithm: .p256,
+            years: 10,
+            by: .system("tsa")
+        )
         guard let (_, certificate, pem) = try await signingMaterial(of: Self.timeStampOwner) else { return nil }
         return (certificate, try Certificate.PrivateKey(pemEncoded: pem))
     }
@@ -56,8 +62,14 @@ extension CertificateAuthority {
                 }
             }
         }
-        return try SignedDataWriter.write(contentType: CMSSignature.OID.tstInfo, content: info.serializedBytes, detached: false,
-                                          signedAttributes: [essCertificate], certificate: certificate, key: key)
+        return try SignedDataWriter.write(
+            contentType: CMSSignature.OID.tstInfo,
+            content: info.serializedBytes,
+            detached: false,
+            signedAttributes: [essCertificate],
+            certificate: certificate,
+            key: key
+        )
     }
 
     /// A detached CMS signature by `certificate`, with its signing time and, when the platform's
@@ -66,8 +78,14 @@ extension CertificateAuthority {
         let now = clock.now()
         let tsa = try await timeStampMaterial()
         let signingTime = try SignedDataWriter.attribute(CMSSignature.OID.signingTime) { try $0.serialize(SignedDataWriter.utcTime(now)) }
-        return try SignedDataWriter.write(contentType: CMSSignature.OID.data, content: content, detached: true, signedAttributes: [signingTime],
-                                          certificate: certificate, key: key) { signature in
+        return try SignedDataWriter.write(
+            contentType: CMSSignature.OID.data,
+            content: content,
+            detached: true,
+            signedAttributes: [signingTime],
+            certificate: certificate,
+            key: key
+        ) { signature in
             guard let tsa else { return [] }
             let token = try Self.timeStampToken(over: signature, at: now, certificate: tsa.certificate, key: tsa.key)
             return [try SignedDataWriter.attribute(CMSSignature.OID.timeStampToken) { $0.serializeRawBytes(token) }]

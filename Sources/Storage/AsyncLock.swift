@@ -4,7 +4,10 @@ actor AsyncLock {
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     func lock() async {
-        if !locked { locked = true; return }
+        if !locked {
+            locked = true
+            return
+        }
         await withCheckedContinuation { waiters.append($0) }
     }
 

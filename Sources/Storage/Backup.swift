@@ -23,7 +23,8 @@ public enum Backup {
 
     /// Writes a backup of `database` (at `url`, optionally one PostgreSQL schema) and of the
     /// content store under `filesRoot` into the empty or new folder `folder`.
-    public static func create(_ database: Database, url: DatabaseURL, schema: String?, filesRoot: URL, to folder: URL) async throws -> BackupManifest {
+    public static func create(_ database: Database, url: DatabaseURL, schema: String?, filesRoot: URL, to folder: URL) async throws -> BackupManifest
+    {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         guard try manager.contentsOfDirectory(atPath: folder.path).isEmpty else {
@@ -39,8 +40,10 @@ public enum Backup {
             try await database.read { db in try await db.raw("VACUUM INTO \(bind: target)").run() }
         case .postgres(let host, let port, let user, let password, let name, _):
             databaseFile = "database.pgdump"
-            var arguments = ["--format=custom", "--no-owner", "--no-privileges", "-h", host, "-p", String(port), "-U", user, "-d", name,
-                             "-f", folder.appendingPathComponent(databaseFile).path]
+            var arguments = [
+                "--format=custom", "--no-owner", "--no-privileges", "-h", host, "-p", String(port), "-U", user, "-d", name,
+                "-f", folder.appendingPathComponent(databaseFile).path,
+            ]
             if let schema { arguments += ["-n", schema] }
             try run("pg_dump", arguments, password: password)
         }
@@ -53,8 +56,14 @@ public enum Backup {
             try manager.copyItem(at: source, to: target)
             files[relative] = try Digest.sha256Hex(fileAt: target)
         }
-        let manifest = BackupManifest(createdAt: Date().epochMillis, engine: url.engine, databaseFile: databaseFile,
-                                      databaseSHA256: try Digest.sha256Hex(fileAt: folder.appendingPathComponent(databaseFile)), files: files, tables: tables)
+        let manifest = BackupManifest(
+            createdAt: Date().epochMillis,
+            engine: url.engine,
+            databaseFile: databaseFile,
+            databaseSHA256: try Digest.sha256Hex(fileAt: folder.appendingPathComponent(databaseFile)),
+            files: files,
+            tables: tables
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(manifest).write(to: folder.appendingPathComponent(manifestName), options: .atomic)
@@ -90,7 +99,10 @@ public enum Backup {
             // rename(2) replaces the file in one step.
             guard rename(staged, path) == 0 else { throw StorageError.backup("cannot replace \(path) (errno \(errno))") }
         case .postgres(let host, let port, let user, let password, let name, _):
-            var arguments = ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "-h", host, "-p", String(port), "-U", user, "-d", name]
+            var arguments = [
+                "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "-h", host, "-p", String(port), "-U", user, "-d",
+                name,
+            ]
             if let schema { arguments += ["-n", schema] }
             try run("pg_restore", arguments + [folder.appendingPathComponent(manifest.databaseFile).path], password: password)
         }
@@ -120,7 +132,9 @@ public enum Backup {
                 names = try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all()
                     .map { try $0.decode(column: "name", as: String.self) }
             case .postgres:
-                names = try await db.raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'").all()
+                names = try await db.raw(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                ).all()
                     .map { try $0.decode(column: "table_name", as: String.self) }
             }
             var counts: [String: Int] = [:]

@@ -45,8 +45,13 @@ public final class Database: Service, Sendable {
         case .postgres(let host, let port, let username, let password, let database, let requireTLS):
             kind = .postgres
             var config = PostgresClient.Configuration(
-                host: host, port: port, username: username, password: password, database: database,
-                tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: requireTLS ? .require(.makeClientConfiguration()) : .disable
+            )
             config.options.maximumConnections = max(1, poolSize)
             config.options.connectTimeout = .seconds(5)
             if let schema { config.options.additionalStartupParameters = [("search_path", schema)] }
@@ -79,7 +84,10 @@ public final class Database: Service, Sendable {
             }
         case .postgres(let client):
             return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { await client.run(); return nil }
+                group.addTask {
+                    await client.run()
+                    return nil
+                }
                 defer { group.cancelAll() }
                 return try await body(self)
             }
@@ -122,8 +130,12 @@ public final class Database: Service, Sendable {
     public static let probeInterval: Duration = .seconds(2)
 
     /// Runs `body` on a leased connection; only the wait for the lease is watched, never the body.
-    static func leasing<T: Sendable>(_ client: PostgresClient, url: DatabaseURL, ticker: ProbeTicker,
-                                     _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    static func leasing<T: Sendable>(
+        _ client: PostgresClient,
+        url: DatabaseURL,
+        ticker: ProbeTicker,
+        _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         let leased = LeaseFlag()
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: T?.self) { group in
@@ -138,7 +150,9 @@ public final class Database: Service, Sendable {
                         // Cancelled (the body finished): no probe.
                         guard await ticker.nextTick(), await ticker.nextTick() else { return nil }
                         if leased.isSet { return nil }
-                        if case .postgres(let host, let port, _, _, _, _) = url, await !reachable(host: host, port: port) { throw StorageError.unavailable }
+                        if case .postgres(let host, let port, _, _, _, _) = url, await !reachable(host: host, port: port) {
+                            throw StorageError.unavailable
+                        }
                     }
                 }
                 for try await value in group {
@@ -178,7 +192,9 @@ public final class Database: Service, Sendable {
         }
     }
 
-    private static func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private static func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+        async throws -> T
+    {
         try await db.raw(SQLQueryString(begin)).run()
         do {
             let scope = TransactionScope(db)

@@ -16,11 +16,14 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             }
             let database = String(components.path.drop(while: { $0 == "/" }))
             let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value
-            return .postgres(host: host, port: components.port ?? 5432,
-                             username: components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? "postgres",
-                             password: components.percentEncodedPassword.flatMap { $0.removingPercentEncoding },
-                             database: database.isEmpty ? "postgres" : database,
-                             requireTLS: sslmode == "require" || sslmode == "verify-full")
+            return .postgres(
+                host: host,
+                port: components.port ?? 5432,
+                username: components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? "postgres",
+                password: components.percentEncodedPassword.flatMap { $0.removingPercentEncoding },
+                database: database.isEmpty ? "postgres" : database,
+                requireTLS: sslmode == "require" || sslmode == "verify-full"
+            )
         }
         var path = trimmed
         for prefix in ["sqlite://", "sqlite:"] where path.hasPrefix(prefix) { path = String(path.dropFirst(prefix.count)) }

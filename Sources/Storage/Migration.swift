@@ -12,7 +12,10 @@ public struct Migration: Sendable {
     public let apply: @Sendable (any SQLDatabase, EngineKind) async throws -> Void
 
     public init(context: String, version: Int, name: String, apply: @escaping @Sendable (any SQLDatabase, EngineKind) async throws -> Void) {
-        self.context = context; self.version = version; self.name = name; self.apply = apply
+        self.context = context
+        self.version = version
+        self.name = name
+        self.apply = apply
     }
 
     public var id: String { "\(context).\(version)" }

@@ -7,8 +7,10 @@ public struct SQLColumnList: SQLExpression {
     private let text: String
 
     public init(_ names: [String]) {
-        precondition(names.allSatisfy { name in !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } },
-                     "column names are plain identifiers")
+        precondition(
+            names.allSatisfy { name in !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } },
+            "column names are plain identifiers"
+        )
         self.text = names.map { "\"\($0)\"" }.joined(separator: ", ")
     }
 

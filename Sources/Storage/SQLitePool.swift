@@ -29,7 +29,10 @@ actor SQLitePool {
 
     func acquire() async throws -> SQLiteConnection {
         if closed { throw StorageError.closed }
-        if let connection = idle.popLast() { leased += 1; return connection }
+        if let connection = idle.popLast() {
+            leased += 1
+            return connection
+        }
         if open < maxConnections {
             open += 1
             do {
@@ -84,12 +87,17 @@ actor SQLitePool {
 
     private func makeConnection() async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: threadPool, logger: logger,
-            on: MultiThreadedEventLoopGroup.singleton.any())
+            storage: .file(path: path),
+            threadPool: threadPool,
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any()
+        )
         do {
             // A 16 MB page cache per connection (the default 2 MB re-read hot tables from the OS on every search).
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000",
-                           "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA cache_size = -16000"] {
+            for pragma in [
+                "PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000",
+                "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA cache_size = -16000",
+            ] {
                 _ = try await connection.query(pragma, [])
             }
         } catch {

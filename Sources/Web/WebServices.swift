@@ -20,9 +20,16 @@ public struct WebSettings: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`CQS_TRUSTED_PROXIES`).
     public var trustedProxies: TrustedProxies
 
-    public init(secureCookies: Bool = false, provinceNameVi: String = "Tỉnh Đồng Nai", provinceNameEn: String = "Dong Nai Province",
-                trustedProxies: TrustedProxies = .none) {
-        self.secureCookies = secureCookies; self.provinceNameVi = provinceNameVi; self.provinceNameEn = provinceNameEn; self.trustedProxies = trustedProxies
+    public init(
+        secureCookies: Bool = false,
+        provinceNameVi: String = "Tỉnh Đồng Nai",
+        provinceNameEn: String = "Dong Nai Province",
+        trustedProxies: TrustedProxies = .none
+    ) {
+        self.secureCookies = secureCookies
+        self.provinceNameVi = provinceNameVi
+        self.provinceNameEn = provinceNameEn
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -54,17 +61,45 @@ public struct WebServices: Sendable {
     public let pages: PageRenderer
     public let settings: WebSettings
 
-    public init(database: Database, directory: AgencyDirectory, accounts: AccountStore, authenticator: Authenticator, sessions: SessionStore,
-                tokens: TokenService, calendar: CalendarStore, procedures: ProcedureCatalog, dossiers: DossierStore, certificates: CertificateAuthority, exchange: ExchangeStore,
-                documents: DocumentStore, tasks: TaskStore,
-                paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig?,
-                fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
-                verifyAudit: @escaping @Sendable () async throws -> AuditVerification,
-                lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600), pages: PageRenderer, settings: WebSettings) {
-        self.database = database; self.directory = directory; self.accounts = accounts; self.authenticator = authenticator
-        self.sessions = sessions; self.tokens = tokens; self.calendar = calendar; self.procedures = procedures; self.dossiers = dossiers; self.certificates = certificates; self.exchange = exchange; self.documents = documents; self.tasks = tasks; self.paymentGateway = paymentGateway
+    public init(
+        database: Database,
+        directory: AgencyDirectory,
+        accounts: AccountStore,
+        authenticator: Authenticator,
+        sessions: SessionStore,
+        tokens: TokenService,
+        calendar: CalendarStore,
+        procedures: ProcedureCatalog,
+        dossiers: DossierStore,
+        certificates: CertificateAuthority,
+        exchange: ExchangeStore,
+        documents: DocumentStore,
+        tasks: TaskStore,
+        paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig?,
+        fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
+        verifyAudit: @escaping @Sendable () async throws -> AuditVerification,
+        lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600),
+        pages: PageRenderer,
+        settings: WebSettings
+    ) {
+        self.database = database
+        self.directory = directory
+        self.accounts = accounts
+        self.authenticator = authenticator
+        self.sessions = sessions
+        self.tokens = tokens
+        self.calendar = calendar
+        self.procedures = procedures
+        self.dossiers = dossiers
+        self.certificates = certificates
+        self.exchange = exchange
+        self.documents = documents
+        self.tasks = tasks
+        self.paymentGateway = paymentGateway
         self.fileLinks = fileLinks
         self.verifyAudit = verifyAudit
-        self.lookupLimiter = lookupLimiter; self.pages = pages; self.settings = settings
+        self.lookupLimiter = lookupLimiter
+        self.pages = pages
+        self.settings = settings
     }
 }

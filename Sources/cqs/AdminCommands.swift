@@ -27,8 +27,15 @@ struct UserCommand: AsyncParsableCommand {
                 return role
             }
             let config = try common.config()
-            let input = NewStaffAccount(username: username, password: password, fullName: fullName ?? username, roles: roles,
-                                        agencyIdentifier: agency, departmentCode: department, email: email)
+            let input = NewStaffAccount(
+                username: username,
+                password: password,
+                fullName: fullName ?? username,
+                roles: roles,
+                agencyIdentifier: agency,
+                departmentCode: department,
+                email: email
+            )
             let account = try await common.withPlatform(config) { platform in
                 try await platform.accounts.createStaff(input, by: .system("cli"), requestID: nil)
             }
@@ -39,7 +46,11 @@ struct UserCommand: AsyncParsableCommand {
 
 /// `cqs agencies import FILE` / `cqs agencies export`
 struct AgenciesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "agencies", abstract: "Danh mục cơ quan / Agency directory.", subcommands: [Import.self, Export.self])
+    static let configuration = CommandConfiguration(
+        commandName: "agencies",
+        abstract: "Danh mục cơ quan / Agency directory.",
+        subcommands: [Import.self, Export.self]
+    )
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Nhập cơ quan từ CSV hoặc JSON / Import agencies (all or nothing).")
@@ -48,7 +59,8 @@ struct AgenciesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            let inputs: [AgencyInput] = file.lowercased().hasSuffix(".json")
+            let inputs: [AgencyInput] =
+                file.lowercased().hasSuffix(".json")
                 ? try JSONDecoder().decode([AgencyInput].self, from: Data(text.utf8))
                 : try CSV.records(text).map(AgencyInput.init(csv:))
             let config = try common.config()
@@ -74,7 +86,11 @@ struct AgenciesCommand: AsyncParsableCommand {
 
 /// `cqs audit verify`
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Nhật ký kiểm toán / Audit log.", subcommands: [Verify.self, Anchor.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Nhật ký kiểm toán / Audit log.",
+        subcommands: [Verify.self, Anchor.self]
+    )
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Kiểm tra chuỗi băm / Verify the hash chain; exits 1 when broken.")
@@ -84,17 +100,23 @@ struct AuditCommand: AsyncParsableCommand {
             let config = try common.config()
             let result = try await common.withPlatform(config) { try await $0.verifyAudit() }
             if result.intact {
-                print("Toàn vẹn / Intact: \(result.checked) records, \(result.anchorsChecked) signed anchors matched"
-                      + (result.anchoredThrough.map { " (anchored through record \($0))" } ?? " (no anchor yet: run `cqs audit anchor`)") + ".")
+                print(
+                    "Toàn vẹn / Intact: \(result.checked) records, \(result.anchorsChecked) signed anchors matched"
+                        + (result.anchoredThrough.map { " (anchored through record \($0))" } ?? " (no anchor yet: run `cqs audit anchor`)") + "."
+                )
             } else {
-                print("BỊ PHÁ VỠ / BROKEN at record \(result.firstBrokenSeq ?? 0): \(result.reason ?? "") (\(result.checked) records checked before it)")
+                print(
+                    "BỊ PHÁ VỠ / BROKEN at record \(result.firstBrokenSeq ?? 0): \(result.reason ?? "") (\(result.checked) records checked before it)"
+                )
                 throw ExitCode(1)
             }
         }
     }
 
     struct Anchor: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Neo chuỗi băm ra ngoài CSDL / Anchor the chain head outside the database (signed).")
+        static let configuration = CommandConfiguration(
+            abstract: "Neo chuỗi băm ra ngoài CSDL / Anchor the chain head outside the database (signed)."
+        )
         @OptionGroup var common: CommonOptions
 
         func run() async throws {

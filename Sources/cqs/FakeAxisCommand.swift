@@ -4,8 +4,10 @@ import Server
 
 /// `cqs fake-axis`: a local national document axis for demos and crash tests.
 struct FakeAxisCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fake-axis",
-                                                    abstract: "Trục văn bản quốc gia giả lập / Local fake national document axis (for demos and tests).")
+    static let configuration = CommandConfiguration(
+        commandName: "fake-axis",
+        abstract: "Trục văn bản quốc gia giả lập / Local fake national document axis (for demos and tests)."
+    )
 
     @Option(help: "Listen port.") var port = 8090
     @Option(name: .customLong("delay-ms"), help: "Hold each delivery this many milliseconds.") var delayMilliseconds = 0

@@ -5,8 +5,11 @@ import Server
 
 /// `cqs procedures import FILE` / `cqs procedures export`
 struct ProceduresCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "procedures", abstract: "Danh mục thủ tục hành chính / Procedure catalogue.",
-                                                    subcommands: [Import.self, Export.self])
+    static let configuration = CommandConfiguration(
+        commandName: "procedures",
+        abstract: "Danh mục thủ tục hành chính / Procedure catalogue.",
+        subcommands: [Import.self, Export.self]
+    )
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Nhập thủ tục từ JSON hoặc CSV / Import procedures (all or nothing).")
@@ -15,7 +18,8 @@ struct ProceduresCommand: AsyncParsableCommand {
 
         func run() async throws {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            let procedures = file.lowercased().hasSuffix(".csv")
+            let procedures =
+                file.lowercased().hasSuffix(".csv")
                 ? try ProcedureCSV.read(String(decoding: data, as: UTF8.self))
                 : try JSONDecoder().decode([Procedure].self, from: data)
             let config = try common.config()

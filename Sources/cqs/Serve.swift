@@ -30,7 +30,9 @@ struct Serve: AsyncParsableCommand {
             if config.demoData {
                 lines.append("Tài khoản thử nghiệm / demo accounts (mật khẩu / password: \(DemoData.password)):")
                 for login in DemoData.logins {
-                    lines.append("  \(login.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(login.roles.map(\.rawValue).joined(separator: ","))\(login.agency.map { " @ \($0)" } ?? "")")
+                    lines.append(
+                        "  \(login.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(login.roles.map(\.rawValue).joined(separator: ","))\(login.agency.map { " @ \($0)" } ?? "")"
+                    )
                 }
                 lines.append("  \(DemoData.citizen.phone.padding(toLength: 18, withPad: " ", startingAt: 0)) citizen")
             }
@@ -72,8 +74,12 @@ struct Seed: AsyncParsableCommand {
             try await platform.seed(demo: demo)
             if let chosen {
                 let started = Date()
-                try await ScaleSeed(platform: platform, scale: chosen, seed: randomSeed) { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }.run()
-                print("Đã sinh dữ liệu quy mô / Generated the \(chosen.rawValue) data set in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+                try await ScaleSeed(platform: platform, scale: chosen, seed: randomSeed) { line in
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }.run()
+                print(
+                    "Đã sinh dữ liệu quy mô / Generated the \(chosen.rawValue) data set in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+                )
             }
         }
         print("Đã nạp dữ liệu / Seeded\(demo ? " (with demo accounts)" : "").")

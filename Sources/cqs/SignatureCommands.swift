@@ -5,8 +5,11 @@ import Signatures
 
 /// `cqs pki init | import | issue | revoke`
 struct PKICommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pki", abstract: "Chứng thư số / Certificate authority.",
-                                                    subcommands: [Init.self, Import.self, Issue.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "pki",
+        abstract: "Chứng thư số / Certificate authority.",
+        subcommands: [Init.self, Import.self, Issue.self, Revoke.self]
+    )
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Tạo tổ chức cấp chứng thư của tỉnh / Create the provincial CA.")
@@ -33,9 +36,11 @@ struct PKICommand: AsyncParsableCommand {
         @Option(help: "authority, agency or staff") var kind = "authority"
         @Option(help: "Agency identifier or username (agency and staff certificates).") var owner: String?
         @Option(help: "Certificate file (PEM).") var certificate: String
-        @Option(help: "Private key file (PEM); without it the platform cannot sign with the certificate, only tell whom its signatures belong to.") var key: String?
+        @Option(help: "Private key file (PEM); without it the platform cannot sign with the certificate, only tell whom its signatures belong to.")
+        var key: String?
         @Option(help: "Agency of a staff certificate (default: the account's agency).") var agency: String?
-        @Option(help: "Intermediate CA certificate (PEM) between the certificate and a trusted authority; repeatable.") var intermediate: [String] = []
+        @Option(help: "Intermediate CA certificate (PEM) between the certificate and a trusted authority; repeatable.") var intermediate: [String] =
+            []
 
         func run() async throws {
             guard let kind = CertificateKind(rawValue: kind) else { throw ValidationError("--kind must be authority, agency or staff") }
@@ -48,8 +53,15 @@ struct PKICommand: AsyncParsableCommand {
                 if kind == .authority {
                     return try await platform.certificates.importAuthority(certificatePEM: certificatePEM, privateKeyPEM: keyPEM, by: .system("cli"))
                 }
-                return try await platform.certificates.importSigning(kind: kind, owner: owner!, agency: agency, certificatePEM: certificatePEM, privateKeyPEM: keyPEM,
-                                                                    intermediatesPEM: intermediates, by: .system("cli"))
+                return try await platform.certificates.importSigning(
+                    kind: kind,
+                    owner: owner!,
+                    agency: agency,
+                    certificatePEM: certificatePEM,
+                    privateKeyPEM: keyPEM,
+                    intermediatesPEM: intermediates,
+                    by: .system("cli")
+                )
             }
             print("Imported \(stored.subject) serial \(stored.serial)\(owner.map { " for \($0)" } ?? "")")
         }
@@ -69,7 +81,14 @@ struct PKICommand: AsyncParsableCommand {
             guard let algorithm = KeyAlgorithm(rawValue: algorithm) else { throw ValidationError("--algorithm must be p-256 or rsa-2048") }
             let config = try common.config()
             let issued = try await common.withPlatform(config) { platform in
-                try await platform.certificates.issue(kind: kind, owner: owner, commonName: name, organization: organization, algorithm: algorithm, by: .system("cli"))
+                try await platform.certificates.issue(
+                    kind: kind,
+                    owner: owner,
+                    commonName: name,
+                    organization: organization,
+                    algorithm: algorithm,
+                    by: .system("cli")
+                )
             }
             print("Issued \(issued.subject) serial \(issued.serial) for \(owner)")
         }
@@ -111,7 +130,10 @@ struct SignCommand: AsyncParsableCommand {
 
 /// `cqs verify FILE SIGNATURE`
 struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Kiểm tra chữ ký số / Verify a detached signature; exit 1 if invalid.")
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Kiểm tra chữ ký số / Verify a detached signature; exit 1 if invalid."
+    )
     @OptionGroup var common: CommonOptions
     @Argument var file: String
     @Argument var signature: String

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 @Suite struct AgencyIdentifierTests {
@@ -8,8 +9,10 @@ import Testing
         #expect(identifier.value == text.trimmingCharacters(in: .whitespaces).uppercased())
     }
 
-    @Test(arguments: ["", "000.00.00", "000.00.00.H19.1", "00.00.00.H19", "000.00.00.H1", "000.00.00.019", "000.00.00.H-9",
-                      "000..00.H19", "000.00.00.H19;DROP", "<b>.00.00.H19", String(repeating: "0", count: 40)])
+    @Test(arguments: [
+        "", "000.00.00", "000.00.00.H19.1", "00.00.00.H19", "000.00.00.H1", "000.00.00.019", "000.00.00.H-9",
+        "000..00.H19", "000.00.00.H19;DROP", "<b>.00.00.H19", String(repeating: "0", count: 40),
+    ])
     func rejects(_ text: String) {
         #expect(throws: ValidationError.self) { try AgencyIdentifier(text) }
     }

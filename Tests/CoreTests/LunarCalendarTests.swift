@@ -1,11 +1,14 @@
 import Testing
+
 @testable import Core
 
 @Suite struct LunarCalendarTests {
     let lunar = LunarCalendar.vietnam
 
-    @Test(arguments: [(2025, "2025-01-29"), (2026, "2026-02-17"), (2027, "2027-02-06"),
-                      (2028, "2028-01-26"), (2029, "2029-02-13"), (2030, "2030-02-02")])
+    @Test(arguments: [
+        (2025, "2025-01-29"), (2026, "2026-02-17"), (2027, "2027-02-06"),
+        (2028, "2028-01-26"), (2029, "2029-02-13"), (2030, "2030-02-02"),
+    ])
     func tetIsPinned(year: Int, iso: String) {
         #expect(lunar.lunarNewYear(year) == LocalDate(iso: iso))
     }

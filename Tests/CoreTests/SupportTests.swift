@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 @Suite struct CSVTests {
@@ -62,7 +63,13 @@ import Testing
 }
 
 @Suite struct ReferenceCacheTests {
-    actor Loads { var count = 0; func next() -> Int { count += 1; return count } }
+    actor Loads {
+        var count = 0
+        func next() -> Int {
+            count += 1
+            return count
+        }
+    }
 
     @Test func keepsFoundValuesUntilClearedOrExpired() async throws {
         let cache = ReferenceCache<String, Int>(lifetime: .milliseconds(200))
@@ -85,7 +92,12 @@ import Testing
         #expect(try await cache.value(for: "x") { 7 } == 7)
         cache.clear()
         // A write clears the cache while a load of the old value is under way: it is not kept.
-        #expect(try await cache.value(for: "y") { cache.clear(); return 1 } == 1)
+        #expect(
+            try await cache.value(for: "y") {
+                cache.clear()
+                return 1
+            } == 1
+        )
         #expect(try await cache.value(for: "y") { 2 } == 2)
         struct Failed: Error {}
         await #expect(throws: Failed.self) { try await cache.value(for: "z") { throw Failed() } }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 @Suite struct WorkingCalendarTests {
@@ -6,8 +7,12 @@ import Testing
 
     @Test func days2026ComputedFromRules() {
         let dates = HolidayRules().daysOff(in: 2026).map(\.date.iso)
-        #expect(dates == ["2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",
-                          "2026-04-26", "2026-04-27", "2026-04-30", "2026-05-01", "2026-09-01", "2026-09-02", "2026-11-24"])
+        #expect(
+            dates == [
+                "2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",
+                "2026-04-26", "2026-04-27", "2026-04-30", "2026-05-01", "2026-09-01", "2026-09-02", "2026-11-24",
+            ]
+        )
         #expect(HolidayRules().daysOff(in: 2026).first { $0.date == d("2026-04-27") }?.kind == .compensatory)
     }
 
@@ -56,14 +61,14 @@ import Testing
     @Test func nextWorkingMoment() {
         let calendar = WorkingCalendar()
         func at(_ iso: String, _ h: Int, _ m: Int = 0) -> LocalDateTime { LocalDateTime(date: d(iso), time: LocalTime(hour: h, minute: m)) }
-        #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 9)) == at("2026-03-04", 9))          // inside hours
-        #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 12)) == at("2026-03-04", 13, 30))    // lunch break
-        #expect(calendar.nextWorkingMoment(after: at("2026-03-06", 18)) == at("2026-03-09", 7, 30))     // Friday evening
-        #expect(calendar.nextWorkingMoment(after: at("2026-03-07", 10)) == at("2026-03-09", 7, 30))     // Saturday
-        #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 6)) == at("2026-03-04", 7, 30))      // before opening
+        #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 9)) == at("2026-03-04", 9))  // inside hours
+        #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 12)) == at("2026-03-04", 13, 30))  // lunch break
+        #expect(calendar.nextWorkingMoment(after: at("2026-03-06", 18)) == at("2026-03-09", 7, 30))  // Friday evening
+        #expect(calendar.nextWorkingMoment(after: at("2026-03-07", 10)) == at("2026-03-09", 7, 30))  // Saturday
+        #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 6)) == at("2026-03-04", 7, 30))  // before opening
         #expect(calendar.nextWorkingMoment(after: at("2026-03-04", 15, 30), cutoff: LocalTime(hour: 15)) == at("2026-03-05", 7, 30))
         #expect(calendar.nextWorkingMoment(after: at("2026-02-13", 16, 59)) == at("2026-02-13", 16, 59))
-        #expect(calendar.nextWorkingMoment(after: at("2026-02-13", 17)) == at("2026-02-23", 7, 30))     // into Tết
+        #expect(calendar.nextWorkingMoment(after: at("2026-02-13", 17)) == at("2026-02-23", 7, 30))  // into Tết
     }
 
     @Test func vietnamTimeIsUTCPlus7() {

@@ -33,7 +33,10 @@ import Testing
                 ("missing field", #"{"identifier": "000.00.40.H19"}"#, .unprocessableContent),
                 ("unknown field", #"{"identifier": "000.00.40.H19", "name": "X", "shortName": "X", "isAdmin": true}"#, .unprocessableContent),
                 ("invalid identifier", #"{"identifier": "000.00.H19", "name": "X", "shortName": "X"}"#, .unprocessableContent),
-                ("unknown parent", #"{"identifier": "000.00.40.H19", "name": "X", "shortName": "X", "parentIdentifier": "000.00.98.H19"}"#, .unprocessableContent),
+                (
+                    "unknown parent", #"{"identifier": "000.00.40.H19", "name": "X", "shortName": "X", "parentIdentifier": "000.00.98.H19"}"#,
+                    .unprocessableContent
+                ),
                 ("duplicate", #"{"identifier": "000.00.00.H19", "name": "X", "shortName": "X"}"#, .conflict),
             ]
             for (name, body, status) in cases {
@@ -42,7 +45,13 @@ import Testing
                 #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8", "\(name)")
                 #expect(response.object?["detail"] is String && response.object?["status"] as? Int == Int(status.code), "\(name)")
             }
-            let wrongType = try await client.json("/api/v1/agencies", method: .post, token: token, body: "identifier=x", contentType: "application/x-www-form-urlencoded")
+            let wrongType = try await client.json(
+                "/api/v1/agencies",
+                method: .post,
+                token: token,
+                body: "identifier=x",
+                contentType: "application/x-www-form-urlencoded"
+            )
             #expect(wrongType.status == .unsupportedMediaType)
             let huge = "[" + String(repeating: #"{"identifier":"000.00.40.H19","name":"X","shortName":"X"},"#, count: 200_000) + "{}]"
             let tooLarge = try await client.json("/api/v1/agencies/import", method: .post, token: token, body: huge)
@@ -63,8 +72,13 @@ import Testing
         try await TestEnvironment.withApp { client, platform, _ in
             let token = try await client.token("admin")
             let name = #"Sở <script>alert("x")</script> Robert'); DROP TABLE agencies;--"#
-            let body = try String(decoding: JSONSerialization.data(withJSONObject: ["identifier": "000.00.41.H19", "name": name, "shortName": "SX",
-                                                                                   "parentIdentifier": "000.00.00.H19"]), as: UTF8.self)
+            let body = try String(
+                decoding: JSONSerialization.data(withJSONObject: [
+                    "identifier": "000.00.41.H19", "name": name, "shortName": "SX",
+                    "parentIdentifier": "000.00.00.H19",
+                ]),
+                as: UTF8.self
+            )
             let created = try await client.json("/api/v1/agencies", method: .post, token: token, body: body)
             #expect(created.status == .created)
             #expect(created.headers[.location] == "/api/v1/agencies/000.00.41.H19")
@@ -87,7 +101,8 @@ import Testing
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             let lines = csv.text.split(separator: "\r\n")
             #expect(lines.count == 112)
-            let edited = csv.text.replacingOccurrences(of: "Sở Tư pháp,STP", with: "Sở Tư pháp tỉnh Đồng Nai,STP")
+            let edited =
+                csv.text.replacingOccurrences(of: "Sở Tư pháp,STP", with: "Sở Tư pháp tỉnh Đồng Nai,STP")
                 + "000.00.42.H19,Sở mới,SM,000.00.00.H19,75,department,,,\r\n"
             let imported = try await client.json("/api/v1/agencies/import", method: .post, token: token, body: edited, contentType: "text/csv")
             #expect(imported.status == .ok)
@@ -99,7 +114,12 @@ import Testing
             #expect(json.array?.count == 112)
             let badHeader = try await client.json("/api/v1/agencies/import", method: .post, token: token, body: "a,b\n1,2\n", contentType: "text/csv")
             #expect(badHeader.status == .unprocessableContent)
-            let department = try await client.json("/api/v1/agencies/000.00.42.H19/departments", method: .post, token: token, body: #"{"code":"VP","name":"Văn phòng"}"#)
+            let department = try await client.json(
+                "/api/v1/agencies/000.00.42.H19/departments",
+                method: .post,
+                token: token,
+                body: #"{"code":"VP","name":"Văn phòng"}"#
+            )
             #expect(department.status == .created)
             let one = try await client.json("/api/v1/agencies/000.00.42.H19")
             #expect((one.object?["departments"] as? [[String: Any]])?.first?["name"] as? String == "Văn phòng")
@@ -111,11 +131,15 @@ import Testing
     @Test func usersOverTheAPI() async throws {
         try await TestEnvironment.withApp { client, platform, _ in
             let agencyAdmin = try await client.token("quantri.snv")
-            let body = #"{"username":"cv.noivu","password":"Mat khau 2026","fullName":"Chuyên viên Nội vụ","roles":["processing_officer"],"agencyIdentifier":"000.00.02.H19","departmentCode":"VP"}"#
+            let body =
+                #"{"username":"cv.noivu","password":"Mat khau 2026","fullName":"Chuyên viên Nội vụ","roles":["processing_officer"],"agencyIdentifier":"000.00.02.H19","departmentCode":"VP"}"#
             let created = try await client.json("/api/v1/users", method: .post, token: agencyAdmin, body: body)
             #expect(created.status == .created)
             #expect(created.object?["username"] as? String == "cv.noivu")
-            let elsewhere = body.replacingOccurrences(of: "000.00.02.H19", with: "000.00.05.H19").replacingOccurrences(of: "cv.noivu", with: "cv.xaydung")
+            let elsewhere = body.replacingOccurrences(of: "000.00.02.H19", with: "000.00.05.H19").replacingOccurrences(
+                of: "cv.noivu",
+                with: "cv.xaydung"
+            )
             let refused = try await client.json("/api/v1/users", method: .post, token: agencyAdmin, body: elsewhere)
             #expect(refused.status == .forbidden)
             let duplicate = try await client.json("/api/v1/users", method: .post, token: agencyAdmin, body: body)
@@ -123,18 +147,31 @@ import Testing
             let list = try await client.json("/api/v1/users", token: agencyAdmin)
             let agencies = Set((list.object?["items"] as? [[String: Any]] ?? []).compactMap { $0["agencyIdentifier"] as? String })
             #expect(agencies == ["000.00.02.H19"])
-            let register = try await client.json("/api/v1/auth/register", method: .post,
-                                                 body: #"{"phoneOrEmail":"0977000111","password":"Cong dan 2026","fullName":"Đỗ Văn D","citizenId":"075100000001"}"#)
+            let register = try await client.json(
+                "/api/v1/auth/register",
+                method: .post,
+                body: #"{"phoneOrEmail":"0977000111","password":"Cong dan 2026","fullName":"Đỗ Văn D","citizenId":"075100000001"}"#
+            )
             #expect(register.status == .accepted && register.object?["status"] as? String == "code-sent")
             let code = try await registrationCode(platform, to: "0977000111")
-            let confirmed = try await client.json("/api/v1/auth/register/confirm", method: .post, body: #"{"phoneOrEmail":"0977000111","code":"\#(code)"}"#)
+            let confirmed = try await client.json(
+                "/api/v1/auth/register/confirm",
+                method: .post,
+                body: #"{"phoneOrEmail":"0977000111","code":"\#(code)"}"#
+            )
             #expect(confirmed.status == .created && confirmed.object?["username"] as? String == "0977000111")
             // An existing contact: the same answer as a new one.
-            let again = try await client.json("/api/v1/auth/register", method: .post,
-                                              body: #"{"phoneOrEmail":"0977000111","password":"Cong dan 2026","fullName":"Đỗ Văn D"}"#)
+            let again = try await client.json(
+                "/api/v1/auth/register",
+                method: .post,
+                body: #"{"phoneOrEmail":"0977000111","password":"Cong dan 2026","fullName":"Đỗ Văn D"}"#
+            )
             #expect(again.status == register.status && again.text == register.text)
-            let badID = try await client.json("/api/v1/auth/register", method: .post,
-                                              body: #"{"phoneOrEmail":"0977000112","password":"Cong dan 2026","fullName":"Đỗ Văn E","citizenId":"123"}"#)
+            let badID = try await client.json(
+                "/api/v1/auth/register",
+                method: .post,
+                body: #"{"phoneOrEmail":"0977000112","password":"Cong dan 2026","fullName":"Đỗ Văn E","citizenId":"123"}"#
+            )
             #expect(badID.status == .unprocessableContent)
             #expect((badID.object?["errors"] as? [[String: Any]])?.first?["field"] as? String == "citizenId")
         }
@@ -150,11 +187,17 @@ import Testing
             let stray = try await client.json("/api/v1/auth/password-reset", method: .post, body: #"{"username":"\#(phone)","role":"admin"}"#)
             #expect(stray.status == .unprocessableContent || stray.status == .badRequest)
             let code = try await passwordResetCode(platform, to: phone)
-            let wrong = try await client.json("/api/v1/auth/password-reset/confirm", method: .post,
-                                              body: #"{"username":"\#(phone)","code":"\#(code == "000000" ? "000001" : "000000")","newPassword":"Mat khau moi 2027"}"#)
+            let wrong = try await client.json(
+                "/api/v1/auth/password-reset/confirm",
+                method: .post,
+                body: #"{"username":"\#(phone)","code":"\#(code == "000000" ? "000001" : "000000")","newPassword":"Mat khau moi 2027"}"#
+            )
             #expect(wrong.status == .unprocessableContent && (wrong.object?["errors"] as? [[String: Any]])?.first?["field"] as? String == "code")
-            let done = try await client.json("/api/v1/auth/password-reset/confirm", method: .post,
-                                             body: #"{"username":"\#(phone)","code":"\#(code)","newPassword":"Mat khau moi 2027"}"#)
+            let done = try await client.json(
+                "/api/v1/auth/password-reset/confirm",
+                method: .post,
+                body: #"{"username":"\#(phone)","code":"\#(code)","newPassword":"Mat khau moi 2027"}"#
+            )
             #expect(done.status == .noContent)
             // The tokens issued before stop working; the new password signs in.
             #expect(try await client.json("/api/v1/me", token: oldToken).status == .unauthorized)
@@ -166,7 +209,12 @@ import Testing
     @Test func auditAndCalendarOverTheAPI() async throws {
         try await TestEnvironment.withApp { client, _, _ in
             let admin = try await client.token("admin")
-            let put = try await client.json("/api/v1/calendar/overrides/2026-12-31", method: .put, token: admin, body: #"{"kind":"dayOff","name":"Nghỉ cuối năm"}"#)
+            let put = try await client.json(
+                "/api/v1/calendar/overrides/2026-12-31",
+                method: .put,
+                token: admin,
+                body: #"{"kind":"dayOff","name":"Nghỉ cuối năm"}"#
+            )
             #expect(put.status == .ok)
             let year = try await client.json("/api/v1/calendar/2026")
             let days = year.object?["days"] as? [[String: Any]] ?? []

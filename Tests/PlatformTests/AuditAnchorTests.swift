@@ -1,10 +1,11 @@
-@testable import Audit
 import Core
 import Dossiers
 import Foundation
-import Server
 import SQLKit
+import Server
 import Testing
+
+@testable import Audit
 
 /// The audit chain against someone with write access to the database (issue "security
 /// hardening", case 3): they rewrite a record and re-hash everything after it, or remove the
@@ -14,7 +15,10 @@ import Testing
     /// Records, oldest first, as the attacker reads them.
     static func records(_ platform: Platform) async throws -> [AuditRecord] {
         try await platform.database.read { db in
-            try await db.select().column("*").from("audit_log").orderBy("seq").all(decoding: AuditRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await db.select().column("*").from("audit_log").orderBy("seq").all(
+                decoding: AuditRecord.self,
+                keyDecodingStrategy: .convertFromSnakeCase
+            )
         }
     }
 
@@ -26,10 +30,25 @@ import Testing
             var prev = start
             for record in all where record.seq >= seq {
                 let action = record.seq == seq ? "dossier.nothing-happened" : record.action
-                let hash = AuditRecord.chainHash(prevHash: prev, seq: record.seq, occurredAt: record.occurredAt, actorUserId: record.actorUserId, actor: record.actor,
-                                                 actorRole: record.actorRole, agency: record.agency, action: action, targetType: record.targetType,
-                                                 targetId: record.targetId, requestId: record.requestId, changeDigest: record.changeDigest)
-                try await db.update("audit_log").set("action", to: action).set("prev_hash", to: prev).set("hash", to: hash).where("seq", .equal, record.seq).run()
+                let hash = AuditRecord.chainHash(
+                    prevHash: prev,
+                    seq: record.seq,
+                    occurredAt: record.occurredAt,
+                    actorUserId: record.actorUserId,
+                    actor: record.actor,
+                    actorRole: record.actorRole,
+                    agency: record.agency,
+                    action: action,
+                    targetType: record.targetType,
+                    targetId: record.targetId,
+                    requestId: record.requestId,
+                    changeDigest: record.changeDigest
+                )
+                try await db.update("audit_log").set("action", to: action).set("prev_hash", to: prev).set("hash", to: hash).where(
+                    "seq",
+                    .equal,
+                    record.seq
+                ).run()
                 prev = hash
             }
             try await db.update("audit_head").set("last_hash", to: prev).where("id", .equal, 1).run()
@@ -39,8 +58,11 @@ import Testing
     static func addRecords(_ platform: Platform, _ count: Int) async throws {
         let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
         for _ in 0..<count {
-            _ = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Applicant(fullName: "A", phone: "0912345678")),
-                                                   by: counter, requestID: nil)
+            _ = try await platform.dossiers.create(
+                NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Applicant(fullName: "A", phone: "0912345678")),
+                by: counter,
+                requestID: nil
+            )
         }
     }
 
@@ -53,8 +75,15 @@ import Testing
             let second = try #require(try await platform.anchorAudit())
             try await Self.addRecords(platform, 2)
             // A line added to the file by someone without the key proves nothing (here: a false hash).
-            try platform.auditAnchors.append(AuditAnchor(seq: second.seq, hash: String(repeating: "f", count: 64), at: second.at + 1, key: second.key,
-                                                         signature: second.signature))
+            try platform.auditAnchors.append(
+                AuditAnchor(
+                    seq: second.seq,
+                    hash: String(repeating: "f", count: 64),
+                    at: second.at + 1,
+                    key: second.key,
+                    signature: second.signature
+                )
+            )
             var verdict = try await platform.verifyAudit()
             #expect(verdict.intact && verdict.anchorsChecked == 2 && verdict.anchoredThrough == second.seq, "\(verdict)")
             // The attacker rewrites a record between the two anchors and re-hashes the rest.

@@ -22,17 +22,39 @@ import Testing
                 try await platform.migrate()
                 try await platform.seed(demo: true)
                 let citizen = try #require(try await platform.accounts.account(username: "0912345678")).principal
-                let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: applicant),
-                                                                 attachments: try await requiredFiles(platform, "1.004227"),
-                                                                 by: citizen, requestID: nil)
+                let dossier = try await platform.dossiers.create(
+                    NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: applicant),
+                    attachments: try await requiredFiles(platform, "1.004227"),
+                    by: citizen,
+                    requestID: nil
+                )
                 let clerk = try #require(try await platform.accounts.account(username: "vanthu.nnmt")).principal
-                let document = try await platform.documents.registerIncoming(NewIncoming(senderName: "Bộ Xây dựng", codeNumber: "12", documentDate: VietnamTime.today(),
-                                                                                       typeCode: "CV", subject: "Sao lưu"), by: clerk, requestID: nil)
+                let document = try await platform.documents.registerIncoming(
+                    NewIncoming(
+                        senderName: "Bộ Xây dựng",
+                        codeNumber: "12",
+                        documentDate: VietnamTime.today(),
+                        typeCode: "CV",
+                        subject: "Sao lưu"
+                    ),
+                    by: clerk,
+                    requestID: nil
+                )
                 _ = try await platform.documents.attach(DocumentTests.pdf, name: "scan.pdf", to: document.id, by: clerk, requestID: nil)
-                let manifest = try await Backup.create(platform.database, url: config.databaseURL, schema: schema, filesRoot: platform.filesRoot, to: folder)
+                let manifest = try await Backup.create(
+                    platform.database,
+                    url: config.databaseURL,
+                    schema: schema,
+                    filesRoot: platform.filesRoot,
+                    to: folder
+                )
                 // After the backup: a new dossier, and a file lost from the store.
-                let later = try await platform.dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: applicant),
-                                                               attachments: try await requiredFiles(platform, "1.004227"), by: citizen, requestID: nil)
+                let later = try await platform.dossiers.create(
+                    NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: applicant),
+                    attachments: try await requiredFiles(platform, "1.004227"),
+                    by: citizen,
+                    requestID: nil
+                )
                 for relative in manifest.files.keys { try FileManager.default.removeItem(at: platform.filesRoot.appendingPathComponent(relative)) }
                 return (manifest, dossier.code, later.code)
             }
@@ -46,7 +68,13 @@ import Testing
             try Data("tampered".utf8).write(to: victim)
             #expect(throws: StorageError.self) { try Backup.verify(damaged) }
             // Restore, then the data is as it was at backup time.
-            _ = try await Backup.restore(from: folder, url: config.databaseURL, schema: schema, filesRoot: platform.filesRoot, logger: TestEnvironment.logger)
+            _ = try await Backup.restore(
+                from: folder,
+                url: config.databaseURL,
+                schema: schema,
+                filesRoot: platform.filesRoot,
+                logger: TestEnvironment.logger
+            )
             let restored = try Platform(config: config, logger: TestEnvironment.logger, schema: schema)
             try await restored.database.withRunning { _ in
                 let staff = try #require(try await restored.accounts.account(username: "chuyenvien.bienhoa")).principal

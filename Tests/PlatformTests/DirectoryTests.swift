@@ -1,10 +1,11 @@
 import Audit
 import Core
-@testable import Directory
 import Foundation
 import Server
 import Storage
 import Testing
+
+@testable import Directory
 
 @Suite struct DirectoryTests {
     @Test func referenceDataIsSeeded() async throws {
@@ -63,7 +64,14 @@ import Testing
     @Test func importIsAllOrNothingAndAudited() async throws {
         try await TestEnvironment.withPlatform { platform in
             let auditBefore = try await rowCount("audit_log", platform.database)
-            let good = AgencyInput(identifier: "000.00.16.H19", name: "Sở Thử nghiệm", shortName: "STN", parentIdentifier: "000.00.00.H19", adminUnitCode: "75", kind: "department")
+            let good = AgencyInput(
+                identifier: "000.00.16.H19",
+                name: "Sở Thử nghiệm",
+                shortName: "STN",
+                parentIdentifier: "000.00.00.H19",
+                adminUnitCode: "75",
+                kind: "department"
+            )
             let child = AgencyInput(identifier: "000.01.16.H19", name: "Phòng con", shortName: "PC", parentIdentifier: "000.00.16.H19", kind: "other")
             let bad = AgencyInput(identifier: "16.H19", name: "", shortName: "bad name", kind: "castle")
             await #expect(throws: DomainError.self) { try await platform.directory.importAgencies([good, bad], by: .system(), requestID: nil) }
@@ -86,11 +94,16 @@ import Testing
             _ = try bad.validated()
             Issue.record("accepted")
         } catch {
-            guard case .invalid(let errors) = error else { Issue.record("wrong error"); return }
+            guard case .invalid(let errors) = error else {
+                Issue.record("wrong error")
+                return
+            }
             #expect(Set(errors.map(\.field)) == ["identifier", "name", "shortName", "kind", "email", "phone"])
         }
-        let cycle = [AgencyInput(identifier: "000.00.20.H19", name: "A", shortName: "A", parentIdentifier: "000.00.21.H19"),
-                     AgencyInput(identifier: "000.00.21.H19", name: "B", shortName: "B", parentIdentifier: "000.00.20.H19")]
+        let cycle = [
+            AgencyInput(identifier: "000.00.20.H19", name: "A", shortName: "A", parentIdentifier: "000.00.21.H19"),
+            AgencyInput(identifier: "000.00.21.H19", name: "B", shortName: "B", parentIdentifier: "000.00.20.H19"),
+        ]
         #expect(throws: DomainError.self) { try AgencyDirectory.parentsFirst(try cycle.map { try $0.validated() }) }
     }
 }

@@ -14,33 +14,62 @@ import Testing
     @Test func documentJourneyOverHTTP() async throws {
         try await TestEnvironment.withApp { client, platform, _ in
             try await DocumentTests.certificates(platform)
-            let officer = try await client.token("chuyenvien.sxd"), leader = try await client.token("lanhdao.sxd"), clerk = try await client.token("vanthu.sxd")
-            let draftBody = #"{"typeCode":"QD","subject":"Quyết định phê duyệt quy hoạch","recipients":[{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd","signerPosition":"Giám đốc"}"#
+            let officer = try await client.token("chuyenvien.sxd")
+            let leader = try await client.token("lanhdao.sxd")
+            let clerk = try await client.token("vanthu.sxd")
+            let draftBody =
+                #"{"typeCode":"QD","subject":"Quyết định phê duyệt quy hoạch","recipients":[{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd","signerPosition":"Giám đốc"}"#
             let citizen = try await client.token(DemoData.citizen.phone)
             #expect(try await client.json("/api/v1/documents/outgoing", method: .post, token: citizen, body: draftBody).status == .forbidden)
-            #expect(try await client.json("/api/v1/documents/outgoing", method: .post, token: officer, body: #"{"typeCode":"XX","subject":"a","recipients":[],"signer":"lanhdao.sxd"}"#).status == .unprocessableContent)
+            #expect(
+                try await client.json(
+                    "/api/v1/documents/outgoing",
+                    method: .post,
+                    token: officer,
+                    body: #"{"typeCode":"XX","subject":"a","recipients":[],"signer":"lanhdao.sxd"}"#
+                ).status == .unprocessableContent
+            )
             let draft = try await client.json("/api/v1/documents/outgoing", method: .post, token: officer, body: draftBody)
             #expect(draft.status == .created, "\(draft.text)")
             let id = try #require(draft.object?["id"] as? Int)
-            let upload = try await client.execute(uri: "/api/v1/documents/\(id)/files?name=qd.pdf", method: .post,
-                                                  headers: [.authorization: "Bearer \(officer)", .contentType: "application/octet-stream"],
-                                                  body: ByteBuffer(bytes: DocumentTests.pdf))
+            let upload = try await client.execute(
+                uri: "/api/v1/documents/\(id)/files?name=qd.pdf",
+                method: .post,
+                headers: [.authorization: "Bearer \(officer)", .contentType: "application/octet-stream"],
+                body: ByteBuffer(bytes: DocumentTests.pdf)
+            )
             #expect(upload.status == .created, "\(upload.text)")
             #expect(try await client.json("/api/v1/documents/outgoing/\(id)/actions/submit", method: .post, token: officer).status == .ok)
-            #expect(try await client.json("/api/v1/documents/outgoing/\(id)/actions/assign", method: .post, token: leader).status == .unprocessableContent)
-            #expect(try await client.json("/api/v1/documents/outgoing/\(id)/actions/approve", method: .post, token: leader, body: #"{"note":"Đồng ý"}"#).status == .ok)
+            #expect(
+                try await client.json("/api/v1/documents/outgoing/\(id)/actions/assign", method: .post, token: leader).status == .unprocessableContent
+            )
+            #expect(
+                try await client.json("/api/v1/documents/outgoing/\(id)/actions/approve", method: .post, token: leader, body: #"{"note":"Đồng ý"}"#)
+                    .status == .ok
+            )
             let issued = try await client.json("/api/v1/documents/outgoing/\(id)/issue", method: .post, token: clerk)
             #expect(issued.status == .ok, "\(issued.text)")
             #expect(issued.object?["codeNotation"] as? String == "QĐ-SXD" && issued.object?["codeNumber"] as? String == "01")
             // The recipient's clerk registers it, the leader assigns, the officer finishes.
-            let nnmtClerk = try await client.token("vanthu.nnmt"), nnmtLeader = try await client.token("lanhdao.nnmt"), nnmtOfficer = try await client.token("chuyenvien.nnmt")
+            let nnmtClerk = try await client.token("vanthu.nnmt")
+            let nnmtLeader = try await client.token("lanhdao.nnmt")
+            let nnmtOfficer = try await client.token("chuyenvien.nnmt")
             let pending = try await client.json("/api/v1/documents/incoming/pending", token: nnmtClerk)
             let message = try #require((pending.object?["items"] as? [[String: Any]])?.first?["id"] as? Int)
-            let registered = try await client.json("/api/v1/documents/incoming", method: .post, token: nnmtClerk, body: #"{"exchangeMessageId":\#(message)}"#)
+            let registered = try await client.json(
+                "/api/v1/documents/incoming",
+                method: .post,
+                token: nnmtClerk,
+                body: #"{"exchangeMessageId":\#(message)}"#
+            )
             #expect(registered.status == .created, "\(registered.text)")
             let incoming = try #require(registered.object?["id"] as? Int)
-            let assigned = try await client.json("/api/v1/documents/incoming/\(incoming)/actions/assign", method: .post, token: nnmtLeader,
-                                                 body: #"{"lead":{"user":"chuyenvien.nnmt"},"deadlineDays":3,"note":"Xử lý"}"#)
+            let assigned = try await client.json(
+                "/api/v1/documents/incoming/\(incoming)/actions/assign",
+                method: .post,
+                token: nnmtLeader,
+                body: #"{"lead":{"user":"chuyenvien.nnmt"},"deadlineDays":3,"note":"Xử lý"}"#
+            )
             #expect(assigned.status == .ok, "\(assigned.text)")
             #expect(try await client.json("/api/v1/documents/incoming/\(incoming)/actions/complete", method: .post, token: nnmtOfficer).status == .ok)
             try await DocumentTests.deliver(ExchangeStore.statusTopic, platform)
@@ -61,13 +90,30 @@ import Testing
 
     @Test func tasksOverHTTP() async throws {
         try await TestEnvironment.withApp { client, _, _ in
-            let province = try await client.token("lanhdao.ubnd"), owner = try await client.token("lanhdao.nnmt")
-            let created = try await client.json("/api/v1/tasks", method: .post, token: province,
-                                                body: #"{"ownerAgency":"000.00.06.H19","title":"Báo cáo chuyển đổi số","deadlineDays":5}"#)
+            let province = try await client.token("lanhdao.ubnd")
+            let owner = try await client.token("lanhdao.nnmt")
+            let created = try await client.json(
+                "/api/v1/tasks",
+                method: .post,
+                token: province,
+                body: #"{"ownerAgency":"000.00.06.H19","title":"Báo cáo chuyển đổi số","deadlineDays":5}"#
+            )
             #expect(created.status == .created, "\(created.text)")
             let id = try #require(created.object?["id"] as? Int)
-            #expect(try await client.json("/api/v1/tasks", method: .post, token: owner, body: #"{"ownerAgency":"000.00.06.H19","title":"X","deadline":"2001-01-01"}"#).status == .unprocessableContent)
-            let report = try await client.json("/api/v1/tasks/\(id)/actions/report", method: .post, token: owner, body: #"{"progress":60,"note":"Đang làm"}"#)
+            #expect(
+                try await client.json(
+                    "/api/v1/tasks",
+                    method: .post,
+                    token: owner,
+                    body: #"{"ownerAgency":"000.00.06.H19","title":"X","deadline":"2001-01-01"}"#
+                ).status == .unprocessableContent
+            )
+            let report = try await client.json(
+                "/api/v1/tasks/\(id)/actions/report",
+                method: .post,
+                token: owner,
+                body: #"{"progress":60,"note":"Đang làm"}"#
+            )
             #expect(report.object?["progress"] as? Int == 60, "\(report.text)")
             #expect(try await client.json("/api/v1/tasks/\(id)/actions/fly", method: .post, token: owner).status == .unprocessableContent)
             let owned = try await client.json("/api/v1/tasks?scope=owned&filter=open", token: owner)
@@ -86,24 +132,43 @@ import Testing
             let boundary = "cqs-boundary"
             var body = Data()
             body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"dossier\"\r\nContent-Type: application/json\r\n\r\n".utf8))
-            body.append(Data(#"{"procedureCode":"1.004227","agencyIdentifier":"000.46.50.H19","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#.utf8))
+            body.append(
+                Data(
+                    #"{"procedureCode":"1.004227","agencyIdentifier":"000.46.50.H19","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#
+                        .utf8
+                )
+            )
             for document in try await requiredFiles(platform, "1.004227") {
-                body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(document.documentName)\"; filename=\"don.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
+                body.append(
+                    Data(
+                        "\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(document.documentName)\"; filename=\"don.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+                            .utf8
+                    )
+                )
                 body.append(document.data)
             }
             body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-            let created = try await client.execute(uri: "/api/v1/dossiers", method: .post,
-                                                   headers: [.authorization: "Bearer \(citizen)", .contentType: "multipart/form-data; boundary=\(boundary)"],
-                                                   body: ByteBuffer(bytes: body))
+            let created = try await client.execute(
+                uri: "/api/v1/dossiers",
+                method: .post,
+                headers: [.authorization: "Bearer \(citizen)", .contentType: "multipart/form-data; boundary=\(boundary)"],
+                body: ByteBuffer(bytes: body)
+            )
             #expect(created.status == .created, "\(created.text)")
             let code = try #require(created.object?["code"] as? String)
             let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen)
-            #expect((detail.object?["attachments"] as? [[String: Any]])?.first?["documentName"] as? String == "Đơn đăng ký biến động đất đai", "\(detail.text)")
+            #expect(
+                (detail.object?["attachments"] as? [[String: Any]])?.first?["documentName"] as? String == "Đơn đăng ký biến động đất đai",
+                "\(detail.text)"
+            )
             // A file that is not a document type is refused and nothing is created.
             let bad = body.replacingOccurrences(of: DossierStoreTests.pdf, with: Data("MZ not a pdf".utf8))
-            let refused = try await client.execute(uri: "/api/v1/dossiers", method: .post,
-                                                   headers: [.authorization: "Bearer \(citizen)", .contentType: "multipart/form-data; boundary=\(boundary)"],
-                                                   body: ByteBuffer(bytes: bad))
+            let refused = try await client.execute(
+                uri: "/api/v1/dossiers",
+                method: .post,
+                headers: [.authorization: "Bearer \(citizen)", .contentType: "multipart/form-data; boundary=\(boundary)"],
+                body: ByteBuffer(bytes: bad)
+            )
             #expect(refused.status == .unprocessableContent)
             let mine = try await client.json("/api/v1/dossiers", token: citizen)
             #expect((mine.object?["items"] as? [[String: Any]])?.count == 1)

@@ -17,12 +17,21 @@ import Testing
             #expect(form.status == .ok && form.text.contains("Sở Nông nghiệp và Môi trường") && form.text.contains("lanhdao.sxd"))
             let token = try #require(PageSession.csrf(in: form.text))
             // A draft without recipients comes back with the reason.
-            let invalid = try await officer.postMultipart("/documents/new/outgoing", fields: ["_csrf": token, "typeCode": "CV", "subject": "V/v thử", "signer": "lanhdao.sxd"], files: [:])
+            let invalid = try await officer.postMultipart(
+                "/documents/new/outgoing",
+                fields: ["_csrf": token, "typeCode": "CV", "subject": "V/v thử", "signer": "lanhdao.sxd"],
+                files: [:]
+            )
             #expect(invalid.status == .unprocessableContent && invalid.text.contains("Cần ít nhất một nơi nhận"))
-            let created = try await officer.postMultipart("/documents/new/outgoing", fields: [
-                "_csrf": token, "typeCode": "CV", "subject": "V/v phối hợp kiểm tra công trình", "signer": "lanhdao.sxd", "signerPosition": "Giám đốc",
-                "draftingUnit": "CM", "to_000.00.06.H19": "on",
-            ], files: ["file": ("cong-van.pdf", DocumentTests.pdf)])
+            let created = try await officer.postMultipart(
+                "/documents/new/outgoing",
+                fields: [
+                    "_csrf": token, "typeCode": "CV", "subject": "V/v phối hợp kiểm tra công trình", "signer": "lanhdao.sxd",
+                    "signerPosition": "Giám đốc",
+                    "draftingUnit": "CM", "to_000.00.06.H19": "on",
+                ],
+                files: ["file": ("cong-van.pdf", DocumentTests.pdf)]
+            )
             #expect(created.status == .seeOther, "\(created.text.prefix(400))")
             let location = try #require(created.headers[.location])
             let draft = try await officer.get(location)
@@ -31,30 +40,51 @@ import Testing
             var leader = try await PageSession.signIn(client, username: "lanhdao.sxd")
             let review = try await leader.get(location)
             #expect(review.text.contains("/actions/approve") && review.text.contains("/actions/return"))
-            #expect(try await leader.post("\(location)/actions/approve", form: ["_csrf": PageSession.csrf(in: review.text) ?? ""]).status == .seeOther)
+            #expect(
+                try await leader.post("\(location)/actions/approve", form: ["_csrf": PageSession.csrf(in: review.text) ?? ""]).status == .seeOther
+            )
             var clerk = try await PageSession.signIn(client, username: "vanthu.sxd")
             let approved = try await clerk.get(location)
             #expect(try await clerk.post("\(location)/actions/issue", form: ["_csrf": PageSession.csrf(in: approved.text) ?? ""]).status == .seeOther)
             let issued = try await clerk.get(location)
-            #expect(issued.text.contains("01/SXD-CM") && issued.text.contains("Đã ban hành") && issued.text.contains("đã ký số"), "\(issued.text.components(separatedBy: "<main")[1].prefix(1500))")
+            #expect(
+                issued.text.contains("01/SXD-CM") && issued.text.contains("Đã ban hành") && issued.text.contains("đã ký số"),
+                "\(issued.text.components(separatedBy: "<main")[1].prefix(1500))"
+            )
             // The recipient's clerk sees it waiting and registers it; the leader assigns; the officer finishes.
             var nnmtClerk = try await PageSession.signIn(client, username: "vanthu.nnmt")
             let inbox = try await nnmtClerk.get("/documents")
             #expect(inbox.text.contains("V/v phối hợp kiểm tra công trình") && inbox.text.contains("/register"))
-            let message = try #require(try await platform.documents.awaitingRegistration(for: try await DocumentTests.principal(platform, "vanthu.nnmt")).first)
-            let registered = try await nnmtClerk.post("/documents/pending/\(message.id)/register", form: ["_csrf": PageSession.csrf(in: inbox.text) ?? "", "secrecy": "0"])
+            let message = try #require(
+                try await platform.documents.awaitingRegistration(for: try await DocumentTests.principal(platform, "vanthu.nnmt")).first
+            )
+            let registered = try await nnmtClerk.post(
+                "/documents/pending/\(message.id)/register",
+                form: ["_csrf": PageSession.csrf(in: inbox.text) ?? "", "secrecy": "0"]
+            )
             let incoming = try #require(registered.headers[.location])
             var nnmtLeader = try await PageSession.signIn(client, username: "lanhdao.nnmt")
             let toAssign = try await nnmtLeader.get(incoming)
             #expect(toAssign.text.contains("Huỳnh Văn Đất"))
-            let assign = try await nnmtLeader.post("\(incoming)/actions/assign", form: ["_csrf": PageSession.csrf(in: toAssign.text) ?? "", "lead": "u:chuyenvien.nnmt", "deadlineDays": "5"])
+            let assign = try await nnmtLeader.post(
+                "\(incoming)/actions/assign",
+                form: ["_csrf": PageSession.csrf(in: toAssign.text) ?? "", "lead": "u:chuyenvien.nnmt", "deadlineDays": "5"]
+            )
             #expect(assign.status == .seeOther)
             var nnmtOfficer = try await PageSession.signIn(client, username: "chuyenvien.nnmt")
             let mine = try await nnmtOfficer.get(incoming)
-            #expect(try await nnmtOfficer.post("\(incoming)/actions/complete", form: ["_csrf": PageSession.csrf(in: mine.text) ?? "", "note": "Đã kiểm tra"]).status == .seeOther)
+            #expect(
+                try await nnmtOfficer.post(
+                    "\(incoming)/actions/complete",
+                    form: ["_csrf": PageSession.csrf(in: mine.text) ?? "", "note": "Đã kiểm tra"]
+                ).status == .seeOther
+            )
             try await DocumentTests.deliver(ExchangeStore.statusTopic, platform)
             let seen = try await clerk.get(location)
-            #expect(seen.text.contains("Đã gửi → Đã đến → Đã vào sổ → Đã phân công → Hoàn thành"), "\(seen.text.components(separatedBy: "id=\"deliveries\"").last?.prefix(400) ?? "")")
+            #expect(
+                seen.text.contains("Đã gửi → Đã đến → Đã vào sổ → Đã phân công → Hoàn thành"),
+                "\(seen.text.components(separatedBy: "id=\"deliveries\"").last?.prefix(400) ?? "")"
+            )
             // Register book, CSV, dashboard, tasks pages.
             let book = try await nnmtClerk.get("/documents/registers/incoming")
             #expect(book.status == .ok && book.text.contains("01/SXD-CM"))
@@ -63,7 +93,13 @@ import Testing
             let dashboard = try await nnmtLeader.get("/documents/dashboard")
             #expect(dashboard.status == .ok && dashboard.text.contains("<svg") && dashboard.text.contains("100%"))
             let newTask = try await nnmtLeader.get("/tasks/new")
-            let task = try await nnmtLeader.post("/tasks", form: ["_csrf": PageSession.csrf(in: newTask.text) ?? "", "ownerAgency": "000.00.06.H19", "title": "Tổng hợp báo cáo", "deadlineDays": "3"])
+            let task = try await nnmtLeader.post(
+                "/tasks",
+                form: [
+                    "_csrf": PageSession.csrf(in: newTask.text) ?? "", "ownerAgency": "000.00.06.H19", "title": "Tổng hợp báo cáo",
+                    "deadlineDays": "3",
+                ]
+            )
             #expect(task.status == .seeOther)
             let tasks = try await nnmtLeader.get("/tasks")
             #expect(tasks.text.contains("Tổng hợp báo cáo"))

@@ -18,9 +18,23 @@ import Testing
     /// A CA and certificates: the SXD leader signs as a person, SNNMT's agency signs its packages.
     static func certificates(_ platform: Platform) async throws {
         _ = try await platform.certificates.initialize(commonName: "CA Đồng Nai", organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
-        _ = try await platform.certificates.issue(kind: .staff, owner: "lanhdao.sxd", commonName: "Phan Văn Dựng", organization: "Sở Xây dựng", algorithm: .p256, by: .system())
+        _ = try await platform.certificates.issue(
+            kind: .staff,
+            owner: "lanhdao.sxd",
+            commonName: "Phan Văn Dựng",
+            organization: "Sở Xây dựng",
+            algorithm: .p256,
+            by: .system()
+        )
         for agency in [sxd, nnmt] {
-            _ = try await platform.certificates.issue(kind: .agency, owner: agency, commonName: agency, organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
+            _ = try await platform.certificates.issue(
+                kind: .agency,
+                owner: agency,
+                commonName: agency,
+                organization: "UBND tỉnh Đồng Nai",
+                algorithm: .p256,
+                by: .system()
+            )
         }
     }
 
@@ -44,7 +58,8 @@ import Testing
         for _ in 0..<100 {
             _ = try await worker.deliverDue()
             let pending = try await platform.database.read { db in
-                try await db.select().column("id").from("outbox_messages").where("topic", .equal, topic).where("status", .equal, "pending").all().count
+                try await db.select().column("id").from("outbox_messages").where("topic", .equal, topic).where("status", .equal, "pending").all()
+                    .count
             }
             if pending == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
@@ -52,17 +67,35 @@ import Testing
     }
 
     /// Drafted by an officer, reviewed by the SXD leader (the signer), issued by the SXD clerk to SNNMT.
-    static func issue(_ platform: Platform, subject: String = "V/v rà soát quy hoạch xây dựng", type: String = "CV",
-                      secrecy: Secrecy? = nil, businessType: Int? = nil, originalId: Int64? = nil) async throws -> OfficialDocument {
+    static func issue(
+        _ platform: Platform,
+        subject: String = "V/v rà soát quy hoạch xây dựng",
+        type: String = "CV",
+        secrecy: Secrecy? = nil,
+        businessType: Int? = nil,
+        originalId: Int64? = nil
+    ) async throws -> OfficialDocument {
         let documents = platform.documents
         let officer = try await principal(platform, "chuyenvien.sxd")
         let leader = try await principal(platform, "lanhdao.sxd")
         let clerk = try await principal(platform, "vanthu.sxd")
-        var draft = try await documents.createDraft(NewOutgoing(typeCode: type, subject: subject, summary: "Đề nghị Sở phối hợp rà soát", secrecy: secrecy,
-                                                                recipients: [.init(organId: nnmt)], draftingUnit: "CM", signer: "lanhdao.sxd",
-                                                                signerPosition: "Giám đốc", businessType: businessType, originalId: originalId,
-                                                                readers: secrecy == nil ? nil : ["vanthu.sxd"]),
-                                                    by: officer, requestID: nil)
+        var draft = try await documents.createDraft(
+            NewOutgoing(
+                typeCode: type,
+                subject: subject,
+                summary: "Đề nghị Sở phối hợp rà soát",
+                secrecy: secrecy,
+                recipients: [.init(organId: nnmt)],
+                draftingUnit: "CM",
+                signer: "lanhdao.sxd",
+                signerPosition: "Giám đốc",
+                businessType: businessType,
+                originalId: originalId,
+                readers: secrecy == nil ? nil : ["vanthu.sxd"]
+            ),
+            by: officer,
+            requestID: nil
+        )
         _ = try await documents.attach(pdf, name: "du-thao.pdf", to: draft.id, by: officer, requestID: nil)
         _ = try await documents.attach(pdf + Data("v2".utf8), name: "du-thao.pdf", to: draft.id, by: officer, requestID: nil)
         draft = try await documents.perform(.submit, on: draft.id, input: .init(), by: officer, requestID: nil)
@@ -87,9 +120,15 @@ import Testing
             let clerk = try await Self.principal(platform, "vanthu.nnmt")
             let waiting = try await documents.awaitingRegistration(for: clerk)
             let message = try #require(waiting.first)
-            #expect(message.documentId == "\(Self.sxd),\(String(format: "%04d", year))/\(issued.documentDate!.iso.dropFirst(5).replacingOccurrences(of: "-", with: "/")),01/SXD-CM")
+            #expect(
+                message.documentId
+                    == "\(Self.sxd),\(String(format: "%04d", year))/\(issued.documentDate!.iso.dropFirst(5).replacingOccurrences(of: "-", with: "/")),01/SXD-CM"
+            )
             var incoming = try await documents.registerFromExchange(message.id, by: clerk, requestID: nil)
-            #expect(incoming.registerNumber == 1 && incoming.code == "01/SXD-CM" && incoming.channel == .exchange && incoming.counterpartName == "Sở Xây dựng")
+            #expect(
+                incoming.registerNumber == 1 && incoming.code == "01/SXD-CM" && incoming.channel == .exchange
+                    && incoming.counterpartName == "Sở Xây dựng"
+            )
             #expect(incoming.files?.count == 1 && incoming.files?.first?.signed == true)
             #expect(try await documents.awaitingRegistration(for: clerk).isEmpty)
             await #expect(throws: DomainError.self) { try await documents.registerFromExchange(message.id, by: clerk, requestID: nil) }
@@ -99,9 +138,18 @@ import Testing
             await #expect(throws: DomainError.self) {
                 try await documents.perform(.assign, on: incoming.id, input: .init(lead: .init(user: "chuyenvien.nnmt")), by: clerk, requestID: nil)
             }
-            incoming = try await documents.perform(.assign, on: incoming.id, input: .init(note: "Chủ trì, báo cáo", lead: .init(user: "chuyenvien.nnmt"),
-                                                                                         informed: [.init(department: "VP")], deadlineDays: 5),
-                                                   by: leader, requestID: nil)
+            incoming = try await documents.perform(
+                .assign,
+                on: incoming.id,
+                input: .init(
+                    note: "Chủ trì, báo cáo",
+                    lead: .init(user: "chuyenvien.nnmt"),
+                    informed: [.init(department: "VP")],
+                    deadlineDays: 5
+                ),
+                by: leader,
+                requestID: nil
+            )
             #expect(incoming.status == .assigned && incoming.deadline != nil && incoming.assignments?.count == 2)
             incoming = try await documents.perform(.process, on: incoming.id, input: .init(), by: officer, requestID: nil)
             incoming = try await documents.perform(.comment, on: incoming.id, input: .init(note: "Đã rà soát 3/5 dự án"), by: officer, requestID: nil)
@@ -124,28 +172,59 @@ import Testing
             let documents = platform.documents
             let original = try await Self.issue(platform, subject: "Kế hoạch kiểm tra 2027", type: "KH")
             let nnmtClerk = try await Self.principal(platform, "vanthu.nnmt")
-            let received = try await documents.registerFromExchange(try #require(try await documents.awaitingRegistration(for: nnmtClerk).first).id,
-                                                                    by: nnmtClerk, requestID: nil)
+            let received = try await documents.registerFromExchange(
+                try #require(try await documents.awaitingRegistration(for: nnmtClerk).first).id,
+                by: nnmtClerk,
+                requestID: nil
+            )
             // SNNMT answers it: the answer carries ResponseFor and is linked on arrival at SXD. An officer
             // not assigned to the document cannot answer it (nor see it); the leader can.
-            let officer = try await Self.principal(platform, "chuyenvien.nnmt"), leader = try await Self.principal(platform, "lanhdao.nnmt")
+            let officer = try await Self.principal(platform, "chuyenvien.nnmt")
+            let leader = try await Self.principal(platform, "lanhdao.nnmt")
             await #expect(throws: DomainError.self) {
-                try await documents.createDraft(NewOutgoing(typeCode: "CV", subject: "X", recipients: [.init(organId: Self.sxd)], signer: "lanhdao.nnmt",
-                                                            responseFor: received.id), by: officer, requestID: nil)
+                try await documents.createDraft(
+                    NewOutgoing(
+                        typeCode: "CV",
+                        subject: "X",
+                        recipients: [.init(organId: Self.sxd)],
+                        signer: "lanhdao.nnmt",
+                        responseFor: received.id
+                    ),
+                    by: officer,
+                    requestID: nil
+                )
             }
-            var answer = try await documents.createDraft(NewOutgoing(typeCode: "CV", subject: "V/v góp ý kế hoạch kiểm tra", recipients: [.init(organId: Self.sxd)],
-                                                                     signer: "lanhdao.nnmt", responseFor: received.id), by: leader, requestID: nil)
+            var answer = try await documents.createDraft(
+                NewOutgoing(
+                    typeCode: "CV",
+                    subject: "V/v góp ý kế hoạch kiểm tra",
+                    recipients: [.init(organId: Self.sxd)],
+                    signer: "lanhdao.nnmt",
+                    responseFor: received.id
+                ),
+                by: leader,
+                requestID: nil
+            )
             _ = try await documents.attach(Self.pdf, name: "gop-y.pdf", to: answer.id, by: leader, requestID: nil)
             _ = try await documents.perform(.submit, on: answer.id, input: .init(), by: leader, requestID: nil)
             _ = try await documents.perform(.approve, on: answer.id, input: .init(), by: leader, requestID: nil)
             answer = try await documents.perform(.issue, on: answer.id, input: .init(), by: nnmtClerk, requestID: nil)
             #expect(answer.codeNotation == "SNNMT", "signed with the agency's certificate: \(String(describing: answer.files))")
             let sxdClerk = try await Self.principal(platform, "vanthu.sxd")
-            let arrived = try await documents.registerFromExchange(try #require(try await documents.awaitingRegistration(for: sxdClerk).first).id,
-                                                                   by: sxdClerk, requestID: nil)
+            let arrived = try await documents.registerFromExchange(
+                try #require(try await documents.awaitingRegistration(for: sxdClerk).first).id,
+                by: sxdClerk,
+                requestID: nil
+            )
             #expect(arrived.responseFor == original.id)
             // SXD replaces its plan (BussinessDocType 3): the original is marked here and at SNNMT.
-            let replacement = try await Self.issue(platform, subject: "Kế hoạch kiểm tra 2027 (thay thế)", type: "KH", businessType: 3, originalId: original.id)
+            let replacement = try await Self.issue(
+                platform,
+                subject: "Kế hoạch kiểm tra 2027 (thay thế)",
+                type: "KH",
+                businessType: 3,
+                originalId: original.id
+            )
             #expect(replacement.businessType == 3 && replacement.registerNumber == 2)
             #expect(try await documents.document(original.id, for: sxdClerk).supersededBy == replacement.id)
             let waiting = try #require(try await documents.awaitingRegistration(for: nnmtClerk).first)
@@ -155,8 +234,18 @@ import Testing
             // A draft may only replace an issued document of its own agency.
             let sxdOfficer = try await Self.principal(platform, "chuyenvien.sxd")
             await #expect(throws: DomainError.self) {
-                try await documents.createDraft(NewOutgoing(typeCode: "CV", subject: "X", recipients: [.init(organId: Self.nnmt)], signer: "lanhdao.sxd",
-                                                            businessType: 1, originalId: original.id), by: sxdOfficer, requestID: nil)
+                try await documents.createDraft(
+                    NewOutgoing(
+                        typeCode: "CV",
+                        subject: "X",
+                        recipients: [.init(organId: Self.nnmt)],
+                        signer: "lanhdao.sxd",
+                        businessType: 1,
+                        originalId: original.id
+                    ),
+                    by: sxdOfficer,
+                    requestID: nil
+                )
             }
         }
     }
@@ -170,8 +259,17 @@ import Testing
             let clerk = try await Self.principal(platform, "vanthu.sxd")
             var approved: [Int64] = []
             for index in 0..<12 {
-                let draft = try await documents.createDraft(NewOutgoing(typeCode: index % 2 == 0 ? "QD" : "CV", subject: "Văn bản \(index)", recipients: [.init(organId: Self.nnmt)],
-                                                                        draftingUnit: "KHTC", signer: "lanhdao.sxd"), by: officer, requestID: nil)
+                let draft = try await documents.createDraft(
+                    NewOutgoing(
+                        typeCode: index % 2 == 0 ? "QD" : "CV",
+                        subject: "Văn bản \(index)",
+                        recipients: [.init(organId: Self.nnmt)],
+                        draftingUnit: "KHTC",
+                        signer: "lanhdao.sxd"
+                    ),
+                    by: officer,
+                    requestID: nil
+                )
                 _ = try await documents.attach(Self.pdf, name: "vb.pdf", to: draft.id, by: officer, requestID: nil)
                 _ = try await documents.perform(.submit, on: draft.id, input: .init(), by: officer, requestID: nil)
                 _ = try await documents.perform(.approve, on: draft.id, input: .init(), by: leader, requestID: nil)
@@ -199,7 +297,10 @@ import Testing
             #expect(try await documents.awaitingRegistration(for: nnmtClerk).count == 12)
             // The register exports as CSV with Vietnamese headers.
             let csv = try await documents.registerCSV(.outgoing, year: VietnamTime.today().year, for: clerk)
-            #expect(csv.contains("Trích yếu") && csv.contains(",SXD-KHTC,") && csv.contains(",QĐ-SXD,") && csv.split(whereSeparator: \.isNewline).count == 13)
+            #expect(
+                csv.contains("Trích yếu") && csv.contains(",SXD-KHTC,") && csv.contains(",QĐ-SXD,")
+                    && csv.split(whereSeparator: \.isNewline).count == 13
+            )
         }
     }
 
@@ -210,11 +311,32 @@ import Testing
             let leader = try await Self.principal(platform, "lanhdao.nnmt")
             let officer = try await Self.principal(platform, "chuyenvien.nnmt")
             let today = VietnamTime.today()
-            let normal = try await documents.registerIncoming(NewIncoming(senderName: "Bộ Xây dựng", codeNumber: "120", codeNotation: "BXD-QHKT", documentDate: today,
-                                                                          typeCode: "CV", subject: "V/v quy hoạch đô thị"), by: clerk, requestID: nil)
-            let secret = try await documents.registerIncoming(NewIncoming(senderName: "Công an tỉnh", codeNumber: "5", documentDate: today, typeCode: "BC",
-                                                                          subject: "Báo cáo tình hình an ninh", secrecy: .confidential, channel: .scan,
-                                                                          readers: ["lanhdao.nnmt"]), by: clerk, requestID: nil)
+            let normal = try await documents.registerIncoming(
+                NewIncoming(
+                    senderName: "Bộ Xây dựng",
+                    codeNumber: "120",
+                    codeNotation: "BXD-QHKT",
+                    documentDate: today,
+                    typeCode: "CV",
+                    subject: "V/v quy hoạch đô thị"
+                ),
+                by: clerk,
+                requestID: nil
+            )
+            let secret = try await documents.registerIncoming(
+                NewIncoming(
+                    senderName: "Công an tỉnh",
+                    codeNumber: "5",
+                    documentDate: today,
+                    typeCode: "BC",
+                    subject: "Báo cáo tình hình an ninh",
+                    secrecy: .confidential,
+                    channel: .scan,
+                    readers: ["lanhdao.nnmt"]
+                ),
+                by: clerk,
+                requestID: nil
+            )
             // Secret documents run their own series.
             #expect(normal.registerNumber == 1 && secret.registerNumber == 1)
             #expect(try await documents.document(secret.id, for: leader).subject == "Báo cáo tình hình an ninh")
@@ -224,26 +346,41 @@ import Testing
             let leaderList = try await documents.list(DocumentQuery(direction: .incoming), for: leader, page: PageRequest())
             #expect(leaderList.items.count == 2)
             let reads = try await platform.database.read { db in
-                try await db.select().column("actor").from("audit_log").where("action", .equal, "document.read-secret").all().map { try $0.decode(column: "actor", as: String.self) }
+                try await db.select().column("actor").from("audit_log").where("action", .equal, "document.read-secret").all().map {
+                    try $0.decode(column: "actor", as: String.self)
+                }
             }
             #expect(reads.contains("lanhdao.nnmt"))
             // A reminder about a secret document never carries its subject out of the platform.
-            _ = try await documents.perform(.assign, on: secret.id, input: .init(lead: .init(user: "lanhdao.nnmt"), deadlineDays: 1), by: leader, requestID: nil)
+            _ = try await documents.perform(
+                .assign,
+                on: secret.id,
+                input: .init(lead: .init(user: "lanhdao.nnmt"), deadlineDays: 1),
+                by: leader,
+                requestID: nil
+            )
             try await platform.database.transaction { db in
                 try await db.update("users").set("email", to: "lanhdao.nnmt@dongnai.gov.vn").where("username", .equal, "lanhdao.nnmt").run()
             }
             #expect(try await documents.queueReminders() >= 1)
             let mails = try await platform.database.read { db in
-                try await db.select().column("payload").from("outbox_messages").where("topic", .equal, "email").all().map { try $0.decode(column: "payload", as: String.self) }
+                try await db.select().column("payload").from("outbox_messages").where("topic", .equal, "email").all().map {
+                    try $0.decode(column: "payload", as: String.self)
+                }
             }
             #expect(mails.contains { $0.contains("Văn bản mật số \(secret.id)") } && !mails.contains { $0.contains("an ninh") }, "\(mails)")
             // Future dates and unknown types are refused with a reason.
             await #expect(throws: DomainError.self) {
-                try await documents.registerIncoming(NewIncoming(senderName: "X", codeNumber: "1", documentDate: today.adding(days: 2), typeCode: "CV", subject: "S"),
-                                                     by: clerk, requestID: nil)
+                try await documents.registerIncoming(
+                    NewIncoming(senderName: "X", codeNumber: "1", documentDate: today.adding(days: 2), typeCode: "CV", subject: "S"),
+                    by: clerk,
+                    requestID: nil
+                )
             }
             // Search ignores diacritics and finds by number and notation.
-            #expect(try await documents.list(DocumentQuery(text: "quy hoach do thi"), for: leader, page: PageRequest()).items.map(\.id) == [normal.id])
+            #expect(
+                try await documents.list(DocumentQuery(text: "quy hoach do thi"), for: leader, page: PageRequest()).items.map(\.id) == [normal.id]
+            )
             #expect(try await documents.list(DocumentQuery(text: "BXD-QHKT"), for: clerk, page: PageRequest()).items.map(\.id) == [normal.id])
         }
     }
@@ -256,15 +393,28 @@ import Testing
             let officer = try await Self.principal(platform, "chuyenvien.nnmt")
             let other = try await Self.principal(platform, "lanhdao.bienhoa")
             let today = VietnamTime.today()
-            var task = try await tasks.create(NewTask(ownerAgency: Self.nnmt, coordinators: [Self.sxd], title: "Kiểm kê đất đai 2026", deadlineDays: 10),
-                                              by: province, requestID: nil)
+            var task = try await tasks.create(
+                NewTask(ownerAgency: Self.nnmt, coordinators: [Self.sxd], title: "Kiểm kê đất đai 2026", deadlineDays: 10),
+                by: province,
+                requestID: nil
+            )
             // A commune leader cannot give tasks to a provincial department.
-            await #expect(throws: DomainError.self) { try await tasks.create(NewTask(ownerAgency: Self.nnmt, title: "X", deadlineDays: 3), by: other, requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await tasks.create(NewTask(ownerAgency: Self.nnmt, title: "X", deadlineDays: 3), by: other, requestID: nil)
+            }
             task = try await tasks.perform(.report, on: task.id, input: .init(note: "Đã kiểm kê 40%", progress: 40), by: officer, requestID: nil)
             #expect(task.progress == 40)
             let later = task.deadline.adding(days: 20)
-            task = try await tasks.perform(.requestExtension, on: task.id, input: .init(note: "Chờ số liệu", deadline: later), by: owner, requestID: nil)
-            await #expect(throws: DomainError.self) { try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: owner, requestID: nil) }
+            task = try await tasks.perform(
+                .requestExtension,
+                on: task.id,
+                input: .init(note: "Chờ số liệu", deadline: later),
+                by: owner,
+                requestID: nil
+            )
+            await #expect(throws: DomainError.self) {
+                try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: owner, requestID: nil)
+            }
             task = try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: province, requestID: nil)
             #expect(task.deadline == later && task.requestedDeadline == nil)
             // An overdue task (deadline set in the past directly) shows in the overdue lists.
@@ -278,7 +428,9 @@ import Testing
             await #expect(throws: DomainError.self) { try await tasks.list(scope: .province, filter: .all, for: owner, page: PageRequest()) }
             task = try await tasks.perform(.complete, on: task.id, input: .init(note: "Xong"), by: owner, requestID: nil)
             #expect(task.status == .done && task.completedOnTime == true)
-            await #expect(throws: DomainError.self) { try await tasks.perform(.report, on: task.id, input: .init(progress: 50), by: owner, requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await tasks.perform(.report, on: task.id, input: .init(progress: 50), by: owner, requestID: nil)
+            }
             // Statistics: one task on time, one overdue, for the province leader.
             let statistics = try await platform.documents.statistics(from: today.adding(days: -30), to: today, provinceWide: true, for: province)
             #expect(statistics.total.tasksOnTime == 1 && statistics.total.tasksOverdue == 1)

@@ -18,13 +18,19 @@ import Testing
             var fields = ["_csrf": token, "procedure": "1.004227", "agency": "000.46.50.H19", "fullName": "Nguyễn Thị Dân", "phone": "0912345678"]
             // Missing required files: the form comes back with the reason and the typed values.
             let incomplete = try await citizen.postMultipart("/dossiers", fields: fields, files: ["file0": ("don.pdf", Self.pdf)])
-            #expect(incomplete.status == .unprocessableContent && incomplete.text.contains("Thiếu tệp") && incomplete.text.contains("Nguyễn Thị Dân"), "\(incomplete.status) \(incomplete.text.components(separatedBy: "<main")[1].prefix(600))")
+            #expect(
+                incomplete.status == .unprocessableContent && incomplete.text.contains("Thiếu tệp") && incomplete.text.contains("Nguyễn Thị Dân"),
+                "\(incomplete.status) \(incomplete.text.components(separatedBy: "<main")[1].prefix(600))"
+            )
             // Without the CSRF token nothing happens.
             fields["_csrf"] = "forged"
             let forged = try await citizen.postMultipart("/dossiers", fields: fields, files: [:])
             #expect(forged.status == .forbidden)
             fields["_csrf"] = token
-            let files = ["file0": ("don.pdf", Self.pdf), "file1": ("hop-dong.pdf", Self.pdf), "file2": ("gcn.pdf", Self.pdf), "file3": ("to-khai.pdf", Self.pdf)]
+            let files = [
+                "file0": ("don.pdf", Self.pdf), "file1": ("hop-dong.pdf", Self.pdf), "file2": ("gcn.pdf", Self.pdf),
+                "file3": ("to-khai.pdf", Self.pdf),
+            ]
             let submitted = try await citizen.postMultipart("/dossiers", fields: fields, files: files)
             #expect(submitted.status == .seeOther, "\(submitted.text.prefix(500))")
             let location = try #require(submitted.headers[.location])
@@ -42,36 +48,62 @@ import Testing
             let assigned = try await counter.post("/dossiers/\(code)/actions/assign", form: ["_csrf": csrf, "assignee": "chuyenvien.bienhoa"])
             #expect(assigned.status == .seeOther)
             let receipt = try await counter.get("/dossiers/\(code)/print/receipt")
-            #expect(receipt.status == .ok && receipt.text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && receipt.text.contains("hop-dong.pdf"), "\(receipt.status) \(receipt.text.components(separatedBy: "<main")[1].prefix(800))")
+            #expect(
+                receipt.status == .ok && receipt.text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && receipt.text.contains("hop-dong.pdf"),
+                "\(receipt.status) \(receipt.text.components(separatedBy: "<main")[1].prefix(800))"
+            )
             // The commune officer forwards to the land office, which asks for a supplement.
             var officer = try await PageSession.signIn(client, username: "chuyenvien.bienhoa")
             let officerPage = try await officer.get("/dossiers/\(code)")
-            #expect(try await officer.post("/dossiers/\(code)/actions/forward", form: ["_csrf": PageSession.csrf(in: officerPage.text) ?? ""]).status == .seeOther)
+            #expect(
+                try await officer.post("/dossiers/\(code)/actions/forward", form: ["_csrf": PageSession.csrf(in: officerPage.text) ?? ""]).status
+                    == .seeOther
+            )
             var land = try await PageSession.signIn(client, username: "chuyenvien.nnmt")
             let landPage = try await land.get("/dossiers/\(code)")
             let landToken = PageSession.csrf(in: landPage.text) ?? ""
             let noReason = try await land.post("/dossiers/\(code)/actions/request_supplement", form: ["_csrf": landToken, "note": ""])
             #expect(noReason.status == .unprocessableContent && noReason.text.contains("Cần ghi lý do"))
-            #expect(try await land.post("/dossiers/\(code)/actions/request_supplement", form: ["_csrf": landToken, "note": "Thiếu bản sao sổ hộ khẩu"]).status == .seeOther)
+            #expect(
+                try await land.post("/dossiers/\(code)/actions/request_supplement", form: ["_csrf": landToken, "note": "Thiếu bản sao sổ hộ khẩu"])
+                    .status == .seeOther
+            )
             let slip = try await land.get("/dossiers/\(code)/print/supplement")
             #expect(slip.text.contains("PHIẾU YÊU CẦU BỔ SUNG") && slip.text.contains("Thiếu bản sao sổ hộ khẩu"))
             // The citizen uploads the missing document and sends the supplement.
             let waiting = try await citizen.get("/dossiers/\(code)")
             #expect(waiting.text.contains("Chờ bổ sung hồ sơ") && waiting.text.contains("/dossiers/\(code)/files"))
             let citizenToken = PageSession.csrf(in: waiting.text) ?? ""
-            let uploaded = try await citizen.postMultipart("/dossiers/\(code)/files", fields: ["_csrf": citizenToken, "kind": "supplement", "document": "Sổ hộ khẩu"],
-                                                           files: ["file": ("so-ho-khau.pdf", Self.pdf)])
+            let uploaded = try await citizen.postMultipart(
+                "/dossiers/\(code)/files",
+                fields: ["_csrf": citizenToken, "kind": "supplement", "document": "Sổ hộ khẩu"],
+                files: ["file": ("so-ho-khau.pdf", Self.pdf)]
+            )
             #expect(uploaded.status == .seeOther)
-            #expect(try await citizen.post("/dossiers/\(code)/actions/supplement", form: ["_csrf": citizenToken, "note": "Đã bổ sung"]).status == .seeOther)
+            #expect(
+                try await citizen.post("/dossiers/\(code)/actions/supplement", form: ["_csrf": citizenToken, "note": "Đã bổ sung"]).status
+                    == .seeOther
+            )
             let control = try await land.get("/dossiers/\(code)/print/control")
             #expect(control.text.contains("PHIẾU KIỂM SOÁT") && control.text.contains("Bổ sung hồ sơ"))
             // Someone else's dossier is not found for another citizen.
             var other = PageSession(client: client)
             let otherForm = try await other.get("/register")
-            let codePage = try await other.post("/register", form: ["_csrf": PageSession.csrf(in: otherForm.text) ?? "", "fullName": "Người khác", "phoneOrEmail": "0988777666", "password": "Cong dan 2026"])
+            let codePage = try await other.post(
+                "/register",
+                form: [
+                    "_csrf": PageSession.csrf(in: otherForm.text) ?? "", "fullName": "Người khác", "phoneOrEmail": "0988777666",
+                    "password": "Cong dan 2026",
+                ]
+            )
             #expect(codePage.status == .ok && codePage.text.contains("id=\"code-sent\""))
-            let signedUp = try await other.post("/register/confirm", form: ["_csrf": PageSession.csrf(in: codePage.text) ?? "", "phoneOrEmail": "0988777666",
-                                                                             "code": try await registrationCode(platform, to: "0988777666")])
+            let signedUp = try await other.post(
+                "/register/confirm",
+                form: [
+                    "_csrf": PageSession.csrf(in: codePage.text) ?? "", "phoneOrEmail": "0988777666",
+                    "code": try await registrationCode(platform, to: "0988777666"),
+                ]
+            )
             #expect(signedUp.status == .seeOther)
             #expect(try await other.get("/dossiers/\(code)").status == .notFound)
             // The public lookup shows the status without signing in.

@@ -42,10 +42,16 @@ import Testing
     }
 
     @Test func rolesAndAgenciesDecideWhoActs() {
-        #expect(DossierRules.allowedActions(for: actor(counter, receiving: true, current: true), status: .submitted) == [.receive, .refuse, .requestSupplement, .withdraw])
+        #expect(
+            DossierRules.allowedActions(for: actor(counter, receiving: true, current: true), status: .submitted) == [
+                .receive, .refuse, .requestSupplement, .withdraw,
+            ]
+        )
         #expect(DossierRules.allowedActions(for: actor(citizen, owner: true), status: .submitted) == [.withdraw])
         #expect(DossierRules.allowedActions(for: actor(citizen, owner: true), status: .supplementRequested) == [.supplement, .withdraw])
-        #expect(DossierRules.allowedActions(for: actor(officer, current: true), status: .processing) == [.forward, .requestSupplement, .requestPayment])
+        #expect(
+            DossierRules.allowedActions(for: actor(officer, current: true), status: .processing) == [.forward, .requestSupplement, .requestPayment]
+        )
         #expect(DossierRules.allowedActions(for: actor(leader, current: true), status: .processing).contains(.approve))
         #expect(!DossierRules.permits(.approve, by: actor(officer, current: true), status: .processing))
         #expect(!DossierRules.permits(.receive, by: actor(counter), status: .submitted))  // not their agency
@@ -64,17 +70,27 @@ import Testing
 
     @Test func deadlinesSkipTetAndMoveWithPauses() {
         let calendar = WorkingCalendar()
-        func at(_ iso: String, _ h: Int, _ m: Int = 0) -> LocalDateTime { LocalDateTime(date: LocalDate(iso: iso)!, time: LocalTime(hour: h, minute: m)) }
+        func at(_ iso: String, _ h: Int, _ m: Int = 0) -> LocalDateTime {
+            LocalDateTime(date: LocalDate(iso: iso)!, time: LocalTime(hour: h, minute: m))
+        }
         // Friday before Tết 2026, inside office hours: 3 working days → Wednesday 25/02 at closing.
         #expect(Deadlines.due(receivedAt: at("2026-02-13", 16), processingDays: 3, cutoff: nil, calendar: calendar) == at("2026-02-25", 17))
         // After the 15:00 cut-off the count starts on the next working day.
-        #expect(Deadlines.due(receivedAt: at("2026-02-13", 16), processingDays: 3, cutoff: LocalTime(hour: 15), calendar: calendar) == at("2026-02-26", 17))
+        #expect(
+            Deadlines.due(receivedAt: at("2026-02-13", 16), processingDays: 3, cutoff: LocalTime(hour: 15), calendar: calendar)
+                == at("2026-02-26", 17)
+        )
         // Submitted online on Saturday: counts from Monday.
         #expect(Deadlines.due(receivedAt: at("2026-03-07", 10), processingDays: 1, cutoff: nil, calendar: calendar) == at("2026-03-10", 17))
         // Same-day procedures are due at closing of the receiving day.
         #expect(Deadlines.due(receivedAt: at("2026-03-04", 9), processingDays: 0, cutoff: nil, calendar: calendar) == at("2026-03-04", 17))
         // Paused Monday 23/02, supplemented Thursday 26/02: three working days later.
-        let moved = Deadlines.resumed(due: at("2026-02-25", 17), paused: LocalDate(iso: "2026-02-23")!, resumed: LocalDate(iso: "2026-02-26")!, calendar: calendar)
+        let moved = Deadlines.resumed(
+            due: at("2026-02-25", 17),
+            paused: LocalDate(iso: "2026-02-23")!,
+            resumed: LocalDate(iso: "2026-02-26")!,
+            calendar: calendar
+        )
         #expect(moved.due == at("2026-03-02", 17) && moved.pausedDays == 3)
     }
 }

@@ -1,28 +1,79 @@
 import Core
 import Crypto
-@testable import DocumentExchange
 import Foundation
 import Testing
+
+@testable import DocumentExchange
 
 @Suite struct EdXMLTests {
     static let today = LocalDate(iso: "2026-11-29")!
 
-    static func document(attachments: [EdXMLAttachment] = [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "15-QĐ-UBND.pdf",
-                                                                              description: "Quyết định", source: .data(Data("%PDF-1.4 Đồng Nai\n".utf8)))]) -> EdXMLDocument {
+    static func document(
+        attachments: [EdXMLAttachment] = [
+            EdXMLAttachment(
+                contentId: "cid:1",
+                contentType: "application/pdf",
+                name: "15-QĐ-UBND.pdf",
+                description: "Quyết định",
+                source: .data(Data("%PDF-1.4 Đồng Nai\n".utf8))
+            )
+        ]
+    ) -> EdXMLDocument {
         EdXMLDocument(
-            from: EdXMLOrganization(organId: "000.00.00.H19", organizationInCharge: "UBND tỉnh Đồng Nai", organName: "Ủy ban nhân dân tỉnh Đồng Nai",
-                                    organAdd: "Số 2 Nguyễn Văn Trị, phường Trấn Biên", email: "ubnd@dongnai.gov.vn", telephone: "02513822503"),
-            to: [EdXMLOrganization(organId: "000.00.05.H19", organName: "Sở Xây dựng"), EdXMLOrganization(organId: "000.00.00.G22", organName: "Văn phòng Chính phủ")],
-            codeNumber: "15", codeNotation: "QĐ-UBND", place: "Đồng Nai", promulgationDate: LocalDate(iso: "2026-11-27")!, type: 1, typeDetail: 0,
-            typeName: "Quyết định", subject: "V/v phê duyệt kế hoạch chuyển đổi số năm 2027 & các chỉ tiêu <ưu tiên>",
-            content: "Nội dung: \"Tiếng Việt có dấu\" — ỹ ử ẫ Đ", signerCompetence: "TM.", signerPosition: "Chủ tịch", signerFullName: "Nguyễn Văn A",
-            dueDate: LocalDate(iso: "2026-12-15"), toPlaces: ["Như trên", "Lưu: VT, KTN"], priority: 1, sphereOfPromulgation: "Toàn tỉnh",
-            typerNotation: "TVC", promulgationAmount: 5, pageAmount: 3, direction: true, appendixes: ["Phụ lục I"],
-            responseFor: [EdXMLResponseFor(organId: "000.00.00.G22", code: "7816/VPCP-TTĐT", promulgationDate: LocalDate(iso: "2026-10-30")!,
-                                           documentId: "000.00.00.G22,2026/10/30,7816/VPCP-TTĐT")],
-            steeringType: 1, traces: [EdXMLTrace(organId: "000.00.00.H19", timestamp: "2026/11/27 09:15:00")],
-            business: EdXMLBusiness(docType: 0, reason: "Văn bản mới", paper: 0, department: "Văn thư", staff: "Trần Thị Thư", email: "vt@dongnai.gov.vn", mobile: "0912345678"),
-            attachments: attachments)
+            from: EdXMLOrganization(
+                organId: "000.00.00.H19",
+                organizationInCharge: "UBND tỉnh Đồng Nai",
+                organName: "Ủy ban nhân dân tỉnh Đồng Nai",
+                organAdd: "Số 2 Nguyễn Văn Trị, phường Trấn Biên",
+                email: "ubnd@dongnai.gov.vn",
+                telephone: "02513822503"
+            ),
+            to: [
+                EdXMLOrganization(organId: "000.00.05.H19", organName: "Sở Xây dựng"),
+                EdXMLOrganization(organId: "000.00.00.G22", organName: "Văn phòng Chính phủ"),
+            ],
+            codeNumber: "15",
+            codeNotation: "QĐ-UBND",
+            place: "Đồng Nai",
+            promulgationDate: LocalDate(iso: "2026-11-27")!,
+            type: 1,
+            typeDetail: 0,
+            typeName: "Quyết định",
+            subject: "V/v phê duyệt kế hoạch chuyển đổi số năm 2027 & các chỉ tiêu <ưu tiên>",
+            content: "Nội dung: \"Tiếng Việt có dấu\" — ỹ ử ẫ Đ",
+            signerCompetence: "TM.",
+            signerPosition: "Chủ tịch",
+            signerFullName: "Nguyễn Văn A",
+            dueDate: LocalDate(iso: "2026-12-15"),
+            toPlaces: ["Như trên", "Lưu: VT, KTN"],
+            priority: 1,
+            sphereOfPromulgation: "Toàn tỉnh",
+            typerNotation: "TVC",
+            promulgationAmount: 5,
+            pageAmount: 3,
+            direction: true,
+            appendixes: ["Phụ lục I"],
+            responseFor: [
+                EdXMLResponseFor(
+                    organId: "000.00.00.G22",
+                    code: "7816/VPCP-TTĐT",
+                    promulgationDate: LocalDate(iso: "2026-10-30")!,
+                    documentId: "000.00.00.G22,2026/10/30,7816/VPCP-TTĐT"
+                )
+            ],
+            steeringType: 1,
+            traces: [EdXMLTrace(organId: "000.00.00.H19", timestamp: "2026/11/27 09:15:00")],
+            business: EdXMLBusiness(
+                docType: 0,
+                reason: "Văn bản mới",
+                paper: 0,
+                department: "Văn thư",
+                staff: "Trần Thị Thư",
+                email: "vt@dongnai.gov.vn",
+                mobile: "0912345678"
+            ),
+            attachments: attachments
+        )
     }
 
     func folder() throws -> URL {
@@ -68,7 +119,9 @@ import Testing
         let file = dir.appendingPathComponent("a.bin")
         try bytes.write(to: file)
         func package(_ source: EdXMLAttachment.Source) throws -> (Data, Data) {
-            let document = Self.document(attachments: [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "a.pdf", source: source)])
+            let document = Self.document(attachments: [
+                EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "a.pdf", source: source)
+            ])
             return (try EdXMLEncoder.encode(document, today: Self.today), try EdXMLEncoder.digest(document, today: Self.today))
         }
         let raw = try package(.data(bytes))
@@ -91,8 +144,12 @@ import Testing
             _ = try EdXMLEncoder.encode(bad, today: Self.today)
             Issue.record("encoded an invalid message")
         } catch let DomainError.invalid(errors) {
-            #expect(Set(errors.map(\.field)) == ["edXML/Subject", "edXML/Code/CodeNumber", "edXML/PromulgationInfo/PromulgationDate", "edXML/From/OrganId",
-                                                 "edXML/OtherInfo/Priority", "edXML/To[0]/Telephone", "edXML/edXMLManifest/Reference[1]/ContentId"])
+            #expect(
+                Set(errors.map(\.field)) == [
+                    "edXML/Subject", "edXML/Code/CodeNumber", "edXML/PromulgationInfo/PromulgationDate", "edXML/From/OrganId",
+                    "edXML/OtherInfo/Priority", "edXML/To[0]/Telephone", "edXML/edXMLManifest/Reference[1]/ContentId",
+                ]
+            )
         } catch {
             Issue.record("unexpected \(error)")
         }
@@ -100,7 +157,10 @@ import Testing
 
     @Test func decodingRejectsUnprefixedElementsAndMismatchedIds() throws {
         let good = String(decoding: try EdXMLEncoder.encode(Self.document(), today: Self.today), as: UTF8.self)
-        let unprefixed = good.replacingOccurrences(of: "<edXML:Subject>", with: "<Subject>").replacingOccurrences(of: "</edXML:Subject>", with: "</Subject>")
+        let unprefixed = good.replacingOccurrences(of: "<edXML:Subject>", with: "<Subject>").replacingOccurrences(
+            of: "</edXML:Subject>",
+            with: "</Subject>"
+        )
         do {
             _ = try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data(unprefixed.utf8), today: Self.today)
             Issue.record("accepted an unprefixed element")
@@ -108,44 +168,48 @@ import Testing
             #expect(errors.contains { $0.field.hasSuffix("/Subject") && $0.messageEn.contains("edXML: prefix") })
         }
         let wrongID = good.replacingOccurrences(of: "000.00.00.H19,2026/11/27,15/QĐ-UBND", with: "000.00.00.H19,2026/11/27,99/QĐ-UBND")
-        #expect(throws: DomainError.self) { try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data(wrongID.utf8), today: Self.today) }
-        #expect(throws: DomainError.self) { try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data("<edXML><oops".utf8), today: Self.today) }
+        #expect(throws: DomainError.self) {
+            try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data(wrongID.utf8), today: Self.today)
+        }
+        #expect(throws: DomainError.self) {
+            try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data("<edXML><oops".utf8), today: Self.today)
+        }
     }
 
     @Test func readsTheLayoutOfPublishedSamples() throws {
         // As in public SDK samples: default namespace on the root, the prefix declared on the
         // envelope, an unprefixed XML signature, and unprefixed attachment wrappers.
         let sample = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-          <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-            <edXML:edXMLHeader>
-              <edXML:MessageHeader>
-                <edXML:From><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:OrganName>Văn phòng Chính phủ</edXML:OrganName></edXML:From>
-                <edXML:To><edXML:OrganId>000.00.00.H19</edXML:OrganId><edXML:OrganName>UBND tỉnh Đồng Nai</edXML:OrganName></edXML:To>
-                <edXML:DocumentId>000.00.00.G22,2026/11/20,7816/VPCP-TTĐT</edXML:DocumentId>
-                <edXML:Code><edXML:CodeNumber>7816</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
-                <edXML:PromulgationInfo><edXML:Place>Hà Nội</edXML:Place><edXML:PromulgationDate>2026/11/20</edXML:PromulgationDate></edXML:PromulgationInfo>
-                <edXML:DocumentType><edXML:Type>1</edXML:Type><edXML:TypeDetail>0</edXML:TypeDetail><edXML:TypeName>Công văn</edXML:TypeName></edXML:DocumentType>
-                <edXML:Subject>V/v kết nối, liên thông phần mềm quản lý văn bản</edXML:Subject>
-                <edXML:OtherInfo><edXML:Priority>0</edXML:Priority></edXML:OtherInfo>
-                <edXML:SteeringType>0</edXML:SteeringType>
-                <edXML:ToPlaces><edXML:Place>Các tỉnh, thành phố</edXML:Place></edXML:ToPlaces>
-              </edXML:MessageHeader>
-              <edXML:TraceHeaderList>
-                <edXML:TraceHeader><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:Timestamp>2026/11/20 08:00:00</edXML:Timestamp></edXML:TraceHeader>
-                <edXML:Bussiness><edXML:BussinessDocType>0</edXML:BussinessDocType><edXML:Paper>0</edXML:Paper></edXML:Bussiness>
-              </edXML:TraceHeaderList>
-              <Signature><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/></SignedInfo><SignatureValue>AAAA</SignatureValue></Signature>
-            </edXML:edXMLHeader>
-            <edXML:edXMLBody><edXML:edXMLManifest version="1.0">
-              <edXML:Reference><edXML:ContentId>cid:209</edXML:ContentId><edXML:ContentType>application/pdf</edXML:ContentType><edXML:AttachmentName>cv.pdf</edXML:AttachmentName></edXML:Reference>
-            </edXML:edXMLManifest></edXML:edXMLBody>
-          </edXML:edXMLEnvelope>
-          <AttachmentEncoded><Attachment><ContentId>cid:209</ContentId><AttachmentName>cv.pdf</AttachmentName><ContentType>application/pdf</ContentType>
-            <edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">JVBERi0xLjQK</edXML:ContentTransferEncoded></Attachment></AttachmentEncoded>
-        </edXML>
-        """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+              <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                <edXML:edXMLHeader>
+                  <edXML:MessageHeader>
+                    <edXML:From><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:OrganName>Văn phòng Chính phủ</edXML:OrganName></edXML:From>
+                    <edXML:To><edXML:OrganId>000.00.00.H19</edXML:OrganId><edXML:OrganName>UBND tỉnh Đồng Nai</edXML:OrganName></edXML:To>
+                    <edXML:DocumentId>000.00.00.G22,2026/11/20,7816/VPCP-TTĐT</edXML:DocumentId>
+                    <edXML:Code><edXML:CodeNumber>7816</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
+                    <edXML:PromulgationInfo><edXML:Place>Hà Nội</edXML:Place><edXML:PromulgationDate>2026/11/20</edXML:PromulgationDate></edXML:PromulgationInfo>
+                    <edXML:DocumentType><edXML:Type>1</edXML:Type><edXML:TypeDetail>0</edXML:TypeDetail><edXML:TypeName>Công văn</edXML:TypeName></edXML:DocumentType>
+                    <edXML:Subject>V/v kết nối, liên thông phần mềm quản lý văn bản</edXML:Subject>
+                    <edXML:OtherInfo><edXML:Priority>0</edXML:Priority></edXML:OtherInfo>
+                    <edXML:SteeringType>0</edXML:SteeringType>
+                    <edXML:ToPlaces><edXML:Place>Các tỉnh, thành phố</edXML:Place></edXML:ToPlaces>
+                  </edXML:MessageHeader>
+                  <edXML:TraceHeaderList>
+                    <edXML:TraceHeader><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:Timestamp>2026/11/20 08:00:00</edXML:Timestamp></edXML:TraceHeader>
+                    <edXML:Bussiness><edXML:BussinessDocType>0</edXML:BussinessDocType><edXML:Paper>0</edXML:Paper></edXML:Bussiness>
+                  </edXML:TraceHeaderList>
+                  <Signature><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/></SignedInfo><SignatureValue>AAAA</SignatureValue></Signature>
+                </edXML:edXMLHeader>
+                <edXML:edXMLBody><edXML:edXMLManifest version="1.0">
+                  <edXML:Reference><edXML:ContentId>cid:209</edXML:ContentId><edXML:ContentType>application/pdf</edXML:ContentType><edXML:AttachmentName>cv.pdf</edXML:AttachmentName></edXML:Reference>
+                </edXML:edXMLManifest></edXML:edXMLBody>
+              </edXML:edXMLEnvelope>
+              <AttachmentEncoded><Attachment><ContentId>cid:209</ContentId><AttachmentName>cv.pdf</AttachmentName><ContentType>application/pdf</ContentType>
+                <edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">JVBERi0xLjQK</edXML:ContentTransferEncoded></Attachment></AttachmentEncoded>
+            </edXML>
+            """
         let decoded = try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data(sample.utf8), today: Self.today)
         #expect(decoded.documentId == "000.00.00.G22,2026/11/20,7816/VPCP-TTĐT" && decoded.to.map(\.organId) == ["000.00.00.H19"])
         #expect(decoded.toPlaces == ["Các tỉnh, thành phố"] && decoded.traces.count == 1)
@@ -158,21 +222,40 @@ import Testing
         // Several read chunks and decode batches (the 100 MB case: benchmarks/EdXMLLarge, BENCHMARKS.md).
         let size = 3 * 1024 * 1024 + 7
         FileManager.default.createFile(atPath: source.path, contents: Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 9)) }))
-        let document = Self.document(attachments: [EdXMLAttachment(contentId: "cid:big", contentType: "application/octet-stream", name: "big.bin", source: .file(source))])
+        let document = Self.document(attachments: [
+            EdXMLAttachment(contentId: "cid:big", contentType: "application/octet-stream", name: "big.bin", source: .file(source))
+        ])
         let package = dir.appendingPathComponent("package.edxml")
         try EdXMLEncoder.encode(document, today: Self.today, to: package)
-        let decoded = try EdXMLDecoder(attachmentsFolder: dir.appendingPathComponent("out")).decodeDocument(from: InputStream(url: package)!, today: Self.today)
-        guard case .file(let url) = decoded.attachments.first?.source else { Issue.record("no file"); return }
+        let decoded = try EdXMLDecoder(attachmentsFolder: dir.appendingPathComponent("out")).decodeDocument(
+            from: InputStream(url: package)!,
+            today: Self.today
+        )
+        guard case .file(let url) = decoded.attachments.first?.source else {
+            Issue.record("no file")
+            return
+        }
         #expect(SHA256.hash(data: try Data(contentsOf: url)) == SHA256.hash(data: try Data(contentsOf: source)))
         try? FileManager.default.removeItem(at: dir)
     }
 
     @Test func statusMessagesRoundTrip() throws {
-        let status = EdXMLStatus(from: EdXMLOrganization(organId: "000.00.05.H19", organName: "Sở Xây dựng"),
-                                 responseFor: EdXMLResponseFor(organId: "000.00.00.H19", code: "15/QĐ-UBND", promulgationDate: LocalDate(iso: "2026-11-27")!,
-                                                               documentId: "000.00.00.H19,2026/11/27,15/QĐ-UBND"),
-                                 department: "Văn thư", staff: "Lê Văn Nhận", email: "", mobile: "", code: .accepted, description: "Đã vào sổ văn bản đến số 120",
-                                 timestamp: "2026/11/28 08:30:00")
+        let status = EdXMLStatus(
+            from: EdXMLOrganization(organId: "000.00.05.H19", organName: "Sở Xây dựng"),
+            responseFor: EdXMLResponseFor(
+                organId: "000.00.00.H19",
+                code: "15/QĐ-UBND",
+                promulgationDate: LocalDate(iso: "2026-11-27")!,
+                documentId: "000.00.00.H19,2026/11/27,15/QĐ-UBND"
+            ),
+            department: "Văn thư",
+            staff: "Lê Văn Nhận",
+            email: "",
+            mobile: "",
+            code: .accepted,
+            description: "Đã vào sổ văn bản đến số 120",
+            timestamp: "2026/11/28 08:30:00"
+        )
         let decoded = try EdXMLDecoder(attachmentsFolder: try folder()).decodeStatus(from: try EdXMLEncoder.encode(status))
         #expect(decoded == status)
     }
@@ -181,16 +264,22 @@ import Testing
 /// Attachment text decoded from the package's bytes, and every case where the parser must read
 /// the whole package instead (the answer is the same either way).
 @Suite struct AttachmentTextTests {
-    static let files = [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "a.pdf", source: .data(Data((0..<5_000).map { UInt8($0 % 251) }))),
-                        EdXMLAttachment(contentId: "cid:1.p7s", contentType: "application/pkcs7-signature", name: "a.pdf.p7s", source: .data(Data("sig".utf8))),
-                        EdXMLAttachment(contentId: "cid:2", contentType: "text/plain", name: "empty.txt", source: .data(Data()))]
+    static let files = [
+        EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "a.pdf", source: .data(Data((0..<5_000).map { UInt8($0 % 251) }))),
+        EdXMLAttachment(contentId: "cid:1.p7s", contentType: "application/pkcs7-signature", name: "a.pdf.p7s", source: .data(Data("sig".utf8))),
+        EdXMLAttachment(contentId: "cid:2", contentType: "text/plain", name: "empty.txt", source: .data(Data())),
+    ]
 
     static func decode(_ package: Data, folder: Bool) throws -> EdXMLDocument {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-attachment-text-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         let document = try EdXMLDecoder(attachmentsFolder: folder ? out : nil).decodeDocument(from: package, today: EdXMLTests.today)
         var plain = document
-        plain.attachments = try document.attachments.map { var a = $0; a.source = .data(try $0.data()); return a }
+        plain.attachments = try document.attachments.map {
+            var a = $0
+            a.source = .data(try $0.data())
+            return a
+        }
         return plain
     }
 
@@ -210,7 +299,10 @@ import Testing
         let text = String(decoding: try EdXMLEncoder.encode(EdXMLTests.document(attachments: Self.files), today: EdXMLTests.today), as: UTF8.self)
         let open = "<edXML:ContentTransferEncoded>"
         let variants = [
-            text.replacingOccurrences(of: "</edXML:AttachmentEncoded>", with: "<!-- <edXML:ContentTransferEncoded>AAAA</edXML:ContentTransferEncoded> --></edXML:AttachmentEncoded>"),
+            text.replacingOccurrences(
+                of: "</edXML:AttachmentEncoded>",
+                with: "<!-- <edXML:ContentTransferEncoded>AAAA</edXML:ContentTransferEncoded> --></edXML:AttachmentEncoded>"
+            ),
             text.replacingOccurrences(of: "<edXML:ContentTransferEncoded>\nc2ln", with: "<edXML:ContentTransferEncoded><![CDATA[c2ln]]>"),
             text.replacingOccurrences(of: "<edXML:ContentTransferEncoded>\nc2ln", with: "<edXML:ContentTransferEncoded>\nc2&#x6C;n"),
             text.replacingOccurrences(of: "\(open)\n</edXML:ContentTransferEncoded>", with: "<edXML:ContentTransferEncoded/>"),

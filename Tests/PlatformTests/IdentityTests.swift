@@ -4,6 +4,7 @@ import Foundation
 import Identity
 import Server
 import Storage
+import Synchronization
 import Testing
 
 /// A clock the test moves by hand: real time shifted by an offset, or a fixed start.
@@ -29,13 +30,20 @@ final class TestClock: Sendable {
     var wallClock: WallClock { WallClock { [self] in (start ?? Date()).addingTimeInterval(offset.withLock { $0 }) } }
 }
 
-import Synchronization
-
 @Suite struct IdentityTests {
     let admin = Principal.system("admin")
 
-    func staff(_ username: String, roles: [Role] = [.processingOfficer], agency: String? = "000.00.05.H19", department: String? = nil) -> NewStaffAccount {
-        NewStaffAccount(username: username, password: "Mat khau 2026", fullName: "Cán bộ \(username)", roles: roles, agencyIdentifier: agency, departmentCode: department)
+    func staff(_ username: String, roles: [Role] = [.processingOfficer], agency: String? = "000.00.05.H19", department: String? = nil)
+        -> NewStaffAccount
+    {
+        NewStaffAccount(
+            username: username,
+            password: "Mat khau 2026",
+            fullName: "Cán bộ \(username)",
+            roles: roles,
+            agencyIdentifier: agency,
+            departmentCode: department
+        )
     }
 
     @Test func staffAccountsAreValidatedAndAudited() async throws {
@@ -49,9 +57,15 @@ import Synchronization
             #expect(!audit.items[0].details.contains("Mat khau"))
             await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("nguyen.van.a"), by: admin, requestID: nil) }
             await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("x"), by: admin, requestID: nil) }
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("no.agency", agency: nil), by: admin, requestID: nil) }
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("ghost.agency", agency: "000.00.99.H19"), by: admin, requestID: nil) }
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("bad.dept", department: "NOPE"), by: admin, requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.createStaff(staff("no.agency", agency: nil), by: admin, requestID: nil)
+            }
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.createStaff(staff("ghost.agency", agency: "000.00.99.H19"), by: admin, requestID: nil)
+            }
+            await #expect(throws: DomainError.self) {
+                try await platform.accounts.createStaff(staff("bad.dept", department: "NOPE"), by: admin, requestID: nil)
+            }
             var weak = staff("weak.password")
             weak.password = "short"
             await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(weak, by: admin, requestID: nil) }
@@ -76,32 +90,49 @@ import Synchronization
         try await TestEnvironment.withPlatform { platform in
             let accounts = platform.accounts
             func register(_ contact: String, _ name: String, citizenId: String? = nil) async throws -> CodeSent {
-                try await accounts.startRegistration(CitizenRegistration(phoneOrEmail: contact, password: "Cong dan 2026", fullName: name, citizenId: citizenId), requestID: nil)
+                try await accounts.startRegistration(
+                    CitizenRegistration(phoneOrEmail: contact, password: "Cong dan 2026", fullName: name, citizenId: citizenId),
+                    requestID: nil
+                )
             }
             // No account until the code comes back.
             let started = try await register("+84 987 654 321", "Trần Văn B", citizenId: "075200001234")
             let before = try await accounts.account(username: "0987654321")
             #expect(started.status == "code-sent" && before == nil)
-            await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: "000000", requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: "000000", requestID: nil)
+            }
             let code = try await registrationCode(platform, to: "0987654321")
             let byPhone = try await accounts.confirmRegistration(phoneOrEmail: "0987 654 321", code: code, requestID: nil)
             #expect(byPhone.username == "0987654321" && byPhone.roles == [.citizen])
             // A code works once.
             await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: code, requestID: nil) }
             _ = try await register("Dan.C@Example.VN", "Lê Thị C")
-            let byMail = try await accounts.confirmRegistration(phoneOrEmail: "dan.c@example.vn", code: try await registrationCode(platform, to: "dan.c@example.vn"), requestID: nil)
+            let byMail = try await accounts.confirmRegistration(
+                phoneOrEmail: "dan.c@example.vn",
+                code: try await registrationCode(platform, to: "dan.c@example.vn"),
+                requestID: nil
+            )
             #expect(byMail.username == "dan.c@example.vn")
             // A registered contact gets the same answer; its owner is told, no code is made.
             #expect(try await register("0987654321", "Trùng") == started)
             await #expect(throws: DomainError.self) {
-                try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: try await registrationCode(platform, to: "0987654321"), requestID: nil)
+                try await accounts.confirmRegistration(
+                    phoneOrEmail: "0987654321",
+                    code: try await registrationCode(platform, to: "0987654321"),
+                    requestID: nil
+                )
             }
             // Five wrong codes end a registration.
             _ = try await register("0911222333", "Phạm D")
             let real = try await registrationCode(platform, to: "0911222333")
             for wrong in 0..<5 {
                 await #expect(throws: DomainError.self) {
-                    try await accounts.confirmRegistration(phoneOrEmail: "0911222333", code: String(format: "%06d", (Int(real)! + 1 + wrong) % 1_000_000), requestID: nil)
+                    try await accounts.confirmRegistration(
+                        phoneOrEmail: "0911222333",
+                        code: String(format: "%06d", (Int(real)! + 1 + wrong) % 1_000_000),
+                        requestID: nil
+                    )
                 }
             }
             await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0911222333", code: real, requestID: nil) }
@@ -118,7 +149,12 @@ import Synchronization
             func texts() async throws -> Int { try await platform.database.read { try await $0.count("outbox_messages") } }
             let account = try #require(try await accounts.account(username: phone))
             let sessions = SessionStore(database: platform.database, accounts: accounts)
-            let authenticator = Authenticator(database: platform.database, accounts: accounts, hasher: PasswordHasher(cost: 4), limiter: LoginRateLimiter(limit: 1_000))
+            let authenticator = Authenticator(
+                database: platform.database,
+                accounts: accounts,
+                hasher: PasswordHasher(cost: 4),
+                limiter: LoginRateLimiter(limit: 1_000)
+            )
             let session = try await sessions.open(for: account)
             // An unknown name gets the same answer as a real account, and nothing is sent.
             let before = try await texts()
@@ -141,22 +177,38 @@ import Synchronization
             var refusals: [String] = []
             for (name, given) in [(phone, wrongCode), ("0999999999", code)] {
                 do {
-                    try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: name, code: given, newPassword: "Mat khau moi 2027"), requestID: nil)
+                    try await accounts.confirmPasswordReset(
+                        PasswordResetConfirmation(username: name, code: given, newPassword: "Mat khau moi 2027"),
+                        requestID: nil
+                    )
                 } catch let DomainError.invalid(errors) { refusals.append(errors.map { "\($0.field) \($0.messageVi)" }.joined()) }
             }
             #expect(refusals.count == 2 && refusals[0] == refusals[1] && refusals[0].hasPrefix("code "))
-            try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: phone, code: code, newPassword: "Mat khau moi 2027"), requestID: nil)
+            try await accounts.confirmPasswordReset(
+                PasswordResetConfirmation(username: phone, code: code, newPassword: "Mat khau moi 2027"),
+                requestID: nil
+            )
             // The code works once; the old password and the old session are gone; the new password signs in.
             await #expect(throws: DomainError.self) {
-                try await accounts.confirmPasswordReset(PasswordResetConfirmation(username: phone, code: code, newPassword: "Lai mat khau 2028"), requestID: nil)
+                try await accounts.confirmPasswordReset(
+                    PasswordResetConfirmation(username: phone, code: code, newPassword: "Lai mat khau 2028"),
+                    requestID: nil
+                )
             }
             #expect(try await sessions.session(token: session.token) == nil)
             await #expect(throws: DomainError.self) {
                 try await authenticator.login(username: phone, password: DemoData.password, clientAddress: "198.51.100.7", requestID: nil)
             }
-            let signedIn = try await authenticator.login(username: phone, password: "Mat khau moi 2027", clientAddress: "198.51.100.7", requestID: nil)
+            let signedIn = try await authenticator.login(
+                username: phone,
+                password: "Mat khau moi 2027",
+                clientAddress: "198.51.100.7",
+                requestID: nil
+            )
             #expect(signedIn.id == account.id && signedIn.tokensRevokedAt != nil)
-            let resets = try await AuditLog.list(platform.database, page: PageRequest(), action: "user.password_reset").items.filter { $0.action == "user.password_reset" }
+            let resets = try await AuditLog.list(platform.database, page: PageRequest(), action: "user.password_reset").items.filter {
+                $0.action == "user.password_reset"
+            }
             #expect(resets.map(\.targetId) == [String(account.id)])
         }
     }
@@ -164,11 +216,18 @@ import Synchronization
     @Test func failuresSlowTheirOwnAddressButNeverLockTheOwnerOut() async throws {
         let clock = TestClock("2026-03-02", 9)  // stands still: the delays are measured on it, not on how fast the machine is
         try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
-            let authenticator = Authenticator(database: platform.database, accounts: platform.accounts, hasher: PasswordHasher(cost: 4),
-                                              limiter: LoginRateLimiter(limit: 1_000), clock: clock.wallClock)
+            let authenticator = Authenticator(
+                database: platform.database,
+                accounts: platform.accounts,
+                hasher: PasswordHasher(cost: 4),
+                limiter: LoginRateLimiter(limit: 1_000),
+                clock: clock.wallClock
+            )
             func login(_ username: String, _ password: String, from address: String) async -> (String, Int?) {
                 do {
-                    return (try await authenticator.login(username: username, password: password, clientAddress: address, requestID: nil).username, nil)
+                    return (
+                        try await authenticator.login(username: username, password: password, clientAddress: address, requestID: nil).username, nil
+                    )
                 } catch let DomainError.tooManyRequests(wait, vi, _) {
                     return ("429 \(vi.replacingOccurrences(of: "\(wait)", with: "N"))", wait)
                 } catch let DomainError.unauthenticated(vi, _) {
@@ -201,21 +260,32 @@ import Synchronization
     @Test func onlyTrustedProxiesNameTheClient() throws {
         let proxies = try TrustedProxies.parse("10.0.0.1, 172.16.0.0/12, ::1").get()
         #expect(proxies.clientAddress(peer: "10.0.0.1", forwardedFor: "203.0.113.7") == "203.0.113.7")
-        #expect(proxies.clientAddress(peer: "172.20.1.2", forwardedFor: "1.2.3.4, 203.0.113.7, 10.0.0.1") == "203.0.113.7")  // spoofed left part ignored
+        // spoofed left part ignored
+        #expect(proxies.clientAddress(peer: "172.20.1.2", forwardedFor: "1.2.3.4, 203.0.113.7, 10.0.0.1") == "203.0.113.7")
         #expect(proxies.clientAddress(peer: "198.51.100.5", forwardedFor: "203.0.113.7") == "198.51.100.5")  // not a proxy: header ignored
         #expect(proxies.clientAddress(peer: "::1", forwardedFor: "2001:db8::5") == "2001:db8::5")
         #expect(proxies.clientAddress(peer: "10.0.0.1", forwardedFor: "not-an-ip") == "10.0.0.1")
         #expect(proxies.trusts("172.31.255.255") && !proxies.trusts("172.32.0.0"))
-        guard case .failure(let error) = TrustedProxies.parse("10.0.0.1, proxy.local") else { Issue.record("accepted a host name"); return }
+        guard case .failure(let error) = TrustedProxies.parse("10.0.0.1, proxy.local") else {
+            Issue.record("accepted a host name")
+            return
+        }
         #expect(error.entry == "proxy.local")
     }
 
     @Test func addressesAreThrottled() async throws {
         try await TestEnvironment.withPlatform { platform in
             let limiter = LoginRateLimiter(limit: 3, window: 600)
-            let authenticator = Authenticator(database: platform.database, accounts: platform.accounts, hasher: PasswordHasher(cost: 4), limiter: limiter)
+            let authenticator = Authenticator(
+                database: platform.database,
+                accounts: platform.accounts,
+                hasher: PasswordHasher(cost: 4),
+                limiter: limiter
+            )
             for _ in 1...3 {
-                await #expect(throws: DomainError.self) { try await authenticator.login(username: "nobody", password: "x", clientAddress: "10.9.9.9", requestID: nil) }
+                await #expect(throws: DomainError.self) {
+                    try await authenticator.login(username: "nobody", password: "x", clientAddress: "10.9.9.9", requestID: nil)
+                }
             }
             do {
                 _ = try await authenticator.login(username: "admin", password: DemoData.password, clientAddress: "10.9.9.9", requestID: nil)
@@ -224,7 +294,10 @@ import Synchronization
                 #expect(wait > 0)
             }
             // Another address is not affected.
-            #expect(try await authenticator.login(username: "admin", password: DemoData.password, clientAddress: "10.9.9.8", requestID: nil).username == "admin")
+            #expect(
+                try await authenticator.login(username: "admin", password: DemoData.password, clientAddress: "10.9.9.8", requestID: nil).username
+                    == "admin"
+            )
         }
     }
 

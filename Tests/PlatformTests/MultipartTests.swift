@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdCore
 import Testing
+
 @testable import Web
 
 /// The multipart parser on its own: parts, files, look-alike delimiters inside content, sliced
@@ -17,8 +18,13 @@ import Testing
 
     @Test func readsFieldsAndFilesWithLookAlikeDelimitersInside() throws {
         let tricky = Data("%PDF--XYZ inline\r\n--XY\r\n-\r\n-".utf8) + Data([0, 255, 13, 10])
-        let data = Self.body("XYZ", [("Content-Disposition: form-data; name=\"dossier\"", Data("{\"a\":1}".utf8)),
-                                     ("Content-Disposition: form-data; name=\"Đơn\"; filename=\"đơn.pdf\"\r\nContent-Type: application/pdf", tricky)])
+        let data = Self.body(
+            "XYZ",
+            [
+                ("Content-Disposition: form-data; name=\"dossier\"", Data("{\"a\":1}".utf8)),
+                ("Content-Disposition: form-data; name=\"Đơn\"; filename=\"đơn.pdf\"\r\nContent-Type: application/pdf", tricky),
+            ]
+        )
         // A slice whose indices do not start at zero, as request buffers can be.
         let sliced = (Data("junk".utf8) + data)[4...]
         let parsed = try #require(Multipart.parse(sliced, boundary: "XYZ"))

@@ -22,12 +22,23 @@ import Testing
 
     /// A worker delivering the platform's portal messages to `portal` at `url`.
     static func worker(_ platform: Platform, _ portal: FakeNationalPortal, _ url: String, attempts: Int = 50) async throws -> OutboxWorker {
-        let client = NationalPortalClient(config: NationalPortalConfig(endpointURL: url + "/integration", authURL: url + "/auth", username: portal.username,
-                                                                       password: portal.password, unitCode: portal.unitCode))
+        let client = NationalPortalClient(
+            config: NationalPortalConfig(
+                endpointURL: url + "/integration",
+                authURL: url + "/auth",
+                username: portal.username,
+                password: portal.password,
+                unitCode: portal.unitCode
+            )
+        )
         let links = try await platform.fileLinks()
         let dossiers = platform.dossiers
-        return OutboxWorker(database: platform.database, topic: NationalPortalClient.topic, backoff: .init(base: 0.02, cap: 0.05, maxAttempts: attempts),
-                            logger: TestEnvironment.logger) { message in
+        return OutboxWorker(
+            database: platform.database,
+            topic: NationalPortalClient.topic,
+            backoff: .init(base: 0.02, cap: 0.05, maxAttempts: attempts),
+            logger: TestEnvironment.logger
+        ) { message in
             try await client.deliver(try await dossiers.nationalRequest(for: message.payload, links: links))
         }
     }
@@ -36,7 +47,9 @@ import Testing
     static func drain(_ worker: OutboxWorker, _ platform: Platform) async throws {
         for _ in 0..<200 {
             try await worker.deliverDue()
-            if try await Outbox.list(platform.database, topic: NationalPortalClient.topic, status: .pending, page: PageRequest()).items.isEmpty { return }
+            if try await Outbox.list(platform.database, topic: NationalPortalClient.topic, status: .pending, page: PageRequest()).items.isEmpty {
+                return
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -55,8 +68,10 @@ import Testing
             return (value as? [Any])?.isEmpty == true ? [] : ["\(path): expected []"]
         case let kind as String:
             guard let text = value as? String else { return ["\(path): \(type(of: value)) is not a string"] }
-            let patterns = ["digits": "^[0-9]+$", "date": "^([0-9]{14})?$", "bool": "^(True|False)$", "url": "^https?://", "month": "^(1[0-2]|[1-9])-[0-9]{4}$",
-                            "percent": "^[0-9]{1,3}\\.[0-9]{2}$"]
+            let patterns = [
+                "digits": "^[0-9]+$", "date": "^([0-9]{14})?$", "bool": "^(True|False)$", "url": "^https?://", "month": "^(1[0-2]|[1-9])-[0-9]{4}$",
+                "percent": "^[0-9]{1,3}\\.[0-9]{2}$",
+            ]
             guard let pattern = patterns[kind] else { return [] }
             return text.range(of: pattern, options: .regularExpression) == nil ? ["\(path): \"\(text)\" is not \(kind)"] : []
         default:
@@ -77,8 +92,11 @@ import Testing
     static let applicant = Applicant(fullName: "Nguyễn Thị Dân", phone: "0912345678", email: "dan@example.vn", citizenId: "075190000123")
 
     static func staff(_ platform: Platform, _ username: String, _ fullName: String, _ role: Role, _ agency: String) async throws -> Principal {
-        try await platform.accounts.createStaff(NewStaffAccount(username: username, password: "Mat khau 2026", fullName: fullName, roles: [role], agencyIdentifier: agency),
-                                                by: .system(), requestID: nil).principal
+        try await platform.accounts.createStaff(
+            NewStaffAccount(username: username, password: "Mat khau 2026", fullName: fullName, roles: [role], agencyIdentifier: agency),
+            by: .system(),
+            requestID: nil
+        ).principal
     }
 
     @Test func aDossiersWholeLifeArrivesAsTheReferencesSendIt() async throws {
@@ -92,26 +110,55 @@ import Testing
                 let land = try await Self.staff(platform, "cv.dat", "Phạm Thị Đất", .processingOfficer, "000.00.06.H19")
                 let leader = try await Self.staff(platform, "ld.dat", "Trần Văn Lãnh", .leader, "000.00.06.H19")
                 let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
-                let code = try await dossiers.create(NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: Self.applicant),
-                                                     attachments: try await requiredFiles(platform, "1.004227"), by: citizen, requestID: nil).code
+                let code = try await dossiers.create(
+                    NewDossier(procedureCode: "1.004227", agencyIdentifier: "000.46.50.H19", applicant: Self.applicant),
+                    attachments: try await requiredFiles(platform, "1.004227"),
+                    by: citizen,
+                    requestID: nil
+                ).code
                 let worker = try await Self.worker(platform, portal, url)
                 // Each change is synced as it happens (the worker runs between them).
-                func step(_ action: DossierAction, _ by: Principal, _ input: ActionInput = ActionInput(), after seconds: TimeInterval = 3_617) async throws {
+                func step(_ action: DossierAction, _ by: Principal, _ input: ActionInput = ActionInput(), after seconds: TimeInterval = 3_617)
+                    async throws
+                {
                     try await Self.drain(worker, platform)
                     clock.advance(seconds)  // an hour and 17 seconds later by default: real seconds in every date
                     _ = try await dossiers.perform(action, on: code, input: input, by: by, requestID: nil)
                 }
-                _ = try await dossiers.attach(DossierStoreTests.pdf, fileName: "hop-dong.pdf", documentName: "Hợp đồng chuyển nhượng", kind: .submission,
-                                              to: code, by: citizen, requestID: nil)
+                _ = try await dossiers.attach(
+                    DossierStoreTests.pdf,
+                    fileName: "hop-dong.pdf",
+                    documentName: "Hợp đồng chuyển nhượng",
+                    kind: .submission,
+                    to: code,
+                    by: citizen,
+                    requestID: nil
+                )
                 try await step(.receive, counter)
                 try await step(.assign, counter, ActionInput(assignee: "cv.bienhoa"))
                 try await step(.forward, commune, ActionInput(note: "Đã kiểm tra"))
                 try await step(.requestSupplement, land, ActionInput(note: "Thiếu tờ khai lệ phí trước bạ"))
-                _ = try await dossiers.attach(DossierStoreTests.pdf, fileName: "to-khai.pdf", documentName: "Tờ khai", kind: .supplement, to: code, by: citizen, requestID: nil)
+                _ = try await dossiers.attach(
+                    DossierStoreTests.pdf,
+                    fileName: "to-khai.pdf",
+                    documentName: "Tờ khai",
+                    kind: .supplement,
+                    to: code,
+                    by: citizen,
+                    requestID: nil
+                )
                 try await step(.supplement, citizen, ActionInput(note: "Đã bổ sung"), after: 12 * 86_400 + 17)  // after Tết: working days paused
                 try await step(.forward, land)
                 try await step(.approve, leader)
-                _ = try await dossiers.attach(DossierStoreTests.pdf, fileName: "giay-chung-nhan.pdf", documentName: "Giấy chứng nhận", kind: .result, to: code, by: land, requestID: nil)
+                _ = try await dossiers.attach(
+                    DossierStoreTests.pdf,
+                    fileName: "giay-chung-nhan.pdf",
+                    documentName: "Giấy chứng nhận",
+                    kind: .result,
+                    to: code,
+                    by: land,
+                    requestID: nil
+                )
                 try await step(.recordResult, land)
                 try await step(.returnResult, counter)
                 try await Self.drain(worker, platform)
@@ -124,12 +171,16 @@ import Testing
                 let calls = await portal.calls
                 // Everything accepted, each record after its predecessor, the progress step after its record.
                 #expect(calls.allSatisfy { $0.errorCode == 0 }, "\(calls.map { "\($0.service) \($0.errorCode)" })")
-                #expect(calls.map(\.service) == Array(repeating: ["DongBoHoSoMC", "CapNhatTienDoHoSoMC"], count: 10).flatMap { $0 } + ["DongBoDanhGia"])
+                #expect(
+                    calls.map(\.service) == Array(repeating: ["DongBoHoSoMC", "CapNhatTienDoHoSoMC"], count: 10).flatMap { $0 } + ["DongBoDanhGia"]
+                )
                 for call in calls { #expect(Self.check(call).isEmpty, "\(Self.check(call))") }
                 let syncs = calls.filter { $0.service == "DongBoHoSoMC" }
                 #expect(syncs.map(\.isUpdating) == ["False"] + Array(repeating: "True", count: 9))
                 var sequence: [String] = []
-                for status in syncs.compactMap({ $0.records.first?["TrangThaiHoSo"] as? String }) where sequence.last != status { sequence.append(status) }
+                for status in syncs.compactMap({ $0.records.first?["TrangThaiHoSo"] as? String }) where sequence.last != status {
+                    sequence.append(status)
+                }
                 #expect(sequence == Self.fixture["statusSequence"] as? [String])
                 // The last record as it stood: agency by name, files with links, the supplement in full, fees as items.
                 let last = try #require(syncs.last?.records.first)
@@ -137,7 +188,10 @@ import Testing
                 #expect(landOffice != nil && last["DonViXuLy"] as? String == landOffice)
                 #expect((last["TaiLieuNop"] as? [[String: Any]])?.count == 6 && (last["DanhSachGiayToKetQua"] as? [[String: Any]])?.count == 1)
                 let supplement = try #require((last["DanhSachHoSoBoSung"] as? [[String: Any]])?.first)
-                #expect(supplement["NguoiYeuCauBoSung"] as? String == "Phạm Thị Đất" && supplement["NguoiTiepNhanBoSung"] as? String == Self.applicant.fullName)
+                #expect(
+                    supplement["NguoiYeuCauBoSung"] as? String == "Phạm Thị Đất"
+                        && supplement["NguoiTiepNhanBoSung"] as? String == Self.applicant.fullName
+                )
                 #expect(supplement["TrangThaiBoSung"] as? String == "1" && (supplement["DanhSachGiayToBoSung"] as? [[String: Any]])?.count == 1)
                 #expect((supplement["NgayHenTraTruoc"] as? String ?? "") < (supplement["NgayHenTraMoi"] as? String ?? ""), "\(supplement)")
                 #expect((last["DanhSachLePhi"] as? [[String: Any]])?.first?["Gia"] as? String == "50000")
@@ -145,14 +199,23 @@ import Testing
                 let progress = calls.filter { $0.service == "CapNhatTienDoHoSoMC" }.compactMap(\.records.first)
                 let handlers = progress.compactMap { $0["NguoiXuLy"] as? String }
                 #expect(handlers.contains("Lê Văn Xã") && handlers.contains("Phạm Thị Đất") && handlers.contains("Trần Văn Lãnh"))
-                #expect(!handlers.contains { ["0912345678", "075190000123", "cv.dat", "motcua.bienhoa", DemoData.citizen.phone].contains($0) }, "\(handlers)")
+                #expect(
+                    !handlers.contains { ["0912345678", "075190000123", "cv.dat", "motcua.bienhoa", DemoData.citizen.phone].contains($0) },
+                    "\(handlers)"
+                )
                 #expect(handlers[5] == Self.applicant.fullName)
                 let forwarded = progress[3]  // into the land office's 6-day step
-                #expect(forwarded["NgayKetThucTheoQuyDinh"] as? String != last["NgayHenTra"] as? String && forwarded["NgayBatDau"] as? String == forwarded["ThoiDiemXuLy"] as? String)
+                #expect(
+                    forwarded["NgayKetThucTheoQuyDinh"] as? String != last["NgayHenTra"] as? String
+                        && forwarded["NgayBatDau"] as? String == forwarded["ThoiDiemXuLy"] as? String
+                )
                 #expect(progress.contains { ($0["ThoiDiemXuLy"] as? String)?.hasSuffix("00") == false }, "dates carry their seconds")
                 // The month's ratings, summarised per unit and procedure.
                 let rating = try #require(calls.last { $0.service == "DongBoDanhGia" }?.records.first)
-                #expect(rating["NgayTongHop"] as? String == "2-2026" && rating["TongSoNguoiDanhGia"] as? String == "1" && rating["TyLeRatHaiLong"] as? String == "100.00")
+                #expect(
+                    rating["NgayTongHop"] as? String == "2-2026" && rating["TongSoNguoiDanhGia"] as? String == "1"
+                        && rating["TyLeRatHaiLong"] as? String == "100.00"
+                )
                 #expect(rating["MaThuTuc"] as? String == "1.004227" && rating["NoiDungDanhGia"] as? String == "Nhanh, đúng hẹn")
                 #expect(await portal.logins == 1)
             }
@@ -165,22 +228,37 @@ import Testing
             try await TestEnvironment.withPlatform { platform in
                 let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
                 let worker = try await Self.worker(platform, portal, url)
-                let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant), by: counter, requestID: nil)
+                let dossier = try await platform.dossiers.create(
+                    NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant),
+                    by: counter,
+                    requestID: nil
+                )
                 // The portal already has this dossier (sent by an earlier system): "already exists" turns into an update.
                 await portal.knows(dossier: dossier.code)
                 try await Self.drain(worker, platform)
                 var calls = await portal.calls
-                #expect(calls.map { "\($0.service) \($0.isUpdating ?? "-") \($0.errorCode)" }
-                        == ["DongBoHoSoMC False -3", "DongBoHoSoMC True 0", "CapNhatTienDoHoSoMC - 0"])
+                #expect(
+                    calls.map { "\($0.service) \($0.isUpdating ?? "-") \($0.errorCode)" }
+                        == ["DongBoHoSoMC False -3", "DongBoHoSoMC True 0", "CapNhatTienDoHoSoMC - 0"]
+                )
                 // The session expires mid-run: the next delivery logs in again, nothing is lost.
                 await portal.expireSessions()
                 let officer = try await Self.staff(platform, "ld.tuphap", "Lãnh đạo Sở Tư pháp", .leader, "000.00.04.H19")
-                _ = try await platform.dossiers.perform(.assign, on: dossier.code, input: ActionInput(assignee: "ld.tuphap"), by: officer, requestID: nil)
+                _ = try await platform.dossiers.perform(
+                    .assign,
+                    on: dossier.code,
+                    input: ActionInput(assignee: "ld.tuphap"),
+                    by: officer,
+                    requestID: nil
+                )
                 try await Self.drain(worker, platform)
                 calls = await portal.calls
                 #expect(await portal.logins == 2)
                 #expect(calls.suffix(3).map { "\($0.service) \($0.errorCode)" } == ["DongBoHoSoMC -2", "DongBoHoSoMC 0", "CapNhatTienDoHoSoMC 0"])
-                #expect(try await Outbox.list(platform.database, topic: NationalPortalClient.topic, status: .delivered, page: PageRequest()).items.count == 4)
+                #expect(
+                    try await Outbox.list(platform.database, topic: NationalPortalClient.topic, status: .delivered, page: PageRequest()).items.count
+                        == 4
+                )
             }
         }
     }
@@ -190,12 +268,20 @@ import Testing
         try await withLocalServer(portal.router()) { url in
             try await TestEnvironment.withPlatform { platform in
                 let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
-                let bad = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant), by: counter, requestID: nil)
+                let bad = try await platform.dossiers.create(
+                    NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant),
+                    by: counter,
+                    requestID: nil
+                )
                 await portal.reject(dossier: bad.code)
                 let worker = try await Self.worker(platform, portal, url, attempts: 1_000)
                 try await worker.deliverDue()  // the bad dossier's first record fails and is rescheduled
                 let started = ContinuousClock.now
-                let good = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant), by: counter, requestID: nil)
+                let good = try await platform.dossiers.create(
+                    NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant),
+                    by: counter,
+                    requestID: nil
+                )
                 var waited: Duration?
                 for _ in 0..<100 {
                     try await worker.deliverDue()
@@ -224,9 +310,24 @@ import Testing
         try await TestEnvironment.withApp { client, platform, _ in
             let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
             let pdf = Data("%PDF-1.4\nPhiếu lý lịch\n%%EOF\n".utf8)
-            let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant), by: counter, requestID: nil)
-            let file = try await platform.dossiers.attach(pdf, fileName: "to-khai.pdf", documentName: "Tờ khai", kind: .submission, to: dossier.code, by: counter, requestID: nil)
-            let request = try await platform.dossiers.nationalRequest(for: #"{"kind":"sync","dossier":"\#(dossier.code)"}"#, links: try await platform.fileLinks())
+            let dossier = try await platform.dossiers.create(
+                NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Self.applicant),
+                by: counter,
+                requestID: nil
+            )
+            let file = try await platform.dossiers.attach(
+                pdf,
+                fileName: "to-khai.pdf",
+                documentName: "Tờ khai",
+                kind: .submission,
+                to: dossier.code,
+                by: counter,
+                requestID: nil
+            )
+            let request = try await platform.dossiers.nationalRequest(
+                for: #"{"kind":"sync","dossier":"\#(dossier.code)"}"#,
+                links: try await platform.fileLinks()
+            )
             let record = try #require((try JSONSerialization.jsonObject(with: request.data) as? [[String: Any]])?.first)
             let link = try #require((record["TaiLieuNop"] as? [[String: Any]])?.first?["DuongDanTaiTepTin"] as? String)
             let url = try #require(URLComponents(string: link))
@@ -235,11 +336,21 @@ import Testing
             let downloaded = try await client.execute(uri: target, method: .get)
             #expect(downloaded.status == .ok && Data(buffer: downloaded.body) == pdf)
             // Changed, it is refused; signed for another file, too.
-            #expect(try await client.execute(uri: target.replacingOccurrences(of: "signature=", with: "signature=0"), method: .get).status == .forbidden)
-            #expect(try await client.execute(uri: target.replacingOccurrences(of: "/\(file.id)?", with: "/\(file.id + 1)?"), method: .get).status == .forbidden)
+            #expect(
+                try await client.execute(uri: target.replacingOccurrences(of: "signature=", with: "signature=0"), method: .get).status == .forbidden
+            )
+            #expect(
+                try await client.execute(uri: target.replacingOccurrences(of: "/\(file.id)?", with: "/\(file.id + 1)?"), method: .get).status
+                    == .forbidden
+            )
             // A link made 31 days ago (same key) has expired.
             let secret = try await TokenService.storedSecret(database: platform.database, name: "file-links", clock: .system)
-            let old = SignedFileLinks(secret: secret, baseURL: "http://x", lifetime: 30 * 86_400, clock: WallClock { Date().addingTimeInterval(-31 * 86_400) })
+            let old = SignedFileLinks(
+                secret: secret,
+                baseURL: "http://x",
+                lifetime: 30 * 86_400,
+                clock: WallClock { Date().addingTimeInterval(-31 * 86_400) }
+            )
             let expired = try #require(URLComponents(string: old.url(forFile: file.id)))
             let answer = try await client.execute(uri: expired.path + "?" + (expired.query ?? ""), method: .get)
             #expect(answer.status == .forbidden && String(buffer: answer.body).contains("expired"))
@@ -247,7 +358,9 @@ import Testing
     }
 
     @Test func nationalDatesAreVietnamTimeWithSeconds() {
-        let instant = VietnamTime.instant(LocalDateTime(date: LocalDate(iso: "2021-07-08")!, time: LocalTime(hour: 9, minute: 5))).addingTimeInterval(42)
+        let instant = VietnamTime.instant(LocalDateTime(date: LocalDate(iso: "2021-07-08")!, time: LocalTime(hour: 9, minute: 5))).addingTimeInterval(
+            42
+        )
         #expect(NationalRecord.date(instant.epochMillis) == "20210708090542")
         #expect(NationalRecord.date(nil) == "")
         #expect(NationalRecord.month(LocalDate(iso: "2026-03-01")!) == "3-2026")
@@ -258,10 +371,19 @@ import Testing
     @Test func adminsSeeAndRetryParkedMessages() async throws {
         try await TestEnvironment.withApp { client, platform, _ in
             let counter = try await client.token("motcua.ttpvhcc")
-            _ = try await client.json("/api/v1/dossiers", method: .post, token: counter, body: #"{"procedureCode":"2.000488","applicant":{"fullName":"A","phone":"0912345678"}}"#)
+            _ = try await client.json(
+                "/api/v1/dossiers",
+                method: .post,
+                token: counter,
+                body: #"{"procedureCode":"2.000488","applicant":{"fullName":"A","phone":"0912345678"}}"#
+            )
             // A worker that always fails parks the dossier's first message; its second waits behind it.
-            let worker = OutboxWorker(database: platform.database, topic: "national-portal", backoff: .init(base: 0, cap: 0, maxAttempts: 1),
-                                      logger: TestEnvironment.logger) { _ in throw CancellationError() }
+            let worker = OutboxWorker(
+                database: platform.database,
+                topic: "national-portal",
+                backoff: .init(base: 0, cap: 0, maxAttempts: 1),
+                logger: TestEnvironment.logger
+            ) { _ in throw CancellationError() }
             try await worker.deliverDue()
             try await worker.deliverDue()
             let admin = try await client.token("admin")

@@ -7,6 +7,7 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import Server
+import Synchronization
 import Testing
 
 /// A local SMTP sink: speaks enough SMTP (RFC 5321) to accept mail and keeps what it got.
@@ -38,7 +39,10 @@ actor SMTPSink {
                         try? await connection.executeThenClose { inbound, outbound in
                             func say(_ text: String) async throws { try await outbound.write(ByteBuffer(string: text + "\r\n")) }
                             try await say("220 sink ESMTP")
-                            var from = "", to: [String] = [], data: [String] = [], inData = false
+                            var from = ""
+                            var to: [String] = []
+                            var data: [String] = []
+                            var inData = false
                             for try await buffer in inbound {
                                 let line = String(buffer: buffer).trimmingCharacters(in: .newlines)
                                 if inData {
@@ -46,15 +50,28 @@ actor SMTPSink {
                                         inData = false
                                         await sink.add(Mail(from: from, to: to, data: data.joined(separator: "\n")))
                                         try await say("250 queued")
-                                    } else { data.append(line) }
+                                    } else {
+                                        data.append(line)
+                                    }
                                     continue
                                 }
                                 switch line.prefix(4).uppercased() {
-                                case "EHLO": try await say("250-sink"); try await say("250 8BITMIME")
-                                case "MAIL": from = line; try await say("250 ok")
-                                case "RCPT": to.append(line); try await say("250 ok")
-                                case "DATA": inData = true; data = []; try await say("354 go ahead")
-                                case "QUIT": try await say("221 bye"); return
+                                case "EHLO":
+                                    try await say("250-sink")
+                                    try await say("250 8BITMIME")
+                                case "MAIL":
+                                    from = line
+                                    try await say("250 ok")
+                                case "RCPT":
+                                    to.append(line)
+                                    try await say("250 ok")
+                                case "DATA":
+                                    inData = true
+                                    data = []
+                                    try await say("354 go ahead")
+                                case "QUIT":
+                                    try await say("221 bye")
+                                    return
                                 default: try await say("500 what")
                                 }
                             }
@@ -81,13 +98,34 @@ actor SMTPSink {
             try await TestEnvironment.withPlatform { platform in
                 let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
                 let applicant = Applicant(fullName: "Đỗ Thị Thư", phone: "0912345678", email: "thu@example.vn")
-                let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: applicant), by: counter, requestID: nil)
-                let leader = try await platform.accounts.createStaff(NewStaffAccount(username: "ld.tp", password: "Mat khau 2026", fullName: "LĐ", roles: [.leader],
-                                                                                     agencyIdentifier: "000.00.04.H19"), by: .system(), requestID: nil).principal
+                let dossier = try await platform.dossiers.create(
+                    NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: applicant),
+                    by: counter,
+                    requestID: nil
+                )
+                let leader = try await platform.accounts.createStaff(
+                    NewStaffAccount(
+                        username: "ld.tp",
+                        password: "Mat khau 2026",
+                        fullName: "LĐ",
+                        roles: [.leader],
+                        agencyIdentifier: "000.00.04.H19"
+                    ),
+                    by: .system(),
+                    requestID: nil
+                ).principal
                 _ = try await platform.dossiers.perform(.assign, on: dossier.code, input: ActionInput(assignee: "ld.tp"), by: leader, requestID: nil)
-                _ = try await platform.dossiers.perform(.requestSupplement, on: dossier.code, input: ActionInput(note: "Bản sao CCCD có chứng thực"), by: leader, requestID: nil)
+                _ = try await platform.dossiers.perform(
+                    .requestSupplement,
+                    on: dossier.code,
+                    input: ActionInput(note: "Bản sao CCCD có chứng thực"),
+                    by: leader,
+                    requestID: nil
+                )
                 let client = SMTPClient(config: SMTPConfig(host: "127.0.0.1", port: port, from: "noreply@dongnai.gov.vn"))
-                let worker = OutboxWorker(database: platform.database, topic: SMTPClient.topic, logger: TestEnvironment.logger) { try await client.deliver($0) }
+                let worker = OutboxWorker(database: platform.database, topic: SMTPClient.topic, logger: TestEnvironment.logger) {
+                    try await client.deliver($0)
+                }
                 #expect(try await worker.deliverDue() == 2)
                 #expect(try await worker.deliverDue() == 0)  // nothing twice
                 let mails = await sink.mails
@@ -121,10 +159,19 @@ actor SMTPSink {
     @Test func anUnreachableMailServerKeepsTheMessage() async throws {
         try await TestEnvironment.withPlatform { platform in
             let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
-            _ = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil,
-                                                              applicant: Applicant(fullName: "A", phone: "0912345678", email: "a@example.vn")), by: counter, requestID: nil)
+            _ = try await platform.dossiers.create(
+                NewDossier(
+                    procedureCode: "2.000488",
+                    agencyIdentifier: nil,
+                    applicant: Applicant(fullName: "A", phone: "0912345678", email: "a@example.vn")
+                ),
+                by: counter,
+                requestID: nil
+            )
             let client = SMTPClient(config: SMTPConfig(host: "127.0.0.1", port: 1, from: "noreply@dongnai.gov.vn"))
-            let worker = OutboxWorker(database: platform.database, topic: SMTPClient.topic, logger: TestEnvironment.logger) { try await client.deliver($0) }
+            let worker = OutboxWorker(database: platform.database, topic: SMTPClient.topic, logger: TestEnvironment.logger) {
+                try await client.deliver($0)
+            }
             #expect(try await worker.deliverDue() == 0)
             let pending = try await Outbox.list(platform.database, topic: SMTPClient.topic, status: .pending, page: PageRequest())
             #expect(pending.items.count == 1 && pending.items[0].attempts == 1 && pending.items[0].lastError != nil)
@@ -138,5 +185,3 @@ final class LogLines: Sendable {
     func add(_ line: String) { storage.withLock { $0.append(line) } }
     var lines: [String] { storage.withLock { $0 } }
 }
-
-import Synchronization

@@ -22,7 +22,10 @@ import Web
             for entry in routes.catalog.entries where Surface.isAPI(entry.path) {
                 let key = "\(entry.method) \(entry.templatePath)"
                 served.insert(key)
-                guard let operation = documented[key] else { Issue.record("undocumented route \(key)"); continue }
+                guard let operation = documented[key] else {
+                    Issue.record("undocumented route \(key)")
+                    continue
+                }
                 let secured = !((operation["security"] as? [Any]) ?? []).isEmpty
                 #expect(secured == (entry.access != .everyone), "security of \(key) does not match its access \(entry.access)")
                 let responses = operation["responses"] as? [String: Any] ?? [:]

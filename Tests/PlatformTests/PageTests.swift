@@ -45,7 +45,9 @@ struct PageSession: Sendable {
             add("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
         for (name, (fileName, data)) in files {
-            add("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            add(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
             body.append(data)
             add("\r\n")
         }
@@ -116,13 +118,20 @@ struct PageSession: Sendable {
             let token = try #require(PageSession.csrf(in: page.text))
             let forged = try await session.post("/login", form: ["_csrf": "forged", "username": "admin", "password": DemoData.password])
             #expect(forged.status == .forbidden)
-            let noCookie = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                                    body: ByteBuffer(string: "_csrf=\(token)&username=admin&password=\(DemoData.password)"))
+            let noCookie = try await client.execute(
+                uri: "/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "_csrf=\(token)&username=admin&password=\(DemoData.password)")
+            )
             #expect(noCookie.status == .forbidden)
             let wrong = try await session.post("/login", form: ["_csrf": token, "username": "admin", "password": "wrong password 9"])
             #expect(wrong.status == .unauthorized)
             #expect(wrong.text.contains("Tên đăng nhập hoặc mật khẩu không đúng"))
-            let ok = try await session.post("/login", form: ["_csrf": token, "username": "admin", "password": DemoData.password, "next": "//evil.example/"])
+            let ok = try await session.post(
+                "/login",
+                form: ["_csrf": token, "username": "admin", "password": DemoData.password, "next": "//evil.example/"]
+            )
             #expect(ok.status == .seeOther)
             #expect(ok.headers[.location] == "/account")
             let cookie = ok.headers[values: .setCookie].first { $0.hasPrefix("cqs_session=") } ?? ""
@@ -143,16 +152,27 @@ struct PageSession: Sendable {
             var session = PageSession(client: client)
             let page = try await session.get("/register")
             let token = PageSession.csrf(in: page.text) ?? ""
-            let bad = try await session.post("/register", form: ["_csrf": token, "fullName": "<b>Ánh</b>", "phoneOrEmail": "123", "password": "short"])
+            let bad = try await session.post(
+                "/register",
+                form: ["_csrf": token, "fullName": "<b>Ánh</b>", "phoneOrEmail": "123", "password": "short"]
+            )
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("&lt;b&gt;Ánh&lt;/b&gt;"))
             #expect(bad.text.contains("Mật khẩu phải dài 10–72 ký tự") && bad.text.contains("role=\"alert\""))
-            let sent = try await session.post("/register", form: ["_csrf": token, "fullName": "Nguyễn Thị Ánh", "phoneOrEmail": "0933444555", "password": "Cong dan 2026"])
+            let sent = try await session.post(
+                "/register",
+                form: ["_csrf": token, "fullName": "Nguyễn Thị Ánh", "phoneOrEmail": "0933444555", "password": "Cong dan 2026"]
+            )
             #expect(sent.status == .ok && sent.text.contains("id=\"code-sent\""))
             let wrong = try await session.post("/register/confirm", form: ["_csrf": token, "phoneOrEmail": "0933444555", "code": "000000"])
             #expect(wrong.status == .unprocessableContent && wrong.text.contains("Mã xác nhận không đúng"))
-            let good = try await session.post("/register/confirm", form: ["_csrf": token, "phoneOrEmail": "0933444555",
-                                                                          "code": try await registrationCode(platform, to: "0933444555")])
+            let good = try await session.post(
+                "/register/confirm",
+                form: [
+                    "_csrf": token, "phoneOrEmail": "0933444555",
+                    "code": try await registrationCode(platform, to: "0933444555"),
+                ]
+            )
             #expect(good.status == .seeOther)
             let account = try await session.get("/account")
             #expect(account.text.contains("Nguyễn Thị Ánh"))
@@ -172,12 +192,22 @@ struct PageSession: Sendable {
             let known = try await session.post("/password-reset", form: ["_csrf": token, "username": DemoData.citizen.phone])
             #expect(known.status == .ok && known.text.contains("id=\"code-sent\""))
             #expect(unknown.text.replacingOccurrences(of: "0999999999", with: DemoData.citizen.phone) == known.text)
-            let wrong = try await session.post("/password-reset/confirm", form: ["_csrf": token, "username": DemoData.citizen.phone, "code": "000000",
-                                                                                 "newPassword": "Mat khau moi 2027"])
+            let wrong = try await session.post(
+                "/password-reset/confirm",
+                form: [
+                    "_csrf": token, "username": DemoData.citizen.phone, "code": "000000",
+                    "newPassword": "Mat khau moi 2027",
+                ]
+            )
             #expect(wrong.status == .unprocessableContent && wrong.text.contains("Mã xác nhận không đúng"))
-            let good = try await session.post("/password-reset/confirm", form: ["_csrf": token, "username": DemoData.citizen.phone,
-                                                                                "code": try await passwordResetCode(platform, to: DemoData.citizen.phone),
-                                                                                "newPassword": "Mat khau moi 2027"])
+            let good = try await session.post(
+                "/password-reset/confirm",
+                form: [
+                    "_csrf": token, "username": DemoData.citizen.phone,
+                    "code": try await passwordResetCode(platform, to: DemoData.citizen.phone),
+                    "newPassword": "Mat khau moi 2027",
+                ]
+            )
             #expect(good.status == .seeOther && good.headers[.location] == "/login?reset=done")
             let notice = try await session.get("/login?reset=done")
             #expect(notice.text.contains("id=\"password-reset-done\""))
@@ -191,7 +221,10 @@ struct PageSession: Sendable {
             let page = try await admin.get("/calendar?year=2027")
             let token = try #require(PageSession.csrf(in: page.text))
             #expect(page.text.contains(#"action="/calendar/overrides""#))
-            let added = try await admin.post("/calendar/overrides", form: ["_csrf": token, "date": "2027-12-31", "kind": "dayOff", "name": "Nghỉ cuối năm"])
+            let added = try await admin.post(
+                "/calendar/overrides",
+                form: ["_csrf": token, "date": "2027-12-31", "kind": "dayOff", "name": "Nghỉ cuối năm"]
+            )
             #expect(added.status == .seeOther)
             #expect(try await !platform.calendar.workingCalendar().isWorkingDay(LocalDate(iso: "2027-12-31")!))
             let shown = try await admin.get("/calendar?year=2027")
@@ -203,7 +236,10 @@ struct PageSession: Sendable {
             var leader = try await PageSession.signIn(client, username: "lanhdao.ubnd")
             let readOnly = try await leader.get("/calendar?year=2027")
             #expect(!readOnly.text.contains(#"action="/calendar/overrides""#))
-            let refused = try await leader.post("/calendar/overrides", form: ["_csrf": PageSession.csrf(in: readOnly.text) ?? "", "date": "2027-12-30", "kind": "dayOff", "name": "x"])
+            let refused = try await leader.post(
+                "/calendar/overrides",
+                form: ["_csrf": PageSession.csrf(in: readOnly.text) ?? "", "date": "2027-12-30", "kind": "dayOff", "name": "x"]
+            )
             #expect(refused.status == .forbidden)
         }
     }

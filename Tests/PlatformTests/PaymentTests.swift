@@ -9,8 +9,12 @@ import Server
 import Testing
 
 @Suite struct PaymentTests {
-    static let gateway = PaymentGatewayConfig(gatewayURL: "/sandbox-gateway/pay", merchantCode: "CQSDEMO",
-                                              secret: "a-test-secret-of-at-least-32-bytes!!", returnURL: "/payments/return")
+    static let gateway = PaymentGatewayConfig(
+        gatewayURL: "/sandbox-gateway/pay",
+        merchantCode: "CQSDEMO",
+        secret: "a-test-secret-of-at-least-32-bytes!!",
+        returnURL: "/payments/return"
+    )
 
     static func query(_ url: String) -> [String: String] {
         var result: [String: String] = [:]
@@ -23,8 +27,10 @@ import Testing
 
     /// What the gateway would send back for an order.
     static func answer(to order: [String: String], code: String = "00", amount: String? = nil) -> [String: String] {
-        var answer = ["vnp_TmnCode": "CQSDEMO", "vnp_Amount": amount ?? order["vnp_Amount"]!, "vnp_TxnRef": order["vnp_TxnRef"]!,
-                      "vnp_ResponseCode": code, "vnp_TransactionStatus": code == "00" ? "00" : "02", "vnp_TransactionNo": "14123456", "vnp_BankCode": "NCB"]
+        var answer = [
+            "vnp_TmnCode": "CQSDEMO", "vnp_Amount": amount ?? order["vnp_Amount"]!, "vnp_TxnRef": order["vnp_TxnRef"]!,
+            "vnp_ResponseCode": code, "vnp_TransactionStatus": code == "00" ? "00" : "02", "vnp_TransactionNo": "14123456", "vnp_BankCode": "NCB",
+        ]
         answer["vnp_SecureHash"] = PaymentSignature.sign(answer, secret: gateway.secret)
         return answer
     }
@@ -43,11 +49,32 @@ import Testing
         try await TestEnvironment.withPlatform { platform in
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
             let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
-            let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil,
-                                                                        applicant: Applicant(fullName: "A", phone: "0912345678")),
-                                                                        attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil)
-            await #expect(throws: DomainError.self) { try await platform.dossiers.startPayment(dossier.code, gateway: Self.gateway, clientAddress: "203.0.113.7", by: counter, requestID: nil) }
-            let url = try await platform.dossiers.startPayment(dossier.code, gateway: Self.gateway, clientAddress: "203.0.113.7", by: citizen, requestID: nil)
+            let dossier = try await platform.dossiers.create(
+                NewDossier(
+                    procedureCode: "2.000488",
+                    agencyIdentifier: nil,
+                    applicant: Applicant(fullName: "A", phone: "0912345678")
+                ),
+                attachments: try await requiredFiles(platform, "2.000488"),
+                by: citizen,
+                requestID: nil
+            )
+            await #expect(throws: DomainError.self) {
+                try await platform.dossiers.startPayment(
+                    dossier.code,
+                    gateway: Self.gateway,
+                    clientAddress: "203.0.113.7",
+                    by: counter,
+                    requestID: nil
+                )
+            }
+            let url = try await platform.dossiers.startPayment(
+                dossier.code,
+                gateway: Self.gateway,
+                clientAddress: "203.0.113.7",
+                by: citizen,
+                requestID: nil
+            )
             let order = Self.query(url)
             #expect(order["vnp_Amount"] == "20000000" && PaymentSignature.verify(order, secret: Self.gateway.secret))
             // Forged: parameters changed after signing; signed with another key; wrong amount; unknown order.
@@ -67,7 +94,15 @@ import Testing
             #expect(try await platform.dossiers.handlePaymentCallback(Self.answer(to: order), gateway: Self.gateway) == .alreadySettled)
             #expect(try await platform.dossiers.payments(of: dossier.code, for: citizen).payments.map(\.status) == [.paid])
             #expect(try await AuditLog.list(platform.database, page: PageRequest(), action: "payment.confirm").items.count == 1)
-            await #expect(throws: DomainError.self) { try await platform.dossiers.startPayment(dossier.code, gateway: Self.gateway, clientAddress: "203.0.113.7", by: citizen, requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await platform.dossiers.startPayment(
+                    dossier.code,
+                    gateway: Self.gateway,
+                    clientAddress: "203.0.113.7",
+                    by: citizen,
+                    requestID: nil
+                )
+            }
         }
     }
 
@@ -75,26 +110,60 @@ import Testing
         try await TestEnvironment.withPlatform { platform in
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
             let counter = try #require(try await platform.accounts.account(username: "motcua.ttpvhcc")).principal
-            let leader = try await platform.accounts.createStaff(NewStaffAccount(username: "ld.tp", password: "Mat khau 2026", fullName: "LĐ", roles: [.leader],
-                                                                                 agencyIdentifier: "000.00.04.H19"), by: .system(), requestID: nil).principal
-            let dossier = try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil,
-                                                                        applicant: Applicant(fullName: "A", phone: "0912345678")),
-                                                                        attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil)
+            let leader = try await platform.accounts.createStaff(
+                NewStaffAccount(
+                    username: "ld.tp",
+                    password: "Mat khau 2026",
+                    fullName: "LĐ",
+                    roles: [.leader],
+                    agencyIdentifier: "000.00.04.H19"
+                ),
+                by: .system(),
+                requestID: nil
+            ).principal
+            let dossier = try await platform.dossiers.create(
+                NewDossier(
+                    procedureCode: "2.000488",
+                    agencyIdentifier: nil,
+                    applicant: Applicant(fullName: "A", phone: "0912345678")
+                ),
+                attachments: try await requiredFiles(platform, "2.000488"),
+                by: citizen,
+                requestID: nil
+            )
             _ = try await platform.dossiers.perform(.receive, on: dossier.code, input: ActionInput(), by: counter, requestID: nil)
             _ = try await platform.dossiers.perform(.assign, on: dossier.code, input: ActionInput(assignee: "ld.tp"), by: leader, requestID: nil)
-            _ = try await platform.dossiers.perform(.requestPayment, on: dossier.code, input: ActionInput(note: "Nộp phí 200.000 ₫"), by: leader, requestID: nil)
-            let url = try await platform.dossiers.startPayment(dossier.code, gateway: Self.gateway, clientAddress: "203.0.113.7", by: citizen, requestID: nil)
+            _ = try await platform.dossiers.perform(
+                .requestPayment,
+                on: dossier.code,
+                input: ActionInput(note: "Nộp phí 200.000 ₫"),
+                by: leader,
+                requestID: nil
+            )
+            let url = try await platform.dossiers.startPayment(
+                dossier.code,
+                gateway: Self.gateway,
+                clientAddress: "203.0.113.7",
+                by: citizen,
+                requestID: nil
+            )
             #expect(try await platform.dossiers.handlePaymentCallback(Self.answer(to: Self.query(url)), gateway: Self.gateway) == .confirmed)
             let detail = try await platform.dossiers.detail(dossier.code, for: citizen)
-            #expect(detail.dossier.status == .processing && detail.events.last?.action == "confirm_payment" && detail.events.last?.actor == "payment-gateway")
+            #expect(
+                detail.dossier.status == .processing && detail.events.last?.action == "confirm_payment"
+                    && detail.events.last?.actor == "payment-gateway"
+            )
         }
     }
 
     @Test func citizenPaysThroughTheSandboxGateway() async throws {
         try await TestEnvironment.withApp { client, platform, _ in
             let token = try await client.token(DemoData.citizen.phone)
-            let created = try await client.submitDossier(#"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#,
-                                                         token: token, platform: platform)
+            let created = try await client.submitDossier(
+                #"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#,
+                token: token,
+                platform: platform
+            )
             let code = try #require(created.object?["code"] as? String)
             var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
             let page = try await citizen.get("/dossiers/\(code)")
@@ -107,7 +176,10 @@ import Testing
             let tampered = try await citizen.get(gatewayURL.replacingOccurrences(of: "vnp_Amount=20000000", with: "vnp_Amount=100"))
             #expect(tampered.status == .badRequest)
             let query = String(gatewayURL.dropFirst("/sandbox-gateway/pay?".count))
-            let paid = try await citizen.post("/sandbox-gateway/pay", form: ["_csrf": PageSession.csrf(in: gateway.text) ?? "", "query": query, "decision": "pay"])
+            let paid = try await citizen.post(
+                "/sandbox-gateway/pay",
+                form: ["_csrf": PageSession.csrf(in: gateway.text) ?? "", "query": query, "decision": "pay"]
+            )
             let back = try #require(paid.headers[.location])
             #expect(back.hasPrefix("/payments/return?"))
             let result = try await citizen.get(back)
@@ -126,24 +198,41 @@ import Testing
         try await TestEnvironment.withPlatform { platform in
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
             func dossier() async throws -> String {
-                try await platform.dossiers.create(NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Applicant(fullName: "A", phone: "0912345678")),
-                                                   attachments: try await requiredFiles(platform, "2.000488"), by: citizen, requestID: nil).code
+                try await platform.dossiers.create(
+                    NewDossier(procedureCode: "2.000488", agencyIdentifier: nil, applicant: Applicant(fullName: "A", phone: "0912345678")),
+                    attachments: try await requiredFiles(platform, "2.000488"),
+                    by: citizen,
+                    requestID: nil
+                ).code
             }
-            let order = Self.query(try await platform.dossiers.startPayment(try await dossier(), gateway: Self.gateway, clientAddress: "203.0.113.7", by: citizen, requestID: nil))
+            let order = Self.query(
+                try await platform.dossiers.startPayment(
+                    try await dossier(),
+                    gateway: Self.gateway,
+                    clientAddress: "203.0.113.7",
+                    by: citizen,
+                    requestID: nil
+                )
+            )
             // vnp_IpAddr is the citizen's address; the order expires 15 minutes after it was made, both with their seconds.
             #expect(order["vnp_IpAddr"] == "203.0.113.7" && order["vnp_Version"] == "2.1.0" && order["vnp_Command"] == "pay")
-            let created = try #require(order["vnp_CreateDate"]), expires = try #require(order["vnp_ExpireDate"])
+            let created = try #require(order["vnp_CreateDate"])
+            let expires = try #require(order["vnp_ExpireDate"])
             let format = DateFormatter()
             format.dateFormat = "yyyyMMddHHmmss"
             format.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
             let span = try #require(format.date(from: expires)).timeIntervalSince(try #require(format.date(from: created)))
             #expect(created.count == 14 && span == 15 * 60, "\(created) → \(expires)")
             // The hash is the one VNPAY's PHP demo computes (ksort, urlencode, HMAC-SHA512), here in Python.
-            let script = "import sys, json, hmac, hashlib, urllib.parse as u; p = json.load(sys.stdin); "
+            let script =
+                "import sys, json, hmac, hashlib, urllib.parse as u; p = json.load(sys.stdin); "
                 + "d = '&'.join(u.quote_plus(k) + '=' + u.quote_plus(v) for k, v in sorted(p.items()) if k.startswith('vnp_') and k not in ('vnp_SecureHash', 'vnp_SecureHashType') and v); "
                 + "print(hmac.new(sys.argv[1].encode(), d.encode(), hashlib.sha512).hexdigest())"
-            let (status, output) = try runTool("/usr/bin/env", ["python3", "-c", script, Self.gateway.secret],
-                                               input: try JSONSerialization.data(withJSONObject: order.filter { $0.key != "vnp_SecureHash" }))
+            let (status, output) = try runTool(
+                "/usr/bin/env",
+                ["python3", "-c", script, Self.gateway.secret],
+                input: try JSONSerialization.data(withJSONObject: order.filter { $0.key != "vnp_SecureHash" })
+            )
             #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines) == order["vnp_SecureHash"], "\(output)")
             // The IPN: a parameter of the registered URL's own query does not spoil the hash.
             var notification = Self.answer(to: order, code: "24")
@@ -153,13 +242,17 @@ import Testing
             #expect(try await platform.dossiers.handlePaymentCallback(Self.answer(to: order), gateway: Self.gateway) == .alreadySettled)
             #expect(PaymentCallbackResult.alreadySettled.responseCode == "02" && PaymentCallbackResult.error.responseCode == "99")
             // Without vnp_TransactionStatus the payment is not taken for paid.
-            let second = Self.query(try await platform.dossiers.startPayment(try await dossier(), gateway: Self.gateway, clientAddress: nil, by: citizen, requestID: nil))
+            let second = Self.query(
+                try await platform.dossiers.startPayment(try await dossier(), gateway: Self.gateway, clientAddress: nil, by: citizen, requestID: nil)
+            )
             var partial = Self.answer(to: second)
             partial["vnp_TransactionStatus"] = nil
             partial["vnp_SecureHash"] = PaymentSignature.sign(partial, secret: Self.gateway.secret)
             #expect(try await platform.dossiers.handlePaymentCallback(partial, gateway: Self.gateway) == .failed)
             // The gateway's confirmation is audited as a system actor, not as a citizen.
-            let third = Self.query(try await platform.dossiers.startPayment(try await dossier(), gateway: Self.gateway, clientAddress: nil, by: citizen, requestID: nil))
+            let third = Self.query(
+                try await platform.dossiers.startPayment(try await dossier(), gateway: Self.gateway, clientAddress: nil, by: citizen, requestID: nil)
+            )
             #expect(try await platform.dossiers.handlePaymentCallback(Self.answer(to: third), gateway: Self.gateway) == .confirmed)
             #expect(try await AuditLog.list(platform.database, page: PageRequest(), action: "payment.confirm").items.first?.actorRole == "system")
         }
@@ -182,16 +275,27 @@ import Testing
         try real.checkPayments()
         #expect(!real.sandboxPayments)
         // Switched off: the self-payment journey has nowhere to go, and the IPN answers 99.
-        try await TestEnvironment.withApp(configure: { $0.paymentSandbox = false }) { client, platform, _ in
-            let token = try await client.token(DemoData.citizen.phone)
-            let created = try await client.submitDossier(#"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#,
-                                                         token: token, platform: platform)
-            let code = try #require(created.object?["code"] as? String)
-            #expect(try await client.json("/api/v1/dossiers/\(code)/payments", method: .post, token: token).status == .conflict)
-            var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
-            let page = try await citizen.get("/dossiers/\(code)")
-            #expect(try await citizen.post("/sandbox-gateway/pay", form: ["_csrf": PageSession.csrf(in: page.text) ?? "", "query": "vnp_TxnRef=1", "decision": "pay"]).status == .notFound)
-            #expect(try await client.json("/api/v1/payments/callback?vnp_TxnRef=1").object?["RspCode"] as? String == "99")
-        }
+        try await TestEnvironment.withApp(
+            configure: { $0.paymentSandbox = false },
+            { client, platform, _ in
+                let token = try await client.token(DemoData.citizen.phone)
+                let created = try await client.submitDossier(
+                    #"{"procedureCode":"2.000488","applicant":{"fullName":"Nguyễn Thị Dân","phone":"0912345678"}}"#,
+                    token: token,
+                    platform: platform
+                )
+                let code = try #require(created.object?["code"] as? String)
+                #expect(try await client.json("/api/v1/dossiers/\(code)/payments", method: .post, token: token).status == .conflict)
+                var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
+                let page = try await citizen.get("/dossiers/\(code)")
+                #expect(
+                    try await citizen.post(
+                        "/sandbox-gateway/pay",
+                        form: ["_csrf": PageSession.csrf(in: page.text) ?? "", "query": "vnp_TxnRef=1", "decision": "pay"]
+                    ).status == .notFound
+                )
+                #expect(try await client.json("/api/v1/payments/callback?vnp_TxnRef=1").object?["RspCode"] as? String == "99")
+            }
+        )
     }
 }

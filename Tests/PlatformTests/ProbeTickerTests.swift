@@ -1,6 +1,7 @@
 import Foundation
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// The shared clock of the PostgreSQL outage probes.
 @Suite struct ProbeTickerTests {

@@ -2,9 +2,11 @@ import Audit
 import Core
 import Foundation
 import HummingbirdTesting
-@testable import Procedures
 import Server
+import Synchronization
 import Testing
+
+@testable import Procedures
 
 @Suite struct ProcedureTests {
     @Test func theDemoCatalogueIsValidAndSeeded() async throws {
@@ -56,13 +58,17 @@ import Testing
             broken.code = "not-a-code"
             broken.steps = []
             let before = try await rowCount("audit_log", platform.database)
-            await #expect(throws: DomainError.self) { try await platform.procedures.importProcedures([changed, fresh, broken], by: .system(), requestID: nil) }
+            await #expect(throws: DomainError.self) {
+                try await platform.procedures.importProcedures([changed, fresh, broken], by: .system(), requestID: nil)
+            }
             var ghost = all[3]
             ghost.agencyIdentifier = "000.00.77.H19"
             await #expect(throws: DomainError.self) { try await platform.procedures.importProcedures([ghost], by: .system(), requestID: nil) }
             #expect(try await rowCount("audit_log", platform.database) == before)
             let progress = ProgressLog()
-            let result = try await platform.procedures.importProcedures([changed, fresh], by: .system("importer"), requestID: nil) { done, total in progress.add(done, total) }
+            let result = try await platform.procedures.importProcedures([changed, fresh], by: .system("importer"), requestID: nil) { done, total in
+                progress.add(done, total)
+            }
             #expect(result.created == 1 && result.updated == 1)
             #expect(progress.last == [2, 2])
             #expect(try await platform.procedures.procedure(changed.code)?.processingDays == changed.processingDays)
@@ -91,10 +97,16 @@ import Testing
             // The page written from cached JSON texts is the page the encoder writes, cursor included.
             let paged = try await client.json("/api/v1/procedures?q=dang%20ky&limit=2")
             let cursor = try #require(paged.object?["nextCursor"] as? String)
-            let encoded = try JSONEncoder().encode(try await platform.procedures.search(.init(text: "dang ky"), page: PageRequest(limit: 2, cursor: nil)))
-            #expect(NSDictionary(dictionary: paged.object ?? [:]).isEqual(to: try JSONSerialization.jsonObject(with: encoded) as? [String: Any] ?? [:]))
+            let encoded = try JSONEncoder().encode(
+                try await platform.procedures.search(.init(text: "dang ky"), page: PageRequest(limit: 2, cursor: nil))
+            )
+            #expect(
+                NSDictionary(dictionary: paged.object ?? [:]).isEqual(to: try JSONSerialization.jsonObject(with: encoded) as? [String: Any] ?? [:])
+            )
             let second = try await client.json("/api/v1/procedures?q=dang%20ky&limit=2&cursor=\(cursor)")
-            #expect((second.object?["items"] as? [[String: Any]])?.count == 2 && second.object?["items"] as? NSArray != paged.object?["items"] as? NSArray)
+            #expect(
+                (second.object?["items"] as? [[String: Any]])?.count == 2 && second.object?["items"] as? NSArray != paged.object?["items"] as? NSArray
+            )
             let badLevel = try await client.json("/api/v1/procedures?level=4")
             #expect(badLevel.status == .unprocessableContent)
             let one = try await client.json("/api/v1/procedures/1.001193")
@@ -113,7 +125,9 @@ import Testing
             let html = try await page.get("/procedures?q=khai%20sinh")
             #expect(html.status == .ok && html.text.contains("Đăng ký khai sinh"))
             let detail = try await page.get("/procedures/1.009994")
-            #expect(detail.text.contains("Sở Xây dựng") && detail.text.contains("75.000 ₫") && detail.text.contains("/dossiers/new?procedure=1.009994"))
+            #expect(
+                detail.text.contains("Sở Xây dựng") && detail.text.contains("75.000 ₫") && detail.text.contains("/dossiers/new?procedure=1.009994")
+            )
         }
     }
 }
@@ -125,19 +139,35 @@ final class ProgressLog: Sendable {
     var last: [Int]? { calls.withLock { $0.last } }
 }
 
-import Synchronization
-
 /// The in-memory search index on its own (no database).
 @Suite struct ProcedureIndexTests {
     static func entry(_ code: String, _ name: String, _ text: String, field: String, agency: String?, level: OnlineLevel) -> ProcedureIndex.Entry {
-        .init(summary: ProcedureSummary(code: code, name: name, fieldCode: field, fieldName: field, agencyIdentifier: agency, agencyLevel: nil,
-                                        processingDays: 5, onlineLevel: level), foldedName: nil, searchText: text)
+        .init(
+            summary: ProcedureSummary(
+                code: code,
+                name: name,
+                fieldCode: field,
+                fieldName: field,
+                agencyIdentifier: agency,
+                agencyLevel: nil,
+                processingDays: 5,
+                onlineLevel: level
+            ),
+            foldedName: nil,
+            searchText: text
+        )
     }
 
     static let index = ProcedureIndex([
         entry("1.001", "Đăng ký khai sinh", "dang ky khai sinh ho tich 1.001 giay khai sinh", field: "HT", agency: nil, level: .full),
-        entry("1.002", "Đăng ký khai sinh có yếu tố nước ngoài", "dang ky khai sinh co yeu to nuoc ngoai ho tich 1.002", field: "HT",
-              agency: "000.00.10.H19", level: .partial),
+        entry(
+            "1.002",
+            "Đăng ký khai sinh có yếu tố nước ngoài",
+            "dang ky khai sinh co yeu to nuoc ngoai ho tich 1.002",
+            field: "HT",
+            agency: "000.00.10.H19",
+            level: .partial
+        ),
         entry("2.001", "Cấp giấy phép xây dựng", "cap giay phep xay dung xay dung 2.001", field: "XD", agency: "000.00.05.H19", level: .full),
     ])
 
@@ -180,19 +210,26 @@ import Synchronization
 extension ProcedureIndexTests {
     /// A repeated query is answered from the index's recent results, identically.
     @Test func repeatedQueriesGiveTheSameRanking() {
-        let index = ProcedureIndex([Self.entry("1.001", "Đăng ký khai sinh", "dang ky khai sinh", field: "HT", agency: nil, level: .full),
-                                    Self.entry("1.002", "Khai sinh lại", "khai sinh lai", field: "HT", agency: nil, level: .full)])
+        let index = ProcedureIndex([
+            Self.entry("1.001", "Đăng ký khai sinh", "dang ky khai sinh", field: "HT", agency: nil, level: .full),
+            Self.entry("1.002", "Khai sinh lại", "khai sinh lai", field: "HT", agency: nil, level: .full),
+        ])
         let first = index.search(.init(text: "khai sinh")).entries.map(\.summary.code)
         #expect(first == ["1.002", "1.001"])
         #expect(index.search(.init(text: "Khai Sinh")).entries.map(\.summary.code) == first)
         #expect(index.search(.init(text: "khai sinh", fieldCode: "XD")).entries.isEmpty)
         // Pages beyond the kept first results are ranked again, with the same answer.
-        let many = ProcedureIndex((0..<(RecentResults.kept + 30)).map {
-            Self.entry(String(format: "9.%04d", $0), "Thủ tục \($0)", "thu tuc \($0)", field: "X", agency: nil, level: .full)
-        })
+        let many = ProcedureIndex(
+            (0..<(RecentResults.kept + 30)).map {
+                Self.entry(String(format: "9.%04d", $0), "Thủ tục \($0)", "thu tuc \($0)", field: "X", agency: nil, level: .full)
+            }
+        )
         let whole = many.search(.init(text: "thu tuc")).entries.map(\.summary.code)
         let late = many.search(.init(text: "thu tuc"), offset: RecentResults.kept + 10, limit: 10)
-        #expect(late.total == RecentResults.kept + 30 && late.entries.map(\.summary.code) == Array(whole[(RecentResults.kept + 10)..<(RecentResults.kept + 20)]))
+        #expect(
+            late.total == RecentResults.kept + 30
+                && late.entries.map(\.summary.code) == Array(whole[(RecentResults.kept + 10)..<(RecentResults.kept + 20)])
+        )
         #expect(many.search(.init(text: "thu tuc"), offset: 5, limit: 3).entries.map(\.summary.code) == Array(whole[5..<8]))
     }
 }
@@ -203,12 +240,13 @@ extension ProcedureIndexTests {
     /// A catalogue of the demo procedures with variant names, as `cqs seed` makes.
     static let catalogue: [Procedure] = {
         let demo = (try? ProcedureCSV.demoCatalogue()) ?? []
-        return demo + (0..<600).map { index in
-            var procedure = demo[index % demo.count]
-            procedure.code = String(format: "9.%06d", index + 1)
-            procedure.name += [" (cấp lại, mẫu \(index))", " (gia hạn)", " thu hồi", ""][index % 4]
-            return procedure
-        }
+        return demo
+            + (0..<600).map { index in
+                var procedure = demo[index % demo.count]
+                procedure.code = String(format: "9.%06d", index + 1)
+                procedure.name += [" (cấp lại, mẫu \(index))", " (gia hạn)", " thu hồi", ""][index % 4]
+                return procedure
+            }
     }()
 
     /// Whatever the words, the index finds exactly the procedures whose search text contains
@@ -216,7 +254,10 @@ extension ProcedureIndexTests {
     @Test func candidatesFromSequencesMatchAFullScan() {
         let index = ProcedureIndex(Self.catalogue.map { ProcedureIndex.entry($0) }, remembering: false)
         let texts = Dictionary(Self.catalogue.map { ($0.code, ProcedureIndex.searchText($0)) }, uniquingKeysWith: { a, _ in a })
-        let words = ["cap", "lai", "khai", "sinh", "dang ky", "o", "xe", "ho", "kinh doanh", "giay phep", "1.00", "mau 1", "han", "thu hoi", "zz", "dat dai", "ng"]
+        let words = [
+            "cap", "lai", "khai", "sinh", "dang ky", "o", "xe", "ho", "kinh doanh", "giay phep", "1.00", "mau 1", "han", "thu hoi", "zz", "dat dai",
+            "ng",
+        ]
         var random = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let query = (0..<Int.random(in: 1...3, using: &random)).map { _ in words.randomElement(using: &random)! }.joined(separator: " ")
@@ -232,7 +273,7 @@ extension ProcedureIndexTests {
         for capacity in [0, 1, 5, 500] {
             let keys = (0..<Int.random(in: 0...2_000, using: &random)).map { _ in UInt64.random(in: 0...10_000, using: &random) }
             var best = ProcedureIndex.BestKeys(capacity: capacity)
-            keys.forEach { best.offer($0) }
+            for key in keys { best.offer(key) }
             #expect(best.sorted() == Array(keys.sorted().prefix(capacity)))
             #expect(best.offered == keys.count)
         }

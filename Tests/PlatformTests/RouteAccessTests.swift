@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Server
 import Testing
 import Web
 
@@ -43,7 +44,12 @@ import Web
             #expect(!closed.isEmpty)
             for entry in closed {
                 let uri = Self.sample(entry.path)
-                let response = try await client.execute(uri: uri, method: entry.method, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+                let response = try await client.execute(
+                    uri: uri,
+                    method: entry.method,
+                    headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: "{}")
+                )
                 if Surface.isAPI(entry.path) {
                     #expect(response.status == .unauthorized, "\(entry)")
                     #expect(response.headers[.contentType]?.hasPrefix("application/problem+json") == true, "\(entry)")
@@ -80,5 +86,3 @@ import Web
         }
     }
 }
-
-import Server

@@ -3,8 +3,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Outside testers' findings (issue "security hardening"), each as the attack it was.
 @Suite struct SecurityTests {
@@ -28,9 +29,15 @@ import Testing
         }
     }
 
-    static func login(_ client: any TestClientProtocol, _ username: String, _ password: String, from address: String) async throws -> HTTPResponse.Status {
-        try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json", .init("X-Forwarded-For")!: address],
-                                 body: ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#)).status
+    static func login(_ client: any TestClientProtocol, _ username: String, _ password: String, from address: String) async throws
+        -> HTTPResponse.Status
+    {
+        try await client.execute(
+            uri: "/api/v1/auth/token",
+            method: .post,
+            headers: [.contentType: "application/json", .init("X-Forwarded-For")!: address],
+            body: ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        ).status
     }
 
     /// Behind a trusted reverse proxy each client has its own budget: guesses spread over many
@@ -38,18 +45,22 @@ import Testing
     /// is slowed; without the proxy configured, a forged `X-Forwarded-For` changes nothing.
     @Test func lockoutAbuseThroughATrustedProxy() async throws {
         let proxies = try TrustedProxies.parse("127.0.0.1, ::1").get()
-        try await TestEnvironment.withApp(.live, configure: { $0.trustedProxies = proxies }) { client, _, _ in
-            var spread: [HTTPResponse.Status] = []
-            for n in 1...30 { spread.append(try await Self.login(client, "admin", "guess \(n)", from: "203.0.113.\(n)")) }
-            #expect(spread == Array(repeating: .unauthorized, count: 30))
-            let owner = try await Self.login(client, "admin", DemoData.password, from: "198.51.100.20")
-            #expect(owner == .ok)
-            var guesses: [HTTPResponse.Status] = []
-            for _ in 1...6 { guesses.append(try await Self.login(client, "chuyenvien.sxd", "guess", from: "192.0.2.66")) }
-            #expect(guesses == Array(repeating: .unauthorized, count: 5) + [.tooManyRequests])
-            let neighbour = try await Self.login(client, "chuyenvien.sxd", DemoData.password, from: "192.0.2.67")
-            #expect(neighbour == .ok)
-        }
+        try await TestEnvironment.withApp(
+            .live,
+            configure: { $0.trustedProxies = proxies },
+            { client, _, _ in
+                var spread: [HTTPResponse.Status] = []
+                for n in 1...30 { spread.append(try await Self.login(client, "admin", "guess \(n)", from: "203.0.113.\(n)")) }
+                #expect(spread == Array(repeating: .unauthorized, count: 30))
+                let owner = try await Self.login(client, "admin", DemoData.password, from: "198.51.100.20")
+                #expect(owner == .ok)
+                var guesses: [HTTPResponse.Status] = []
+                for _ in 1...6 { guesses.append(try await Self.login(client, "chuyenvien.sxd", "guess", from: "192.0.2.66")) }
+                #expect(guesses == Array(repeating: .unauthorized, count: 5) + [.tooManyRequests])
+                let neighbour = try await Self.login(client, "chuyenvien.sxd", DemoData.password, from: "192.0.2.67")
+                #expect(neighbour == .ok)
+            }
+        )
         try await TestEnvironment.withApp(.live) { client, _, _ in
             for n in 1...20 { _ = try await Self.login(client, "no.such.user\(n)", "guess", from: "203.0.113.\(n)") }
             let forged = try await Self.login(client, "admin", DemoData.password, from: "198.51.100.21")
@@ -64,8 +75,13 @@ import Testing
             for next in ["/\t/evil.example", "/%09/evil.example", "/\\evil.example"] {
                 var session = PageSession(client: client)
                 let form = try await session.get("/login")
-                let answer = try await session.post("/login", form: ["_csrf": PageSession.csrf(in: form.text) ?? "", "username": "admin",
-                                                                     "password": DemoData.password, "next": next])
+                let answer = try await session.post(
+                    "/login",
+                    form: [
+                        "_csrf": PageSession.csrf(in: form.text) ?? "", "username": "admin",
+                        "password": DemoData.password, "next": next,
+                    ]
+                )
                 #expect(answer.headers[.location] == "/account", "\(next.debugDescription) → \(answer.headers[.location] ?? "")")
             }
         }
@@ -118,10 +134,17 @@ import Testing
             #expect(try await create(["subject": "V/v xin cấp phiếu\tlý lịch"]).0 == 201)
             // An enum value out of range is named as such, never as a Swift initialiser.
             let clerk = try await client.token("vanthu.sxd")
-            let answer = try await client.json("/api/v1/documents/outgoing", method: .post, token: clerk,
-                                               body: #"{"typeCode":"CV","subject":"V/v","urgency":99,"recipients":[{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd"}"#)
-            #expect(answer.status.code == 422 && answer.text.contains("urgency") && !answer.text.contains("Cannot initialize") && !answer.text.contains("Urgency"),
-                    "\(answer.text)")
+            let answer = try await client.json(
+                "/api/v1/documents/outgoing",
+                method: .post,
+                token: clerk,
+                body: #"{"typeCode":"CV","subject":"V/v","urgency":99,"recipients":[{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd"}"#
+            )
+            #expect(
+                answer.status.code == 422 && answer.text.contains("urgency") && !answer.text.contains("Cannot initialize")
+                    && !answer.text.contains("Urgency"),
+                "\(answer.text)"
+            )
         }
     }
 
@@ -134,7 +157,8 @@ import Testing
             #expect(try await client.json("/api/v1/agencies?cursor=abc", token: admin).status.code == 422)
             #expect(try await client.json("/api/v1/statistics/dossiers?format=exe", token: admin).status.code == 422)
             let clerk = try await client.token("vanthu.sxd")
-            let twice = #"{"typeCode":"CV","subject":"V/v","recipients":[{"organId":"000.00.06.H19"},{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd"}"#
+            let twice =
+                #"{"typeCode":"CV","subject":"V/v","recipients":[{"organId":"000.00.06.H19"},{"organId":"000.00.06.H19"}],"signer":"lanhdao.sxd"}"#
             let answer = try await client.json("/api/v1/documents/outgoing", method: .post, token: clerk, body: twice)
             #expect(answer.status.code == 422 && answer.text.contains("recipients[1]"), "\(answer.text)")
         }
@@ -157,4 +181,3 @@ import Testing
         }
     }
 }
-

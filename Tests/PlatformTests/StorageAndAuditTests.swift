@@ -1,4 +1,3 @@
-@testable import Audit
 import Core
 import Delivery
 import Foundation
@@ -6,6 +5,8 @@ import SQLKit
 import Server
 import Storage
 import Testing
+
+@testable import Audit
 
 @Suite struct StorageTests {
     @Test func migrationsAreVersionedAndIdempotent() async throws {
@@ -24,7 +25,10 @@ import Testing
                 try await platform.database.transaction { db in
                     try await db.insert(into: "admin_units").columns("code", "name", "unit_type", "level", "codename")
                         .values(SQLBind("99999"), SQLBind("X"), SQLBind("xã"), SQLBind("commune"), SQLBind("x")).run()
-                    try await AuditLog.record(AuditEntry(principal: .system(), action: "test", targetType: "t", targetID: "1", requestID: nil), on: db)
+                    try await AuditLog.record(
+                        AuditEntry(principal: .system(), action: "test", targetType: "t", targetID: "1", requestID: nil),
+                        on: db
+                    )
                     throw Boom()
                 }
             }
@@ -42,7 +46,16 @@ import Testing
                     group.addTask {
                         try await platform.database.transaction { db in
                             for step in 0..<3 {
-                                try await AuditLog.record(AuditEntry(principal: .system(), action: "test.concurrent", targetType: "t", targetID: "\(i).\(step)", requestID: nil), on: db)
+                                try await AuditLog.record(
+                                    AuditEntry(
+                                        principal: .system(),
+                                        action: "test.concurrent",
+                                        targetType: "t",
+                                        targetID: "\(i).\(step)",
+                                        requestID: nil
+                                    ),
+                                    on: db
+                                )
                             }
                         }
                     }
@@ -54,7 +67,9 @@ import Testing
             #expect(result.checked == 120)
             // A transaction's records are chained together and in the order they were made.
             let targets = try await platform.database.read { db in
-                try await db.select().column("target_id").from("audit_log").orderBy("seq").all().map { try $0.decode(column: "target_id", as: String.self) }
+                try await db.select().column("target_id").from("audit_log").orderBy("seq").all().map {
+                    try $0.decode(column: "target_id", as: String.self)
+                }
             }
             for start in stride(from: 0, to: targets.count, by: 3) {
                 let transaction = targets[start].split(separator: ".")[0]
@@ -69,7 +84,10 @@ import Testing
         try await TestEnvironment.withPlatform(seed: false) { platform in
             try await platform.database.transaction { db in
                 for i in 0..<1_200 {
-                    try await AuditLog.record(AuditEntry(principal: .system(), action: "test.bulk", targetType: "t", targetID: "\(i)", requestID: nil), on: db)
+                    try await AuditLog.record(
+                        AuditEntry(principal: .system(), action: "test.bulk", targetType: "t", targetID: "\(i)", requestID: nil),
+                        on: db
+                    )
                     try await Outbox.enqueue(topic: "test", key: "k\(i % 700)", payload: "\(i)", on: db, now: 1)
                 }
                 let visible = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("audit_log").first()?
@@ -89,16 +107,22 @@ import Testing
     @Test func sqliteRunsInWALModeWithABusyTimeout() async throws {
         guard TestEnvironment.engine == .sqlite else { return }
         try await TestEnvironment.withPlatform(seed: false) { platform in
-            let mode = try await platform.database.read { try await $0.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self) }
-            let timeout = try await platform.database.read { try await $0.raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self) }
+            let mode = try await platform.database.read {
+                try await $0.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            }
+            let timeout = try await platform.database.read {
+                try await $0.raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self)
+            }
             #expect(mode == "wal")
             #expect(timeout == 10000)
         }
     }
 
     @Test func configurationFromTheEnvironment() throws {
-        let config = try AppConfig.fromEnvironment(["CQS_DATABASE_URL": "postgres://u@h/db", "CQS_HTTP_PORT": "9000", "CQS_LOG_FORMAT": "json",
-                                                    "CQS_LOG_LEVEL": "debug", "CQS_DEMO_DATA": "false", "CQS_OFFICE_HOURS": "07:00-11:00"])
+        let config = try AppConfig.fromEnvironment([
+            "CQS_DATABASE_URL": "postgres://u@h/db", "CQS_HTTP_PORT": "9000", "CQS_LOG_FORMAT": "json",
+            "CQS_LOG_LEVEL": "debug", "CQS_DEMO_DATA": "false", "CQS_OFFICE_HOURS": "07:00-11:00",
+        ])
         #expect(config.port == 9000 && config.logFormat == .json && config.logLevel == .debug && !config.demoData)
         #expect(config.databaseURL == .postgres(host: "h", port: 5432, username: "u", password: nil, database: "db", requireTLS: false))
         #expect(config.officeHours.opening == LocalTime(hour: 7))
@@ -123,8 +147,17 @@ import Testing
         try await TestEnvironment.withPlatform(seed: false) { platform in
             for i in 1...5 {
                 try await platform.database.transaction { db in
-                    try await AuditLog.record(AuditEntry(principal: .system("tester"), action: "test.step", targetType: "thing", targetID: "\(i)",
-                                                         requestID: "req-\(i)", change: ["value": "\(i)", "tên": "Đồng Nai"]), on: db)
+                    try await AuditLog.record(
+                        AuditEntry(
+                            principal: .system("tester"),
+                            action: "test.step",
+                            targetType: "thing",
+                            targetID: "\(i)",
+                            requestID: "req-\(i)",
+                            change: ["value": "\(i)", "tên": "Đồng Nai"]
+                        ),
+                        on: db
+                    )
                 }
             }
             try await body(platform)
@@ -188,7 +221,10 @@ import Testing
     @Test func canonicalTextIsSortedEscapedJSON() throws {
         let change = ["note": "Đơn \"gấp\"\\ngày 1/2\n\t\u{1}\u{1F}\u{08}\u{0C}\r", "agency": "000.00.05.H19", "a/b": "", "Ủy": "x"]
         let text = AuditRecord.canonical(change)
-        let reference = String(decoding: try JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        let reference = String(
+            decoding: try JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes]),
+            as: UTF8.self
+        )
         #expect(text == reference)
         #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] == change)
         #expect(AuditRecord.canonical([:]) == "{}")

@@ -4,9 +4,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import ServiceLifecycle
-import Server
 import SQLKit
+import Server
+import ServiceLifecycle
 import Storage
 import Testing
 import Web
@@ -41,11 +41,16 @@ enum TestEnvironment {
             let admin = try Database(url: url, poolSize: 1, logger: logger)
             try await admin.withRunning { db in try await db.transaction { try await $0.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() } }
             config.databaseURL = url
-            return (config, String(schema), {
-                let admin = try? Database(url: url, poolSize: 1, logger: logger)
-                _ = try? await admin?.withRunning { db in try await db.transaction { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() } }
-                try? FileManager.default.removeItem(at: directory)
-            })
+            return (
+                config, String(schema),
+                {
+                    let admin = try? Database(url: url, poolSize: 1, logger: logger)
+                    _ = try? await admin?.withRunning { db in
+                        try await db.transaction { try await $0.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+                    }
+                    try? FileManager.default.removeItem(at: directory)
+                }
+            )
         }
         config.databaseURL = .sqlite(path: directory.appendingPathComponent("cqs.sqlite").path)
         return (config, nil, { try? FileManager.default.removeItem(at: directory) })
@@ -69,8 +74,11 @@ enum TestEnvironment {
     }
 
     /// The whole HTTP application (migrated and seeded) behind a test client.
-    static func withApp(_ mode: TestingSetup = .router, configure: (inout AppConfig) -> Void = { _ in },
-                        _ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void) async throws {
+    static func withApp(
+        _ mode: TestingSetup = .router,
+        configure: (inout AppConfig) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void
+    ) async throws {
         var (config, schema, cleanup) = try await makeConfig()
         configure(&config)
         do {
@@ -92,8 +100,12 @@ func withLocalServer(_ router: Router<BasicRequestContext>, _ body: @Sendable (S
     let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "local-fake")
     logger.logLevel = .critical
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+        logger: logger
+    )
     try await withThrowingTaskGroup(of: Void.self) { group in
         let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         group.addTask { try await services.run() }
@@ -118,8 +130,13 @@ struct AppRoutes: Sendable {
 
 /// Small helpers for requests and responses.
 extension TestClientProtocol {
-    func json(_ uri: String, method: HTTPRequest.Method = .get, token: String? = nil, body: String? = nil,
-              contentType: String = "application/json") async throws -> TestResponse {
+    func json(
+        _ uri: String,
+        method: HTTPRequest.Method = .get,
+        token: String? = nil,
+        body: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if body != nil { headers[.contentType] = contentType }
@@ -186,7 +203,8 @@ func passwordResetCode(_ platform: Platform, to contact: String) async throws ->
 /// The six digits after `lead` in the latest SMS or e-mail to `contact` in the outbox.
 func oneTimeCode(_ platform: Platform, to contact: String, after lead: String) async throws -> String {
     let payloads = try await platform.database.read { db in
-        try await db.select().column("payload").from("outbox_messages").where("topic", .in, ["sms", "email"]).orderBy("id", .descending).limit(50).all()
+        try await db.select().column("payload").from("outbox_messages").where("topic", .in, ["sms", "email"]).orderBy("id", .descending).limit(50)
+            .all()
             .map { try $0.decode(column: "payload", as: String.self) }
     }
     for payload in payloads where payload.contains(contact) {
@@ -211,11 +229,20 @@ extension TestClientProtocol {
         let boundary = "cqs-test-boundary"
         var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"dossier\"\r\nContent-Type: application/json\r\n\r\n\(json)".utf8)
         for file in try await requiredFiles(platform, procedureCode) {
-            body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.documentName)\"; filename=\"\(file.fileName)\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
+            body.append(
+                Data(
+                    "\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.documentName)\"; filename=\"\(file.fileName)\"\r\nContent-Type: application/pdf\r\n\r\n"
+                        .utf8
+                )
+            )
             body.append(file.data)
         }
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        return try await execute(uri: "/api/v1/dossiers", method: .post,
-                                 headers: [.authorization: "Bearer \(token)", .contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(bytes: body))
+        return try await execute(
+            uri: "/api/v1/dossiers",
+            method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: "multipart/form-data; boundary=\(boundary)"],
+            body: ByteBuffer(bytes: body)
+        )
     }
 }

@@ -1,13 +1,14 @@
 import Core
 import Crypto
 import Foundation
-import Server
-@testable import Signatures
 import SQLKit
-import Synchronization
+import Server
 import SwiftASN1
+import Synchronization
 import Testing
 @_spi(CMS) import X509
+
+@testable import Signatures
 
 /// A throw-away PKI made by the real `openssl`: a root, an intermediate under it, leaves.
 struct OpenSSLPKI {
@@ -27,8 +28,11 @@ struct OpenSSLPKI {
         subjectKeyIdentifier = hash
         authorityKeyIdentifier = keyid
         """.write(to: dir.appendingPathComponent("ext.cnf"), atomically: true, encoding: .utf8)
-        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("root.key"), "-out", path("root.pem"), "-subj", "/C=VN/O=Test Root/CN=Root CA",
-                 "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try run([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("root.key"), "-out", path("root.pem"), "-subj",
+            "/C=VN/O=Test Root/CN=Root CA",
+            "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ])
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
@@ -45,8 +49,10 @@ struct OpenSSLPKI {
     /// A certificate `name` (key `name.key`) issued by `issuer`, with the `ca` or `leaf` extensions.
     func issue(_ name: String, subject: String, by issuer: String, section: String, key: String = "rsa:2048") throws {
         try run(["req", "-newkey", key, "-nodes", "-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", subject])
-        try run(["x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(issuer).pem"), "-CAkey", path("\(issuer).key"), "-CAcreateserial",
-                 "-out", path("\(name).pem"), "-days", "365", "-extfile", path("ext.cnf"), "-extensions", section])
+        try run([
+            "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(issuer).pem"), "-CAkey", path("\(issuer).key"), "-CAcreateserial",
+            "-out", path("\(name).pem"), "-days", "365", "-extfile", path("ext.cnf"), "-extensions", section,
+        ])
     }
 
     func write(_ data: Data, _ name: String) throws { try data.write(to: dir.appendingPathComponent(name)) }
@@ -61,24 +67,48 @@ struct OpenSSLPKI {
     @Test func aRevokedAuthorityInvalidatesEverythingBelowIt() async throws {
         try await TestEnvironment.withPlatform(seed: false) { platform in
             let certificates = platform.certificates
-            let ca = try await certificates.initialize(commonName: "CA Đồng Nai", organization: "UBND tỉnh Đồng Nai", algorithm: .rsa2048, by: .system())
-            _ = try await certificates.issue(kind: .agency, owner: "000.00.01.H19", commonName: "VP UBND", organization: "UBND tỉnh Đồng Nai",
-                                             algorithm: .p256, by: .system())
+            let ca = try await certificates.initialize(
+                commonName: "CA Đồng Nai",
+                organization: "UBND tỉnh Đồng Nai",
+                algorithm: .rsa2048,
+                by: .system()
+            )
+            _ = try await certificates.issue(
+                kind: .agency,
+                owner: "000.00.01.H19",
+                commonName: "VP UBND",
+                organization: "UBND tỉnh Đồng Nai",
+                algorithm: .p256,
+                by: .system()
+            )
             let (signature, _) = try await certificates.sign(Self.document, as: "000.00.01.H19", by: .system(), requestID: nil)
             #expect(try await certificates.verify(Data(signature), content: Self.document).valid)
             // The CA key leaks: a certificate made with it outside the platform, by openssl.
             let pki = try OpenSSLPKI()
             defer { pki.remove() }
             try ca.pem.write(toFile: pki.path("leaked.pem"), atomically: true, encoding: .utf8)
-            try await certificates.exportPrivateKey(serial: ca.serial, by: .system()).write(toFile: pki.path("leaked.key"), atomically: true, encoding: .utf8)
+            try await certificates.exportPrivateKey(serial: ca.serial, by: .system()).write(
+                toFile: pki.path("leaked.key"),
+                atomically: true,
+                encoding: .utf8
+            )
             try pki.issue("rogue", subject: "/C=VN/O=UBND tinh Dong Nai/CN=000.00.01.H19", by: "leaked", section: "leaf")
             try pki.write(Self.document, "doc.txt")
-            try pki.run(["cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("rogue.pem"), "-inkey", pki.path("rogue.key"),
-                         "-outform", "DER", "-out", pki.path("rogue.p7s")])
+            try pki.run([
+                "cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("rogue.pem"), "-inkey",
+                pki.path("rogue.key"),
+                "-outform", "DER", "-out", pki.path("rogue.p7s"),
+            ])
             #expect(try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document).valid)  // before the revocation
             // Not stored here: it belongs to the agency its subject names as a whole word, no other.
-            #expect(try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document, sender: "000.00.01.H19").signerBelongsToSender == true)
-            #expect(try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document, sender: "000.00.01.H1").signerBelongsToSender == false)
+            #expect(
+                try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document, sender: "000.00.01.H19").signerBelongsToSender
+                    == true
+            )
+            #expect(
+                try await certificates.verify(try pki.data("rogue.p7s"), content: Self.document, sender: "000.00.01.H1").signerBelongsToSender
+                    == false
+            )
             try await certificates.revoke(serial: ca.serial, reason: "key compromise", by: .system())
             for bytes in [Data(signature), try pki.data("rogue.p7s")] {
                 let report = try await certificates.verify(bytes, content: Self.document)
@@ -86,7 +116,14 @@ struct OpenSSLPKI {
             }
             // And nothing more is issued under it.
             await #expect(throws: DomainError.self) {
-                try await certificates.issue(kind: .agency, owner: "000.00.02.H19", commonName: "X", organization: "Y", algorithm: .p256, by: .system())
+                try await certificates.issue(
+                    kind: .agency,
+                    owner: "000.00.02.H19",
+                    commonName: "X",
+                    organization: "Y",
+                    algorithm: .p256,
+                    by: .system()
+                )
             }
         }
     }
@@ -101,10 +138,18 @@ struct OpenSSLPKI {
             let root = try Certificate(pemEncoded: try pki.text("root.pem"))
             let key = P256.Signing.PrivateKey()
             func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
-            let expired = try Certificate(version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey), notValidBefore: date("2023-01-01T00:00:00Z"),
-                                          notValidAfter: date("2025-01-01T00:00:00Z"), issuer: root.subject,
-                                          subject: try DistinguishedName { CommonName("Expired signer") }, signatureAlgorithm: .sha256WithRSAEncryption,
-                                          extensions: try Certificate.Extensions { Critical(BasicConstraints.notCertificateAuthority) }, issuerPrivateKey: rootKey)
+            let expired = try Certificate(
+                version: .v3,
+                serialNumber: .init(),
+                publicKey: .init(key.publicKey),
+                notValidBefore: date("2023-01-01T00:00:00Z"),
+                notValidAfter: date("2025-01-01T00:00:00Z"),
+                issuer: root.subject,
+                subject: try DistinguishedName { CommonName("Expired signer") },
+                signatureAlgorithm: .sha256WithRSAEncryption,
+                extensions: try Certificate.Extensions { Critical(BasicConstraints.notCertificateAuthority) },
+                issuerPrivateKey: rootKey
+            )
             // Signed today, claiming a 2024 signing time.
             let signature = try CMSSignature.sign(Self.document, certificate: expired, key: .init(key), at: date("2024-06-01T08:00:00Z"))
             let report = try await platform.certificates.verify(Data(signature), content: Self.document)
@@ -113,16 +158,23 @@ struct OpenSSLPKI {
             // OpenSSL refuses it too.
             try pki.write(Data(signature), "old.p7s")
             try pki.write(Self.document, "doc.txt")
-            let (status, _) = try openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("old.p7s"), "-content", pki.path("doc.txt"),
-                                           "-CAfile", pki.path("root.pem"), "-purpose", "any", "-out", "/dev/null"])
+            let (status, _) = try openssl([
+                "cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("old.p7s"), "-content", pki.path("doc.txt"),
+                "-CAfile", pki.path("root.pem"), "-purpose", "any", "-out", "/dev/null",
+            ])
             #expect(status != 0)
             // An already-expired certificate cannot be imported.
             var serializer = DER.Serializer()
             try serializer.serialize(expired)
             let expiredPEM = PEMDocument(type: "CERTIFICATE", derBytes: serializer.serializedBytes).pemString
             await #expect(throws: DomainError.self) {
-                try await platform.certificates.importSigning(kind: .agency, owner: "000.00.01.H19", certificatePEM: expiredPEM,
-                                                              privateKeyPEM: try Certificate.PrivateKey(key).serializeAsPEM().pemString, by: .system())
+                try await platform.certificates.importSigning(
+                    kind: .agency,
+                    owner: "000.00.01.H19",
+                    certificatePEM: expiredPEM,
+                    privateKeyPEM: try Certificate.PrivateKey(key).serializeAsPEM().pemString,
+                    by: .system()
+                )
             }
         }
     }
@@ -135,15 +187,20 @@ struct OpenSSLPKI {
             try pki.issue("leaf", subject: "/C=VN/O=Test/CN=Leaf signer", by: "intermediate", section: "leaf")
             _ = try await platform.certificates.importAuthority(certificatePEM: try pki.text("root.pem"), privateKeyPEM: nil, by: .system())
             try pki.write(Self.document, "doc.txt")
-            let signing = ["cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("leaf.pem"), "-inkey", pki.path("leaf.key"),
-                           "-certfile", pki.path("intermediate.pem"), "-outform", "DER"]
+            let signing = [
+                "cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("leaf.pem"), "-inkey",
+                pki.path("leaf.key"),
+                "-certfile", pki.path("intermediate.pem"), "-outform", "DER",
+            ]
             try pki.run(signing + ["-out", pki.path("serial.p7s")])
             try pki.run(signing + ["-keyid", "-out", pki.path("keyid.p7s")])
             try pki.run(signing + ["-keyopt", "rsa_padding_mode:pss", "-out", pki.path("pss.p7s")])
             for name in ["serial.p7s", "keyid.p7s", "pss.p7s"] {
                 // OpenSSL accepts each with only the root trusted, and so do we.
-                let (status, output) = try openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path(name), "-content", pki.path("doc.txt"),
-                                                    "-CAfile", pki.path("root.pem"), "-purpose", "any", "-out", "/dev/null"])
+                let (status, output) = try openssl([
+                    "cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path(name), "-content", pki.path("doc.txt"),
+                    "-CAfile", pki.path("root.pem"), "-purpose", "any", "-out", "/dev/null",
+                ])
                 #expect(status == 0, "\(name): \(output)")
                 let report = try await platform.certificates.verify(try pki.data(name), content: Self.document)
                 #expect(report.valid && report.signer?.contains("Leaf signer") == true, "\(name): \(report)")
@@ -152,19 +209,34 @@ struct OpenSSLPKI {
                 #expect(try await platform.certificates.verify(try pki.data(name), content: changed).valid == false)
             }
             // Without the intermediate in the signature, the path cannot be built (OpenSSL agrees).
-            try pki.run(["cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("leaf.pem"), "-inkey", pki.path("leaf.key"),
-                         "-outform", "DER", "-out", pki.path("alone.p7s")])
-            let (alone, _) = try openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("alone.p7s"), "-content", pki.path("doc.txt"),
-                                          "-CAfile", pki.path("root.pem"), "-purpose", "any", "-out", "/dev/null"])
+            try pki.run([
+                "cms", "-sign", "-binary", "-md", "sha256", "-in", pki.path("doc.txt"), "-signer", pki.path("leaf.pem"), "-inkey",
+                pki.path("leaf.key"),
+                "-outform", "DER", "-out", pki.path("alone.p7s"),
+            ])
+            let (alone, _) = try openssl([
+                "cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("alone.p7s"), "-content", pki.path("doc.txt"),
+                "-CAfile", pki.path("root.pem"), "-purpose", "any", "-out", "/dev/null",
+            ])
             #expect(alone != 0)
             let report = try await platform.certificates.verify(try pki.data("alone.p7s"), content: Self.document)
             #expect(!report.valid && !report.trustedSigner)
             // A leaf under the intermediate can be imported (without its key) for an agency; and
             // revoking the intermediate invalidates what the leaf signed.
-            let leaf = try await platform.certificates.importSigning(kind: .agency, owner: "000.00.01.H19", certificatePEM: try pki.text("leaf.pem"),
-                                                                     privateKeyPEM: nil, intermediatesPEM: [try pki.text("intermediate.pem")], by: .system())
+            let leaf = try await platform.certificates.importSigning(
+                kind: .agency,
+                owner: "000.00.01.H19",
+                certificatePEM: try pki.text("leaf.pem"),
+                privateKeyPEM: nil,
+                intermediatesPEM: [try pki.text("intermediate.pem")],
+                by: .system()
+            )
             #expect(try await platform.certificates.signingCertificate(of: "000.00.01.H19") == nil && leaf.owner == "000.00.01.H19")
-            let intermediate = try await platform.certificates.importAuthority(certificatePEM: try pki.text("intermediate.pem"), privateKeyPEM: nil, by: .system())
+            let intermediate = try await platform.certificates.importAuthority(
+                certificatePEM: try pki.text("intermediate.pem"),
+                privateKeyPEM: nil,
+                by: .system()
+            )
             try await platform.certificates.revoke(serial: intermediate.serial, reason: "cessation of operation", by: .system())
             let revoked = try await platform.certificates.verify(try pki.data("keyid.p7s"), content: Self.document)
             #expect(!revoked.valid && revoked.revoked, "\(revoked)")
@@ -176,8 +248,15 @@ struct OpenSSLPKI {
         try await TestEnvironment.withPlatform(seed: false, clock: WallClock { now.withLock { $0 } }) { platform in
             let certificates = platform.certificates
             let ca = try await certificates.initialize(commonName: "CA Đồng Nai", organization: "UBND tỉnh Đồng Nai", algorithm: .p256, by: .system())
-            let issued = try await certificates.issue(kind: .agency, owner: "000.00.01.H19", commonName: "VP UBND", organization: "UBND", algorithm: .rsa2048,
-                                                      years: 1, by: .system())
+            let issued = try await certificates.issue(
+                kind: .agency,
+                owner: "000.00.01.H19",
+                commonName: "VP UBND",
+                organization: "UBND",
+                algorithm: .rsa2048,
+                years: 1,
+                by: .system()
+            )
             let (signature, _) = try await certificates.sign(Self.document, as: "000.00.01.H19", by: .system(), requestID: nil)
             let report = try await certificates.verify(Data(signature), content: Self.document)
             #expect(report.valid && report.trustedTimeSource == "timestamp", "\(report)")
@@ -192,14 +271,23 @@ struct OpenSSLPKI {
             let signer = try #require(try CMSSignature.parse(signature).signers.first)
             try pki.write(Data(try #require(signer.timeStampToken)), "token.der")
             try pki.write(Data(signer.signature), "value.bin")
-            try pki.run(["cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("doc.p7s"), "-content", pki.path("doc.txt"), "-CAfile", pki.path("ca.pem"),
-                         "-purpose", "any", "-out", "/dev/null"])
-            let verified = try pki.run(["ts", "-verify", "-token_in", "-in", pki.path("token.der"), "-data", pki.path("value.bin"), "-CAfile", pki.path("ca.pem"),
-                                        "-untrusted", pki.path("tsa.pem")])
+            try pki.run([
+                "cms", "-verify", "-binary", "-inform", "DER", "-in", pki.path("doc.p7s"), "-content", pki.path("doc.txt"), "-CAfile",
+                pki.path("ca.pem"),
+                "-purpose", "any", "-out", "/dev/null",
+            ])
+            let verified = try pki.run([
+                "ts", "-verify", "-token_in", "-in", pki.path("token.der"), "-data", pki.path("value.bin"), "-CAfile", pki.path("ca.pem"),
+                "-untrusted", pki.path("tsa.pem"),
+            ])
             #expect(verified.contains("OK"), "\(verified)")
             try pki.write(Data("another signature".utf8), "other.bin")
-            #expect(try openssl(["ts", "-verify", "-token_in", "-in", pki.path("token.der"), "-data", pki.path("other.bin"), "-CAfile", pki.path("ca.pem"),
-                                 "-untrusted", pki.path("tsa.pem")]).status != 0)
+            #expect(
+                try openssl([
+                    "ts", "-verify", "-token_in", "-in", pki.path("token.der"), "-data", pki.path("other.bin"), "-CAfile", pki.path("ca.pem"),
+                    "-untrusted", pki.path("tsa.pem"),
+                ]).status != 0
+            )
             // Proven signing time: still valid after the certificate expired, and after it was revoked.
             now.withLock { $0 = $0.addingTimeInterval(400 * 86400) }
             let later = try await certificates.verify(Data(signature), content: Self.document)
@@ -207,9 +295,12 @@ struct OpenSSLPKI {
             try await certificates.revoke(serial: issued.serial, reason: "superseded", by: .system())
             #expect(try await certificates.verify(Data(signature), content: Self.document).valid)
             // A signature without a token is judged at the moment of checking: expired.
-            let untimed = try CMSSignature.sign(Self.document, certificate: try Certificate(pemEncoded: issued.pem),
-                                                key: try Certificate.PrivateKey(pemEncoded: try await certificates.exportPrivateKey(serial: issued.serial, by: .system())),
-                                                at: now.withLock { $0 }.addingTimeInterval(-399 * 86400))
+            let untimed = try CMSSignature.sign(
+                Self.document,
+                certificate: try Certificate(pemEncoded: issued.pem),
+                key: try Certificate.PrivateKey(pemEncoded: try await certificates.exportPrivateKey(serial: issued.serial, by: .system())),
+                at: now.withLock { $0 }.addingTimeInterval(-399 * 86400)
+            )
             let judgedNow = try await certificates.verify(Data(untimed), content: Self.document)
             #expect(!judgedNow.valid && judgedNow.trustedTimeSource == "verification")
         }
@@ -218,8 +309,14 @@ struct OpenSSLPKI {
     @Test func staffCertificatesKnowTheirAgency() async throws {
         try await TestEnvironment.withPlatform { platform in
             _ = try await platform.certificates.initialize(commonName: "CA", organization: "UBND", algorithm: .p256, by: .system())
-            let issued = try await platform.certificates.issue(kind: .staff, owner: "lanhdao.sxd", commonName: "Phan Văn Dựng", organization: "Sở Xây dựng",
-                                                               algorithm: .p256, by: .system())
+            let issued = try await platform.certificates.issue(
+                kind: .staff,
+                owner: "lanhdao.sxd",
+                commonName: "Phan Văn Dựng",
+                organization: "Sở Xây dựng",
+                algorithm: .p256,
+                by: .system()
+            )
             let (signature, _) = try await platform.certificates.sign(Self.document, as: "lanhdao.sxd", by: .system(), requestID: nil)
             #expect(try await platform.certificates.verify(Data(signature), content: Self.document, sender: "000.00.05.H19").valid)
             // One issued before certificates recorded it gets it from the account on migration.
@@ -236,7 +333,14 @@ struct OpenSSLPKI {
         try await TestEnvironment.withPlatform(seed: false) { platform in
             let other = CertificateAuthority(database: platform.database, vault: KeyVault(key: SymmetricKey(size: .bits256)))
             let ca = try await platform.certificates.initialize(commonName: "CA", organization: "UBND", algorithm: .p256, by: .system())
-            _ = try await platform.certificates.issue(kind: .agency, owner: "000.00.01.H19", commonName: "VP", organization: "UBND", algorithm: .p256, by: .system())
+            _ = try await platform.certificates.issue(
+                kind: .agency,
+                owner: "000.00.01.H19",
+                commonName: "VP",
+                organization: "UBND",
+                algorithm: .p256,
+                by: .system()
+            )
             let (signature, _) = try await platform.certificates.sign(Self.document, as: "000.00.01.H19", by: .system(), requestID: nil)
             #expect(try await other.verify(Data(signature), content: Self.document).valid)  // the other instance caches the trust list
             try await platform.certificates.revoke(serial: ca.serial, reason: "key compromise", by: .system())

@@ -14,7 +14,10 @@ func peakMegabytes() -> Int {
 func measure<T>(_ name: String, _ work: () throws -> T) rethrows -> T {
     let start = Date()
     let result = try work()
-    print(name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%7.2f s   peak RSS %5d MB", Date().timeIntervalSince(start), peakMegabytes()))
+    print(
+        name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            + String(format: "%7.2f s   peak RSS %5d MB", Date().timeIntervalSince(start), peakMegabytes())
+    )
     return result
 }
 
@@ -36,13 +39,32 @@ try measure("write source file (1 MB chunks)") {
 }
 let today = VietnamTime.today()
 let document = EdXMLDocument(
-    from: EdXMLOrganization(organId: "000.00.01.H19", organName: "Văn phòng UBND tỉnh Đồng Nai"), to: [EdXMLOrganization(organId: "000.00.00.G22", organName: "Văn phòng Chính phủ")],
-    codeNumber: "15", codeNotation: "VP-TH", place: "Đồng Nai", promulgationDate: today, type: 2, typeDetail: 0, typeName: "Công văn",
-    subject: "V/v gửi hồ sơ quy hoạch (tệp lớn)", content: "", signerCompetence: "", signerPosition: "", signerFullName: "", toPlaces: [],
-    priority: 0, sphereOfPromulgation: "", typerNotation: "", direction: false, appendixes: [], responseFor: [], steeringType: 0,
+    from: EdXMLOrganization(organId: "000.00.01.H19", organName: "Văn phòng UBND tỉnh Đồng Nai"),
+    to: [EdXMLOrganization(organId: "000.00.00.G22", organName: "Văn phòng Chính phủ")],
+    codeNumber: "15",
+    codeNotation: "VP-TH",
+    place: "Đồng Nai",
+    promulgationDate: today,
+    type: 2,
+    typeDetail: 0,
+    typeName: "Công văn",
+    subject: "V/v gửi hồ sơ quy hoạch (tệp lớn)",
+    content: "",
+    signerCompetence: "",
+    signerPosition: "",
+    signerFullName: "",
+    toPlaces: [],
+    priority: 0,
+    sphereOfPromulgation: "",
+    typerNotation: "",
+    direction: false,
+    appendixes: [],
+    responseFor: [],
+    steeringType: 0,
     traces: [EdXMLTrace(organId: "000.00.01.H19", timestamp: EdXML.timestamp(Date()))],
     business: EdXMLBusiness(docType: 0, reason: "Văn bản mới", paper: 0, department: "", staff: "", email: "", mobile: "", documentId: nil),
-    attachments: [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "quy-hoach.pdf", source: .file(source))])
+    attachments: [EdXMLAttachment(contentId: "cid:1", contentType: "application/pdf", name: "quy-hoach.pdf", source: .file(source))]
+)
 let package = folder.appendingPathComponent("package.edxml")
 try measure("digest for the XML signature") { _ = try EdXMLEncoder.digest(document, today: today) }
 try measure("encode package to file") { try EdXMLEncoder.encode(document, today: today, to: package) }
@@ -52,5 +74,6 @@ let decoded = try measure("decode package from file (stream)") {
     try EdXMLDecoder(attachmentsFolder: folder.appendingPathComponent("out")).decodeDocument(from: InputStream(url: package)!, today: today)
 }
 guard case .file(let out) = decoded.attachments.first?.source,
-      try Digest.sha256Hex(fileAt: out) == Digest.sha256Hex(fileAt: source) else { fatalError("attachment changed in the round trip") }
+    try Digest.sha256Hex(fileAt: out) == Digest.sha256Hex(fileAt: source)
+else { fatalError("attachment changed in the round trip") }
 print("attachment round-trips byte-exact")

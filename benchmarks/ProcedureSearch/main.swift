@@ -10,11 +10,20 @@ import Procedures
 let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let demo = try ProcedureCSV.demoCatalogue()
 let variants = ["cấp mới", "cấp lại", "cấp đổi", "điều chỉnh", "gia hạn", "thu hồi", "xác nhận", "đăng ký thay đổi"]
-let common = ["dang ky ho kinh doanh", "cap giay phep xay dung", "chung thuc", "dat dai", "khai sinh", "ket hon", "bien dong", "giay phep lai xe",
-              "thanh lap doanh nghiep", "ho tich", "cu tru", "moi truong", "phong chay", "dau tu", "lao dong"]
-let words = Array(Set(common.flatMap { $0.split(separator: " ").map(String.init) } + ["cap", "doi", "gia", "han", "xac", "nhan", "thu", "tuc", "so", "xe",
-    "nha", "o", "van", "ban", "quyen", "su", "dung", "chuyen", "nhuong", "the", "chap", "hop", "dong", "tai", "san", "con", "nuoi", "giam", "ho",
-    "ten", "tam", "tru", "vang"]).sorted().prefix(60))
+let common = [
+    "dang ky ho kinh doanh", "cap giay phep xay dung", "chung thuc", "dat dai", "khai sinh", "ket hon", "bien dong", "giay phep lai xe",
+    "thanh lap doanh nghiep", "ho tich", "cu tru", "moi truong", "phong chay", "dau tu", "lao dong",
+]
+let words = Array(
+    Set(
+        common.flatMap { $0.split(separator: " ").map(String.init) } + [
+            "cap", "doi", "gia", "han", "xac", "nhan", "thu", "tuc", "so", "xe",
+            "nha", "o", "van", "ban", "quyen", "su", "dung", "chuyen", "nhuong", "the", "chap", "hop", "dong", "tai", "san", "con", "nuoi", "giam",
+            "ho",
+            "ten", "tam", "tru", "vang",
+        ]
+    ).sorted().prefix(60)
+)
 
 /// The catalogue `cqs seed` generates: the demo procedures, then copies with variant names.
 func catalogue(_ size: Int) -> [Procedure] {
@@ -41,9 +50,18 @@ func report(_ label: String, _ index: ProcedureIndex, _ queries: [String]) {
     }
     times.sort()
     let mean = times.reduce(0, +) / Double(times.count)
-    print(label.padding(toLength: 40, withPad: " ", startingAt: 0)
-          + String(format: "mean %7.3f ms  p50 %7.3f  p99 %7.3f  max %7.3f  (%6.0f queries/s on one core; %.0f matches on average)",
-                   mean, percentile(times, 0.5), percentile(times, 0.99), times.last!, 1000 / mean, Double(matched) / Double(queries.count)))
+    print(
+        label.padding(toLength: 40, withPad: " ", startingAt: 0)
+            + String(
+                format: "mean %7.3f ms  p50 %7.3f  p99 %7.3f  max %7.3f  (%6.0f queries/s on one core; %.0f matches on average)",
+                mean,
+                percentile(times, 0.5),
+                percentile(times, 0.99),
+                times.last!,
+                1000 / mean,
+                Double(matched) / Double(queries.count)
+            )
+    )
 }
 
 var random = SystemRandomNumberGenerator()
@@ -54,6 +72,10 @@ for size in sizes.isEmpty ? [2_500, 75_000] : sizes {
     let index = ProcedureIndex(rows.map { ProcedureIndex.entry($0.procedure, foldedName: $0.name, searchText: $0.text) }, remembering: false)
     print("\(size) procedures, index built from stored folded text in \(String(format: "%.2f", Date().timeIntervalSince(built))) s")
     report("  15 common queries ×20", index, Array(repeating: common, count: 20).flatMap { $0 })
-    report("  random two-word queries ×600", index, (0..<600).map { _ in "\(words.randomElement(using: &random)!) \(words.randomElement(using: &random)!)" })
+    report(
+        "  random two-word queries ×600",
+        index,
+        (0..<600).map { _ in "\(words.randomElement(using: &random)!) \(words.randomElement(using: &random)!)" }
+    )
     report("  random one-word queries ×300", index, (0..<300).map { _ in words.randomElement(using: &random)! })
 }

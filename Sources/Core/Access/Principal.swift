@@ -7,7 +7,10 @@ public struct Principal: Sendable, Hashable, Codable {
     public let agency: String?
 
     public init(userID: Int64?, username: String, roles: Set<Role>, agency: String?) {
-        self.userID = userID; self.username = username; self.roles = roles; self.agency = agency
+        self.userID = userID
+        self.username = username
+        self.roles = roles
+        self.agency = agency
     }
 
     /// The platform itself (CLI, seeding, background workers).

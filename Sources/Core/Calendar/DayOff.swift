@@ -18,7 +18,10 @@ public struct DayOff: Hashable, Codable, Sendable {
     public let kind: DayOffKind
 
     public init(date: LocalDate, nameVi: String, nameEn: String, kind: DayOffKind) {
-        self.date = date; self.nameVi = nameVi; self.nameEn = nameEn; self.kind = kind
+        self.date = date
+        self.nameVi = nameVi
+        self.nameEn = nameEn
+        self.kind = kind
     }
 }
 
@@ -30,6 +33,8 @@ public struct CalendarOverride: Hashable, Codable, Sendable {
     public let name: String
 
     public init(date: LocalDate, kind: Kind, name: String) {
-        self.date = date; self.kind = kind; self.name = name
+        self.date = date
+        self.kind = kind
+        self.name = name
     }
 }

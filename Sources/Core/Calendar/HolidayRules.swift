@@ -19,8 +19,11 @@ public struct HolidayRules: Sendable {
         for offset in 1..<tet.count {
             add(tet[offset], "Tết Nguyên đán (mùng \(offset))", "Lunar New Year (day \(offset))")
         }
-        add(lunar.solar(from: LunarDate(day: 10, month: 3, year: year)),
-            "Giỗ Tổ Hùng Vương (10/3 Âm lịch)", "Hung Kings' Commemoration Day")
+        add(
+            lunar.solar(from: LunarDate(day: 10, month: 3, year: year)),
+            "Giỗ Tổ Hùng Vương (10/3 Âm lịch)",
+            "Hung Kings' Commemoration Day"
+        )
         add(LocalDate(year: year, month: 4, day: 30), "Ngày Chiến thắng", "Reunification Day")
         add(LocalDate(year: year, month: 5, day: 1), "Ngày Quốc tế Lao động", "International Labour Day")
         let national = LocalDate(year: year, month: 9, day: 2)!
@@ -69,15 +72,23 @@ public struct HolidayRules: Sendable {
                 date = after
             }
             taken.insert(date)
-            result.append(DayOff(date: date, nameVi: "Nghỉ bù Tết Nguyên đán", nameEn: "Compensatory day for the Lunar New Year", kind: .compensatory))
+            result.append(
+                DayOff(date: date, nameVi: "Nghỉ bù Tết Nguyên đán", nameEn: "Compensatory day for the Lunar New Year", kind: .compensatory)
+            )
         }
         let tetSet = Set(tet)
         for holiday in holidays where holiday.date.isWeekend && !tetSet.contains(holiday.date) {
             var candidate = holiday.date.adding(days: 1)
             while candidate.isWeekend || taken.contains(candidate) { candidate = candidate.adding(days: 1) }
             taken.insert(candidate)
-            result.append(DayOff(date: candidate, nameVi: "Nghỉ bù \(holiday.nameVi)",
-                                 nameEn: "Compensatory day for \(holiday.nameEn)", kind: .compensatory))
+            result.append(
+                DayOff(
+                    date: candidate,
+                    nameVi: "Nghỉ bù \(holiday.nameVi)",
+                    nameEn: "Compensatory day for \(holiday.nameEn)",
+                    kind: .compensatory
+                )
+            )
         }
         return result.sorted { $0.date < $1.date }
     }

@@ -9,12 +9,16 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Creates a date, or nil when the day does not exist (e.g. 30/02).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
-        self.year = year; self.month = month; self.day = day
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     init(julianDay jd: Int) {
         let (d, m, y) = JulianDay.toGregorian(jd)
-        self.year = y; self.month = m; self.day = d
+        self.year = y
+        self.month = m
+        self.day = d
     }
 
     /// Parses `yyyy-MM-dd`.
@@ -24,7 +28,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(iso: String) {
         let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), Self.plausibleYears.contains(y) else { return nil }
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), Self.plausibleYears.contains(y)
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -84,7 +89,8 @@ enum JulianDay {
     }
 
     static func toGregorian(_ jd: Int) -> (day: Int, month: Int, year: Int) {
-        let b: Int, c: Int
+        let b: Int
+        let c: Int
         if jd > 2_299_160 {
             let a = jd + 32044
             b = (4 * a + 3) / 146_097

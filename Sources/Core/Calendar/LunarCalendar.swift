@@ -8,7 +8,10 @@ public struct LunarDate: Hashable, Sendable, CustomStringConvertible {
     public let isLeapMonth: Bool
 
     public init(day: Int, month: Int, year: Int, isLeapMonth: Bool = false) {
-        self.day = day; self.month = month; self.year = year; self.isLeapMonth = isLeapMonth
+        self.day = day
+        self.month = month
+        self.year = year
+        self.isLeapMonth = isLeapMonth
     }
 
     public var description: String { "\(day)/\(month)\(isLeapMonth ? "n" : "")/\(year) ÂL" }
@@ -66,7 +69,8 @@ public struct LunarCalendar: Sendable {
     /// The solar date of a lunar date, or nil if it does not exist (e.g. a leap month that the
     /// year does not have).
     public func solar(from lunar: LunarDate) -> LocalDate? {
-        let a11: Int, b11: Int
+        let a11: Int
+        let b11: Int
         if lunar.month < 11 {
             a11 = lunarMonth11(year: lunar.year - 1)
             b11 = lunarMonth11(year: lunar.year)
@@ -100,7 +104,8 @@ public struct LunarCalendar: Sendable {
     private func newMoon(_ k: Int) -> Double {
         let k = Double(k)
         let t = k / 1236.85
-        let t2 = t * t, t3 = t2 * t
+        let t2 = t * t
+        let t3 = t2 * t
         let dr = Double.pi / 180
         var jd1 = 2_415_020.75933 + 29.53058868 * k + 0.0001178 * t2 - 0.000000155 * t3
         jd1 += 0.00033 * sin((166.56 + 132.87 * t - 0.009173 * t2) * dr)

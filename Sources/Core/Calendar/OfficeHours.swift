@@ -23,7 +23,10 @@ public struct OfficeHours: Sendable, Codable, Hashable {
     public struct Period: Sendable, Codable, Hashable {
         public let start: LocalTime
         public let end: LocalTime
-        public init(start: LocalTime, end: LocalTime) { self.start = start; self.end = end }
+        public init(start: LocalTime, end: LocalTime) {
+            self.start = start
+            self.end = end
+        }
     }
 
     public let periods: [Period]
@@ -42,8 +45,11 @@ public struct OfficeHours: Sendable, Codable, Hashable {
         for part in text.split(separator: ",") {
             let bounds = part.trimmingCharacters(in: .whitespaces).split(separator: "-")
             guard bounds.count == 2, let start = LocalTime(String(bounds[0])), let end = LocalTime(String(bounds[1])), start < end else {
-                throw ValidationError(field: "officeHours", messageVi: "Giờ làm việc phải có dạng 07:30-11:30,13:30-17:00",
-                                      messageEn: "Office hours must look like 07:30-11:30,13:30-17:00")
+                throw ValidationError(
+                    field: "officeHours",
+                    messageVi: "Giờ làm việc phải có dạng 07:30-11:30,13:30-17:00",
+                    messageEn: "Office hours must look like 07:30-11:30,13:30-17:00"
+                )
             }
             periods.append(Period(start: start, end: end))
         }

@@ -13,14 +13,21 @@ public enum VietnamTime {
     /// The local date and time of an instant.
     public static func local(_ instant: Date) -> LocalDateTime {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
-        return LocalDateTime(date: LocalDate(year: c.year!, month: c.month!, day: c.day!)!,
-                             time: LocalTime(hour: c.hour!, minute: c.minute!))
+        return LocalDateTime(
+            date: LocalDate(year: c.year!, month: c.month!, day: c.day!)!,
+            time: LocalTime(hour: c.hour!, minute: c.minute!)
+        )
     }
 
     /// The instant of a local date and time.
     public static func instant(_ local: LocalDateTime) -> Date {
-        let c = DateComponents(year: local.date.year, month: local.date.month, day: local.date.day,
-                               hour: local.time.minutes / 60, minute: local.time.minutes % 60)
+        let c = DateComponents(
+            year: local.date.year,
+            month: local.date.month,
+            day: local.date.day,
+            hour: local.time.minutes / 60,
+            minute: local.time.minutes % 60
+        )
         return calendar.date(from: c)!
     }
 

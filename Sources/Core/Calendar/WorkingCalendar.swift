@@ -5,7 +5,10 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConvert
     public let date: LocalDate
     public let time: LocalTime
 
-    public init(date: LocalDate, time: LocalTime) { self.date = date; self.time = time }
+    public init(date: LocalDate, time: LocalTime) {
+        self.date = date
+        self.time = time
+    }
 
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool {
         (lhs.date, lhs.time.minutes) < (rhs.date, rhs.time.minutes)

@@ -48,17 +48,27 @@ public struct AgencyIdentifierRules: Sendable {
     func validate(_ text: String) throws(ValidationError) {
         let field = "identifier"
         func fail(_ vi: String, _ en: String) -> ValidationError {
-            ValidationError(field: field, messageVi: "Mã định danh \"\(text)\" không hợp lệ: \(vi)", messageEn: "Agency identifier \"\(text)\" is invalid: \(en)")
+            ValidationError(
+                field: field,
+                messageVi: "Mã định danh \"\(text)\" không hợp lệ: \(vi)",
+                messageEn: "Agency identifier \"\(text)\" is invalid: \(en)"
+            )
         }
         guard !text.isEmpty else { throw fail("không được để trống", "it must not be empty") }
         guard text.count <= maxLength else { throw fail("dài quá \(maxLength) ký tự", "longer than \(maxLength) characters") }
         let segments = text.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == segmentWidths.count else {
-            throw fail("phải gồm \(segmentWidths.count) nhóm ký tự cách nhau bởi dấu chấm", "it must have \(segmentWidths.count) dot-separated segments")
+            throw fail(
+                "phải gồm \(segmentWidths.count) nhóm ký tự cách nhau bởi dấu chấm",
+                "it must have \(segmentWidths.count) dot-separated segments"
+            )
         }
         for (segment, width) in zip(segments, segmentWidths) {
             guard segment.count == width, segment.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
-                throw fail("nhóm \"\(segment)\" phải có \(width) chữ số hoặc chữ cái in hoa", "segment \"\(segment)\" must be \(width) digits or capital letters")
+                throw fail(
+                    "nhóm \"\(segment)\" phải có \(width) chữ số hoặc chữ cái in hoa",
+                    "segment \"\(segment)\" must be \(width) digits or capital letters"
+                )
             }
         }
         guard let top = segments.last?.first, top.isLetter else {

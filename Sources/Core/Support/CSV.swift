@@ -13,7 +13,10 @@ public enum CSV {
         var iterator = (text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text).makeIterator()
         while let ch = iterator.next() {
             if inQuotes {
-                if ch == "\"" { inQuotes = false; afterQuote = true } else {
+                if ch == "\"" {
+                    inQuotes = false
+                    afterQuote = true
+                } else {
                     if ch == "\n" || ch == "\r\n" { line += 1 }
                     field.append(ch)
                 }
@@ -21,21 +24,46 @@ public enum CSV {
             }
             switch ch {
             case "\"":
-                if afterQuote { field.append("\""); inQuotes = true; afterQuote = false }
-                else if field.isEmpty { inQuotes = true }
-                else { throw ValidationError(field: "csv", messageVi: "Dấu nháy kép sai vị trí ở dòng \(line)", messageEn: "Unexpected quote on line \(line)") }
+                if afterQuote {
+                    field.append("\"")
+                    inQuotes = true
+                    afterQuote = false
+                } else if field.isEmpty {
+                    inQuotes = true
+                } else {
+                    throw ValidationError(
+                        field: "csv",
+                        messageVi: "Dấu nháy kép sai vị trí ở dòng \(line)",
+                        messageEn: "Unexpected quote on line \(line)"
+                    )
+                }
             case ",":
-                row.append(field); field = ""; afterQuote = false
+                row.append(field)
+                field = ""
+                afterQuote = false
             case "\n", "\r\n", "\r":
-                row.append(field); field = ""; afterQuote = false
-                rows.append(row); row = []; line += 1
+                row.append(field)
+                field = ""
+                afterQuote = false
+                rows.append(row)
+                row = []
+                line += 1
             default:
-                if afterQuote { throw ValidationError(field: "csv", messageVi: "Ký tự thừa sau dấu nháy ở dòng \(line)", messageEn: "Characters after a closing quote on line \(line)") }
+                if afterQuote {
+                    throw ValidationError(
+                        field: "csv",
+                        messageVi: "Ký tự thừa sau dấu nháy ở dòng \(line)",
+                        messageEn: "Characters after a closing quote on line \(line)"
+                    )
+                }
                 field.append(ch)
             }
         }
         if inQuotes { throw ValidationError(field: "csv", messageVi: "Thiếu dấu nháy đóng", messageEn: "Unterminated quoted field") }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
         return rows.filter { !($0.count == 1 && $0[0].isEmpty) }
     }
 

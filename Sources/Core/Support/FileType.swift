@@ -51,7 +51,11 @@ public enum FileType: String, Codable, Sendable, CaseIterable {
     /// Returns its type and safe name, or the reason it is refused.
     public static func accept(_ data: Data, name: String, maxSize: Int) throws(DomainError) -> (type: FileType, name: String) {
         guard name.utf8.count <= maxNameBytes else {
-            throw .invalid("file", "Tên tệp dài tối đa \(maxNameBytes) byte (đang có \(name.utf8.count))", "A file name is at most \(maxNameBytes) bytes (it has \(name.utf8.count))")
+            throw .invalid(
+                "file",
+                "Tên tệp dài tối đa \(maxNameBytes) byte (đang có \(name.utf8.count))",
+                "A file name is at most \(maxNameBytes) bytes (it has \(name.utf8.count))"
+            )
         }
         guard data.count <= maxSize else {
             throw .invalid("file", "Tệp \(name) vượt quá \(maxSize / 1_048_576) MB", "\(name) exceeds \(maxSize / 1_048_576) MB")

@@ -3,7 +3,10 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
     public let items: [Item]
     public let nextCursor: String?
 
-    public init(items: [Item], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
 
     /// A page from rows fetched with `limit + 1`: the extra row only says that more follow.
     public init(fetched rows: [Item], limit: Int, key: (Item) -> Int64) {
@@ -28,7 +31,11 @@ public struct PageRequest: Sendable, Hashable {
     public init(limit: Int? = nil, cursor: String? = nil) throws(ValidationError) {
         let limit = limit ?? Self.defaultLimit
         guard (1...Self.maxLimit).contains(limit) else {
-            throw ValidationError(field: "limit", messageVi: "limit phải từ 1 đến \(Self.maxLimit)", messageEn: "limit must be between 1 and \(Self.maxLimit)")
+            throw ValidationError(
+                field: "limit",
+                messageVi: "limit phải từ 1 đến \(Self.maxLimit)",
+                messageEn: "limit must be between 1 and \(Self.maxLimit)"
+            )
         }
         self.limit = limit
         self.cursor = cursor?.isEmpty == true ? nil : cursor
@@ -49,7 +56,11 @@ public struct PageRequest: Sendable, Hashable {
         guard let cursor else { return nil }
         let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let key = Int64(parts[0], radix: 36), key >= 0, String(parts[1]) == Self.check(key) else {
-            throw ValidationError(field: "cursor", messageVi: "cursor không hợp lệ (hãy dùng nextCursor của trang trước)", messageEn: "invalid cursor (use the previous page's nextCursor)")
+            throw ValidationError(
+                field: "cursor",
+                messageVi: "cursor không hợp lệ (hãy dùng nextCursor của trang trước)",
+                messageEn: "invalid cursor (use the previous page's nextCursor)"
+            )
         }
         return key
     }

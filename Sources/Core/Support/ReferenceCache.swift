@@ -7,14 +7,20 @@ import Synchronization
 /// never "not found"; past `capacity` entries the cache starts over. Concurrent misses of one
 /// key share a single load (a cold or expired index is built once, not once per request).
 public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Entry { let value: Value; let expires: ContinuousClock.Instant }
+    private struct Entry {
+        let value: Value
+        let expires: ContinuousClock.Instant
+    }
     private struct State {
         var entries: [Key: Entry] = [:]
         var loading: [Key: Task<Value?, any Error>] = [:]
         var generation = 0
     }
 
-    private enum Found { case cached(Value), loading(Task<Value?, any Error>) }
+    private enum Found {
+        case cached(Value)
+        case loading(Task<Value?, any Error>)
+    }
 
     private let state = Mutex(State())
     private let lifetime: Duration
@@ -32,16 +38,18 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
         let found = state.withLock { state -> Found in
             let entry = state.entries[key]
             if let entry, entry.expires > now { return .cached(entry.value) }
-            let running = state.loading[key] ?? {
-                let generation = state.generation
-                let started = Task { [weak self] () async throws -> Value? in
-                    let result = await Result(catching: load)
-                    self?.finish(key, generation: generation, result: result)
-                    return try result.get()
-                }
-                state.loading[key] = started
-                return started
-            }()
+            let running =
+                state.loading[key]
+                ?? {
+                    let generation = state.generation
+                    let started = Task { [weak self] () async throws -> Value? in
+                        let result = await Result(catching: load)
+                        self?.finish(key, generation: generation, result: result)
+                        return try result.get()
+                    }
+                    state.loading[key] = started
+                    return started
+                }()
             // An aged-out value is served while its replacement loads (no request waits for the
             // rebuild of a large entry); a value a write cleared is never served.
             if let entry { return .cached(entry.value) }

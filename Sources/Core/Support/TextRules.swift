@@ -3,15 +3,23 @@
 /// which are refused too (they hide text, break exports and logs).
 public enum TextRules {
     /// The problem with `text` in `field`, or nil when it is fine. `multiline` allows line breaks.
-    public static func problem(_ text: String, field: String, label: (vi: String, en: String), limit: Int, multiline: Bool = false) -> ValidationError? {
+    public static func problem(_ text: String, field: String, label: (vi: String, en: String), limit: Int, multiline: Bool = false)
+        -> ValidationError?
+    {
         if text.count > limit {
-            return ValidationError(field: field, messageVi: "\(label.vi) dài tối đa \(limit) ký tự (đang có \(text.count))",
-                                   messageEn: "\(label.en) is at most \(limit) characters (it has \(text.count))")
+            return ValidationError(
+                field: field,
+                messageVi: "\(label.vi) dài tối đa \(limit) ký tự (đang có \(text.count))",
+                messageEn: "\(label.en) is at most \(limit) characters (it has \(text.count))"
+            )
         }
         if let bad = text.unicodeScalars.first(where: { isControl($0, multiline: multiline) }) {
             let code = "U+" + String(bad.value, radix: 16, uppercase: true)
-            return ValidationError(field: field, messageVi: "\(label.vi) chứa ký tự điều khiển không được phép (\(code))",
-                                   messageEn: "\(label.en) contains a control character that is not allowed (\(code))")
+            return ValidationError(
+                field: field,
+                messageVi: "\(label.vi) chứa ký tự điều khiển không được phép (\(code))",
+                messageEn: "\(label.en) contains a control character that is not allowed (\(code))"
+            )
         }
         return nil
     }

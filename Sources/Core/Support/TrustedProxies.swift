@@ -13,8 +13,6 @@ public struct TrustedProxies: Sendable, Equatable {
 
     public static let none = TrustedProxies(ranges: [])
 
-    init(ranges: [Range]) { self.ranges = ranges }
-
     /// Parses `10.0.0.1, 10.1.0.0/16, ::1`; nil names the first entry that is not an address or range.
     public static func parse(_ text: String) -> Result<TrustedProxies, ParseError> {
         var ranges: [Range] = []

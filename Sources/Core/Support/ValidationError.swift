@@ -5,7 +5,9 @@ public struct ValidationError: Error, Hashable, Sendable, Codable, CustomStringC
     public let messageEn: String
 
     public init(field: String, messageVi: String, messageEn: String) {
-        self.field = field; self.messageVi = messageVi; self.messageEn = messageEn
+        self.field = field
+        self.messageVi = messageVi
+        self.messageEn = messageEn
     }
 
     public var description: String { "\(field): \(messageVi) / \(messageEn)" }
@@ -31,7 +33,8 @@ public enum DomainError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let errors): errors.map(\.description).joined(separator: "\n")
         case .notFound(let what): "Không tìm thấy / Not found: \(what)"
-        case .conflict(let vi, let en), .unauthenticated(let vi, let en), .forbidden(let vi, let en), .tooManyRequests(_, let vi, let en): "\(vi) / \(en)"
+        case .conflict(let vi, let en), .unauthenticated(let vi, let en), .forbidden(let vi, let en), .tooManyRequests(_, let vi, let en):
+            "\(vi) / \(en)"
         }
     }
 

@@ -12,7 +12,11 @@ public struct AdminAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/users", .permission(.usersRead)) { request, context in
-            let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: request.uri.stringParameter("agency"), by: context.principal!)
+            let page = try await services.accounts.list(
+                page: try request.uri.pageRequest(),
+                agency: request.uri.stringParameter("agency"),
+                by: context.principal!
+            )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.post("/api/v1/users", .permission(.usersManage)) { request, context in
@@ -23,8 +27,13 @@ public struct AdminAPI: Sendable {
             return response
         }
         routes.get("/api/v1/audit", .permission(.auditRead)) { request, context in
-            let page = try await AuditLog.list(services.database, page: try request.uri.pageRequest(), action: request.uri.stringParameter("action"),
-                                               targetType: request.uri.stringParameter("targetType"), targetID: request.uri.stringParameter("targetId"))
+            let page = try await AuditLog.list(
+                services.database,
+                page: try request.uri.pageRequest(),
+                action: request.uri.stringParameter("action"),
+                targetType: request.uri.stringParameter("targetType"),
+                targetID: request.uri.stringParameter("targetId")
+            )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.get("/api/v1/audit/verify", .permission(.auditRead)) { request, context in

@@ -24,8 +24,12 @@ public struct AuthAPI: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/auth/token", .everyone) { request, context in
             let input = try await RequestBody.json(TokenRequest.self, from: request, context: context)
-            let account = try await services.authenticator.login(username: input.username, password: input.password,
-                                                                 clientAddress: context.clientAddress, requestID: context.requestID)
+            let account = try await services.authenticator.login(
+                username: input.username,
+                password: input.password,
+                clientAddress: context.clientAddress,
+                requestID: context.requestID
+            )
             let token = try await services.tokens.issue(for: account)
             return try JSONResponse(TokenResponse(accessToken: token, tokenType: "Bearer", expiresIn: Int(services.tokens.lifetime)))
                 .response(from: request, context: context)
@@ -43,7 +47,11 @@ public struct AuthAPI: Sendable {
         }
         routes.post("/api/v1/auth/register/confirm", .everyone) { request, context in
             let input = try await RequestBody.json(RegistrationCode.self, from: request, context: context)
-            let account = try await services.accounts.confirmRegistration(phoneOrEmail: input.phoneOrEmail, code: input.code, requestID: context.requestID)
+            let account = try await services.accounts.confirmRegistration(
+                phoneOrEmail: input.phoneOrEmail,
+                code: input.code,
+                requestID: context.requestID
+            )
             return try JSONResponse(account, status: .created).response(from: request, context: context)
         }
         // Password reset in two steps: the account's name (a code goes to its phone or e-mail), then the code and the new password.
@@ -97,8 +105,11 @@ extension AuthAPI {
     /// Each address may ask for a limited number of codes (each request may send an SMS or e-mail).
     static func withinCodeBudget(_ services: WebServices, _ context: AppRequestContext) async throws {
         if let wait = await services.codeRequestLimiter.retryAfter(context.clientAddress, now: Date()) {
-            throw DomainError.tooManyRequests(retryAfterSeconds: wait, messageVi: "Quá nhiều yêu cầu gửi mã. Vui lòng thử lại sau \(wait) giây",
-                                              messageEn: "Too many requests for a code. Try again in \(wait) seconds")
+            throw DomainError.tooManyRequests(
+                retryAfterSeconds: wait,
+                messageVi: "Quá nhiều yêu cầu gửi mã. Vui lòng thử lại sau \(wait) giây",
+                messageEn: "Too many requests for a code. Try again in \(wait) seconds"
+            )
         }
         await services.codeRequestLimiter.recordFailure(context.clientAddress, now: Date())
     }

@@ -14,8 +14,11 @@ public struct DirectoryAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/agencies", .everyone) { request, context in
-            let page = try await services.directory.list(page: try request.uri.pageRequest(), query: request.uri.stringParameter("q"),
-                                                         parent: request.uri.stringParameter("parent"))
+            let page = try await services.directory.list(
+                page: try request.uri.pageRequest(),
+                query: request.uri.stringParameter("q"),
+                parent: request.uri.stringParameter("parent")
+            )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.post("/api/v1/agencies", .permission(.directoryManage)) { request, context in
@@ -71,8 +74,11 @@ public struct DirectoryAPI: Sendable {
             let buffer = try await RequestBody.bytes(request, limit: Self.importLimit)
             let records = try CSV.records(String(buffer: buffer))
             guard let first = try CSV.parse(String(buffer: buffer)).first, Set(first).isSuperset(of: ["identifier", "name", "short_name"]) else {
-                throw DomainError.invalid("csv", "Dòng tiêu đề phải có các cột: \(AgencyInput.csvColumns.joined(separator: ","))",
-                                          "The header row must have the columns: \(AgencyInput.csvColumns.joined(separator: ","))")
+                throw DomainError.invalid(
+                    "csv",
+                    "Dòng tiêu đề phải có các cột: \(AgencyInput.csvColumns.joined(separator: ","))",
+                    "The header row must have the columns: \(AgencyInput.csvColumns.joined(separator: ","))"
+                )
             }
             return records.map(AgencyInput.init(csv:))
         }
@@ -81,7 +87,9 @@ public struct DirectoryAPI: Sendable {
 }
 
 extension AgencyInput: KnownFields {
-    public static let fieldNames: Set<String> = ["identifier", "name", "shortName", "parentIdentifier", "adminUnitCode", "kind", "email", "phone", "address"]
+    public static let fieldNames: Set<String> = [
+        "identifier", "name", "shortName", "parentIdentifier", "adminUnitCode", "kind", "email", "phone", "address",
+    ]
 }
 
 extension Department: KnownFields {

@@ -29,8 +29,10 @@ public struct DocumentsAPI: Sendable {
         }
 
         enum Keys: String, CodingKey { case exchangeMessageId, secrecy, readers, unverifiedReason }
-        static let fieldNames: Set<String> = ["exchangeMessageId", "unverifiedReason", "senderName", "senderId", "codeNumber", "codeNotation", "documentDate", "typeCode",
-                                              "subject", "summary", "urgency", "secrecy", "channel", "readers"]
+        static let fieldNames: Set<String> = [
+            "exchangeMessageId", "unverifiedReason", "senderName", "senderId", "codeNumber", "codeNotation", "documentDate", "typeCode",
+            "subject", "summary", "urgency", "secrecy", "channel", "readers",
+        ]
     }
 
     struct RefuseBody: Decodable, KnownFields {
@@ -45,9 +47,14 @@ public struct DocumentsAPI: Sendable {
 
     static func query(_ uri: URI, direction: DocumentDirection?) throws -> DocumentQuery {
         let requested = try uri.caseParameter("direction", as: DocumentDirection.self)
-        return DocumentQuery(text: uri.stringParameter("q"), direction: direction ?? requested,
-                      typeCode: uri.stringParameter("type"), from: try uri.dateParameter("from"), to: try uri.dateParameter("to"),
-                      status: try uri.caseParameter("status", as: DocumentStatus.self))
+        return DocumentQuery(
+            text: uri.stringParameter("q"),
+            direction: direction ?? requested,
+            typeCode: uri.stringParameter("type"),
+            from: try uri.dateParameter("from"),
+            to: try uri.dateParameter("to"),
+            status: try uri.caseParameter("status", as: DocumentStatus.self)
+        )
     }
 
     /// The action's input: an empty body is allowed.
@@ -60,8 +67,12 @@ public struct DocumentsAPI: Sendable {
         for direction in [DocumentDirection.incoming, .outgoing] {
             let base = "/api/v1/documents/\(direction == .incoming ? "incoming" : "outgoing")"
             routes.get(base, .permission(.documentsWork)) { request, context in
-                let page = try await documents.list(try Self.query(request.uri, direction: direction), for: context.principal!, page: try request.uri.pageRequest(),
-                                                    overdueOnly: try request.uri.boolParameter("overdue") ?? false)
+                let page = try await documents.list(
+                    try Self.query(request.uri, direction: direction),
+                    for: context.principal!,
+                    page: try request.uri.pageRequest(),
+                    overdueOnly: try request.uri.boolParameter("overdue") ?? false
+                )
                 return try JSONResponse(page).response(from: request, context: context)
             }
             routes.post("\(base)/:id/actions/:action", .permission(.documentsWork)) { request, context in
@@ -69,8 +80,13 @@ public struct DocumentsAPI: Sendable {
                 guard let action = DocumentAction(rawValue: name), action.direction == nil || action.direction == direction else {
                     throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
                 }
-                let document = try await documents.perform(action, on: try Self.id(context), input: try await Self.actionInput(request, context),
-                                                           by: context.principal!, requestID: context.requestID)
+                let document = try await documents.perform(
+                    action,
+                    on: try Self.id(context),
+                    input: try await Self.actionInput(request, context),
+                    by: context.principal!,
+                    requestID: context.requestID
+                )
                 guard document.direction == direction else { throw DomainError.notFound(what: "document") }
                 return try JSONResponse(document).response(from: request, context: context)
             }
@@ -79,8 +95,14 @@ public struct DocumentsAPI: Sendable {
             let body = try await RequestBody.json(RegisterBody.self, from: request, context: context)
             let document: OfficialDocument
             if let message = body.exchangeMessageId {
-                document = try await documents.registerFromExchange(message, secrecy: body.secrecy, readers: body.readers ?? [],
-                                                                    unverifiedReason: body.unverifiedReason, by: context.principal!, requestID: context.requestID)
+                document = try await documents.registerFromExchange(
+                    message,
+                    secrecy: body.secrecy,
+                    readers: body.readers ?? [],
+                    unverifiedReason: body.unverifiedReason,
+                    by: context.principal!,
+                    requestID: context.requestID
+                )
             } else {
                 document = try await documents.registerIncoming(body.manual!, by: context.principal!, requestID: context.requestID)
             }
@@ -99,8 +121,13 @@ public struct DocumentsAPI: Sendable {
             return try Self.created(try await documents.createDraft(input, by: context.principal!, requestID: context.requestID), request, context)
         }
         routes.post("/api/v1/documents/outgoing/:id/issue", .permission(.documentsWork)) { request, context in
-            let document = try await documents.perform(.issue, on: try Self.id(context), input: try await Self.actionInput(request, context),
-                                                       by: context.principal!, requestID: context.requestID)
+            let document = try await documents.perform(
+                .issue,
+                on: try Self.id(context),
+                input: try await Self.actionInput(request, context),
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return try JSONResponse(document).response(from: request, context: context)
         }
         routes.get("/api/v1/documents/search", .permission(.documentsWork)) { request, context in
@@ -109,19 +136,34 @@ public struct DocumentsAPI: Sendable {
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.get("/api/v1/documents/registers/:direction", .permission(.documentsWork)) { request, context in
-            guard let direction = DocumentDirection(rawValue: context.parameters.get("direction") == "outgoing" ? "out" : context.parameters.get("direction") == "incoming" ? "in" : "") else {
+            guard
+                let direction = DocumentDirection(
+                    rawValue: context.parameters.get("direction") == "outgoing"
+                        ? "out" : context.parameters.get("direction") == "incoming" ? "in" : ""
+                )
+            else {
                 throw DomainError.notFound(what: "register")
             }
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
             if try request.uri.formatParameter() == "csv" {
                 let csv = try await documents.registerCSV(direction, year: year, for: context.principal!)
-                return DossiersAPI.download(fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv", mediaType: "text/csv; charset=utf-8", Data(csv.utf8))
+                return DossiersAPI.download(
+                    fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
+                    mediaType: "text/csv; charset=utf-8",
+                    Data(csv.utf8)
+                )
             }
-            return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal!)]).response(from: request, context: context)
+            return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal!)]).response(
+                from: request,
+                context: context
+            )
         }
         routes.get("/api/v1/documents/:id", .permission(.documentsWork)) { request, context in
-            try JSONResponse(try await documents.document(try Self.id(context), for: context.principal!, requestID: context.requestID)).response(from: request, context: context)
+            try JSONResponse(try await documents.document(try Self.id(context), for: context.principal!, requestID: context.requestID)).response(
+                from: request,
+                context: context
+            )
         }
         routes.post("/api/v1/documents/:id/files", .permission(.documentsWork)) { request, context in
             guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
@@ -132,15 +174,24 @@ public struct DocumentsAPI: Sendable {
             return try JSONResponse(file, status: .created).response(from: request, context: context)
         }
         routes.get("/api/v1/documents/:id/files/:file", .permission(.documentsWork)) { request, context in
-            let (file, data) = try await documents.file(try Self.id(context, "file"), of: try Self.id(context), for: context.principal!, requestID: context.requestID)
+            let (file, data) = try await documents.file(
+                try Self.id(context, "file"),
+                of: try Self.id(context),
+                for: context.principal!,
+                requestID: context.requestID
+            )
             return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
         }
         routes.get("/api/v1/statistics/documents", .permission(.statisticsRead)) { request, context in
             let today = VietnamTime.today()
             let principal = context.principal!
             let provinceWide = try await services.tasks.seesProvince(principal)
-            let statistics = try await documents.statistics(from: try request.uri.dateParameter("from") ?? LocalDate(year: today.year, month: 1, day: 1)!,
-                                                            to: try request.uri.dateParameter("to") ?? today, provinceWide: provinceWide, for: principal)
+            let statistics = try await documents.statistics(
+                from: try request.uri.dateParameter("from") ?? LocalDate(year: today.year, month: 1, day: 1)!,
+                to: try request.uri.dateParameter("to") ?? today,
+                provinceWide: provinceWide,
+                for: principal
+            )
             return try JSONResponse(statistics).response(from: request, context: context)
         }
     }
@@ -153,8 +204,10 @@ public struct DocumentsAPI: Sendable {
 }
 
 extension NewOutgoing: KnownFields {
-    public static let fieldNames: Set<String> = ["typeCode", "subject", "summary", "urgency", "secrecy", "recipients", "draftingUnit", "signer",
-                                                 "signerPosition", "approvers", "responseFor", "businessType", "originalId", "readers"]
+    public static let fieldNames: Set<String> = [
+        "typeCode", "subject", "summary", "urgency", "secrecy", "recipients", "draftingUnit", "signer",
+        "signerPosition", "approvers", "responseFor", "businessType", "originalId", "readers",
+    ]
     public static let nestedFieldNames: [String: Set<String>] = ["recipients": ["organId", "name"]]
 }
 

@@ -36,8 +36,12 @@ public struct DossiersAPI: Sendable {
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.get("/api/v1/dossiers/lookup", .everyone) { request, context in
-            let status = try await Self.lookup(code: request.uri.stringParameter("code"), key: request.uri.stringParameter("phone"),
-                                               services: services, context: context)
+            let status = try await Self.lookup(
+                code: request.uri.stringParameter("code"),
+                key: request.uri.stringParameter("phone"),
+                services: services,
+                context: context
+            )
             return try JSONResponse(status).response(from: request, context: context)
         }
         routes.get("/api/v1/dossiers/:code", .signedIn) { request, context in
@@ -50,29 +54,52 @@ public struct DossiersAPI: Sendable {
                 throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
             }
             let input = try await RequestBody.json(ActionInput.self, from: request, context: context, orEmpty: ActionInput())
-            let dossier = try await services.dossiers.perform(action, on: context.parameters.get("code") ?? "", input: input,
-                                                               by: context.principal!, requestID: context.requestID)
+            let dossier = try await services.dossiers.perform(
+                action,
+                on: context.parameters.get("code") ?? "",
+                input: input,
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return try JSONResponse(dossier).response(from: request, context: context)
         }
         routes.post("/api/v1/dossiers/:code/attachments", .signedIn) { request, context in
             let data = Data(buffer: try await RequestBody.bytes(request, limit: services.dossiers.maxAttachmentSize))
             let kind = try Self.kind(request.uri.stringParameter("kind"))
             guard let document = request.uri.stringParameter("document") else {
-                throw DomainError.invalid("document", "Cần tham số document (tên thành phần hồ sơ)", "The document parameter (document name) is required")
+                throw DomainError.invalid(
+                    "document",
+                    "Cần tham số document (tên thành phần hồ sơ)",
+                    "The document parameter (document name) is required"
+                )
             }
-            let attachment = try await services.dossiers.attach(data, fileName: request.uri.stringParameter("name") ?? "tep", documentName: document,
-                                                                kind: kind, to: context.parameters.get("code") ?? "", by: context.principal!,
-                                                                requestID: context.requestID)
+            let attachment = try await services.dossiers.attach(
+                data,
+                fileName: request.uri.stringParameter("name") ?? "tep",
+                documentName: document,
+                kind: kind,
+                to: context.parameters.get("code") ?? "",
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return try JSONResponse(attachment, status: .created).response(from: request, context: context)
         }
         routes.post("/api/v1/dossiers/:code/rating", .signedIn) { request, context in
             let body = try await RequestBody.json(RatingInput.self, from: request, context: context)
             guard let satisfaction = Satisfaction(rawValue: body.rating) else {
-                throw DomainError.invalid("rating", "Mức đánh giá là 1 (rất hài lòng), 2 (hài lòng) hoặc 3 (không hài lòng)",
-                                          "rating is 1 (very satisfied), 2 (satisfied) or 3 (not satisfied)")
+                throw DomainError.invalid(
+                    "rating",
+                    "Mức đánh giá là 1 (rất hài lòng), 2 (hài lòng) hoặc 3 (không hài lòng)",
+                    "rating is 1 (very satisfied), 2 (satisfied) or 3 (not satisfied)"
+                )
             }
-            let rating = try await services.dossiers.rate(context.parameters.get("code") ?? "", rating: satisfaction, comment: body.comment,
-                                                          by: context.principal!, requestID: context.requestID)
+            let rating = try await services.dossiers.rate(
+                context.parameters.get("code") ?? "",
+                rating: satisfaction,
+                comment: body.comment,
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return try JSONResponse(rating, status: .created).response(from: request, context: context)
         }
         routes.get("/api/v1/dossiers/:code/attachments/:id", .signedIn) { request, context in
@@ -105,11 +132,15 @@ public struct DossiersAPI: Sendable {
     static func download(fileName: String, mediaType: String, _ data: Data) -> Response {
         let ascii = fileName.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? String($0) : "_" }.joined()
         let encoded = fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
-        return Response(status: .ok, headers: [
-            .contentType: mediaType,
-            .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
-            .cacheControl: "private, no-store",
-        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: mediaType,
+                .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
+                .cacheControl: "private, no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
     }
 
     static func kind(_ text: String?) throws -> Attachment.Kind {
@@ -121,15 +152,22 @@ public struct DossiersAPI: Sendable {
     }
 
     static func filter(_ uri: URI) throws -> DossierStore.QueueFilter {
-        DossierStore.QueueFilter(status: try uri.caseParameter("status", as: DossierStatus.self), agency: uri.stringParameter("agency"), overdueOnly: uri.stringParameter("overdue") == "true")
+        DossierStore.QueueFilter(
+            status: try uri.caseParameter("status", as: DossierStatus.self),
+            agency: uri.stringParameter("agency"),
+            overdueOnly: uri.stringParameter("overdue") == "true"
+        )
     }
 
     /// The public lookup, throttled per address on failures.
     static func lookup(code: String?, key: String?, services: WebServices, context: AppRequestContext) async throws -> PublicStatus {
         let now = Date()
         if let wait = await services.lookupLimiter.retryAfter(context.clientAddress, now: now) {
-            throw DomainError.tooManyRequests(retryAfterSeconds: wait, messageVi: "Tra cứu sai quá nhiều lần, thử lại sau \(wait) giây",
-                                              messageEn: "Too many failed lookups; try again in \(wait) seconds")
+            throw DomainError.tooManyRequests(
+                retryAfterSeconds: wait,
+                messageVi: "Tra cứu sai quá nhiều lần, thử lại sau \(wait) giây",
+                messageEn: "Too many failed lookups; try again in \(wait) seconds"
+            )
         }
         guard let code, let key else {
             throw DomainError.invalid("code", "Nhập mã hồ sơ và số điện thoại hoặc số định danh", "Enter the dossier code and the phone number or ID")

@@ -13,8 +13,10 @@ public struct OpsAPI: Sendable {
 
     /// The OpenAPI document shipped with the server.
     public static func document() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "OpenAPI/openapi", withExtension: "json")
-            ?? Bundle.module.url(forResource: "openapi", withExtension: "json") else { throw CocoaError(.fileNoSuchFile) }
+        guard
+            let url = Bundle.module.url(forResource: "OpenAPI/openapi", withExtension: "json")
+                ?? Bundle.module.url(forResource: "openapi", withExtension: "json")
+        else { throw CocoaError(.fileNoSuchFile) }
         return try Data(contentsOf: url)
     }
 
@@ -26,15 +28,23 @@ public struct OpsAPI: Sendable {
         }
         routes.get("/readyz", .everyone) { request, context in
             guard await services.database.ping() else {
-                throw Problem(status: .serviceUnavailable, slug: "unavailable", detailVi: "Cơ sở dữ liệu chưa sẵn sàng",
-                              detailEn: "The database is not reachable", language: context.language)
+                throw Problem(
+                    status: .serviceUnavailable,
+                    slug: "unavailable",
+                    detailVi: "Cơ sở dữ liệu chưa sẵn sàng",
+                    detailEn: "The database is not reachable",
+                    language: context.language
+                )
             }
             return try JSONResponse(Health(status: "ready")).response(from: request, context: context)
         }
         let document = openAPIDocument
         routes.get("/openapi.json", .everyone) { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=300"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: document)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(bytes: document))
+            )
         }
     }
 }

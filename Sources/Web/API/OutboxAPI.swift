@@ -11,8 +11,12 @@ public struct OutboxAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/outbox", .permission(.systemAdmin)) { request, context in
-            let page = try await Outbox.list(services.database, topic: request.uri.stringParameter("topic"),
-                                             status: try request.uri.caseParameter("status", as: OutboxMessage.Status.self), page: try request.uri.pageRequest())
+            let page = try await Outbox.list(
+                services.database,
+                topic: request.uri.stringParameter("topic"),
+                status: try request.uri.caseParameter("status", as: OutboxMessage.Status.self),
+                page: try request.uri.pageRequest()
+            )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.post("/api/v1/outbox/:id/retry", .permission(.systemAdmin)) { request, context in
@@ -28,12 +32,21 @@ public struct OutboxAPI: Sendable {
                 return ["topic": topic, "pending": counts["pending"] ?? 0, "failed": counts["failed"] ?? 0, "delivered": counts["delivered"] ?? 0]
             }
             let rows = page.items.map { m -> [String: Any] in
-                ["id": m.id, "topic": m.topic, "key": m.dedupeKey, "status": m.status.rawValue, "attempts": m.attempts,
-                 "error": m.lastError as Any, "created": VietnamTime.display(Date(epochMillis: m.createdAt)), "retryable": m.status != .delivered]
+                [
+                    "id": m.id, "topic": m.topic, "key": m.dedupeKey, "status": m.status.rawValue, "attempts": m.attempts,
+                    "error": m.lastError as Any, "created": VietnamTime.display(Date(epochMillis: m.createdAt)), "retryable": m.status != .delivered,
+                ]
             }
-            return try services.pages.render("outbox", titleKey: "outbox", data: [
-                "topics": topics, "rows": rows, "next": page.nextCursor.map { "/admin/outbox?cursor=\($0)" + (status.map { "&status=\($0.rawValue)" } ?? "") } as Any,
-            ], request: request, context: context)
+            return try services.pages.render(
+                "outbox",
+                titleKey: "outbox",
+                data: [
+                    "topics": topics, "rows": rows,
+                    "next": page.nextCursor.map { "/admin/outbox?cursor=\($0)" + (status.map { "&status=\($0.rawValue)" } ?? "") } as Any,
+                ],
+                request: request,
+                context: context
+            )
         }
         routes.post("/admin/outbox/:id/retry", .permission(.systemAdmin)) { request, context in
             try await retry(context)
@@ -43,7 +56,8 @@ public struct OutboxAPI: Sendable {
 
     func retry(_ context: AppRequestContext) async throws {
         guard let id = Int64(context.parameters.get("id") ?? ""),
-              try await Outbox.retry(id, database: services.database, by: context.principal!, requestID: context.requestID) else {
+            try await Outbox.retry(id, database: services.database, by: context.principal!, requestID: context.requestID)
+        else {
             throw DomainError.notFound(what: "undelivered message \(context.parameters.get("id") ?? "")")
         }
     }

@@ -14,8 +14,12 @@ public struct ProceduresAPI: Sendable {
 
     /// Filters from `?q=&field=&agency=&level=`.
     static func query(_ uri: URI) throws -> ProcedureCatalog.Query {
-        ProcedureCatalog.Query(text: uri.stringParameter("q"), fieldCode: uri.stringParameter("field"),
-                                      agencyIdentifier: uri.stringParameter("agency"), onlineLevel: try uri.caseParameter("level", as: OnlineLevel.self))
+        ProcedureCatalog.Query(
+            text: uri.stringParameter("q"),
+            fieldCode: uri.stringParameter("field"),
+            agencyIdentifier: uri.stringParameter("agency"),
+            onlineLevel: try uri.caseParameter("level", as: OnlineLevel.self)
+        )
     }
 
     public func addRoutes(to routes: RouteBuilder) {
@@ -26,7 +30,11 @@ public struct ProceduresAPI: Sendable {
             var body = #"{"items":["# + page.items.joined(separator: ",") + "]"
             if let next = page.nextCursor { body += #","nextCursor":"# + String(decoding: try JSONEncoder().encode(next), as: UTF8.self) }
             body += "}"
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
         }
         routes.get("/api/v1/procedures/export", .everyone) { request, context in
             let all = try await services.procedures.all()

@@ -62,28 +62,50 @@ public struct SignaturesAPI: Sendable {
             var owner = principal.username
             if body.signAs == "agency" {
                 guard let agency = principal.agency, !principal.roles.isDisjoint(with: [.clerk, .leader]) else {
-                    throw DomainError.forbidden(messageVi: "Chỉ văn thư, lãnh đạo được ký bằng chứng thư cơ quan", messageEn: "Only clerks and leaders sign with the agency's certificate")
+                    throw DomainError.forbidden(
+                        messageVi: "Chỉ văn thư, lãnh đạo được ký bằng chứng thư cơ quan",
+                        messageEn: "Only clerks and leaders sign with the agency's certificate"
+                    )
                 }
                 owner = agency
             }
-            let (signature, certificate) = try await services.certificates.sign(try Self.base64(body.content, field: "content"), as: owner, by: principal, requestID: context.requestID)
-            return try JSONResponse(SignResponse(signature: Data(signature).base64EncodedString(), certificateSerial: certificate.serial, signer: certificate.subject))
-                .response(from: request, context: context)
+            let (signature, certificate) = try await services.certificates.sign(
+                try Self.base64(body.content, field: "content"),
+                as: owner,
+                by: principal,
+                requestID: context.requestID
+            )
+            return try JSONResponse(
+                SignResponse(signature: Data(signature).base64EncodedString(), certificateSerial: certificate.serial, signer: certificate.subject)
+            )
+            .response(from: request, context: context)
         }
         routes.post("/api/v1/signatures/verify", .signedIn) { request, context in
             let body = try await RequestBody.json(VerifyRequest.self, from: request, context: context, limit: Self.limit)
-            let report = try await services.certificates.verify(try Self.base64(body.signature, field: "signature"), content: try Self.base64(body.content, field: "content"))
+            let report = try await services.certificates.verify(
+                try Self.base64(body.signature, field: "signature"),
+                content: try Self.base64(body.content, field: "content")
+            )
             return try JSONResponse(report).response(from: request, context: context)
         }
         routes.get("/api/v1/pki/authority", .everyone) { _, _ in
             guard let authority = try await services.certificates.authority() else { throw DomainError.notFound(what: "certificate authority") }
-            return Response(status: .ok, headers: [.contentType: "application/x-pem-file", .contentDisposition: "attachment; filename=\"ca.pem\""],
-                            body: .init(byteBuffer: ByteBuffer(string: authority.pem)))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/x-pem-file", .contentDisposition: "attachment; filename=\"ca.pem\""],
+                body: .init(byteBuffer: ByteBuffer(string: authority.pem))
+            )
         }
         routes.post("/api/v1/pki/certificates", .permission(.systemAdmin)) { request, context in
             let body = try await RequestBody.json(IssueRequest.self, from: request, context: context)
-            let issued = try await services.certificates.issue(kind: body.kind, owner: body.owner, commonName: body.commonName, organization: body.organization,
-                                                               algorithm: body.algorithm, by: context.principal!)
+            let issued = try await services.certificates.issue(
+                kind: body.kind,
+                owner: body.owner,
+                commonName: body.commonName,
+                organization: body.organization,
+                algorithm: body.algorithm,
+                by: context.principal!
+            )
             return try JSONResponse(issued, status: .created).response(from: request, context: context)
         }
         routes.post("/api/v1/pki/certificates/:serial/revoke", .permission(.systemAdmin)) { request, context in

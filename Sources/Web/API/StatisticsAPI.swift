@@ -38,22 +38,37 @@ public struct StatisticsAPI: Sendable {
             let isProvince = try await services.directory.agency(own)?.parentIdentifier == nil
             if !isProvince {
                 if let agency, agency != own {
-                    throw DomainError.forbidden(messageVi: "Chỉ xem được số liệu của cơ quan mình", messageEn: "You can only see your own agency's statistics")
+                    throw DomainError.forbidden(
+                        messageVi: "Chỉ xem được số liệu của cơ quan mình",
+                        messageEn: "You can only see your own agency's statistics"
+                    )
                 }
                 agency = own
             }
         }
         let (rows, total) = try await services.dossiers.statistics(period, groupBy: grouping, agency: agency, form: form)
-        return Result(from: period.from.iso, to: period.to.iso, groupBy: grouping.rawValue, form: form.rawValue, agency: agency, rows: rows, total: total)
+        return Result(
+            from: period.from.iso,
+            to: period.to.iso,
+            groupBy: grouping.rawValue,
+            form: form.rawValue,
+            agency: agency,
+            rows: rows,
+            total: total
+        )
     }
 
     static func csv(_ result: Result) -> String {
-        let header = ["STT", "Ma", "Ten", "TongSo", "TiepNhanTrucTuyen", "TiepNhanTrucTiep", "KyTruocChuyenSang", "DaXuLy", "DaXuLyTruocHan",
-                      "DaXuLyDungHan", "DaXuLyQuaHan", "DangXuLy", "DangXuLyTrongHan", "DangXuLyQuaHan", "DaTraKetQua", "RutHoSo",
-                      "TyLeTrucTuyen", "TyLeToanTrinh", "ThoiGianXuLyTrungBinhNgay", "TyLeDungHan", "SoDanhGia", "TyLeHaiLong"]
+        let header = [
+            "STT", "Ma", "Ten", "TongSo", "TiepNhanTrucTuyen", "TiepNhanTrucTiep", "KyTruocChuyenSang", "DaXuLy", "DaXuLyTruocHan",
+            "DaXuLyDungHan", "DaXuLyQuaHan", "DangXuLy", "DangXuLyTrongHan", "DangXuLyQuaHan", "DaTraKetQua", "RutHoSo",
+            "TyLeTrucTuyen", "TyLeToanTrinh", "ThoiGianXuLyTrungBinhNgay", "TyLeDungHan", "SoDanhGia", "TyLeHaiLong",
+        ]
         func line(_ index: String, _ r: StatisticsRow) -> [String] {
-            [index, r.key, r.name, r.total, r.receivedOnline, r.receivedDirect, r.carriedOver, r.processed, r.processedBeforeDeadline,
-             r.processedOnDeadline, r.processedLate, r.inProgress, r.inProgressWithinDeadline, r.inProgressOverdue, r.returned, r.withdrawn].map { "\($0)" }
+            [
+                index, r.key, r.name, r.total, r.receivedOnline, r.receivedDirect, r.carriedOver, r.processed, r.processedBeforeDeadline,
+                r.processedOnDeadline, r.processedLate, r.inProgress, r.inProgressWithinDeadline, r.inProgressOverdue, r.returned, r.withdrawn,
+            ].map { "\($0)" }
                 + [r.onlineShare, r.fullyOnlineShare, r.averageProcessingDays, r.onTimeShare].map { String($0) }
                 + [String(r.ratings), String(r.satisfactionShare)]
         }
@@ -71,35 +86,61 @@ public struct StatisticsAPI: Sendable {
         routes.get("/statistics", .permission(.statisticsRead)) { request, context in
             let result = try await query(request.uri, context)
             let t = Strings.all(context.language)
-            let legend = [SVGChart.Segment(value: 0, color: "#2e7d32", label: t["beforeDeadline"] ?? ""),
-                          SVGChart.Segment(value: 0, color: "#81c784", label: t["onDeadline"] ?? ""),
-                          SVGChart.Segment(value: 0, color: "#c62828", label: t["late"] ?? ""),
-                          SVGChart.Segment(value: 0, color: "#90caf9", label: t["inProgressWithin"] ?? ""),
-                          SVGChart.Segment(value: 0, color: "#ef9a9a", label: t["inProgressOverdue"] ?? "")]
+            let legend = [
+                SVGChart.Segment(value: 0, color: "#2e7d32", label: t["beforeDeadline"] ?? ""),
+                SVGChart.Segment(value: 0, color: "#81c784", label: t["onDeadline"] ?? ""),
+                SVGChart.Segment(value: 0, color: "#c62828", label: t["late"] ?? ""),
+                SVGChart.Segment(value: 0, color: "#90caf9", label: t["inProgressWithin"] ?? ""),
+                SVGChart.Segment(value: 0, color: "#ef9a9a", label: t["inProgressOverdue"] ?? ""),
+            ]
             let bars = result.rows.map { r in
-                SVGChart.Bar(label: r.name, segments: zip(legend, [r.processedBeforeDeadline, r.processedOnDeadline, r.processedLate,
-                                                                   r.inProgressWithinDeadline, r.inProgressOverdue]).map {
-                    SVGChart.Segment(value: $1, color: $0.color, label: $0.label)
-                })
+                SVGChart.Bar(
+                    label: r.name,
+                    segments: zip(
+                        legend,
+                        [
+                            r.processedBeforeDeadline, r.processedOnDeadline, r.processedLate,
+                            r.inProgressWithinDeadline, r.inProgressOverdue,
+                        ]
+                    ).map {
+                        SVGChart.Segment(value: $1, color: $0.color, label: $0.label)
+                    }
+                )
             }
             func row(_ r: StatisticsRow) -> [String: Any] {
-                ["name": r.name, "total": r.total, "online": r.receivedOnline, "direct": r.receivedDirect, "carried": r.carriedOver, "processed": r.processed,
-                 "before": r.processedBeforeDeadline, "on": r.processedOnDeadline, "late": r.processedLate, "inProgress": r.inProgress,
-                 "within": r.inProgressWithinDeadline, "overdue": r.inProgressOverdue, "returned": r.returned, "withdrawn": r.withdrawn,
-                 "onlineShare": "\(Int((r.onlineShare * 100).rounded()))%", "onTimeShare": "\(Int((r.onTimeShare * 100).rounded()))%",
-                 "days": String(r.averageProcessingDays),
-                 "satisfaction": r.ratings == 0 ? "—" : "\(Int((r.satisfactionShare * 100).rounded()))% (\(r.ratings))"]
+                [
+                    "name": r.name, "total": r.total, "online": r.receivedOnline, "direct": r.receivedDirect, "carried": r.carriedOver,
+                    "processed": r.processed,
+                    "before": r.processedBeforeDeadline, "on": r.processedOnDeadline, "late": r.processedLate, "inProgress": r.inProgress,
+                    "within": r.inProgressWithinDeadline, "overdue": r.inProgressOverdue, "returned": r.returned, "withdrawn": r.withdrawn,
+                    "onlineShare": "\(Int((r.onlineShare * 100).rounded()))%", "onTimeShare": "\(Int((r.onTimeShare * 100).rounded()))%",
+                    "days": String(r.averageProcessingDays),
+                    "satisfaction": r.ratings == 0 ? "—" : "\(Int((r.satisfactionShare * 100).rounded()))% (\(r.ratings))",
+                ]
             }
             var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)&form=\(result.form)"
             if let agency = result.agency { csvLink += "&agency=\(agency)" }
-            return try services.pages.render("statistics", titleKey: "statistics", data: [
-                "from": result.from, "to": result.to, "rows": result.rows.map(row), "total": row(result.total),
-                "chart": SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),
-                "groupings": StatisticsGrouping.allCases.map { ["value": $0.rawValue, "label": t["group_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == result.groupBy] as [String: Any] },
-                "forms": StatisticsForm.allCases.map { ["value": $0.rawValue, "label": t["form_\($0 == .agency ? "agency" : "centre")"] ?? $0.rawValue,
-                                                        "selected": $0.rawValue == result.form] as [String: Any] },
-                "csv": csvLink,
-            ], request: request, context: context)
+            return try services.pages.render(
+                "statistics",
+                titleKey: "statistics",
+                data: [
+                    "from": result.from, "to": result.to, "rows": result.rows.map(row), "total": row(result.total),
+                    "chart": SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),
+                    "groupings": StatisticsGrouping.allCases.map {
+                        ["value": $0.rawValue, "label": t["group_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == result.groupBy]
+                            as [String: Any]
+                    },
+                    "forms": StatisticsForm.allCases.map {
+                        [
+                            "value": $0.rawValue, "label": t["form_\($0 == .agency ? "agency" : "centre")"] ?? $0.rawValue,
+                            "selected": $0.rawValue == result.form,
+                        ] as [String: Any]
+                    },
+                    "csv": csvLink,
+                ],
+                request: request,
+                context: context
+            )
         }
     }
 }

@@ -17,9 +17,12 @@ public struct TasksAPI: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         let tasks = services.tasks
         routes.get("/api/v1/tasks", .permission(.documentsWork)) { request, context in
-            let page = try await tasks.list(scope: try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned,
-                                            filter: try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .all,
-                                            for: context.principal!, page: try request.uri.pageRequest())
+            let page = try await tasks.list(
+                scope: try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned,
+                filter: try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .all,
+                for: context.principal!,
+                page: try request.uri.pageRequest()
+            )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.post("/api/v1/tasks", .permission(.documentsWork)) { request, context in
@@ -34,7 +37,9 @@ public struct TasksAPI: Sendable {
         }
         routes.post("/api/v1/tasks/:id/actions/:action", .permission(.documentsWork)) { request, context in
             let name = context.parameters.get("action") ?? ""
-            guard let action = TaskAction(rawValue: name) else { throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"") }
+            guard let action = TaskAction(rawValue: name) else {
+                throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
+            }
             let input = try await RequestBody.json(TaskActionInput.self, from: request, context: context, orEmpty: TaskActionInput())
             let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal!, requestID: context.requestID)
             return try JSONResponse(task).response(from: request, context: context)
@@ -51,7 +56,9 @@ public struct TasksAPI: Sendable {
 }
 
 extension NewTask: KnownFields {
-    public static let fieldNames: Set<String> = ["ownerAgency", "coordinators", "title", "description", "sourceDocumentId", "deadline", "deadlineDays"]
+    public static let fieldNames: Set<String> = [
+        "ownerAgency", "coordinators", "title", "description", "sourceDocumentId", "deadline", "deadlineDays",
+    ]
 }
 
 extension TaskActionInput: KnownFields {

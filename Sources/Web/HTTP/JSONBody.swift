@@ -1,7 +1,7 @@
-import HummingbirdCore
 import Core
 import Foundation
 import Hummingbird
+import HummingbirdCore
 
 /// Reading request bodies with explicit limits and clear 4xx answers.
 public enum RequestBody {
@@ -31,28 +31,46 @@ public enum RequestBody {
     }
 
     /// Decodes JSON; rejects unknown top-level fields when `T` lists its fields.
-    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = jsonLimit) async throws -> T {
+    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = jsonLimit) async throws -> T
+    {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
-            throw Problem(status: .unsupportedMediaType, slug: "unsupported-media-type", detailVi: "Nội dung phải là application/json",
-                          detailEn: "Content-Type must be application/json", language: context.language)
+            throw Problem(
+                status: .unsupportedMediaType,
+                slug: "unsupported-media-type",
+                detailVi: "Nội dung phải là application/json",
+                detailEn: "Content-Type must be application/json",
+                language: context.language
+            )
         }
         return try decode(type, from: Data(buffer: try await bytes(request, limit: limit)), context: context)
     }
 
     /// Decodes JSON like `json`, or gives `empty` when the request has no body (actions whose
     /// input is optional).
-    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, orEmpty empty: @autoclosure () -> T) async throws -> T {
+    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, orEmpty empty: @autoclosure () -> T)
+        async throws -> T
+    {
         if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil { return empty() }
         return try await json(type, from: request, context: context)
     }
 
     /// A `multipart/form-data` body: its JSON part `part` decoded as `T`, and the files sent beside
     /// it; nil when the request is not multipart.
-    public static func multipart<T: Decodable>(_ type: T.Type, part: String, from request: Request, context: AppRequestContext,
-                                               limit: Int) async throws -> (value: T, files: [FormFile])? {
+    public static func multipart<T: Decodable>(
+        _ type: T.Type,
+        part: String,
+        from request: Request,
+        context: AppRequestContext,
+        limit: Int
+    ) async throws -> (value: T, files: [FormFile])? {
         guard let boundary = Multipart.boundary(request.headers[.contentType]) else { return nil }
-        guard let parts = Multipart.parse(Data(buffer: try await bytes(request, limit: limit)), boundary: boundary), let json = parts.fields[part] else {
-            throw DomainError.invalid(part, "Cần phần \(part) (JSON) trong nội dung multipart", "A \(part) part (JSON) is required in the multipart body")
+        guard let parts = Multipart.parse(Data(buffer: try await bytes(request, limit: limit)), boundary: boundary), let json = parts.fields[part]
+        else {
+            throw DomainError.invalid(
+                part,
+                "Cần phần \(part) (JSON) trong nội dung multipart",
+                "A \(part) part (JSON) is required in the multipart body"
+            )
         }
         return (try decode(type, from: Data(json.utf8), context: context), parts.files)
     }
@@ -65,9 +83,11 @@ public enum RequestBody {
             }
             let unknown = Self.unknownFields(object, known: fields.fieldNames, nested: fields.nestedFieldNames)
             if !unknown.isEmpty {
-                throw DomainError.invalid(unknown.map {
-                    ValidationError(field: $0, messageVi: "Trường \"\($0)\" không được hỗ trợ", messageEn: "Unknown field \"\($0)\"")
-                })
+                throw DomainError.invalid(
+                    unknown.map {
+                        ValidationError(field: $0, messageVi: "Trường \"\($0)\" không được hỗ trợ", messageEn: "Unknown field \"\($0)\"")
+                    }
+                )
             }
         }
         do {
@@ -114,9 +134,17 @@ public enum RequestBody {
             let field = path(ctx.codingPath)
             // The decoder's own words name Swift types ("Cannot initialize Urgency from invalid Int value 99"): not for users.
             if ctx.debugDescription.contains("Cannot initialize") || ctx.debugDescription.contains("from invalid") {
-                return DomainError.invalid(field, "Giá trị của \"\(field)\" không thuộc các giá trị cho phép", "\"\(field)\" is not one of the allowed values")
+                return DomainError.invalid(
+                    field,
+                    "Giá trị của \"\(field)\" không thuộc các giá trị cho phép",
+                    "\"\(field)\" is not one of the allowed values"
+                )
             }
-            return DomainError.invalid(field, "Giá trị của \"\(field)\" không hợp lệ: \(ctx.debugDescription)", "Invalid value for \"\(field)\": \(ctx.debugDescription)")
+            return DomainError.invalid(
+                field,
+                "Giá trị của \"\(field)\" không hợp lệ: \(ctx.debugDescription)",
+                "Invalid value for \"\(field)\": \(ctx.debugDescription)"
+            )
         default:
             return malformed("JSON không hợp lệ", "Malformed JSON", context)
         }
@@ -136,8 +164,11 @@ extension KnownFields {
 
 /// A CSV download.
 public func csvResponse(_ text: String, fileName: String) -> Response {
-    Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName)\""],
-             body: .init(byteBuffer: ByteBuffer(string: text)))
+    Response(
+        status: .ok,
+        headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName)\""],
+        body: .init(byteBuffer: ByteBuffer(string: text))
+    )
 }
 
 /// Encodes a value as a JSON response.
@@ -145,7 +176,10 @@ public struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
     let value: T
     let status: HTTPResponse.Status
 
-    public init(_ value: T, status: HTTPResponse.Status = .ok) { self.value = value; self.status = status }
+    public init(_ value: T, status: HTTPResponse.Status = .ok) {
+        self.value = value
+        self.status = status
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
@@ -168,7 +202,9 @@ extension URI {
     /// `format`: "json" (the default) or "csv"; anything else is a 422.
     public func formatParameter() throws -> String {
         let format = stringParameter("format") ?? "json"
-        guard ["json", "csv"].contains(format) else { throw DomainError.invalid("format", "Định dạng phải là json hoặc csv", "format must be json or csv") }
+        guard ["json", "csv"].contains(format) else {
+            throw DomainError.invalid("format", "Định dạng phải là json hoặc csv", "format must be json or csv")
+        }
         return format
     }
 
@@ -208,7 +244,8 @@ extension URI {
             } else if byte == UInt8(ascii: "%") {
                 let first = utf8.index(after: index)
                 guard first < utf8.endIndex, utf8.index(after: first) < utf8.endIndex,
-                      let high = hex(utf8[first]), let low = hex(utf8[utf8.index(after: first)]) else { return nil }
+                    let high = hex(utf8[first]), let low = hex(utf8[utf8.index(after: first)])
+                else { return nil }
                 bytes.append(high << 4 | low)
                 index = utf8.index(after: first)
             } else {
@@ -243,7 +280,9 @@ extension URI {
     /// A `yyyy-MM-dd` date parameter.
     public func dateParameter(_ name: String) throws -> LocalDate? {
         guard let text = stringParameter(name), !text.isEmpty else { return nil }
-        guard let value = LocalDate(iso: text) else { throw DomainError.invalid(name, "\(name) phải có dạng yyyy-MM-dd", "\(name) must be yyyy-MM-dd") }
+        guard let value = LocalDate(iso: text) else {
+            throw DomainError.invalid(name, "\(name) phải có dạng yyyy-MM-dd", "\(name) must be yyyy-MM-dd")
+        }
         return value
     }
 

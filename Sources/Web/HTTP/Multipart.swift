@@ -39,7 +39,8 @@ enum Multipart {
             guard body[cursor...].starts(with: [UInt8(ascii: "\r"), UInt8(ascii: "\n")]) else { return nil }
             let partStart = cursor + 2
             guard let headerEnd = search(separator, in: body, from: partStart),
-                  let next = search(partEnd, in: body, from: headerEnd.upperBound) else { return nil }
+                let next = search(partEnd, in: body, from: headerEnd.upperBound)
+            else { return nil }
             let headers = String(decoding: body[partStart..<headerEnd.lowerBound], as: UTF8.self)
             let content = body[headerEnd.upperBound..<next.lowerBound]
             if let disposition = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition:") }) {
@@ -49,7 +50,9 @@ enum Multipart {
                         let type = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
                             .map { $0.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces) }
                         if !content.isEmpty || !fileName.isEmpty {
-                            files.append(FormFile(field: name, fileName: fileName, data: Data(content), contentType: type.flatMap { $0.isEmpty ? nil : $0 }))
+                            files.append(
+                                FormFile(field: name, fileName: fileName, data: Data(content), contentType: type.flatMap { $0.isEmpty ? nil : $0 })
+                            )
                         }
                     } else if fields[name] == nil {
                         fields[name] = String(decoding: content, as: UTF8.self)

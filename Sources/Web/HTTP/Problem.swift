@@ -1,7 +1,7 @@
-import Storage
 import Core
 import Foundation
 import Hummingbird
+import Storage
 
 /// An RFC 9457 problem document with the message in Vietnamese and English.
 public struct Problem: Codable, Sendable, Error {
@@ -16,7 +16,14 @@ public struct Problem: Codable, Sendable, Error {
     public var errors: [ValidationError]?
     public var retryAfter: Int?
 
-    public init(status: HTTPResponse.Status, slug: String, detailVi: String, detailEn: String, language: Language = .vi, errors: [ValidationError]? = nil) {
+    public init(
+        status: HTTPResponse.Status,
+        slug: String,
+        detailVi: String,
+        detailEn: String,
+        language: Language = .vi,
+        errors: [ValidationError]? = nil
+    ) {
         self.type = "urn:chinhquyenso:problem:\(slug)"
         self.title = status.reasonPhrase
         self.status = status.code
@@ -39,18 +46,35 @@ public struct Problem: Codable, Sendable, Error {
         case let error as DomainError:
             return from(domain: error, language: language)
         case let error as ValidationError:
-            return Problem(status: .unprocessableContent, slug: "invalid", detailVi: error.messageVi, detailEn: error.messageEn, language: language, errors: [error])
+            return Problem(
+                status: .unprocessableContent,
+                slug: "invalid",
+                detailVi: error.messageVi,
+                detailEn: error.messageEn,
+                language: language,
+                errors: [error]
+            )
         case let error as StorageError where error == .unavailable || error == .closed:
-            return Problem(status: .serviceUnavailable, slug: "unavailable", detailVi: "Cơ sở dữ liệu tạm thời không truy cập được, vui lòng thử lại",
-                           detailEn: "The database is temporarily unavailable, please retry", language: language)
+            return Problem(
+                status: .serviceUnavailable,
+                slug: "unavailable",
+                detailVi: "Cơ sở dữ liệu tạm thời không truy cập được, vui lòng thử lại",
+                detailEn: "The database is temporarily unavailable, please retry",
+                language: language
+            )
         case let error as any HTTPResponseError:
             return fromHTTP(status: error.status, language: language)
         default:
             if StorageError.isConnectionFailure(error) {
                 return from(StorageError.unavailable, language: language)
             }
-            return Problem(status: .internalServerError, slug: "internal", detailVi: "Lỗi hệ thống, đã ghi nhận để xử lý",
-                           detailEn: "Internal error; it has been logged", language: language)
+            return Problem(
+                status: .internalServerError,
+                slug: "internal",
+                detailVi: "Lỗi hệ thống, đã ghi nhận để xử lý",
+                detailEn: "Internal error; it has been logged",
+                language: language
+            )
         }
     }
 
@@ -58,11 +82,22 @@ public struct Problem: Codable, Sendable, Error {
         switch error {
         case .invalid(let errors):
             let first = errors.first
-            return Problem(status: .unprocessableContent, slug: "invalid",
-                           detailVi: errors.count == 1 ? first!.messageVi : "Dữ liệu không hợp lệ (\(errors.count) lỗi)",
-                           detailEn: errors.count == 1 ? first!.messageEn : "Invalid input (\(errors.count) errors)", language: language, errors: errors)
+            return Problem(
+                status: .unprocessableContent,
+                slug: "invalid",
+                detailVi: errors.count == 1 ? first!.messageVi : "Dữ liệu không hợp lệ (\(errors.count) lỗi)",
+                detailEn: errors.count == 1 ? first!.messageEn : "Invalid input (\(errors.count) errors)",
+                language: language,
+                errors: errors
+            )
         case .notFound(let what):
-            return Problem(status: .notFound, slug: "not-found", detailVi: "Không tìm thấy: \(what)", detailEn: "Not found: \(what)", language: language)
+            return Problem(
+                status: .notFound,
+                slug: "not-found",
+                detailVi: "Không tìm thấy: \(what)",
+                detailEn: "Not found: \(what)",
+                language: language
+            )
         case .conflict(let vi, let en):
             return Problem(status: .conflict, slug: "conflict", detailVi: vi, detailEn: en, language: language)
         case .unauthenticated(let vi, let en):
@@ -79,20 +114,47 @@ public struct Problem: Codable, Sendable, Error {
     static func fromHTTP(status: HTTPResponse.Status, language: Language) -> Problem {
         switch status {
         case .notFound:
-            return Problem(status: .notFound, slug: "not-found", detailVi: "Không có trang hoặc tài nguyên này", detailEn: "No such page or resource", language: language)
+            return Problem(
+                status: .notFound,
+                slug: "not-found",
+                detailVi: "Không có trang hoặc tài nguyên này",
+                detailEn: "No such page or resource",
+                language: language
+            )
         case .contentTooLarge:
-            return Problem(status: .contentTooLarge, slug: "too-large", detailVi: "Nội dung gửi lên quá lớn", detailEn: "Request body too large", language: language)
+            return Problem(
+                status: .contentTooLarge,
+                slug: "too-large",
+                detailVi: "Nội dung gửi lên quá lớn",
+                detailEn: "Request body too large",
+                language: language
+            )
         case .methodNotAllowed:
-            return Problem(status: .methodNotAllowed, slug: "method-not-allowed", detailVi: "Phương thức không được hỗ trợ", detailEn: "Method not allowed", language: language)
+            return Problem(
+                status: .methodNotAllowed,
+                slug: "method-not-allowed",
+                detailVi: "Phương thức không được hỗ trợ",
+                detailEn: "Method not allowed",
+                language: language
+            )
         case .badRequest:
             return Problem(status: .badRequest, slug: "bad-request", detailVi: "Yêu cầu không hợp lệ", detailEn: "Bad request", language: language)
         default:
-            return Problem(status: status, slug: "http-\(status.code)", detailVi: status.reasonPhrase, detailEn: status.reasonPhrase, language: language)
+            return Problem(
+                status: status,
+                slug: "http-\(status.code)",
+                detailVi: status.reasonPhrase,
+                detailEn: status.reasonPhrase,
+                language: language
+            )
         }
     }
 
     public static let unauthenticated = DomainError.unauthenticated(messageVi: "Bạn cần đăng nhập", messageEn: "Sign-in required")
-    public static let forbidden = DomainError.forbidden(messageVi: "Bạn không có quyền thực hiện thao tác này", messageEn: "You are not allowed to do this")
+    public static let forbidden = DomainError.forbidden(
+        messageVi: "Bạn không có quyền thực hiện thao tác này",
+        messageEn: "You are not allowed to do this"
+    )
 
     /// The problem as an `application/problem+json` response.
     public func response() -> Response {

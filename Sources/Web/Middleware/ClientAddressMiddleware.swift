@@ -6,7 +6,8 @@ struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let proxies: TrustedProxies
 
-    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response
+    {
         guard proxies != .none else { return try await next(request, context) }
         var context = context
         context.clientAddress = proxies.clientAddress(peer: context.clientAddress, forwardedFor: forwarded(request))

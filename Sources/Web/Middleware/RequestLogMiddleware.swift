@@ -15,10 +15,13 @@ public struct RequestLogMiddleware: RouterMiddleware {
         response.headers[HTTPField.Name("X-Request-Id")!] = context.requestID
         let elapsed = ContinuousClock.now - start
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.1f", millis))", "user": "\(context.principal?.username ?? "-")",
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "ms": "\(String(format: "%.1f", millis))", "user": "\(context.principal?.username ?? "-")",
+            ]
+        )
         return response
     }
 }

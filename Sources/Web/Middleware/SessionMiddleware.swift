@@ -30,7 +30,8 @@ public struct SessionMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
             if let claims = await services.tokens.claims(from: token), let account = try await services.accounts.account(id: claims.userID),
-               account.status == .active, TokenService.accepted(issuedAt: claims.issuedAt, by: account) {
+                account.status == .active, TokenService.accepted(issuedAt: claims.issuedAt, by: account)
+            {
                 context.principal = account.principal
             }
         } else if !isAPI, let cookie = request.cookies[Self.sessionCookie], let session = try await services.sessions.session(token: cookie.value) {
@@ -53,7 +54,17 @@ public struct SessionMiddleware: RouterMiddleware {
             response.setCookie(Cookie(name: Self.csrfCookie, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
         }
         if let setLanguage {
-            response.setCookie(Cookie(name: Self.languageCookie, value: setLanguage.rawValue, maxAge: 365 * 86400, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+            response.setCookie(
+                Cookie(
+                    name: Self.languageCookie,
+                    value: setLanguage.rawValue,
+                    maxAge: 365 * 86400,
+                    path: "/",
+                    secure: secure,
+                    httpOnly: true,
+                    sameSite: .lax
+                )
+            )
         }
         return response
     }
@@ -82,9 +93,15 @@ public struct CSRFMiddleware: RouterMiddleware {
         }
         let form = Form(buffer: buffer, contentType: request.headers[.contentType])
         guard let expected = context.csrfToken, context.newCSRFCookie == nil, let given = form["_csrf"],
-              ConstantTime.equal(given, expected) else {
-            throw Problem(status: .forbidden, slug: "csrf", detailVi: "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang và thử lại",
-                          detailEn: "The form has expired; reload the page and try again", language: context.language)
+            ConstantTime.equal(given, expected)
+        else {
+            throw Problem(
+                status: .forbidden,
+                slug: "csrf",
+                detailVi: "Phiên biểu mẫu đã hết hạn, vui lòng tải lại trang và thử lại",
+                detailEn: "The form has expired; reload the page and try again",
+                language: context.language
+            )
         }
         return try await next(request, context)
     }

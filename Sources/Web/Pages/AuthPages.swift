@@ -10,9 +10,16 @@ public struct AuthPages: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/login", .everyone) { request, context in
-            try services.pages.render("login", titleKey: "login", data: ["next": Self.safeNext(request.uri.stringParameter("next")),
-                                                                         "resetDone": request.uri.stringParameter("reset") == "done"],
-                                      request: request, context: context)
+            try services.pages.render(
+                "login",
+                titleKey: "login",
+                data: [
+                    "next": Self.safeNext(request.uri.stringParameter("next")),
+                    "resetDone": request.uri.stringParameter("reset") == "done",
+                ],
+                request: request,
+                context: context
+            )
         }
         routes.post("/login", .everyone) { request, context in try await login(request, context) }
         routes.post("/logout", .signedIn) { request, context in
@@ -20,8 +27,17 @@ public struct AuthPages: Sendable {
                 try await services.sessions.close(token: token, principal: principal, requestID: context.requestID)
             }
             var response = Response.redirect(to: "/", type: .normal)
-            response.setCookie(Cookie(name: SessionMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
-                                      secure: services.settings.secureCookies, httpOnly: true, sameSite: .lax))
+            response.setCookie(
+                Cookie(
+                    name: SessionMiddleware.sessionCookie,
+                    value: "",
+                    maxAge: 0,
+                    path: "/",
+                    secure: services.settings.secureCookies,
+                    httpOnly: true,
+                    sameSite: .lax
+                )
+            )
             return response
         }
         routes.get("/register", .everyone) { request, context in
@@ -43,14 +59,23 @@ public struct AuthPages: Sendable {
         let form = try await Form.read(request)
         let username = form["username"] ?? ""
         do {
-            let account = try await services.authenticator.login(username: username, password: form["password"] ?? "",
-                                                                 clientAddress: context.clientAddress, requestID: context.requestID)
+            let account = try await services.authenticator.login(
+                username: username,
+                password: form["password"] ?? "",
+                clientAddress: context.clientAddress,
+                requestID: context.requestID
+            )
             return try await signedIn(account, redirectTo: Self.safeNext(form["next"]))
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            var response = try services.pages.render("login", titleKey: "login",
-                                                     data: ["error": problem.detail, "username": username, "next": Self.safeNext(form["next"])],
-                                                     request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+            var response = try services.pages.render(
+                "login",
+                titleKey: "login",
+                data: ["error": problem.detail, "username": username, "next": Self.safeNext(form["next"])],
+                request: request,
+                context: context,
+                status: HTTPResponse.Status(code: problem.status)
+            )
             if let wait = problem.retryAfter { response.headers[.retryAfter] = String(wait) }
             return response
         }
@@ -59,25 +84,50 @@ public struct AuthPages: Sendable {
     func signedIn(_ account: Account, redirectTo path: String) async throws -> Response {
         let session = try await services.sessions.open(for: account)
         var response = Response.redirect(to: path, type: .normal)
-        response.setCookie(Cookie(name: SessionMiddleware.sessionCookie, value: session.token, maxAge: 8 * 3600, path: "/",
-                                  secure: services.settings.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(
+            Cookie(
+                name: SessionMiddleware.sessionCookie,
+                value: session.token,
+                maxAge: 8 * 3600,
+                path: "/",
+                secure: services.settings.secureCookies,
+                httpOnly: true,
+                sameSite: .lax
+            )
+        )
         return response
     }
 
     func register(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
-        let input = CitizenRegistration(phoneOrEmail: form["phoneOrEmail"] ?? "", password: form["password"] ?? "",
-                                        fullName: form["fullName"] ?? "", citizenId: form["citizenId"])
+        let input = CitizenRegistration(
+            phoneOrEmail: form["phoneOrEmail"] ?? "",
+            password: form["password"] ?? "",
+            fullName: form["fullName"] ?? "",
+            citizenId: form["citizenId"]
+        )
         do {
             _ = try await AuthAPI.startRegistration(input, services: services, context: context)
-            return try services.pages.render("register-confirm", titleKey: "register", data: ["phoneOrEmail": input.phoneOrEmail],
-                                             request: request, context: context)
+            return try services.pages.render(
+                "register-confirm",
+                titleKey: "register",
+                data: ["phoneOrEmail": input.phoneOrEmail],
+                request: request,
+                context: context
+            )
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            return try services.pages.render("register", titleKey: "register", data: [
-                "errors": problem.messages(context.language).map { ["message": $0] },
-                "fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? "",
-            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+            return try services.pages.render(
+                "register",
+                titleKey: "register",
+                data: [
+                    "errors": problem.messages(context.language).map { ["message": $0] },
+                    "fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? "",
+                ],
+                request: request,
+                context: context,
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 
@@ -86,13 +136,24 @@ public struct AuthPages: Sendable {
         let form = try await Form.read(request)
         let contact = form["phoneOrEmail"] ?? ""
         do {
-            let account = try await services.accounts.confirmRegistration(phoneOrEmail: contact, code: form["code"] ?? "", requestID: context.requestID)
+            let account = try await services.accounts.confirmRegistration(
+                phoneOrEmail: contact,
+                code: form["code"] ?? "",
+                requestID: context.requestID
+            )
             return try await signedIn(account, redirectTo: "/account")
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            return try services.pages.render("register-confirm", titleKey: "register", data: [
-                "errors": problem.messages(context.language).map { ["message": $0] }, "phoneOrEmail": contact,
-            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+            return try services.pages.render(
+                "register-confirm",
+                titleKey: "register",
+                data: [
+                    "errors": problem.messages(context.language).map { ["message": $0] }, "phoneOrEmail": contact,
+                ],
+                request: request,
+                context: context,
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 
@@ -102,12 +163,25 @@ public struct AuthPages: Sendable {
         let username = form["username"] ?? ""
         do {
             _ = try await AuthAPI.startPasswordReset(username: username, services: services, context: context)
-            return try services.pages.render("password-reset-confirm", titleKey: "passwordReset", data: ["username": username], request: request, context: context)
+            return try services.pages.render(
+                "password-reset-confirm",
+                titleKey: "passwordReset",
+                data: ["username": username],
+                request: request,
+                context: context
+            )
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            return try services.pages.render("password-reset", titleKey: "passwordReset", data: [
-                "errors": problem.messages(context.language).map { ["message": $0] }, "username": username,
-            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+            return try services.pages.render(
+                "password-reset",
+                titleKey: "passwordReset",
+                data: [
+                    "errors": problem.messages(context.language).map { ["message": $0] }, "username": username,
+                ],
+                request: request,
+                context: context,
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 
@@ -120,9 +194,16 @@ public struct AuthPages: Sendable {
             return Response.redirect(to: "/login?reset=done", type: .normal)
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            return try services.pages.render("password-reset-confirm", titleKey: "passwordReset", data: [
-                "errors": problem.messages(context.language).map { ["message": $0] }, "username": input.username,
-            ], request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+            return try services.pages.render(
+                "password-reset-confirm",
+                titleKey: "passwordReset",
+                data: [
+                    "errors": problem.messages(context.language).map { ["message": $0] }, "username": input.username,
+                ],
+                request: request,
+                context: context,
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 }

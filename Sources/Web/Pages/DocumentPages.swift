@@ -1,6 +1,6 @@
 import Core
-import Documents
 import DocumentExchange
+import Documents
 import Foundation
 import Hummingbird
 import Identity
@@ -23,7 +23,11 @@ public struct DocumentPages: Sendable {
             let direction = try Self.direction(context)
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal!)
-            return DossiersAPI.download(fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv", mediaType: "text/csv; charset=utf-8", Data(csv.utf8))
+            return DossiersAPI.download(
+                fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
+                mediaType: "text/csv; charset=utf-8",
+                Data(csv.utf8)
+            )
         }
         routes.get("/documents/:id", work) { request, context in try await detail(request, context) }
         routes.post("/documents/:id/actions/:action", work) { request, context in try await act(request, context) }
@@ -31,14 +35,20 @@ public struct DocumentPages: Sendable {
             let id = try DocumentsAPI.id(context)
             let form = try await Form.read(request)
             return try await orShowError(request, context) {
-                guard let file = form.files.first(where: { !$0.data.isEmpty }) else { throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload") }
+                guard let file = form.files.first(where: { !$0.data.isEmpty }) else {
+                    throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload")
+                }
                 _ = try await services.documents.attach(file.data, name: file.fileName, to: id, by: context.principal!, requestID: context.requestID)
                 return Response.redirect(to: "/documents/\(id)", type: .normal)
             }
         }
         routes.get("/documents/:id/files/:file", work) { _, context in
-            let (file, data) = try await services.documents.file(try DocumentsAPI.id(context, "file"), of: try DocumentsAPI.id(context), for: context.principal!,
-                                                                 requestID: context.requestID)
+            let (file, data) = try await services.documents.file(
+                try DocumentsAPI.id(context, "file"),
+                of: try DocumentsAPI.id(context),
+                for: context.principal!,
+                requestID: context.requestID
+            )
             return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
         }
     }
@@ -58,7 +68,12 @@ public struct DocumentPages: Sendable {
         } catch let error as DomainError {
             if case .notFound = error { throw error }
             let problem = Problem.from(error, language: context.language)
-            return try await detail(request, context, error: problem.messages(context.language).joined(separator: " "), status: HTTPResponse.Status(code: problem.status))
+            return try await detail(
+                request,
+                context,
+                error: problem.messages(context.language).joined(separator: " "),
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 
@@ -75,32 +90,47 @@ public struct DocumentPages: Sendable {
         let t = Strings.all(context.language)
         let rows = page.items.map { d -> [String: Any] in
             let late = d.deadline.map { $0 < today } == true && d.direction == .incoming && d.status != .finished
-            return ["id": d.id, "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "code": d.code ?? "—", "subject": d.subject,
-                    "counterpart": d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
-                    "date": d.documentDate?.display ?? "—", "status": d.status.nameVi, "deadline": d.deadline?.display as Any, "overdue": late,
-                    "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
-                    "senderChange": d.senderChange.flatMap { t["event_\(DocumentRules.businessAction($0.businessType))"] } as Any]
+            return [
+                "id": d.id, "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "code": d.code ?? "—", "subject": d.subject,
+                "counterpart": d.direction == .incoming
+                    ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
+                "date": d.documentDate?.display ?? "—", "status": d.status.nameVi, "deadline": d.deadline?.display as Any, "overdue": late,
+                "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
+                "senderChange": d.senderChange.flatMap { t["event_\(DocumentRules.businessAction($0.businessType))"] } as Any,
+            ]
         }
         let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
         var next: String?
-        if let cursor = page.nextCursor { next = "/documents?dir=\(direction.rawValue)&cursor=\(cursor)" + (query.text.map { "&q=\(Self.escape($0))" } ?? "") }
-        return try services.pages.render("documents", titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments", data: [
-            "rows": rows, "incoming": direction == .incoming, "q": query.text ?? "", "from": query.from?.iso ?? "", "to": query.to?.iso ?? "", "overdueOnly": overdue,
-            "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == query.typeCode] as [String: Any] },
-            "pending": pending.map { message -> [String: Any] in
-                let failed = (message.signatures ?? []).filter { !$0.valid }
-                let unverified = message.signatures?.isEmpty != false || !failed.isEmpty
-                let business = [1: "businessRevoke", 2: "businessUpdate", 3: "businessReplace"][message.businessType]
-                return ["id": message.id, "subject": message.subject, "code": message.code, "sender": message.counterpartName,
+        if let cursor = page.nextCursor {
+            next = "/documents?dir=\(direction.rawValue)&cursor=\(cursor)" + (query.text.map { "&q=\(Self.escape($0))" } ?? "")
+        }
+        return try services.pages.render(
+            "documents",
+            titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments",
+            data: [
+                "rows": rows, "incoming": direction == .incoming, "q": query.text ?? "", "from": query.from?.iso ?? "", "to": query.to?.iso ?? "",
+                "overdueOnly": overdue,
+                "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == query.typeCode] as [String: Any] },
+                "pending": pending.map { message -> [String: Any] in
+                    let failed = (message.signatures ?? []).filter { !$0.valid }
+                    let unverified = message.signatures?.isEmpty != false || !failed.isEmpty
+                    let business = [1: "businessRevoke", 2: "businessUpdate", 3: "businessReplace"][message.businessType]
+                    return [
+                        "id": message.id, "subject": message.subject, "code": message.code, "sender": message.counterpartName,
                         "arrived": DossierPages.time(message.createdAt) ?? "", "unverified": unverified,
                         "problems": failed.map { ["file": $0.file, "text": $0.problems.joined(separator: "; ")] },
                         "files": (message.signatures ?? []).filter { $0.file != ExchangeStore.packageCheckName }.map(\.file).joined(separator: ", "),
                         "business": business.map { Strings.all(context.language)[$0] ?? $0 } as Any,
                         "warnings": message.warnings ?? [], "hasWarnings": !(message.warnings ?? []).isEmpty,
-                        "date": message.documentDate?.display as Any, "typeName": message.typeName as Any, "signer": message.signer as Any]
-            },
-            "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year, "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
-        ], request: request, context: context)
+                        "date": message.documentDate?.display as Any, "typeName": message.typeName as Any, "signer": message.signer as Any,
+                    ]
+                },
+                "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year,
+                "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
+            ],
+            request: request,
+            context: context
+        )
     }
 
     static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
@@ -115,34 +145,53 @@ public struct DocumentPages: Sendable {
             return Response.redirect(to: "/documents", type: .normal)
         }
         let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0) ?? .normal
-        let document = try await services.documents.registerFromExchange(id, secrecy: secrecy, unverifiedReason: form["unverifiedReason"], by: context.principal!,
-                                                                          requestID: context.requestID)
+        let document = try await services.documents.registerFromExchange(
+            id,
+            secrecy: secrecy,
+            unverifiedReason: form["unverifiedReason"],
+            by: context.principal!,
+            requestID: context.requestID
+        )
         return Response.redirect(to: "/documents/\(document.id)", type: .normal)
     }
 
     // MARK: New documents
 
-    func newForm(_ request: Request, _ context: AppRequestContext, errors: [String] = [], values: [String: String] = [:],
-                 status: HTTPResponse.Status = .ok) async throws -> Response {
+    func newForm(
+        _ request: Request,
+        _ context: AppRequestContext,
+        errors: [String] = [],
+        values: [String: String] = [:],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let direction = try Self.direction(context)
         let principal = context.principal!
         let agency = principal.agency ?? ""
         let staff = try await services.accounts.staff(of: agency)
         let own = try await services.directory.agency(agency)
         let agencies = try await services.directory.all().filter { $0.identifier != agency }
-        return try services.pages.render("document-new", titleKey: direction == .incoming ? "newIncoming" : "newOutgoing", data: [
-            "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing", "errors": errors.map { ["message": $0] },
-            "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == values["typeCode"]] as [String: Any] },
-            "urgencies": Urgency.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
-            "secrecies": Secrecy.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
-            "leaders": staff.filter { $0.roles.contains(.leader) }.map { ["username": $0.username, "name": $0.fullName] },
-            "staff": staff.filter { $0.username != principal.username }.map { ["username": $0.username, "name": $0.fullName] },
-            "departments": (own?.departments ?? []).map { ["code": $0.code, "name": $0.name] },
-            "agencies": agencies.map { ["identifier": $0.identifier, "name": $0.name] },
-            "subject": values["subject"] ?? "", "senderName": values["senderName"] ?? "", "codeNumber": values["codeNumber"] ?? "",
-            "codeNotation": values["codeNotation"] ?? "", "documentDate": values["documentDate"] ?? VietnamTime.today().iso, "summary": values["summary"] ?? "",
-            "responseFor": values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? "",
-        ], request: request, context: context, status: status)
+        return try services.pages.render(
+            "document-new",
+            titleKey: direction == .incoming ? "newIncoming" : "newOutgoing",
+            data: [
+                "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing",
+                "errors": errors.map { ["message": $0] },
+                "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == values["typeCode"]] as [String: Any] },
+                "urgencies": Urgency.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
+                "secrecies": Secrecy.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
+                "leaders": staff.filter { $0.roles.contains(.leader) }.map { ["username": $0.username, "name": $0.fullName] },
+                "staff": staff.filter { $0.username != principal.username }.map { ["username": $0.username, "name": $0.fullName] },
+                "departments": (own?.departments ?? []).map { ["code": $0.code, "name": $0.name] },
+                "agencies": agencies.map { ["identifier": $0.identifier, "name": $0.name] },
+                "subject": values["subject"] ?? "", "senderName": values["senderName"] ?? "", "codeNumber": values["codeNumber"] ?? "",
+                "codeNotation": values["codeNotation"] ?? "", "documentDate": values["documentDate"] ?? VietnamTime.today().iso,
+                "summary": values["summary"] ?? "",
+                "responseFor": values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? "",
+            ],
+            request: request,
+            context: context,
+            status: status
+        )
     }
 
     func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -159,21 +208,47 @@ public struct DocumentPages: Sendable {
                 guard let date = LocalDate(iso: form["documentDate"] ?? "") else {
                     throw DomainError.invalid("documentDate", "Ngày văn bản không hợp lệ", "Invalid document date")
                 }
-                document = try await services.documents.registerIncoming(NewIncoming(
-                    senderName: form["senderName"] ?? "", codeNumber: form["codeNumber"] ?? "", codeNotation: value("codeNotation"), documentDate: date,
-                    typeCode: form["typeCode"] ?? "", subject: form["subject"] ?? "", summary: value("summary"), urgency: urgency, secrecy: secrecy,
-                    channel: form.files.contains { !$0.data.isEmpty } ? .scan : .manual, readers: chosen("reader_")), by: principal, requestID: context.requestID)
+                document = try await services.documents.registerIncoming(
+                    NewIncoming(
+                        senderName: form["senderName"] ?? "",
+                        codeNumber: form["codeNumber"] ?? "",
+                        codeNotation: value("codeNotation"),
+                        documentDate: date,
+                        typeCode: form["typeCode"] ?? "",
+                        subject: form["subject"] ?? "",
+                        summary: value("summary"),
+                        urgency: urgency,
+                        secrecy: secrecy,
+                        channel: form.files.contains { !$0.data.isEmpty } ? .scan : .manual,
+                        readers: chosen("reader_")
+                    ),
+                    by: principal,
+                    requestID: context.requestID
+                )
             } else {
                 var recipients = chosen("to_").map { OfficialDocument.Recipient(organId: $0) }
                 if let other = value("otherRecipient") {
                     let parts = other.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                     recipients.append(.init(organId: parts[0], name: parts.count > 1 ? parts[1] : nil))
                 }
-                document = try await services.documents.createDraft(NewOutgoing(
-                    typeCode: form["typeCode"] ?? "", subject: form["subject"] ?? "", summary: value("summary"), urgency: urgency, secrecy: secrecy,
-                    recipients: recipients, draftingUnit: value("draftingUnit"), signer: form["signer"] ?? "", signerPosition: value("signerPosition"),
-                    approvers: chosen("approver_"), responseFor: value("responseFor").flatMap { Int64($0) }, readers: chosen("reader_")),
-                    by: principal, requestID: context.requestID)
+                document = try await services.documents.createDraft(
+                    NewOutgoing(
+                        typeCode: form["typeCode"] ?? "",
+                        subject: form["subject"] ?? "",
+                        summary: value("summary"),
+                        urgency: urgency,
+                        secrecy: secrecy,
+                        recipients: recipients,
+                        draftingUnit: value("draftingUnit"),
+                        signer: form["signer"] ?? "",
+                        signerPosition: value("signerPosition"),
+                        approvers: chosen("approver_"),
+                        responseFor: value("responseFor").flatMap { Int64($0) },
+                        readers: chosen("reader_")
+                    ),
+                    by: principal,
+                    requestID: context.requestID
+                )
             }
             for file in form.files where !file.data.isEmpty {
                 _ = try await services.documents.attach(file.data, name: file.fileName, to: document.id, by: principal, requestID: context.requestID)
@@ -181,8 +256,13 @@ public struct DocumentPages: Sendable {
             return Response.redirect(to: "/documents/\(document.id)", type: .normal)
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
-            return try await newForm(request, context, errors: problem.messages(context.language), values: form.fields,
-                                     status: HTTPResponse.Status(code: problem.status))
+            return try await newForm(
+                request,
+                context,
+                errors: problem.messages(context.language),
+                values: form.fields,
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 
@@ -194,48 +274,89 @@ public struct DocumentPages: Sendable {
         let allowed = try await services.documents.allowedActions(on: d, for: principal)
         let staff = try await services.accounts.staff(of: d.agency)
         let departments = try await services.directory.agency(d.agency)?.departments ?? []
-        let assignees = staff.map { ["value": "u:\($0.username)", "name": "\($0.fullName) (\($0.username))"] }
+        let assignees =
+            staff.map { ["value": "u:\($0.username)", "name": "\($0.fullName) (\($0.username))"] }
             + departments.map { ["value": "d:\($0.code)", "name": $0.name] }
         let names = Dictionary(staff.map { ($0.username, $0.fullName) }, uniquingKeysWith: { a, _ in a })
         let actions = allowed.map { action -> [String: Any] in
-            ["action": action.rawValue, "label": action.nameVi, "isAssign": action == .assign || action == .subassign, "isForward": action == .forward,
-             "needsNote": action == .comment || action == .return, "assignees": assignees,
-             "staff": staff.map { ["username": $0.username, "name": $0.fullName] }]
+            [
+                "action": action.rawValue, "label": action.nameVi, "isAssign": action == .assign || action == .subassign,
+                "isForward": action == .forward,
+                "needsNote": action == .comment || action == .return, "assignees": assignees,
+                "staff": staff.map { ["username": $0.username, "name": $0.fullName] },
+            ]
         }
         let today = VietnamTime.today()
-        let statusNames = ["00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
-                           "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi"]
-        return try services.pages.render("document", titleKey: d.direction == .incoming ? "incomingDocument" : "outgoingDocument", data: [
-            "id": d.id, "documentId": d.id, "incoming": d.direction == .incoming, "subject": d.subject, "summary": d.summary, "code": d.code ?? "—",
-            "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "type": d.typeName, "status": d.status.nameVi,
-            "urgency": d.urgency.nameVi, "secrecy": d.secrecy.nameVi, "isSecret": d.secrecy.isSecret, "counterpart": d.counterpartName as Any,
-            "date": d.documentDate?.display as Any, "arrived": DossierPages.time(d.arrivedAt) as Any, "issued": DossierPages.time(d.issuedAt) as Any,
-            "deadline": d.deadline?.display as Any, "overdue": d.deadline.map { $0 < today } == true && d.status != .finished && d.direction == .incoming,
-            "signer": d.signerName.map { name in [d.signerPosition, name].compactMap { $0 }.joined(separator: " ") } as Any,
-            "channel": d.channel.map { Strings.all(context.language)["arrival_\($0.rawValue)"] ?? $0.rawValue } as Any,
-            "approvers": d.approvers.enumerated().map { ["name": names[$0.element] ?? $0.element, "current": d.status == .review && $0.offset == d.approvalStep,
-                                                         "done": d.status != .draft && ($0.offset < d.approvalStep || [.approved, .issued].contains(d.status))] as [String: Any] },
-            "files": (d.files ?? []).map { ["id": $0.id, "name": $0.name, "version": $0.version, "signed": $0.signed, "by": $0.uploadedBy,
-                                            "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file)] as [String: Any] },
-            "assignments": (d.assignments ?? []).map { a -> [String: Any] in
-                ["role": Strings.all(context.language)["role_\(a.role.rawValue)"] ?? a.role.rawValue,
-                 "assignee": a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name ?? a.assignee.label,
-                 "deadline": a.deadline?.display ?? "—", "status": a.status, "by": a.assignedBy, "instructions": a.instructions, "sub": a.parentId != nil]
-            },
-            "verification": d.verification.map { v -> [String: Any] in
-                ["valid": v.valid, "reason": v.acceptedReason as Any,
-                 "checks": v.checks.map { ["file": $0.file, "valid": $0.valid, "signer": $0.signer ?? "—", "problems": $0.problems.joined(separator: "; ")] as [String: Any] }]
-            } as Any,
-            "senderChange": d.senderChange.map { change -> [String: Any] in
-                ["label": Strings.all(context.language)["senderChange_\(change.businessType)"] ?? "\(change.businessType)", "note": change.note]
-            } as Any,
-            "deliveries": (d.deliveries ?? []).map { ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")] },
-            "events": (d.events ?? []).map { ["at": DossierPages.time($0.at) ?? "", "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
-                                              "actor": names[$0.actor] ?? $0.actor, "note": $0.note] },
-            "actions": actions, "hasActions": !actions.isEmpty, "error": error as Any,
-            "canUpload": (d.direction == .outgoing && d.status == .draft) || (d.direction == .incoming && principal.roles.contains(.clerk) && d.status != .finished),
-            "canAnswer": d.direction == .incoming && d.status != .finished,
-        ], request: request, context: context, status: status)
+        let statusNames = [
+            "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
+            "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi",
+        ]
+        return try services.pages.render(
+            "document",
+            titleKey: d.direction == .incoming ? "incomingDocument" : "outgoingDocument",
+            data: [
+                "id": d.id, "documentId": d.id, "incoming": d.direction == .incoming, "subject": d.subject, "summary": d.summary,
+                "code": d.code ?? "—",
+                "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "type": d.typeName, "status": d.status.nameVi,
+                "urgency": d.urgency.nameVi, "secrecy": d.secrecy.nameVi, "isSecret": d.secrecy.isSecret, "counterpart": d.counterpartName as Any,
+                "date": d.documentDate?.display as Any, "arrived": DossierPages.time(d.arrivedAt) as Any,
+                "issued": DossierPages.time(d.issuedAt) as Any,
+                "deadline": d.deadline?.display as Any,
+                "overdue": d.deadline.map { $0 < today } == true && d.status != .finished && d.direction == .incoming,
+                "signer": d.signerName.map { name in [d.signerPosition, name].compactMap { $0 }.joined(separator: " ") } as Any,
+                "channel": d.channel.map { Strings.all(context.language)["arrival_\($0.rawValue)"] ?? $0.rawValue } as Any,
+                "approvers": d.approvers.enumerated().map {
+                    [
+                        "name": names[$0.element] ?? $0.element, "current": d.status == .review && $0.offset == d.approvalStep,
+                        "done": d.status != .draft && ($0.offset < d.approvalStep || [.approved, .issued].contains(d.status)),
+                    ] as [String: Any]
+                },
+                "files": (d.files ?? []).map {
+                    [
+                        "id": $0.id, "name": $0.name, "version": $0.version, "signed": $0.signed, "by": $0.uploadedBy,
+                        "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file),
+                    ] as [String: Any]
+                },
+                "assignments": (d.assignments ?? []).map { a -> [String: Any] in
+                    [
+                        "role": Strings.all(context.language)["role_\(a.role.rawValue)"] ?? a.role.rawValue,
+                        "assignee": a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name
+                            ?? a.assignee.label,
+                        "deadline": a.deadline?.display ?? "—", "status": a.status, "by": a.assignedBy, "instructions": a.instructions,
+                        "sub": a.parentId != nil,
+                    ]
+                },
+                "verification": d.verification.map { v -> [String: Any] in
+                    [
+                        "valid": v.valid, "reason": v.acceptedReason as Any,
+                        "checks": v.checks.map {
+                            ["file": $0.file, "valid": $0.valid, "signer": $0.signer ?? "—", "problems": $0.problems.joined(separator: "; ")]
+                                as [String: Any]
+                        },
+                    ]
+                } as Any,
+                "senderChange": d.senderChange.map { change -> [String: Any] in
+                    ["label": Strings.all(context.language)["senderChange_\(change.businessType)"] ?? "\(change.businessType)", "note": change.note]
+                } as Any,
+                "deliveries": (d.deliveries ?? []).map {
+                    ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")]
+                },
+                "events": (d.events ?? []).map {
+                    [
+                        "at": DossierPages.time($0.at) ?? "",
+                        "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
+                        "actor": names[$0.actor] ?? $0.actor, "note": $0.note,
+                    ]
+                },
+                "actions": actions, "hasActions": !actions.isEmpty, "error": error as Any,
+                "canUpload": (d.direction == .outgoing && d.status == .draft)
+                    || (d.direction == .incoming && principal.roles.contains(.clerk) && d.status != .finished),
+                "canAnswer": d.direction == .incoming && d.status != .finished,
+            ],
+            request: request,
+            context: context,
+            status: status
+        )
     }
 
     func act(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -247,9 +368,15 @@ public struct DocumentPages: Sendable {
             return value.hasPrefix("u:") ? Assignee(user: String(value.dropFirst(2))) : Assignee(department: String(value.dropFirst(2)))
         }
         return try await orShowError(request, context) {
-            let input = DocumentActionInput(note: form["note"], lead: assignee(form["lead"]), coordinators: assignee(form["coordinator"]).map { [$0] },
-                                            informed: assignee(form["informed"]).map { [$0] }, deadline: form["deadline"].flatMap { LocalDate(iso: $0) },
-                                            deadlineDays: form["deadlineDays"].flatMap { Int($0) }, to: form["to"])
+            let input = DocumentActionInput(
+                note: form["note"],
+                lead: assignee(form["lead"]),
+                coordinators: assignee(form["coordinator"]).map { [$0] },
+                informed: assignee(form["informed"]).map { [$0] },
+                deadline: form["deadline"].flatMap { LocalDate(iso: $0) },
+                deadlineDays: form["deadlineDays"].flatMap { Int($0) },
+                to: form["to"]
+            )
             _ = try await services.documents.perform(action, on: id, input: input, by: context.principal!, requestID: context.requestID)
             return Response.redirect(to: "/documents/\(id)", type: .normal)
         }
@@ -263,15 +390,28 @@ public struct DocumentPages: Sendable {
         guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
         let book = try await services.documents.registerBook(direction, year: year, for: context.principal!)
         let agency = try await services.directory.agency(context.principal!.agency ?? "")
-        return try services.pages.render("register-book", titleKey: direction == .incoming ? "incomingRegister" : "outgoingRegister", data: [
-            "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing", "year": year, "agency": agency?.name ?? "",
-            "rows": book.map { d -> [String: Any] in
-                ["number": d.registerNumber.map(DocumentRules.formatNumber) ?? "", "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
-                 "arrived": d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "", "date": d.documentDate?.display ?? "",
-                 "counterpart": d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
-                 "code": d.code ?? "", "type": d.typeName, "subject": d.subject, "signer": d.signerName ?? "", "deadline": d.deadline?.display ?? "",
-                 "status": d.status.nameVi, "id": d.id]
-            },
-        ], request: request, context: context)
+        return try services.pages.render(
+            "register-book",
+            titleKey: direction == .incoming ? "incomingRegister" : "outgoingRegister",
+            data: [
+                "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing", "year": year,
+                "agency": agency?.name ?? "",
+                "rows": book.map { d -> [String: Any] in
+                    [
+                        "number": d.registerNumber.map(DocumentRules.formatNumber) ?? "",
+                        "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
+                        "arrived": d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "",
+                        "date": d.documentDate?.display ?? "",
+                        "counterpart": d.direction == .incoming
+                            ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
+                        "code": d.code ?? "", "type": d.typeName, "subject": d.subject, "signer": d.signerName ?? "",
+                        "deadline": d.deadline?.display ?? "",
+                        "status": d.status.nameVi, "id": d.id,
+                    ]
+                },
+            ],
+            request: request,
+            context: context
+        )
     }
 }

@@ -57,7 +57,9 @@ extension Strings {
         "unverifiedReason": ("Lý do vẫn vào sổ (bắt buộc)", "Reason to register it anyway (required)"),
         "verification": ("Kiểm tra chữ ký khi nhận", "Signature checks on receipt"),
         "senderChange_1": ("Bên gửi đã thu hồi văn bản này", "The sender revoked this document"),
-        "senderChange_2": ("Bên gửi đã cập nhật văn bản này (văn bản đã vào sổ giữ nguyên)", "The sender updated this document (it stays as registered)"),
+        "senderChange_2": (
+            "Bên gửi đã cập nhật văn bản này (văn bản đã vào sổ giữ nguyên)", "The sender updated this document (it stays as registered)"
+        ),
         "senderChange_3": ("Bên gửi đã thay thế văn bản này", "The sender replaced this document"),
         "verifiedOK": ("Chữ ký hợp lệ", "Signatures valid"),
         "registeredUnverified": ("Vào sổ dù kiểm tra chữ ký không đạt, lý do", "Registered although the signature checks failed, reason"),

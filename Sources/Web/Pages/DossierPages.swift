@@ -33,7 +33,13 @@ public struct DossierPages: Sendable {
                 guard let value = Int(form["rating"] ?? ""), let satisfaction = Satisfaction(rawValue: value) else {
                     throw DomainError.invalid("rating", "Chọn mức độ hài lòng", "Choose how satisfied you are")
                 }
-                _ = try await services.dossiers.rate(code, rating: satisfaction, comment: form["comment"], by: context.principal!, requestID: context.requestID)
+                _ = try await services.dossiers.rate(
+                    code,
+                    rating: satisfaction,
+                    comment: form["comment"],
+                    by: context.principal!,
+                    requestID: context.requestID
+                )
                 return Response.redirect(to: "/dossiers/\(code)", type: .normal)
             } catch let error as DomainError {
                 if case .notFound = error { throw error }
@@ -49,37 +55,58 @@ public struct DossierPages: Sendable {
 
     // MARK: Submission
 
-    func newForm(_ request: Request, _ context: AppRequestContext, errors: [String] = [], values: [String: String] = [:],
-                 status: HTTPResponse.Status = .ok) async throws -> Response {
+    func newForm(
+        _ request: Request,
+        _ context: AppRequestContext,
+        errors: [String] = [],
+        values: [String: String] = [:],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let code = values["procedure"] ?? request.uri.stringParameter("procedure") ?? ""
         guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
         let principal = context.principal!
         let atCounter = principal.roles.contains(.counterOfficer)
         guard atCounter || procedure.onlineLevel.acceptsOnlineSubmission else {
-            throw DomainError.conflict(messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến", messageEn: "This procedure does not accept online submission")
+            throw DomainError.conflict(
+                messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến",
+                messageEn: "This procedure does not accept online submission"
+            )
         }
         var communes: [[String: Any]] = []
         if procedure.agencyIdentifier == nil && !atCounter {
             let chosen = values["agency"]
-            let units = Dictionary(uniqueKeysWithValues: try await ReferenceData.administrativeUnits(services.database, parent: "75").map { ($0.code, $0.name) })
+            let units = Dictionary(
+                uniqueKeysWithValues: try await ReferenceData.administrativeUnits(services.database, parent: "75").map { ($0.code, $0.name) }
+            )
             communes = try await services.directory.list(page: PageRequest(limit: 200), parent: "000.00.00.H19").items
                 .filter { $0.kind == .peopleCommittee }
-                .compactMap { agency in units[agency.adminUnitCode ?? ""].map { ["identifier": agency.identifier, "name": $0, "selected": agency.identifier == chosen] } }
+                .compactMap { agency in
+                    units[agency.adminUnitCode ?? ""].map { ["identifier": agency.identifier, "name": $0, "selected": agency.identifier == chosen] }
+                }
                 .sorted { ($0["name"] as! String) < ($1["name"] as! String) }
         }
         var account: Account?
         if let id = principal.userID { account = try await services.accounts.account(id: id) }
         let isCitizen = principal.roles == [.citizen]
         func value(_ key: String, _ fallback: String?) -> String { values[key] ?? (isCitizen ? fallback ?? "" : "") }
-        return try services.pages.render("dossier-new", titleKey: atCounter ? "counterReceipt" : "submitOnline", data: [
-            "procedure": ["code": procedure.code, "name": procedure.name, "days": procedure.processingDays],
-            "documents": procedure.documents.enumerated().map { ["index": $0.offset, "name": $0.element.name, "required": $0.element.required && !atCounter] as [String: Any] },
-            "communes": communes, "chooseCommune": !communes.isEmpty, "atCounter": atCounter,
-            "errors": errors.map { ["message": $0] },
-            "fullName": value("fullName", account?.fullName), "phone": value("phone", account?.phone ?? account?.username),
-            "citizenId": value("citizenId", account?.citizenId), "email": value("email", account?.email), "address": values["address"] ?? "",
-            "subject": values["subject"] ?? "",
-        ], request: request, context: context, status: status)
+        return try services.pages.render(
+            "dossier-new",
+            titleKey: atCounter ? "counterReceipt" : "submitOnline",
+            data: [
+                "procedure": ["code": procedure.code, "name": procedure.name, "days": procedure.processingDays],
+                "documents": procedure.documents.enumerated().map {
+                    ["index": $0.offset, "name": $0.element.name, "required": $0.element.required && !atCounter] as [String: Any]
+                },
+                "communes": communes, "chooseCommune": !communes.isEmpty, "atCounter": atCounter,
+                "errors": errors.map { ["message": $0] },
+                "fullName": value("fullName", account?.fullName), "phone": value("phone", account?.phone ?? account?.username),
+                "citizenId": value("citizenId", account?.citizenId), "email": value("email", account?.email), "address": values["address"] ?? "",
+                "subject": values["subject"] ?? "",
+            ],
+            request: request,
+            context: context,
+            status: status
+        )
     }
 
     func submit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -87,13 +114,26 @@ public struct DossierPages: Sendable {
         let code = form["procedure"] ?? ""
         guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
         let attachments = form.files.compactMap { file -> NewAttachment? in
-            guard file.field.hasPrefix("file"), let index = Int(file.field.dropFirst(4)), procedure.documents.indices.contains(index), !file.data.isEmpty else { return nil }
+            guard file.field.hasPrefix("file"), let index = Int(file.field.dropFirst(4)), procedure.documents.indices.contains(index),
+                !file.data.isEmpty
+            else { return nil }
             return NewAttachment(data: file.data, fileName: file.fileName, documentName: procedure.documents[index].name)
         }
-        let applicant = Applicant(fullName: form["fullName"] ?? "", kind: Int(form["kind"] ?? "1") ?? 1, phone: form["phone"] ?? "",
-                                  email: form["email"], citizenId: form["citizenId"], address: form["address"])
-        let input = NewDossier(procedureCode: code, agencyIdentifier: form["agency"].flatMap { $0.isEmpty ? nil : $0 }, applicant: applicant,
-                               subject: form["subject"], channel: Int(form["channel"] ?? ""))
+        let applicant = Applicant(
+            fullName: form["fullName"] ?? "",
+            kind: Int(form["kind"] ?? "1") ?? 1,
+            phone: form["phone"] ?? "",
+            email: form["email"],
+            citizenId: form["citizenId"],
+            address: form["address"]
+        )
+        let input = NewDossier(
+            procedureCode: code,
+            agencyIdentifier: form["agency"].flatMap { $0.isEmpty ? nil : $0 },
+            applicant: applicant,
+            subject: form["subject"],
+            channel: Int(form["channel"] ?? "")
+        )
         let principal = context.principal!
         do {
             let dossier = try await services.dossiers.create(input, attachments: attachments, by: principal, requestID: context.requestID)
@@ -102,8 +142,13 @@ public struct DossierPages: Sendable {
             let problem = Problem.from(error, language: context.language)
             var values = form.fields
             values["procedure"] = code
-            return try await newForm(request, context, errors: problem.messages(context.language), values: values,
-                                     status: HTTPResponse.Status(code: problem.status))
+            return try await newForm(
+                request,
+                context,
+                errors: problem.messages(context.language),
+                values: values,
+                status: HTTPResponse.Status(code: problem.status)
+            )
         }
     }
 
@@ -116,17 +161,27 @@ public struct DossierPages: Sendable {
         let now = Date().epochMillis
         let vi = context.language == .vi
         let rows = page.items.map { d -> [String: Any] in
-            ["code": d.code, "procedure": d.procedureName, "applicant": d.applicant.fullName, "status": vi ? d.status.nameVi : d.status.nameEn,
-             "due": Self.time(d.dueAt) ?? "—", "overdue": d.isOverdue(at: now), "received": Self.time(d.receivedAt ?? d.createdAt) ?? ""]
+            [
+                "code": d.code, "procedure": d.procedureName, "applicant": d.applicant.fullName, "status": vi ? d.status.nameVi : d.status.nameEn,
+                "due": Self.time(d.dueAt) ?? "—", "overdue": d.isOverdue(at: now), "received": Self.time(d.receivedAt ?? d.createdAt) ?? "",
+            ]
         }
-        let statuses = DossierStatus.allCases.map { ["value": $0.rawValue, "name": vi ? $0.nameVi : $0.nameEn, "selected": $0 == filter.status] as [String: Any] }
+        let statuses = DossierStatus.allCases.map {
+            ["value": $0.rawValue, "name": vi ? $0.nameVi : $0.nameEn, "selected": $0 == filter.status] as [String: Any]
+        }
         var next: String?
         if let cursor = page.nextCursor {
             next = "/dossiers?cursor=\(cursor)" + (filter.status.map { "&status=\($0.rawValue)" } ?? "") + (filter.overdueOnly ? "&overdue=true" : "")
         }
-        return try services.pages.render("dossiers", titleKey: principal.roles == [.citizen] ? "myDossiers" : "workQueue", data: [
-            "rows": rows, "statuses": statuses, "overdueOnly": filter.overdueOnly, "isStaff": principal.roles != [.citizen], "next": next as Any,
-        ], request: request, context: context)
+        return try services.pages.render(
+            "dossiers",
+            titleKey: principal.roles == [.citizen] ? "myDossiers" : "workQueue",
+            data: [
+                "rows": rows, "statuses": statuses, "overdueOnly": filter.overdueOnly, "isStaff": principal.roles != [.citizen], "next": next as Any,
+            ],
+            request: request,
+            context: context
+        )
     }
 
     // MARK: Detail and actions
@@ -148,14 +203,18 @@ public struct DossierPages: Sendable {
                 .map { ["username": $0.username, "name": $0.fullName] }
         }
         let actions = detail.allowedActions.map { action -> [String: Any] in
-            ["action": action.rawValue, "label": vi ? action.nameVi : action.nameEn, "needsNote": action.requiresNote,
-             "isAssign": action == .assign, "isExtend": action == .extendDeadline, "staff": staff]
+            [
+                "action": action.rawValue, "label": vi ? action.nameVi : action.nameEn, "needsNote": action.requiresNote,
+                "isAssign": action == .assign, "isExtend": action == .extendDeadline, "staff": staff,
+            ]
         }
         let isStaff = principal.roles != [.citizen]
         let waitingForApplicant = d.status == .supplementRequested || d.status == .submitted
-        let canUploadSupplement = (detail.dossier.ownerUserId == principal.userID && waitingForApplicant)
+        let canUploadSupplement =
+            (detail.dossier.ownerUserId == principal.userID && waitingForApplicant)
             || (principal.agency == d.receivingAgency && principal.roles.contains(.counterOfficer) && !d.status.isFinal)
-        let canUploadResult = principal.agency == d.currentAgency && [.approved, .rejected, .resultReady].contains(d.status)
+        let canUploadResult =
+            principal.agency == d.currentAgency && [.approved, .rejected, .resultReady].contains(d.status)
             && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
         let hasEvent: (String) -> Bool = { name in detail.events.contains { $0.action == name } }
         let rating = try await services.dossiers.rating(of: d.code)
@@ -165,29 +224,47 @@ public struct DossierPages: Sendable {
         let canRate = d.status == .returned && rating == nil && d.ownerUserId != nil && d.ownerUserId == principal.userID
         var slips: [[String: String]] = []
         let t = Strings.all(context.language)
-        for (slip, shown) in [("receipt", d.receivedAt != nil), ("supplement", hasEvent("request_supplement")), ("refusal", d.status == .refused),
-                              ("apology", hasEvent("extend_deadline")), ("control", isStaff)] where shown {
+        for (slip, shown) in [
+            ("receipt", d.receivedAt != nil), ("supplement", hasEvent("request_supplement")), ("refusal", d.status == .refused),
+            ("apology", hasEvent("extend_deadline")), ("control", isStaff),
+        ] where shown {
             slips.append(["slip": slip, "label": t["slip_\(slip)"] ?? slip])
         }
-        return try services.pages.render("dossier", titleKey: "dossier", data: [
-            "code": d.code, "procedure": d.procedureName, "procedureCode": d.procedureCode, "status": vi ? d.status.nameVi : d.status.nameEn,
-            "nationalStatus": d.nationalStatus, "overdue": detail.overdue, "applicant": d.applicant.fullName, "phone": d.applicant.phone,
-            "subject": d.subject, "created": Self.time(d.createdAt) ?? "", "received": Self.time(d.receivedAt) as Any, "due": Self.time(d.dueAt) as Any,
-            "receivingAgency": agencyNames[d.receivingAgency] ?? "", "currentAgency": agencyNames[d.currentAgency] ?? "",
-            "step": d.currentStep + 1, "stepCount": d.stepCount, "assigned": d.assignedUsername as Any,
-            "channel": t["channel\(d.channel.rawValue)"] ?? "", "isStaff": isStaff,
-            "events": detail.events.map { e -> [String: Any] in
-                ["at": Self.time(e.at) ?? "", "action": DossierAction(rawValue: e.action).map { vi ? $0.nameVi : $0.nameEn } ?? (vi ? "Nộp hồ sơ" : "Submitted"),
-                 "actor": e.actor, "note": e.note as Any, "status": DossierStatus(rawValue: e.toStatus).map { vi ? $0.nameVi : $0.nameEn } ?? e.toStatus]
-            },
-            "files": detail.attachments.map { ["id": $0.id, "name": $0.fileName, "document": $0.documentName, "kind": t["file_\($0.kind.rawValue)"] ?? $0.kind.rawValue,
-                                               "size": ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file)] as [String: Any] },
-            "actions": actions, "hasActions": !actions.isEmpty, "canUploadSupplement": canUploadSupplement, "canUploadResult": canUploadResult,
-            "uploadKind": d.status == .submitted ? "submission" : "supplement", "slips": slips, "error": error as Any,
-            "feesDue": (billing.due > 0 ? Money.vnd(billing.due) : nil) as Any, "isPaid": isPaid, "canPay": canPay,
-            "canRate": canRate, "rating": rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn } as Any, "ratingComment": rating?.comment as Any,
-            "ratingChoices": Satisfaction.allCases.map { ["value": $0.rawValue, "label": vi ? $0.nameVi : $0.nameEn] as [String: Any] },
-        ], request: request, context: context, status: status)
+        return try services.pages.render(
+            "dossier",
+            titleKey: "dossier",
+            data: [
+                "code": d.code, "procedure": d.procedureName, "procedureCode": d.procedureCode, "status": vi ? d.status.nameVi : d.status.nameEn,
+                "nationalStatus": d.nationalStatus, "overdue": detail.overdue, "applicant": d.applicant.fullName, "phone": d.applicant.phone,
+                "subject": d.subject, "created": Self.time(d.createdAt) ?? "", "received": Self.time(d.receivedAt) as Any,
+                "due": Self.time(d.dueAt) as Any,
+                "receivingAgency": agencyNames[d.receivingAgency] ?? "", "currentAgency": agencyNames[d.currentAgency] ?? "",
+                "step": d.currentStep + 1, "stepCount": d.stepCount, "assigned": d.assignedUsername as Any,
+                "channel": t["channel\(d.channel.rawValue)"] ?? "", "isStaff": isStaff,
+                "events": detail.events.map { e -> [String: Any] in
+                    [
+                        "at": Self.time(e.at) ?? "",
+                        "action": DossierAction(rawValue: e.action).map { vi ? $0.nameVi : $0.nameEn } ?? (vi ? "Nộp hồ sơ" : "Submitted"),
+                        "actor": e.actor, "note": e.note as Any,
+                        "status": DossierStatus(rawValue: e.toStatus).map { vi ? $0.nameVi : $0.nameEn } ?? e.toStatus,
+                    ]
+                },
+                "files": detail.attachments.map {
+                    [
+                        "id": $0.id, "name": $0.fileName, "document": $0.documentName, "kind": t["file_\($0.kind.rawValue)"] ?? $0.kind.rawValue,
+                        "size": ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file),
+                    ] as [String: Any]
+                },
+                "actions": actions, "hasActions": !actions.isEmpty, "canUploadSupplement": canUploadSupplement, "canUploadResult": canUploadResult,
+                "uploadKind": d.status == .submitted ? "submission" : "supplement", "slips": slips, "error": error as Any,
+                "feesDue": (billing.due > 0 ? Money.vnd(billing.due) : nil) as Any, "isPaid": isPaid, "canPay": canPay,
+                "canRate": canRate, "rating": rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn } as Any, "ratingComment": rating?.comment as Any,
+                "ratingChoices": Satisfaction.allCases.map { ["value": $0.rawValue, "label": vi ? $0.nameVi : $0.nameEn] as [String: Any] },
+            ],
+            request: request,
+            context: context,
+            status: status
+        )
     }
 
     func act(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -195,8 +272,13 @@ public struct DossierPages: Sendable {
         let form = try await Form.read(request)
         guard let action = DossierAction(rawValue: context.parameters.get("action") ?? "") else { throw DomainError.notFound(what: "action") }
         do {
-            _ = try await services.dossiers.perform(action, on: code, input: ActionInput(note: form["note"], assignee: form["assignee"], newDueDate: form["newDueDate"]),
-                                                    by: context.principal!, requestID: context.requestID)
+            _ = try await services.dossiers.perform(
+                action,
+                on: code,
+                input: ActionInput(note: form["note"], assignee: form["assignee"], newDueDate: form["newDueDate"]),
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return Response.redirect(to: "/dossiers/\(code)", type: .normal)
         } catch let error as DomainError {
             if case .notFound = error { throw error }
@@ -212,8 +294,15 @@ public struct DossierPages: Sendable {
         do {
             guard !form.files.isEmpty else { throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload") }
             for file in form.files where !file.data.isEmpty {
-                _ = try await services.dossiers.attach(file.data, fileName: file.fileName, documentName: form["document"] ?? "", kind: kind,
-                                                       to: code, by: context.principal!, requestID: context.requestID)
+                _ = try await services.dossiers.attach(
+                    file.data,
+                    fileName: file.fileName,
+                    documentName: form["document"] ?? "",
+                    kind: kind,
+                    to: code,
+                    by: context.principal!,
+                    requestID: context.requestID
+                )
             }
             return Response.redirect(to: "/dossiers/\(code)", type: .normal)
         } catch let error as DomainError {
@@ -233,8 +322,12 @@ public struct DossierPages: Sendable {
         if code != nil || key != nil {
             do {
                 let found = try await DossiersAPI.lookup(code: code, key: key, services: services, context: context)
-                data["result"] = ["code": found.code, "procedure": found.procedureName, "status": context.language == .vi ? found.statusName : found.statusNameEn,
-                                  "received": Self.time(found.receivedAt) as Any, "due": Self.time(found.dueAt) as Any, "overdue": found.overdue] as [String: Any]
+                data["result"] =
+                    [
+                        "code": found.code, "procedure": found.procedureName,
+                        "status": context.language == .vi ? found.statusName : found.statusNameEn,
+                        "received": Self.time(found.receivedAt) as Any, "due": Self.time(found.dueAt) as Any, "overdue": found.overdue,
+                    ] as [String: Any]
             } catch let error as DomainError {
                 let problem = Problem.from(error, language: context.language)
                 data["error"] = problem.status == 404 ? (Strings.all(context.language)["lookupNotFound"] ?? problem.detail) : problem.detail

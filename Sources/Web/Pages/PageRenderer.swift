@@ -10,7 +10,11 @@ public struct NavigationItem: Sendable {
     public let key: String
     public let access: Access
 
-    public init(path: String, key: String, access: Access) { self.path = path; self.key = key; self.access = access }
+    public init(path: String, key: String, access: Access) {
+        self.path = path
+        self.key = key
+        self.access = access
+    }
 }
 
 /// Renders Mustache templates (HTML-escaped by default) inside the shared layout.
@@ -23,7 +27,8 @@ public struct PageRenderer: Sendable {
 
     public static func load(settings: WebSettings) async throws -> PageRenderer {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
-              let statics = Bundle.module.url(forResource: "Static", withExtension: nil) else {
+            let statics = Bundle.module.url(forResource: "Static", withExtension: nil)
+        else {
             throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu tệp giao diện", detailEn: "Templates missing")
         }
         let library = try await MustacheLibrary(directory: templates.path)
@@ -31,29 +36,45 @@ public struct PageRenderer: Sendable {
         for name in try FileManager.default.contentsOfDirectory(atPath: statics.path) {
             let data = try Data(contentsOf: statics.appendingPathComponent(name))
             let hash = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
-            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8"
-                : name.hasSuffix(".svg") ? "image/svg+xml" : "application/octet-stream"
+            let type =
+                name.hasSuffix(".css")
+                ? "text/css; charset=utf-8"
+                : name.hasSuffix(".js")
+                    ? "text/javascript; charset=utf-8"
+                    : name.hasSuffix(".svg") ? "image/svg+xml" : "application/octet-stream"
             assets[name] = (data, hash, type)
         }
-        return PageRenderer(library: library, settings: settings, navigation: [
-            NavigationItem(path: "/", key: "home", access: .everyone),
-            NavigationItem(path: "/procedures", key: "procedures", access: .everyone),
-            NavigationItem(path: "/lookup", key: "lookup", access: .everyone),
-            NavigationItem(path: "/dossiers", key: "dossiers", access: .signedIn),
-            NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
-            NavigationItem(path: "/documents", key: "documents", access: .permission(.documentsWork)),
-            NavigationItem(path: "/tasks", key: "tasks", access: .permission(.documentsWork)),
-            NavigationItem(path: "/statistics", key: "statistics", access: .permission(.statisticsRead)),
-            NavigationItem(path: "/documents/dashboard", key: "documentsDashboard", access: .permission(.statisticsRead)),
-            NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
-            NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),
-            NavigationItem(path: "/admin/outbox", key: "outbox", access: .permission(.systemAdmin)),
-            NavigationItem(path: "/account", key: "account", access: .signedIn),
-        ], assets: assets)
+        return PageRenderer(
+            library: library,
+            settings: settings,
+            navigation: [
+                NavigationItem(path: "/", key: "home", access: .everyone),
+                NavigationItem(path: "/procedures", key: "procedures", access: .everyone),
+                NavigationItem(path: "/lookup", key: "lookup", access: .everyone),
+                NavigationItem(path: "/dossiers", key: "dossiers", access: .signedIn),
+                NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
+                NavigationItem(path: "/documents", key: "documents", access: .permission(.documentsWork)),
+                NavigationItem(path: "/tasks", key: "tasks", access: .permission(.documentsWork)),
+                NavigationItem(path: "/statistics", key: "statistics", access: .permission(.statisticsRead)),
+                NavigationItem(path: "/documents/dashboard", key: "documentsDashboard", access: .permission(.statisticsRead)),
+                NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
+                NavigationItem(path: "/admin/users", key: "users", access: .permission(.usersRead)),
+                NavigationItem(path: "/admin/outbox", key: "outbox", access: .permission(.systemAdmin)),
+                NavigationItem(path: "/account", key: "account", access: .signedIn),
+            ],
+            assets: assets
+        )
     }
 
     /// Renders `template` in the layout as a 200 HTML response.
-    public func render(_ template: String, titleKey: String, data: [String: Any], request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
+    public func render(
+        _ template: String,
+        titleKey: String,
+        data: [String: Any],
+        request: Request,
+        context: AppRequestContext,
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
         let t = Strings.all(context.language)
         var page = Self.unwrapped(data)
         // Mustache has no "non-empty list" test: `has_<name>` is true for every non-empty list.
@@ -75,7 +96,12 @@ public struct PageRenderer: Sendable {
             item.access == .everyone || (context.principal?.allows(item.access) ?? false)
         }.map { ["path": $0.path, "label": t[$0.key] ?? $0.key, "current": $0.path == request.uri.path] as [String: Any] }
         guard let html = library.render(page, withTemplate: template) else {
-            throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu mẫu trang \(template)", detailEn: "Missing template \(template)")
+            throw Problem(
+                status: .internalServerError,
+                slug: "internal",
+                detailVi: "Thiếu mẫu trang \(template)",
+                detailEn: "Missing template \(template)"
+            )
         }
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
@@ -98,8 +124,14 @@ public struct PageRenderer: Sendable {
     }
 
     func errorPage(_ problem: Problem, request: Request, context: AppRequestContext) throws -> Response {
-        try render("error", titleKey: "errorTitle", data: ["problem": ["status": problem.status, "detail": problem.detail, "requestId": problem.requestId ?? ""]],
-                   request: request, context: context, status: HTTPResponse.Status(code: problem.status))
+        try render(
+            "error",
+            titleKey: "errorTitle",
+            data: ["problem": ["status": problem.status, "detail": problem.detail, "requestId": problem.requestId ?? ""]],
+            request: request,
+            context: context,
+            status: HTTPResponse.Status(code: problem.status)
+        )
     }
 
     /// Serves a static asset with long-lived caching (URLs carry the content hash).
@@ -109,7 +141,10 @@ public struct PageRenderer: Sendable {
         if request.headers[.ifNoneMatch] == etag {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "public, max-age=31536000, immutable"])
         }
-        return Response(status: .ok, headers: [.contentType: asset.type, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: asset.data)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: asset.type, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable"],
+            body: .init(byteBuffer: ByteBuffer(bytes: asset.data))
+        )
     }
 }

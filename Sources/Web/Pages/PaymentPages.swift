@@ -16,8 +16,10 @@ public struct PaymentPages: Sendable {
     /// The configured gateway; without one, online payment is not offered (409).
     func gateway() async throws -> PaymentGatewayConfig {
         guard let gateway = try await services.paymentGateway() else {
-            throw DomainError.conflict(messageVi: "Chưa cấu hình cổng thanh toán trực tuyến; vui lòng nộp phí tại bộ phận một cửa",
-                                       messageEn: "Online payment is not configured; pay at the one-stop desk")
+            throw DomainError.conflict(
+                messageVi: "Chưa cấu hình cổng thanh toán trực tuyến; vui lòng nộp phí tại bộ phận một cửa",
+                messageEn: "Online payment is not configured; pay at the one-stop desk"
+            )
         }
         return gateway
     }
@@ -29,9 +31,15 @@ public struct PaymentPages: Sendable {
     }
 
     struct Started: Encodable, Sendable { let redirectUrl: String }
+    /// VNPAY's IPN answer, with its field names.
     struct Acknowledgement: Encodable, Sendable {
-        let RspCode: String
-        let Message: String
+        let rspCode: String
+        let message: String
+
+        enum CodingKeys: String, CodingKey {
+            case rspCode = "RspCode"
+            case message = "Message"
+        }
     }
 
     /// All query parameters, decoded as forms are.
@@ -47,13 +55,23 @@ public struct PaymentPages: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/dossiers/:code/payments", .signedIn) { request, context in
-            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await gateway(),
-                                                              clientAddress: context.clientAddress, by: context.principal!, requestID: context.requestID)
+            let url = try await services.dossiers.startPayment(
+                context.parameters.get("code") ?? "",
+                gateway: try await gateway(),
+                clientAddress: context.clientAddress,
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return try JSONResponse(Started(redirectUrl: url), status: .created).response(from: request, context: context)
         }
         routes.post("/dossiers/:code/pay", .signedIn) { request, context in
-            let url = try await services.dossiers.startPayment(context.parameters.get("code") ?? "", gateway: try await gateway(),
-                                                              clientAddress: context.clientAddress, by: context.principal!, requestID: context.requestID)
+            let url = try await services.dossiers.startPayment(
+                context.parameters.get("code") ?? "",
+                gateway: try await gateway(),
+                clientAddress: context.clientAddress,
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return Response.redirect(to: url, type: .normal)
         }
         routes.get("/api/v1/payments/callback", .everyone) { request, context in
@@ -66,33 +84,59 @@ public struct PaymentPages: Sendable {
                 result = .error
             }
             context.logger.info("payment callback", metadata: ["result": "\(result.rawValue)"])
-            return try JSONResponse(Acknowledgement(RspCode: result.responseCode, Message: result.rawValue)).response(from: request, context: context)
+            return try JSONResponse(Acknowledgement(rspCode: result.responseCode, message: result.rawValue)).response(from: request, context: context)
         }
         routes.get("/payments/return", .everyone) { request, context in
             let parameters = Self.parameters(request.uri.query)
             let valid = PaymentSignature.verify(parameters, secret: try await gateway().secret)
             let paid = valid && parameters["vnp_ResponseCode"] == "00"
-            return try services.pages.render("payment-return", titleKey: "payment", data: [
-                "paid": paid, "invalid": !valid, "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
-            ], request: request, context: context, status: valid ? .ok : .badRequest)
+            return try services.pages.render(
+                "payment-return",
+                titleKey: "payment",
+                data: [
+                    "paid": paid, "invalid": !valid, "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100),
+                    "order": parameters["vnp_OrderInfo"] ?? "",
+                ],
+                request: request,
+                context: context,
+                status: valid ? .ok : .badRequest
+            )
         }
         routes.get(Self.sandboxPath, .everyone) { request, context in
             let gateway = try await sandbox()
             let parameters = Self.parameters(request.uri.query)
             guard PaymentSignature.verify(parameters, secret: gateway.secret) else {
-                throw Problem(status: .badRequest, slug: "bad-signature", detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ", detailEn: "Invalid payment request signature", language: context.language)
+                throw Problem(
+                    status: .badRequest,
+                    slug: "bad-signature",
+                    detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ",
+                    detailEn: "Invalid payment request signature",
+                    language: context.language
+                )
             }
-            return try services.pages.render("sandbox-gateway", titleKey: "sandboxGateway", data: [
-                "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
-                "query": request.uri.query ?? "",
-            ], request: request, context: context)
+            return try services.pages.render(
+                "sandbox-gateway",
+                titleKey: "sandboxGateway",
+                data: [
+                    "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
+                    "query": request.uri.query ?? "",
+                ],
+                request: request,
+                context: context
+            )
         }
         routes.post(Self.sandboxPath, .everyone) { request, context in
             let gateway = try await sandbox()
             let form = try await Form.read(request)
             let order = Self.parameters(form["query"])
             guard PaymentSignature.verify(order, secret: gateway.secret) else {
-                throw Problem(status: .badRequest, slug: "bad-signature", detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ", detailEn: "Invalid payment request signature", language: context.language)
+                throw Problem(
+                    status: .badRequest,
+                    slug: "bad-signature",
+                    detailVi: "Chữ ký yêu cầu thanh toán không hợp lệ",
+                    detailEn: "Invalid payment request signature",
+                    language: context.language
+                )
             }
             let approved = form["decision"] == "pay"
             var answer = [
@@ -105,7 +149,10 @@ public struct PaymentPages: Sendable {
             // The gateway's server-to-server notification, then the browser's way back.
             _ = try await services.dossiers.handlePaymentCallback(answer, gateway: gateway)
             let returnURL = order["vnp_ReturnUrl"] ?? gateway.returnURL
-            return Response.redirect(to: returnURL + "?" + PaymentSignature.query(answer.filter { $0.key != PaymentSignature.hashField }, secret: gateway.secret), type: .normal)
+            return Response.redirect(
+                to: returnURL + "?" + PaymentSignature.query(answer.filter { $0.key != PaymentSignature.hashField }, secret: gateway.secret),
+                type: .normal
+            )
         }
     }
 }

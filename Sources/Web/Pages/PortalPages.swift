@@ -13,7 +13,13 @@ public struct PortalPages: Sendable {
         routes.get("/", .everyone) { request, context in
             let agencies = try await services.directory.count()
             let communes = try await ReferenceData.administrativeUnits(services.database, parent: "75").count
-            return try services.pages.render("home", titleKey: "home", data: ["agencyCount": agencies, "communeCount": communes], request: request, context: context)
+            return try services.pages.render(
+                "home",
+                titleKey: "home",
+                data: ["agencyCount": agencies, "communeCount": communes],
+                request: request,
+                context: context
+            )
         }
         routes.get("/account", .signedIn) { request, context in
             guard let id = context.principal?.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
@@ -32,21 +38,33 @@ public struct PortalPages: Sendable {
             let calendar = try await services.calendar.workingCalendar()
             let t = Strings.all(context.language)
             let days = calendar.calendar(of: year).map { day -> [String: Any] in
-                ["date": day.date.display, "iso": day.date.iso, "name": context.language == .vi ? day.nameVi : day.nameEn,
-                 "kind": t[day.kind.rawValue] ?? day.kind.rawValue,
-                 "removable": day.kind == .overrideDayOff || day.kind == .makeUpWorkingDay]
+                [
+                    "date": day.date.display, "iso": day.date.iso, "name": context.language == .vi ? day.nameVi : day.nameEn,
+                    "kind": t[day.kind.rawValue] ?? day.kind.rawValue,
+                    "removable": day.kind == .overrideDayOff || day.kind == .makeUpWorkingDay,
+                ]
             }
             let canEdit = context.principal?.has(.calendarManage) ?? false
-            return try services.pages.render("calendar", titleKey: "calendar", data: [
-                "year": year, "days": days, "previousYear": year - 1, "nextYear": year + 1, "canEdit": canEdit,
-            ], request: request, context: context)
+            return try services.pages.render(
+                "calendar",
+                titleKey: "calendar",
+                data: [
+                    "year": year, "days": days, "previousYear": year - 1, "nextYear": year + 1, "canEdit": canEdit,
+                ],
+                request: request,
+                context: context
+            )
         }
         routes.post("/calendar/overrides", .permission(.calendarManage)) { request, context in
             let form = try await Form.read(request)
             guard let date = LocalDate(iso: form["date"] ?? ""), let kind = CalendarOverride.Kind(rawValue: form["kind"] ?? "") else {
                 throw DomainError.invalid("date", "Chọn ngày và loại điều chỉnh", "Choose a date and a kind")
             }
-            try await services.calendar.set(CalendarOverride(date: date, kind: kind, name: form["name"] ?? ""), by: context.principal!, requestID: context.requestID)
+            try await services.calendar.set(
+                CalendarOverride(date: date, kind: kind, name: form["name"] ?? ""),
+                by: context.principal!,
+                requestID: context.requestID
+            )
             return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
         }
         routes.post("/calendar/overrides/remove", .permission(.calendarManage)) { request, context in
@@ -58,17 +76,35 @@ public struct PortalPages: Sendable {
         routes.get("/admin/agencies", .permission(.directoryManage)) { request, context in
             let q = request.uri.stringParameter("q")
             let page = try await services.directory.list(page: try request.uri.pageRequest(), query: q)
-            let rows = page.items.map { ["identifier": $0.identifier, "name": $0.name, "shortName": $0.shortName,
-                                         "parentIdentifier": $0.parentIdentifier ?? "", "kind": $0.kind.rawValue] }
-            return try services.pages.render("agencies", titleKey: "agencies", data: ["agencies": rows, "q": q ?? "", "nextCursor": page.nextCursor ?? ""],
-                                             request: request, context: context)
+            let rows = page.items.map {
+                [
+                    "identifier": $0.identifier, "name": $0.name, "shortName": $0.shortName,
+                    "parentIdentifier": $0.parentIdentifier ?? "", "kind": $0.kind.rawValue,
+                ]
+            }
+            return try services.pages.render(
+                "agencies",
+                titleKey: "agencies",
+                data: ["agencies": rows, "q": q ?? "", "nextCursor": page.nextCursor ?? ""],
+                request: request,
+                context: context
+            )
         }
         routes.get("/admin/users", .permission(.usersRead)) { request, context in
             let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: nil, by: context.principal!)
-            let rows = page.items.map { ["username": $0.username, "fullName": $0.fullName, "roles": $0.roles.map(\.rawValue),
-                                         "agency": $0.agencyIdentifier ?? "", "status": $0.status.rawValue] as [String: Any] }
-            return try services.pages.render("users", titleKey: "users", data: ["users": rows, "nextCursor": page.nextCursor ?? ""],
-                                             request: request, context: context)
+            let rows = page.items.map {
+                [
+                    "username": $0.username, "fullName": $0.fullName, "roles": $0.roles.map(\.rawValue),
+                    "agency": $0.agencyIdentifier ?? "", "status": $0.status.rawValue,
+                ] as [String: Any]
+            }
+            return try services.pages.render(
+                "users",
+                titleKey: "users",
+                data: ["users": rows, "nextCursor": page.nextCursor ?? ""],
+                request: request,
+                context: context
+            )
         }
         routes.get("/static/:name", .everyone) { request, context in
             guard let name = context.parameters.get("name"), let response = services.pages.asset(name, request: request) else {

@@ -24,31 +24,43 @@ public struct SlipPages: Sendable {
             let detail = try await services.dossiers.detail(context.parameters.get("code") ?? "", for: context.principal!)
             let d = detail.dossier
             func last(_ action: DossierAction) -> DossierEvent? { detail.events.last { $0.action == action.rawValue } }
-            let event: DossierEvent? = switch slip {
-            case "supplement": last(.requestSupplement)
-            case "refusal": last(.refuse)
-            case "apology": last(.extendDeadline)
-            case "receipt": last(.receive)
-            default: nil
-            }
+            let event: DossierEvent? =
+                switch slip {
+                case "supplement": last(.requestSupplement)
+                case "refusal": last(.refuse)
+                case "apology": last(.extendDeadline)
+                case "receipt": last(.receive)
+                default: nil
+                }
             if ["supplement", "refusal", "apology", "receipt"].contains(slip), event == nil {
                 throw DomainError.notFound(what: "slip \(slip)")
             }
             let receiving = try await services.directory.agency(d.receivingAgency)
             let today = VietnamTime.today()
             let place = receiving?.address?.split(separator: ",").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "Đồng Nai"
-            return try services.pages.render("slip", titleKey: "print", data: [
-                "slipTitle": title, "agency": receiving?.name ?? d.receivingAgency, "code": d.code, "procedure": d.procedureName,
-                "applicant": d.applicant.fullName, "phone": d.applicant.phone, "address": d.applicant.address ?? "", "citizenId": d.applicant.citizenId ?? "",
-                "received": DossierPages.time(d.receivedAt) ?? "", "due": DossierPages.time(d.dueAt) ?? "", "note": event?.note ?? "",
-                "officer": event?.actor ?? context.principal!.username, "eventTime": DossierPages.time(event?.at) ?? "",
-                "files": detail.attachments.map { ["document": $0.documentName, "name": $0.fileName] },
-                "events": detail.events.map { ["at": DossierPages.time($0.at) ?? "", "action": DossierAction(rawValue: $0.action)?.nameVi ?? "Nộp hồ sơ",
-                                               "actor": $0.actor, "agency": $0.agency ?? "", "note": $0.note ?? ""] },
-                "isReceipt": slip == "receipt", "isSupplement": slip == "supplement", "isRefusal": slip == "refusal",
-                "isApology": slip == "apology", "isControl": slip == "control",
-                "dateLine": "\(place), ngày \(today.day) tháng \(today.month) năm \(today.year)",
-            ], request: request, context: context)
+            return try services.pages.render(
+                "slip",
+                titleKey: "print",
+                data: [
+                    "slipTitle": title, "agency": receiving?.name ?? d.receivingAgency, "code": d.code, "procedure": d.procedureName,
+                    "applicant": d.applicant.fullName, "phone": d.applicant.phone, "address": d.applicant.address ?? "",
+                    "citizenId": d.applicant.citizenId ?? "",
+                    "received": DossierPages.time(d.receivedAt) ?? "", "due": DossierPages.time(d.dueAt) ?? "", "note": event?.note ?? "",
+                    "officer": event?.actor ?? context.principal!.username, "eventTime": DossierPages.time(event?.at) ?? "",
+                    "files": detail.attachments.map { ["document": $0.documentName, "name": $0.fileName] },
+                    "events": detail.events.map {
+                        [
+                            "at": DossierPages.time($0.at) ?? "", "action": DossierAction(rawValue: $0.action)?.nameVi ?? "Nộp hồ sơ",
+                            "actor": $0.actor, "agency": $0.agency ?? "", "note": $0.note ?? "",
+                        ]
+                    },
+                    "isReceipt": slip == "receipt", "isSupplement": slip == "supplement", "isRefusal": slip == "refusal",
+                    "isApology": slip == "apology", "isControl": slip == "control",
+                    "dateLine": "\(place), ngày \(today.day) tháng \(today.month) năm \(today.year)",
+                ],
+                request: request,
+                context: context
+            )
         }
     }
 }

@@ -11,18 +11,24 @@ enum Strings {
         "login": ("Đăng nhập", "Sign in"),
         "logout": ("Đăng xuất", "Sign out"),
         "register": ("Đăng ký tài khoản", "Create an account"),
-        "registrationCodeSent": ("Nếu số điện thoại hoặc thư điện tử này chưa có tài khoản, chúng tôi vừa gửi tới đó một mã xác nhận 6 số (hiệu lực 10 phút). Nhập mã để hoàn tất đăng ký.",
-                                 "If this phone number or e-mail has no account yet, a 6-digit code was just sent to it (valid 10 minutes). Enter it to finish."),
+        "registrationCodeSent": (
+            "Nếu số điện thoại hoặc thư điện tử này chưa có tài khoản, chúng tôi vừa gửi tới đó một mã xác nhận 6 số (hiệu lực 10 phút). Nhập mã để hoàn tất đăng ký.",
+            "If this phone number or e-mail has no account yet, a 6-digit code was just sent to it (valid 10 minutes). Enter it to finish."
+        ),
         "registrationCode": ("Mã xác nhận", "Confirmation code"),
         "confirm": ("Xác nhận", "Confirm"),
         "registerAgain": ("Chưa nhận được mã? Đăng ký lại", "No code? Register again"),
         "forgotPassword": ("Quên mật khẩu?", "Forgot your password?"),
         "passwordReset": ("Đặt lại mật khẩu", "Reset your password"),
-        "passwordResetLead": ("Nhập tên đăng nhập, số điện thoại hoặc thư điện tử của tài khoản; mã xác nhận sẽ được gửi tới số điện thoại hoặc thư điện tử của tài khoản.",
-                              "Enter the account's username, phone number or e-mail; a code will be sent to the account's phone or e-mail."),
+        "passwordResetLead": (
+            "Nhập tên đăng nhập, số điện thoại hoặc thư điện tử của tài khoản; mã xác nhận sẽ được gửi tới số điện thoại hoặc thư điện tử của tài khoản.",
+            "Enter the account's username, phone number or e-mail; a code will be sent to the account's phone or e-mail."
+        ),
         "sendCode": ("Gửi mã", "Send the code"),
-        "passwordResetCodeSent": ("Nếu tài khoản này tồn tại, chúng tôi vừa gửi một mã xác nhận 6 số tới số điện thoại hoặc thư điện tử của tài khoản (hiệu lực 10 phút).",
-                                  "If this account exists, a 6-digit code was just sent to its phone or e-mail (valid 10 minutes)."),
+        "passwordResetCodeSent": (
+            "Nếu tài khoản này tồn tại, chúng tôi vừa gửi một mã xác nhận 6 số tới số điện thoại hoặc thư điện tử của tài khoản (hiệu lực 10 phút).",
+            "If this account exists, a 6-digit code was just sent to its phone or e-mail (valid 10 minutes)."
+        ),
         "newPassword": ("Mật khẩu mới", "New password"),
         "passwordResetAgain": ("Chưa nhận được mã? Gửi lại", "No code? Send it again"),
         "passwordResetDone": ("Mật khẩu đã được đặt lại. Hãy đăng nhập bằng mật khẩu mới.", "Your password was reset. Sign in with the new one."),
@@ -37,8 +43,10 @@ enum Strings {
         "citizenId": ("Số định danh cá nhân (12 số, không bắt buộc)", "Personal ID number (12 digits, optional)"),
         "noAccount": ("Chưa có tài khoản?", "No account yet?"),
         "haveAccount": ("Đã có tài khoản?", "Already have an account?"),
-        "homeLead": ("Cổng dịch vụ công và hệ thống điều hành của tỉnh: nộp hồ sơ trực tuyến, tra cứu tiến độ, trao đổi văn bản giữa các cơ quan.",
-                     "The province's public-service portal and operations platform: submit dossiers online, track progress, exchange documents between agencies."),
+        "homeLead": (
+            "Cổng dịch vụ công và hệ thống điều hành của tỉnh: nộp hồ sơ trực tuyến, tra cứu tiến độ, trao đổi văn bản giữa các cơ quan.",
+            "The province's public-service portal and operations platform: submit dossiers online, track progress, exchange documents between agencies."
+        ),
         "homeCitizens": ("Dành cho người dân và doanh nghiệp", "For citizens and businesses"),
         "homeStaff": ("Dành cho cán bộ, công chức", "For officers and civil servants"),
         "statAgencies": ("cơ quan, đơn vị", "agencies"),
@@ -72,7 +80,9 @@ enum Strings {
         "email": ("Thư điện tử", "E-mail"),
         "phone": ("Điện thoại", "Phone"),
         "signedInAs": ("Đang đăng nhập", "Signed in as"),
-        "footer": ("Hệ thống Chính quyền số — phần mềm mã nguồn mở, do tỉnh tự vận hành.", "ChinhQuyenSo — open-source software, run by the province."),
+        "footer": (
+            "Hệ thống Chính quyền số — phần mềm mã nguồn mở, do tỉnh tự vận hành.", "ChinhQuyenSo — open-source software, run by the province."
+        ),
         "apiDocs": ("Tài liệu API", "API documentation"),
         "procedures": ("Thủ tục hành chính", "Administrative procedures"),
         "searchProcedures": ("Tìm thủ tục (gõ không dấu cũng được)", "Find a procedure (accents optional)"),
@@ -96,7 +106,9 @@ enum Strings {
         "submitOnline": ("Nộp hồ sơ trực tuyến", "Submit online"),
         "resultsFound": ("kết quả", "results"),
         "noResults": ("Không tìm thấy thủ tục phù hợp. Thử từ khóa ngắn hơn.", "No matching procedure. Try fewer words."),
-        "cutoffNote": ("Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo", "Dossiers received after this time count from the next working day"),
+        "cutoffNote": (
+            "Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo", "Dossiers received after this time count from the next working day"
+        ),
         "downloadForm": ("Tải mẫu", "Download form"),
         "counterReceipt": ("Tiếp nhận hồ sơ tại quầy", "Receive a dossier at the counter"),
         "receivingCommune": ("Nộp tại Ủy ban nhân dân xã, phường", "Submit to the commune or ward"),
@@ -148,7 +160,9 @@ enum Strings {
         "file_result": ("kết quả", "result"),
         "lookup": ("Tra cứu hồ sơ", "Track a dossier"),
         "phoneOrCitizenId": ("Số điện thoại hoặc số định danh đã khai khi nộp", "Phone number or ID given at submission"),
-        "lookupNotFound": ("Không tìm thấy hồ sơ với mã và số điện thoại (hoặc số định danh) này.", "No dossier matches this code and phone number (or ID)."),
+        "lookupNotFound": (
+            "Không tìm thấy hồ sơ với mã và số điện thoại (hoặc số định danh) này.", "No dossier matches this code and phone number (or ID)."
+        ),
         "slip_receipt": ("Giấy tiếp nhận và hẹn trả kết quả", "Receipt and appointment slip"),
         "slip_supplement": ("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement request"),
         "slip_refusal": ("Phiếu từ chối tiếp nhận", "Refusal slip"),

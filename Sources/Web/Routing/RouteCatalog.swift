@@ -45,8 +45,12 @@ public struct RouteBuilder {
         self.catalog = catalog
     }
 
-    public func on(_ method: HTTPRequest.Method, _ path: String, _ access: Access,
-                   _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+    public func on(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        _ access: Access,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
         catalog.add(.init(method: method, path: path, access: access))
         router.on(RouterPath(path), method: method) { request, context in
             try Self.authorize(access, context)

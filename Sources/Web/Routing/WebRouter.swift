@@ -4,8 +4,12 @@ import Hummingbird
 /// Assembles the router: middleware in order, then every context's pages and API routes.
 public enum WebRouter {
     /// - Parameter outer: middleware placed first (e.g. metrics), after request logging.
-    public static func build(services: WebServices, catalog: RouteCatalog, outer: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = [],
-                             extraRoutes: (RouteBuilder) -> Void = { _ in }) throws -> Router<AppRequestContext> {
+    public static func build(
+        services: WebServices,
+        catalog: RouteCatalog,
+        outer: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = [],
+        extraRoutes: (RouteBuilder) -> Void = { _ in }
+    ) throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ClientAddressMiddleware(proxies: services.settings.trustedProxies))
         router.add(middleware: RequestLogMiddleware())
