@@ -15,13 +15,13 @@ public struct AdminAPI: Sendable {
             let page = try await services.accounts.list(
                 page: try request.uri.pageRequest(),
                 agency: request.uri.stringParameter("agency"),
-                by: context.principal!
+                by: context.principal
             )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.post("/api/v1/users", .permission(.usersManage)) { request, context in
             let input = try await RequestBody.json(NewStaffAccount.self, from: request, context: context)
-            let account = try await services.accounts.createStaff(input, by: context.principal!, requestID: context.requestID)
+            let account = try await services.accounts.createStaff(input, by: context.principal, requestID: context.requestID)
             var response = try JSONResponse(account, status: .created).response(from: request, context: context)
             response.headers[.location] = "/api/v1/users/\(account.id)"
             return response

@@ -36,7 +36,7 @@ public struct AuthAPI: Sendable {
         }
         // An API client's sign-out: every token of the account issued until now stops working.
         routes.post("/api/v1/auth/logout", .signedIn) { request, context in
-            try await services.sessions.revokeTokens(of: context.principal!, requestID: context.requestID)
+            try await services.sessions.revokeTokens(of: context.principal, requestID: context.requestID)
             return Response(status: .noContent)
         }
         // Registration in two steps: the details (a code goes to the phone or e-mail), then the code.
@@ -66,7 +66,7 @@ public struct AuthAPI: Sendable {
             return Response(status: .noContent)
         }
         routes.get("/api/v1/me", .signedIn) { request, context in
-            guard let id = context.principal?.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
+            guard let id = context.principal.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
             return try JSONResponse(account).response(from: request, context: context)
         }
     }

@@ -30,7 +30,7 @@ public struct CalendarAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/calendar/:year", .everyone) { request, context in
-            guard let year = Int(context.parameters.get("year") ?? ""), (1900...2100).contains(year) else { throw Self.yearOutOfRange }
+            guard let year = Int(try context.parameters.require("year")), (1900...2100).contains(year) else { throw Self.yearOutOfRange }
             let calendar = try await services.calendar.workingCalendar()
             let days = calendar.calendar(of: year).map {
                 Day(date: $0.date.iso, name: $0.nameVi, nameEn: $0.nameEn, kind: $0.kind.rawValue, isWorkingDay: $0.kind == .makeUpWorkingDay)
@@ -41,20 +41,20 @@ public struct CalendarAPI: Sendable {
             let date = try Self.date(context)
             let body = try await RequestBody.json(OverrideBody.self, from: request, context: context)
             let override = CalendarOverride(date: date, kind: body.kind, name: body.name)
-            try await services.calendar.set(override, by: context.principal!, requestID: context.requestID)
+            try await services.calendar.set(override, by: context.principal, requestID: context.requestID)
             return try JSONResponse(override).response(from: request, context: context)
         }
         routes.on(.delete, "/api/v1/calendar/overrides/:date", .permission(.calendarManage)) { request, context in
             let date = try Self.date(context)
-            guard try await services.calendar.remove(date, by: context.principal!, requestID: context.requestID) else {
+            guard try await services.calendar.remove(date, by: context.principal, requestID: context.requestID) else {
                 throw DomainError.notFound(what: "calendar override \(date.iso)")
             }
             return Response(status: .noContent)
         }
     }
 
-    static func date(_ context: AppRequestContext) throws -> LocalDate {
-        guard let date = LocalDate(iso: context.parameters.get("date") ?? ""), (1900...2100).contains(date.year) else {
+    static func date(_ context: SignedInContext) throws -> LocalDate {
+        guard let date = LocalDate(iso: try context.parameters.require("date")), (1900...2100).contains(date.year) else {
             throw DomainError.invalid("date", "Ngày phải có dạng yyyy-MM-dd trong khoảng 1900–2100", "date must be yyyy-MM-dd between 1900 and 2100")
         }
         return date

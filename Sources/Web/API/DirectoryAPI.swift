@@ -27,7 +27,7 @@ public struct DirectoryAPI: Sendable {
             if try await services.directory.exists(identifier) {
                 throw DomainError.conflict(messageVi: "Cơ quan \(identifier) đã tồn tại", messageEn: "Agency \(identifier) already exists")
             }
-            _ = try await services.directory.importAgencies([input], by: context.principal!, requestID: context.requestID)
+            _ = try await services.directory.importAgencies([input], by: context.principal, requestID: context.requestID)
             guard let agency = try await services.directory.agency(identifier) else { throw DomainError.notFound(what: identifier) }
             var response = try JSONResponse(agency, status: .created).response(from: request, context: context)
             response.headers[.location] = "/api/v1/agencies/\(identifier)"
@@ -35,7 +35,7 @@ public struct DirectoryAPI: Sendable {
         }
         routes.post("/api/v1/agencies/import", .permission(.directoryManage)) { request, context in
             let inputs = try await agencyRows(request, context)
-            let result = try await services.directory.importAgencies(inputs, by: context.principal!, requestID: context.requestID)
+            let result = try await services.directory.importAgencies(inputs, by: context.principal, requestID: context.requestID)
             return try JSONResponse(result).response(from: request, context: context)
         }
         routes.get("/api/v1/agencies/export", .everyone) { request, context in
@@ -50,14 +50,14 @@ public struct DirectoryAPI: Sendable {
             }
         }
         routes.get("/api/v1/agencies/:identifier", .everyone) { request, context in
-            let identifier = context.parameters.get("identifier") ?? ""
+            let identifier = try context.parameters.require("identifier")
             guard let agency = try await services.directory.agency(identifier) else { throw DomainError.notFound(what: "agency \(identifier)") }
             return try JSONResponse(agency).response(from: request, context: context)
         }
         routes.post("/api/v1/agencies/:identifier/departments", .permission(.directoryManage)) { request, context in
-            let identifier = context.parameters.get("identifier") ?? ""
+            let identifier = try context.parameters.require("identifier")
             let department = try await RequestBody.json(Department.self, from: request, context: context)
-            try await services.directory.upsertDepartment(department, in: identifier, by: context.principal!, requestID: context.requestID)
+            try await services.directory.upsertDepartment(department, in: identifier, by: context.principal, requestID: context.requestID)
             guard let agency = try await services.directory.agency(identifier) else { throw DomainError.notFound(what: identifier) }
             return try JSONResponse(agency, status: .created).response(from: request, context: context)
         }
@@ -68,7 +68,7 @@ public struct DirectoryAPI: Sendable {
     }
 
     /// An import body: a JSON array of agencies, or CSV with the export's header.
-    func agencyRows(_ request: Request, _ context: AppRequestContext) async throws -> [AgencyInput] {
+    func agencyRows(_ request: Request, _ context: SignedInContext) async throws -> [AgencyInput] {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         if type.hasPrefix("text/csv") {
             let buffer = try await RequestBody.bytes(request, limit: Self.importLimit)

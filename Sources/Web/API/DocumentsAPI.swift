@@ -40,8 +40,8 @@ public struct DocumentsAPI: Sendable {
         static let fieldNames: Set<String> = ["reason"]
     }
 
-    static func id(_ context: AppRequestContext, _ name: String = "id") throws -> Int64 {
-        guard let id = Int64(context.parameters.get(name) ?? "") else { throw DomainError.notFound(what: "document") }
+    static func id(_ context: SignedInContext, _ name: String = "id") throws -> Int64 {
+        let id = try context.parameters.number(name, orNotFound: "document")
         return id
     }
 
@@ -58,7 +58,7 @@ public struct DocumentsAPI: Sendable {
     }
 
     /// The action's input: an empty body is allowed.
-    static func actionInput(_ request: Request, _ context: AppRequestContext) async throws -> DocumentActionInput {
+    static func actionInput(_ request: Request, _ context: SignedInContext) async throws -> DocumentActionInput {
         try await RequestBody.json(DocumentActionInput.self, from: request, context: context, orEmpty: DocumentActionInput())
     }
 
@@ -69,14 +69,14 @@ public struct DocumentsAPI: Sendable {
             routes.get(base, .permission(.documentsWork)) { request, context in
                 let page = try await documents.list(
                     try Self.query(request.uri, direction: direction),
-                    for: context.principal!,
+                    for: context.principal,
                     page: try request.uri.pageRequest(),
                     overdueOnly: try request.uri.boolParameter("overdue") ?? false
                 )
                 return try JSONResponse(page).response(from: request, context: context)
             }
             routes.post("\(base)/:id/actions/:action", .permission(.documentsWork)) { request, context in
-                let name = context.parameters.get("action") ?? ""
+                let name = try context.parameters.require("action")
                 guard let action = DocumentAction(rawValue: name), action.direction == nil || action.direction == direction else {
                     throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
                 }
@@ -84,7 +84,7 @@ public struct DocumentsAPI: Sendable {
                     action,
                     on: try Self.id(context),
                     input: try await Self.actionInput(request, context),
-                    by: context.principal!,
+                    by: context.principal,
                     requestID: context.requestID
                 )
                 guard document.direction == direction else { throw DomainError.notFound(what: "document") }
@@ -100,39 +100,39 @@ public struct DocumentsAPI: Sendable {
                     secrecy: body.secrecy,
                     readers: body.readers ?? [],
                     unverifiedReason: body.unverifiedReason,
-                    by: context.principal!,
+                    by: context.principal,
                     requestID: context.requestID
                 )
             } else {
-                document = try await documents.registerIncoming(body.manual!, by: context.principal!, requestID: context.requestID)
+                document = try await documents.registerIncoming(body.manual!, by: context.principal, requestID: context.requestID)
             }
             return try Self.created(document, request, context)
         }
         routes.get("/api/v1/documents/incoming/pending", .permission(.documentsWork)) { request, context in
-            try JSONResponse(["items": try await documents.awaitingRegistration(for: context.principal!)]).response(from: request, context: context)
+            try JSONResponse(["items": try await documents.awaitingRegistration(for: context.principal)]).response(from: request, context: context)
         }
         routes.post("/api/v1/documents/incoming/pending/:id/refuse", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RefuseBody.self, from: request, context: context)
-            try await documents.refuseFromExchange(try Self.id(context), reason: body.reason, by: context.principal!, requestID: context.requestID)
+            try await documents.refuseFromExchange(try Self.id(context), reason: body.reason, by: context.principal, requestID: context.requestID)
             return Response(status: .noContent)
         }
         routes.post("/api/v1/documents/outgoing", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewOutgoing.self, from: request, context: context)
-            return try Self.created(try await documents.createDraft(input, by: context.principal!, requestID: context.requestID), request, context)
+            return try Self.created(try await documents.createDraft(input, by: context.principal, requestID: context.requestID), request, context)
         }
         routes.post("/api/v1/documents/outgoing/:id/issue", .permission(.documentsWork)) { request, context in
             let document = try await documents.perform(
                 .issue,
                 on: try Self.id(context),
                 input: try await Self.actionInput(request, context),
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(document).response(from: request, context: context)
         }
         routes.get("/api/v1/documents/search", .permission(.documentsWork)) { request, context in
             let query = try Self.query(request.uri, direction: nil)
-            let page = try await documents.list(query, for: context.principal!, page: try request.uri.pageRequest())
+            let page = try await documents.list(query, for: context.principal, page: try request.uri.pageRequest())
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.get("/api/v1/documents/registers/:direction", .permission(.documentsWork)) { request, context in
@@ -147,20 +147,20 @@ public struct DocumentsAPI: Sendable {
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
             if try request.uri.formatParameter() == "csv" {
-                let csv = try await documents.registerCSV(direction, year: year, for: context.principal!)
+                let csv = try await documents.registerCSV(direction, year: year, for: context.principal)
                 return DossiersAPI.download(
                     fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
                     mediaType: "text/csv; charset=utf-8",
                     Data(csv.utf8)
                 )
             }
-            return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal!)]).response(
+            return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal)]).response(
                 from: request,
                 context: context
             )
         }
         routes.get("/api/v1/documents/:id", .permission(.documentsWork)) { request, context in
-            try JSONResponse(try await documents.document(try Self.id(context), for: context.principal!, requestID: context.requestID)).response(
+            try JSONResponse(try await documents.document(try Self.id(context), for: context.principal, requestID: context.requestID)).response(
                 from: request,
                 context: context
             )
@@ -170,21 +170,21 @@ public struct DocumentsAPI: Sendable {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }
             let data = Data(buffer: try await RequestBody.bytes(request, limit: documents.maxFileSize))
-            let file = try await documents.attach(data, name: name, to: try Self.id(context), by: context.principal!, requestID: context.requestID)
+            let file = try await documents.attach(data, name: name, to: try Self.id(context), by: context.principal, requestID: context.requestID)
             return try JSONResponse(file, status: .created).response(from: request, context: context)
         }
         routes.get("/api/v1/documents/:id/files/:file", .permission(.documentsWork)) { request, context in
             let (file, data) = try await documents.file(
                 try Self.id(context, "file"),
                 of: try Self.id(context),
-                for: context.principal!,
+                for: context.principal,
                 requestID: context.requestID
             )
             return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
         }
         routes.get("/api/v1/statistics/documents", .permission(.statisticsRead)) { request, context in
             let today = VietnamTime.today()
-            let principal = context.principal!
+            let principal = context.principal
             let provinceWide = try await services.tasks.seesProvince(principal)
             let statistics = try await documents.statistics(
                 from: try request.uri.dateParameter("from") ?? LocalDate(year: today.year, month: 1, day: 1)!,
@@ -196,7 +196,7 @@ public struct DocumentsAPI: Sendable {
         }
     }
 
-    static func created(_ document: OfficialDocument, _ request: Request, _ context: AppRequestContext) throws -> Response {
+    static func created(_ document: OfficialDocument, _ request: Request, _ context: SignedInContext) throws -> Response {
         var response = try JSONResponse(document, status: .created).response(from: request, context: context)
         response.headers[.location] = "/api/v1/documents/\(document.id)"
         return response

@@ -25,14 +25,14 @@ public struct DossiersAPI: Sendable {
             } else {
                 input = try await RequestBody.json(NewDossier.self, from: request, context: context)
             }
-            let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal!, requestID: context.requestID)
+            let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal, requestID: context.requestID)
             var response = try JSONResponse(dossier, status: .created).response(from: request, context: context)
             response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
             return response
         }
         routes.get("/api/v1/dossiers", .signedIn) { request, context in
             let filter = try Self.filter(request.uri)
-            let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: context.principal!)
+            let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: context.principal)
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.get("/api/v1/dossiers/lookup", .everyone) { request, context in
@@ -45,20 +45,20 @@ public struct DossiersAPI: Sendable {
             return try JSONResponse(status).response(from: request, context: context)
         }
         routes.get("/api/v1/dossiers/:code", .signedIn) { request, context in
-            let detail = try await services.dossiers.detail(context.parameters.get("code") ?? "", for: context.principal!)
+            let detail = try await services.dossiers.detail(try context.parameters.require("code"), for: context.principal)
             return try JSONResponse(detail).response(from: request, context: context)
         }
         routes.post("/api/v1/dossiers/:code/actions/:action", .signedIn) { request, context in
-            let name = context.parameters.get("action") ?? ""
+            let name = try context.parameters.require("action")
             guard let action = DossierAction(rawValue: name) else {
                 throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
             }
             let input = try await RequestBody.json(ActionInput.self, from: request, context: context, orEmpty: ActionInput())
             let dossier = try await services.dossiers.perform(
                 action,
-                on: context.parameters.get("code") ?? "",
+                on: try context.parameters.require("code"),
                 input: input,
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(dossier).response(from: request, context: context)
@@ -78,8 +78,8 @@ public struct DossiersAPI: Sendable {
                 fileName: request.uri.stringParameter("name") ?? "tep",
                 documentName: document,
                 kind: kind,
-                to: context.parameters.get("code") ?? "",
-                by: context.principal!,
+                to: try context.parameters.require("code"),
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(attachment, status: .created).response(from: request, context: context)
@@ -94,22 +94,22 @@ public struct DossiersAPI: Sendable {
                 )
             }
             let rating = try await services.dossiers.rate(
-                context.parameters.get("code") ?? "",
+                try context.parameters.require("code"),
                 rating: satisfaction,
                 comment: body.comment,
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(rating, status: .created).response(from: request, context: context)
         }
         routes.get("/api/v1/dossiers/:code/attachments/:id", .signedIn) { request, context in
-            guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
-            let (attachment, data) = try await services.dossiers.file(id, of: context.parameters.get("code") ?? "", for: context.principal!)
+            let id = try context.parameters.number("id", orNotFound: "file")
+            let (attachment, data) = try await services.dossiers.file(id, of: try context.parameters.require("code"), for: context.principal)
             return Self.download(attachment, data)
         }
         // The national portal downloads dossier files through signed, expiring links (no session).
         routes.get("\(SignedFileLinks.path)/:id", .everyone) { request, context in
-            guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
+            let id = try context.parameters.number("id", orNotFound: "file")
             let expires = Int64(request.uri.stringParameter("expires") ?? "") ?? 0
             switch try await services.fileLinks().verify(id: id, expires: expires, signature: request.uri.stringParameter("signature") ?? "") {
             case .valid:

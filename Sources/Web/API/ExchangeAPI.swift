@@ -17,15 +17,15 @@ public struct ExchangeAPI: Sendable {
         static let fieldNames: Set<String> = ["code", "description"]
     }
 
-    static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "document") }
+    static func id(_ context: SignedInContext) throws -> Int64 {
+        let id = try context.parameters.number("id", orNotFound: "document")
         return id
     }
 
     /// The document to send: JSON with the files in base64, or multipart with a `document` part
     /// (the same JSON without `files`), `file` parts in order, and optional `signature` parts (a
     /// detached CMS signature named after its file plus `.p7s`).
-    static func outgoing(_ request: Request, context: AppRequestContext) async throws -> OutgoingDocument {
+    static func outgoing(_ request: Request, context: SignedInContext) async throws -> OutgoingDocument {
         guard let parts = try await RequestBody.multipart(OutgoingDocument.self, part: "document", from: request, context: context, limit: limit)
         else {
             return try await RequestBody.json(OutgoingDocument.self, from: request, context: context, limit: limit)
@@ -49,17 +49,17 @@ public struct ExchangeAPI: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/exchange/documents", .signedIn) { request, context in
             let input = try await Self.outgoing(request, context: context)
-            let sent = try await services.exchange.send(input, by: context.principal!, requestID: context.requestID)
+            let sent = try await services.exchange.send(input, by: context.principal, requestID: context.requestID)
             return try JSONResponse(sent, status: .created).response(from: request, context: context)
         }
         routes.get("/api/v1/exchange/inbox", .signedIn) { request, context in
-            try JSONResponse(try await services.exchange.inbox(for: context.principal!, page: try request.uri.pageRequest())).response(
+            try JSONResponse(try await services.exchange.inbox(for: context.principal, page: try request.uri.pageRequest())).response(
                 from: request,
                 context: context
             )
         }
         routes.get("/api/v1/exchange/documents/:id", .signedIn) { request, context in
-            try JSONResponse(try await services.exchange.message(try Self.id(context), for: context.principal!)).response(
+            try JSONResponse(try await services.exchange.message(try Self.id(context), for: context.principal)).response(
                 from: request,
                 context: context
             )
@@ -70,14 +70,14 @@ public struct ExchangeAPI: Sendable {
                 try Self.id(context),
                 code: body.code,
                 description: body.description ?? "",
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(message).response(from: request, context: context)
         }
         routes.get("/api/v1/exchange/documents/:id/edxml", .signedIn) { request, context in
             let asReceived = try request.uri.boolParameter("received") ?? false
-            let package = try await services.exchange.package(try Self.id(context), for: context.principal!, asReceived: asReceived)
+            let package = try await services.exchange.package(try Self.id(context), for: context.principal, asReceived: asReceived)
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/xml; charset=utf-8"],
@@ -91,7 +91,7 @@ public struct ExchangeAPI: Sendable {
             try await RequestBody.write(request, to: file, limit: Self.limit)
             let message = try await services.exchange.receive(
                 try Data(contentsOf: file, options: .alwaysMapped),
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(message, status: .accepted).response(from: request, context: context)

@@ -54,11 +54,11 @@ public struct OutboxAPI: Sendable {
         }
     }
 
-    func retry(_ context: AppRequestContext) async throws {
-        guard let id = Int64(context.parameters.get("id") ?? ""),
-            try await Outbox.retry(id, database: services.database, by: context.principal!, requestID: context.requestID)
+    func retry(_ context: SignedInContext) async throws {
+        guard let id = Int64(try context.parameters.require("id")),
+            try await Outbox.retry(id, database: services.database, by: context.principal, requestID: context.requestID)
         else {
-            throw DomainError.notFound(what: "undelivered message \(context.parameters.get("id") ?? "")")
+            throw DomainError.notFound(what: "undelivered message \(try context.parameters.require("id"))")
         }
     }
 }

@@ -54,11 +54,11 @@ public struct ProceduresAPI: Sendable {
             } else {
                 procedures = try await RequestBody.json([Procedure].self, from: request, context: context, limit: Self.importLimit)
             }
-            let result = try await services.procedures.importProcedures(procedures, by: context.principal!, requestID: context.requestID)
+            let result = try await services.procedures.importProcedures(procedures, by: context.principal, requestID: context.requestID)
             return try JSONResponse(result).response(from: request, context: context)
         }
         routes.get("/api/v1/procedures/:code", .everyone) { request, context in
-            let code = context.parameters.get("code") ?? ""
+            let code = try context.parameters.require("code")
             guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
             return try JSONResponse(procedure).response(from: request, context: context)
         }

@@ -55,7 +55,7 @@ public struct SignaturesAPI: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/signatures/sign", .signedIn) { request, context in
             let body = try await RequestBody.json(SignRequest.self, from: request, context: context, limit: Self.limit)
-            let principal = context.principal!
+            let principal = context.principal
             guard principal.roles.contains(where: \.isStaffRole) else {
                 throw DomainError.forbidden(messageVi: "Chỉ cán bộ được ký số", messageEn: "Only staff can sign")
             }
@@ -104,13 +104,13 @@ public struct SignaturesAPI: Sendable {
                 commonName: body.commonName,
                 organization: body.organization,
                 algorithm: body.algorithm,
-                by: context.principal!
+                by: context.principal
             )
             return try JSONResponse(issued, status: .created).response(from: request, context: context)
         }
         routes.post("/api/v1/pki/certificates/:serial/revoke", .permission(.systemAdmin)) { request, context in
             let body = try await RequestBody.json(RevokeRequest.self, from: request, context: context)
-            try await services.certificates.revoke(serial: context.parameters.get("serial") ?? "", reason: body.reason, by: context.principal!)
+            try await services.certificates.revoke(serial: try context.parameters.require("serial"), reason: body.reason, by: context.principal)
             return Response(status: .noContent)
         }
     }

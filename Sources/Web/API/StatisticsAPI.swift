@@ -24,7 +24,7 @@ public struct StatisticsAPI: Sendable {
     /// Reads `from`, `to` (default: this calendar month), `groupBy`, `form`, `agency` (for form
     /// II.06a the provincial service centre unless named), and limits leaders below the province
     /// to their own agency.
-    func query(_ uri: URI, _ context: AppRequestContext) async throws -> Result {
+    func query(_ uri: URI, _ context: SignedInContext) async throws -> Result {
         let today = VietnamTime.today()
         let month = ReportingPeriod.calendarMonth(year: today.year, month: today.month)
         let period = try ReportingPeriod(from: try uri.dateParameter("from") ?? month.from, to: try uri.dateParameter("to") ?? month.to)
@@ -32,7 +32,7 @@ public struct StatisticsAPI: Sendable {
         let grouping = try uri.caseParameter("groupBy", as: StatisticsGrouping.self) ?? (form == .serviceCentre ? .field : .agency)
         var agency = uri.stringParameter("agency")
         if form == .serviceCentre, agency == nil { agency = try await services.directory.provincialServiceCenter() }
-        let principal = context.principal!
+        let principal = context.principal
         if !(principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor)) {
             let own = principal.agency ?? ""
             let isProvince = try await services.directory.agency(own)?.parentIdentifier == nil

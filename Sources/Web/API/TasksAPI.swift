@@ -9,8 +9,8 @@ public struct TasksAPI: Sendable {
 
     public init(services: WebServices) { self.services = services }
 
-    static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "task") }
+    static func id(_ context: SignedInContext) throws -> Int64 {
+        let id = try context.parameters.number("id", orNotFound: "task")
         return id
     }
 
@@ -20,28 +20,28 @@ public struct TasksAPI: Sendable {
             let page = try await tasks.list(
                 scope: try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned,
                 filter: try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .all,
-                for: context.principal!,
+                for: context.principal,
                 page: try request.uri.pageRequest()
             )
             return try JSONResponse(page).response(from: request, context: context)
         }
         routes.post("/api/v1/tasks", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewTask.self, from: request, context: context)
-            let task = try await tasks.create(input, by: context.principal!, requestID: context.requestID)
+            let task = try await tasks.create(input, by: context.principal, requestID: context.requestID)
             var response = try JSONResponse(task, status: .created).response(from: request, context: context)
             response.headers[.location] = "/api/v1/tasks/\(task.id)"
             return response
         }
         routes.get("/api/v1/tasks/:id", .permission(.documentsWork)) { request, context in
-            try JSONResponse(try await tasks.task(try Self.id(context), for: context.principal!)).response(from: request, context: context)
+            try JSONResponse(try await tasks.task(try Self.id(context), for: context.principal)).response(from: request, context: context)
         }
         routes.post("/api/v1/tasks/:id/actions/:action", .permission(.documentsWork)) { request, context in
-            let name = context.parameters.get("action") ?? ""
+            let name = try context.parameters.require("action")
             guard let action = TaskAction(rawValue: name) else {
                 throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
             }
             let input = try await RequestBody.json(TaskActionInput.self, from: request, context: context, orEmpty: TaskActionInput())
-            let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal!, requestID: context.requestID)
+            let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal, requestID: context.requestID)
             return try JSONResponse(task).response(from: request, context: context)
         }
         routes.post("/api/v1/tasks/:id/files", .permission(.documentsWork)) { request, context in
@@ -49,7 +49,7 @@ public struct TasksAPI: Sendable {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }
             let data = Data(buffer: try await RequestBody.bytes(request, limit: TaskStore.maxFileSize))
-            let task = try await tasks.attach(data, name: name, to: try Self.id(context), by: context.principal!, requestID: context.requestID)
+            let task = try await tasks.attach(data, name: name, to: try Self.id(context), by: context.principal, requestID: context.requestID)
             return try JSONResponse(task, status: .created).response(from: request, context: context)
         }
     }

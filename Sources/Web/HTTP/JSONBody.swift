@@ -31,7 +31,7 @@ public enum RequestBody {
     }
 
     /// Decodes JSON; rejects unknown top-level fields when `T` lists its fields.
-    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = jsonLimit) async throws -> T
+    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestState, limit: Int = jsonLimit) async throws -> T
     {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
             throw Problem(
@@ -47,7 +47,7 @@ public enum RequestBody {
 
     /// Decodes JSON like `json`, or gives `empty` when the request has no body (actions whose
     /// input is optional).
-    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, orEmpty empty: @autoclosure () -> T)
+    public static func json<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestState, orEmpty empty: @autoclosure () -> T)
         async throws -> T
     {
         if request.headers[.contentLength] == "0" || request.headers[.contentType] == nil { return empty() }
@@ -60,7 +60,7 @@ public enum RequestBody {
         _ type: T.Type,
         part: String,
         from request: Request,
-        context: AppRequestContext,
+        context: some RequestState,
         limit: Int
     ) async throws -> (value: T, files: [FormFile])? {
         guard let boundary = Multipart.boundary(request.headers[.contentType]) else { return nil }
@@ -76,7 +76,7 @@ public enum RequestBody {
     }
 
     /// Decodes JSON bytes (a request body or a multipart part); rejects unknown top-level fields when `T` lists its fields.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, context: AppRequestContext) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, context: some RequestState) throws -> T {
         if let fields = T.self as? any KnownFields.Type {
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw malformed("Nội dung JSON phải là một đối tượng", "The JSON body must be an object", context)
@@ -115,11 +115,11 @@ public enum RequestBody {
         return unknown
     }
 
-    static func malformed(_ vi: String, _ en: String, _ context: AppRequestContext) -> Problem {
+    static func malformed(_ vi: String, _ en: String, _ context: some RequestState) -> Problem {
         Problem(status: .badRequest, slug: "malformed", detailVi: vi, detailEn: en, language: context.language)
     }
 
-    static func describe(_ error: DecodingError, _ context: AppRequestContext) -> any Error {
+    static func describe(_ error: DecodingError, _ context: some RequestState) -> any Error {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }

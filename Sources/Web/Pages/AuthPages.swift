@@ -23,8 +23,8 @@ public struct AuthPages: Sendable {
         }
         routes.post("/login", .everyone) { request, context in try await login(request, context) }
         routes.post("/logout", .signedIn) { request, context in
-            if let token = context.sessionToken, let principal = context.principal {
-                try await services.sessions.close(token: token, principal: principal, requestID: context.requestID)
+            if let token = context.sessionToken {
+                try await services.sessions.close(token: token, principal: context.principal, requestID: context.requestID)
             }
             var response = Response.redirect(to: "/", type: .normal)
             response.setCookie(

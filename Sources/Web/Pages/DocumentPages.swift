@@ -13,7 +13,7 @@ public struct DocumentPages: Sendable {
     public init(services: WebServices) { self.services = services }
 
     public func addRoutes(to routes: RouteBuilder) {
-        let work = Access.permission(.documentsWork)
+        let work = Restricted.permission(.documentsWork)
         routes.get("/documents", work) { request, context in try await list(request, context) }
         routes.get("/documents/new/:direction", work) { request, context in try await newForm(request, context) }
         routes.post("/documents/new/:direction", work) { request, context in try await create(request, context) }
@@ -22,7 +22,7 @@ public struct DocumentPages: Sendable {
         routes.get("/documents/registers/:direction/csv", work) { request, context in
             let direction = try Self.direction(context)
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
-            let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal!)
+            let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal)
             return DossiersAPI.download(
                 fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
                 mediaType: "text/csv; charset=utf-8",
@@ -38,7 +38,7 @@ public struct DocumentPages: Sendable {
                 guard let file = form.files.first(where: { !$0.data.isEmpty }) else {
                     throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload")
                 }
-                _ = try await services.documents.attach(file.data, name: file.fileName, to: id, by: context.principal!, requestID: context.requestID)
+                _ = try await services.documents.attach(file.data, name: file.fileName, to: id, by: context.principal, requestID: context.requestID)
                 return Response.redirect(to: "/documents/\(id)", type: .normal)
             }
         }
@@ -46,14 +46,14 @@ public struct DocumentPages: Sendable {
             let (file, data) = try await services.documents.file(
                 try DocumentsAPI.id(context, "file"),
                 of: try DocumentsAPI.id(context),
-                for: context.principal!,
+                for: context.principal,
                 requestID: context.requestID
             )
             return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
         }
     }
 
-    static func direction(_ context: AppRequestContext) throws -> DocumentDirection {
+    static func direction(_ context: SignedInContext) throws -> DocumentDirection {
         switch context.parameters.get("direction") {
         case "incoming": .incoming
         case "outgoing": .outgoing
@@ -62,7 +62,7 @@ public struct DocumentPages: Sendable {
     }
 
     /// Runs a form's action; a domain problem re-renders the document with the message.
-    func orShowError(_ request: Request, _ context: AppRequestContext, _ body: () async throws -> Response) async throws -> Response {
+    func orShowError(_ request: Request, _ context: SignedInContext, _ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch let error as DomainError {
@@ -79,8 +79,8 @@ public struct DocumentPages: Sendable {
 
     // MARK: Lists
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = context.principal!
+    func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let uri = request.uri
         let direction: DocumentDirection = uri.stringParameter("dir") == "out" ? .outgoing : .incoming
         let query = try DocumentsAPI.query(uri, direction: direction)
@@ -136,12 +136,12 @@ public struct DocumentPages: Sendable {
     static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
 
     /// Registers a document waiting from the axis, or refuses it.
-    func decide(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func decide(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let form = try await Form.read(request)
-        guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "document") }
-        guard ["register", "refuse"].contains(context.parameters.get("decision") ?? "") else { throw DomainError.notFound(what: "action") }
+        let id = try context.parameters.number("id", orNotFound: "document")
+        guard ["register", "refuse"].contains(try context.parameters.require("decision")) else { throw DomainError.notFound(what: "action") }
         if context.parameters.get("decision") == "refuse" {
-            try await services.documents.refuseFromExchange(id, reason: form["reason"] ?? "", by: context.principal!, requestID: context.requestID)
+            try await services.documents.refuseFromExchange(id, reason: form["reason"] ?? "", by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/documents", type: .normal)
         }
         let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0) ?? .normal
@@ -149,7 +149,7 @@ public struct DocumentPages: Sendable {
             id,
             secrecy: secrecy,
             unverifiedReason: form["unverifiedReason"],
-            by: context.principal!,
+            by: context.principal,
             requestID: context.requestID
         )
         return Response.redirect(to: "/documents/\(document.id)", type: .normal)
@@ -159,13 +159,13 @@ public struct DocumentPages: Sendable {
 
     func newForm(
         _ request: Request,
-        _ context: AppRequestContext,
+        _ context: SignedInContext,
         errors: [String] = [],
         values: [String: String] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let direction = try Self.direction(context)
-        let principal = context.principal!
+        let principal = context.principal
         let agency = principal.agency ?? ""
         let staff = try await services.accounts.staff(of: agency)
         let own = try await services.directory.agency(agency)
@@ -194,10 +194,10 @@ public struct DocumentPages: Sendable {
         )
     }
 
-    func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func create(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let direction = try Self.direction(context)
         let form = try await Form.read(request)
-        let principal = context.principal!
+        let principal = context.principal
         func value(_ key: String) -> String? { form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
         let urgency = Urgency(rawValue: Int(form["urgency"] ?? "0") ?? 0)
         let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0)
@@ -268,8 +268,8 @@ public struct DocumentPages: Sendable {
 
     // MARK: Detail and actions
 
-    func detail(_ request: Request, _ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = context.principal!
+    func detail(_ request: Request, _ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let d = try await services.documents.document(try DocumentsAPI.id(context), for: principal, requestID: context.requestID)
         let allowed = try await services.documents.allowedActions(on: d, for: principal)
         let staff = try await services.accounts.staff(of: d.agency)
@@ -359,10 +359,10 @@ public struct DocumentPages: Sendable {
         )
     }
 
-    func act(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func act(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let id = try DocumentsAPI.id(context)
         let form = try await Form.read(request)
-        guard let action = DocumentAction(rawValue: context.parameters.get("action") ?? "") else { throw DomainError.notFound(what: "action") }
+        let action = try context.parameters.value("action", as: DocumentAction.self, orNotFound: "action")
         func assignee(_ value: String?) -> Assignee? {
             guard let value, value.count > 2 else { return nil }
             return value.hasPrefix("u:") ? Assignee(user: String(value.dropFirst(2))) : Assignee(department: String(value.dropFirst(2)))
@@ -377,19 +377,19 @@ public struct DocumentPages: Sendable {
                 deadlineDays: form["deadlineDays"].flatMap { Int($0) },
                 to: form["to"]
             )
-            _ = try await services.documents.perform(action, on: id, input: input, by: context.principal!, requestID: context.requestID)
+            _ = try await services.documents.perform(action, on: id, input: input, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/documents/\(id)", type: .normal)
         }
     }
 
     // MARK: Register books
 
-    func registerBook(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func registerBook(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let direction = try Self.direction(context)
         let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
         guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
-        let book = try await services.documents.registerBook(direction, year: year, for: context.principal!)
-        let agency = try await services.directory.agency(context.principal!.agency ?? "")
+        let book = try await services.documents.registerBook(direction, year: year, for: context.principal)
+        let agency = try await services.directory.agency(context.principal.agency ?? "")
         return try services.pages.render(
             "register-book",
             titleKey: direction == .incoming ? "incomingRegister" : "outgoingRegister",

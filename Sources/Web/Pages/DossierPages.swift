@@ -21,13 +21,13 @@ public struct DossierPages: Sendable {
         routes.post("/dossiers/:code/actions/:action", .signedIn) { request, context in try await act(request, context) }
         routes.post("/dossiers/:code/files", .signedIn) { request, context in try await upload(request, context) }
         routes.get("/dossiers/:code/files/:id", .signedIn) { _, context in
-            guard let id = Int64(context.parameters.get("id") ?? "") else { throw DomainError.notFound(what: "file") }
-            let (attachment, data) = try await services.dossiers.file(id, of: context.parameters.get("code") ?? "", for: context.principal!)
+            let id = try context.parameters.number("id", orNotFound: "file")
+            let (attachment, data) = try await services.dossiers.file(id, of: try context.parameters.require("code"), for: context.principal)
             return DossiersAPI.download(attachment, data)
         }
         routes.get("/lookup", .everyone) { request, context in try await lookup(request, context) }
         routes.post("/dossiers/:code/rating", .signedIn) { request, context in
-            let code = context.parameters.get("code") ?? ""
+            let code = try context.parameters.require("code")
             let form = try await Form.read(request)
             do {
                 guard let value = Int(form["rating"] ?? ""), let satisfaction = Satisfaction(rawValue: value) else {
@@ -37,7 +37,7 @@ public struct DossierPages: Sendable {
                     code,
                     rating: satisfaction,
                     comment: form["comment"],
-                    by: context.principal!,
+                    by: context.principal,
                     requestID: context.requestID
                 )
                 return Response.redirect(to: "/dossiers/\(code)", type: .normal)
@@ -57,14 +57,14 @@ public struct DossierPages: Sendable {
 
     func newForm(
         _ request: Request,
-        _ context: AppRequestContext,
+        _ context: SignedInContext,
         errors: [String] = [],
         values: [String: String] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let code = values["procedure"] ?? request.uri.stringParameter("procedure") ?? ""
         guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
-        let principal = context.principal!
+        let principal = context.principal
         let atCounter = principal.roles.contains(.counterOfficer)
         guard atCounter || procedure.onlineLevel.acceptsOnlineSubmission else {
             throw DomainError.conflict(
@@ -109,7 +109,7 @@ public struct DossierPages: Sendable {
         )
     }
 
-    func submit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func submit(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let form = try await Form.read(request)
         let code = form["procedure"] ?? ""
         guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
@@ -134,7 +134,7 @@ public struct DossierPages: Sendable {
             subject: form["subject"],
             channel: Int(form["channel"] ?? "")
         )
-        let principal = context.principal!
+        let principal = context.principal
         do {
             let dossier = try await services.dossiers.create(input, attachments: attachments, by: principal, requestID: context.requestID)
             return Response.redirect(to: "/dossiers/\(dossier.code)", type: .normal)
@@ -154,8 +154,8 @@ public struct DossierPages: Sendable {
 
     // MARK: Lists
 
-    func queue(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = context.principal!
+    func queue(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let filter = try DossiersAPI.filter(request.uri)
         let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: principal)
         let now = Date().epochMillis
@@ -186,12 +186,12 @@ public struct DossierPages: Sendable {
 
     // MARK: Detail and actions
 
-    func detail(_ request: Request, _ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let code = context.parameters.get("code") ?? ""
-        let detail = try await services.dossiers.detail(code, for: context.principal!)
+    func detail(_ request: Request, _ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let code = try context.parameters.require("code")
+        let detail = try await services.dossiers.detail(code, for: context.principal)
         let d = detail.dossier
         let vi = context.language == .vi
-        let principal = context.principal!
+        let principal = context.principal
         var agencyNames: [String: String] = [:]
         for identifier in Set([d.receivingAgency, d.currentAgency, d.implementingAgency]) {
             agencyNames[identifier] = try await services.directory.agency(identifier)?.name ?? identifier
@@ -267,16 +267,16 @@ public struct DossierPages: Sendable {
         )
     }
 
-    func act(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let code = context.parameters.get("code") ?? ""
+    func act(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let code = try context.parameters.require("code")
         let form = try await Form.read(request)
-        guard let action = DossierAction(rawValue: context.parameters.get("action") ?? "") else { throw DomainError.notFound(what: "action") }
+        let action = try context.parameters.value("action", as: DossierAction.self, orNotFound: "action")
         do {
             _ = try await services.dossiers.perform(
                 action,
                 on: code,
                 input: ActionInput(note: form["note"], assignee: form["assignee"], newDueDate: form["newDueDate"]),
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return Response.redirect(to: "/dossiers/\(code)", type: .normal)
@@ -287,8 +287,8 @@ public struct DossierPages: Sendable {
         }
     }
 
-    func upload(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let code = context.parameters.get("code") ?? ""
+    func upload(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let code = try context.parameters.require("code")
         let form = try await Form.read(request)
         let kind = try DossiersAPI.kind(form["kind"])
         do {
@@ -300,7 +300,7 @@ public struct DossierPages: Sendable {
                     documentName: form["document"] ?? "",
                     kind: kind,
                     to: code,
-                    by: context.principal!,
+                    by: context.principal,
                     requestID: context.requestID
                 )
             }

@@ -72,7 +72,7 @@ public struct PageRenderer: Sendable {
         titleKey: String,
         data: [String: Any],
         request: Request,
-        context: AppRequestContext,
+        context: some RequestState,
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
         let t = Strings.all(context.language)
@@ -89,11 +89,11 @@ public struct PageRenderer: Sendable {
         page["csrf"] = context.csrfToken ?? ""
         page["css"] = "/static/app.css?v=\(assets["app.css"]?.hash ?? "0")"
         page["currentPath"] = request.uri.path
-        if let principal = context.principal {
+        if let principal = context.signedIn {
             page["user"] = ["username": principal.username]
         }
         page["nav"] = navigation.filter { item in
-            item.access == .everyone || (context.principal?.allows(item.access) ?? false)
+            item.access == .everyone || (context.signedIn?.allows(item.access) ?? false)
         }.map { ["path": $0.path, "label": t[$0.key] ?? $0.key, "current": $0.path == request.uri.path] as [String: Any] }
         guard let html = library.render(page, withTemplate: template) else {
             throw Problem(
@@ -123,7 +123,7 @@ public struct PageRenderer: Sendable {
         return value
     }
 
-    func errorPage(_ problem: Problem, request: Request, context: AppRequestContext) throws -> Response {
+    func errorPage(_ problem: Problem, request: Request, context: some RequestState) throws -> Response {
         try render(
             "error",
             titleKey: "errorTitle",

@@ -56,20 +56,20 @@ public struct PaymentPages: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         routes.post("/api/v1/dossiers/:code/payments", .signedIn) { request, context in
             let url = try await services.dossiers.startPayment(
-                context.parameters.get("code") ?? "",
+                try context.parameters.require("code"),
                 gateway: try await gateway(),
                 clientAddress: context.clientAddress,
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return try JSONResponse(Started(redirectUrl: url), status: .created).response(from: request, context: context)
         }
         routes.post("/dossiers/:code/pay", .signedIn) { request, context in
             let url = try await services.dossiers.startPayment(
-                context.parameters.get("code") ?? "",
+                try context.parameters.require("code"),
                 gateway: try await gateway(),
                 clientAddress: context.clientAddress,
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return Response.redirect(to: url, type: .normal)

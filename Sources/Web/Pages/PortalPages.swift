@@ -22,7 +22,7 @@ public struct PortalPages: Sendable {
             )
         }
         routes.get("/account", .signedIn) { request, context in
-            guard let id = context.principal?.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
+            guard let id = context.principal.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
             let roleNames = account.roles.map { context.language == .vi ? $0.nameVi : $0.nameEn }
             var facts: [String: Any] = ["fullName": account.fullName, "username": account.username, "roles": roleNames]
             // Absent facts are left out so their rows are not shown.
@@ -62,7 +62,7 @@ public struct PortalPages: Sendable {
             }
             try await services.calendar.set(
                 CalendarOverride(date: date, kind: kind, name: form["name"] ?? ""),
-                by: context.principal!,
+                by: context.principal,
                 requestID: context.requestID
             )
             return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
@@ -70,7 +70,7 @@ public struct PortalPages: Sendable {
         routes.post("/calendar/overrides/remove", .permission(.calendarManage)) { request, context in
             let form = try await Form.read(request)
             guard let date = LocalDate(iso: form["date"] ?? "") else { throw DomainError.invalid("date", "Ngày không hợp lệ", "Invalid date") }
-            try await services.calendar.remove(date, by: context.principal!, requestID: context.requestID)
+            try await services.calendar.remove(date, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
         }
         routes.get("/admin/agencies", .permission(.directoryManage)) { request, context in
@@ -91,7 +91,7 @@ public struct PortalPages: Sendable {
             )
         }
         routes.get("/admin/users", .permission(.usersRead)) { request, context in
-            let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: nil, by: context.principal!)
+            let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: nil, by: context.principal)
             let rows = page.items.map {
                 [
                     "username": $0.username, "fullName": $0.fullName, "roles": $0.roles.map(\.rawValue),

@@ -47,7 +47,7 @@ public struct ProcedurePages: Sendable {
             )
         }
         routes.get("/procedures/:code", .everyone) { request, context in
-            let code = context.parameters.get("code") ?? ""
+            let code = try context.parameters.require("code")
             guard let p = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: code) }
             let vi = context.language == .vi
             var agencyName: String?

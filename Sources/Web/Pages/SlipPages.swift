@@ -19,9 +19,9 @@ public struct SlipPages: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/dossiers/:code/print/:slip", .signedIn) { request, context in
-            let slip = context.parameters.get("slip") ?? ""
+            let slip = try context.parameters.require("slip")
             guard let title = Self.titles[slip] else { throw DomainError.notFound(what: "slip \(slip)") }
-            let detail = try await services.dossiers.detail(context.parameters.get("code") ?? "", for: context.principal!)
+            let detail = try await services.dossiers.detail(try context.parameters.require("code"), for: context.principal)
             let d = detail.dossier
             func last(_ action: DossierAction) -> DossierEvent? { detail.events.last { $0.action == action.rawValue } }
             let event: DossierEvent? =
@@ -46,7 +46,7 @@ public struct SlipPages: Sendable {
                     "applicant": d.applicant.fullName, "phone": d.applicant.phone, "address": d.applicant.address ?? "",
                     "citizenId": d.applicant.citizenId ?? "",
                     "received": DossierPages.time(d.receivedAt) ?? "", "due": DossierPages.time(d.dueAt) ?? "", "note": event?.note ?? "",
-                    "officer": event?.actor ?? context.principal!.username, "eventTime": DossierPages.time(event?.at) ?? "",
+                    "officer": event?.actor ?? context.principal.username, "eventTime": DossierPages.time(event?.at) ?? "",
                     "files": detail.attachments.map { ["document": $0.documentName, "name": $0.fileName] },
                     "events": detail.events.map {
                         [

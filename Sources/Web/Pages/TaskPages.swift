@@ -10,7 +10,7 @@ public struct TaskPages: Sendable {
     public init(services: WebServices) { self.services = services }
 
     public func addRoutes(to routes: RouteBuilder) {
-        let work = Access.permission(.documentsWork)
+        let work = Restricted.permission(.documentsWork)
         routes.get("/tasks", work) { request, context in try await list(request, context) }
         routes.get("/tasks/new", work) { request, context in try await newForm(request, context) }
         routes.post("/tasks", work) { request, context in
@@ -26,7 +26,7 @@ public struct TaskPages: Sendable {
                         deadline: form["deadline"].flatMap { LocalDate(iso: $0) },
                         deadlineDays: form["deadlineDays"].flatMap { Int($0) }
                     ),
-                    by: context.principal!,
+                    by: context.principal,
                     requestID: context.requestID
                 )
                 return Response.redirect(to: "/tasks/\(task.id)", type: .normal)
@@ -45,7 +45,7 @@ public struct TaskPages: Sendable {
         routes.post("/tasks/:id/actions/:action", work) { request, context in
             let id = try TasksAPI.id(context)
             let form = try await Form.read(request)
-            guard let action = TaskAction(rawValue: context.parameters.get("action") ?? "") else { throw DomainError.notFound(what: "action") }
+            let action = try context.parameters.value("action", as: TaskAction.self, orNotFound: "action")
             do {
                 _ = try await services.tasks.perform(
                     action,
@@ -55,7 +55,7 @@ public struct TaskPages: Sendable {
                         progress: form["progress"].flatMap { Int($0) },
                         deadline: form["deadline"].flatMap { LocalDate(iso: $0) }
                     ),
-                    by: context.principal!,
+                    by: context.principal,
                     requestID: context.requestID
                 )
                 return Response.redirect(to: "/tasks/\(id)", type: .normal)
@@ -71,14 +71,14 @@ public struct TaskPages: Sendable {
             guard let file = form.files.first(where: { !$0.data.isEmpty }) else {
                 throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload")
             }
-            _ = try await services.tasks.attach(file.data, name: file.fileName, to: id, by: context.principal!, requestID: context.requestID)
+            _ = try await services.tasks.attach(file.data, name: file.fileName, to: id, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/tasks/\(id)", type: .normal)
         }
         routes.get("/tasks/:id/files/:sha", work) { _, context in
             let (name, data) = try await services.tasks.file(
-                context.parameters.get("sha") ?? "",
+                try context.parameters.require("sha"),
                 of: try TasksAPI.id(context),
-                for: context.principal!
+                for: context.principal
             )
             return DossiersAPI.download(fileName: name, mediaType: FileType.detect(data)?.mediaType ?? "application/octet-stream", data)
         }
@@ -89,8 +89,8 @@ public struct TaskPages: Sendable {
         Dictionary(try await services.directory.all().map { ($0.identifier, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = context.principal!
+    func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let scope = try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned
         let filter = try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .open
         let page = try await services.tasks.list(scope: scope, filter: filter, for: principal, page: try request.uri.pageRequest())
@@ -125,12 +125,12 @@ public struct TaskPages: Sendable {
 
     func newForm(
         _ request: Request,
-        _ context: AppRequestContext,
+        _ context: SignedInContext,
         error: String? = nil,
         values: [String: String] = [:],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let principal = context.principal!
+        let principal = context.principal
         let agencies = try await services.directory.all()
         let province = try await services.tasks.seesProvince(principal)
         let allowed = agencies.filter { province || $0.identifier == principal.agency || $0.parentIdentifier == principal.agency }
@@ -151,8 +151,8 @@ public struct TaskPages: Sendable {
         )
     }
 
-    func detail(_ request: Request, _ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = context.principal!
+    func detail(_ request: Request, _ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let task = try await services.tasks.task(try TasksAPI.id(context), for: principal)
         let names = try await agencyNames()
         let actions = TaskAction.allCases.filter { (try? TaskRules.permit($0, task: task, principal: principal)) != nil }
@@ -186,8 +186,8 @@ public struct TaskPages: Sendable {
     }
 
     /// The leaders' dashboard: documents received and sent (electronic share), processing on time, tasks.
-    func dashboard(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = context.principal!
+    func dashboard(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let today = VietnamTime.today()
         let from = try request.uri.dateParameter("from") ?? LocalDate(year: today.year, month: 1, day: 1)!
         let to = try request.uri.dateParameter("to") ?? today

@@ -45,24 +45,44 @@ public struct RouteBuilder {
         self.catalog = catalog
     }
 
+    /// A public route: its handler sees the request's context as it is (a principal if someone is signed in).
     public func on(
         _ method: HTTPRequest.Method,
         _ path: String,
-        _ access: Access,
+        _ access: Open,
         _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
-        catalog.add(.init(method: method, path: path, access: access))
+        catalog.add(.init(method: method, path: path, access: .everyone))
+        router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
+    }
+
+    /// A route that needs an account: checked here, then its handler gets the signed-in context.
+    public func on(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        _ access: Restricted,
+        _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Response
+    ) {
+        catalog.add(.init(method: method, path: path, access: access.access))
         router.on(RouterPath(path), method: method) { request, context in
-            try Self.authorize(access, context)
-            return try await handler(request, context)
+            try Self.authorize(access.access, context)
+            return try await handler(request, try SignedInContext(context))
         }
     }
 
-    public func get(_ path: String, _ access: Access, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+    public func get(_ path: String, _ access: Open, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
         on(.get, path, access, handler)
     }
 
-    public func post(_ path: String, _ access: Access, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+    public func get(_ path: String, _ access: Restricted, _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Response) {
+        on(.get, path, access, handler)
+    }
+
+    public func post(_ path: String, _ access: Open, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+        on(.post, path, access, handler)
+    }
+
+    public func post(_ path: String, _ access: Restricted, _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Response) {
         on(.post, path, access, handler)
     }
 
