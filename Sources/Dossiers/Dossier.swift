@@ -109,6 +109,18 @@ public struct DossierDetail: Codable, Sendable {
     public let attachments: [Attachment]
     public let allowedActions: [DossierAction]
     public let overdue: Bool
+    /// What else the reader may do now (decided by `DossierRules`, as the store checks it).
+    public let abilities: DossierAbilities
+}
+
+/// What a reader may do on a dossier besides its actions.
+public struct DossierAbilities: Codable, Sendable, Equatable {
+    /// Attach submitted or supplementary papers.
+    public let attachPapers: Bool
+    /// Attach the digitised result.
+    public let attachResult: Bool
+    public let pay: Bool
+    public let rate: Bool
 }
 
 /// What a submission or counter receipt carries.

@@ -35,6 +35,30 @@ public enum DossierRules {
         }
     }
 
+    /// Who may attach a file of `kind`: the applicant while the dossier waits for them
+    /// (submitted, supplement requested) and the receiving desk while it is open; the result,
+    /// the processing agency once decided.
+    public static func mayAttach(_ kind: Attachment.Kind, by actor: Actor, status: DossierStatus) -> Bool {
+        switch kind {
+        case .submission, .supplement:
+            let waitingForApplicant = status == .submitted || status == .supplementRequested
+            return (actor.isOwner && waitingForApplicant) || (actor.atReceivingAgency && actor.has(.counterOfficer) && !status.isFinal)
+        case .result:
+            return actor.atCurrentAgency && actor.has(.processingOfficer, .leader, .counterOfficer)
+                && (status == .approved || status == .rejected || status == .resultReady)
+        }
+    }
+
+    /// Whether the applicant may pay online now: a fee is due, nothing is paid yet, the dossier is open.
+    public static func mayPay(by actor: Actor, status: DossierStatus, due: Int64, paid: Bool) -> Bool {
+        actor.isOwner && due > 0 && !paid && !status.isFinal
+    }
+
+    /// Whether the applicant may rate: the result was returned and they have not rated yet.
+    public static func mayRate(by actor: Actor, status: DossierStatus, rated: Bool) -> Bool {
+        actor.isOwner && status == .returned && !rated
+    }
+
     /// Actions the status allows, whoever asks.
     public static func actions(from status: DossierStatus) -> [DossierAction] {
         DossierAction.allCases.filter { transitions[status]?.keys.contains($0) == true }

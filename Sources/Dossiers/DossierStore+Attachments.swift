@@ -26,21 +26,7 @@ extension DossierStore {
             guard let row = try await DossierRow.load(code: code, db),
                 DossierVisibility.canRead(row, agencies: try await DossierRow.agencies(of: row.id, db), principal: principal)
             else { throw Self.notFound }
-            let actor = DossierVisibility.actor(row, principal: principal)
-            let status = row.statusValue
-            let allowed: Bool
-            switch kind {
-            case .submission, .supplement:
-                let waitingForApplicant = status == .submitted || status == .supplementRequested
-                allowed =
-                    (actor.isOwner && waitingForApplicant)
-                    || (actor.atReceivingAgency && principal.roles.contains(.counterOfficer) && !status.isFinal)
-            case .result:
-                allowed =
-                    actor.atCurrentAgency && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
-                    && (status == .approved || status == .rejected || status == .resultReady)
-            }
-            guard allowed else {
+            guard DossierRules.mayAttach(kind, by: DossierVisibility.actor(row, principal: principal), status: row.statusValue) else {
                 throw DomainError.forbidden(
                     messageVi: "Không thể đính kèm tệp vào hồ sơ ở trạng thái này",
                     messageEn: "You cannot attach files to this dossier now"

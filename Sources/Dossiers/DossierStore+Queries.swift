@@ -16,13 +16,25 @@ extension DossierStore {
                 .from("dossier_events").where("dossier_id", .equal, row.id).orderBy("id")
                 .all(decoding: DossierEvent.self, keyDecodingStrategy: .convertFromSnakeCase)
             let attachments = try await Self.attachments(of: row.id, db)
-            let actions = DossierRules.allowedActions(for: DossierVisibility.actor(row, principal: principal), status: row.statusValue)
+            let actor = DossierVisibility.actor(row, principal: principal)
+            let status = row.statusValue
+            let paid =
+                try await db.select().column("id").from("dossier_payments").where("dossier_id", .equal, row.id)
+                .where("status", .equal, Payment.Status.paid.rawValue).first() != nil
+            let rated = try await db.select().column("dossier_id").from("dossier_ratings").where("dossier_id", .equal, row.id).first() != nil
+            let abilities = DossierAbilities(
+                attachPapers: DossierRules.mayAttach(.supplement, by: actor, status: status),
+                attachResult: DossierRules.mayAttach(.result, by: actor, status: status),
+                pay: DossierRules.mayPay(by: actor, status: status, due: Self.amountDue(row), paid: paid),
+                rate: DossierRules.mayRate(by: actor, status: status, rated: rated)
+            )
             return DossierDetail(
                 dossier: row.dossier,
                 events: events,
                 attachments: attachments,
-                allowedActions: actions,
-                overdue: row.dossier.isOverdue(at: now)
+                allowedActions: DossierRules.allowedActions(for: actor, status: status),
+                overdue: row.dossier.isOverdue(at: now),
+                abilities: abilities
             )
         }
     }

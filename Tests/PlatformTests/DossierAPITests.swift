@@ -61,6 +61,9 @@ import Testing
             let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen)
             #expect((detail.object?["events"] as? [[String: Any]])?.count == 2)
             #expect(detail.object?["allowedActions"] as? [String] == ["withdraw"])
+            let abilities = detail.object?["abilities"] as? [String: Bool]
+            // received: its fee may be paid, nothing more
+            #expect(abilities == ["attachPapers": false, "attachResult": false, "pay": true, "rate": false])
             let stranger = try await client.token("chuyenvien.sxd")
             #expect(try await client.json("/api/v1/dossiers/\(code)", token: stranger).status == .notFound)
             #expect(try await client.json("/api/v1/dossiers/\(code)/attachments/\(fileID)", token: stranger).status == .notFound)

@@ -20,6 +20,29 @@ import Testing
         #expect(DossierStatus.supplementRequested.nationalCode == 5 && DossierStatus.resultReady.nationalCode == 9)
     }
 
+    @Test func attachingPayingAndRatingFollowOneRule() {
+        let owner = actor(citizen, owner: true)
+        let stranger = actor(citizen)
+        let desk = actor(counter, receiving: true, current: true)
+        #expect(DossierRules.mayAttach(.supplement, by: owner, status: .supplementRequested))
+        #expect(!DossierRules.mayAttach(.supplement, by: owner, status: .processing))
+        #expect(!DossierRules.mayAttach(.supplement, by: stranger, status: .supplementRequested))
+        #expect(
+            DossierRules.mayAttach(.submission, by: desk, status: .processing) && !DossierRules.mayAttach(.submission, by: desk, status: .returned)
+        )
+        #expect(!DossierRules.mayAttach(.result, by: owner, status: .approved))
+        #expect(DossierRules.mayAttach(.result, by: actor(officer, current: true), status: .approved))
+        #expect(!DossierRules.mayAttach(.result, by: actor(officer, current: true), status: .processing))
+        #expect(DossierRules.mayPay(by: owner, status: .awaitingPayment, due: 200_000, paid: false))
+        #expect(!DossierRules.mayPay(by: owner, status: .awaitingPayment, due: 200_000, paid: true))
+        #expect(!DossierRules.mayPay(by: owner, status: .returned, due: 200_000, paid: false))
+        #expect(!DossierRules.mayPay(by: desk, status: .awaitingPayment, due: 200_000, paid: false))
+        #expect(DossierRules.mayRate(by: owner, status: .returned, rated: false))
+        #expect(
+            !DossierRules.mayRate(by: owner, status: .returned, rated: true) && !DossierRules.mayRate(by: stranger, status: .returned, rated: false)
+        )
+    }
+
     @Test func finalStatusesAllowNothing() {
         for status in DossierStatus.allCases where status.isFinal {
             #expect(DossierRules.actions(from: status).isEmpty, "\(status)")

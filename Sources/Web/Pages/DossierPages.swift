@@ -209,19 +209,14 @@ public struct DossierPages: Sendable {
             ]
         }
         let isStaff = principal.roles != [.citizen]
-        let waitingForApplicant = d.status == .supplementRequested || d.status == .submitted
-        let canUploadSupplement =
-            (detail.dossier.ownerUserId == principal.userID && waitingForApplicant)
-            || (principal.agency == d.receivingAgency && principal.roles.contains(.counterOfficer) && !d.status.isFinal)
-        let canUploadResult =
-            principal.agency == d.currentAgency && [.approved, .rejected, .resultReady].contains(d.status)
-            && !principal.roles.isDisjoint(with: [.processingOfficer, .leader, .counterOfficer])
+        let canUploadSupplement = detail.abilities.attachPapers
+        let canUploadResult = detail.abilities.attachResult
         let hasEvent: (String) -> Bool = { name in detail.events.contains { $0.action == name } }
         let rating = try await services.dossiers.rating(of: d.code)
         let billing = try await services.dossiers.payments(of: d.code, for: principal)
         let isPaid = billing.payments.contains { $0.status == .paid }
-        let canPay = billing.due > 0 && !isPaid && !d.status.isFinal && d.ownerUserId != nil && d.ownerUserId == principal.userID
-        let canRate = d.status == .returned && rating == nil && d.ownerUserId != nil && d.ownerUserId == principal.userID
+        let canPay = detail.abilities.pay
+        let canRate = detail.abilities.rate
         var slips: [[String: String]] = []
         let t = Strings.all(context.language)
         for (slip, shown) in [
