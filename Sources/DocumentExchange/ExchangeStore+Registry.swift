@@ -73,7 +73,7 @@ extension ExchangeStore {
         guard let agency = principal.agency, principal.roles.contains(where: \.isStaffRole) else { return [] }
         return try await database.read { db in
             try await db.select().column("*").from("exchange_messages").where("agency", .equal, agency).where("direction", .equal, "in")
-                .where("status_code", .equal, "01").orderBy("id", .descending).limit(limit)
+                .where("status_code", .equal, EdXMLStatus.Code.arrived.rawValue).orderBy("id", .descending).limit(limit)
                 .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.message)
         }
     }

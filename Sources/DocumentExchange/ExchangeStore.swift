@@ -167,7 +167,7 @@ public struct ExchangeStore: Sendable {
                         messageEn: "\(documentID) was already sent to \(package.recipient.organId)"
                     )
                 }
-                try await Self.event(db, message: id, code: "00", description: "Đã gửi", actor: principalName, now: now.epochMillis)
+                try await Self.event(db, message: id, code: Self.sentCode, description: "Đã gửi", actor: principalName, now: now.epochMillis)
                 ids.append(id)
                 if !package.internal {
                     try await Outbox.enqueue(
@@ -384,7 +384,14 @@ public struct ExchangeStore: Sendable {
             else {
                 throw DomainError.conflict(messageVi: "Văn bản đã nhận", messageEn: "Already received")
             }
-            try await Self.event(db, message: id, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
+            try await Self.event(
+                db,
+                message: id,
+                code: EdXMLStatus.Code.arrived.rawValue,
+                description: "Đã đến",
+                actor: principal.username,
+                now: now.epochMillis
+            )
             if senderInside,
                 let sent = try await Self.findID(
                     db,
@@ -394,7 +401,14 @@ public struct ExchangeStore: Sendable {
                     counterpart: recipient
                 )
             {
-                try await Self.event(db, message: sent, code: "01", description: "Đã đến", actor: principal.username, now: now.epochMillis)
+                try await Self.event(
+                    db,
+                    message: sent,
+                    code: EdXMLStatus.Code.arrived.rawValue,
+                    description: "Đã đến",
+                    actor: principal.username,
+                    now: now.epochMillis
+                )
             }
             // Revoke, update or replace: the original received copies are marked (ours name one in
             // Bussiness/DocumentId, the SDK's replacements list them in ReplacementInfoList).
@@ -418,7 +432,7 @@ public struct ExchangeStore: Sendable {
         }
         if !senderInside {
             try await propagate(
-                code: "01",
+                code: EdXMLStatus.Code.arrived.rawValue,
                 description: "Đã đến",
                 route: Route(
                     documentId: documentID,
@@ -570,7 +584,10 @@ public struct ExchangeStore: Sendable {
                 )
                 .set("warnings", to: warnings).set("subject", to: document.subject).set("code", to: "\(document.codeNumber)/\(document.codeNotation)")
                 .set("counterpart_name", to: document.from.organName).set("document_date", to: document.promulgationDate.iso)
-                .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).set("status_code", to: "01")
+                .set("type_name", to: document.typeName).set("signer", to: Self.signer(of: document)).set(
+                    "status_code",
+                    to: EdXMLStatus.Code.arrived.rawValue
+                )
                 .where("id", .equal, id).run()
             }
             try await senderChanges.tell(
@@ -710,7 +727,7 @@ public struct ExchangeStore: Sendable {
         {
             return id
         }
-        let onlyArrived = try row.decode(column: "status_code", as: String?.self) == "01"
+        let onlyArrived = try row.decode(column: "status_code", as: String?.self) == EdXMLStatus.Code.arrived.rawValue
         let now = clock.millis()
         let clock = clock
         if checks.allSatisfy(\.valid) && !earlierValid && onlyArrived {
@@ -725,7 +742,7 @@ public struct ExchangeStore: Sendable {
                 try await Self.event(
                     db,
                     message: id,
-                    code: "01",
+                    code: EdXMLStatus.Code.arrived.rawValue,
                     description: "Bản đã kiểm tra chữ ký thay bản trước không hợp lệ / a verified copy replaced an invalid one",
                     actor: principal.username,
                     now: now
@@ -779,8 +796,11 @@ public struct ExchangeStore: Sendable {
 
     /// The codes each side issues: the sender sends (00), recalls (13) and revokes or updates
     /// (11, 12); the recipient answers with the others.
-    static let senderCodes = ["00", "11", "12", "13"]
-    static let recipientsCodes = ["01", "02", "03", "04", "05", "06", "15", "16"]
+    /// The platform's own code for a package it sent (edXML statuses begin at 01).
+    static let sentCode = "00"
+    /// The codes the sending side gives (sent, its recall and update notices) and those its recipients give.
+    static let senderCodes = [sentCode, "11", "12", EdXMLStatus.Code.recalled.rawValue]
+    static let recipientsCodes = EdXMLStatus.Code.allCases.filter { $0 != .recalled }.map(\.rawValue)
 
     /// A status from the axis takes its place in the timeline by its own `Timestamp` (the moment
     /// of receipt when it has none, or one in the future); a late one does not move the current
@@ -1132,13 +1152,5 @@ public struct ExchangeStore: Sendable {
         message.events = try await db.select().columns("code", "description", "actor", "at").from("exchange_events").where("message_id", .equal, id)
             .orderBy("at").orderBy("id").all(decoding: ExchangeMessage.Event.self)
         return message
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { result.append(try await transform(element)) }
-        return result
     }
 }

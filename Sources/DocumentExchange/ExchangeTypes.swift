@@ -160,7 +160,7 @@ public struct ExchangeMessage: Codable, Sendable, Equatable {
 
     /// Received and not yet registered or refused (01: an update its sender made meanwhile
     /// leaves it there, with the new content).
-    public static func awaitsRegistration(_ statusCode: String?) -> Bool { statusCode == "01" }
+    public static func awaitsRegistration(_ statusCode: String?) -> Bool { statusCode == EdXMLStatus.Code.arrived.rawValue }
 }
 
 /// A sender's revocation (1), update (2) or replacement (3) of a document an agency of this

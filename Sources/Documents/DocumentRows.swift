@@ -89,7 +89,7 @@ struct AssignmentRow: Decodable, Sendable {
             assignedBy: assignedBy,
             deadline: deadline.flatMap { LocalDate(iso: $0) },
             instructions: instructions,
-            status: status,
+            status: Assignment.Status(rawValue: status) ?? .open,
             createdAt: createdAt
         )
     }
@@ -111,19 +111,5 @@ struct FileRow: Decodable, Sendable {
             uploadedBy: uploadedBy,
             createdAt: createdAt
         )
-    }
-}
-
-extension Optional where Wrapped: Sendable {
-    /// The value, or the result of an async fallback when nil.
-    func asyncOr(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
-        if let self { return self }
-        return try await fallback()
-    }
-
-    /// `flatMap` with an async transform.
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

@@ -138,7 +138,7 @@ extension DocumentStore {
             var r = row(task.ownerAgency)
             if let completed = task.completedAt, (start..<end).contains(completed) {
                 if task.completedOnTime == 1 { r.tasksOnTime += 1 } else { r.tasksLate += 1 }
-            } else if task.status == "open", let deadline = LocalDate(iso: task.deadline), deadline < today {
+            } else if task.status == TrackedTask.Status.open.rawValue, let deadline = LocalDate(iso: task.deadline), deadline < today {
                 r.tasksOverdue += 1
             }
             rows[task.ownerAgency] = r

@@ -41,7 +41,7 @@ extension DocumentStore {
         let department = try await accounts.account(username: principal.username)?.departmentCode
         return try await database.read { db in
             var leads = try await db.select().column("id").from("document_assignments").where("document_id", .equal, document.id)
-                .where("role", .equal, "lead").where("status", .in, ["open", "processing"])
+                .where("role", .equal, Assignment.Role.lead.rawValue).where("status", .in, Assignment.Status.activeValues)
                 .where { group in
                     _ = group.where("assignee_user", .equal, principal.username)
                     if let department { _ = group.orWhere("assignee_department", .equal, department) }
@@ -144,7 +144,7 @@ extension DocumentStore {
             let parent = action == .subassign ? try await Self.openLead(of: document.id, for: actor, db) : nil
             if action == .assign, input.lead != nil {
                 try await db.update("document_assignments").set("status", to: "replaced").where("document_id", .equal, document.id)
-                    .where("parent_id", .is, SQLLiteral.null).where("status", .in, ["open", "processing"]).run()
+                    .where("parent_id", .is, SQLLiteral.null).where("status", .in, Assignment.Status.activeValues).run()
             }
             for assignment in assignments {
                 try await db.insert(into: "document_assignments")
@@ -169,7 +169,7 @@ extension DocumentStore {
                         SQLBind(actor),
                         SQLBind(deadline?.iso),
                         SQLBind(note),
-                        SQLBind("open"),
+                        SQLBind(Assignment.Status.open.rawValue),
                         SQLBind(millis)
                     ).run()
                 try await Self.name(assignment.users, on: document.id, db)
@@ -177,32 +177,47 @@ extension DocumentStore {
             if let forwardTo {
                 let lead = try await Self.openLead(of: document.id, for: actor, db)
                 let previous = try await db.select().columns("deadline").from("document_assignments").where("document_id", .equal, document.id)
-                    .where("role", .equal, "lead").where("status", .in, ["open", "processing"]).orderBy("id", .descending).first()?
+                    .where("role", .equal, Assignment.Role.lead.rawValue).where("status", .in, Assignment.Status.activeValues).orderBy(
+                        "id",
+                        .descending
+                    ).first()?
                     .decode(column: "deadline", as: String?.self)
-                try await db.update("document_assignments").set("status", to: "forwarded").where("document_id", .equal, document.id)
-                    .where("role", .equal, "lead").where("status", .in, ["open", "processing"]).run()
+                try await db.update("document_assignments").set("status", to: Assignment.Status.forwarded.rawValue).where(
+                    "document_id",
+                    .equal,
+                    document.id
+                )
+                .where("role", .equal, Assignment.Role.lead.rawValue).where("status", .in, Assignment.Status.activeValues).run()
                 try await db.insert(into: "document_assignments")
                     .columns("document_id", "parent_id", "role", "assignee_user", "assigned_by", "deadline", "instructions", "status", "created_at")
                     .values(
                         SQLBind(document.id),
                         SQLBind(lead),
-                        SQLBind("lead"),
+                        SQLBind(Assignment.Role.lead.rawValue),
                         SQLBind(forwardTo),
                         SQLBind(actor),
                         SQLBind(previous),
                         SQLBind(note),
-                        SQLBind("open"),
+                        SQLBind(Assignment.Status.open.rawValue),
                         SQLBind(millis)
                     ).run()
                 try await Self.name([forwardTo], on: document.id, db)
             }
             if action == .process {
-                try await db.update("document_assignments").set("status", to: "processing").where("document_id", .equal, document.id)
-                    .where("role", .equal, "lead").where("status", .equal, "open").run()
+                try await db.update("document_assignments").set("status", to: Assignment.Status.processing.rawValue).where(
+                    "document_id",
+                    .equal,
+                    document.id
+                )
+                .where("role", .equal, Assignment.Role.lead.rawValue).where("status", .equal, Assignment.Status.open.rawValue).run()
             }
             if action == .complete {
-                try await db.update("document_assignments").set("status", to: "done").where("document_id", .equal, document.id)
-                    .where("status", .in, ["open", "processing"]).run()
+                try await db.update("document_assignments").set("status", to: Assignment.Status.done.rawValue).where(
+                    "document_id",
+                    .equal,
+                    document.id
+                )
+                .where("status", .in, Assignment.Status.activeValues).run()
             }
             let summary = assignments.map { "\($0.role.rawValue): \($0.assignee.label)" }.joined(separator: ", ")
             try await Self.event(
@@ -237,8 +252,12 @@ extension DocumentStore {
 
     /// The acting user's open lead assignment on a document, if any.
     static func openLead(of id: Int64, for username: String, _ db: any SQLDatabase) async throws -> Int64? {
-        try await db.select().column("id").from("document_assignments").where("document_id", .equal, id).where("role", .equal, "lead")
-            .where("assignee_user", .equal, username).where("status", .in, ["open", "processing"]).orderBy("id", .descending).first()?
-            .decode(column: "id", as: Int64.self)
+        try await db.select().column("id").from("document_assignments").where("document_id", .equal, id).where(
+            "role",
+            .equal,
+            Assignment.Role.lead.rawValue
+        )
+        .where("assignee_user", .equal, username).where("status", .in, Assignment.Status.activeValues).orderBy("id", .descending).first()?
+        .decode(column: "id", as: Int64.self)
     }
 }

@@ -46,6 +46,14 @@ public struct Assignee: Codable, Sendable, Hashable {
 /// One assignment (phân công) of an incoming document: lead, coordinating or for information.
 public struct Assignment: Codable, Sendable, Equatable {
     public enum Role: String, Codable, Sendable { case lead, coordinate, inform }
+    /// Open (not yet taken up), processing, forwarded (to a new lead), done.
+    public enum Status: String, Codable, Sendable {
+        case open, processing, forwarded, done
+
+        /// Assignments still in someone's hands.
+        public static let active: [Status] = [.open, .processing]
+        static let activeValues = active.map(\.rawValue)
+    }
     public let id: Int64
     public let parentId: Int64?
     public let role: Role
@@ -53,7 +61,7 @@ public struct Assignment: Codable, Sendable, Equatable {
     public let assignedBy: String
     public let deadline: LocalDate?
     public let instructions: String
-    public let status: String
+    public let status: Status
     public let createdAt: Int64
 }
 

@@ -30,12 +30,16 @@ extension DocumentStore {
                     .equal,
                     SQLColumn("id", table: "documents")
                 )
-                .where(SQLColumn("role", table: "document_assignments"), .equal, SQLBind("lead"))
-                .where(SQLColumn("status", table: "document_assignments"), .in, SQLBind.group(["open", "processing"]))
+                .where(SQLColumn("role", table: "document_assignments"), .equal, SQLBind(Assignment.Role.lead.rawValue))
+                .where(SQLColumn("status", table: "document_assignments"), .in, SQLBind.group(Assignment.Status.activeValues))
                 .where(SQLColumn("deadline", table: "document_assignments"), .lessThanOrEqual, SQLBind(soon.iso))
                 .all(decoding: Due.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let tasks = try await db.select().columns("id", "title", "deadline", "owner_agency").from("tasks").where("status", .equal, "open")
-                .where("deadline", .lessThanOrEqual, taskSoon.iso).all(decoding: TaskDue.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let tasks = try await db.select().columns("id", "title", "deadline", "owner_agency").from("tasks").where(
+                "status",
+                .equal,
+                TrackedTask.Status.open.rawValue
+            )
+            .where("deadline", .lessThanOrEqual, taskSoon.iso).all(decoding: TaskDue.self, keyDecodingStrategy: .convertFromSnakeCase)
             return (documents, tasks)
         }
         var messages: [(key: String, mail: EmailMessage)] = []

@@ -102,7 +102,7 @@ public struct TaskStore: Sendable {
                         SQLBind(input.description ?? ""),
                         SQLBind(input.sourceDocumentId),
                         SQLBind(deadline.iso),
-                        SQLBind("open"),
+                        SQLBind(TrackedTask.Status.open.rawValue),
                         SQLBind(0),
                         SQLBind(principal.username),
                         SQLBind(now.epochMillis),
@@ -205,7 +205,11 @@ public struct TaskStore: Sendable {
         let clock = clock
         let millis = now.epochMillis
         try await database.transaction { db in
-            let update = db.update("tasks").set("updated_at", to: millis).where("id", .equal, id).where("status", .equal, "open")
+            let update = db.update("tasks").set("updated_at", to: millis).where("id", .equal, id).where(
+                "status",
+                .equal,
+                TrackedTask.Status.open.rawValue
+            )
             switch action {
             case .report: update.set("progress", to: input.progress ?? task.progress)
             case .requestExtension:
@@ -221,7 +225,7 @@ public struct TaskStore: Sendable {
                 )
             case .rejectExtension: update.set("requested_deadline", to: SQLLiteral.null).set("request_reason", to: SQLLiteral.null)
             case .complete:
-                update.set("status", to: "done").set("progress", to: 100).set("completed_at", to: millis).set(
+                update.set("status", to: TrackedTask.Status.done.rawValue).set("progress", to: 100).set("completed_at", to: millis).set(
                     "completed_on_time",
                     to: today <= task.deadline ? 1 : 0
                 )
@@ -324,11 +328,15 @@ public struct TaskStore: Sendable {
             }
             switch filter {
             case .all: break
-            case .open: select.where("status", .equal, "open")
-            case .done: select.where("status", .equal, "done")
-            case .overdue: select.where("status", .equal, "open").where("deadline", .lessThan, today.iso)
+            case .open: select.where("status", .equal, TrackedTask.Status.open.rawValue)
+            case .done: select.where("status", .equal, TrackedTask.Status.done.rawValue)
+            case .overdue: select.where("status", .equal, TrackedTask.Status.open.rawValue).where("deadline", .lessThan, today.iso)
             case .dueSoon:
-                select.where("status", .equal, "open").where("deadline", .greaterThanOrEqual, today.iso).where("deadline", .lessThanOrEqual, soon.iso)
+                select.where("status", .equal, TrackedTask.Status.open.rawValue).where("deadline", .greaterThanOrEqual, today.iso).where(
+                    "deadline",
+                    .lessThanOrEqual,
+                    soon.iso
+                )
             }
             if let after { select.where("id", .lessThan, after) }
             return try await select.orderBy("id", .descending).limit(page.limit + 1).all(

@@ -13,14 +13,6 @@ import Signatures
 import Storage
 import Web
 
-extension Optional where Wrapped == String {
-    /// The value, or the result of `fallback` when nil.
-    func asyncOr(_ fallback: () async throws -> String) async rethrows -> String {
-        if let self { return self }
-        return try await fallback()
-    }
-}
-
 /// The assembled platform: storage and every context's services, built from configuration.
 /// Used by the HTTP application, the CLI and the tests.
 public struct Platform: Sendable {
@@ -218,7 +210,7 @@ public struct Platform: Sendable {
                     return PaymentGatewayConfig(gatewayURL: url, merchantCode: config.paymentMerchant, secret: secret, returnURL: returnURL)
                 }
                 guard config.sandboxPayments else { return nil }
-                let secret = try await config.paymentSecret.asyncOr {
+                let secret = try await config.paymentSecret.asyncOrElse {
                     try await TokenService.storedSecret(database: database, name: "payment-hmac", clock: clock)
                 }
                 return PaymentGatewayConfig(
