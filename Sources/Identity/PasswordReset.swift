@@ -105,19 +105,12 @@ extension AccountStore {
                 let pending = try await db.select().columns("code_hash", "attempts", "expires_at").from("password_resets")
                     .where("username", .equal, username).first()
             else { return false }
-            let attempts = try pending.decode(column: "attempts", as: Int.self)
-            guard attempts < Self.codeAttempts, try pending.decode(column: "expires_at", as: Int64.self) > now,
-                let account = try await self.row(username: username, db), account.status == AccountStatus.active.rawValue
-            else {
+            guard let account = try await self.row(username: username, db), account.status == AccountStatus.active.rawValue else {
                 try await db.delete(from: "password_resets").where("username", .equal, username).run()
                 return false
             }
             let given = Self.resetCodeHash(input.code.trimmingCharacters(in: .whitespaces), username)
-            guard ConstantTime.equal(try pending.decode(column: "code_hash", as: String.self), given) else {
-                try await db.update("password_resets").set("attempts", to: attempts + 1).where("username", .equal, username).run()
-                return false
-            }
-            try await db.delete(from: "password_resets").where("username", .equal, username).run()
+            guard try await Self.spendCode(pending, given: given, in: "password_resets", username: username, now: now, db) else { return false }
             try await db.update("users").set("password_hash", to: hash).set("failed_logins", to: 0).set("locked_until", to: Int64?.none)
                 .set("tokens_revoked_at", to: now).set("updated_at", to: now).where("id", .equal, account.id).run()
             try await db.delete(from: "sessions").where("user_id", .equal, account.id).run()

@@ -118,21 +118,8 @@ extension AccountStore {
                 )
                 .from("registrations").where("username", .equal, username).first()
             else { return nil }
-            let attempts = try row.decode(column: "attempts", as: Int.self)
-            guard attempts < Self.codeAttempts, try row.decode(column: "expires_at", as: Int64.self) > now else {
-                try await db.delete(from: "registrations").where("username", .equal, username).run()
-                return nil
-            }
-            guard
-                ConstantTime.equal(
-                    try row.decode(column: "code_hash", as: String.self),
-                    Self.codeHash(code.trimmingCharacters(in: .whitespaces), username)
-                )
-            else {
-                try await db.update("registrations").set("attempts", to: attempts + 1).where("username", .equal, username).run()
-                return nil
-            }
-            try await db.delete(from: "registrations").where("username", .equal, username).run()
+            let given = Self.codeHash(code.trimmingCharacters(in: .whitespaces), username)
+            guard try await Self.spendCode(row, given: given, in: "registrations", username: username, now: now, db) else { return nil }
             return NewRow(
                 username: username,
                 passwordHash: try row.decode(column: "password_hash", as: String.self),
@@ -148,6 +135,25 @@ extension AccountStore {
         }
         guard let pending else { throw refused }
         do { return try await registerCitizen(pending, requestID: requestID) } catch let DomainError.conflict(_, _) { throw refused }
+    }
+
+    /// Checks a pending one-time code (`code_hash`, `attempts`, `expires_at` of `row`, the entry of
+    /// `username` in `table`) against the hash of the one given: right, the entry is spent;
+    /// wrong, one more attempt is counted; expired or out of attempts, the entry ends.
+    static func spendCode(_ row: any SQLRow, given: String, in table: String, username: String, now: Int64, _ db: any SQLDatabase) async throws
+        -> Bool
+    {
+        let attempts = try row.decode(column: "attempts", as: Int.self)
+        guard attempts < codeAttempts, try row.decode(column: "expires_at", as: Int64.self) > now else {
+            try await db.delete(from: table).where("username", .equal, username).run()
+            return false
+        }
+        guard ConstantTime.equal(try row.decode(column: "code_hash", as: String.self), given) else {
+            try await db.update(table).set("attempts", to: attempts + 1).where("username", .equal, username).run()
+            return false
+        }
+        try await db.delete(from: table).where("username", .equal, username).run()
+        return true
     }
 
     /// Sends a text to the registration's contact: SMS to a phone, else e-mail (through the outbox).

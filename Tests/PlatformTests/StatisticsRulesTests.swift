@@ -275,13 +275,7 @@ import Testing
             for (period, now) in [(october, Int64.max), (novemberPeriod, .max), (december, midDecember), (december, .max), (quarter, midDecember)] {
                 let sql = DossierStore.classificationSQL(period, now: now)
                 let rows = try await platform.database.read { db in try await db.raw(SQLQueryString(sql)).all() }
-                var fromSQL: [Int64: PeriodClass] = [:]
-                for row in rows {
-                    guard let intake = try row.decode(column: "intake", as: String?.self).flatMap(PeriodIntake.init),
-                        let timing = try row.decode(column: "timing", as: String?.self).flatMap(PeriodTiming.init)
-                    else { continue }
-                    fromSQL[try row.decode(column: "id", as: Int64.self)] = PeriodClass(intake, timing)
-                }
+                let fromSQL = try Self.cells(rows) { try $0.decode(column: "id", as: Int64.self) }
                 let (from, to) = Self.bounds(period)
                 for (history, id) in zip(histories, ids) {
                     let expected = StatisticsRules.classify(history, from: from, to: to, now: now)
@@ -439,16 +433,7 @@ import Testing
                 let rows = try await platform.database.read { db in
                     try await db.raw(SQLQueryString(DossierStore.classificationSQL(period, now: now, unit: .agencyPart))).all()
                 }
-                var fromSQL: [String: PeriodClass] = [:]
-                for row in rows {
-                    guard let intake = try row.decode(column: "intake", as: String?.self).flatMap(PeriodIntake.init),
-                        let timing = try row.decode(column: "timing", as: String?.self).flatMap(PeriodTiming.init)
-                    else { continue }
-                    fromSQL["\(try row.decode(column: "id", as: Int64.self))#\(try row.decode(column: "seq", as: Int.self))"] = PeriodClass(
-                        intake,
-                        timing
-                    )
-                }
+                let fromSQL = try Self.cells(rows) { "\(try $0.decode(column: "id", as: Int64.self))#\(try $0.decode(column: "seq", as: Int.self))" }
                 let (from, to) = Self.bounds(period)
                 for (id, dossier) in zip(ids, dossiers) {
                     for seq in dossier.parts.indices {
@@ -460,6 +445,18 @@ import Testing
             }
             #expect(compared > 500)
         }
+    }
+
+    /// The cells the SQL gave each counted unit, keyed by `key`.
+    static func cells<Key: Hashable>(_ rows: [any SQLRow], key: (any SQLRow) throws -> Key) throws -> [Key: PeriodClass] {
+        var cells: [Key: PeriodClass] = [:]
+        for row in rows {
+            guard let intake = try row.decode(column: "intake", as: String?.self).flatMap(PeriodIntake.init),
+                let timing = try row.decode(column: "timing", as: String?.self).flatMap(PeriodTiming.init)
+            else { continue }
+            cells[try key(row)] = PeriodClass(intake, timing)
+        }
+        return cells
     }
 
     static func bounds(_ period: ReportingPeriod) -> (Int64, Int64) {

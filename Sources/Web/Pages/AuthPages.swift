@@ -106,7 +106,8 @@ public struct AuthPages: Sendable {
             fullName: form["fullName"] ?? "",
             citizenId: form["citizenId"]
         )
-        do {
+        let typed = ["fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? ""]
+        return try await services.pages.submitting("register", titleKey: "register", values: typed, request: request, context: context) {
             _ = try await AuthAPI.startRegistration(input, services: services, context: context)
             return try services.pages.render(
                 "register-confirm",
@@ -115,19 +116,6 @@ public struct AuthPages: Sendable {
                 request: request,
                 context: context
             )
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
-            return try services.pages.render(
-                "register",
-                titleKey: "register",
-                data: [
-                    "errors": problem.messages(context.language).map { ["message": $0] },
-                    "fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? "",
-                ],
-                request: request,
-                context: context,
-                status: HTTPResponse.Status(code: problem.status)
-            )
         }
     }
 
@@ -135,25 +123,19 @@ public struct AuthPages: Sendable {
     func confirm(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
         let contact = form["phoneOrEmail"] ?? ""
-        do {
+        return try await services.pages.submitting(
+            "register-confirm",
+            titleKey: "register",
+            values: ["phoneOrEmail": contact],
+            request: request,
+            context: context
+        ) {
             let account = try await services.accounts.confirmRegistration(
                 phoneOrEmail: contact,
                 code: form["code"] ?? "",
                 requestID: context.requestID
             )
             return try await signedIn(account, redirectTo: "/account")
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
-            return try services.pages.render(
-                "register-confirm",
-                titleKey: "register",
-                data: [
-                    "errors": problem.messages(context.language).map { ["message": $0] }, "phoneOrEmail": contact,
-                ],
-                request: request,
-                context: context,
-                status: HTTPResponse.Status(code: problem.status)
-            )
         }
     }
 
@@ -161,7 +143,13 @@ public struct AuthPages: Sendable {
     func startPasswordReset(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
         let username = form["username"] ?? ""
-        do {
+        return try await services.pages.submitting(
+            "password-reset",
+            titleKey: "passwordReset",
+            values: ["username": username],
+            request: request,
+            context: context
+        ) {
             _ = try await AuthAPI.startPasswordReset(username: username, services: services, context: context)
             return try services.pages.render(
                 "password-reset-confirm",
@@ -170,18 +158,6 @@ public struct AuthPages: Sendable {
                 request: request,
                 context: context
             )
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
-            return try services.pages.render(
-                "password-reset",
-                titleKey: "passwordReset",
-                data: [
-                    "errors": problem.messages(context.language).map { ["message": $0] }, "username": username,
-                ],
-                request: request,
-                context: context,
-                status: HTTPResponse.Status(code: problem.status)
-            )
         }
     }
 
@@ -189,21 +165,15 @@ public struct AuthPages: Sendable {
     func confirmPasswordReset(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
         let input = PasswordResetConfirmation(username: form["username"] ?? "", code: form["code"] ?? "", newPassword: form["newPassword"] ?? "")
-        do {
+        return try await services.pages.submitting(
+            "password-reset-confirm",
+            titleKey: "passwordReset",
+            values: ["username": input.username],
+            request: request,
+            context: context
+        ) {
             try await services.accounts.confirmPasswordReset(input, requestID: context.requestID)
             return Response.redirect(to: "/login?reset=done", type: .normal)
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
-            return try services.pages.render(
-                "password-reset-confirm",
-                titleKey: "passwordReset",
-                data: [
-                    "errors": problem.messages(context.language).map { ["message": $0] }, "username": input.username,
-                ],
-                request: request,
-                context: context,
-                status: HTTPResponse.Status(code: problem.status)
-            )
         }
     }
 }

@@ -123,6 +123,34 @@ public struct PageRenderer: Sendable {
         return value
     }
 
+    /// Runs a form's action; when it is refused (a domain error), renders the form again:
+    /// `template` with `values` as the user typed them, the problem's messages as `errors`,
+    /// and the problem's status.
+    public func submitting(
+        _ template: String,
+        titleKey: String,
+        values: [String: Any],
+        request: Request,
+        context: some RequestState,
+        _ action: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await action()
+        } catch let error as DomainError {
+            let problem = Problem.from(error, language: context.language)
+            var data = values
+            data["errors"] = problem.messages(context.language).map { ["message": $0] }
+            return try render(
+                template,
+                titleKey: titleKey,
+                data: data,
+                request: request,
+                context: context,
+                status: HTTPResponse.Status(code: problem.status)
+            )
+        }
+    }
+
     func errorPage(_ problem: Problem, request: Request, context: some RequestState) throws -> Response {
         try render(
             "error",
