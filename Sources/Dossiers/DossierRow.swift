@@ -2,8 +2,9 @@ import Core
 import Foundation
 import SQLKit
 
-/// The stored form of a dossier.
-struct DossierRow: Decodable, Sendable {
+/// The stored form of a dossier: read with `SELECT *`, and written from the same type (its
+/// coding keys are the only place a column is named besides the migrations).
+struct DossierRow: Codable, Sendable {
     let id: Int64
     let code: String
     let procedureCode: String
@@ -19,6 +20,8 @@ struct DossierRow: Decodable, Sendable {
     let status: String
     let resumeStatus: String?
     let applicant: String
+    let applicantPhone: String
+    let applicantCitizenId: String?
     let subject: String
     let ownerUserId: Int64?
     let createdAt: Int64
@@ -31,6 +34,7 @@ struct DossierRow: Decodable, Sendable {
     let finishedAt: Int64?
     let endedAt: Int64?
     let returnedAt: Int64?
+    let updatedAt: Int64
     let version: Int
     let fieldCode: String?
     let fieldName: String?
@@ -38,6 +42,8 @@ struct DossierRow: Decodable, Sendable {
     let fees: String?
     /// The end time of the national on-time rule: processing finished, else stopped or refused.
     let endAt: Int64?
+    /// The procedure's online level at submission.
+    let onlineLevel: String?
 
     /// Column names spelled out: converting keys per row showed in the status-lookup profile.
     enum CodingKeys: String, CodingKey {
@@ -56,6 +62,8 @@ struct DossierRow: Decodable, Sendable {
         case status
         case resumeStatus = "resume_status"
         case applicant
+        case applicantPhone = "applicant_phone"
+        case applicantCitizenId = "applicant_citizen_id"
         case subject
         case ownerUserId = "owner_user_id"
         case createdAt = "created_at"
@@ -68,11 +76,53 @@ struct DossierRow: Decodable, Sendable {
         case finishedAt = "finished_at"
         case endedAt = "ended_at"
         case returnedAt = "returned_at"
+        case updatedAt = "updated_at"
         case version
         case fieldCode = "field_code"
         case fieldName = "field_name"
         case fees
         case endAt = "end_at"
+        case onlineLevel = "online_level"
+    }
+
+    /// Every column but the generated `id` (a new row is inserted from this).
+    func encode(to encoder: any Encoder) throws {
+        var row = encoder.container(keyedBy: CodingKeys.self)
+        try row.encode(code, forKey: .code)
+        try row.encode(procedureCode, forKey: .procedureCode)
+        try row.encode(procedureName, forKey: .procedureName)
+        try row.encode(receivingAgency, forKey: .receivingAgency)
+        try row.encode(implementingAgency, forKey: .implementingAgency)
+        try row.encode(currentAgency, forKey: .currentAgency)
+        try row.encode(currentStep, forKey: .currentStep)
+        try row.encode(stepCount, forKey: .stepCount)
+        try row.encodeIfPresent(assignedUserId, forKey: .assignedUserId)
+        try row.encodeIfPresent(assignedUsername, forKey: .assignedUsername)
+        try row.encode(channel, forKey: .channel)
+        try row.encode(status, forKey: .status)
+        try row.encodeIfPresent(resumeStatus, forKey: .resumeStatus)
+        try row.encode(applicant, forKey: .applicant)
+        try row.encode(applicantPhone, forKey: .applicantPhone)
+        try row.encodeIfPresent(applicantCitizenId, forKey: .applicantCitizenId)
+        try row.encode(subject, forKey: .subject)
+        try row.encodeIfPresent(ownerUserId, forKey: .ownerUserId)
+        try row.encode(createdAt, forKey: .createdAt)
+        try row.encodeIfPresent(receivedAt, forKey: .receivedAt)
+        try row.encodeIfPresent(dueAt, forKey: .dueAt)
+        try row.encodeIfPresent(pausedAt, forKey: .pausedAt)
+        try row.encode(pausedDays, forKey: .pausedDays)
+        try row.encode(supplementCount, forKey: .supplementCount)
+        try row.encode(extensionCount, forKey: .extensionCount)
+        try row.encodeIfPresent(finishedAt, forKey: .finishedAt)
+        try row.encodeIfPresent(endedAt, forKey: .endedAt)
+        try row.encodeIfPresent(returnedAt, forKey: .returnedAt)
+        try row.encode(updatedAt, forKey: .updatedAt)
+        try row.encode(version, forKey: .version)
+        try row.encodeIfPresent(fieldCode, forKey: .fieldCode)
+        try row.encodeIfPresent(fieldName, forKey: .fieldName)
+        try row.encodeIfPresent(fees, forKey: .fees)
+        try row.encodeIfPresent(endAt, forKey: .endAt)
+        try row.encodeIfPresent(onlineLevel, forKey: .onlineLevel)
     }
 
     var statusValue: DossierStatus { DossierStatus(rawValue: status) ?? .stopped }

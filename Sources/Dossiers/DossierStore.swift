@@ -42,12 +42,6 @@ public struct DossierStore: Sendable {
     }
 
     static let notFound = DomainError.notFound(what: "dossier")
-    static let dossierColumns = SQLColumnList([
-        "code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
-        "channel", "status", "applicant", "applicant_phone", "applicant_citizen_id", "subject", "owner_user_id", "created_at",
-        "received_at", "due_at", "paused_days", "supplement_count", "extension_count", "updated_at", "version", "field_code",
-        "field_name", "fees", "online_level",
-    ])
     static let eventColumns = SQLColumnList([
         "dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at",
         "due_at", "step_seq", "step_due_at",
@@ -143,38 +137,46 @@ public struct DossierStore: Sendable {
         return try await database.transaction { db in
             let sequence = try await Self.nextSequence(agency: agency, day: local.date, db)
             let code = DossierRules.code(agency: agency, date: local.date, sequence: sequence)
+            let new = DossierRow(
+                id: 0,
+                code: code,
+                procedureCode: procedure.code,
+                procedureName: procedure.name,
+                receivingAgency: agency,
+                implementingAgency: implementing,
+                currentAgency: stepAgencies.first ?? implementing,
+                currentStep: 0,
+                stepCount: procedure.steps.count,
+                assignedUserId: nil,
+                assignedUsername: nil,
+                channel: channel.rawValue,
+                status: status.rawValue,
+                resumeStatus: nil,
+                applicant: applicantJSON,
+                applicantPhone: applicant.phone,
+                applicantCitizenId: applicant.citizenId,
+                subject: subject,
+                ownerUserId: isCitizen ? principal.userID : nil,
+                createdAt: now.epochMillis,
+                receivedAt: isCitizen ? nil : now.epochMillis,
+                dueAt: due,
+                pausedAt: nil,
+                pausedDays: 0,
+                supplementCount: 0,
+                extensionCount: 0,
+                finishedAt: nil,
+                endedAt: nil,
+                returnedAt: nil,
+                updatedAt: now.epochMillis,
+                version: 1,
+                fieldCode: procedure.fieldCode,
+                fieldName: procedure.fieldName,
+                fees: feesJSON,
+                endAt: nil,
+                onlineLevel: procedure.onlineLevel.rawValue
+            )
             guard
-                let row = try await db.insert(into: "dossiers")
-                    .columns(Self.dossierColumns)
-                    .values(
-                        SQLBind(code),
-                        SQLBind(procedure.code),
-                        SQLBind(procedure.name),
-                        SQLBind(agency),
-                        SQLBind(implementing),
-                        SQLBind(stepAgencies.first ?? implementing),
-                        SQLBind(0),
-                        SQLBind(procedure.steps.count),
-                        SQLBind(channel.rawValue),
-                        SQLBind(status.rawValue),
-                        SQLBind(applicantJSON),
-                        SQLBind(applicant.phone),
-                        SQLBind(applicant.citizenId),
-                        SQLBind(subject),
-                        SQLBind(isCitizen ? principal.userID : nil),
-                        SQLBind(now.epochMillis),
-                        SQLBind(isCitizen ? nil : now.epochMillis),
-                        SQLBind(due),
-                        SQLBind(0),
-                        SQLBind(0),
-                        SQLBind(0),
-                        SQLBind(now.epochMillis),
-                        SQLBind(1),
-                        SQLBind(procedure.fieldCode),
-                        SQLBind(procedure.fieldName),
-                        SQLBind(feesJSON),
-                        SQLBind(procedure.onlineLevel.rawValue)
-                    )
+                let row = try await db.insert(into: "dossiers").model(new)
                     .returning("*").first(decoding: DossierRow.self)
             else { throw StorageError.corrupt("insert returned no row") }
             let agencies = db.insert(into: "dossier_agencies").columns("dossier_id", "agency_identifier")
