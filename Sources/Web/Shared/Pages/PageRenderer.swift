@@ -25,13 +25,35 @@ public struct PageRenderer: Sendable {
     /// Static files by name, with a content hash for cache-busting URLs.
     let assets: [String: (data: Data, hash: String, type: String)]
 
+    /// Every template under `root` (one folder per context), known by its file name alone; a
+    /// name used twice is refused, so contexts cannot shadow each other's pages.
+    static func library(_ root: URL) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        var seen: [String: String] = [:]
+        let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".mustache") } ?? []
+        for path in files.sorted() {
+            let name = String((path as NSString).lastPathComponent.dropLast(".mustache".count))
+            if let other = seen[name] {
+                throw Problem(
+                    status: .internalServerError,
+                    slug: "internal",
+                    detailVi: "Trùng tên mẫu \(name)",
+                    detailEn: "Template \(name) in \(other) and \(path)"
+                )
+            }
+            seen[name] = path
+            library.register(try MustacheTemplate(string: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)), named: name)
+        }
+        return library
+    }
+
     public static func load(settings: WebSettings) async throws -> PageRenderer {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
             let statics = Bundle.module.url(forResource: "Static", withExtension: nil)
         else {
             throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu tệp giao diện", detailEn: "Templates missing")
         }
-        let library = try await MustacheLibrary(directory: templates.path)
+        let library = try Self.library(templates)
         var assets: [String: (Data, String, String)] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: statics.path) {
             let data = try Data(contentsOf: statics.appendingPathComponent(name))
