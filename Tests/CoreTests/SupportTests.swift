@@ -72,16 +72,18 @@ import Testing
     }
 
     @Test func keepsFoundValuesUntilClearedOrExpired() async throws {
-        let cache = ReferenceCache<String, Int>(lifetime: .milliseconds(200))
+        // A lifetime long enough that a busy machine (the suites run in parallel) does not age
+        // the value out between two adjacent calls.
+        let cache = ReferenceCache<String, Int>(lifetime: .seconds(1))
         let loads = Loads()
         #expect(try await cache.value(for: "a") { await loads.next() } == 1)
         #expect(try await cache.value(for: "a") { await loads.next() } == 1)
         cache.clear()
         #expect(try await cache.value(for: "a") { await loads.next() } == 2)
-        try await Task.sleep(for: .milliseconds(250))
+        try await Task.sleep(for: .milliseconds(1_100))
         // Aged out: the old value is served once more while the new one loads.
         #expect(try await cache.value(for: "a") { await loads.next() } == 2)
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(300))
         #expect(try await cache.value(for: "a") { await loads.next() } == 3)
         #expect(await loads.count == 3)
     }

@@ -162,7 +162,7 @@ import Testing
 
     @Test func aPackageNoRecipientOfOursCanUseIsRefusedNamingTheElement() async throws {
         try await TestEnvironment.withPlatform { platform in
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("edXML/MessageHeader/To/OrganId")) {
                 try await platform.exchange.receive(try Self.sample("edoc_new"), by: .system("axis"), requestID: nil)
             }
             do {
@@ -404,7 +404,7 @@ import Testing
         #expect(DocumentType.named("Báo cáo tổng kết năm 2026").code == "BC" && DocumentType.named("Công văn").code == "CV")
         #expect(DocumentType.named("", notation: "TT-BNV").code == "TT" && DocumentType.named("Nghị định").abbreviation == "NĐ")
         #expect(DocumentType.named("Văn bản lạ", notation: "VPCP-TTĐT").code == "VBK")
-        #expect(throws: DomainError.self) {
+        expectRefusal(.invalid("typeCode")) {
             _ = try DocumentRules.validate(
                 NewOutgoing(typeCode: "TT", subject: "Không ban hành được", recipients: [.init(organId: "000.00.05.H19")], signer: "lanhdao.sxd")
             )

@@ -81,7 +81,7 @@ import Testing
                 let detail = try await restored.dossiers.detail(code, for: staff)
                 let (_, bytes) = try await restored.dossiers.file(try #require(detail.attachments.first).id, of: code, for: staff)
                 #expect(bytes == DossierStoreTests.pdf)
-                await #expect(throws: DomainError.self) { try await restored.dossiers.detail(later, for: staff) }
+                await expectRefusal(.notFound("dossier")) { try await restored.dossiers.detail(later, for: staff) }
                 #expect(try await rowCount("dossiers", restored.database) == 1)
             }
             await cleanup()

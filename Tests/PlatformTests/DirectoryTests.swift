@@ -74,9 +74,13 @@ import Testing
             )
             let child = AgencyInput(identifier: "000.01.16.H19", name: "Phòng con", shortName: "PC", parentIdentifier: "000.00.16.H19", kind: "other")
             let bad = AgencyInput(identifier: "16.H19", name: "", shortName: "bad name", kind: "castle")
-            await #expect(throws: DomainError.self) { try await platform.directory.importAgencies([good, bad], by: .system(), requestID: nil) }
+            await expectRefusal(.invalid("rows[1].identifier", "rows[1].name", "rows[1].shortName", "rows[1].kind")) {
+                try await platform.directory.importAgencies([good, bad], by: .system(), requestID: nil)
+            }
             let orphan = AgencyInput(identifier: "000.00.17.H19", name: "Mồ côi", shortName: "MC", parentIdentifier: "000.00.99.H19")
-            await #expect(throws: DomainError.self) { try await platform.directory.importAgencies([good, orphan], by: .system(), requestID: nil) }
+            await expectRefusal(.invalid("parentIdentifier")) {
+                try await platform.directory.importAgencies([good, orphan], by: .system(), requestID: nil)
+            }
             #expect(try await rowCount("agencies", platform.database) == 111)
             #expect(try await rowCount("audit_log", platform.database) == auditBefore)
             // Children before parents in the file are fine.
@@ -104,7 +108,7 @@ import Testing
             AgencyInput(identifier: "000.00.20.H19", name: "A", shortName: "A", parentIdentifier: "000.00.21.H19"),
             AgencyInput(identifier: "000.00.21.H19", name: "B", shortName: "B", parentIdentifier: "000.00.20.H19"),
         ]
-        #expect(throws: DomainError.self) { try AgencyDirectory.parentsFirst(try cycle.map { try $0.validated() }) }
+        expectRefusal(.invalid("parentIdentifier")) { try AgencyDirectory.parentsFirst(try cycle.map { try $0.validated() }) }
     }
 }
 

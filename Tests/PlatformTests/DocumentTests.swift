@@ -101,7 +101,9 @@ import Testing
         draft = try await documents.perform(.submit, on: draft.id, input: .init(), by: officer, requestID: nil)
         #expect(draft.status == .review)
         // The clerk cannot approve; the signer can.
-        await #expect(throws: DomainError.self) { try await documents.perform(.approve, on: draft.id, input: .init(), by: clerk, requestID: nil) }
+        await expectRefusal(.forbidden("It is not your turn to approve")) {
+            try await documents.perform(.approve, on: draft.id, input: .init(), by: clerk, requestID: nil)
+        }
         draft = try await documents.perform(.approve, on: draft.id, input: .init(note: "Đồng ý"), by: leader, requestID: nil)
         #expect(draft.status == .approved)
         return try await documents.perform(.issue, on: draft.id, input: .init(), by: clerk, requestID: nil)
@@ -131,11 +133,13 @@ import Testing
             )
             #expect(incoming.files?.count == 1 && incoming.files?.first?.signed == true)
             #expect(try await documents.awaitingRegistration(for: clerk).isEmpty)
-            await #expect(throws: DomainError.self) { try await documents.registerFromExchange(message.id, by: clerk, requestID: nil) }
+            await expectRefusal(.conflict("The document was already handled")) {
+                try await documents.registerFromExchange(message.id, by: clerk, requestID: nil)
+            }
             // The leader assigns the officer with a deadline of 5 working days.
             let leader = try await Self.principal(platform, "lanhdao.nnmt")
             let officer = try await Self.principal(platform, "chuyenvien.nnmt")
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("Only a leader assigns a document")) {
                 try await documents.perform(.assign, on: incoming.id, input: .init(lead: .init(user: "chuyenvien.nnmt")), by: clerk, requestID: nil)
             }
             incoming = try await documents.perform(
@@ -162,7 +166,7 @@ import Testing
             #expect(sender.deliveries?.first?.statuses == ["00", "01", "03", "04", "05", "06"], "\(String(describing: sender.deliveries))")
             // An officer not involved does not see it; an officer of another agency neither.
             let other = try await Self.principal(platform, "chuyenvien.sxd")
-            await #expect(throws: DomainError.self) { try await documents.document(incoming.id, for: other) }
+            await expectRefusal(.notFound("document")) { try await documents.document(incoming.id, for: other) }
         }
     }
 
@@ -181,7 +185,7 @@ import Testing
             // not assigned to the document cannot answer it (nor see it); the leader can.
             let officer = try await Self.principal(platform, "chuyenvien.nnmt")
             let leader = try await Self.principal(platform, "lanhdao.nnmt")
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.notFound("document")) {
                 try await documents.createDraft(
                     NewOutgoing(
                         typeCode: "CV",
@@ -233,7 +237,7 @@ import Testing
             #expect(old.supersededBy == registered.id && old.events?.last?.action == "replaced")
             // A draft may only replace an issued document of its own agency.
             let sxdOfficer = try await Self.principal(platform, "chuyenvien.sxd")
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("originalId")) {
                 try await documents.createDraft(
                     NewOutgoing(
                         typeCode: "CV",
@@ -340,7 +344,7 @@ import Testing
             // Secret documents run their own series.
             #expect(normal.registerNumber == 1 && secret.registerNumber == 1)
             #expect(try await documents.document(secret.id, for: leader).subject == "Báo cáo tình hình an ninh")
-            await #expect(throws: DomainError.self) { try await documents.document(secret.id, for: officer) }
+            await expectRefusal(.notFound("document")) { try await documents.document(secret.id, for: officer) }
             let listed = try await documents.list(DocumentQuery(direction: .incoming), for: officer, page: PageRequest())
             #expect(listed.items.isEmpty, "an officer sees only what names them")
             let leaderList = try await documents.list(DocumentQuery(direction: .incoming), for: leader, page: PageRequest())
@@ -370,7 +374,7 @@ import Testing
             }
             #expect(mails.contains { $0.contains("Văn bản mật số \(secret.id)") } && !mails.contains { $0.contains("an ninh") }, "\(mails)")
             // Future dates and unknown types are refused with a reason.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("documentDate")) {
                 try await documents.registerIncoming(
                     NewIncoming(senderName: "X", codeNumber: "1", documentDate: today.adding(days: 2), typeCode: "CV", subject: "S"),
                     by: clerk,
@@ -399,7 +403,7 @@ import Testing
                 requestID: nil
             )
             // A commune leader cannot give tasks to a provincial department.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("Tasks go to your agency or one under it")) {
                 try await tasks.create(NewTask(ownerAgency: Self.nnmt, title: "X", deadlineDays: 3), by: other, requestID: nil)
             }
             task = try await tasks.perform(.report, on: task.id, input: .init(note: "Đã kiểm kê 40%", progress: 40), by: officer, requestID: nil)
@@ -412,7 +416,7 @@ import Testing
                 by: owner,
                 requestID: nil
             )
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("Only the assigning leader decides extensions")) {
                 try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: owner, requestID: nil)
             }
             task = try await tasks.perform(.approveExtension, on: task.id, input: .init(), by: province, requestID: nil)
@@ -425,10 +429,12 @@ import Testing
             let overdue = try await tasks.list(scope: .owned, filter: .overdue, for: owner, page: PageRequest())
             #expect(overdue.items.map(\.id) == [late.id] && overdue.items.first?.overdue == true)
             #expect(try await tasks.list(scope: .province, filter: .overdue, for: province, page: PageRequest()).items.count == 1)
-            await #expect(throws: DomainError.self) { try await tasks.list(scope: .province, filter: .all, for: owner, page: PageRequest()) }
+            await expectRefusal(.forbidden("Only the provincial committee and its office follow the whole province")) {
+                try await tasks.list(scope: .province, filter: .all, for: owner, page: PageRequest())
+            }
             task = try await tasks.perform(.complete, on: task.id, input: .init(note: "Xong"), by: owner, requestID: nil)
             #expect(task.status == .done && task.completedOnTime == true)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("The task is already completed")) {
                 try await tasks.perform(.report, on: task.id, input: .init(progress: 50), by: owner, requestID: nil)
             }
             // Statistics: one task on time, one overdue, for the province leader.

@@ -77,7 +77,7 @@ import Testing
                 by: people.counter,
                 requestID: nil
             )
-            await #expect(throws: DomainError.self) {  // only the current agency's officers may forward
+            await expectRefusal(.forbidden("You may not forward to the next step this dossier")) {  // only the current agency's officers may forward
                 try await dossiers.perform(.forward, on: submitted.code, input: ActionInput(), by: people.landOfficer, requestID: nil)
             }
             let forwarded = try await dossiers.perform(
@@ -119,11 +119,11 @@ import Testing
             #expect(VietnamTime.local(Date(epochMillis: resumed.dueAt!)).date == LocalDate(iso: "2026-03-11"))
             // Forward to the land office's leader step, approve, record the result, return it.
             _ = try await dossiers.perform(.forward, on: submitted.code, input: ActionInput(), by: people.landOfficer, requestID: nil)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("This is the last processing step")) {
                 try await dossiers.perform(.forward, on: submitted.code, input: ActionInput(), by: people.landOfficer, requestID: nil)
             }
             _ = try await dossiers.perform(.approve, on: submitted.code, input: ActionInput(), by: people.landLeader, requestID: nil)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("Upload the digitised result file first")) {
                 try await dossiers.perform(.recordResult, on: submitted.code, input: ActionInput(), by: people.landOfficer, requestID: nil)
             }
             _ = try await dossiers.attach(
@@ -156,12 +156,12 @@ import Testing
             #expect(try await Outbox.summary(platform.database)["national-portal"]?["pending"] == 20)  // a record and a progress step per change
             #expect(try await Outbox.summary(platform.database)["sms"]?["pending"] == 3)  // received, supplement requested, result ready
             // The applicant rates once; staff cannot.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("Only the applicant may rate")) {
                 try await dossiers.rate(submitted.code, rating: .satisfied, comment: nil, by: people.counter, requestID: nil)
             }
             let rating = try await dossiers.rate(submitted.code, rating: .verySatisfied, comment: "  Cảm ơn  ", by: citizen, requestID: nil)
             #expect(rating.comment == "Cảm ơn")
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("This dossier has already been rated")) {
                 try await dossiers.rate(submitted.code, rating: .notSatisfied, comment: nil, by: citizen, requestID: nil)
             }
             #expect(try await dossiers.rating(of: submitted.code)?.rating == .verySatisfied)
@@ -188,7 +188,7 @@ import Testing
                 #expect(en.contains("Allowed: assign, request_supplement, withdraw"), "\(en)")
                 #expect(vi.contains("assign"))
             }
-            await #expect(throws: DomainError.self) {  // a reason is required
+            await expectRefusal(.invalid("note")) {  // a reason is required
                 try await platform.dossiers.perform(
                     .requestSupplement,
                     on: dossier.code,
@@ -198,9 +198,9 @@ import Testing
                 )
             }
             let outsider = try #require(try await platform.accounts.account(username: "chuyenvien.sxd")).principal
-            await #expect(throws: DomainError.self) { try await platform.dossiers.detail(dossier.code, for: outsider) }
+            await expectRefusal(.notFound("dossier")) { try await platform.dossiers.detail(dossier.code, for: outsider) }
             let citizen = try #require(try await platform.accounts.account(username: DemoData.citizen.phone)).principal
-            await #expect(throws: DomainError.self) { try await platform.dossiers.detail(dossier.code, for: citizen) }  // not the owner
+            await expectRefusal(.notFound("dossier")) { try await platform.dossiers.detail(dossier.code, for: citizen) }  // not the owner
         }
     }
 
@@ -225,7 +225,7 @@ import Testing
             #expect(numbers == Array(1...30))
             #expect(Set(codes).count == 30)
             // A failed creation does not use up a number.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("applicant.fullName", "applicant.phone")) {
                 try await platform.dossiers.create(
                     NewDossier(procedureCode: "1.009972", agencyIdentifier: nil, applicant: Applicant(fullName: "", phone: "1")),
                     by: counter,
@@ -251,7 +251,7 @@ import Testing
                 requestID: nil
             )
             let exe = Data([0x4D, 0x5A, 0x90, 0x00]) + Data("not a pdf".utf8)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("file")) {
                 try await platform.dossiers.attach(
                     exe,
                     fileName: "scan.pdf",
@@ -273,7 +273,7 @@ import Testing
                 requestID: nil
             )
             #expect(attached.mediaType == "image/png" && attached.fileName == "ảnh CCCD.png")
-            await #expect(throws: DomainError.self) {  // a citizen cannot attach a result
+            await expectRefusal(.forbidden("You cannot attach files to this dossier now")) {  // a citizen cannot attach a result
                 try await platform.dossiers.attach(
                     Self.pdf,
                     fileName: "kq.pdf",
@@ -310,7 +310,7 @@ import Testing
             #expect(overdue.items.map(\.code) == [first.code])
             let other = try #require(try await platform.accounts.account(username: "motcua.bienhoa")).principal
             #expect(try await platform.dossiers.list(.init(), page: PageRequest(), for: other).items.isEmpty)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("You can only list your own agency's dossiers")) {
                 try await platform.dossiers.list(.init(agency: "000.00.15.H19"), page: PageRequest(), for: other)
             }
             let found = try await platform.dossiers.lookup(code: first.code, phoneOrID: "0912 345 678")

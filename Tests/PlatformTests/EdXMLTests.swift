@@ -168,10 +168,10 @@ import Testing
             #expect(errors.contains { $0.field.hasSuffix("/Subject") && $0.messageEn.contains("edXML: prefix") })
         }
         let wrongID = good.replacingOccurrences(of: "000.00.00.H19,2026/11/27,15/QĐ-UBND", with: "000.00.00.H19,2026/11/27,99/QĐ-UBND")
-        #expect(throws: DomainError.self) {
+        expectRefusal(.invalid("edXML/DocumentId")) {
             try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data(wrongID.utf8), today: Self.today)
         }
-        #expect(throws: DomainError.self) {
+        expectRefusal(.invalid("edXML/MessageHeader/From")) {
             try EdXMLDecoder(attachmentsFolder: try folder()).decodeDocument(from: Data("<edXML><oops".utf8), today: Self.today)
         }
     }
@@ -316,7 +316,7 @@ import Testing
         // Not base64: the parser's error, in memory as on disk.
         let broken = Data(text.replacingOccurrences(of: "\(open)\nc2ln", with: "\(open)\n!!!!c2ln").utf8)
         #expect(AttachmentText.split(broken) == nil)
-        #expect(throws: DomainError.self) { try Self.decode(broken, folder: false) }
-        #expect(throws: DomainError.self) { try Self.decode(broken, folder: true) }
+        expectRefusal(.invalid("edXML/AttachmentEncoded")) { try Self.decode(broken, folder: false) }
+        expectRefusal(.invalid("edXML/AttachmentEncoded")) { try Self.decode(broken, folder: true) }
     }
 }

@@ -104,15 +104,15 @@ extension FakeNationalAxis {
                 }
                 let timeline = try await exchange.message(toDepartment.id, for: sender)
                 #expect(timeline.events?.map(\.code) == ["00", "01", "03", "04", "05", "06"])
-                await #expect(throws: DomainError.self) {
+                await expectRefusal(.conflict("does not apply to an incoming document")) {
                     try await exchange.updateStatus(received.id, code: .recalled, description: "", by: receiver, requestID: nil)
                 }
-                await #expect(throws: DomainError.self) { try await exchange.message(received.id, for: sender) }  // not the sender's row
+                await expectRefusal(.notFound("document")) { try await exchange.message(received.id, for: sender) }  // not the sender's row
                 // Receiving the same package again changes nothing; a different package under the
                 // same DocumentId (here with a trace the signature does not cover) is a conflict.
                 let again = try await exchange.receive(arrived, by: .system("axis"), requestID: nil)
                 #expect(again.id == received.id)
-                await #expect(throws: DomainError.self) {
+                await expectRefusal(.conflict("A different package with DocumentId")) {
                     try await exchange.receive(try await exchange.package(received.id, for: receiver), by: .system("axis"), requestID: nil)
                 }
                 #expect(try await exchange.inbox(for: receiver, page: PageRequest()).items.count == 1)

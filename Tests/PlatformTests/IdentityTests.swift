@@ -55,20 +55,22 @@ final class TestClock: Sendable {
             #expect(audit.items.count == 1)
             #expect(audit.items[0].requestId == "req-1")
             #expect(!audit.items[0].details.contains("Mat khau"))
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("nguyen.van.a"), by: admin, requestID: nil) }
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("x"), by: admin, requestID: nil) }
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("Username nguyen.van.a is already taken")) {
+                try await platform.accounts.createStaff(staff("nguyen.van.a"), by: admin, requestID: nil)
+            }
+            await expectRefusal(.invalid("username")) { try await platform.accounts.createStaff(staff("x"), by: admin, requestID: nil) }
+            await expectRefusal(.invalid("agencyIdentifier")) {
                 try await platform.accounts.createStaff(staff("no.agency", agency: nil), by: admin, requestID: nil)
             }
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("agencyIdentifier")) {
                 try await platform.accounts.createStaff(staff("ghost.agency", agency: "000.00.99.H19"), by: admin, requestID: nil)
             }
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("departmentCode")) {
                 try await platform.accounts.createStaff(staff("bad.dept", department: "NOPE"), by: admin, requestID: nil)
             }
             var weak = staff("weak.password")
             weak.password = "short"
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(weak, by: admin, requestID: nil) }
+            await expectRefusal(.invalid("password")) { try await platform.accounts.createStaff(weak, by: admin, requestID: nil) }
         }
     }
 
@@ -76,13 +78,17 @@ final class TestClock: Sendable {
         try await TestEnvironment.withPlatform { platform in
             let snvAdmin = try #require(try await platform.accounts.account(username: "quantri.snv")).principal
             _ = try await platform.accounts.createStaff(staff("cv.snv", agency: "000.00.02.H19"), by: snvAdmin, requestID: nil)
-            await #expect(throws: DomainError.self) { try await platform.accounts.createStaff(staff("cv.sxd"), by: snvAdmin, requestID: nil) }
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("You may only create accounts in your own agency")) {
+                try await platform.accounts.createStaff(staff("cv.sxd"), by: snvAdmin, requestID: nil)
+            }
+            await expectRefusal(.forbidden("Only a system administrator may grant this role")) {
                 try await platform.accounts.createStaff(staff("root2", roles: [.systemAdmin], agency: "000.00.02.H19"), by: snvAdmin, requestID: nil)
             }
             let visible = try await platform.accounts.list(page: PageRequest(), agency: nil, by: snvAdmin)
             #expect(Set(visible.items.compactMap(\.agencyIdentifier)) == ["000.00.02.H19"])
-            await #expect(throws: DomainError.self) { try await platform.accounts.list(page: PageRequest(), agency: "000.00.05.H19", by: snvAdmin) }
+            await expectRefusal(.forbidden("You may only list accounts of your own agency")) {
+                try await platform.accounts.list(page: PageRequest(), agency: "000.00.05.H19", by: snvAdmin)
+            }
         }
     }
 
@@ -99,14 +105,14 @@ final class TestClock: Sendable {
             let started = try await register("+84 987 654 321", "Trần Văn B", citizenId: "075200001234")
             let before = try await accounts.account(username: "0987654321")
             #expect(started.status == "code-sent" && before == nil)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("code")) {
                 try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: "000000", requestID: nil)
             }
             let code = try await registrationCode(platform, to: "0987654321")
             let byPhone = try await accounts.confirmRegistration(phoneOrEmail: "0987 654 321", code: code, requestID: nil)
             #expect(byPhone.username == "0987654321" && byPhone.roles == [.citizen])
             // A code works once.
-            await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: code, requestID: nil) }
+            await expectRefusal(.invalid("code")) { try await accounts.confirmRegistration(phoneOrEmail: "0987654321", code: code, requestID: nil) }
             _ = try await register("Dan.C@Example.VN", "Lê Thị C")
             let byMail = try await accounts.confirmRegistration(
                 phoneOrEmail: "dan.c@example.vn",
@@ -116,7 +122,7 @@ final class TestClock: Sendable {
             #expect(byMail.username == "dan.c@example.vn")
             // A registered contact gets the same answer; its owner is told, no code is made.
             #expect(try await register("0987654321", "Trùng") == started)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("code")) {
                 try await accounts.confirmRegistration(
                     phoneOrEmail: "0987654321",
                     code: try await registrationCode(platform, to: "0987654321"),
@@ -127,7 +133,7 @@ final class TestClock: Sendable {
             _ = try await register("0911222333", "Phạm D")
             let real = try await registrationCode(platform, to: "0911222333")
             for wrong in 0..<5 {
-                await #expect(throws: DomainError.self) {
+                await expectRefusal(.invalid("code")) {
                     try await accounts.confirmRegistration(
                         phoneOrEmail: "0911222333",
                         code: String(format: "%06d", (Int(real)! + 1 + wrong) % 1_000_000),
@@ -135,10 +141,10 @@ final class TestClock: Sendable {
                     )
                 }
             }
-            await #expect(throws: DomainError.self) { try await accounts.confirmRegistration(phoneOrEmail: "0911222333", code: real, requestID: nil) }
+            await expectRefusal(.invalid("code")) { try await accounts.confirmRegistration(phoneOrEmail: "0911222333", code: real, requestID: nil) }
             // Bad details are refused naming the field.
-            await #expect(throws: DomainError.self) { try await register("0911111111", "X", citizenId: "12345") }
-            await #expect(throws: DomainError.self) { try await register("not a contact", "X") }
+            await expectRefusal(.invalid("citizenId")) { try await register("0911111111", "X", citizenId: "12345") }
+            await expectRefusal(.invalid("phoneOrEmail")) { try await register("not a contact", "X") }
         }
     }
 
@@ -189,14 +195,14 @@ final class TestClock: Sendable {
                 requestID: nil
             )
             // The code works once; the old password and the old session are gone; the new password signs in.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("code")) {
                 try await accounts.confirmPasswordReset(
                     PasswordResetConfirmation(username: phone, code: code, newPassword: "Lai mat khau 2028"),
                     requestID: nil
                 )
             }
             #expect(try await sessions.session(token: session.token) == nil)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.unauthenticated) {
                 try await authenticator.login(username: phone, password: DemoData.password, clientAddress: "198.51.100.7", requestID: nil)
             }
             let signedIn = try await authenticator.login(
@@ -283,7 +289,7 @@ final class TestClock: Sendable {
                 limiter: limiter
             )
             for _ in 1...3 {
-                await #expect(throws: DomainError.self) {
+                await expectRefusal(.unauthenticated) {
                     try await authenticator.login(username: "nobody", password: "x", clientAddress: "10.9.9.9", requestID: nil)
                 }
             }
@@ -320,7 +326,7 @@ final class TestClock: Sendable {
             #expect(await tokens.userID(from: String(tampered)) == nil)
             let other = try TokenService(database: platform.database, configuredSecret: String(repeating: "k", count: 32), clock: clock.wallClock)
             #expect(await other.userID(from: token) == nil)
-            #expect(throws: DomainError.self) { try TokenService(database: platform.database, configuredSecret: "short") }
+            expectRefusal(.invalid("jwtSecret")) { try TokenService(database: platform.database, configuredSecret: "short") }
         }
     }
 }

@@ -185,7 +185,7 @@ import Testing
             )
             // A document type declaration is refused outright.
             let doctype = ours.replacingOccurrences(of: "<edXML xmlns", with: "<!DOCTYPE edXML [<!ENTITY x \"y\">]>\n<edXML xmlns")
-            await #expect(throws: DomainError.self) { try await platform.exchange.packageCheck(Data(doctype.utf8), sender: Self.sender) }
+            await expectRefusal(.invalid("edXML")) { try await platform.exchange.packageCheck(Data(doctype.utf8), sender: Self.sender) }
         }
     }
 
@@ -217,7 +217,7 @@ import Testing
             // A duplicated DocumentId is ambiguous: refused, naming the field.
             let documentId = "<edXML:DocumentId>\(Self.document.documentId)</edXML:DocumentId>"
             let duplicated = ours.replacingOccurrences(of: documentId, with: documentId + documentId)
-            #expect(throws: DomainError.self) {
+            expectRefusal(.invalid("edXML/DocumentId")) {
                 try EdXMLDecoder(attachmentsFolder: nil).decodeDocument(from: Data(duplicated.utf8), today: Self.today)
             }
         }
@@ -267,7 +267,9 @@ import Testing
             let second = try await platform.exchange.receive(genuine, by: .system("axis"), requestID: nil)
             #expect(second.id == first.id && second.signatures?.allSatisfy(\.valid) == true && second.subject == Self.document.subject)
             // Now the tampered copy is a conflict, and the genuine one is acknowledged again.
-            await #expect(throws: DomainError.self) { try await platform.exchange.receive(tampered, by: .system("axis"), requestID: nil) }
+            await expectRefusal(.conflict("A different package with DocumentId")) {
+                try await platform.exchange.receive(tampered, by: .system("axis"), requestID: nil)
+            }
             #expect(try await platform.exchange.receive(genuine, by: .system("axis"), requestID: nil).id == first.id)
             let actions = try await platform.database.read { db in
                 try await db.select().column("action").from("audit_log").where("action", .like, "exchange.receive%").all().map {
@@ -288,7 +290,7 @@ import Testing
             )
             var input = tests.document(to: [.init(organId: "000.00.05.H19"), .init(organId: "000.00.00.G22")])
             input.subject = "V/v chuyển đổi số \u{FFFE}"
-            await #expect(throws: DomainError.self) { try await platform.exchange.send(input, by: sender, requestID: nil) }
+            await expectRefusal(.invalid("edXML/Subject")) { try await platform.exchange.send(input, by: sender, requestID: nil) }
             let after = (
                 try await rowCount("exchange_messages", platform.database), try await rowCount("audit_log", platform.database),
                 try await rowCount("outbox_messages", platform.database)
@@ -298,7 +300,7 @@ import Testing
             input.subject = "V/v chuyển đổi số"
             #expect(try await platform.exchange.send(input, by: sender, requestID: nil).count == 2)
             // A draft with such a character is refused where it is typed.
-            #expect(throws: DomainError.self) {
+            expectRefusal(.invalid("subject")) {
                 _ = try DocumentRules.validate(
                     NewOutgoing(typeCode: "CV", subject: "Trích yếu \u{FFFF}", recipients: [.init(organId: "000.00.05.H19")], signer: "lanhdao.sxd")
                 )
@@ -338,7 +340,9 @@ import Testing
             let genuine = try await signed(platform)
             let tampered = Data(text(genuine).replacingOccurrences(of: "chuyển đổi số năm 2027", with: "chuyển đổi số năm 2029").utf8)
             let message = try await platform.exchange.receive(tampered, by: .system("axis"), requestID: nil)
-            await #expect(throws: DomainError.self) { try await platform.documents.registerFromExchange(message.id, by: clerk, requestID: nil) }
+            await expectRefusal(.invalid("unverifiedReason")) {
+                try await platform.documents.registerFromExchange(message.id, by: clerk, requestID: nil)
+            }
             let registered = try await platform.documents.registerFromExchange(
                 message.id,
                 unverifiedReason: "Đã xác minh qua điện thoại với VP UBND",

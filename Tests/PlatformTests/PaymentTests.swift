@@ -59,7 +59,7 @@ import Testing
                 by: citizen,
                 requestID: nil
             )
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.forbidden("Only the applicant can pay online")) {
                 try await platform.dossiers.startPayment(
                     dossier.code,
                     gateway: Self.gateway,
@@ -94,7 +94,7 @@ import Testing
             #expect(try await platform.dossiers.handlePaymentCallback(Self.answer(to: order), gateway: Self.gateway) == .alreadySettled)
             #expect(try await platform.dossiers.payments(of: dossier.code, for: citizen).payments.map(\.status) == [.paid])
             #expect(try await AuditLog.list(platform.database, page: PageRequest(), action: "payment.confirm").items.count == 1)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("This dossier is already paid")) {
                 try await platform.dossiers.startPayment(
                     dossier.code,
                     gateway: Self.gateway,

@@ -58,12 +58,14 @@ import Testing
             broken.code = "not-a-code"
             broken.steps = []
             let before = try await rowCount("audit_log", platform.database)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("procedures[2].code", "procedures[2].steps")) {
                 try await platform.procedures.importProcedures([changed, fresh, broken], by: .system(), requestID: nil)
             }
             var ghost = all[3]
             ghost.agencyIdentifier = "000.00.77.H19"
-            await #expect(throws: DomainError.self) { try await platform.procedures.importProcedures([ghost], by: .system(), requestID: nil) }
+            await expectRefusal(.invalid("agencyIdentifier")) {
+                try await platform.procedures.importProcedures([ghost], by: .system(), requestID: nil)
+            }
             #expect(try await rowCount("audit_log", platform.database) == before)
             let progress = ProgressLog()
             let result = try await platform.procedures.importProcedures([changed, fresh], by: .system("importer"), requestID: nil) { done, total in

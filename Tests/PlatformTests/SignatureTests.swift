@@ -109,7 +109,7 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
             try await platform.certificates.revoke(serial: issued.serial, reason: "keyCompromise", by: .system("pki"))
             let revoked = try await platform.certificates.verify(signature, content: Self.document)
             #expect(!revoked.valid && revoked.revoked && revoked.signatureCorrect)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("has no valid signing certificate")) {
                 try await platform.certificates.sign(Self.document, as: "000.00.00.H19", by: .system(), requestID: nil)
             }
             try? FileManager.default.removeItem(at: dir)
@@ -141,7 +141,8 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
     @Test func keysAreEncryptedAtRestAndEveryChangeIsAudited() async throws {
         try await TestEnvironment.withPlatform(seed: false) { platform in
             _ = try await pki(platform, authority: .p256)
-            await #expect(throws: DomainError.self) { try await pki(platform, authority: .p256) }  // only one authority
+            // only one authority
+            await expectRefusal(.conflict("A certificate authority already exists")) { try await pki(platform, authority: .p256) }
             let issued = try await platform.certificates.issue(
                 kind: .staff,
                 owner: "vanthu.vp",
@@ -194,7 +195,7 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
             let keyPEM = try String(contentsOfFile: path("leaf.key"), encoding: .utf8)
             let certificates = platform.certificates
             // Not trusted before its authority is imported; a CA is no signing certificate; keys must match.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("certificate")) {
                 try await certificates.importSigning(
                     kind: .agency,
                     owner: "000.00.01.H19",
@@ -205,7 +206,7 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
             }
             _ = try await certificates.importAuthority(certificatePEM: caPEM, privateKeyPEM: nil, by: .system("pki"))
             let caKey = try String(contentsOfFile: path("ca.key"), encoding: .utf8)
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("certificate")) {
                 try await certificates.importSigning(
                     kind: .agency,
                     owner: "000.00.01.H19",
@@ -214,7 +215,7 @@ func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) { 
                     by: .system()
                 )
             }
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("privateKey")) {
                 try await certificates.importSigning(
                     kind: .agency,
                     owner: "000.00.01.H19",

@@ -115,7 +115,7 @@ struct OpenSSLPKI {
                 #expect(!report.valid && report.revoked && report.problems.contains { $0.contains("revoked") }, "\(report)")
             }
             // And nothing more is issued under it.
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.conflict("No certificate authority yet (cqs pki init")) {
                 try await certificates.issue(
                     kind: .agency,
                     owner: "000.00.02.H19",
@@ -167,7 +167,7 @@ struct OpenSSLPKI {
             var serializer = DER.Serializer()
             try serializer.serialize(expired)
             let expiredPEM = PEMDocument(type: "CERTIFICATE", derBytes: serializer.serializedBytes).pemString
-            await #expect(throws: DomainError.self) {
+            await expectRefusal(.invalid("certificate")) {
                 try await platform.certificates.importSigning(
                     kind: .agency,
                     owner: "000.00.01.H19",
