@@ -78,7 +78,8 @@ def main():
         if recovered_at is None or recovered_at - back_at > 10:
             failures.append("the server did not recover within 10 s")
         if any(status not in (503,) for status, _ in during):
-            failures.append(f"while down, statuses other than 503: {statuses}")
+            others = sorted({str(body)[:160] for status, body in during if status != 503})
+            failures.append(f"while down, statuses other than 503: {statuses} ({others[:3]})")
         if any(status == 503 and "problem+json" not in (body[0] or "") for status, body in during):
             failures.append("a 503 without a problem body")
         acked = [body["code"] for _, status, body in results if 200 <= status < 300]
