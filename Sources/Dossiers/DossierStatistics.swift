@@ -75,7 +75,7 @@ public struct ReportingPeriod: Sendable, Equatable {
     }
 
     /// First and last instants (milliseconds), Asia/Ho_Chi_Minh.
-    var bounds: (Int64, Int64) {
+    public var bounds: (Int64, Int64) {
         let start = VietnamTime.instant(LocalDateTime(date: from, time: LocalTime(hour: 0))).epochMillis
         let end = VietnamTime.instant(LocalDateTime(date: to.adding(days: 1), time: LocalTime(hour: 0))).epochMillis - 1
         return (start, end)

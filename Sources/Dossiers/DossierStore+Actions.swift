@@ -96,7 +96,7 @@ extension DossierStore {
                     update.set("due_at", to: moved.dueAt).set("paused_days", to: moved.pausedDays)
                     change["due"] = VietnamTime.display(Date(epochMillis: moved.dueAt))
                 }
-                if let pausedAt = row.pausedAt { part = .move { Self.resumedInstant($0, pausedAt: pausedAt, now: now, calendar: workingCalendar) } }
+                if let pausedAt = row.pausedAt { part = .move { Self.resumed($0, pausedAt: pausedAt, now: now, calendar: workingCalendar).dueAt } }
                 update.set("paused_at", to: Int64?.none).set("resume_status", to: String?.none)
             case .approve, .reject:
                 update.set("finished_at", to: now.epochMillis).set("end_at", to: now.epochMillis)
@@ -187,13 +187,8 @@ extension DossierStore {
     /// When a paused dossier resumes: the appointment moved by the working days it waited.
     static func resumedDeadline(_ row: DossierRow, now: Date, calendar: WorkingCalendar) -> (dueAt: Int64, pausedDays: Int)? {
         guard let pausedAt = row.pausedAt, let dueAt = row.dueAt else { return nil }
-        let moved = Deadlines.resumed(
-            due: VietnamTime.local(Date(epochMillis: dueAt)),
-            paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
-            resumed: VietnamTime.local(now).date,
-            calendar: calendar
-        )
-        return (VietnamTime.instant(moved.due).epochMillis, row.pausedDays + moved.pausedDays)
+        let moved = resumed(dueAt, pausedAt: pausedAt, now: now, calendar: calendar)
+        return (moved.dueAt, row.pausedDays + moved.pausedDays)
     }
 
     struct Assignee: Sendable {

@@ -151,7 +151,7 @@ extension DossierStore {
                 if let pausedAt = row.pausedAt {
                     try await Self.movePartDue(
                         of: row.id,
-                        { Self.resumedInstant($0, pausedAt: pausedAt, now: Date(epochMillis: now), calendar: workingCalendar) },
+                        { Self.resumed($0, pausedAt: pausedAt, now: Date(epochMillis: now), calendar: workingCalendar).dueAt },
                         db
                     )
                 }

@@ -84,15 +84,15 @@ extension DossierStore {
         )
     }
 
-    /// A pause from `pausedAt` to `now` moves a deadline by the working days it lasted.
-    static func resumedInstant(_ due: Int64, pausedAt: Int64, now: Date, calendar: WorkingCalendar) -> Int64 {
-        VietnamTime.instant(
-            Deadlines.resumed(
-                due: VietnamTime.local(Date(epochMillis: due)),
-                paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
-                resumed: VietnamTime.local(now).date,
-                calendar: calendar
-            ).due
-        ).epochMillis
+    /// A pause from `pausedAt` to `now` moves a deadline (the dossier's or a part's) by the
+    /// working days it lasted.
+    static func resumed(_ due: Int64, pausedAt: Int64, now: Date, calendar: WorkingCalendar) -> (dueAt: Int64, pausedDays: Int) {
+        let moved = Deadlines.resumed(
+            due: VietnamTime.local(Date(epochMillis: due)),
+            paused: VietnamTime.local(Date(epochMillis: pausedAt)).date,
+            resumed: VietnamTime.local(now).date,
+            calendar: calendar
+        )
+        return (VietnamTime.instant(moved.due).epochMillis, moved.pausedDays)
     }
 }

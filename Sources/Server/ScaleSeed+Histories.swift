@@ -52,11 +52,14 @@ struct GeneratedLife {
             )
         }
         func record(_ action: DossierAction, _ to: DossierStatus) { record(action.rawValue, to) }
+        /// Ends the agency's part now: forwarded on (`processing`) or with the dossier's end.
+        func closePart(_ status: DossierStatus) {
+            guard !life.parts.isEmpty else { return }
+            life.parts[life.parts.count - 1].endedAt = t
+            life.parts[life.parts.count - 1].status = status
+        }
         func end(_ action: DossierAction, _ to: DossierStatus) {
-            if !life.parts.isEmpty {
-                life.parts[life.parts.count - 1].endedAt = t
-                life.parts[life.parts.count - 1].status = to
-            }
+            closePart(to)
             life.endAt = t
             record(action, to)
         }
@@ -127,8 +130,7 @@ struct GeneratedLife {
             guard wait(max(hour, span / 2)...max(hour, span)) else { return life }
             if index + 1 < agencies.count {
                 if agencies[index + 1] != agencies[index] {
-                    life.parts[life.parts.count - 1].endedAt = t
-                    life.parts[life.parts.count - 1].status = .processing
+                    closePart(.processing)
                     openPart(at: index + 1)
                 }
                 life.step = index + 1

@@ -276,7 +276,7 @@ import Testing
                 let sql = DossierStore.classificationSQL(period, now: now)
                 let rows = try await platform.database.read { db in try await db.raw(SQLQueryString(sql)).all() }
                 let fromSQL = try Self.cells(rows) { try $0.decode(column: "id", as: Int64.self) }
-                let (from, to) = Self.bounds(period)
+                let (from, to) = period.bounds
                 for (history, id) in zip(histories, ids) {
                     let expected = StatisticsRules.classify(history, from: from, to: to, now: now)
                     #expect(fromSQL[id] == expected, "dossier \(id) in \(period.from)…\(period.to): \(history)")
@@ -434,7 +434,7 @@ import Testing
                     try await db.raw(SQLQueryString(DossierStore.classificationSQL(period, now: now, unit: .agencyPart))).all()
                 }
                 let fromSQL = try Self.cells(rows) { "\(try $0.decode(column: "id", as: Int64.self))#\(try $0.decode(column: "seq", as: Int.self))" }
-                let (from, to) = Self.bounds(period)
+                let (from, to) = period.bounds
                 for (id, dossier) in zip(ids, dossiers) {
                     for seq in dossier.parts.indices {
                         let expected = StatisticsRules.classify(dossier.history(of: seq), from: from, to: to, now: now)
@@ -457,11 +457,6 @@ import Testing
             cells[try key(row)] = PeriodClass(intake, timing)
         }
         return cells
-    }
-
-    static func bounds(_ period: ReportingPeriod) -> (Int64, Int64) {
-        let start = VietnamTime.instant(LocalDateTime(date: period.from, time: LocalTime(hour: 0))).epochMillis
-        return (start, VietnamTime.instant(LocalDateTime(date: period.to.adding(days: 1), time: LocalTime(hour: 0))).epochMillis - 1)
     }
 
     /// Writes the histories as dossiers and history entries; returns their ids in order.

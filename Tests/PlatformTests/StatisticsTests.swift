@@ -313,7 +313,7 @@ import Testing
                         #expect(row.inProgress == row.inProgressWithinDeadline + row.inProgressOverdue)
                     }
                 }
-                let (from, to) = StatisticsRulesTests.bounds(period)
+                let (from, to) = period.bounds
                 var expected: [String: [Int]] = [:]
                 for (field, history) in histories {
                     guard let cell = StatisticsRules.classify(history, from: from, to: to, now: now) else { continue }
