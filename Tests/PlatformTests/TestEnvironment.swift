@@ -73,16 +73,17 @@ enum TestEnvironment {
         }
     }
 
-    /// The whole HTTP application (migrated and seeded) behind a test client.
+    /// The whole HTTP application (migrated and seeded) behind a test client, on `clock`.
     static func withApp(
         _ mode: TestingSetup = .router,
+        clock: WallClock = .system,
         configure: (inout AppConfig) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Platform, AppRoutes) async throws -> Void
     ) async throws {
         var (config, schema, cleanup) = try await makeConfig()
         configure(&config)
         do {
-            let platform = try Platform(config: config, logger: logger, schema: schema)
+            let platform = try Platform(config: config, logger: logger, schema: schema, clock: clock)
             let built = try await ApplicationBuilder.build(platform: platform)
             let routes = AppRoutes(catalog: built.catalog, routerRoutes: built.routerRoutes)
             try await built.application.test(mode) { client in try await body(client, platform, routes) }
