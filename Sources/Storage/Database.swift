@@ -102,7 +102,7 @@ public final class Database: Service, Sendable {
     }
 
     /// Runs `body` on one leased connection, outside any explicit transaction (reads).
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool):
             let connection = try await pool.acquire()
@@ -116,55 +116,15 @@ public final class Database: Service, Sendable {
             }
         case .postgres(let client):
             do {
-                return try await Self.leasing(client, url: url, ticker: ticker, body)
+                return try await Self.leasing(client, url: url, ticker: ticker, logger: logger, body)
             } catch let error as PSQLError where StorageError.isConnectionFailure(error) {
                 throw StorageError.unavailable
             }
         }
     }
 
-    /// While a request waits for a PostgreSQL connection, every `probeInterval` or so (two ticks
-    /// of the shared ticker) the server is probed (a TCP connect): if it does not answer, the
-    /// request gets 503 at once instead of hanging while the database is down; a busy pool just
-    /// keeps the request waiting.
+    /// How often a request's database work is watched (see `leasing`).
     public static let probeInterval: Duration = .seconds(2)
-
-    /// Runs `body` on a leased connection; only the wait for the lease is watched, never the body.
-    static func leasing<T: Sendable>(
-        _ client: PostgresClient,
-        url: DatabaseURL,
-        ticker: ProbeTicker,
-        _ body: @Sendable (any SQLDatabase) async throws -> T
-    ) async throws -> T {
-        let leased = LeaseFlag()
-        return try await withoutActuallyEscaping(body) { body in
-            try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.set()
-                        return try await body(connection.sql())
-                    }
-                }
-                group.addTask {
-                    while true {
-                        // Cancelled (the body finished): no probe.
-                        guard await ticker.nextTick(), await ticker.nextTick() else { return nil }
-                        if leased.isSet { return nil }
-                        if case .postgres(let host, let port, _, _, _, _) = url, await !reachable(host: host, port: port) {
-                            throw StorageError.unavailable
-                        }
-                    }
-                }
-                for try await value in group {
-                    if let value {
-                        group.cancelAll()
-                        return value
-                    }
-                }
-                throw StorageError.unavailable
-            }
-        }
-    }
 
     /// Whether something accepts TCP connections at host:port within a second.
     static func reachable(host: String, port: Int) async -> Bool {
@@ -181,7 +141,7 @@ public final class Database: Service, Sendable {
     /// Runs `body` in one transaction: all its writes commit together or none do. On SQLite
     /// writers are serialised in-process and the transaction takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so it never fails half-way on a busy database.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch kind {
         case .sqlite:
             return try await writeLock.withLock {
@@ -192,7 +152,11 @@ public final class Database: Service, Sendable {
         }
     }
 
-    private static func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    private static func inTransaction<T: Sendable>(
+        _ db: any SQLDatabase,
+        begin: String,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    )
         async throws -> T
     {
         try await db.raw(SQLQueryString(begin)).run()
@@ -224,12 +188,4 @@ public final class Database: Service, Sendable {
         if case .sqlite(let pool) = backend { return await pool.stats }
         return nil
     }
-}
-
-/// Set once a connection has been leased (read by the lease timer).
-final class LeaseFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }

@@ -22,11 +22,19 @@ public enum StorageError: Error, Sendable, Equatable {
         return false
     }
 
-    /// Whether `error` means the database could not be reached at all.
+    /// SQLSTATEs of a server that is going away or not yet there: class 08 (connection
+    /// exceptions) and 57P01–57P03 (administrator or crash shutdown, cannot connect now).
+    static func isShutdownState(_ state: String?) -> Bool {
+        guard let state else { return false }
+        return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+    }
+
+    /// Whether `error` means the database could not be reached, or went away during the work.
     public static func isConnectionFailure(_ error: any Error) -> Bool {
         if let error = error as? PSQLError {
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed: return true
+            case .server: return isShutdownState(error.serverInfo?[.sqlState])
             default: return false
             }
         }

@@ -1,6 +1,7 @@
-"""Fault test: stop PostgreSQL under load. While it is down, requests get 503 with a problem body
-(never a 500, never a hang); the server recovers by itself within seconds of the database's
-return; every submission acknowledged with a 2xx exists exactly once afterwards.
+"""Fault test: stop PostgreSQL under load of counter receipts (JSON) and citizens' online
+submissions (multipart with their files). While it is down, requests get 503 with a problem body
+(never a 500, never a hang, also for the requests in flight when it stops); the server recovers
+by itself within seconds of the database's return; every submission acknowledged with a 2xx exists exactly once afterwards.
 
 Usage: python3 Tests/faults/postgres_outage.py PATH_TO_CQS_BINARY POSTGRES_URL "PG_CTL_STOP" "PG_CTL_START"
 (the last two are shell commands that stop and start the server holding POSTGRES_URL)."""
@@ -17,14 +18,14 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from dossier_journey import free_port, wait_ready  # noqa: E402
 from exchange_crash import start, token  # noqa: E402
-from submission_crash import BODY, lost_or_twice, stop, stored_codes  # noqa: E402
+from submission_crash import BODY, lost_or_twice, stop, stored_codes, submission  # noqa: E402
 
 
-def submit(base, counter, body):
-    """A counter receipt (JSON): the database's outage is what is tested, not the files."""
+def submit(base, bearer, body, content_type):
+    """A submission: a counter receipt (JSON) or a citizen's multipart with its files."""
     request = urllib.request.Request(base + "/api/v1/dossiers", data=body, method="POST")
-    request.add_header("Authorization", "Bearer " + counter)
-    request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", "Bearer " + bearer)
+    request.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, json.loads(response.read())
@@ -40,25 +41,30 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, CQS_DATA_DIR=workdir, CQS_HTTP_PORT=str(port), CQS_BCRYPT_COST="4", CQS_DEMO_CERTIFICATES="false",
-               CQS_DATABASE_URL=url, CQS_LOG_LEVEL="error")
+               CQS_DATABASE_URL=url, CQS_LOG_LEVEL=os.environ.get("OUTAGE_LOG_LEVEL", "error"))
     log = open(os.path.join(workdir, "server.log"), "ab")
     server = start(cqs, env, log)
     results, lock, running = [], threading.Lock(), threading.Event()
     failures = []
     try:
         wait_ready(base, server)
-        citizen = token(base, "motcua.bienhoa")
-        body = json.dumps(BODY).encode()
+        counter = token(base, "motcua.bienhoa")
+        citizen = token(base, "0912345678")
+        receipt = (counter, json.dumps(BODY).encode(), "application/json")
+        online = (citizen, *submission(base))
         running.set()
 
-        def load():
+        def load(bearer, body, content_type):
             while running.is_set():
-                outcome = submit(base, citizen, body)
+                began = time.time()
+                outcome = submit(base, bearer, body, content_type)
                 with lock:
                     results.append((time.time(), *outcome))
+                    if os.environ.get("OUTAGE_TRACE"):
+                        print(f"{began:.1f} {time.time() - began:.2f}s {content_type[:9]} {outcome[0]}")
                 time.sleep(0.02)
 
-        workers = [threading.Thread(target=load) for _ in range(4)]
+        workers = [threading.Thread(target=load, args=kind) for kind in (receipt, receipt, online, online)]
         for worker in workers:
             worker.start()
         time.sleep(2)
@@ -87,10 +93,18 @@ def main():
         if any(status not in (503,) for status, _ in during):
             others = sorted({str(body)[:160] for status, body in during if status != 503})
             failures.append(f"while down, statuses other than 503: {statuses} ({others[:3]})")
+        unanswered = [body for _, status, body in results if status == 0]
+        if unanswered:
+            failures.append(f"{len(unanswered)} requests got no answer ({unanswered[:2]})")
+        broken = sorted({status for _, status, _ in results if status >= 500 and status != 503})
+        if broken:
+            failures.append(f"answers {broken} at some point of the outage (503 expected)")
         if any(status == 503 and "problem+json" not in (body[0] or "") for status, body in during):
             failures.append("a 503 without a problem body")
         acked = [body["code"] for _, status, body in results if 200 <= status < 300]
-        stored = stored_codes(base, citizen)
+        # The counter sees its agency's dossiers, the citizen's online ones among them.
+        at_counter = stored_codes(base, counter)
+        stored = at_counter + [code for code in stored_codes(base, citizen) if code not in set(at_counter)]
         failures += lost_or_twice(acked, stored)
         print(f"outage: {len(acked)} acknowledged, {len(stored)} stored, none lost: {all(code in stored for code in acked)}")
         if failures:
