@@ -333,3 +333,15 @@ public enum EdXML {
         "\(organId),\(Self.date(date)),\(number)/\(notation)"
     }
 }
+
+extension EdXMLStatus {
+    /// A delivery status code's short name as the document page lists a recipient's statuses
+    /// ("00", sent by us, included); a code not in the list is shown as it came.
+    public static func shortName(_ code: String) -> String {
+        let names = [
+            "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
+            "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi",
+        ]
+        return names[code] ?? code
+    }
+}

@@ -41,10 +41,10 @@ struct PageSession: Sendable {
         let boundary = "----cqs\(UUID().uuidString)"
         var body = Data()
         func add(_ text: String) { body.append(Data(text.utf8)) }
-        for (name, value) in fields {
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             add("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
-        for (name, (fileName, data)) in files {
+        for (name, (fileName, data)) in files.sorted(by: { $0.key < $1.key }) {
             add(
                 "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )

@@ -54,27 +54,16 @@ public struct DocumentPages: Sendable {
     }
 
     static func direction(_ context: SignedInContext) throws -> DocumentDirection {
-        switch context.parameters.get("direction") {
+        switch try context.parameters.require("direction") {
         case "incoming": .incoming
         case "outgoing": .outgoing
         default: throw DomainError.notFound(what: "register")
         }
     }
 
-    /// Runs a form's action; a domain problem re-renders the document with the message.
+    /// Runs a form's action; a refusal shows the document again with the problem's messages.
     func orShowError(_ request: Request, _ context: SignedInContext, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as DomainError {
-            if case .notFound = error { throw error }
-            let problem = Problem.from(error, language: context.language)
-            return try await detail(
-                request,
-                context,
-                error: problem.messages(context.language).joined(separator: " "),
-                status: HTTPResponse.Status(code: problem.status)
-            )
-        }
+        try await Refusal.shown(in: context, body) { problem in try await detail(request, context, refusal: problem) }
     }
 
     // MARK: Lists
@@ -88,16 +77,21 @@ public struct DocumentPages: Sendable {
         let page = try await services.documents.list(query, for: principal, page: try uri.pageRequest(), overdueOnly: overdue)
         let today = VietnamTime.today()
         let t = Strings.all(context.language)
-        let rows = page.items.map { d -> [String: Any] in
-            let late = d.deadline.map { $0 < today } == true && d.direction == .incoming && d.status != .finished
-            return [
-                "id": d.id, "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "code": d.code ?? "—", "subject": d.subject,
-                "counterpart": d.direction == .incoming
-                    ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
-                "date": d.documentDate?.display ?? "—", "status": d.status.nameVi, "deadline": d.deadline?.display as Any, "overdue": late,
-                "urgent": d.urgency != .normal ? d.urgency.nameVi : nil as String?, "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
-                "senderChange": d.senderChange.flatMap { t["event_\(DocumentRules.businessAction($0.businessType))"] } as Any,
-            ]
+        let rows = page.items.map { d in
+            DocumentViews.List.Row(
+                id: d.id,
+                number: d.registerNumber.map(DocumentRules.formatNumber),
+                code: d.code ?? "—",
+                subject: d.subject,
+                counterpart: Self.counterpart(of: d),
+                date: d.documentDate?.display ?? "—",
+                status: d.status.nameVi,
+                deadline: d.deadline?.display,
+                overdue: d.deadline.map { $0 < today } == true && d.direction == .incoming && d.status != .finished,
+                urgent: d.urgency != .normal ? d.urgency.nameVi : nil,
+                secret: d.secrecy.isSecret ? d.secrecy.nameVi : nil,
+                senderChange: d.senderChange.flatMap { t["event_\(DocumentRules.businessAction($0.businessType))"] }
+            )
         }
         let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
         var next: String?
@@ -107,29 +101,53 @@ public struct DocumentPages: Sendable {
         return try services.pages.render(
             "documents",
             titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments",
-            data: [
-                "rows": rows, "incoming": direction == .incoming, "q": query.text ?? "", "from": query.from?.iso ?? "", "to": query.to?.iso ?? "",
-                "overdueOnly": overdue,
-                "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == query.typeCode] as [String: Any] },
-                "pending": pending.map { message -> [String: Any] in
-                    let failed = (message.signatures ?? []).filter { !$0.valid }
-                    let unverified = message.signatures?.isEmpty != false || !failed.isEmpty
-                    let business = [1: "businessRevoke", 2: "businessUpdate", 3: "businessReplace"][message.businessType]
-                    return [
-                        "id": message.id, "subject": message.subject, "code": message.code, "sender": message.counterpartName,
-                        "arrived": DossierPages.time(message.createdAt) ?? "", "unverified": unverified,
-                        "problems": failed.map { ["file": $0.file, "text": $0.problems.joined(separator: "; ")] },
-                        "files": (message.signatures ?? []).filter { $0.file != ExchangeStore.packageCheckName }.map(\.file).joined(separator: ", "),
-                        "business": business.map { Strings.all(context.language)[$0] ?? $0 } as Any,
-                        "warnings": message.warnings ?? [], "hasWarnings": !(message.warnings ?? []).isEmpty,
-                        "date": message.documentDate?.display as Any, "typeName": message.typeName as Any, "signer": message.signer as Any,
-                    ]
-                },
-                "isClerk": principal.roles.contains(.clerk), "next": next as Any, "year": today.year,
-                "dirName": t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? "",
-            ],
+            page: DocumentViews.List(
+                rows: rows,
+                incoming: direction == .incoming,
+                q: query.text ?? "",
+                from: query.from?.iso ?? "",
+                to: query.to?.iso ?? "",
+                overdueOnly: overdue,
+                types: Self.types(selected: query.typeCode),
+                pending: pending.map { Self.pending($0, t) },
+                isClerk: principal.roles.contains(.clerk),
+                next: next,
+                year: today.year,
+                dirName: t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? ""
+            ),
             request: request,
             context: context
+        )
+    }
+
+    /// The sender of an incoming document, the recipients of an outgoing one.
+    static func counterpart(of d: OfficialDocument) -> String {
+        d.direction == .incoming ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; ")
+    }
+
+    static func types(selected: String?) -> [DocumentViews.TypeOption] {
+        DocumentType.all.map { .init(code: $0.code, name: $0.nameVi, selected: $0.code == selected) }
+    }
+
+    /// A document waiting from the axis, with what its signatures' checks found.
+    static func pending(_ message: ExchangeMessage, _ t: [String: String]) -> DocumentViews.List.Pending {
+        let failed = (message.signatures ?? []).filter { !$0.valid }
+        let business = [1: "businessRevoke", 2: "businessUpdate", 3: "businessReplace"][message.businessType]
+        return .init(
+            id: message.id,
+            subject: message.subject,
+            code: message.code,
+            sender: message.counterpartName,
+            arrived: DossierPages.time(message.createdAt) ?? "",
+            unverified: message.signatures?.isEmpty != false || !failed.isEmpty,
+            problems: failed.map { .init(file: $0.file, text: $0.problems.joined(separator: "; ")) },
+            files: (message.signatures ?? []).filter { $0.file != ExchangeStore.packageCheckName }.map(\.file).joined(separator: ", "),
+            business: business.map { t[$0] ?? $0 },
+            warnings: message.warnings ?? [],
+            hasWarnings: !(message.warnings ?? []).isEmpty,
+            date: message.documentDate?.display,
+            typeName: message.typeName,
+            signer: message.signer
         )
     }
 
@@ -139,8 +157,9 @@ public struct DocumentPages: Sendable {
     func decide(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let form = try await Form.read(request)
         let id = try context.parameters.number("id", orNotFound: "document")
-        guard ["register", "refuse"].contains(try context.parameters.require("decision")) else { throw DomainError.notFound(what: "action") }
-        if context.parameters.get("decision") == "refuse" {
+        let decision = try context.parameters.require("decision")
+        guard ["register", "refuse"].contains(decision) else { throw DomainError.notFound(what: "action") }
+        if decision == "refuse" {
             try await services.documents.refuseFromExchange(id, reason: form["reason"] ?? "", by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/documents", type: .normal)
         }
@@ -160,9 +179,8 @@ public struct DocumentPages: Sendable {
     func newForm(
         _ request: Request,
         _ context: SignedInContext,
-        errors: [String] = [],
-        values: [String: String] = [:],
-        status: HTTPResponse.Status = .ok
+        refusal: Problem? = nil,
+        values: [String: String] = [:]
     ) async throws -> Response {
         let direction = try Self.direction(context)
         let principal = context.principal
@@ -173,24 +191,28 @@ public struct DocumentPages: Sendable {
         return try services.pages.render(
             "document-new",
             titleKey: direction == .incoming ? "newIncoming" : "newOutgoing",
-            data: [
-                "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing",
-                "errors": errors.map { ["message": $0] },
-                "types": DocumentType.all.map { ["code": $0.code, "name": $0.nameVi, "selected": $0.code == values["typeCode"]] as [String: Any] },
-                "urgencies": Urgency.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
-                "secrecies": Secrecy.allCases.map { ["value": $0.rawValue, "name": $0.nameVi] as [String: Any] },
-                "leaders": staff.filter { $0.roles.contains(.leader) }.map { ["username": $0.username, "name": $0.fullName] },
-                "staff": staff.filter { $0.username != principal.username }.map { ["username": $0.username, "name": $0.fullName] },
-                "departments": (own?.departments ?? []).map { ["code": $0.code, "name": $0.name] },
-                "agencies": agencies.map { ["identifier": $0.identifier, "name": $0.name] },
-                "subject": values["subject"] ?? "", "senderName": values["senderName"] ?? "", "codeNumber": values["codeNumber"] ?? "",
-                "codeNotation": values["codeNotation"] ?? "", "documentDate": values["documentDate"] ?? VietnamTime.today().iso,
-                "summary": values["summary"] ?? "",
-                "responseFor": values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? "",
-            ],
+            page: DocumentViews.NewForm(
+                incoming: direction == .incoming,
+                direction: direction == .incoming ? "incoming" : "outgoing",
+                types: Self.types(selected: values["typeCode"]),
+                urgencies: Urgency.allCases.map { .init(value: $0.rawValue, name: $0.nameVi) },
+                secrecies: Secrecy.allCases.map { .init(value: $0.rawValue, name: $0.nameVi) },
+                leaders: staff.filter { $0.roles.contains(.leader) }.map { .init(username: $0.username, name: $0.fullName) },
+                staff: staff.filter { $0.username != principal.username }.map { .init(username: $0.username, name: $0.fullName) },
+                departments: (own?.departments ?? []).map { .init(code: $0.code, name: $0.name) },
+                agencies: agencies.map { .init(identifier: $0.identifier, name: $0.name) },
+                subject: values["subject"] ?? "",
+                senderName: values["senderName"] ?? "",
+                codeNumber: values["codeNumber"] ?? "",
+                codeNotation: values["codeNotation"] ?? "",
+                documentDate: values["documentDate"] ?? VietnamTime.today().iso,
+                summary: values["summary"] ?? "",
+                responseFor: values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? ""
+            ),
+            errors: refusal?.messages(context.language) ?? [],
             request: request,
             context: context,
-            status: status
+            status: refusal?.httpStatus ?? .ok
         )
     }
 
@@ -202,7 +224,7 @@ public struct DocumentPages: Sendable {
         let urgency = Urgency(rawValue: Int(form["urgency"] ?? "0") ?? 0)
         let secrecy = Secrecy(rawValue: Int(form["secrecy"] ?? "0") ?? 0)
         let chosen = { (prefix: String) in form.fields.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted() }
-        do {
+        return try await Refusal.shown(in: context) {
             let document: OfficialDocument
             if direction == .incoming {
                 guard let date = LocalDate(iso: form["documentDate"] ?? "") else {
@@ -254,108 +276,121 @@ public struct DocumentPages: Sendable {
                 _ = try await services.documents.attach(file.data, name: file.fileName, to: document.id, by: principal, requestID: context.requestID)
             }
             return Response.redirect(to: "/documents/\(document.id)", type: .normal)
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
-            return try await newForm(
-                request,
-                context,
-                errors: problem.messages(context.language),
-                values: form.fields,
-                status: HTTPResponse.Status(code: problem.status)
-            )
+        } again: { problem in
+            try await newForm(request, context, refusal: problem, values: form.fields)
         }
     }
 
     // MARK: Detail and actions
 
-    func detail(_ request: Request, _ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
         let principal = context.principal
         let d = try await services.documents.document(try DocumentsAPI.id(context), for: principal, requestID: context.requestID)
         let allowed = try await services.documents.allowedActions(on: d, for: principal)
         let staff = try await services.accounts.staff(of: d.agency)
         let departments = try await services.directory.agency(d.agency)?.departments ?? []
         let assignees =
-            staff.map { ["value": "u:\($0.username)", "name": "\($0.fullName) (\($0.username))"] }
-            + departments.map { ["value": "d:\($0.code)", "name": $0.name] }
+            staff.map { DocumentViews.Option(value: "u:\($0.username)", name: "\($0.fullName) (\($0.username))") }
+            + departments.map { DocumentViews.Option(value: "d:\($0.code)", name: $0.name) }
         let names = Dictionary(staff.map { ($0.username, $0.fullName) }, uniquingKeysWith: { a, _ in a })
-        let actions = allowed.map { action -> [String: Any] in
-            [
-                "action": action.rawValue, "label": action.nameVi, "isAssign": action == .assign || action == .subassign,
-                "isForward": action == .forward,
-                "needsNote": action == .comment || action == .return, "assignees": assignees,
-                "staff": staff.map { ["username": $0.username, "name": $0.fullName] },
-            ]
+        let people = staff.map { DocumentViews.Person(username: $0.username, name: $0.fullName) }
+        let actions = allowed.map { action in
+            DocumentViews.Detail.Action(
+                action: action.rawValue,
+                label: action.nameVi,
+                isAssign: action == .assign || action == .subassign,
+                isForward: action == .forward,
+                needsNote: action == .comment || action == .return,
+                assignees: assignees,
+                staff: people
+            )
         }
         let today = VietnamTime.today()
-        let statusNames = [
-            "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
-            "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi",
-        ]
+        let t = Strings.all(context.language)
         return try services.pages.render(
             "document",
             titleKey: d.direction == .incoming ? "incomingDocument" : "outgoingDocument",
-            data: [
-                "id": d.id, "documentId": d.id, "incoming": d.direction == .incoming, "subject": d.subject, "summary": d.summary,
-                "code": d.code ?? "—",
-                "number": d.registerNumber.map(DocumentRules.formatNumber) as Any, "type": d.typeName, "status": d.status.nameVi,
-                "urgency": d.urgency.nameVi, "secrecy": d.secrecy.nameVi, "isSecret": d.secrecy.isSecret, "counterpart": d.counterpartName as Any,
-                "date": d.documentDate?.display as Any, "arrived": DossierPages.time(d.arrivedAt) as Any,
-                "issued": DossierPages.time(d.issuedAt) as Any,
-                "deadline": d.deadline?.display as Any,
-                "overdue": d.deadline.map { $0 < today } == true && d.status != .finished && d.direction == .incoming,
-                "signer": d.signerName.map { name in [d.signerPosition, name].compactMap { $0 }.joined(separator: " ") } as Any,
-                "channel": d.channel.map { Strings.all(context.language)["arrival_\($0.rawValue)"] ?? $0.rawValue } as Any,
-                "approvers": d.approvers.enumerated().map {
-                    [
-                        "name": names[$0.element] ?? $0.element, "current": d.status == .review && $0.offset == d.approvalStep,
-                        "done": d.status != .draft && ($0.offset < d.approvalStep || [.approved, .issued].contains(d.status)),
-                    ] as [String: Any]
+            page: DocumentViews.Detail(
+                id: d.id,
+                documentId: d.id,
+                incoming: d.direction == .incoming,
+                subject: d.subject,
+                summary: d.summary,
+                code: d.code ?? "—",
+                number: d.registerNumber.map(DocumentRules.formatNumber),
+                type: d.typeName,
+                status: d.status.nameVi,
+                urgency: d.urgency.nameVi,
+                secrecy: d.secrecy.nameVi,
+                isSecret: d.secrecy.isSecret,
+                counterpart: d.counterpartName,
+                date: d.documentDate?.display,
+                arrived: DossierPages.time(d.arrivedAt),
+                issued: DossierPages.time(d.issuedAt),
+                deadline: d.deadline?.display,
+                overdue: d.deadline.map { $0 < today } == true && d.status != .finished && d.direction == .incoming,
+                signer: d.signerName.map { name in [d.signerPosition, name].compactMap { $0 }.joined(separator: " ") },
+                channel: d.channel.map { t["arrival_\($0.rawValue)"] ?? $0.rawValue },
+                approvers: d.approvers.enumerated().map {
+                    .init(
+                        name: names[$0.element] ?? $0.element,
+                        current: d.status == .review && $0.offset == d.approvalStep,
+                        done: d.status != .draft && ($0.offset < d.approvalStep || [.approved, .issued].contains(d.status))
+                    )
                 },
-                "files": (d.files ?? []).map {
-                    [
-                        "id": $0.id, "name": $0.name, "version": $0.version, "signed": $0.signed, "by": $0.uploadedBy,
-                        "size": ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file),
-                    ] as [String: Any]
+                files: (d.files ?? []).map {
+                    .init(
+                        id: $0.id,
+                        name: $0.name,
+                        version: $0.version,
+                        signed: $0.signed,
+                        by: $0.uploadedBy,
+                        size: ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file)
+                    )
                 },
-                "assignments": (d.assignments ?? []).map { a -> [String: Any] in
-                    [
-                        "role": Strings.all(context.language)["role_\(a.role.rawValue)"] ?? a.role.rawValue,
-                        "assignee": a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name
+                assignments: (d.assignments ?? []).map { a in
+                    .init(
+                        role: t["role_\(a.role.rawValue)"] ?? a.role.rawValue,
+                        assignee: a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name
                             ?? a.assignee.label,
-                        "deadline": a.deadline?.display ?? "—", "status": a.status, "by": a.assignedBy, "instructions": a.instructions,
-                        "sub": a.parentId != nil,
-                    ]
+                        deadline: a.deadline?.display ?? "—",
+                        status: t["assignment_\(a.status.rawValue)"] ?? a.status.rawValue,
+                        by: a.assignedBy,
+                        instructions: a.instructions,
+                        sub: a.parentId != nil
+                    )
                 },
-                "verification": d.verification.map { v -> [String: Any] in
-                    [
-                        "valid": v.valid, "reason": v.acceptedReason as Any,
-                        "checks": v.checks.map {
-                            ["file": $0.file, "valid": $0.valid, "signer": $0.signer ?? "—", "problems": $0.problems.joined(separator: "; ")]
-                                as [String: Any]
-                        },
-                    ]
-                } as Any,
-                "senderChange": d.senderChange.map { change -> [String: Any] in
-                    ["label": Strings.all(context.language)["senderChange_\(change.businessType)"] ?? "\(change.businessType)", "note": change.note]
-                } as Any,
-                "deliveries": (d.deliveries ?? []).map {
-                    ["name": $0.name, "statuses": $0.statuses.map { statusNames[$0] ?? $0 }.joined(separator: " → ")]
+                verification: d.verification.map { v in
+                    .init(
+                        valid: v.valid,
+                        reason: v.acceptedReason,
+                        checks: v.checks.map {
+                            .init(file: $0.file, valid: $0.valid, signer: $0.signer ?? "—", problems: $0.problems.joined(separator: "; "))
+                        }
+                    )
                 },
-                "events": (d.events ?? []).map {
-                    [
-                        "at": DossierPages.time($0.at) ?? "",
-                        "action": DocumentAction(rawValue: $0.action)?.nameVi ?? Strings.all(context.language)["event_\($0.action)"] ?? $0.action,
-                        "actor": names[$0.actor] ?? $0.actor, "note": $0.note,
-                    ]
+                senderChange: d.senderChange.map { .init(label: t["senderChange_\($0.businessType)"] ?? "\($0.businessType)", note: $0.note) },
+                deliveries: (d.deliveries ?? []).map {
+                    .init(name: $0.name, statuses: $0.statuses.map(EdXMLStatus.shortName).joined(separator: " → "))
                 },
-                "actions": actions, "hasActions": !actions.isEmpty, "error": error as Any,
-                "canUpload": (d.direction == .outgoing && d.status == .draft)
+                events: (d.events ?? []).map {
+                    .init(
+                        at: DossierPages.time($0.at) ?? "",
+                        action: DocumentAction(rawValue: $0.action)?.nameVi ?? t["event_\($0.action)"] ?? $0.action,
+                        actor: names[$0.actor] ?? $0.actor,
+                        note: $0.note
+                    )
+                },
+                actions: actions,
+                hasActions: !actions.isEmpty,
+                error: refusal.map { $0.messages(context.language).joined(separator: " ") },
+                canUpload: (d.direction == .outgoing && d.status == .draft)
                     || (d.direction == .incoming && principal.roles.contains(.clerk) && d.status != .finished),
-                "canAnswer": d.direction == .incoming && d.status != .finished,
-            ],
+                canAnswer: d.direction == .incoming && d.status != .finished
+            ),
             request: request,
             context: context,
-            status: status
+            status: refusal?.httpStatus ?? .ok
         )
     }
 
@@ -393,23 +428,28 @@ public struct DocumentPages: Sendable {
         return try services.pages.render(
             "register-book",
             titleKey: direction == .incoming ? "incomingRegister" : "outgoingRegister",
-            data: [
-                "incoming": direction == .incoming, "direction": direction == .incoming ? "incoming" : "outgoing", "year": year,
-                "agency": agency?.name ?? "",
-                "rows": book.map { d -> [String: Any] in
-                    [
-                        "number": d.registerNumber.map(DocumentRules.formatNumber) ?? "",
-                        "secret": d.secrecy.isSecret ? d.secrecy.nameVi : nil as String?,
-                        "arrived": d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "",
-                        "date": d.documentDate?.display ?? "",
-                        "counterpart": d.direction == .incoming
-                            ? (d.counterpartName ?? "") : d.recipients.map { $0.name ?? $0.organId }.joined(separator: "; "),
-                        "code": d.code ?? "", "type": d.typeName, "subject": d.subject, "signer": d.signerName ?? "",
-                        "deadline": d.deadline?.display ?? "",
-                        "status": d.status.nameVi, "id": d.id,
-                    ]
-                },
-            ],
+            page: DocumentViews.RegisterBook(
+                incoming: direction == .incoming,
+                direction: direction == .incoming ? "incoming" : "outgoing",
+                year: year,
+                agency: agency?.name ?? "",
+                rows: book.map { d in
+                    .init(
+                        number: d.registerNumber.map(DocumentRules.formatNumber) ?? "",
+                        secret: d.secrecy.isSecret ? d.secrecy.nameVi : nil,
+                        arrived: d.arrivedAt.map { VietnamTime.local(Date(epochMillis: $0)).date.display } ?? "",
+                        date: d.documentDate?.display ?? "",
+                        counterpart: Self.counterpart(of: d),
+                        code: d.code ?? "",
+                        type: d.typeName,
+                        subject: d.subject,
+                        signer: d.signerName ?? "",
+                        deadline: d.deadline?.display ?? "",
+                        status: d.status.nameVi,
+                        id: d.id
+                    )
+                }
+            ),
             request: request,
             context: context
         )

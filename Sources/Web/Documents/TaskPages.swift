@@ -15,7 +15,7 @@ public struct TaskPages: Sendable {
         routes.get("/tasks/new", work) { request, context in try await newForm(request, context) }
         routes.post("/tasks", work) { request, context in
             let form = try await Form.read(request)
-            do {
+            return try await Refusal.shown(in: context) {
                 let task = try await services.tasks.create(
                     NewTask(
                         ownerAgency: form["ownerAgency"] ?? "",
@@ -30,15 +30,8 @@ public struct TaskPages: Sendable {
                     requestID: context.requestID
                 )
                 return Response.redirect(to: "/tasks/\(task.id)", type: .normal)
-            } catch let error as DomainError {
-                let problem = Problem.from(error, language: context.language)
-                return try await newForm(
-                    request,
-                    context,
-                    error: problem.detail,
-                    values: form.fields,
-                    status: HTTPResponse.Status(code: problem.status)
-                )
+            } again: { problem in
+                try await newForm(request, context, refusal: problem, values: form.fields)
             }
         }
         routes.get("/tasks/:id", work) { request, context in try await detail(request, context) }
@@ -46,7 +39,7 @@ public struct TaskPages: Sendable {
             let id = try TasksAPI.id(context)
             let form = try await Form.read(request)
             let action = try context.parameters.value("action", as: TaskAction.self, orNotFound: "action")
-            do {
+            return try await Refusal.shown(in: context) {
                 _ = try await services.tasks.perform(
                     action,
                     on: id,
@@ -59,10 +52,8 @@ public struct TaskPages: Sendable {
                     requestID: context.requestID
                 )
                 return Response.redirect(to: "/tasks/\(id)", type: .normal)
-            } catch let error as DomainError {
-                if case .notFound = error { throw error }
-                let problem = Problem.from(error, language: context.language)
-                return try await detail(request, context, error: problem.detail, status: HTTPResponse.Status(code: problem.status))
+            } again: { problem in
+                try await detail(request, context, refusal: problem)
             }
         }
         routes.post("/tasks/:id/files", work) { request, context in
@@ -100,24 +91,29 @@ public struct TaskPages: Sendable {
         return try services.pages.render(
             "tasks",
             titleKey: "tasks",
-            data: [
-                "rows": page.items.map { task -> [String: Any] in
-                    [
-                        "id": task.id, "title": task.title, "owner": names[task.ownerAgency] ?? task.ownerAgency,
-                        "assigner": names[task.assigningAgency] ?? task.assigningAgency,
-                        "deadline": task.deadline.display, "progress": task.progress, "overdue": task.overdue, "done": task.status == .done,
-                        "extension": task.requestedDeadline != nil,
-                    ]
+            page: TaskViews.List(
+                rows: page.items.map { task in
+                    .init(
+                        id: task.id,
+                        taskTitle: task.title,
+                        owner: names[task.ownerAgency] ?? task.ownerAgency,
+                        assigner: names[task.assigningAgency] ?? task.assigningAgency,
+                        deadline: task.deadline.display,
+                        progress: task.progress,
+                        overdue: task.overdue,
+                        done: task.status == .done,
+                        extension: task.requestedDeadline != nil
+                    )
                 },
-                "scopes": TaskStore.Scope.allCases.filter { $0 != .province || province }.map {
-                    ["value": $0.rawValue, "label": t["scope_\($0.rawValue)"] ?? $0.rawValue, "selected": $0 == scope] as [String: Any]
+                scopes: TaskStore.Scope.allCases.filter { $0 != .province || province }.map {
+                    .init(value: $0.rawValue, label: t["scope_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == scope)
                 },
-                "filters": TaskStore.Filter.allCases.map {
-                    ["value": $0.rawValue, "label": t["filter_\($0.rawValue)"] ?? $0.rawValue, "selected": $0 == filter] as [String: Any]
+                filters: TaskStore.Filter.allCases.map {
+                    .init(value: $0.rawValue, label: t["filter_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == filter)
                 },
-                "isLeader": principal.roles.contains(.leader),
-                "next": page.nextCursor.map { "/tasks?scope=\(scope.rawValue)&filter=\(filter.rawValue)&cursor=\($0)" } as Any,
-            ],
+                isLeader: principal.roles.contains(.leader),
+                next: page.nextCursor.map { "/tasks?scope=\(scope.rawValue)&filter=\(filter.rawValue)&cursor=\($0)" }
+            ),
             request: request,
             context: context
         )
@@ -126,9 +122,8 @@ public struct TaskPages: Sendable {
     func newForm(
         _ request: Request,
         _ context: SignedInContext,
-        error: String? = nil,
-        values: [String: String] = [:],
-        status: HTTPResponse.Status = .ok
+        refusal: Problem? = nil,
+        values: [String: String] = [:]
     ) async throws -> Response {
         let principal = context.principal
         let agencies = try await services.directory.all()
@@ -137,51 +132,63 @@ public struct TaskPages: Sendable {
         return try services.pages.render(
             "task-new",
             titleKey: "newTask",
-            data: [
-                "error": error as Any, "title": values["title"] ?? "", "description": values["description"] ?? "",
-                "sourceDocumentId": values["sourceDocumentId"] ?? request.uri.stringParameter("document") ?? "",
-                "owners": allowed.map {
-                    ["identifier": $0.identifier, "name": $0.name, "selected": $0.identifier == values["ownerAgency"]] as [String: Any]
-                },
-                "agencies": agencies.map { ["identifier": $0.identifier, "name": $0.name] },
-            ],
+            page: TaskViews.NewForm(
+                error: refusal?.detail,
+                taskTitle: values["title"] ?? "",
+                description: values["description"] ?? "",
+                sourceDocumentId: values["sourceDocumentId"] ?? request.uri.stringParameter("document") ?? "",
+                owners: allowed.map { .init(identifier: $0.identifier, name: $0.name, selected: $0.identifier == values["ownerAgency"]) },
+                agencies: agencies.map { .init(identifier: $0.identifier, name: $0.name) }
+            ),
             request: request,
             context: context,
-            status: status
+            status: refusal?.httpStatus ?? .ok
         )
     }
 
-    func detail(_ request: Request, _ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
         let principal = context.principal
         let task = try await services.tasks.task(try TasksAPI.id(context), for: principal)
         let names = try await agencyNames()
         let actions = TaskAction.allCases.filter { (try? TaskRules.permit($0, task: task, principal: principal)) != nil }
+        let t = Strings.all(context.language)
         return try services.pages.render(
             "task",
             titleKey: "task",
-            data: [
-                "id": task.id, "title": task.title, "description": task.description, "owner": names[task.ownerAgency] ?? task.ownerAgency,
-                "assigner": names[task.assigningAgency] ?? task.assigningAgency,
-                "coordinators": task.coordinators.map { names[$0] ?? $0 }.joined(separator: "; "),
-                "deadline": task.deadline.display, "progress": task.progress, "overdue": task.overdue, "done": task.status == .done,
-                "onTime": task.completedOnTime == true, "requested": task.requestedDeadline?.display as Any, "reason": task.requestReason as Any,
-                "source": task.sourceDocumentId as Any, "error": error as Any,
-                "actions": actions.map {
-                    ["action": $0.rawValue, "label": $0.nameVi, "isReport": $0 == .report, "isRequest": $0 == .requestExtension] as [String: Any]
-                },
-                "canUpload": principal.agency == task.ownerAgency && task.status == .open,
-                "reports": (task.reports ?? []).map { r -> [String: Any] in
-                    [
-                        "at": DossierPages.time(r.at) ?? "",
-                        "kind": TaskAction(rawValue: r.kind)?.nameVi ?? Strings.all(context.language)["task_\(r.kind)"] ?? r.kind,
-                        "note": r.note, "progress": r.progress.map { "\($0)%" } as Any, "deadline": r.deadline?.display as Any, "actor": r.actor,
-                        "file": r.fileSha256 as Any, "fileName": r.fileName as Any,
-                    ]
-                },
-            ],
+            page: TaskViews.Detail(
+                id: task.id,
+                taskTitle: task.title,
+                description: task.description,
+                owner: names[task.ownerAgency] ?? task.ownerAgency,
+                assigner: names[task.assigningAgency] ?? task.assigningAgency,
+                coordinators: task.coordinators.map { names[$0] ?? $0 }.joined(separator: "; "),
+                deadline: task.deadline.display,
+                progress: task.progress,
+                overdue: task.overdue,
+                done: task.status == .done,
+                onTime: task.completedOnTime == true,
+                requested: task.requestedDeadline?.display,
+                reason: task.requestReason,
+                source: task.sourceDocumentId,
+                error: refusal?.detail,
+                actions: actions.map { .init(action: $0.rawValue, label: $0.nameVi, isReport: $0 == .report, isRequest: $0 == .requestExtension) },
+                canUpload: principal.agency == task.ownerAgency && task.status == .open,
+                reports: (task.reports ?? []).map { r in
+                    .init(
+                        at: DossierPages.time(r.at) ?? "",
+                        kind: TaskAction(rawValue: r.kind)?.nameVi ?? t["task_\(r.kind)"] ?? r.kind,
+                        note: r.note,
+                        progress: r.progress.map { "\($0)%" },
+                        deadline: r.deadline?.display,
+                        actor: r.actor,
+                        file: r.fileSha256,
+                        fileName: r.fileName
+                    )
+                }
+            ),
             request: request,
             context: context,
-            status: status
+            status: refusal?.httpStatus ?? .ok
         )
     }
 
@@ -221,31 +228,42 @@ public struct TaskPages: Sendable {
             }
         }
         func share(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
-        func row(_ r: DocumentStatistics.Row) -> [String: Any] {
-            [
-                "name": r.agencyName, "received": r.received, "receivedElectronic": r.receivedElectronic, "sent": r.sent,
-                "sentElectronic": r.sentElectronic,
-                "share": share(r.electronicShare), "belowTarget": r.received + r.sent > 0 && r.electronicShare < 0.8, "onTime": r.processedOnTime,
-                "late": r.processedLate,
-                "openOverdue": r.openOverdue, "tasksOnTime": r.tasksOnTime, "tasksLate": r.tasksLate, "tasksOverdue": r.tasksOverdue,
-            ]
+        func row(_ r: DocumentStatistics.Row) -> TaskViews.Dashboard.Row {
+            .init(
+                name: r.agencyName,
+                received: r.received,
+                receivedElectronic: r.receivedElectronic,
+                sent: r.sent,
+                sentElectronic: r.sentElectronic,
+                share: share(r.electronicShare),
+                belowTarget: r.received + r.sent > 0 && r.electronicShare < 0.8,
+                onTime: r.processedOnTime,
+                late: r.processedLate,
+                openOverdue: r.openOverdue,
+                tasksOnTime: r.tasksOnTime,
+                tasksLate: r.tasksLate,
+                tasksOverdue: r.tasksOverdue
+            )
         }
         return try services.pages.render(
             "documents-dashboard",
             titleKey: "documentsDashboard",
-            data: [
-                "from": from.iso, "to": to.iso, "rows": statistics.rows.map(row), "total": row(statistics.total),
-                "flowChart": SVGChart.stackedBars(
+            page: TaskViews.Dashboard(
+                from: from.iso,
+                to: to.iso,
+                rows: statistics.rows.map(row),
+                total: row(statistics.total),
+                flowChart: SVGChart.stackedBars(
                     bars(flow) { [$0.receivedElectronic, $0.received - $0.receivedElectronic, $0.sentElectronic, $0.sent - $0.sentElectronic] },
                     title: t["documentFlowChart"] ?? "",
                     legend: flow
                 ),
-                "timelinessChart": SVGChart.stackedBars(
+                timelinessChart: SVGChart.stackedBars(
                     bars(timeliness) { [$0.processedOnTime, $0.processedLate, $0.openOverdue, $0.tasksOnTime, $0.tasksLate, $0.tasksOverdue] },
                     title: t["timelinessChart"] ?? "",
                     legend: timeliness
-                ),
-            ],
+                )
+            ),
             request: request,
             context: context
         )

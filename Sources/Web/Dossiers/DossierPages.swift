@@ -29,7 +29,7 @@ public struct DossierPages: Sendable {
         routes.post("/dossiers/:code/rating", .signedIn) { request, context in
             let code = try context.parameters.require("code")
             let form = try await Form.read(request)
-            do {
+            return try await Refusal.shown(in: context) {
                 guard let value = Int(form["rating"] ?? ""), let satisfaction = Satisfaction(rawValue: value) else {
                     throw DomainError.invalid("rating", "Chọn mức độ hài lòng", "Choose how satisfied you are")
                 }
@@ -41,10 +41,8 @@ public struct DossierPages: Sendable {
                     requestID: context.requestID
                 )
                 return Response.redirect(to: "/dossiers/\(code)", type: .normal)
-            } catch let error as DomainError {
-                if case .notFound = error { throw error }
-                let problem = Problem.from(error, language: context.language)
-                return try await detail(request, context, error: problem.detail, status: HTTPResponse.Status(code: problem.status))
+            } again: { problem in
+                try await detail(request, context, refusal: problem)
             }
         }
     }
@@ -58,9 +56,8 @@ public struct DossierPages: Sendable {
     func newForm(
         _ request: Request,
         _ context: SignedInContext,
-        errors: [String] = [],
-        values: [String: String] = [:],
-        status: HTTPResponse.Status = .ok
+        refusal: Problem? = nil,
+        values: [String: String] = [:]
     ) async throws -> Response {
         let code = values["procedure"] ?? request.uri.stringParameter("procedure") ?? ""
         guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
@@ -72,7 +69,7 @@ public struct DossierPages: Sendable {
                 messageEn: "This procedure does not accept online submission"
             )
         }
-        var communes: [[String: Any]] = []
+        var communes: [DossierViews.NewForm.Commune] = []
         if procedure.agencyIdentifier == nil && !atCounter {
             let chosen = values["agency"]
             let units = Dictionary(
@@ -81,9 +78,9 @@ public struct DossierPages: Sendable {
             communes = try await services.directory.list(page: PageRequest(limit: 200), parent: "000.00.00.H19").items
                 .filter { $0.kind == .peopleCommittee }
                 .compactMap { agency in
-                    units[agency.adminUnitCode ?? ""].map { ["identifier": agency.identifier, "name": $0, "selected": agency.identifier == chosen] }
+                    units[agency.adminUnitCode ?? ""].map { .init(identifier: agency.identifier, name: $0, selected: agency.identifier == chosen) }
                 }
-                .sorted { ($0["name"] as! String) < ($1["name"] as! String) }
+                .sorted { $0.name < $1.name }
         }
         var account: Account?
         if let id = principal.userID { account = try await services.accounts.account(id: id) }
@@ -92,20 +89,25 @@ public struct DossierPages: Sendable {
         return try services.pages.render(
             "dossier-new",
             titleKey: atCounter ? "counterReceipt" : "submitOnline",
-            data: [
-                "procedure": ["code": procedure.code, "name": procedure.name, "days": procedure.processingDays],
-                "documents": procedure.documents.enumerated().map {
-                    ["index": $0.offset, "name": $0.element.name, "required": $0.element.required && !atCounter] as [String: Any]
+            page: DossierViews.NewForm(
+                procedure: .init(code: procedure.code, name: procedure.name, days: procedure.processingDays),
+                documents: procedure.documents.enumerated().map {
+                    .init(index: $0.offset, name: $0.element.name, required: $0.element.required && !atCounter)
                 },
-                "communes": communes, "chooseCommune": !communes.isEmpty, "atCounter": atCounter,
-                "errors": errors.map { ["message": $0] },
-                "fullName": value("fullName", account?.fullName), "phone": value("phone", account?.phone ?? account?.username),
-                "citizenId": value("citizenId", account?.citizenId), "email": value("email", account?.email), "address": values["address"] ?? "",
-                "subject": values["subject"] ?? "",
-            ],
+                communes: communes,
+                chooseCommune: !communes.isEmpty,
+                atCounter: atCounter,
+                fullName: value("fullName", account?.fullName),
+                phone: value("phone", account?.phone ?? account?.username),
+                citizenId: value("citizenId", account?.citizenId),
+                email: value("email", account?.email),
+                address: values["address"] ?? "",
+                subject: values["subject"] ?? ""
+            ),
+            errors: refusal?.messages(context.language) ?? [],
             request: request,
             context: context,
-            status: status
+            status: refusal?.httpStatus ?? .ok
         )
     }
 
@@ -134,21 +136,13 @@ public struct DossierPages: Sendable {
             subject: form["subject"],
             channel: Int(form["channel"] ?? "")
         )
-        let principal = context.principal
-        do {
-            let dossier = try await services.dossiers.create(input, attachments: attachments, by: principal, requestID: context.requestID)
+        return try await Refusal.shown(in: context) {
+            let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/dossiers/\(dossier.code)", type: .normal)
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
+        } again: { problem in
             var values = form.fields
             values["procedure"] = code
-            return try await newForm(
-                request,
-                context,
-                errors: problem.messages(context.language),
-                values: values,
-                status: HTTPResponse.Status(code: problem.status)
-            )
+            return try await newForm(request, context, refusal: problem, values: values)
         }
     }
 
@@ -160,14 +154,19 @@ public struct DossierPages: Sendable {
         let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: principal)
         let now = Date().epochMillis
         let vi = context.language == .vi
-        let rows = page.items.map { d -> [String: Any] in
-            [
-                "code": d.code, "procedure": d.procedureName, "applicant": d.applicant.fullName, "status": vi ? d.status.nameVi : d.status.nameEn,
-                "due": Self.time(d.dueAt) ?? "—", "overdue": d.isOverdue(at: now), "received": Self.time(d.receivedAt ?? d.createdAt) ?? "",
-            ]
+        let rows = page.items.map { d in
+            DossierViews.Queue.Row(
+                code: d.code,
+                procedure: d.procedureName,
+                applicant: d.applicant.fullName,
+                status: vi ? d.status.nameVi : d.status.nameEn,
+                due: Self.time(d.dueAt) ?? "—",
+                overdue: d.isOverdue(at: now),
+                received: Self.time(d.receivedAt ?? d.createdAt) ?? ""
+            )
         }
         let statuses = DossierStatus.allCases.map {
-            ["value": $0.rawValue, "name": vi ? $0.nameVi : $0.nameEn, "selected": $0 == filter.status] as [String: Any]
+            DossierViews.Choice(value: $0.rawValue, name: vi ? $0.nameVi : $0.nameEn, selected: $0 == filter.status)
         }
         var next: String?
         if let cursor = page.nextCursor {
@@ -176,9 +175,13 @@ public struct DossierPages: Sendable {
         return try services.pages.render(
             "dossiers",
             titleKey: principal.roles == [.citizen] ? "myDossiers" : "workQueue",
-            data: [
-                "rows": rows, "statuses": statuses, "overdueOnly": filter.overdueOnly, "isStaff": principal.roles != [.citizen], "next": next as Any,
-            ],
+            page: DossierViews.Queue(
+                rows: rows,
+                statuses: statuses,
+                overdueOnly: filter.overdueOnly,
+                isStaff: principal.roles != [.citizen],
+                next: next
+            ),
             request: request,
             context: context
         )
@@ -186,7 +189,7 @@ public struct DossierPages: Sendable {
 
     // MARK: Detail and actions
 
-    func detail(_ request: Request, _ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
         let code = try context.parameters.require("code")
         let detail = try await services.dossiers.detail(code, for: context.principal)
         let d = detail.dossier
@@ -196,69 +199,92 @@ public struct DossierPages: Sendable {
         for identifier in Set([d.receivingAgency, d.currentAgency, d.implementingAgency]) {
             agencyNames[identifier] = try await services.directory.agency(identifier)?.name ?? identifier
         }
-        var staff: [[String: String]] = []
+        var staff: [DossierViews.Detail.Officer] = []
         if detail.allowedActions.contains(.assign) {
             staff = try await services.accounts.staff(of: d.currentAgency)
                 .filter { $0.roles.contains(.processingOfficer) || $0.roles.contains(.leader) }
-                .map { ["username": $0.username, "name": $0.fullName] }
+                .map { .init(username: $0.username, name: $0.fullName) }
         }
-        let actions = detail.allowedActions.map { action -> [String: Any] in
-            [
-                "action": action.rawValue, "label": vi ? action.nameVi : action.nameEn, "needsNote": action.requiresNote,
-                "isAssign": action == .assign, "isExtend": action == .extendDeadline, "staff": staff,
-            ]
+        let actions = detail.allowedActions.map { action in
+            DossierViews.Detail.Action(
+                action: action.rawValue,
+                label: vi ? action.nameVi : action.nameEn,
+                needsNote: action.requiresNote,
+                isAssign: action == .assign,
+                isExtend: action == .extendDeadline,
+                staff: staff
+            )
         }
         let isStaff = principal.roles != [.citizen]
-        let canUploadSupplement = detail.abilities.attachPapers
-        let canUploadResult = detail.abilities.attachResult
         let hasEvent: (String) -> Bool = { name in detail.events.contains { $0.action == name } }
         let rating = try await services.dossiers.rating(of: d.code)
         let billing = try await services.dossiers.payments(of: d.code, for: principal)
-        let isPaid = billing.payments.contains { $0.status == .paid }
-        let canPay = detail.abilities.pay
-        let canRate = detail.abilities.rate
-        var slips: [[String: String]] = []
+        var slips: [DossierViews.Detail.Slip] = []
         let t = Strings.all(context.language)
         for (slip, shown) in [
             ("receipt", d.receivedAt != nil), ("supplement", hasEvent("request_supplement")), ("refusal", d.status == .refused),
             ("apology", hasEvent("extend_deadline")), ("control", isStaff),
         ] where shown {
-            slips.append(["slip": slip, "label": t["slip_\(slip)"] ?? slip])
+            slips.append(.init(slip: slip, label: t["slip_\(slip)"] ?? slip))
         }
         return try services.pages.render(
             "dossier",
             titleKey: "dossier",
-            data: [
-                "code": d.code, "procedure": d.procedureName, "procedureCode": d.procedureCode, "status": vi ? d.status.nameVi : d.status.nameEn,
-                "nationalStatus": d.nationalStatus, "overdue": detail.overdue, "applicant": d.applicant.fullName, "phone": d.applicant.phone,
-                "subject": d.subject, "created": Self.time(d.createdAt) ?? "", "received": Self.time(d.receivedAt) as Any,
-                "due": Self.time(d.dueAt) as Any,
-                "receivingAgency": agencyNames[d.receivingAgency] ?? "", "currentAgency": agencyNames[d.currentAgency] ?? "",
-                "step": d.currentStep + 1, "stepCount": d.stepCount, "assigned": d.assignedUsername as Any,
-                "channel": t["channel\(d.channel.rawValue)"] ?? "", "isStaff": isStaff,
-                "events": detail.events.map { e -> [String: Any] in
-                    [
-                        "at": Self.time(e.at) ?? "",
-                        "action": DossierAction(rawValue: e.action).map { vi ? $0.nameVi : $0.nameEn } ?? (vi ? "Nộp hồ sơ" : "Submitted"),
-                        "actor": e.actor, "note": e.note as Any,
-                        "status": DossierStatus(rawValue: e.toStatus).map { vi ? $0.nameVi : $0.nameEn } ?? e.toStatus,
-                    ]
+            page: DossierViews.Detail(
+                code: d.code,
+                procedure: d.procedureName,
+                procedureCode: d.procedureCode,
+                status: vi ? d.status.nameVi : d.status.nameEn,
+                overdue: detail.overdue,
+                applicant: d.applicant.fullName,
+                phone: d.applicant.phone,
+                subject: d.subject,
+                created: Self.time(d.createdAt) ?? "",
+                received: Self.time(d.receivedAt),
+                due: Self.time(d.dueAt),
+                receivingAgency: agencyNames[d.receivingAgency] ?? "",
+                currentAgency: agencyNames[d.currentAgency] ?? "",
+                step: d.currentStep + 1,
+                stepCount: d.stepCount,
+                assigned: d.assignedUsername,
+                channel: t["channel\(d.channel.rawValue)"] ?? "",
+                isStaff: isStaff,
+                events: detail.events.map { e in
+                    .init(
+                        at: Self.time(e.at) ?? "",
+                        action: DossierAction(rawValue: e.action).map { vi ? $0.nameVi : $0.nameEn } ?? (vi ? "Nộp hồ sơ" : "Submitted"),
+                        actor: e.actor,
+                        note: e.note,
+                        status: DossierStatus(rawValue: e.toStatus).map { vi ? $0.nameVi : $0.nameEn } ?? e.toStatus
+                    )
                 },
-                "files": detail.attachments.map {
-                    [
-                        "id": $0.id, "name": $0.fileName, "document": $0.documentName, "kind": t["file_\($0.kind.rawValue)"] ?? $0.kind.rawValue,
-                        "size": ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file),
-                    ] as [String: Any]
+                files: detail.attachments.map {
+                    .init(
+                        id: $0.id,
+                        name: $0.fileName,
+                        document: $0.documentName,
+                        kind: t["file_\($0.kind.rawValue)"] ?? $0.kind.rawValue,
+                        size: ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file)
+                    )
                 },
-                "actions": actions, "hasActions": !actions.isEmpty, "canUploadSupplement": canUploadSupplement, "canUploadResult": canUploadResult,
-                "uploadKind": d.status == .submitted ? "submission" : "supplement", "slips": slips, "error": error as Any,
-                "feesDue": (billing.due > 0 ? Money.vnd(billing.due) : nil) as Any, "isPaid": isPaid, "canPay": canPay,
-                "canRate": canRate, "rating": rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn } as Any, "ratingComment": rating?.comment as Any,
-                "ratingChoices": Satisfaction.allCases.map { ["value": $0.rawValue, "label": vi ? $0.nameVi : $0.nameEn] as [String: Any] },
-            ],
+                actions: actions,
+                hasActions: !actions.isEmpty,
+                canUploadSupplement: detail.abilities.attachPapers,
+                canUploadResult: detail.abilities.attachResult,
+                uploadKind: d.status == .submitted ? "submission" : "supplement",
+                slips: slips,
+                error: refusal?.detail,
+                feesDue: billing.due > 0 ? Money.vnd(billing.due) : nil,
+                isPaid: billing.payments.contains { $0.status == .paid },
+                canPay: detail.abilities.pay,
+                canRate: detail.abilities.rate,
+                rating: rating.map { vi ? $0.rating.nameVi : $0.rating.nameEn },
+                ratingComment: rating?.comment,
+                ratingChoices: Satisfaction.allCases.map { .init(value: $0.rawValue, label: vi ? $0.nameVi : $0.nameEn) }
+            ),
             request: request,
             context: context,
-            status: status
+            status: refusal?.httpStatus ?? .ok
         )
     }
 
@@ -266,7 +292,7 @@ public struct DossierPages: Sendable {
         let code = try context.parameters.require("code")
         let form = try await Form.read(request)
         let action = try context.parameters.value("action", as: DossierAction.self, orNotFound: "action")
-        do {
+        return try await Refusal.shown(in: context) {
             _ = try await services.dossiers.perform(
                 action,
                 on: code,
@@ -275,10 +301,8 @@ public struct DossierPages: Sendable {
                 requestID: context.requestID
             )
             return Response.redirect(to: "/dossiers/\(code)", type: .normal)
-        } catch let error as DomainError {
-            if case .notFound = error { throw error }
-            let problem = Problem.from(error, language: context.language)
-            return try await detail(request, context, error: problem.detail, status: HTTPResponse.Status(code: problem.status))
+        } again: { problem in
+            try await detail(request, context, refusal: problem)
         }
     }
 
@@ -286,7 +310,7 @@ public struct DossierPages: Sendable {
         let code = try context.parameters.require("code")
         let form = try await Form.read(request)
         let kind = try DossiersAPI.kind(form["kind"])
-        do {
+        return try await Refusal.shown(in: context) {
             guard !form.files.isEmpty else { throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload") }
             for file in form.files where !file.data.isEmpty {
                 _ = try await services.dossiers.attach(
@@ -300,10 +324,8 @@ public struct DossierPages: Sendable {
                 )
             }
             return Response.redirect(to: "/dossiers/\(code)", type: .normal)
-        } catch let error as DomainError {
-            if case .notFound = error { throw error }
-            let problem = Problem.from(error, language: context.language)
-            return try await detail(request, context, error: problem.detail, status: HTTPResponse.Status(code: problem.status))
+        } again: { problem in
+            try await detail(request, context, refusal: problem)
         }
     }
 
@@ -312,23 +334,25 @@ public struct DossierPages: Sendable {
     func lookup(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let code = request.uri.stringParameter("code")
         let key = request.uri.stringParameter("phone")
-        var data: [String: Any] = ["code": code ?? "", "phone": key ?? ""]
+        var page = DossierViews.Lookup(code: code ?? "", phone: key ?? "")
         var status = HTTPResponse.Status.ok
         if code != nil || key != nil {
             do {
                 let found = try await DossiersAPI.lookup(code: code, key: key, services: services, context: context)
-                data["result"] =
-                    [
-                        "code": found.code, "procedure": found.procedureName,
-                        "status": context.language == .vi ? found.statusName : found.statusNameEn,
-                        "received": Self.time(found.receivedAt) as Any, "due": Self.time(found.dueAt) as Any, "overdue": found.overdue,
-                    ] as [String: Any]
+                page.result = .init(
+                    code: found.code,
+                    procedure: found.procedureName,
+                    status: context.language == .vi ? found.statusName : found.statusNameEn,
+                    received: Self.time(found.receivedAt),
+                    due: Self.time(found.dueAt),
+                    overdue: found.overdue
+                )
             } catch let error as DomainError {
                 let problem = Problem.from(error, language: context.language)
-                data["error"] = problem.status == 404 ? (Strings.all(context.language)["lookupNotFound"] ?? problem.detail) : problem.detail
+                page.error = problem.status == 404 ? (Strings.all(context.language)["lookupNotFound"] ?? problem.detail) : problem.detail
                 status = HTTPResponse.Status(code: problem.status)
             }
         }
-        return try services.pages.render("lookup", titleKey: "lookup", data: data, request: request, context: context, status: status)
+        return try services.pages.render("lookup", titleKey: "lookup", page: page, request: request, context: context, status: status)
     }
 }

@@ -93,10 +93,12 @@ public struct PaymentPages: Sendable {
             return try services.pages.render(
                 "payment-return",
                 titleKey: "payment",
-                data: [
-                    "paid": paid, "invalid": !valid, "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100),
-                    "order": parameters["vnp_OrderInfo"] ?? "",
-                ],
+                page: DossierViews.PaymentReturn(
+                    paid: paid,
+                    invalid: !valid,
+                    amount: Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100),
+                    order: parameters["vnp_OrderInfo"] ?? ""
+                ),
                 request: request,
                 context: context,
                 status: valid ? .ok : .badRequest
@@ -117,10 +119,11 @@ public struct PaymentPages: Sendable {
             return try services.pages.render(
                 "sandbox-gateway",
                 titleKey: "sandboxGateway",
-                data: [
-                    "amount": Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100), "order": parameters["vnp_OrderInfo"] ?? "",
-                    "query": request.uri.query ?? "",
-                ],
+                page: DossierViews.SandboxPayment(
+                    amount: Money.vnd((Int64(parameters["vnp_Amount"] ?? "") ?? 0) / 100),
+                    order: parameters["vnp_OrderInfo"] ?? "",
+                    query: request.uri.query ?? ""
+                ),
                 request: request,
                 context: context
             )

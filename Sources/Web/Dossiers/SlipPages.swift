@@ -41,23 +41,37 @@ public struct SlipPages: Sendable {
             return try services.pages.render(
                 "slip",
                 titleKey: "print",
-                data: [
-                    "slipTitle": title, "agency": receiving?.name ?? d.receivingAgency, "code": d.code, "procedure": d.procedureName,
-                    "applicant": d.applicant.fullName, "phone": d.applicant.phone, "address": d.applicant.address ?? "",
-                    "citizenId": d.applicant.citizenId ?? "",
-                    "received": DossierPages.time(d.receivedAt) ?? "", "due": DossierPages.time(d.dueAt) ?? "", "note": event?.note ?? "",
-                    "officer": event?.actor ?? context.principal.username, "eventTime": DossierPages.time(event?.at) ?? "",
-                    "files": detail.attachments.map { ["document": $0.documentName, "name": $0.fileName] },
-                    "events": detail.events.map {
-                        [
-                            "at": DossierPages.time($0.at) ?? "", "action": DossierAction(rawValue: $0.action)?.nameVi ?? "Nộp hồ sơ",
-                            "actor": $0.actor, "agency": $0.agency ?? "", "note": $0.note ?? "",
-                        ]
+                page: DossierViews.Slip(
+                    slipTitle: title,
+                    agency: receiving?.name ?? d.receivingAgency,
+                    code: d.code,
+                    procedure: d.procedureName,
+                    applicant: d.applicant.fullName,
+                    phone: d.applicant.phone,
+                    address: d.applicant.address ?? "",
+                    citizenId: d.applicant.citizenId ?? "",
+                    received: DossierPages.time(d.receivedAt) ?? "",
+                    due: DossierPages.time(d.dueAt) ?? "",
+                    note: event?.note ?? "",
+                    officer: event?.actor ?? context.principal.username,
+                    eventTime: DossierPages.time(event?.at) ?? "",
+                    files: detail.attachments.map { .init(document: $0.documentName, name: $0.fileName) },
+                    events: detail.events.map {
+                        .init(
+                            at: DossierPages.time($0.at) ?? "",
+                            action: DossierAction(rawValue: $0.action)?.nameVi ?? "Nộp hồ sơ",
+                            actor: $0.actor,
+                            agency: $0.agency ?? "",
+                            note: $0.note ?? ""
+                        )
                     },
-                    "isReceipt": slip == "receipt", "isSupplement": slip == "supplement", "isRefusal": slip == "refusal",
-                    "isApology": slip == "apology", "isControl": slip == "control",
-                    "dateLine": "\(place), ngày \(today.day) tháng \(today.month) năm \(today.year)",
-                ],
+                    isReceipt: slip == "receipt",
+                    isSupplement: slip == "supplement",
+                    isRefusal: slip == "refusal",
+                    isApology: slip == "apology",
+                    isControl: slip == "control",
+                    dateLine: "\(place), ngày \(today.day) tháng \(today.month) năm \(today.year)"
+                ),
                 request: request,
                 context: context
             )

@@ -107,37 +107,29 @@ public struct StatisticsAPI: Sendable {
                     }
                 )
             }
-            func row(_ r: StatisticsRow) -> [String: Any] {
-                [
-                    "name": r.name, "total": r.total, "online": r.receivedOnline, "direct": r.receivedDirect, "carried": r.carriedOver,
-                    "processed": r.processed,
-                    "before": r.processedBeforeDeadline, "on": r.processedOnDeadline, "late": r.processedLate, "inProgress": r.inProgress,
-                    "within": r.inProgressWithinDeadline, "overdue": r.inProgressOverdue, "returned": r.returned, "withdrawn": r.withdrawn,
-                    "onlineShare": "\(Int((r.onlineShare * 100).rounded()))%", "onTimeShare": "\(Int((r.onTimeShare * 100).rounded()))%",
-                    "days": String(r.averageProcessingDays),
-                    "satisfaction": r.ratings == 0 ? "—" : "\(Int((r.satisfactionShare * 100).rounded()))% (\(r.ratings))",
-                ]
-            }
             var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)&form=\(result.form)"
             if let agency = result.agency { csvLink += "&agency=\(agency)" }
             return try services.pages.render(
                 "statistics",
                 titleKey: "statistics",
-                data: [
-                    "from": result.from, "to": result.to, "rows": result.rows.map(row), "total": row(result.total),
-                    "chart": SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),
-                    "groupings": StatisticsGrouping.allCases.map {
-                        ["value": $0.rawValue, "label": t["group_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == result.groupBy]
-                            as [String: Any]
+                page: DossierViews.Statistics(
+                    from: result.from,
+                    to: result.to,
+                    rows: result.rows.map(DossierViews.Statistics.Row.init),
+                    total: .init(result.total),
+                    chart: SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),
+                    groupings: StatisticsGrouping.allCases.map {
+                        .init(value: $0.rawValue, label: t["group_\($0.rawValue)"] ?? $0.rawValue, selected: $0.rawValue == result.groupBy)
                     },
-                    "forms": StatisticsForm.allCases.map {
-                        [
-                            "value": $0.rawValue, "label": t["form_\($0 == .agency ? "agency" : "centre")"] ?? $0.rawValue,
-                            "selected": $0.rawValue == result.form,
-                        ] as [String: Any]
+                    forms: StatisticsForm.allCases.map {
+                        .init(
+                            value: $0.rawValue,
+                            label: t["form_\($0 == .agency ? "agency" : "centre")"] ?? $0.rawValue,
+                            selected: $0.rawValue == result.form
+                        )
                     },
-                    "csv": csvLink,
-                ],
+                    csv: csvLink
+                ),
                 request: request,
                 context: context
             )

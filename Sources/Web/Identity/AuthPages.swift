@@ -13,10 +13,10 @@ public struct AuthPages: Sendable {
             try services.pages.render(
                 "login",
                 titleKey: "login",
-                data: [
-                    "next": Self.safeNext(request.uri.stringParameter("next")),
-                    "resetDone": request.uri.stringParameter("reset") == "done",
-                ],
+                page: AuthViews.Login(
+                    next: Self.safeNext(request.uri.stringParameter("next")),
+                    resetDone: request.uri.stringParameter("reset") == "done"
+                ),
                 request: request,
                 context: context
             )
@@ -41,12 +41,12 @@ public struct AuthPages: Sendable {
             return response
         }
         routes.get("/register", .everyone) { request, context in
-            try services.pages.render("register", titleKey: "register", data: [:], request: request, context: context)
+            try services.pages.render("register", titleKey: "register", request: request, context: context)
         }
         routes.post("/register", .everyone) { request, context in try await register(request, context) }
         routes.post("/register/confirm", .everyone) { request, context in try await confirm(request, context) }
         routes.get("/password-reset", .everyone) { request, context in
-            try services.pages.render("password-reset", titleKey: "passwordReset", data: [:], request: request, context: context)
+            try services.pages.render("password-reset", titleKey: "passwordReset", request: request, context: context)
         }
         routes.post("/password-reset", .everyone) { request, context in try await startPasswordReset(request, context) }
         routes.post("/password-reset/confirm", .everyone) { request, context in try await confirmPasswordReset(request, context) }
@@ -71,10 +71,10 @@ public struct AuthPages: Sendable {
             var response = try services.pages.render(
                 "login",
                 titleKey: "login",
-                data: ["error": problem.detail, "username": username, "next": Self.safeNext(form["next"])],
+                page: AuthViews.Login(next: Self.safeNext(form["next"]), username: username, error: problem.detail),
                 request: request,
                 context: context,
-                status: HTTPResponse.Status(code: problem.status)
+                status: problem.httpStatus
             )
             if let wait = problem.retryAfter { response.headers[.retryAfter] = String(wait) }
             return response
@@ -106,13 +106,13 @@ public struct AuthPages: Sendable {
             fullName: form["fullName"] ?? "",
             citizenId: form["citizenId"]
         )
-        let typed = ["fullName": input.fullName, "phoneOrEmail": input.phoneOrEmail, "citizenId": input.citizenId ?? ""]
-        return try await services.pages.submitting("register", titleKey: "register", values: typed, request: request, context: context) {
+        let typed = AuthViews.Registration(fullName: input.fullName, phoneOrEmail: input.phoneOrEmail, citizenId: input.citizenId ?? "")
+        return try await services.pages.submitting("register", titleKey: "register", page: typed, request: request, context: context) {
             _ = try await AuthAPI.startRegistration(input, services: services, context: context)
             return try services.pages.render(
                 "register-confirm",
                 titleKey: "register",
-                data: ["phoneOrEmail": input.phoneOrEmail],
+                page: AuthViews.RegistrationCode(phoneOrEmail: input.phoneOrEmail),
                 request: request,
                 context: context
             )
@@ -126,7 +126,7 @@ public struct AuthPages: Sendable {
         return try await services.pages.submitting(
             "register-confirm",
             titleKey: "register",
-            values: ["phoneOrEmail": contact],
+            page: AuthViews.RegistrationCode(phoneOrEmail: contact),
             request: request,
             context: context
         ) {
@@ -146,7 +146,7 @@ public struct AuthPages: Sendable {
         return try await services.pages.submitting(
             "password-reset",
             titleKey: "passwordReset",
-            values: ["username": username],
+            page: AuthViews.PasswordReset(username: username),
             request: request,
             context: context
         ) {
@@ -154,7 +154,7 @@ public struct AuthPages: Sendable {
             return try services.pages.render(
                 "password-reset-confirm",
                 titleKey: "passwordReset",
-                data: ["username": username],
+                page: AuthViews.PasswordReset(username: username),
                 request: request,
                 context: context
             )
@@ -168,7 +168,7 @@ public struct AuthPages: Sendable {
         return try await services.pages.submitting(
             "password-reset-confirm",
             titleKey: "passwordReset",
-            values: ["username": input.username],
+            page: AuthViews.PasswordReset(username: input.username),
             request: request,
             context: context
         ) {

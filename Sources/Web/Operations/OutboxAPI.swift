@@ -27,23 +27,35 @@ public struct OutboxAPI: Sendable {
             let summary = try await Outbox.summary(services.database)
             let status = try request.uri.caseParameter("status", as: OutboxMessage.Status.self)
             let page = try await Outbox.list(services.database, topic: nil, status: status, page: try request.uri.pageRequest())
-            let topics = summary.keys.sorted().map { topic -> [String: Any] in
+            let topics = summary.keys.sorted().map { topic in
                 let counts = summary[topic] ?? [:]
-                return ["topic": topic, "pending": counts["pending"] ?? 0, "failed": counts["failed"] ?? 0, "delivered": counts["delivered"] ?? 0]
+                return OutboxPage.Topic(
+                    topic: topic,
+                    pending: counts["pending"] ?? 0,
+                    failed: counts["failed"] ?? 0,
+                    delivered: counts["delivered"] ?? 0
+                )
             }
-            let rows = page.items.map { m -> [String: Any] in
-                [
-                    "id": m.id, "topic": m.topic, "key": m.dedupeKey, "status": m.status.rawValue, "attempts": m.attempts,
-                    "error": m.lastError as Any, "created": VietnamTime.display(Date(epochMillis: m.createdAt)), "retryable": m.status != .delivered,
-                ]
+            let rows = page.items.map { m in
+                OutboxPage.Row(
+                    id: m.id,
+                    topic: m.topic,
+                    key: m.dedupeKey,
+                    status: m.status.rawValue,
+                    attempts: m.attempts,
+                    error: m.lastError,
+                    created: VietnamTime.display(Date(epochMillis: m.createdAt)),
+                    retryable: m.status != .delivered
+                )
             }
             return try services.pages.render(
                 "outbox",
                 titleKey: "outbox",
-                data: [
-                    "topics": topics, "rows": rows,
-                    "next": page.nextCursor.map { "/admin/outbox?cursor=\($0)" + (status.map { "&status=\($0.rawValue)" } ?? "") } as Any,
-                ],
+                page: OutboxPage(
+                    topics: topics,
+                    rows: rows,
+                    next: page.nextCursor.map { "/admin/outbox?cursor=\($0)" + (status.map { "&status=\($0.rawValue)" } ?? "") }
+                ),
                 request: request,
                 context: context
             )
@@ -61,4 +73,29 @@ public struct OutboxAPI: Sendable {
             throw DomainError.notFound(what: "undelivered message \(try context.parameters.require("id"))")
         }
     }
+}
+
+/// The outbox administration page: counts per topic and the messages, failed ones retryable.
+struct OutboxPage {
+    struct Topic {
+        let topic: String
+        let pending: Int
+        let failed: Int
+        let delivered: Int
+    }
+
+    struct Row {
+        let id: Int64
+        let topic: String
+        let key: String
+        let status: String
+        let attempts: Int
+        let error: String?
+        let created: String
+        let retryable: Bool
+    }
+
+    let topics: [Topic]
+    let rows: [Row]
+    let next: String?
 }

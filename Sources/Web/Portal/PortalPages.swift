@@ -16,7 +16,7 @@ public struct PortalPages: Sendable {
             return try services.pages.render(
                 "home",
                 titleKey: "home",
-                data: ["agencyCount": agencies, "communeCount": communes],
+                page: PortalViews.Home(agencyCount: agencies, communeCount: communes),
                 request: request,
                 context: context
             )
@@ -24,33 +24,42 @@ public struct PortalPages: Sendable {
         routes.get("/account", .signedIn) { request, context in
             guard let id = context.principal.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
             let roleNames = account.roles.map { context.language == .vi ? $0.nameVi : $0.nameEn }
-            var facts: [String: Any] = ["fullName": account.fullName, "username": account.username, "roles": roleNames]
-            // Absent facts are left out so their rows are not shown.
-            facts["agency"] = account.agencyIdentifier
-            facts["department"] = account.departmentCode
-            facts["email"] = account.email
-            facts["phone"] = account.phone
-            return try services.pages.render("account", titleKey: "account", data: ["account": facts], request: request, context: context)
+            let facts = PortalViews.AccountPage.Facts(
+                fullName: account.fullName,
+                username: account.username,
+                roles: roleNames,
+                agency: account.agencyIdentifier,
+                department: account.departmentCode,
+                email: account.email,
+                phone: account.phone
+            )
+            return try services.pages.render(
+                "account",
+                titleKey: "account",
+                page: PortalViews.AccountPage(account: facts),
+                request: request,
+                context: context
+            )
         }
         routes.get("/calendar", .everyone) { request, context in
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             guard (1900...2100).contains(year) else { throw CalendarAPI.yearOutOfRange }
             let calendar = try await services.calendar.workingCalendar()
             let t = Strings.all(context.language)
-            let days = calendar.calendar(of: year).map { day -> [String: Any] in
-                [
-                    "date": day.date.display, "iso": day.date.iso, "name": context.language == .vi ? day.nameVi : day.nameEn,
-                    "kind": t[day.kind.rawValue] ?? day.kind.rawValue,
-                    "removable": day.kind == .overrideDayOff || day.kind == .makeUpWorkingDay,
-                ]
+            let days = calendar.calendar(of: year).map { day in
+                PortalViews.Calendar.Day(
+                    date: day.date.display,
+                    iso: day.date.iso,
+                    name: context.language == .vi ? day.nameVi : day.nameEn,
+                    kind: t[day.kind.rawValue] ?? day.kind.rawValue,
+                    removable: day.kind == .overrideDayOff || day.kind == .makeUpWorkingDay
+                )
             }
             let canEdit = context.principal?.has(.calendarManage) ?? false
             return try services.pages.render(
                 "calendar",
                 titleKey: "calendar",
-                data: [
-                    "year": year, "days": days, "previousYear": year - 1, "nextYear": year + 1, "canEdit": canEdit,
-                ],
+                page: PortalViews.Calendar(year: year, days: days, previousYear: year - 1, nextYear: year + 1, canEdit: canEdit),
                 request: request,
                 context: context
             )
@@ -77,15 +86,18 @@ public struct PortalPages: Sendable {
             let q = request.uri.stringParameter("q")
             let page = try await services.directory.list(page: try request.uri.pageRequest(), query: q)
             let rows = page.items.map {
-                [
-                    "identifier": $0.identifier, "name": $0.name, "shortName": $0.shortName,
-                    "parentIdentifier": $0.parentIdentifier ?? "", "kind": $0.kind.rawValue,
-                ]
+                PortalViews.Agencies.Row(
+                    identifier: $0.identifier,
+                    name: $0.name,
+                    shortName: $0.shortName,
+                    parentIdentifier: $0.parentIdentifier ?? "",
+                    kind: $0.kind.rawValue
+                )
             }
             return try services.pages.render(
                 "agencies",
                 titleKey: "agencies",
-                data: ["agencies": rows, "q": q ?? "", "nextCursor": page.nextCursor ?? ""],
+                page: PortalViews.Agencies(agencies: rows, q: q ?? "", nextCursor: page.nextCursor ?? ""),
                 request: request,
                 context: context
             )
@@ -93,21 +105,24 @@ public struct PortalPages: Sendable {
         routes.get("/admin/users", .permission(.usersRead)) { request, context in
             let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: nil, by: context.principal)
             let rows = page.items.map {
-                [
-                    "username": $0.username, "fullName": $0.fullName, "roles": $0.roles.map(\.rawValue),
-                    "agency": $0.agencyIdentifier ?? "", "status": $0.status.rawValue,
-                ] as [String: Any]
+                PortalViews.Users.Row(
+                    username: $0.username,
+                    fullName: $0.fullName,
+                    roles: $0.roles.map(\.rawValue),
+                    agency: $0.agencyIdentifier ?? "",
+                    status: $0.status.rawValue
+                )
             }
             return try services.pages.render(
                 "users",
                 titleKey: "users",
-                data: ["users": rows, "nextCursor": page.nextCursor ?? ""],
+                page: PortalViews.Users(users: rows, nextCursor: page.nextCursor ?? ""),
                 request: request,
                 context: context
             )
         }
         routes.get("/static/:name", .everyone) { request, context in
-            guard let name = context.parameters.get("name"), let response = services.pages.asset(name, request: request) else {
+            guard let response = services.pages.asset(try context.parameters.require("name"), request: request) else {
                 throw DomainError.notFound(what: request.uri.path)
             }
             return response

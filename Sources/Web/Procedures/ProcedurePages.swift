@@ -15,17 +15,20 @@ public struct ProcedurePages: Sendable {
             let page = try await services.procedures.search(query, page: try request.uri.pageRequest())
             let vi = context.language == .vi
             let fields = try await services.procedures.fields().map {
-                ["code": $0.code, "name": $0.name, "count": $0.procedures, "selected": $0.code == query.fieldCode] as [String: Any]
+                ProcedureViews.Search.Field(code: $0.code, name: $0.name, count: $0.procedures, selected: $0.code == query.fieldCode)
             }
             let levels = OnlineLevel.allCases.map {
-                ["value": $0.rawValue, "name": vi ? $0.nameVi : $0.nameEn, "selected": $0 == query.onlineLevel] as [String: Any]
+                ProcedureViews.Search.Level(value: $0.rawValue, name: vi ? $0.nameVi : $0.nameEn, selected: $0 == query.onlineLevel)
             }
-            let items = page.items.map { p -> [String: Any] in
-                [
-                    "code": p.code, "name": p.name, "field": p.fieldName, "days": p.processingDays,
-                    "level": vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
-                    "fullyOnline": p.onlineLevel == .full,
-                ]
+            let items = page.items.map { p in
+                ProcedureViews.Search.Item(
+                    code: p.code,
+                    name: p.name,
+                    field: p.fieldName,
+                    days: p.processingDays,
+                    level: vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
+                    fullyOnline: p.onlineLevel == .full
+                )
             }
             var nextLink: String?
             if let cursor = page.nextCursor {
@@ -38,10 +41,15 @@ public struct ProcedurePages: Sendable {
             return try services.pages.render(
                 "procedures",
                 titleKey: "procedures",
-                data: [
-                    "q": query.text ?? "", "fields": fields, "levels": levels, "items": items, "count": items.count, "next": nextLink as Any,
-                    "searched": query.text != nil || query.fieldCode != nil || query.onlineLevel != nil,
-                ],
+                page: ProcedureViews.Search(
+                    q: query.text ?? "",
+                    fields: fields,
+                    levels: levels,
+                    items: items,
+                    count: items.count,
+                    next: nextLink,
+                    searched: query.text != nil || query.fieldCode != nil || query.onlineLevel != nil
+                ),
                 request: request,
                 context: context
             )
@@ -52,28 +60,37 @@ public struct ProcedurePages: Sendable {
             let vi = context.language == .vi
             var agencyName: String?
             if let identifier = p.agencyIdentifier { agencyName = try await services.directory.agency(identifier)?.name }
-            var steps: [[String: Any]] = []
+            var steps: [ProcedureViews.Detail.Step] = []
             for (index, step) in p.steps.enumerated() {
                 var place = vi ? "Cơ quan tiếp nhận" : "Receiving agency"
                 if let identifier = step.agencyIdentifier { place = try await services.directory.agency(identifier)?.name ?? identifier }
-                steps.append([
-                    "number": index + 1, "name": step.name, "agency": place, "days": step.days, "role": vi ? step.role.nameVi : step.role.nameEn,
-                ])
+                steps.append(
+                    .init(number: index + 1, name: step.name, agency: place, days: step.days, role: vi ? step.role.nameVi : step.role.nameEn)
+                )
             }
             return try services.pages.render(
                 "procedure",
                 titleKey: "procedures",
-                data: [
-                    "code": p.code, "name": p.name, "field": p.fieldName, "days": p.processingDays,
-                    "level": vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn, "online": p.onlineLevel.acceptsOnlineSubmission,
-                    "agency": agencyName
+                page: ProcedureViews.Detail(
+                    code: p.code,
+                    name: p.name,
+                    field: p.fieldName,
+                    days: p.processingDays,
+                    level: vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
+                    online: p.onlineLevel.acceptsOnlineSubmission,
+                    agency: agencyName
                         ?? (p.agencyLevel == "commune"
                             ? (vi ? "Ủy ban nhân dân xã, phường" : "Commune People's Committees") : (vi ? "Cấp tỉnh" : "Province level")),
-                    "documents": p.documents.map { ["name": $0.name, "required": $0.required, "copies": $0.copies, "form": $0.formTemplate as Any] },
-                    "fees": p.fees.map { ["name": $0.name, "amount": Money.vnd($0.amount)] }, "noFees": p.fees.isEmpty,
-                    "counter": context.principal?.roles.contains(.counterOfficer) ?? false,
-                    "result": p.resultName, "legal": p.legalBasis, "steps": steps, "interAgency": p.isInterAgency, "cutoff": p.cutoffTime as Any,
-                ],
+                    documents: p.documents.map { .init(name: $0.name, required: $0.required, copies: $0.copies, form: $0.formTemplate) },
+                    fees: p.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) },
+                    noFees: p.fees.isEmpty,
+                    counter: context.principal?.roles.contains(.counterOfficer) ?? false,
+                    result: p.resultName,
+                    legal: p.legalBasis,
+                    steps: steps,
+                    interAgency: p.isInterAgency,
+                    cutoff: p.cutoffTime
+                ),
                 request: request,
                 context: context
             )

@@ -38,6 +38,9 @@ public struct Problem: Codable, Sendable, Error {
         return fields.isEmpty ? [detail] : fields
     }
 
+    /// The problem's status as an HTTP response status.
+    public var httpStatus: HTTPResponse.Status { HTTPResponse.Status(code: status) }
+
     /// Maps any error to a problem. Unknown errors become a 500 without internals.
     public static func from(_ error: any Error, language: Language) -> Problem {
         switch error {

@@ -88,36 +88,19 @@ public struct PageRenderer: Sendable {
         )
     }
 
-    /// Renders `template` in the layout as a 200 HTML response.
+    /// Renders `template` in the layout with the page's typed view model (`page`), as an HTML
+    /// response; `errors` are the form's refusal messages, shown by the template as `errors`.
     public func render(
         _ template: String,
         titleKey: String,
-        data: [String: Any],
+        page: some Any,
+        errors: [String] = [],
         request: Request,
         context: some RequestState,
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        let t = Strings.all(context.language)
-        var page = Self.unwrapped(data)
-        // Mustache has no "non-empty list" test: `has_<name>` is true for every non-empty list.
-        for (key, value) in data {
-            if let list = value as? [Any] { page["has_\(key)"] = !list.isEmpty }
-        }
-        page["t"] = t
-        page["title"] = t[titleKey] ?? titleKey
-        page["lang"] = context.language.rawValue
-        page["province"] = context.language == .vi ? settings.provinceNameVi : settings.provinceNameEn
-        page["otherLang"] = context.language == .vi ? "en" : "vi"
-        page["csrf"] = context.csrfToken ?? ""
-        page["css"] = "/static/app.css?v=\(assets["app.css"]?.hash ?? "0")"
-        page["currentPath"] = request.uri.path
-        if let principal = context.signedIn {
-            page["user"] = ["username": principal.username]
-        }
-        page["nav"] = navigation.filter { item in
-            item.access == .everyone || (context.signedIn?.allows(item.access) ?? false)
-        }.map { ["path": $0.path, "label": t[$0.key] ?? $0.key, "current": $0.path == request.uri.path] as [String: Any] }
-        guard let html = library.render(page, withTemplate: template) else {
+        let scope = PageScope(layout: layout(titleKey: titleKey, errors: errors, request: request, context: context), page: page)
+        guard let html = library.render(scope, withTemplate: template) else {
             throw Problem(
                 status: .internalServerError,
                 slug: "internal",
@@ -128,47 +111,56 @@ public struct PageRenderer: Sendable {
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// Mustache treats any present value as true, so optionals are unwrapped and nils dropped
-    /// (an absent key is false), in nested lists and dictionaries too.
-    static func unwrapped(_ data: [String: Any]) -> [String: Any] {
-        data.compactMapValues(unwrap)
+    /// Renders a page that has nothing of its own to show besides the layout and its template.
+    public func render(
+        _ template: String,
+        titleKey: String,
+        request: Request,
+        context: some RequestState,
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        try render(template, titleKey: titleKey, page: NoPageValues(), request: request, context: context, status: status)
     }
 
-    static func unwrap(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let inner = mirror.children.first?.value else { return nil }
-            return unwrap(inner)
-        }
-        if let dictionary = value as? [String: Any] { return unwrapped(dictionary) }
-        if let list = value as? [Any] { return list.compactMap(unwrap) }
-        return value
+    func layout(titleKey: String, errors: [String], request: Request, context: some RequestState) -> LayoutValues {
+        let t = Strings.all(context.language)
+        return LayoutValues(
+            t: t,
+            title: t[titleKey] ?? titleKey,
+            lang: context.language.rawValue,
+            province: context.language == .vi ? settings.provinceNameVi : settings.provinceNameEn,
+            otherLang: context.language == .vi ? "en" : "vi",
+            csrf: context.csrfToken ?? "",
+            css: "/static/app.css?v=\(assets["app.css"]?.hash ?? "0")",
+            currentPath: request.uri.path,
+            user: context.signedIn.map { SignedInUser(username: $0.username) },
+            nav: navigation.filter { item in
+                item.access == .everyone || (context.signedIn?.allows(item.access) ?? false)
+            }.map { NavigationLink(path: $0.path, label: t[$0.key] ?? $0.key, current: $0.path == request.uri.path) },
+            errors: errors.map(FormMessage.init)
+        )
     }
 
     /// Runs a form's action; when it is refused (a domain error), renders the form again:
-    /// `template` with `values` as the user typed them, the problem's messages as `errors`,
-    /// and the problem's status.
+    /// `template` with `page` (the values as the user typed them), the problem's messages as
+    /// `errors`, and the problem's status.
     public func submitting(
         _ template: String,
         titleKey: String,
-        values: [String: Any],
+        page: some Any,
         request: Request,
         context: some RequestState,
         _ action: () async throws -> Response
     ) async throws -> Response {
-        do {
-            return try await action()
-        } catch let error as DomainError {
-            let problem = Problem.from(error, language: context.language)
-            var data = values
-            data["errors"] = problem.messages(context.language).map { ["message": $0] }
-            return try render(
+        try await Refusal.shown(in: context, action) { problem in
+            try render(
                 template,
                 titleKey: titleKey,
-                data: data,
+                page: page,
+                errors: problem.messages(context.language),
                 request: request,
                 context: context,
-                status: HTTPResponse.Status(code: problem.status)
+                status: problem.httpStatus
             )
         }
     }
@@ -177,10 +169,10 @@ public struct PageRenderer: Sendable {
         try render(
             "error",
             titleKey: "errorTitle",
-            data: ["problem": ["status": problem.status, "detail": problem.detail, "requestId": problem.requestId ?? ""]],
+            page: ErrorPage(problem: .init(status: problem.status, detail: problem.detail, requestId: problem.requestId ?? "")),
             request: request,
             context: context,
-            status: HTTPResponse.Status(code: problem.status)
+            status: problem.httpStatus
         )
     }
 

@@ -1,0 +1,69 @@
+/// View models of the portal pages: home, account, working calendar and the administration lists.
+enum PortalViews {
+    /// The home page's figures.
+    struct Home {
+        let agencyCount: Int
+        let communeCount: Int
+    }
+
+    /// The signed-in user's own account; absent facts are not shown.
+    struct AccountPage {
+        struct Facts {
+            let fullName: String
+            let username: String
+            let roles: [String]
+            let agency: String?
+            let department: String?
+            let email: String?
+            let phone: String?
+        }
+
+        let account: Facts
+    }
+
+    /// A year of the working calendar.
+    struct Calendar {
+        struct Day {
+            let date: String
+            let iso: String
+            let name: String
+            let kind: String
+            let removable: Bool
+        }
+
+        let year: Int
+        let days: [Day]
+        let previousYear: Int
+        let nextYear: Int
+        let canEdit: Bool
+    }
+
+    /// The agency directory's administration list.
+    struct Agencies {
+        struct Row {
+            let identifier: String
+            let name: String
+            let shortName: String
+            let parentIdentifier: String
+            let kind: String
+        }
+
+        let agencies: [Row]
+        let q: String
+        let nextCursor: String
+    }
+
+    /// The user accounts' administration list.
+    struct Users {
+        struct Row {
+            let username: String
+            let fullName: String
+            let roles: [String]
+            let agency: String
+            let status: String
+        }
+
+        let users: [Row]
+        let nextCursor: String
+    }
+}
