@@ -19,7 +19,7 @@ public struct DirectoryAPI: Sendable {
                 query: request.uri.stringParameter("q"),
                 parent: request.uri.stringParameter("parent")
             )
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.post("/api/v1/agencies", .permission(.directoryManage)) { request, context in
             let input = try await RequestBody.json(AgencyInput.self, from: request, context: context)
@@ -29,14 +29,12 @@ public struct DirectoryAPI: Sendable {
             }
             _ = try await services.directory.importAgencies([input], by: context.principal, requestID: context.requestID)
             guard let agency = try await services.directory.agency(identifier) else { throw DomainError.notFound(what: identifier) }
-            var response = try JSONResponse(agency, status: .created).response(from: request, context: context)
-            response.headers[.location] = "/api/v1/agencies/\(identifier)"
-            return response
+            return JSONResponse.created(agency, at: "/api/v1/agencies/\(identifier)")
         }
         routes.post("/api/v1/agencies/import", .permission(.directoryManage)) { request, context in
             let inputs = try await agencyRows(request, context)
             let result = try await services.directory.importAgencies(inputs, by: context.principal, requestID: context.requestID)
-            return try JSONResponse(result).response(from: request, context: context)
+            return JSONResponse(result)
         }
         routes.get("/api/v1/agencies/export", .everyone) { request, context in
             let agencies = try await services.directory.all()
@@ -52,18 +50,18 @@ public struct DirectoryAPI: Sendable {
         routes.get("/api/v1/agencies/:identifier", .everyone) { request, context in
             let identifier = try context.parameters.require("identifier")
             guard let agency = try await services.directory.agency(identifier) else { throw DomainError.notFound(what: "agency \(identifier)") }
-            return try JSONResponse(agency).response(from: request, context: context)
+            return JSONResponse(agency)
         }
         routes.post("/api/v1/agencies/:identifier/departments", .permission(.directoryManage)) { request, context in
             let identifier = try context.parameters.require("identifier")
             let department = try await RequestBody.json(Department.self, from: request, context: context)
             try await services.directory.upsertDepartment(department, in: identifier, by: context.principal, requestID: context.requestID)
             guard let agency = try await services.directory.agency(identifier) else { throw DomainError.notFound(what: identifier) }
-            return try JSONResponse(agency, status: .created).response(from: request, context: context)
+            return JSONResponse(agency, status: .created)
         }
         routes.get("/api/v1/admin-units", .everyone) { request, context in
             let units = try await ReferenceData.administrativeUnits(services.database, parent: request.uri.stringParameter("parent"))
-            return try JSONResponse(units).response(from: request, context: context)
+            return JSONResponse(units)
         }
     }
 

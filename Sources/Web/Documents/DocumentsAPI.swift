@@ -73,7 +73,7 @@ public struct DocumentsAPI: Sendable {
                     page: try request.uri.pageRequest(),
                     overdueOnly: try request.uri.boolParameter("overdue") ?? false
                 )
-                return try JSONResponse(page).response(from: request, context: context)
+                return JSONResponse(page)
             }
             routes.post("\(base)/:id/actions/:action", .permission(.documentsWork)) { request, context in
                 let name = try context.parameters.require("action")
@@ -88,7 +88,7 @@ public struct DocumentsAPI: Sendable {
                     requestID: context.requestID
                 )
                 guard document.direction == direction else { throw DomainError.notFound(what: "document") }
-                return try JSONResponse(document).response(from: request, context: context)
+                return JSONResponse(document)
             }
         }
         routes.post("/api/v1/documents/incoming", .permission(.documentsWork)) { request, context in
@@ -106,10 +106,10 @@ public struct DocumentsAPI: Sendable {
             } else {
                 document = try await documents.registerIncoming(body.manual!, by: context.principal, requestID: context.requestID)
             }
-            return try Self.created(document, request, context)
+            return Self.created(document)
         }
         routes.get("/api/v1/documents/incoming/pending", .permission(.documentsWork)) { request, context in
-            try JSONResponse(["items": try await documents.awaitingRegistration(for: context.principal)]).response(from: request, context: context)
+            JSONResponse(["items": try await documents.awaitingRegistration(for: context.principal)])
         }
         routes.post("/api/v1/documents/incoming/pending/:id/refuse", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RefuseBody.self, from: request, context: context)
@@ -118,7 +118,7 @@ public struct DocumentsAPI: Sendable {
         }
         routes.post("/api/v1/documents/outgoing", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewOutgoing.self, from: request, context: context)
-            return try Self.created(try await documents.createDraft(input, by: context.principal, requestID: context.requestID), request, context)
+            return Self.created(try await documents.createDraft(input, by: context.principal, requestID: context.requestID))
         }
         routes.post("/api/v1/documents/outgoing/:id/issue", .permission(.documentsWork)) { request, context in
             let document = try await documents.perform(
@@ -128,12 +128,12 @@ public struct DocumentsAPI: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(document).response(from: request, context: context)
+            return JSONResponse(document)
         }
         routes.get("/api/v1/documents/search", .permission(.documentsWork)) { request, context in
             let query = try Self.query(request.uri, direction: nil)
             let page = try await documents.list(query, for: context.principal, page: try request.uri.pageRequest())
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.get("/api/v1/documents/registers/:direction", .permission(.documentsWork)) { request, context in
             guard
@@ -171,7 +171,7 @@ public struct DocumentsAPI: Sendable {
             }
             let data = Data(buffer: try await RequestBody.bytes(request, limit: documents.maxFileSize))
             let file = try await documents.attach(data, name: name, to: try Self.id(context), by: context.principal, requestID: context.requestID)
-            return try JSONResponse(file, status: .created).response(from: request, context: context)
+            return JSONResponse(file, status: .created)
         }
         routes.get("/api/v1/documents/:id/files/:file", .permission(.documentsWork)) { request, context in
             let (file, data) = try await documents.file(
@@ -192,14 +192,12 @@ public struct DocumentsAPI: Sendable {
                 provinceWide: provinceWide,
                 for: principal
             )
-            return try JSONResponse(statistics).response(from: request, context: context)
+            return JSONResponse(statistics)
         }
     }
 
-    static func created(_ document: OfficialDocument, _ request: Request, _ context: SignedInContext) throws -> Response {
-        var response = try JSONResponse(document, status: .created).response(from: request, context: context)
-        response.headers[.location] = "/api/v1/documents/\(document.id)"
-        return response
+    static func created(_ document: OfficialDocument) -> JSONResponse<OfficialDocument> {
+        JSONResponse.created(document, at: "/api/v1/documents/\(document.id)")
     }
 }
 

@@ -23,17 +23,15 @@ public struct TasksAPI: Sendable {
                 for: context.principal,
                 page: try request.uri.pageRequest()
             )
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.post("/api/v1/tasks", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewTask.self, from: request, context: context)
             let task = try await tasks.create(input, by: context.principal, requestID: context.requestID)
-            var response = try JSONResponse(task, status: .created).response(from: request, context: context)
-            response.headers[.location] = "/api/v1/tasks/\(task.id)"
-            return response
+            return JSONResponse.created(task, at: "/api/v1/tasks/\(task.id)")
         }
         routes.get("/api/v1/tasks/:id", .permission(.documentsWork)) { request, context in
-            try JSONResponse(try await tasks.task(try Self.id(context), for: context.principal)).response(from: request, context: context)
+            JSONResponse(try await tasks.task(try Self.id(context), for: context.principal))
         }
         routes.post("/api/v1/tasks/:id/actions/:action", .permission(.documentsWork)) { request, context in
             let name = try context.parameters.require("action")
@@ -42,7 +40,7 @@ public struct TasksAPI: Sendable {
             }
             let input = try await RequestBody.json(TaskActionInput.self, from: request, context: context, orEmpty: TaskActionInput())
             let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal, requestID: context.requestID)
-            return try JSONResponse(task).response(from: request, context: context)
+            return JSONResponse(task)
         }
         routes.post("/api/v1/tasks/:id/files", .permission(.documentsWork)) { request, context in
             guard let name = request.uri.stringParameter("name"), !name.isEmpty else {
@@ -50,7 +48,7 @@ public struct TasksAPI: Sendable {
             }
             let data = Data(buffer: try await RequestBody.bytes(request, limit: TaskStore.maxFileSize))
             let task = try await tasks.attach(data, name: name, to: try Self.id(context), by: context.principal, requestID: context.requestID)
-            return try JSONResponse(task, status: .created).response(from: request, context: context)
+            return JSONResponse(task, status: .created)
         }
     }
 }

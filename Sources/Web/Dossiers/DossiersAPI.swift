@@ -26,14 +26,12 @@ public struct DossiersAPI: Sendable {
                 input = try await RequestBody.json(NewDossier.self, from: request, context: context)
             }
             let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal, requestID: context.requestID)
-            var response = try JSONResponse(dossier, status: .created).response(from: request, context: context)
-            response.headers[.location] = "/api/v1/dossiers/\(dossier.code)"
-            return response
+            return JSONResponse.created(dossier, at: "/api/v1/dossiers/\(dossier.code)")
         }
         routes.get("/api/v1/dossiers", .signedIn) { request, context in
             let filter = try Self.filter(request.uri)
             let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: context.principal)
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.get("/api/v1/dossiers/lookup", .everyone) { request, context in
             let status = try await Self.lookup(
@@ -42,11 +40,11 @@ public struct DossiersAPI: Sendable {
                 services: services,
                 context: context
             )
-            return try JSONResponse(status).response(from: request, context: context)
+            return JSONResponse(status)
         }
         routes.get("/api/v1/dossiers/:code", .signedIn) { request, context in
             let detail = try await services.dossiers.detail(try context.parameters.require("code"), for: context.principal)
-            return try JSONResponse(detail).response(from: request, context: context)
+            return JSONResponse(detail)
         }
         routes.post("/api/v1/dossiers/:code/actions/:action", .signedIn) { request, context in
             let name = try context.parameters.require("action")
@@ -61,7 +59,7 @@ public struct DossiersAPI: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(dossier).response(from: request, context: context)
+            return JSONResponse(dossier)
         }
         routes.post("/api/v1/dossiers/:code/attachments", .signedIn) { request, context in
             let data = Data(buffer: try await RequestBody.bytes(request, limit: services.dossiers.maxAttachmentSize))
@@ -82,7 +80,7 @@ public struct DossiersAPI: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(attachment, status: .created).response(from: request, context: context)
+            return JSONResponse(attachment, status: .created)
         }
         routes.post("/api/v1/dossiers/:code/rating", .signedIn) { request, context in
             let body = try await RequestBody.json(RatingInput.self, from: request, context: context)
@@ -100,7 +98,7 @@ public struct DossiersAPI: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(rating, status: .created).response(from: request, context: context)
+            return JSONResponse(rating, status: .created)
         }
         routes.get("/api/v1/dossiers/:code/attachments/:id", .signedIn) { request, context in
             let id = try context.parameters.number("id", orNotFound: "file")

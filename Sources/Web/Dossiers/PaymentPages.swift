@@ -62,7 +62,7 @@ public struct PaymentPages: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(Started(redirectUrl: url), status: .created).response(from: request, context: context)
+            return JSONResponse(Started(redirectUrl: url), status: .created)
         }
         routes.post("/dossiers/:code/pay", .signedIn) { request, context in
             let url = try await services.dossiers.startPayment(
@@ -84,7 +84,7 @@ public struct PaymentPages: Sendable {
                 result = .error
             }
             context.logger.info("payment callback", metadata: ["result": "\(result.rawValue)"])
-            return try JSONResponse(Acknowledgement(rspCode: result.responseCode, message: result.rawValue)).response(from: request, context: context)
+            return JSONResponse(Acknowledgement(rspCode: result.responseCode, message: result.rawValue))
         }
         routes.get("/payments/return", .everyone) { request, context in
             let parameters = Self.parameters(request.uri.query)

@@ -50,7 +50,7 @@ public struct ExchangeAPI: Sendable {
         routes.post("/api/v1/exchange/documents", .signedIn) { request, context in
             let input = try await Self.outgoing(request, context: context)
             let sent = try await services.exchange.send(input, by: context.principal, requestID: context.requestID)
-            return try JSONResponse(sent, status: .created).response(from: request, context: context)
+            return JSONResponse(sent, status: .created)
         }
         routes.get("/api/v1/exchange/inbox", .signedIn) { request, context in
             try JSONResponse(try await services.exchange.inbox(for: context.principal, page: try request.uri.pageRequest())).response(
@@ -73,7 +73,7 @@ public struct ExchangeAPI: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(message).response(from: request, context: context)
+            return JSONResponse(message)
         }
         routes.get("/api/v1/exchange/documents/:id/edxml", .signedIn) { request, context in
             let asReceived = try request.uri.boolParameter("received") ?? false
@@ -94,7 +94,7 @@ public struct ExchangeAPI: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(message, status: .accepted).response(from: request, context: context)
+            return JSONResponse(message, status: .accepted)
         }
     }
 }

@@ -17,14 +17,12 @@ public struct AdminAPI: Sendable {
                 agency: request.uri.stringParameter("agency"),
                 by: context.principal
             )
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.post("/api/v1/users", .permission(.usersManage)) { request, context in
             let input = try await RequestBody.json(NewStaffAccount.self, from: request, context: context)
             let account = try await services.accounts.createStaff(input, by: context.principal, requestID: context.requestID)
-            var response = try JSONResponse(account, status: .created).response(from: request, context: context)
-            response.headers[.location] = "/api/v1/users/\(account.id)"
-            return response
+            return JSONResponse.created(account, at: "/api/v1/users/\(account.id)")
         }
         routes.get("/api/v1/audit", .permission(.auditRead)) { request, context in
             let page = try await AuditLog.list(
@@ -34,10 +32,10 @@ public struct AdminAPI: Sendable {
                 targetType: request.uri.stringParameter("targetType"),
                 targetID: request.uri.stringParameter("targetId")
             )
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.get("/api/v1/audit/verify", .permission(.auditRead)) { request, context in
-            try JSONResponse(try await services.verifyAudit()).response(from: request, context: context)
+            JSONResponse(try await services.verifyAudit())
         }
     }
 }

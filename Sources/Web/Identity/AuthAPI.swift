@@ -31,8 +31,7 @@ public struct AuthAPI: Sendable {
                 requestID: context.requestID
             )
             let token = try await services.tokens.issue(for: account)
-            return try JSONResponse(TokenResponse(accessToken: token, tokenType: "Bearer", expiresIn: Int(services.tokens.lifetime)))
-                .response(from: request, context: context)
+            return JSONResponse(TokenResponse(accessToken: token, tokenType: "Bearer", expiresIn: Int(services.tokens.lifetime)))
         }
         // An API client's sign-out: every token of the account issued until now stops working.
         routes.post("/api/v1/auth/logout", .signedIn) { request, context in
@@ -43,7 +42,7 @@ public struct AuthAPI: Sendable {
         routes.post("/api/v1/auth/register", .everyone) { request, context in
             let input = try await RequestBody.json(CitizenRegistration.self, from: request, context: context)
             let started = try await Self.startRegistration(input, services: services, context: context)
-            return try JSONResponse(started, status: .accepted).response(from: request, context: context)
+            return JSONResponse(started, status: .accepted)
         }
         routes.post("/api/v1/auth/register/confirm", .everyone) { request, context in
             let input = try await RequestBody.json(RegistrationCode.self, from: request, context: context)
@@ -52,13 +51,13 @@ public struct AuthAPI: Sendable {
                 code: input.code,
                 requestID: context.requestID
             )
-            return try JSONResponse(account, status: .created).response(from: request, context: context)
+            return JSONResponse(account, status: .created)
         }
         // Password reset in two steps: the account's name (a code goes to its phone or e-mail), then the code and the new password.
         routes.post("/api/v1/auth/password-reset", .everyone) { request, context in
             let input = try await RequestBody.json(PasswordResetRequest.self, from: request, context: context)
             let sent = try await Self.startPasswordReset(username: input.username, services: services, context: context)
-            return try JSONResponse(sent, status: .accepted).response(from: request, context: context)
+            return JSONResponse(sent, status: .accepted)
         }
         routes.post("/api/v1/auth/password-reset/confirm", .everyone) { request, context in
             let input = try await RequestBody.json(PasswordResetConfirmation.self, from: request, context: context)
@@ -67,7 +66,7 @@ public struct AuthAPI: Sendable {
         }
         routes.get("/api/v1/me", .signedIn) { request, context in
             guard let id = context.principal.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
-            return try JSONResponse(account).response(from: request, context: context)
+            return JSONResponse(account)
         }
     }
 }

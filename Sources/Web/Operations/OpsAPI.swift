@@ -24,7 +24,7 @@ public struct OpsAPI: Sendable {
 
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/healthz", .everyone) { request, context in
-            try JSONResponse(Health(status: "ok")).response(from: request, context: context)
+            JSONResponse(Health(status: "ok"))
         }
         routes.get("/readyz", .everyone) { request, context in
             guard await services.database.ping() else {
@@ -36,7 +36,7 @@ public struct OpsAPI: Sendable {
                     language: context.language
                 )
             }
-            return try JSONResponse(Health(status: "ready")).response(from: request, context: context)
+            return JSONResponse(Health(status: "ready"))
         }
         let document = openAPIDocument
         routes.get("/openapi.json", .everyone) { _, _ in

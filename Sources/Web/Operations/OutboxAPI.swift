@@ -17,7 +17,7 @@ public struct OutboxAPI: Sendable {
                 status: try request.uri.caseParameter("status", as: OutboxMessage.Status.self),
                 page: try request.uri.pageRequest()
             )
-            return try JSONResponse(page).response(from: request, context: context)
+            return JSONResponse(page)
         }
         routes.post("/api/v1/outbox/:id/retry", .permission(.systemAdmin)) { request, context in
             try await retry(context)

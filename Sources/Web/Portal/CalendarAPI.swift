@@ -35,14 +35,14 @@ public struct CalendarAPI: Sendable {
             let days = calendar.calendar(of: year).map {
                 Day(date: $0.date.iso, name: $0.nameVi, nameEn: $0.nameEn, kind: $0.kind.rawValue, isWorkingDay: $0.kind == .makeUpWorkingDay)
             }
-            return try JSONResponse(YearResponse(year: year, days: days)).response(from: request, context: context)
+            return JSONResponse(YearResponse(year: year, days: days))
         }
         routes.on(.put, "/api/v1/calendar/overrides/:date", .permission(.calendarManage)) { request, context in
             let date = try Self.date(context)
             let body = try await RequestBody.json(OverrideBody.self, from: request, context: context)
             let override = CalendarOverride(date: date, kind: body.kind, name: body.name)
             try await services.calendar.set(override, by: context.principal, requestID: context.requestID)
-            return try JSONResponse(override).response(from: request, context: context)
+            return JSONResponse(override)
         }
         routes.on(.delete, "/api/v1/calendar/overrides/:date", .permission(.calendarManage)) { request, context in
             let date = try Self.date(context)

@@ -55,15 +55,15 @@ public struct ProceduresAPI: Sendable {
                 procedures = try await RequestBody.json([Procedure].self, from: request, context: context, limit: Self.importLimit)
             }
             let result = try await services.procedures.importProcedures(procedures, by: context.principal, requestID: context.requestID)
-            return try JSONResponse(result).response(from: request, context: context)
+            return JSONResponse(result)
         }
         routes.get("/api/v1/procedures/:code", .everyone) { request, context in
             let code = try context.parameters.require("code")
             guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
-            return try JSONResponse(procedure).response(from: request, context: context)
+            return JSONResponse(procedure)
         }
         routes.get("/api/v1/procedure-fields", .everyone) { request, context in
-            try JSONResponse(try await services.procedures.fields()).response(from: request, context: context)
+            JSONResponse(try await services.procedures.fields())
         }
     }
 }

@@ -75,10 +75,9 @@ public struct SignaturesAPI: Sendable {
                 by: principal,
                 requestID: context.requestID
             )
-            return try JSONResponse(
+            return JSONResponse(
                 SignResponse(signature: Data(signature).base64EncodedString(), certificateSerial: certificate.serial, signer: certificate.subject)
             )
-            .response(from: request, context: context)
         }
         routes.post("/api/v1/signatures/verify", .signedIn) { request, context in
             let body = try await RequestBody.json(VerifyRequest.self, from: request, context: context, limit: Self.limit)
@@ -86,7 +85,7 @@ public struct SignaturesAPI: Sendable {
                 try Self.base64(body.signature, field: "signature"),
                 content: try Self.base64(body.content, field: "content")
             )
-            return try JSONResponse(report).response(from: request, context: context)
+            return JSONResponse(report)
         }
         routes.get("/api/v1/pki/authority", .everyone) { _, _ in
             guard let authority = try await services.certificates.authority() else { throw DomainError.notFound(what: "certificate authority") }
@@ -106,7 +105,7 @@ public struct SignaturesAPI: Sendable {
                 algorithm: body.algorithm,
                 by: context.principal
             )
-            return try JSONResponse(issued, status: .created).response(from: request, context: context)
+            return JSONResponse(issued, status: .created)
         }
         routes.post("/api/v1/pki/certificates/:serial/revoke", .permission(.systemAdmin)) { request, context in
             let body = try await RequestBody.json(RevokeRequest.self, from: request, context: context)

@@ -46,22 +46,23 @@ public struct RouteBuilder {
     }
 
     /// A public route: its handler sees the request's context as it is (a principal if someone is signed in).
-    public func on(
+    /// Handlers return a response or anything that makes one (`JSONResponse`, …).
+    public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method,
         _ path: String,
         _ access: Open,
-        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         catalog.add(.init(method: method, path: path, access: .everyone))
         router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
     }
 
     /// A route that needs an account: checked here, then its handler gets the signed-in context.
-    public func on(
+    public func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method,
         _ path: String,
         _ access: Restricted,
-        _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Response
+        _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Output
     ) {
         catalog.add(.init(method: method, path: path, access: access.access))
         router.on(RouterPath(path), method: method) { request, context in
@@ -70,19 +71,35 @@ public struct RouteBuilder {
         }
     }
 
-    public func get(_ path: String, _ access: Open, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+    public func get<Output: ResponseGenerator>(
+        _ path: String,
+        _ access: Open,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+    ) {
         on(.get, path, access, handler)
     }
 
-    public func get(_ path: String, _ access: Restricted, _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Response) {
+    public func get<Output: ResponseGenerator>(
+        _ path: String,
+        _ access: Restricted,
+        _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Output
+    ) {
         on(.get, path, access, handler)
     }
 
-    public func post(_ path: String, _ access: Open, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) {
+    public func post<Output: ResponseGenerator>(
+        _ path: String,
+        _ access: Open,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+    ) {
         on(.post, path, access, handler)
     }
 
-    public func post(_ path: String, _ access: Restricted, _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Response) {
+    public func post<Output: ResponseGenerator>(
+        _ path: String,
+        _ access: Restricted,
+        _ handler: @escaping @Sendable (Request, SignedInContext) async throws -> Output
+    ) {
         on(.post, path, access, handler)
     }
 
