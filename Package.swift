@@ -133,7 +133,20 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")]
+            // Each context keeps its templates and its part of the OpenAPI document beside its
+            // code; processed resources land flat in the bundle, known by their file names.
+            resources: [
+                .copy("Shared/Static"), .process("Shared/Templates"), .process("Shared/OpenAPI/openapi.json"),
+                .process("Directory/directory.openapi.json"),
+                .process("Documents/Templates"), .process("Documents/documents.openapi.json"),
+                .process("Dossiers/Templates"), .process("Dossiers/dossiers.openapi.json"),
+                .process("Exchange/exchange.openapi.json"),
+                .process("Identity/Templates"), .process("Identity/identity.openapi.json"),
+                .process("Operations/Templates"), .process("Operations/operations.openapi.json"),
+                .process("Portal/Templates"), .process("Portal/portal.openapi.json"),
+                .process("Procedures/Templates"), .process("Procedures/procedures.openapi.json"),
+                .process("Signatures/signatures.openapi.json"),
+            ]
         ),
         // Composition root: configuration, application, lifecycle, metrics backend.
         .target(
@@ -172,6 +185,7 @@ let package = Package(
             ],
             exclude: [
                 "Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py", "Fixtures/national-portal-records.json",
+                "Snapshots",
             ],
             resources: [.copy("Fixtures/vn-holidays-2021-2030.json")]
         ),

@@ -5,6 +5,21 @@ import Web
 
 /// `/openapi.json` describes exactly the API the router serves, with the declared access.
 @Suite struct OpenAPITests {
+    /// Each context's part of the document adds its paths and components; one defined twice is refused.
+    @Test func partsAreMergedAndNothingIsDefinedTwice() throws {
+        let base = Data(#"{"openapi":"3.1.0","paths":{},"components":{"schemas":{"Problem":{}}}}"#.utf8)
+        let dossiers = (name: "dossiers.openapi.json", data: Data(#"{"paths":{"/api/v1/dossiers":{}},"components":{"schemas":{"Dossier":{}}}}"#.utf8))
+        let merged = try JSONSerialization.jsonObject(with: OpenAPIDocument.merged(base: base, parts: [dossiers])) as? [String: Any]
+        #expect((merged?["paths"] as? [String: Any])?.keys.sorted() == ["/api/v1/dossiers"])
+        #expect(((merged?["components"] as? [String: Any])?["schemas"] as? [String: Any])?.keys.sorted() == ["Dossier", "Problem"])
+        let again = (name: "documents.openapi.json", data: Data(#"{"components":{"schemas":{"Problem":{}}}}"#.utf8))
+        #expect {
+            try OpenAPIDocument.merged(base: base, parts: [dossiers, again])
+        } throws: { error in
+            (error as? OpenAPIDocument.DefinedTwice)?.description == "components/schemas/Problem is defined again in documents.openapi.json"
+        }
+    }
+
     @Test func documentMatchesTheRouter() async throws {
         try await TestEnvironment.withApp { client, _, routes in
             let response = try await client.execute(uri: "/openapi.json", method: .get)

@@ -11,13 +11,9 @@ public struct OpsAPI: Sendable {
         openAPIDocument = try Self.document()
     }
 
-    /// The OpenAPI document shipped with the server.
+    /// The OpenAPI document shipped with the server: the shared part and each context's part, merged.
     public static func document() throws -> Data {
-        guard
-            let url = Bundle.module.url(forResource: "OpenAPI/openapi", withExtension: "json")
-                ?? Bundle.module.url(forResource: "openapi", withExtension: "json")
-        else { throw CocoaError(.fileNoSuchFile) }
-        return try Data(contentsOf: url)
+        try OpenAPIDocument.merged(in: Bundle.module)
     }
 
     struct Health: Encodable, Sendable { let status: String }

@@ -25,12 +25,12 @@ public struct PageRenderer: Sendable {
     /// Static files by name, with a content hash for cache-busting URLs.
     let assets: [String: (data: Data, hash: String, type: String)]
 
-    /// Every template under `root` (one folder per context), known by its file name alone; a
-    /// name used twice is refused, so contexts cannot shadow each other's pages.
+    /// Every template in `root` (each context's templates land there side by side), known by its
+    /// file name alone; a name used twice is refused, so contexts cannot shadow each other's pages.
     static func library(_ root: URL) throws -> MustacheLibrary {
         var library = MustacheLibrary()
         var seen: [String: String] = [:]
-        let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".mustache") } ?? []
+        let files = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".mustache") }
         for path in files.sorted() {
             let name = String((path as NSString).lastPathComponent.dropLast(".mustache".count))
             if let other = seen[name] {
@@ -48,7 +48,7 @@ public struct PageRenderer: Sendable {
     }
 
     public static func load(settings: WebSettings) async throws -> PageRenderer {
-        guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
+        guard let templates = Bundle.module.resourceURL,
             let statics = Bundle.module.url(forResource: "Static", withExtension: nil)
         else {
             throw Problem(status: .internalServerError, slug: "internal", detailVi: "Thiếu tệp giao diện", detailEn: "Templates missing")
