@@ -51,6 +51,19 @@ public struct Involvement: Sendable {
 
 /// The rules of Decree 30/2020 and of the platform's document workflow. No I/O.
 public enum DocumentRules {
+    /// Who may add a file: a clerk to an incoming document until it is finished (scans); the
+    /// drafter or a clerk to an outgoing draft (new versions).
+    public static func mayAttach(to document: OfficialDocument, principal: Principal) -> Bool {
+        document.direction == .incoming
+            ? principal.roles.contains(.clerk) && document.status != .finished
+            : document.status == .draft && (document.createdBy == principal.username || principal.roles.contains(.clerk))
+    }
+
+    /// An incoming document can be answered (an outgoing draft in response) until it is finished.
+    public static func mayAnswer(_ document: OfficialDocument) -> Bool {
+        document.direction == .incoming && document.status != .finished
+    }
+
     /// Numbers below 10 take a leading zero.
     public static func formatNumber(_ number: Int) -> String { number < 10 ? String(format: "%02d", number) : String(number) }
 

@@ -224,11 +224,7 @@ public struct DocumentStore: Sendable {
     /// Adds a file (a scan to a registered incoming document, or a new version to a draft).
     public func attach(_ data: Data, name: String, to id: Int64, by principal: Principal, requestID: String?) async throws -> DocumentFile {
         let document = try await visible(id, for: principal)
-        let mayAttach =
-            document.direction == .incoming
-            ? principal.roles.contains(.clerk) && document.status != .finished
-            : document.status == .draft && (document.createdBy == principal.username || principal.roles.contains(.clerk))
-        guard mayAttach else {
+        guard DocumentRules.mayAttach(to: document, principal: principal) else {
             throw DomainError.forbidden(
                 messageVi: "Không thể thêm tệp vào văn bản này lúc này",
                 messageEn: "You cannot add files to this document now"

@@ -263,7 +263,7 @@ public struct TaskStore: Sendable {
     /// Attaches a file to a task as a report of the owner agency.
     public func attach(_ data: Data, name: String, to id: Int64, by principal: Principal, requestID: String?) async throws -> TrackedTask {
         let task = try await self.task(id, for: principal)
-        guard principal.agency == task.ownerAgency, task.status == .open else {
+        guard TaskRules.mayAttach(to: task, principal: principal) else {
             throw DomainError.forbidden(messageVi: "Chỉ cơ quan chủ trì gửi tệp báo cáo", messageEn: "Only the owner agency attaches report files")
         }
         let fileName = try FileType.accept(data, name: name, maxSize: Self.maxFileSize).name

@@ -97,6 +97,11 @@ public struct TaskActionInput: Codable, Sendable {
 
 /// Task rules. No I/O.
 public enum TaskRules {
+    /// Report files come from the owner agency while the task is open.
+    public static func mayAttach(to task: TrackedTask, principal: Principal) -> Bool {
+        principal.agency == task.ownerAgency && task.status == .open
+    }
+
     /// Checks an action against the task's state, the principal's side and the input.
     public static func check(_ action: TaskAction, task: TrackedTask, principal: Principal, input: TaskActionInput, today: LocalDate)
         throws(DomainError)

@@ -36,6 +36,11 @@ import Testing
             let location = try #require(created.headers[.location])
             let draft = try await officer.get(location)
             #expect(draft.text.contains("cong-van.pdf") && draft.text.contains("/actions/submit"))
+            // Only the drafter or a clerk adds versions to a draft, and only they are offered the form.
+            #expect(draft.text.contains(#"action="\#(location)/files""#))
+            var signer = try await PageSession.signIn(client, username: "lanhdao.sxd")
+            let seenBySigner = try await signer.get(location)
+            #expect(seenBySigner.status == .ok && !seenBySigner.text.contains(#"action="\#(location)/files""#))
             #expect(try await officer.post("\(location)/actions/submit", form: ["_csrf": token]).status == .seeOther)
             var leader = try await PageSession.signIn(client, username: "lanhdao.sxd")
             let review = try await leader.get(location)

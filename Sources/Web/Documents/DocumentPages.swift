@@ -20,10 +20,10 @@ public struct DocumentPages: Sendable {
         routes.post("/documents/pending/:id/:decision", work) { request, context in try await decide(request, context) }
         routes.get("/documents/registers/:direction", work) { request, context in try await registerBook(request, context) }
         routes.get("/documents/registers/:direction/csv", work) { request, context in
-            let direction = try Self.direction(context)
+            let direction = try DocumentRequests.direction(context)
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal)
-            return DossiersAPI.download(
+            return Response.download(
                 fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
                 mediaType: "text/csv; charset=utf-8",
                 Data(csv.utf8)
@@ -32,7 +32,7 @@ public struct DocumentPages: Sendable {
         routes.get("/documents/:id", work) { request, context in try await detail(request, context) }
         routes.post("/documents/:id/actions/:action", work) { request, context in try await act(request, context) }
         routes.post("/documents/:id/files", work) { request, context in
-            let id = try DocumentsAPI.id(context)
+            let id = try DocumentRequests.documentID(context)
             let form = try await Form.read(request)
             return try await orShowError(request, context) {
                 guard let file = form.files.first(where: { !$0.data.isEmpty }) else {
@@ -44,20 +44,12 @@ public struct DocumentPages: Sendable {
         }
         routes.get("/documents/:id/files/:file", work) { _, context in
             let (file, data) = try await services.documents.file(
-                try DocumentsAPI.id(context, "file"),
-                of: try DocumentsAPI.id(context),
+                try DocumentRequests.documentID(context, "file"),
+                of: try DocumentRequests.documentID(context),
                 for: context.principal,
                 requestID: context.requestID
             )
-            return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
-        }
-    }
-
-    static func direction(_ context: SignedInContext) throws -> DocumentDirection {
-        switch try context.parameters.require("direction") {
-        case "incoming": .incoming
-        case "outgoing": .outgoing
-        default: throw DomainError.notFound(what: "register")
+            return Response.download(fileName: file.name, mediaType: file.contentType, data)
         }
     }
 
@@ -72,7 +64,7 @@ public struct DocumentPages: Sendable {
         let principal = context.principal
         let uri = request.uri
         let direction: DocumentDirection = uri.stringParameter("dir") == "out" ? .outgoing : .incoming
-        let query = try DocumentsAPI.query(uri, direction: direction)
+        let query = try DocumentRequests.query(uri, direction: direction)
         let overdue = try uri.boolParameter("overdue") ?? false
         let page = try await services.documents.list(query, for: principal, page: try uri.pageRequest(), overdueOnly: overdue)
         let today = VietnamTime.today()
@@ -182,7 +174,7 @@ public struct DocumentPages: Sendable {
         refusal: Problem? = nil,
         values: [String: String] = [:]
     ) async throws -> Response {
-        let direction = try Self.direction(context)
+        let direction = try DocumentRequests.direction(context)
         let principal = context.principal
         let agency = principal.agency ?? ""
         let staff = try await services.accounts.staff(of: agency)
@@ -217,7 +209,7 @@ public struct DocumentPages: Sendable {
     }
 
     func create(_ request: Request, _ context: SignedInContext) async throws -> Response {
-        let direction = try Self.direction(context)
+        let direction = try DocumentRequests.direction(context)
         let form = try await Form.read(request)
         let principal = context.principal
         func value(_ key: String) -> String? { form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
@@ -285,7 +277,7 @@ public struct DocumentPages: Sendable {
 
     func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
         let principal = context.principal
-        let d = try await services.documents.document(try DocumentsAPI.id(context), for: principal, requestID: context.requestID)
+        let d = try await services.documents.document(try DocumentRequests.documentID(context), for: principal, requestID: context.requestID)
         let allowed = try await services.documents.allowedActions(on: d, for: principal)
         let staff = try await services.accounts.staff(of: d.agency)
         let departments = try await services.directory.agency(d.agency)?.departments ?? []
@@ -384,9 +376,8 @@ public struct DocumentPages: Sendable {
                 actions: actions,
                 hasActions: !actions.isEmpty,
                 error: refusal.map { $0.messages(context.language).joined(separator: " ") },
-                canUpload: (d.direction == .outgoing && d.status == .draft)
-                    || (d.direction == .incoming && principal.roles.contains(.clerk) && d.status != .finished),
-                canAnswer: d.direction == .incoming && d.status != .finished
+                canUpload: DocumentRules.mayAttach(to: d, principal: principal),
+                canAnswer: DocumentRules.mayAnswer(d)
             ),
             request: request,
             context: context,
@@ -395,7 +386,7 @@ public struct DocumentPages: Sendable {
     }
 
     func act(_ request: Request, _ context: SignedInContext) async throws -> Response {
-        let id = try DocumentsAPI.id(context)
+        let id = try DocumentRequests.documentID(context)
         let form = try await Form.read(request)
         let action = try context.parameters.value("action", as: DocumentAction.self, orNotFound: "action")
         func assignee(_ value: String?) -> Assignee? {
@@ -420,7 +411,7 @@ public struct DocumentPages: Sendable {
     // MARK: Register books
 
     func registerBook(_ request: Request, _ context: SignedInContext) async throws -> Response {
-        let direction = try Self.direction(context)
+        let direction = try DocumentRequests.direction(context)
         let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
         guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
         let book = try await services.documents.registerBook(direction, year: year, for: context.principal)

@@ -40,23 +40,6 @@ public struct DocumentsAPI: Sendable {
         static let fieldNames: Set<String> = ["reason"]
     }
 
-    static func id(_ context: SignedInContext, _ name: String = "id") throws -> Int64 {
-        let id = try context.parameters.number(name, orNotFound: "document")
-        return id
-    }
-
-    static func query(_ uri: URI, direction: DocumentDirection?) throws -> DocumentQuery {
-        let requested = try uri.caseParameter("direction", as: DocumentDirection.self)
-        return DocumentQuery(
-            text: uri.stringParameter("q"),
-            direction: direction ?? requested,
-            typeCode: uri.stringParameter("type"),
-            from: try uri.dateParameter("from"),
-            to: try uri.dateParameter("to"),
-            status: try uri.caseParameter("status", as: DocumentStatus.self)
-        )
-    }
-
     /// The action's input: an empty body is allowed.
     static func actionInput(_ request: Request, _ context: SignedInContext) async throws -> DocumentActionInput {
         try await RequestBody.json(DocumentActionInput.self, from: request, context: context, orEmpty: DocumentActionInput())
@@ -68,7 +51,7 @@ public struct DocumentsAPI: Sendable {
             let base = "/api/v1/documents/\(direction == .incoming ? "incoming" : "outgoing")"
             routes.get(base, .permission(.documentsWork)) { request, context in
                 let page = try await documents.list(
-                    try Self.query(request.uri, direction: direction),
+                    try DocumentRequests.query(request.uri, direction: direction),
                     for: context.principal,
                     page: try request.uri.pageRequest(),
                     overdueOnly: try request.uri.boolParameter("overdue") ?? false
@@ -82,7 +65,7 @@ public struct DocumentsAPI: Sendable {
                 }
                 let document = try await documents.perform(
                     action,
-                    on: try Self.id(context),
+                    on: try DocumentRequests.documentID(context),
                     input: try await Self.actionInput(request, context),
                     by: context.principal,
                     requestID: context.requestID
@@ -113,7 +96,12 @@ public struct DocumentsAPI: Sendable {
         }
         routes.post("/api/v1/documents/incoming/pending/:id/refuse", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RefuseBody.self, from: request, context: context)
-            try await documents.refuseFromExchange(try Self.id(context), reason: body.reason, by: context.principal, requestID: context.requestID)
+            try await documents.refuseFromExchange(
+                try DocumentRequests.documentID(context),
+                reason: body.reason,
+                by: context.principal,
+                requestID: context.requestID
+            )
             return Response(status: .noContent)
         }
         routes.post("/api/v1/documents/outgoing", .permission(.documentsWork)) { request, context in
@@ -123,7 +111,7 @@ public struct DocumentsAPI: Sendable {
         routes.post("/api/v1/documents/outgoing/:id/issue", .permission(.documentsWork)) { request, context in
             let document = try await documents.perform(
                 .issue,
-                on: try Self.id(context),
+                on: try DocumentRequests.documentID(context),
                 input: try await Self.actionInput(request, context),
                 by: context.principal,
                 requestID: context.requestID
@@ -131,24 +119,17 @@ public struct DocumentsAPI: Sendable {
             return JSONResponse(document)
         }
         routes.get("/api/v1/documents/search", .permission(.documentsWork)) { request, context in
-            let query = try Self.query(request.uri, direction: nil)
+            let query = try DocumentRequests.query(request.uri, direction: nil)
             let page = try await documents.list(query, for: context.principal, page: try request.uri.pageRequest())
             return JSONResponse(page)
         }
         routes.get("/api/v1/documents/registers/:direction", .permission(.documentsWork)) { request, context in
-            guard
-                let direction = DocumentDirection(
-                    rawValue: context.parameters.get("direction") == "outgoing"
-                        ? "out" : context.parameters.get("direction") == "incoming" ? "in" : ""
-                )
-            else {
-                throw DomainError.notFound(what: "register")
-            }
+            let direction = try DocumentRequests.direction(context)
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
             if try request.uri.formatParameter() == "csv" {
                 let csv = try await documents.registerCSV(direction, year: year, for: context.principal)
-                return DossiersAPI.download(
+                return Response.download(
                     fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
                     mediaType: "text/csv; charset=utf-8",
                     Data(csv.utf8)
@@ -160,7 +141,9 @@ public struct DocumentsAPI: Sendable {
             )
         }
         routes.get("/api/v1/documents/:id", .permission(.documentsWork)) { request, context in
-            try JSONResponse(try await documents.document(try Self.id(context), for: context.principal, requestID: context.requestID)).response(
+            try JSONResponse(
+                try await documents.document(try DocumentRequests.documentID(context), for: context.principal, requestID: context.requestID)
+            ).response(
                 from: request,
                 context: context
             )
@@ -170,17 +153,23 @@ public struct DocumentsAPI: Sendable {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }
             let data = Data(buffer: try await RequestBody.bytes(request, limit: documents.maxFileSize))
-            let file = try await documents.attach(data, name: name, to: try Self.id(context), by: context.principal, requestID: context.requestID)
+            let file = try await documents.attach(
+                data,
+                name: name,
+                to: try DocumentRequests.documentID(context),
+                by: context.principal,
+                requestID: context.requestID
+            )
             return JSONResponse(file, status: .created)
         }
         routes.get("/api/v1/documents/:id/files/:file", .permission(.documentsWork)) { request, context in
             let (file, data) = try await documents.file(
-                try Self.id(context, "file"),
-                of: try Self.id(context),
+                try DocumentRequests.documentID(context, "file"),
+                of: try DocumentRequests.documentID(context),
                 for: context.principal,
                 requestID: context.requestID
             )
-            return DossiersAPI.download(fileName: file.name, mediaType: file.contentType, data)
+            return Response.download(fileName: file.name, mediaType: file.contentType, data)
         }
         routes.get("/api/v1/statistics/documents", .permission(.statisticsRead)) { request, context in
             let today = VietnamTime.today()

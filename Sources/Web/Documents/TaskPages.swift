@@ -36,7 +36,7 @@ public struct TaskPages: Sendable {
         }
         routes.get("/tasks/:id", work) { request, context in try await detail(request, context) }
         routes.post("/tasks/:id/actions/:action", work) { request, context in
-            let id = try TasksAPI.id(context)
+            let id = try DocumentRequests.taskID(context)
             let form = try await Form.read(request)
             let action = try context.parameters.value("action", as: TaskAction.self, orNotFound: "action")
             return try await Refusal.shown(in: context) {
@@ -57,7 +57,7 @@ public struct TaskPages: Sendable {
             }
         }
         routes.post("/tasks/:id/files", work) { request, context in
-            let id = try TasksAPI.id(context)
+            let id = try DocumentRequests.taskID(context)
             let form = try await Form.read(request)
             guard let file = form.files.first(where: { !$0.data.isEmpty }) else {
                 throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload")
@@ -68,10 +68,10 @@ public struct TaskPages: Sendable {
         routes.get("/tasks/:id/files/:sha", work) { _, context in
             let (name, data) = try await services.tasks.file(
                 try context.parameters.require("sha"),
-                of: try TasksAPI.id(context),
+                of: try DocumentRequests.taskID(context),
                 for: context.principal
             )
-            return DossiersAPI.download(fileName: name, mediaType: FileType.detect(data)?.mediaType ?? "application/octet-stream", data)
+            return Response.download(fileName: name, mediaType: FileType.detect(data)?.mediaType ?? "application/octet-stream", data)
         }
         routes.get("/documents/dashboard", .permission(.statisticsRead)) { request, context in try await dashboard(request, context) }
     }
@@ -148,7 +148,7 @@ public struct TaskPages: Sendable {
 
     func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
         let principal = context.principal
-        let task = try await services.tasks.task(try TasksAPI.id(context), for: principal)
+        let task = try await services.tasks.task(try DocumentRequests.taskID(context), for: principal)
         let names = try await agencyNames()
         let actions = TaskAction.allCases.filter { (try? TaskRules.permit($0, task: task, principal: principal)) != nil }
         let t = Strings.all(context.language)
@@ -172,7 +172,7 @@ public struct TaskPages: Sendable {
                 source: task.sourceDocumentId,
                 error: refusal?.detail,
                 actions: actions.map { .init(action: $0.rawValue, label: $0.nameVi, isReport: $0 == .report, isRequest: $0 == .requestExtension) },
-                canUpload: principal.agency == task.ownerAgency && task.status == .open,
+                canUpload: TaskRules.mayAttach(to: task, principal: principal),
                 reports: (task.reports ?? []).map { r in
                     .init(
                         at: DossierPages.time(r.at) ?? "",

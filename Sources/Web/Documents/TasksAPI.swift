@@ -9,11 +9,6 @@ public struct TasksAPI: Sendable {
 
     public init(services: WebServices) { self.services = services }
 
-    static func id(_ context: SignedInContext) throws -> Int64 {
-        let id = try context.parameters.number("id", orNotFound: "task")
-        return id
-    }
-
     public func addRoutes(to routes: RouteBuilder) {
         let tasks = services.tasks
         routes.get("/api/v1/tasks", .permission(.documentsWork)) { request, context in
@@ -31,7 +26,7 @@ public struct TasksAPI: Sendable {
             return JSONResponse.created(task, at: "/api/v1/tasks/\(task.id)")
         }
         routes.get("/api/v1/tasks/:id", .permission(.documentsWork)) { request, context in
-            JSONResponse(try await tasks.task(try Self.id(context), for: context.principal))
+            JSONResponse(try await tasks.task(try DocumentRequests.taskID(context), for: context.principal))
         }
         routes.post("/api/v1/tasks/:id/actions/:action", .permission(.documentsWork)) { request, context in
             let name = try context.parameters.require("action")
@@ -39,7 +34,13 @@ public struct TasksAPI: Sendable {
                 throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
             }
             let input = try await RequestBody.json(TaskActionInput.self, from: request, context: context, orEmpty: TaskActionInput())
-            let task = try await tasks.perform(action, on: try Self.id(context), input: input, by: context.principal, requestID: context.requestID)
+            let task = try await tasks.perform(
+                action,
+                on: try DocumentRequests.taskID(context),
+                input: input,
+                by: context.principal,
+                requestID: context.requestID
+            )
             return JSONResponse(task)
         }
         routes.post("/api/v1/tasks/:id/files", .permission(.documentsWork)) { request, context in
@@ -47,7 +48,13 @@ public struct TasksAPI: Sendable {
                 throw DomainError.invalid("name", "Cần tham số name (tên tệp)", "The name parameter (file name) is required")
             }
             let data = Data(buffer: try await RequestBody.bytes(request, limit: TaskStore.maxFileSize))
-            let task = try await tasks.attach(data, name: name, to: try Self.id(context), by: context.principal, requestID: context.requestID)
+            let task = try await tasks.attach(
+                data,
+                name: name,
+                to: try DocumentRequests.taskID(context),
+                by: context.principal,
+                requestID: context.requestID
+            )
             return JSONResponse(task, status: .created)
         }
     }

@@ -23,7 +23,7 @@ public struct DossierPages: Sendable {
         routes.get("/dossiers/:code/files/:id", .signedIn) { _, context in
             let id = try context.parameters.number("id", orNotFound: "file")
             let (attachment, data) = try await services.dossiers.file(id, of: try context.parameters.require("code"), for: context.principal)
-            return DossiersAPI.download(attachment, data)
+            return DossierRequests.download(attachment, data)
         }
         routes.get("/lookup", .everyone) { request, context in try await lookup(request, context) }
         routes.post("/dossiers/:code/rating", .signedIn) { request, context in
@@ -150,7 +150,7 @@ public struct DossierPages: Sendable {
 
     func queue(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let principal = context.principal
-        let filter = try DossiersAPI.filter(request.uri)
+        let filter = try DossierRequests.filter(request.uri)
         let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: principal)
         let now = Date().epochMillis
         let vi = context.language == .vi
@@ -309,7 +309,7 @@ public struct DossierPages: Sendable {
     func upload(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let code = try context.parameters.require("code")
         let form = try await Form.read(request)
-        let kind = try DossiersAPI.kind(form["kind"])
+        let kind = try DossierRequests.kind(form["kind"])
         return try await Refusal.shown(in: context) {
             guard !form.files.isEmpty else { throw DomainError.invalid("file", "Chọn tệp để tải lên", "Choose a file to upload") }
             for file in form.files where !file.data.isEmpty {
@@ -338,7 +338,7 @@ public struct DossierPages: Sendable {
         var status = HTTPResponse.Status.ok
         if code != nil || key != nil {
             do {
-                let found = try await DossiersAPI.lookup(code: code, key: key, services: services, context: context)
+                let found = try await DossierRequests.lookup(code: code, key: key, services: services, context: context)
                 page.result = .init(
                     code: found.code,
                     procedure: found.procedureName,

@@ -29,12 +29,12 @@ public struct DossiersAPI: Sendable {
             return JSONResponse.created(dossier, at: "/api/v1/dossiers/\(dossier.code)")
         }
         routes.get("/api/v1/dossiers", .signedIn) { request, context in
-            let filter = try Self.filter(request.uri)
+            let filter = try DossierRequests.filter(request.uri)
             let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: context.principal)
             return JSONResponse(page)
         }
         routes.get("/api/v1/dossiers/lookup", .everyone) { request, context in
-            let status = try await Self.lookup(
+            let status = try await DossierRequests.lookup(
                 code: request.uri.stringParameter("code"),
                 key: request.uri.stringParameter("phone"),
                 services: services,
@@ -63,7 +63,7 @@ public struct DossiersAPI: Sendable {
         }
         routes.post("/api/v1/dossiers/:code/attachments", .signedIn) { request, context in
             let data = Data(buffer: try await RequestBody.bytes(request, limit: services.dossiers.maxAttachmentSize))
-            let kind = try Self.kind(request.uri.stringParameter("kind"))
+            let kind = try DossierRequests.kind(request.uri.stringParameter("kind"))
             guard let document = request.uri.stringParameter("document") else {
                 throw DomainError.invalid(
                     "document",
@@ -103,7 +103,7 @@ public struct DossiersAPI: Sendable {
         routes.get("/api/v1/dossiers/:code/attachments/:id", .signedIn) { request, context in
             let id = try context.parameters.number("id", orNotFound: "file")
             let (attachment, data) = try await services.dossiers.file(id, of: try context.parameters.require("code"), for: context.principal)
-            return Self.download(attachment, data)
+            return DossierRequests.download(attachment, data)
         }
         // The national portal downloads dossier files through signed, expiring links (no session).
         routes.get("\(SignedFileLinks.path)/:id", .everyone) { request, context in
@@ -112,7 +112,7 @@ public struct DossiersAPI: Sendable {
             switch try await services.fileLinks().verify(id: id, expires: expires, signature: request.uri.stringParameter("signature") ?? "") {
             case .valid:
                 let (attachment, data) = try await services.dossiers.linkedFile(id)
-                return Self.download(attachment, data)
+                return DossierRequests.download(attachment, data)
             case .expired:
                 throw DomainError.forbidden(messageVi: "Liên kết tải tệp đã hết hạn", messageEn: "The download link has expired")
             case .forged:
@@ -121,61 +121,6 @@ public struct DossiersAPI: Sendable {
         }
     }
 
-    /// A stored file as a download (never rendered inline by the browser).
-    static func download(_ attachment: Attachment, _ data: Data) -> Response {
-        download(fileName: attachment.fileName, mediaType: attachment.mediaType, data)
-    }
-
-    /// Bytes as a download under `fileName` (ASCII fallback and RFC 5987 UTF-8 name), never cached.
-    static func download(fileName: String, mediaType: String, _ data: Data) -> Response {
-        let ascii = fileName.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? String($0) : "_" }.joined()
-        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: mediaType,
-                .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
-                .cacheControl: "private, no-store",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
-    }
-
-    static func kind(_ text: String?) throws -> Attachment.Kind {
-        guard let text else { return .submission }
-        guard let kind = Attachment.Kind(rawValue: text) else {
-            throw DomainError.invalid("kind", "kind là submission, supplement hoặc result", "kind is submission, supplement or result")
-        }
-        return kind
-    }
-
-    static func filter(_ uri: URI) throws -> DossierStore.QueueFilter {
-        DossierStore.QueueFilter(
-            status: try uri.caseParameter("status", as: DossierStatus.self),
-            agency: uri.stringParameter("agency"),
-            overdueOnly: uri.stringParameter("overdue") == "true"
-        )
-    }
-
-    /// The public lookup, throttled per address on failures.
-    static func lookup(code: String?, key: String?, services: WebServices, context: AppRequestContext) async throws -> PublicStatus {
-        let now = Date()
-        if let wait = await services.lookupLimiter.retryAfter(context.clientAddress, now: now) {
-            throw DomainError.tooManyRequests(
-                retryAfterSeconds: wait,
-                messageVi: "Tra cứu sai quá nhiều lần, thử lại sau \(wait) giây",
-                messageEn: "Too many failed lookups; try again in \(wait) seconds"
-            )
-        }
-        guard let code, let key else {
-            throw DomainError.invalid("code", "Nhập mã hồ sơ và số điện thoại hoặc số định danh", "Enter the dossier code and the phone number or ID")
-        }
-        guard let status = try await services.dossiers.lookup(code: code.trimmingCharacters(in: .whitespaces), phoneOrID: key) else {
-            await services.lookupLimiter.recordFailure(context.clientAddress, now: now)
-            throw DomainError.notFound(what: "dossier \(code)")
-        }
-        return status
-    }
 }
 
 extension NewDossier: KnownFields {
