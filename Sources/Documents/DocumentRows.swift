@@ -95,6 +95,31 @@ struct AssignmentRow: Decodable, Sendable {
     }
 }
 
+/// A new row of `document_assignments`, each column named once by its coding key.
+struct NewAssignmentRow: Encodable, Sendable {
+    let documentId: Int64
+    let parentId: Int64?
+    let role: String
+    let assigneeUser: String?
+    let assigneeDepartment: String?
+    let assignedBy: String
+    let deadline: String?
+    let instructions: String
+    let status: String
+    let createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case documentId = "document_id"
+        case parentId = "parent_id"
+        case role
+        case assigneeUser = "assignee_user"
+        case assigneeDepartment = "assignee_department"
+        case assignedBy = "assigned_by"
+        case deadline, instructions, status
+        case createdAt = "created_at"
+    }
+}
+
 struct FileRow: Decodable, Sendable {
     let id: Int64, name: String, contentType: String, sha256: String, size: Int64, version: Int, signatureSha256: String?, uploadedBy: String,
         createdAt: Int64

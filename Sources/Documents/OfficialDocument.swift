@@ -46,9 +46,10 @@ public struct Assignee: Codable, Sendable, Hashable {
 /// One assignment (phân công) of an incoming document: lead, coordinating or for information.
 public struct Assignment: Codable, Sendable, Equatable {
     public enum Role: String, Codable, Sendable { case lead, coordinate, inform }
-    /// Open (not yet taken up), processing, forwarded (to a new lead), done.
+    /// Open (not yet taken up), processing, forwarded (to a new lead), replaced (by a new
+    /// assignment of the document), done.
     public enum Status: String, Codable, Sendable {
-        case open, processing, forwarded, done
+        case open, processing, forwarded, replaced, done
 
         /// Assignments still in someone's hands.
         public static let active: [Status] = [.open, .processing]

@@ -155,11 +155,20 @@ import Testing
                 requestID: nil
             )
             #expect(incoming.status == .assigned && incoming.deadline != nil && incoming.assignments?.count == 2)
+            // Assigning again replaces the active assignments, which stay in the list as replaced.
+            incoming = try await documents.perform(
+                .assign,
+                on: incoming.id,
+                input: .init(lead: .init(user: "chuyenvien.nnmt"), deadlineDays: 5),
+                by: leader,
+                requestID: nil
+            )
+            #expect(incoming.assignments?.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.open, .replaced, .replaced])
             incoming = try await documents.perform(.process, on: incoming.id, input: .init(), by: officer, requestID: nil)
             incoming = try await documents.perform(.comment, on: incoming.id, input: .init(note: "Đã rà soát 3/5 dự án"), by: officer, requestID: nil)
             incoming = try await documents.perform(.complete, on: incoming.id, input: .init(note: "Đã trả lời"), by: officer, requestID: nil)
             #expect(incoming.status == .finished && incoming.finishedAt != nil)
-            #expect(incoming.events?.map(\.action) == ["register", "assign", "process", "comment", "complete"])
+            #expect(incoming.events?.map(\.action) == ["register", "assign", "assign", "process", "comment", "complete"])
             // The statuses travel through the outbox to the sender: 03, 04, 05, 06.
             try await Self.deliver(ExchangeStore.statusTopic, platform)
             let sender = try await documents.document(issued.id, for: try await Self.principal(platform, "vanthu.sxd"))

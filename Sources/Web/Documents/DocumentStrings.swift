@@ -119,6 +119,7 @@ extension Strings {
         "assignment_open": ("Chưa nhận", "Not yet taken up"),
         "assignment_processing": ("Đang xử lý", "Processing"),
         "assignment_forwarded": ("Đã chuyển", "Forwarded"),
+        "assignment_replaced": ("Đã giao lại", "Reassigned"),
         "assignment_done": ("Hoàn thành", "Done"),
         "event_register": ("Vào sổ", "Registered"),
         "event_draft": ("Tạo dự thảo", "Drafted"),
