@@ -53,14 +53,7 @@ public struct ExchangeStore: Sendable {
 
     /// Sends a document from the caller's agency (clerks and leaders) to every recipient.
     public func send(_ input: OutgoingDocument, by principal: Principal, requestID: String?) async throws -> [ExchangeMessage] {
-        guard let agencyID = principal.agency, !principal.roles.isDisjoint(with: [.clerk, .leader]),
-            let sender = try await directory.agency(agencyID)
-        else {
-            throw DomainError.forbidden(
-                messageVi: "Chỉ văn thư, lãnh đạo được gửi văn bản của cơ quan",
-                messageEn: "Only clerks and leaders send documents for their agency"
-            )
-        }
+        let sender = try await sendingAgency(of: principal)
         guard !input.recipients.isEmpty else {
             throw DomainError.invalid("recipients", "Cần ít nhất một nơi nhận", "At least one recipient is required")
         }
@@ -74,34 +67,70 @@ public struct ExchangeStore: Sendable {
             email: sender.email ?? "",
             telephone: sender.phone ?? ""
         )
-        // Checked before anything is signed or stored: a refused document leaves nothing behind.
-        let unsigned = input.files.enumerated().map {
-            EdXMLAttachment(
-                contentId: "cid:\($0.offset + 1)",
-                contentType: $0.element.contentType,
-                name: $0.element.name,
-                source: .data(Data())
+        try Self.validate(input, from: from, today: today, now: now, by: principal)
+        let canSign = try await certificates.signingCertificate(of: sender.identifier) != nil
+        let (attachments, signingAudits) = try await signedAttachments(
+            of: input,
+            as: sender.identifier,
+            canSign: canSign,
+            by: principal,
+            requestID: requestID
+        )
+        let header = OutgoingHeader(input: input, from: from, today: today, now: now, principal: principal)
+        let packages = try await packages(header, attachments: attachments, signed: canSign, as: sender.identifier)
+        let sent = try await recordSending(header, packages, from: sender.identifier, signingAudits: signingAudits, requestID: requestID)
+        // Recipients inside the platform receive their package at once.
+        for package in packages where package.internal {
+            // Stored moments ago by this request: neither hashed again on reading nor on keeping it.
+            _ = try await receiveDocument(
+                try files.mapped(package.digest, verify: false),
+                storedAs: package.digest,
+                by: .system("axis"),
+                requestID: requestID
             )
         }
+        return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
+    }
+
+    /// The principal's agency, when the principal may send for it (clerks and leaders).
+    func sendingAgency(of principal: Principal) async throws -> Agency {
+        guard let agencyID = principal.agency, !principal.roles.isDisjoint(with: [.clerk, .leader]),
+            let sender = try await directory.agency(agencyID)
+        else {
+            throw DomainError.forbidden(
+                messageVi: "Chỉ văn thư, lãnh đạo được gửi văn bản của cơ quan",
+                messageEn: "Only clerks and leaders send documents for their agency"
+            )
+        }
+        return sender
+    }
+
+    /// Checked before anything is signed or stored: a refused document leaves nothing behind.
+    static func validate(_ input: OutgoingDocument, from: EdXMLOrganization, today: LocalDate, now: Date, by principal: Principal) throws {
+        let unsigned = input.files.enumerated().map {
+            EdXMLAttachment(contentId: "cid:\($0.offset + 1)", contentType: $0.element.contentType, name: $0.element.name, source: .data(Data()))
+        }
         for recipient in input.recipients {
+            let to = EdXMLOrganization(organId: recipient.organId, organName: recipient.name ?? recipient.organId)
             let errors = EdXMLValidator.validate(
-                Self.document(
-                    input,
-                    from: from,
-                    to: EdXMLOrganization(organId: recipient.organId, organName: recipient.name ?? recipient.organId),
-                    today: today,
-                    now: now,
-                    by: principal,
-                    attachments: unsigned
-                ),
+                document(input, from: from, to: to, today: today, now: now, by: principal, attachments: unsigned),
                 today: today
             )
             if !errors.isEmpty { throw DomainError.invalid(errors) }
         }
-        // Sign every file with the agency's certificate, when it has one (unless signed beforehand).
+    }
+
+    /// Every file, encoded once, with its CMS signature beside it: the one it came with, or one
+    /// made with the agency's certificate when it has one (its audit recorded with the sending).
+    func signedAttachments(
+        of input: OutgoingDocument,
+        as agencyID: String,
+        canSign: Bool,
+        by principal: Principal,
+        requestID: String?
+    ) async throws -> (attachments: [EdXMLAttachment], audits: [AuditEntry]) {
         var attachments: [EdXMLAttachment] = []
-        var signingAudits: [AuditEntry] = []  // recorded with the sending, in its transaction
-        let canSign = try await certificates.signingCertificate(of: agencyID) != nil
+        var audits: [AuditEntry] = []
         for (index, file) in input.files.enumerated() {
             // Encoded once here, not for the signature digest and again for each recipient's package.
             attachments.append(
@@ -116,7 +145,7 @@ public struct ExchangeStore: Sendable {
             if signature == nil, canSign {
                 let made = try await certificates.signature(of: file.content, as: agencyID, by: principal, requestID: requestID)
                 signature = Data(made.signature)
-                signingAudits.append(made.audit)
+                audits.append(made.audit)
             }
             if let signature {
                 attachments.append(
@@ -130,36 +159,76 @@ public struct ExchangeStore: Sendable {
                 )
             }
         }
-        var built: [(recipient: EdXMLOrganization, internal: Bool, digest: String)] = []
-        var builtID = ""
-        for recipient in input.recipients {
+        return (attachments, audits)
+    }
+
+    /// What every recipient's package of one sending shares.
+    struct OutgoingHeader: Sendable {
+        let input: OutgoingDocument
+        let from: EdXMLOrganization
+        let today: LocalDate
+        let now: Date
+        let principal: Principal
+    }
+
+    /// One recipient's package, stored (`digest`); `internal` when the recipient is an agency here.
+    struct BuiltPackage: Sendable {
+        let recipient: EdXMLOrganization
+        let `internal`: Bool
+        let digest: String
+        let documentID: String
+    }
+
+    /// One package per recipient, signed (when the agency can) and stored.
+    func packages(_ header: OutgoingHeader, attachments: [EdXMLAttachment], signed: Bool, as agencyID: String) async throws -> [BuiltPackage] {
+        var built: [BuiltPackage] = []
+        for recipient in header.input.recipients {
             let known = try await directory.agency(recipient.organId)
             let to = EdXMLOrganization(organId: recipient.organId, organName: known?.name ?? recipient.name ?? recipient.organId)
-            let document = Self.document(input, from: from, to: to, today: today, now: now, by: principal, attachments: attachments)
-            builtID = document.documentId
-            let signature = canSign ? try await certificates.signPackage(document, today: today, as: agencyID) : nil
-            let digest = try storePackage(document, today: today, signature: signature)
-            built.append((to, known != nil, digest))
+            let document = Self.document(
+                header.input,
+                from: header.from,
+                to: to,
+                today: header.today,
+                now: header.now,
+                by: header.principal,
+                attachments: attachments
+            )
+            let signature = signed ? try await certificates.signPackage(document, today: header.today, as: agencyID) : nil
+            let digest = try storePackage(document, today: header.today, signature: signature)
+            built.append(BuiltPackage(recipient: to, internal: known != nil, digest: digest, documentID: document.documentId))
         }
+        return built
+    }
+
+    /// One transaction: a message and its "sent" event per recipient, the axis deliveries for
+    /// recipients outside, the signing audits and the sending's audit. Returns the messages' ids.
+    func recordSending(
+        _ header: OutgoingHeader,
+        _ packages: [BuiltPackage],
+        from agency: String,
+        signingAudits: [AuditEntry],
+        requestID: String?
+    ) async throws -> [Int64] {
         let clock = clock
-        let principalName = principal.username
-        let (packages, documentID, audits) = (built, builtID, signingAudits)
-        let sent = try await database.transaction { db -> [Int64] in
-            for audit in audits { try await AuditLog.record(audit, on: db, clock: clock) }
+        let (input, now, principal) = (header.input, header.now.epochMillis, header.principal)
+        let documentID = packages.last?.documentID ?? ""
+        return try await database.transaction { db -> [Int64] in
+            for audit in signingAudits { try await AuditLog.record(audit, on: db, clock: clock) }
             var ids: [Int64] = []
             for package in packages {
                 let id = try await Self.insert(
                     db,
                     documentID: documentID,
                     direction: .outgoing,
-                    agency: sender.identifier,
+                    agency: agency,
                     counterpart: package.recipient.organId,
                     counterpartName: package.recipient.organName,
                     subject: input.subject,
                     code: "\(input.codeNumber)/\(input.codeNotation)",
                     businessType: input.businessType ?? 0,
                     digest: package.digest,
-                    now: now.epochMillis
+                    now: now
                 )
                 guard let id else {
                     throw DomainError.conflict(
@@ -167,7 +236,7 @@ public struct ExchangeStore: Sendable {
                         messageEn: "\(documentID) was already sent to \(package.recipient.organId)"
                     )
                 }
-                try await Self.event(db, message: id, code: Self.sentCode, description: "Đã gửi", actor: principalName, now: now.epochMillis)
+                try await Self.event(db, message: id, code: Self.sentCode, description: "Đã gửi", actor: principal.username, now: now)
                 ids.append(id)
                 if !package.internal {
                     try await Outbox.enqueue(
@@ -176,7 +245,7 @@ public struct ExchangeStore: Sendable {
                         orderingKey: "\(documentID)#\(package.recipient.organId)",
                         value: AxisDelivery(packageSHA256: package.digest, recipient: package.recipient.organId, kind: "document"),
                         on: db,
-                        now: now.epochMillis
+                        now: now
                     )
                 }
             }
@@ -194,17 +263,6 @@ public struct ExchangeStore: Sendable {
             )
             return ids
         }
-        // Recipients inside the platform receive their package at once.
-        for package in packages where package.internal {
-            // Stored moments ago by this request: neither hashed again on reading nor on keeping it.
-            _ = try await receiveDocument(
-                try files.mapped(package.digest, verify: false),
-                storedAs: package.digest,
-                by: .system("axis"),
-                requestID: requestID
-            )
-        }
-        return try await database.read { db in try await sent.asyncMap { try await Self.load($0, db) } }
     }
 
     /// The edXML message of an outgoing document for one recipient.

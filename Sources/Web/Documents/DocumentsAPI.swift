@@ -17,6 +17,7 @@ public struct DocumentsAPI: Sendable {
         let secrecy: Secrecy?
         let readers: [String]?
         let unverifiedReason: String?
+        /// Registered by hand (the document's fields), when no axis message is named.
         let manual: NewIncoming?
 
         init(from decoder: any Decoder) throws {
@@ -46,6 +47,14 @@ public struct DocumentsAPI: Sendable {
     }
 
     public func addRoutes(to routes: RouteBuilder) {
+        addRegisterRoutes(to: routes)
+        addIncomingRoutes(to: routes)
+        addOutgoingRoutes(to: routes)
+        addDocumentRoutes(to: routes)
+    }
+
+    /// Each register's list and its actions (`/api/v1/documents/{incoming|outgoing}`).
+    func addRegisterRoutes(to routes: RouteBuilder) {
         let documents = services.documents
         for direction in [DocumentDirection.incoming, .outgoing] {
             let base = "/api/v1/documents/\(direction == .incoming ? "incoming" : "outgoing")"
@@ -74,21 +83,24 @@ public struct DocumentsAPI: Sendable {
                 return JSONResponse(document)
             }
         }
+    }
+
+    /// Registering incoming documents (by hand or from the axis) and refusing what the axis brought.
+    func addIncomingRoutes(to routes: RouteBuilder) {
+        let documents = services.documents
         routes.post("/api/v1/documents/incoming", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RegisterBody.self, from: request, context: context)
-            let document: OfficialDocument
-            if let message = body.exchangeMessageId {
-                document = try await documents.registerFromExchange(
-                    message,
-                    secrecy: body.secrecy,
-                    readers: body.readers ?? [],
-                    unverifiedReason: body.unverifiedReason,
-                    by: context.principal,
-                    requestID: context.requestID
-                )
-            } else {
-                document = try await documents.registerIncoming(body.manual!, by: context.principal, requestID: context.requestID)
+            if let manual = body.manual {
+                return Self.created(try await documents.registerIncoming(manual, by: context.principal, requestID: context.requestID))
             }
+            let document = try await documents.registerFromExchange(
+                body.exchangeMessageId ?? 0,
+                secrecy: body.secrecy,
+                readers: body.readers ?? [],
+                unverifiedReason: body.unverifiedReason,
+                by: context.principal,
+                requestID: context.requestID
+            )
             return Self.created(document)
         }
         routes.get("/api/v1/documents/incoming/pending", .permission(.documentsWork)) { request, context in
@@ -104,6 +116,11 @@ public struct DocumentsAPI: Sendable {
             )
             return Response(status: .noContent)
         }
+    }
+
+    /// Drafting and issuing outgoing documents.
+    func addOutgoingRoutes(to routes: RouteBuilder) {
+        let documents = services.documents
         routes.post("/api/v1/documents/outgoing", .permission(.documentsWork)) { request, context in
             let input = try await RequestBody.json(NewOutgoing.self, from: request, context: context)
             return Self.created(try await documents.createDraft(input, by: context.principal, requestID: context.requestID))
@@ -118,6 +135,11 @@ public struct DocumentsAPI: Sendable {
             )
             return JSONResponse(document)
         }
+    }
+
+    /// Search, register books, one document and its files, statistics.
+    func addDocumentRoutes(to routes: RouteBuilder) {
+        let documents = services.documents
         routes.get("/api/v1/documents/search", .permission(.documentsWork)) { request, context in
             let query = try DocumentRequests.query(request.uri, direction: nil)
             let page = try await documents.list(query, for: context.principal, page: try request.uri.pageRequest())
@@ -141,11 +163,8 @@ public struct DocumentsAPI: Sendable {
             )
         }
         routes.get("/api/v1/documents/:id", .permission(.documentsWork)) { request, context in
-            try JSONResponse(
+            JSONResponse(
                 try await documents.document(try DocumentRequests.documentID(context), for: context.principal, requestID: context.requestID)
-            ).response(
-                from: request,
-                context: context
             )
         }
         routes.post("/api/v1/documents/:id/files", .permission(.documentsWork)) { request, context in
