@@ -1130,46 +1130,68 @@ public struct ExchangeStore: Sendable {
         details: Received? = nil
     ) async throws -> Int64? {
         try await db.insert(into: "exchange_messages")
-            .columns(
-                "document_id",
-                "direction",
-                "agency",
-                "counterpart",
-                "counterpart_name",
-                "subject",
-                "code",
-                "business_type",
-                "package_sha256",
-                "signatures",
-                "received_sha256",
-                "warnings",
-                "document_date",
-                "type_name",
-                "signer",
-                "created_at",
-                "updated_at"
-            )
-            .values(
-                SQLBind(documentID),
-                SQLBind(direction.rawValue),
-                SQLBind(agency),
-                SQLBind(counterpart),
-                SQLBind(counterpartName),
-                SQLBind(subject),
-                SQLBind(code),
-                SQLBind(businessType),
-                SQLBind(digest),
-                SQLBind(signatures),
-                SQLBind(received),
-                SQLBind(details?.warnings),
-                SQLBind(details?.date),
-                SQLBind(details?.typeName),
-                SQLBind(details?.signer),
-                SQLBind(now),
-                SQLBind(now)
+            .model(
+                NewMessageRow(
+                    documentId: documentID,
+                    direction: direction.rawValue,
+                    agency: agency,
+                    counterpart: counterpart,
+                    counterpartName: counterpartName,
+                    subject: subject,
+                    code: code,
+                    businessType: businessType,
+                    packageSHA256: digest,
+                    signatures: signatures,
+                    receivedSHA256: received,
+                    warnings: details?.warnings,
+                    documentDate: details?.date,
+                    typeName: details?.typeName,
+                    signer: details?.signer,
+                    createdAt: now,
+                    updatedAt: now
+                ),
+                nilEncodingStrategy: .asNil
             )
             .ignoringConflicts(with: ["document_id", "direction", "agency", "counterpart"])
             .returning("id").first()?.decode(column: "id", as: Int64.self)
+    }
+
+    /// A new row of `exchange_messages`, each column named once by its coding key.
+    struct NewMessageRow: Encodable {
+        let documentId: String
+        let direction: String
+        let agency: String
+        let counterpart: String
+        let counterpartName: String
+        let subject: String
+        let code: String
+        let businessType: Int
+        let packageSHA256: String
+        let signatures: String?
+        let receivedSHA256: String?
+        let warnings: String?
+        let documentDate: String?
+        let typeName: String?
+        let signer: String?
+        let createdAt: Int64
+        let updatedAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case documentId = "document_id"
+            case direction, agency, counterpart
+            case counterpartName = "counterpart_name"
+            case subject, code
+            case businessType = "business_type"
+            case packageSHA256 = "package_sha256"
+            case signatures
+            case receivedSHA256 = "received_sha256"
+            case warnings
+            case documentDate = "document_date"
+            case typeName = "type_name"
+            case signer
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
     }
 
     /// What a received message records besides the common columns.

@@ -70,9 +70,29 @@ extension DossierStore {
         return StoredFile(documentName: document, fileName: accepted.name, type: accepted.type, size: file.data.count, digest: digest)
     }
 
-    static let attachmentColumns = SQLColumnList([
-        "dossier_id", "kind", "document_name", "file_name", "media_type", "size", "sha256", "uploaded_by", "at",
-    ])
+    /// A new row of `dossier_attachments`, each column named once by its coding key.
+    struct NewAttachmentRow: Encodable {
+        let dossierId: Int64
+        let kind: String
+        let documentName: String
+        let fileName: String
+        let mediaType: String
+        let size: Int
+        let sha256: String
+        let uploadedBy: String
+        let at: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case dossierId = "dossier_id"
+            case kind
+            case documentName = "document_name"
+            case fileName = "file_name"
+            case mediaType = "media_type"
+            case size, sha256
+            case uploadedBy = "uploaded_by"
+            case at
+        }
+    }
 
     /// Records stored files in one statement, with one audit record each; returns them in order.
     static func insert(
@@ -87,21 +107,20 @@ extension DossierStore {
         _ db: any SQLDatabase
     ) async throws -> [Attachment] {
         guard !files.isEmpty else { return [] }
-        let insert = db.insert(into: "dossier_attachments")
-            .columns(Self.attachmentColumns)
-        for file in files {
-            insert.values(
-                SQLBind(dossierID),
-                SQLBind(kind.rawValue),
-                SQLBind(file.documentName),
-                SQLBind(file.fileName),
-                SQLBind(file.type.mediaType),
-                SQLBind(file.size),
-                SQLBind(file.digest),
-                SQLBind(principal.username),
-                SQLBind(now)
+        let rows = files.map {
+            NewAttachmentRow(
+                dossierId: dossierID,
+                kind: kind.rawValue,
+                documentName: $0.documentName,
+                fileName: $0.fileName,
+                mediaType: $0.type.mediaType,
+                size: $0.size,
+                sha256: $0.digest,
+                uploadedBy: principal.username,
+                at: now
             )
         }
+        let insert = try db.insert(into: "dossier_attachments").models(rows)
         // Row ids are given in insertion order on both engines; RETURNING's own order is not promised.
         let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
         guard ids.count == files.count else { throw StorageError.corrupt("insert returned \(ids.count) ids for \(files.count) files") }

@@ -42,10 +42,36 @@ public struct DossierStore: Sendable {
     }
 
     static let notFound = DomainError.notFound(what: "dossier")
-    static let eventColumns = SQLColumnList([
-        "dossier_id", "action", "from_status", "to_status", "actor_user_id", "actor", "actor_role", "agency", "note", "at",
-        "due_at", "step_seq", "step_due_at",
-    ])
+    /// A new row of `dossier_events`, each column named once by its coding key.
+    struct NewEventRow: Encodable {
+        let dossierId: Int64
+        let action: String
+        let fromStatus: String?
+        let toStatus: String
+        let actorUserId: Int64?
+        let actor: String
+        let actorRole: String
+        let agency: String?
+        let note: String?
+        let at: Int64
+        let dueAt: Int64?
+        let stepSeq: Int?
+        let stepDueAt: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case dossierId = "dossier_id"
+            case action
+            case fromStatus = "from_status"
+            case toStatus = "to_status"
+            case actorUserId = "actor_user_id"
+            case actor
+            case actorRole = "actor_role"
+            case agency, note, at
+            case dueAt = "due_at"
+            case stepSeq = "step_seq"
+            case stepDueAt = "step_due_at"
+        }
+    }
 
     // MARK: Creation
 
@@ -336,21 +362,23 @@ public struct DossierStore: Sendable {
         let part = try await lastPart(of: row.id, db)
         guard
             let inserted = try await db.insert(into: "dossier_events")
-                .columns(Self.eventColumns)
-                .values(
-                    SQLBind(row.id),
-                    SQLBind(action),
-                    SQLBind(from?.rawValue),
-                    SQLBind(to.rawValue),
-                    SQLBind(principal.userID),
-                    SQLBind(principal.username),
-                    SQLBind(principal.primaryRole.rawValue),
-                    SQLBind(principal.agency),
-                    SQLBind(note),
-                    SQLBind(now.epochMillis),
-                    SQLBind(row.dueAt),
-                    SQLBind(part?.seq),
-                    SQLBind(part?.dueAt)
+                .model(
+                    NewEventRow(
+                        dossierId: row.id,
+                        action: action,
+                        fromStatus: from?.rawValue,
+                        toStatus: to.rawValue,
+                        actorUserId: principal.userID,
+                        actor: principal.username,
+                        actorRole: principal.primaryRole.rawValue,
+                        agency: principal.agency,
+                        note: note,
+                        at: now.epochMillis,
+                        dueAt: row.dueAt,
+                        stepSeq: part?.seq,
+                        stepDueAt: part?.dueAt
+                    ),
+                    nilEncodingStrategy: .asNil
                 )
                 .returning("id").first()
         else { throw StorageError.corrupt("insert returned no id") }
