@@ -113,31 +113,53 @@ extension DossierStore {
         }
     }
 
-    static let seedColumns = [
-        "code", "procedure_code", "procedure_name", "receiving_agency", "implementing_agency", "current_agency", "current_step", "step_count",
-        "channel", "status", "applicant", "applicant_phone", "subject", "created_at", "received_at", "due_at", "paused_days",
-        "supplement_count", "extension_count", "finished_at", "end_at", "returned_at", "updated_at", "version", "field_code", "field_name",
-        "fees", "online_level",
-    ]
-
     /// Inserts one batch of generated dossiers in one transaction.
     public func bulkInsert(_ dossiers: [SeedDossier]) async throws {
         @Sendable func optional(_ value: Int64?) -> BulkValue { value.map(BulkValue.int) ?? .null }
-        let rows: [[BulkValue]] = dossiers.map { d in
-            let applicant = #"{"fullName":"\#(d.applicantName)","kind":1,"phone":"\#(d.applicantPhone)"}"#
-            return [
-                .text(d.code), .text(d.procedureCode), .text(d.procedureName), .text(d.receivingAgency ?? d.agency), .text(d.agency),
-                .text(d.currentAgency ?? d.agency), .int(Int64(d.currentStep)), .int(Int64(d.stepCount)),
-                .int(Int64(d.channel)), .text(d.status.rawValue), .text(applicant), .text(d.applicantPhone), .text(d.subject), .int(d.createdAt),
-                optional(d.receivedAt), optional(d.dueAt), .int(0), .int(Int64(d.supplementCount)), .int(Int64(d.extensionCount)), optional(d.endAt),
-                optional(d.endAt),
-                optional(d.returnedAt), .int(d.endAt ?? d.receivedAt ?? d.createdAt), .int(1), .text(d.fieldCode), .text(d.fieldName), .text("[]"),
-                .text(d.onlineLevel),
-            ]
+        let rows = dossiers.map { d in
+            DossierRow(
+                id: 0,
+                code: d.code,
+                procedureCode: d.procedureCode,
+                procedureName: d.procedureName,
+                receivingAgency: d.receivingAgency ?? d.agency,
+                implementingAgency: d.agency,
+                currentAgency: d.currentAgency ?? d.agency,
+                currentStep: d.currentStep,
+                stepCount: d.stepCount,
+                assignedUserId: nil,
+                assignedUsername: nil,
+                channel: d.channel,
+                status: d.status.rawValue,
+                resumeStatus: nil,
+                applicant: #"{"fullName":"\#(d.applicantName)","kind":1,"phone":"\#(d.applicantPhone)"}"#,
+                applicantPhone: d.applicantPhone,
+                applicantCitizenId: nil,
+                subject: d.subject,
+                ownerUserId: nil,
+                createdAt: d.createdAt,
+                receivedAt: d.receivedAt,
+                dueAt: d.dueAt,
+                pausedAt: nil,
+                pausedDays: 0,
+                supplementCount: d.supplementCount,
+                extensionCount: d.extensionCount,
+                finishedAt: d.endAt,
+                endedAt: nil,
+                returnedAt: d.returnedAt,
+                updatedAt: d.endAt ?? d.receivedAt ?? d.createdAt,
+                version: 1,
+                fieldCode: d.fieldCode,
+                fieldName: d.fieldName,
+                fees: "[]",
+                endAt: d.endAt,
+                onlineLevel: d.onlineLevel
+            )
         }
         try await database.transaction { db in
             let before = try await BulkInsert.maxID("dossiers", on: db)
-            try await BulkInsert.insert(into: "dossiers", columns: Self.seedColumns, rows: rows, on: db, batch: 400)
+            // Written from the same row type as one submission (its coding keys name the columns).
+            try await BulkInsert.insert(into: "dossiers", rows: rows, on: db, batch: 400)
             try await db.raw(
                 "INSERT INTO dossier_agencies (dossier_id, agency_identifier) SELECT id, implementing_agency FROM dossiers WHERE id > \(bind: before)"
             ).run()
