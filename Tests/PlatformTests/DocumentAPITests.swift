@@ -1,6 +1,7 @@
 import Core
 import DocumentExchange
 import Documents
+import Dossiers
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -31,7 +32,7 @@ import Testing
             )
             let draft = try await client.json("/api/v1/documents/outgoing", method: .post, token: officer, body: draftBody)
             #expect(draft.status == .created, "\(draft.text)")
-            let id = try #require(draft.object?["id"] as? Int)
+            let id = try draft.decoded(OfficialDocument.self).id
             let upload = try await client.execute(
                 uri: "/api/v1/documents/\(id)/files?name=qd.pdf",
                 method: .post,
@@ -49,7 +50,8 @@ import Testing
             )
             let issued = try await client.json("/api/v1/documents/outgoing/\(id)/issue", method: .post, token: clerk)
             #expect(issued.status == .ok, "\(issued.text)")
-            #expect(issued.object?["codeNotation"] as? String == "QĐ-SXD" && issued.object?["codeNumber"] as? String == "01")
+            let issuedDocument = try issued.decoded(OfficialDocument.self)
+            #expect(issuedDocument.codeNotation == "QĐ-SXD" && issuedDocument.codeNumber == "01")
             // The recipient's clerk registers it, the leader assigns, the officer finishes.
             let nnmtClerk = try await client.token("vanthu.nnmt")
             let nnmtLeader = try await client.token("lanhdao.nnmt")
@@ -63,7 +65,7 @@ import Testing
                 body: #"{"exchangeMessageId":\#(message)}"#
             )
             #expect(registered.status == .created, "\(registered.text)")
-            let incoming = try #require(registered.object?["id"] as? Int)
+            let incoming = try registered.decoded(OfficialDocument.self).id
             let assigned = try await client.json(
                 "/api/v1/documents/incoming/\(incoming)/actions/assign",
                 method: .post,
@@ -74,13 +76,13 @@ import Testing
             #expect(try await client.json("/api/v1/documents/incoming/\(incoming)/actions/complete", method: .post, token: nnmtOfficer).status == .ok)
             try await DocumentTests.deliver(ExchangeStore.statusTopic, platform)
             let seen = try await client.json("/api/v1/documents/\(id)", token: clerk)
-            let deliveries = try #require(seen.object?["deliveries"] as? [[String: Any]])
-            #expect(deliveries.first?["statuses"] as? [String] == ["00", "01", "03", "04", "06"], "\(deliveries)")
+            let deliveries = try #require(try seen.decoded(OfficialDocument.self).deliveries)
+            #expect(deliveries.first?.statuses == ["00", "01", "03", "04", "06"], "\(deliveries)")
             // Others do not see it; search and registers work.
             #expect(try await client.json("/api/v1/documents/\(incoming)", token: clerk).status == .notFound)
             #expect(try await client.json("/api/v1/documents/incoming", token: citizen).status == .forbidden)
             let found = try await client.json("/api/v1/documents/search?q=quyet%20dinh%20phe%20duyet", token: nnmtLeader)
-            #expect((found.object?["items"] as? [[String: Any]])?.count == 1, "\(found.text)")
+            #expect(try found.decoded(Page<OfficialDocument>.self).items.count == 1, "\(found.text)")
             let csv = try await client.json("/api/v1/documents/registers/incoming?format=csv", token: nnmtClerk)
             #expect(csv.status == .ok && csv.text.contains("01/QĐ-SXD"))
             let statistics = try await client.json("/api/v1/statistics/documents", token: nnmtLeader)
@@ -155,12 +157,9 @@ import Testing
                 body: ByteBuffer(bytes: body)
             )
             #expect(created.status == .created, "\(created.text)")
-            let code = try #require(created.object?["code"] as? String)
-            let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen)
-            #expect(
-                (detail.object?["attachments"] as? [[String: Any]])?.first?["documentName"] as? String == "Đơn đăng ký biến động đất đai",
-                "\(detail.text)"
-            )
+            let code = try created.decoded(Dossier.self).code
+            let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen).decoded(DossierDetail.self)
+            #expect(detail.attachments.first?.documentName == "Đơn đăng ký biến động đất đai", "\(detail.attachments)")
             // A file that is not a document type is refused and nothing is created.
             let bad = body.replacingOccurrences(of: DossierStoreTests.pdf, with: Data("MZ not a pdf".utf8))
             let refused = try await client.execute(
@@ -171,7 +170,7 @@ import Testing
             )
             #expect(refused.status == .unprocessableContent)
             let mine = try await client.json("/api/v1/dossiers", token: citizen)
-            #expect((mine.object?["items"] as? [[String: Any]])?.count == 1)
+            #expect(try mine.decoded(Page<Dossier>.self).items.count == 1)
         }
     }
 }

@@ -1,10 +1,12 @@
 import Core
+import Dossiers
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Server
 import Testing
+import Web
 
 @Suite struct DossierAPITests {
     static let applicant = #"{"fullName":"Nguyễn Thị Dân","phone":"0912345678","citizenId":"075190000123"}"#
@@ -49,29 +51,30 @@ import Testing
             #expect(selfReceive.status == .forbidden)
             let counter = try await client.token("motcua.bienhoa")
             let received = try await client.json("/api/v1/dossiers/\(code)/actions/receive", method: .post, token: counter)
-            #expect(received.status == .ok && received.object?["status"] as? String == "received")
+            #expect(received.status == .ok)
+            #expect(try received.decoded(Dossier.self).status == .received)
             let illegal = try await client.json("/api/v1/dossiers/\(code)/actions/return_result", method: .post, token: counter)
             #expect(illegal.status == .conflict)
-            #expect((illegal.object?["detailEn"] as? String)?.contains("Allowed: assign") == true)
+            #expect(try illegal.decoded(Problem.self).detailEn.contains("Allowed: assign"))
             let noReason = try await client.json("/api/v1/dossiers/\(code)/actions/request_supplement", method: .post, token: counter, body: "{}")
             #expect(noReason.status == .unprocessableContent)
             let unknown = try await client.json("/api/v1/dossiers/\(code)/actions/teleport", method: .post, token: counter)
             #expect(unknown.status == .unprocessableContent)
             // Detail for the owner lists history and allowed actions; strangers get 404.
-            let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen)
-            #expect((detail.object?["events"] as? [[String: Any]])?.count == 2)
-            #expect(detail.object?["allowedActions"] as? [String] == ["withdraw"])
-            let abilities = detail.object?["abilities"] as? [String: Bool]
+            let detail = try await client.json("/api/v1/dossiers/\(code)", token: citizen).decoded(DossierDetail.self)
+            #expect(detail.events.count == 2)
+            #expect(detail.allowedActions == [.withdraw])
             // received: its fee may be paid, nothing more
-            #expect(abilities == ["attachPapers": false, "attachResult": false, "pay": true, "rate": false])
+            let abilities = detail.abilities
+            #expect(!abilities.attachPapers && !abilities.attachResult && abilities.pay && !abilities.rate, "\(abilities)")
             let stranger = try await client.token("chuyenvien.sxd")
             #expect(try await client.json("/api/v1/dossiers/\(code)", token: stranger).status == .notFound)
             #expect(try await client.json("/api/v1/dossiers/\(code)/attachments/\(fileID)", token: stranger).status == .notFound)
             // Queues.
             let mine = try await client.json("/api/v1/dossiers", token: citizen)
-            #expect((mine.object?["items"] as? [[String: Any]])?.first?["code"] as? String == code)
+            #expect(try mine.decoded(Page<Dossier>.self).items.first?.code == code)
             let queue = try await client.json("/api/v1/dossiers?status=received", token: counter)
-            #expect((queue.object?["items"] as? [[String: Any]])?.count == 1)
+            #expect(try queue.decoded(Page<Dossier>.self).items.count == 1)
             #expect(try await client.json("/api/v1/dossiers?status=bogus", token: counter).status == .unprocessableContent)
             // Public lookup, throttled after repeated misses.
             let found = try await client.json("/api/v1/dossiers/lookup?code=\(code)&phone=0912345678")

@@ -158,6 +158,15 @@ extension TestResponse {
     var text: String { String(buffer: body) }
     var object: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] }
     var array: [[String: Any]]? { try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]] }
+
+    /// The body decoded into the API's own type; a failure names the type and shows the answer.
+    func decoded<T: Decodable>(_ type: T.Type) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch {
+            throw TestFailure("\(status) is not a \(T.self): \(error); body: \(text.prefix(400))")
+        }
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -1,5 +1,7 @@
 /// A page of results with an opaque cursor for the next page (`?limit=&cursor=`).
 public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+
     public let items: [Item]
     public let nextCursor: String?
 
@@ -63,5 +65,16 @@ public struct PageRequest: Sendable, Hashable {
             )
         }
         return key
+    }
+}
+
+/// A page read back by a client of the API (tests, tools).
+extension Page: Decodable where Item: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            items: try container.decode([Item].self, forKey: .items),
+            nextCursor: try container.decodeIfPresent(String.self, forKey: .nextCursor)
+        )
     }
 }
