@@ -67,43 +67,105 @@ extension DocumentStore {
         }
     }
 
+    /// A generated row of `documents`: each column named once, beside its value.
+    struct GeneratedDocumentRow: Encodable {
+        let agency: String
+        let direction: String
+        let status: String
+        let registerNumber: Int
+        let registerYear: Int
+        let series = "regular"
+        let codeNumber: String
+        let codeNotation: String
+        let typeCode: String
+        let subject: String
+        let summary = ""
+        let urgency = 0
+        let secrecy = 0
+        let counterpart: String?
+        let counterpartName: String?
+        let documentDate: String
+        let arrivedAt: Int64?
+        let issuedAt: Int64?
+        let channel: String?
+        let exchangeMessageId: Int64?
+        let exchangeDocumentId: String
+        let signer: String?
+        let recipients: String
+        let approvers = "[]"
+        let approvalStep = 0
+        let deadline: String?
+        let finishedAt: Int64?
+        let businessType = 0
+        let searchText: String
+        let createdBy = "seed"
+        let createdAt: Int64
+        let updatedAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case agency, direction, status
+            case registerNumber = "register_number"
+            case registerYear = "register_year"
+            case series
+            case codeNumber = "code_number"
+            case codeNotation = "code_notation"
+            case typeCode = "type_code"
+            case subject, summary, urgency, secrecy
+            case counterpart
+            case counterpartName = "counterpart_name"
+            case documentDate = "document_date"
+            case arrivedAt = "arrived_at"
+            case issuedAt = "issued_at"
+            case channel
+            case exchangeMessageId = "exchange_message_id"
+            case exchangeDocumentId = "exchange_document_id"
+            case signer, recipients, approvers
+            case approvalStep = "approval_step"
+            case deadline
+            case finishedAt = "finished_at"
+            case businessType = "business_type"
+            case searchText = "search_text"
+            case createdBy = "created_by"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+    }
+
     public func bulkInsert(_ documents: [SeedDocument]) async throws {
-        func optional(_ value: Int64?) -> BulkValue { value.map(BulkValue.int) ?? .null }
-        let rows: [[BulkValue]] = documents.map { d in
+        let rows = documents.map { d in
             let type = DocumentType.find(d.typeCode) ?? DocumentType.all[0]
             let incoming = d.direction == .incoming
-            let recipients = incoming ? "[]" : DocumentRow.json([OfficialDocument.Recipient(organId: d.counterpart, name: d.counterpartName)])
-            return [
-                .text(d.agency), .text(d.direction.rawValue), .text(d.status.rawValue), .int(Int64(d.registerNumber)), .int(Int64(d.year)),
-                .text("regular"),
-                .text(d.codeNumber), .text(d.codeNotation), .text(type.code), .text(d.subject), .text(""), .int(0), .int(0),
-                incoming ? .text(d.counterpart) : .null, incoming ? .text(d.counterpartName) : .null, .text(d.date.iso),
-                incoming ? .int(d.at) : .null, incoming ? .null : .int(d.at), incoming ? .text(ArrivalChannel.exchange.rawValue) : .null,
-                optional(d.exchangeMessageId), .text(d.exchangeDocumentId), d.signer.map(BulkValue.text) ?? .null, .text(recipients), .text("[]"),
-                .int(0),
-                d.deadline.map { .text($0.iso) } ?? .null, optional(d.finishedAt), .int(0),
-                .text(
-                    Self.searchText([d.codeNumber, d.codeNotation, "\(d.codeNumber)/\(d.codeNotation)", d.subject, d.counterpartName, type.nameVi])
-                ),
-                .text("seed"), .int(d.at), .int(d.finishedAt ?? d.at),
-            ]
+            return GeneratedDocumentRow(
+                agency: d.agency,
+                direction: d.direction.rawValue,
+                status: d.status.rawValue,
+                registerNumber: d.registerNumber,
+                registerYear: d.year,
+                codeNumber: d.codeNumber,
+                codeNotation: d.codeNotation,
+                typeCode: type.code,
+                subject: d.subject,
+                counterpart: incoming ? d.counterpart : nil,
+                counterpartName: incoming ? d.counterpartName : nil,
+                documentDate: d.date.iso,
+                arrivedAt: incoming ? d.at : nil,
+                issuedAt: incoming ? nil : d.at,
+                channel: incoming ? ArrivalChannel.exchange.rawValue : nil,
+                exchangeMessageId: d.exchangeMessageId,
+                exchangeDocumentId: d.exchangeDocumentId,
+                signer: d.signer,
+                recipients: incoming ? "[]" : DocumentRow.json([OfficialDocument.Recipient(organId: d.counterpart, name: d.counterpartName)]),
+                deadline: d.deadline?.iso,
+                finishedAt: d.finishedAt,
+                searchText: Self.searchText([
+                    d.codeNumber, d.codeNotation, "\(d.codeNumber)/\(d.codeNotation)", d.subject, d.counterpartName, type.nameVi,
+                ]),
+                createdAt: d.at,
+                updatedAt: d.finishedAt ?? d.at
+            )
         }
         try await database.transaction { db in
-            try await BulkInsert.insert(
-                into: "documents",
-                columns: [
-                    "agency", "direction", "status", "register_number", "register_year", "series", "code_number", "code_notation", "type_code",
-                    "subject", "summary",
-                    "urgency", "secrecy", "counterpart", "counterpart_name", "document_date", "arrived_at", "issued_at", "channel",
-                    "exchange_message_id",
-                    "exchange_document_id", "signer", "recipients", "approvers", "approval_step", "deadline", "finished_at", "business_type",
-                    "search_text",
-                    "created_by", "created_at", "updated_at",
-                ],
-                rows: rows,
-                on: db,
-                batch: 300
-            )
+            try await BulkInsert.insert(into: "documents", rows: rows, on: db, batch: 300)
         }
     }
 
