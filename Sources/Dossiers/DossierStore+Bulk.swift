@@ -115,7 +115,6 @@ extension DossierStore {
 
     /// Inserts one batch of generated dossiers in one transaction.
     public func bulkInsert(_ dossiers: [SeedDossier]) async throws {
-        @Sendable func optional(_ value: Int64?) -> BulkValue { value.map(BulkValue.int) ?? .null }
         let rows = dossiers.map { d in
             DossierRow(
                 id: 0,
@@ -171,22 +170,42 @@ extension DossierStore {
                 uniqueKeysWithValues: try await db.select().columns("code", "id").from("dossiers").where("id", .greaterThan, before).all()
                     .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "id", as: Int64.self)) }
             )
-            var events: [[BulkValue]] = []
-            var parts: [[BulkValue]] = []
+            var events: [NewEventRow] = []
+            var parts: [PartRow] = []
             var agencies: [[BulkValue]] = []
             for d in dossiers {
                 guard let id = ids[d.code] else { throw StorageError.corrupt("generated dossier \(d.code) not stored") }
                 for e in d.events {
-                    events.append([
-                        .int(id), .text(e.action), .text(e.toStatus.rawValue), .text("seed"), .text("system"), .int(e.at), optional(e.dueAt),
-                        e.stepSeq.map { .int(Int64($0)) } ?? .null, optional(e.stepDueAt),
-                    ])
+                    events.append(
+                        NewEventRow(
+                            dossierId: id,
+                            action: e.action,
+                            fromStatus: nil,
+                            toStatus: e.toStatus.rawValue,
+                            actorUserId: nil,
+                            actor: "seed",
+                            actorRole: "system",
+                            agency: nil,
+                            note: nil,
+                            at: e.at,
+                            dueAt: e.dueAt,
+                            stepSeq: e.stepSeq,
+                            stepDueAt: e.stepDueAt
+                        )
+                    )
                 }
                 for (seq, p) in d.parts.enumerated() {
-                    parts.append([
-                        .int(id), .int(Int64(seq)), .text(p.agency), .int(p.startedAt), optional(p.endedAt), optional(p.dueAt),
-                        .text(p.status.rawValue),
-                    ])
+                    parts.append(
+                        PartRow(
+                            dossierId: id,
+                            seq: seq,
+                            agencyIdentifier: p.agency,
+                            startedAt: p.startedAt,
+                            endedAt: p.endedAt,
+                            dueAt: p.dueAt,
+                            status: p.status.rawValue
+                        )
+                    )
                 }
                 for agency in Set(d.parts.map(\.agency) + [d.receivingAgency].compactMap { $0 }) where agency != d.agency {
                     agencies.append([.int(id), .text(agency)])
@@ -194,14 +213,12 @@ extension DossierStore {
             }
             try await BulkInsert.insert(
                 into: "dossier_events",
-                columns: ["dossier_id", "action", "to_status", "actor", "actor_role", "at", "due_at", "step_seq", "step_due_at"],
                 rows: events,
                 on: db,
                 batch: 400
             )
             try await BulkInsert.insert(
                 into: "dossier_steps",
-                columns: ["dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status"],
                 rows: parts,
                 on: db,
                 batch: 400

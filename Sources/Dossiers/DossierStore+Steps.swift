@@ -47,17 +47,37 @@ extension DossierStore {
             : VietnamTime.instant(Deadlines.due(receivedAt: VietnamTime.local(start), processingDays: part.days, cutoff: nil, calendar: calendar))
                 .epochMillis
         let seq = try await lastPart(of: row.id, db).map { $0.seq + 1 } ?? 0
-        try await db.insert(into: "dossier_steps").columns("dossier_id", "seq", "agency_identifier", "started_at", "ended_at", "due_at", "status")
-            .values(
-                SQLBind(row.id),
-                SQLBind(seq),
-                SQLBind(part.agency),
-                SQLBind(start.epochMillis),
-                SQLBind(Int64?.none),
-                SQLBind(due),
-                SQLBind(DossierStatus.processing.rawValue)
-            )
-            .run()
+        let new = PartRow(
+            dossierId: row.id,
+            seq: seq,
+            agencyIdentifier: part.agency,
+            startedAt: start.epochMillis,
+            endedAt: nil,
+            dueAt: due,
+            status: DossierStatus.processing.rawValue
+        )
+        try await db.insert(into: "dossier_steps").model(new, nilEncodingStrategy: .asNil).run()
+    }
+
+    /// A row of `dossier_steps` (an agency's part), each column named once by its coding key.
+    struct PartRow: Encodable {
+        let dossierId: Int64
+        let seq: Int
+        let agencyIdentifier: String
+        let startedAt: Int64
+        let endedAt: Int64?
+        let dueAt: Int64?
+        let status: String
+
+        enum CodingKeys: String, CodingKey {
+            case dossierId = "dossier_id"
+            case seq
+            case agencyIdentifier = "agency_identifier"
+            case startedAt = "started_at"
+            case endedAt = "ended_at"
+            case dueAt = "due_at"
+            case status
+        }
     }
 
     /// Ends the open part: forwarded on (`processing`), or with the dossier's final status.
