@@ -43,29 +43,38 @@ extension ExchangeStore {
         let placeholder = try files.put(Data("<!-- generated history: no package body -->".utf8))
         return try await database.transaction { db in
             let before = try await BulkInsert.maxID("exchange_messages", on: db)
-            var rows: [[BulkValue]] = []
+            var rows: [NewMessageRow] = []
             rows.reserveCapacity(exchanges.count * 2)
             for e in exchanges {
-                let last = e.sentAt + 5 * 3_600_000
                 for (direction, agency, counterpart, name) in [
                     ("out", e.sender, e.recipient, e.recipientName), ("in", e.recipient, e.sender, e.senderName),
                 ] {
-                    rows.append([
-                        .text(e.documentId), .text(direction), .text(agency), .text(counterpart), .text(name), .text(e.subject), .text(e.code),
-                        .int(0),
-                        .text(placeholder), .text(e.finalStatus), .int(e.sentAt), .int(last),
-                    ])
+                    rows.append(
+                        NewMessageRow(
+                            documentId: e.documentId,
+                            direction: direction,
+                            agency: agency,
+                            counterpart: counterpart,
+                            counterpartName: name,
+                            subject: e.subject,
+                            code: e.code,
+                            businessType: 0,
+                            packageSHA256: placeholder,
+                            signatures: nil,
+                            receivedSHA256: nil,
+                            warnings: nil,
+                            documentDate: nil,
+                            typeName: nil,
+                            signer: nil,
+                            statusCode: e.finalStatus,
+                            createdAt: e.sentAt,
+                            updatedAt: e.sentAt + 5 * 3_600_000
+                        )
+                    )
                 }
             }
-            try await BulkInsert.insert(
-                into: "exchange_messages",
-                columns: [
-                    "document_id", "direction", "agency", "counterpart", "counterpart_name", "subject",
-                    "code", "business_type", "package_sha256", "status_code", "created_at", "updated_at",
-                ],
-                rows: rows,
-                on: db
-            )
+            // Written by the row type one sending or receipt inserts with.
+            try await BulkInsert.insert(into: "exchange_messages", rows: rows, on: db)
             // Timelines, one status an hour: 00 (sent, sender only), then 01 … the final status on both sides.
             try await db.raw(
                 """

@@ -1173,10 +1173,13 @@ public struct ExchangeStore: Sendable {
         let documentDate: String?
         let typeName: String?
         let signer: String?
+        /// The last status (only generated histories start with one).
+        var statusCode: String? = nil
         let createdAt: Int64
         let updatedAt: Int64
 
         enum CodingKeys: String, CodingKey {
+            case statusCode = "status_code"
             case documentId = "document_id"
             case direction, agency, counterpart
             case counterpartName = "counterpart_name"
