@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Core
@@ -71,20 +72,32 @@ import Testing
         }
     }
 
+    /// A clock that moves only when told.
+    final class HandClock: Sendable {
+        private let instant = Mutex(ContinuousClock.now)
+        func now() -> ContinuousClock.Instant { instant.withLock { $0 } }
+        func advance(_ duration: Duration) { instant.withLock { $0 += duration } }
+    }
+
     @Test func keepsFoundValuesUntilClearedOrExpired() async throws {
-        // A lifetime long enough that a busy machine (the suites run in parallel) does not age
-        // the value out between two adjacent calls.
-        let cache = ReferenceCache<String, Int>(lifetime: .seconds(1))
+        let clock = HandClock()
+        let cache = ReferenceCache<String, Int>(lifetime: .seconds(30), now: { clock.now() })
         let loads = Loads()
         #expect(try await cache.value(for: "a") { await loads.next() } == 1)
+        clock.advance(.seconds(29))
         #expect(try await cache.value(for: "a") { await loads.next() } == 1)
         cache.clear()
         #expect(try await cache.value(for: "a") { await loads.next() } == 2)
-        try await Task.sleep(for: .milliseconds(1_100))
+        clock.advance(.seconds(31))
         // Aged out: the old value is served once more while the new one loads.
         #expect(try await cache.value(for: "a") { await loads.next() } == 2)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await cache.value(for: "a") { await loads.next() } == 3)
+        // Until the reload is kept, the old value is served and no second reload starts.
+        var served = 2
+        for _ in 0..<500 where served != 3 {
+            served = try await cache.value(for: "a") { await loads.next() } ?? 0
+            if served != 3 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(served == 3)
         #expect(await loads.count == 3)
     }
 

@@ -25,16 +25,23 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
     private let state = Mutex(State())
     private let lifetime: Duration
     private let capacity: Int
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(lifetime: Duration = .seconds(30), capacity: Int = 10_000) {
+    /// `now` is the clock entries age by (tests pass one they move by hand).
+    public init(
+        lifetime: Duration = .seconds(30),
+        capacity: Int = 10_000,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.lifetime = lifetime
         self.capacity = capacity
+        self.now = now
     }
 
     /// The cached value for `key`, or the loaded one (kept if found and no write cleared the
     /// cache while it was loading).
     public func value(for key: Key, load: @escaping @Sendable () async throws -> Value?) async throws -> Value? {
-        let now = ContinuousClock.now
+        let now = now()
         let found = state.withLock { state -> Found in
             let entry = state.entries[key]
             if let entry, entry.expires > now { return .cached(entry.value) }
@@ -62,7 +69,7 @@ public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Se
     }
 
     private func finish(_ key: Key, generation: Int, result: Result<Value?, any Error>) {
-        let expires = ContinuousClock.now + lifetime
+        let expires = now() + lifetime
         state.withLock { state in
             guard state.generation == generation else { return }
             state.loading[key] = nil
