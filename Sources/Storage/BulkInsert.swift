@@ -45,14 +45,10 @@ extension BulkInsert {
     /// Rows written from an `Encodable` row type (its coding keys name the columns, the same type
     /// one request inserts with SQLKit's `model`), as literal multi-row INSERTs; nil is NULL.
     public static func insert(into table: String, rows: [some Encodable], on db: any SQLDatabase, batch: Int = 500) async throws {
-        guard let first = rows.first else { return }
-        let columns = try BulkRowEncoder.encode(first).map(\.column)
-        let values = try rows.map { row in
-            let encoded = try BulkRowEncoder.encode(row)
-            guard encoded.map(\.column) == columns else { throw BulkRowEncoder.Unsupported(what: "rows with different columns") }
-            return encoded.map(\.value)
-        }
-        try await insert(into: table, columns: columns, rows: values, on: db, batch: batch)
+        let encoded = try rows.map(BulkRowEncoder.encode)
+        guard let columns = encoded.first?.map(\.column) else { return }
+        guard encoded.allSatisfy({ $0.map(\.column) == columns }) else { throw BulkRowEncoder.Unsupported(what: "rows with different columns") }
+        try await insert(into: table, columns: columns, rows: encoded.map { $0.map(\.value) }, on: db, batch: batch)
     }
 }
 

@@ -26,23 +26,13 @@ public struct PageRenderer: Sendable {
     let assets: [String: (data: Data, hash: String, type: String)]
 
     /// Every template in `root` (each context's templates land there side by side), known by its
-    /// file name alone; a name used twice is refused, so contexts cannot shadow each other's pages.
+    /// file name alone. Two contexts cannot shadow each other's pages: SwiftPM refuses a target
+    /// with two resources of one name ("multiple resources named …").
     static func library(_ root: URL) throws -> MustacheLibrary {
         var library = MustacheLibrary()
-        var seen: [String: String] = [:]
-        let files = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".mustache") }
-        for path in files.sorted() {
-            let name = String((path as NSString).lastPathComponent.dropLast(".mustache".count))
-            if let other = seen[name] {
-                throw Problem(
-                    status: .internalServerError,
-                    slug: "internal",
-                    detailVi: "Trùng tên mẫu \(name)",
-                    detailEn: "Template \(name) in \(other) and \(path)"
-                )
-            }
-            seen[name] = path
-            library.register(try MustacheTemplate(string: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)), named: name)
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.path) where file.hasSuffix(".mustache") {
+            let template = try MustacheTemplate(string: String(contentsOf: root.appendingPathComponent(file), encoding: .utf8))
+            library.register(template, named: String(file.dropLast(".mustache".count)))
         }
         return library
     }

@@ -54,28 +54,33 @@ struct ErrorPage {
 /// What a template sees: the layout's values first, then the page's typed view model (its stored
 /// properties, by name). Mustache cannot test a list for being non-empty, so `has_<name>` is true
 /// when the layout's or the page's list `name` has elements.
-struct PageScope<Page>: MustacheParent {
-    let layout: LayoutValues
-    let page: Page
+struct PageScope: MustacheParent {
+    /// Every stored property of the layout and of the page by name, the layout's first, read
+    /// once per render (a template looks names up here hundreds of times); an absent optional
+    /// is stored as nil.
+    private let values: [String: Any?]
+
+    init(layout: LayoutValues, page: some Any) {
+        var values: [String: Any?] = [:]
+        for object in [layout, page] as [Any] {
+            for child in Mirror(reflecting: object).children {
+                guard let label = child.label, values[label] == nil else { continue }
+                values[label] = Self.unwrapped(child.value)
+            }
+        }
+        self.values = values
+    }
 
     func child(named name: String) -> Any? {
-        if let found = Self.property(name, of: layout) ?? Self.property(name, of: page) { return found.value }
-        guard name.hasPrefix("has_") else { return nil }
-        let list = String(name.dropFirst(4))
-        let found = Self.property(list, of: layout) ?? Self.property(list, of: page)
-        return (found?.value as? any Collection).map { !$0.isEmpty }
+        if let found = values[name] { return found }
+        guard name.hasPrefix("has_"), let list = values[String(name.dropFirst(4))] else { return nil }
+        return (list as? any Collection).map { !$0.isEmpty }
     }
 
-    /// A stored property found by name; `value` is nil for an absent optional.
-    struct Found {
-        let value: Any?
-    }
-
-    /// The stored property `name` of `object`, or nil when it has none of that name.
-    static func property(_ name: String, of object: Any) -> Found? {
-        guard let child = Mirror(reflecting: object).children.first(where: { $0.label == name }) else { return nil }
-        let mirror = Mirror(reflecting: child.value)
-        guard mirror.displayStyle == .optional else { return Found(value: child.value) }
-        return Found(value: mirror.children.first?.value)
+    /// The value inside an optional (nil when absent); any other value as it is.
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value
     }
 }
