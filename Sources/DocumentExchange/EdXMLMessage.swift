@@ -335,13 +335,24 @@ public enum EdXML {
 }
 
 extension EdXMLStatus {
-    /// A delivery status code's short name as the document page lists a recipient's statuses
-    /// ("00", sent by us, included); a code not in the list is shown as it came.
-    public static func shortName(_ code: String) -> String {
-        let names = [
-            "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
-            "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi",
-        ]
-        return names[code] ?? code
+    /// Each status code's full name, the description of a status whose sender gave none.
+    static let fullNames: [String: String] = [
+        "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối tiếp nhận", "03": "Đã tiếp nhận (vào sổ)", "04": "Đã phân công", "05": "Đang xử lý",
+        "06": "Đã hoàn thành", "13": "Bên gửi thu hồi", "15": "Đồng ý thu hồi, cập nhật", "16": "Từ chối thu hồi, cập nhật",
+    ]
+
+    /// Each status code's short name, as the document page lists a recipient's statuses.
+    static let shortNames: [String: String] = [
+        "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối", "03": "Đã vào sổ", "04": "Đã phân công", "05": "Đang xử lý", "06": "Hoàn thành",
+        "13": "Thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi",
+    ]
+
+    /// The description given, or when it is empty the code's full name ("00", sent, included).
+    public static func description(_ given: String, of code: String) -> String {
+        given.isEmpty ? (fullNames[code] ?? code) : given
     }
+
+    /// A delivery status code's short name ("00", sent by us, included); a code not in the list
+    /// is shown as it came.
+    public static func shortName(_ code: String) -> String { shortNames[code] ?? code }
 }

@@ -86,7 +86,7 @@ extension ExchangeStore {
                 try await db.raw(
                     """
                     INSERT INTO exchange_events (message_id, code, description, actor, at)
-                    SELECT id, \(bind: code), \(bind: Self.statusNames[code] ?? code), 'seed', created_at + \(bind: Int64(offset) * 3_600_000)
+                    SELECT id, \(bind: code), \(bind: EdXMLStatus.description("", of: code)), 'seed', created_at + \(bind: Int64(offset) * 3_600_000)
                     FROM exchange_messages WHERE id > \(bind: before) AND status_code >= \(bind: code)
                     """
                 ).run()

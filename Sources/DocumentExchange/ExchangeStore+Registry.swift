@@ -23,7 +23,7 @@ extension ExchangeStore {
     public static func recordStatus(_ id: Int64, code: EdXMLStatus.Code, description: String, actor: String, on db: any SQLDatabase, now: Int64)
         async throws
     {
-        let text = description.isEmpty ? (statusNames[code.rawValue] ?? code.rawValue) : description
+        let text = EdXMLStatus.description(description, of: code.rawValue)
         try await event(db, message: id, code: code.rawValue, description: text, actor: actor, now: now)
         try await Outbox.enqueue(
             topic: statusTopic,

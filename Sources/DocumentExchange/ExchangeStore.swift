@@ -44,11 +44,6 @@ public struct ExchangeStore: Sendable {
         public let kind: String  // "document" or "status"
     }
 
-    static let statusNames: [String: String] = [
-        "00": "Đã gửi", "01": "Đã đến", "02": "Từ chối tiếp nhận", "03": "Đã tiếp nhận (vào sổ)", "04": "Đã phân công", "05": "Đang xử lý",
-        "06": "Đã hoàn thành", "13": "Bên gửi thu hồi", "15": "Đồng ý thu hồi, cập nhật", "16": "Từ chối thu hồi, cập nhật",
-    ]
-
     // MARK: Sending
 
     /// Sends a document from the caller's agency (clerks and leaders) to every recipient.
@@ -896,7 +891,7 @@ public struct ExchangeStore: Sendable {
                 .values(
                     SQLBind(id),
                     SQLBind(code),
-                    SQLBind(status.description.isEmpty ? (Self.statusNames[code] ?? code) : status.description),
+                    SQLBind(EdXMLStatus.description(status.description, of: code)),
                     SQLBind(status.staff),
                     SQLBind(stamped)
                 ).run()
@@ -1209,7 +1204,7 @@ public struct ExchangeStore: Sendable {
             .values(
                 SQLBind(message),
                 SQLBind(code),
-                SQLBind(description.isEmpty ? (statusNames[code] ?? code) : description),
+                SQLBind(EdXMLStatus.description(description, of: code)),
                 SQLBind(actor),
                 SQLBind(now),
                 SQLBind(package)
