@@ -13,20 +13,27 @@ public struct DocumentsAPI: Sendable {
 
     /// Registering from the axis (`exchangeMessageId`) or by hand (the other fields).
     struct RegisterBody: Decodable, KnownFields {
-        let exchangeMessageId: Int64?
+        /// What is registered: a message the axis brought, or a document typed in by hand.
+        enum Source {
+            case exchange(messageID: Int64)
+            case manual(NewIncoming)
+        }
+
+        let source: Source
         let secrecy: Secrecy?
         let readers: [String]?
         let unverifiedReason: String?
-        /// Registered by hand (the document's fields), when no axis message is named.
-        let manual: NewIncoming?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Keys.self)
-            exchangeMessageId = try container.decodeIfPresent(Int64.self, forKey: .exchangeMessageId)
             secrecy = try container.decodeIfPresent(Secrecy.self, forKey: .secrecy)
             readers = try container.decodeIfPresent([String].self, forKey: .readers)
             unverifiedReason = try container.decodeIfPresent(String.self, forKey: .unverifiedReason)
-            manual = exchangeMessageId == nil ? try NewIncoming(from: decoder) : nil
+            if let message = try container.decodeIfPresent(Int64.self, forKey: .exchangeMessageId) {
+                source = .exchange(messageID: message)
+            } else {
+                source = .manual(try NewIncoming(from: decoder))
+            }
         }
 
         enum Keys: String, CodingKey { case exchangeMessageId, secrecy, readers, unverifiedReason }
@@ -90,17 +97,20 @@ public struct DocumentsAPI: Sendable {
         let documents = services.documents
         routes.post("/api/v1/documents/incoming", .permission(.documentsWork)) { request, context in
             let body = try await RequestBody.json(RegisterBody.self, from: request, context: context)
-            if let manual = body.manual {
-                return Self.created(try await documents.registerIncoming(manual, by: context.principal, requestID: context.requestID))
+            let document: OfficialDocument
+            switch body.source {
+            case .manual(let input):
+                document = try await documents.registerIncoming(input, by: context.principal, requestID: context.requestID)
+            case .exchange(let message):
+                document = try await documents.registerFromExchange(
+                    message,
+                    secrecy: body.secrecy,
+                    readers: body.readers ?? [],
+                    unverifiedReason: body.unverifiedReason,
+                    by: context.principal,
+                    requestID: context.requestID
+                )
             }
-            let document = try await documents.registerFromExchange(
-                body.exchangeMessageId ?? 0,
-                secrecy: body.secrecy,
-                readers: body.readers ?? [],
-                unverifiedReason: body.unverifiedReason,
-                by: context.principal,
-                requestID: context.requestID
-            )
             return Self.created(document)
         }
         routes.get("/api/v1/documents/incoming/pending", .permission(.documentsWork)) { request, context in
