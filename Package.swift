@@ -84,7 +84,7 @@ let package = Package(
         // Administrative procedures (thủ tục hành chính): catalogue, import/export, search.
         .target(
             name: "Procedures",
-            dependencies: ["Core", "Storage", "Audit", "Directory"],
+            dependencies: ["Core", "Storage", "Audit", "Directory", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources")]
         ),
         // Digital signatures: provincial CA, certificates, encrypted keys, CMS sign/verify.
@@ -182,6 +182,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: [
                 "Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py", "Fixtures/national-portal-records.json",

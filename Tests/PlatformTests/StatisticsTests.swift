@@ -416,7 +416,7 @@ import Testing
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(
                 csv.text.hasPrefix(
-                    "STT,Ma,Ten,TongSo,TiepNhanTrucTuyen,TiepNhanTrucTiep,KyTruocChuyenSang,DaXuLy,DaXuLyTruocHan,DaXuLyDungHan,DaXuLyQuaHan,DangXuLy,DangXuLyTrongHan,DangXuLyQuaHan"
+                    "\u{FEFF}STT,Ma,Ten,TongSo,TiepNhanTrucTuyen,TiepNhanTrucTiep,KyTruocChuyenSang,DaXuLy,DaXuLyTruocHan,DaXuLyDungHan,DaXuLyQuaHan,DangXuLy,DangXuLyTrongHan,DangXuLyQuaHan"
                 )
             )
             #expect(csv.text.contains("Lý lịch tư pháp"))

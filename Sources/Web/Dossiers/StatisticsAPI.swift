@@ -58,6 +58,10 @@ public struct StatisticsAPI: Sendable {
         )
     }
 
+    static func csvDownload(_ result: Result) -> Response {
+        csvResponse(Self.csv(result), fileName: "thong-ke-ho-so-\(result.from)-\(result.to).csv")
+    }
+
     static func csv(_ result: Result) -> String {
         let header = [
             "STT", "Ma", "Ten", "TongSo", "TiepNhanTrucTuyen", "TiepNhanTrucTiep", "KyTruocChuyenSang", "DaXuLy", "DaXuLyTruocHan",
@@ -78,10 +82,12 @@ public struct StatisticsAPI: Sendable {
     public func addRoutes(to routes: RouteBuilder) {
         routes.get("/api/v1/statistics/dossiers", .permission(.statisticsRead)) { request, context in
             let result = try await query(request.uri, context)
-            if try request.uri.formatParameter() == "csv" {
-                return csvResponse(Self.csv(result), fileName: "thong-ke-ho-so-\(result.from)-\(result.to).csv")
-            }
+            if try request.uri.formatParameter() == "csv" { return Self.csvDownload(result) }
             return try JSONResponse(result).response(from: request, context: context)
+        }
+        // The page's download: the same CSV for the signed-in leader (the API takes tokens only).
+        routes.get("/statistics/export.csv", .permission(.statisticsRead)) { request, context in
+            Self.csvDownload(try await query(request.uri, context))
         }
         routes.get("/statistics", .permission(.statisticsRead)) { request, context in
             let result = try await query(request.uri, context)
@@ -107,7 +113,7 @@ public struct StatisticsAPI: Sendable {
                     }
                 )
             }
-            var csvLink = "/api/v1/statistics/dossiers?format=csv&from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)&form=\(result.form)"
+            var csvLink = "/statistics/export.csv?from=\(result.from)&to=\(result.to)&groupBy=\(result.groupBy)&form=\(result.form)"
             if let agency = result.agency { csvLink += "&agency=\(agency)" }
             return try services.pages.render(
                 "statistics",

@@ -97,7 +97,7 @@ public struct PortalPages: Sendable {
             return try services.pages.render(
                 "agencies",
                 titleKey: "agencies",
-                page: PortalViews.Agencies(agencies: rows, q: q ?? "", nextCursor: page.nextCursor ?? ""),
+                page: PortalViews.Agencies(agencies: rows, q: q ?? "", nextCursor: page.nextCursor),
                 request: request,
                 context: context
             )
@@ -116,10 +116,13 @@ public struct PortalPages: Sendable {
             return try services.pages.render(
                 "users",
                 titleKey: "users",
-                page: PortalViews.Users(users: rows, nextCursor: page.nextCursor ?? ""),
+                page: PortalViews.Users(users: rows, nextCursor: page.nextCursor),
                 request: request,
                 context: context
             )
+        }
+        routes.get("/favicon.ico", .everyone) { _, _ in
+            Response(status: .movedPermanently, headers: [.location: services.pages.assetPath("emblem.svg")])
         }
         routes.get("/static/:name", .everyone) { request, context in
             guard let response = services.pages.asset(try context.parameters.require("name"), request: request) else {

@@ -50,7 +50,7 @@ enum PortalViews {
 
         let agencies: [Row]
         let q: String
-        let nextCursor: String
+        let nextCursor: String?
     }
 
     /// The user accounts' administration list.
@@ -64,6 +64,6 @@ enum PortalViews {
         }
 
         let users: [Row]
-        let nextCursor: String
+        let nextCursor: String?
     }
 }

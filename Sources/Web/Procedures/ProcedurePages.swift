@@ -54,12 +54,18 @@ public struct ProcedurePages: Sendable {
                 context: context
             )
         }
+        routes.get("/procedures/:code/forms/:file", .everyone) { request, context in
+            let code = try context.parameters.require("code")
+            let file = try context.parameters.require("file")
+            guard let p = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: code) }
+            let agency = try await receivingAgencyName(p, language: .vi)
+            guard let form = BlankForm(p, fileName: file, agencyName: agency) else { throw DomainError.notFound(what: file) }
+            return Response.download(fileName: form.fileName, mediaType: WordDocument.mediaType, try form.document())
+        }
         routes.get("/procedures/:code", .everyone) { request, context in
             let code = try context.parameters.require("code")
             guard let p = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: code) }
             let vi = context.language == .vi
-            var agencyName: String?
-            if let identifier = p.agencyIdentifier { agencyName = try await services.directory.agency(identifier)?.name }
             var steps: [ProcedureViews.Detail.Step] = []
             for (index, step) in p.steps.enumerated() {
                 var place = vi ? "Cơ quan tiếp nhận" : "Receiving agency"
@@ -78,9 +84,7 @@ public struct ProcedurePages: Sendable {
                     days: p.processingDays,
                     level: vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
                     online: p.onlineLevel.acceptsOnlineSubmission,
-                    agency: agencyName
-                        ?? (p.agencyLevel == "commune"
-                            ? (vi ? "Ủy ban nhân dân xã, phường" : "Commune People's Committees") : (vi ? "Cấp tỉnh" : "Province level")),
+                    agency: try await receivingAgencyName(p, language: context.language),
                     documents: p.documents.map { .init(name: $0.name, required: $0.required, copies: $0.copies, form: $0.formTemplate) },
                     fees: p.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) },
                     noFees: p.fees.isEmpty,
@@ -95,5 +99,13 @@ public struct ProcedurePages: Sendable {
                 context: context
             )
         }
+    }
+
+    /// The agency a procedure's dossiers go to, or its level where any agency of the level does.
+    func receivingAgencyName(_ p: Procedure, language: Language) async throws -> String {
+        if let identifier = p.agencyIdentifier, let agency = try await services.directory.agency(identifier) { return agency.name }
+        let vi = language == .vi
+        return p.agencyLevel == "commune"
+            ? (vi ? "Ủy ban nhân dân xã, phường" : "Commune People's Committees") : (vi ? "Cấp tỉnh" : "Province level")
     }
 }

@@ -12,6 +12,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
     public var sessionToken: String?
+    /// The signed-in person's full name, for the header.
+    public var displayName: String?
     /// The token forms must echo: the session's, or the anonymous double-submit cookie's.
     public var csrfToken: String?
     /// A new anonymous CSRF token to set as a cookie on the response.

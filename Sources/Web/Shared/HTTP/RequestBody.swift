@@ -163,11 +163,12 @@ extension KnownFields {
 }
 
 /// A CSV download.
+/// A CSV download, UTF-8 with a byte-order mark so that spreadsheet programs read Vietnamese right.
 public func csvResponse(_ text: String, fileName: String) -> Response {
     Response(
         status: .ok,
         headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName)\""],
-        body: .init(byteBuffer: ByteBuffer(string: text))
+        body: .init(byteBuffer: ByteBuffer(string: text.hasPrefix("\u{FEFF}") ? text : "\u{FEFF}" + text))
     )
 }
 

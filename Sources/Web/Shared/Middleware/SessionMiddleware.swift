@@ -36,6 +36,7 @@ public struct SessionMiddleware: RouterMiddleware {
             }
         } else if !isAPI, let cookie = request.cookies[Self.sessionCookie], let session = try await services.sessions.session(token: cookie.value) {
             context.principal = session.account.principal
+            context.displayName = session.account.fullName
             context.sessionToken = cookie.value
             context.csrfToken = session.csrfToken
         }

@@ -2,6 +2,7 @@ import Core
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Mustache
 
 /// A link in the main navigation, shown to those its access allows. Later modules add theirs.
@@ -9,11 +10,20 @@ public struct NavigationItem: Sendable {
     public let path: String
     public let key: String
     public let access: Access
+    /// Shown only to accounts of an agency (the agency's own registers and tasks).
+    public let needsAgency: Bool
 
-    public init(path: String, key: String, access: Access) {
+    public init(path: String, key: String, access: Access, needsAgency: Bool = false) {
         self.path = path
         self.key = key
         self.access = access
+        self.needsAgency = needsAgency
+    }
+
+    func shows(to principal: Principal?) -> Bool {
+        if access == .everyone { return true }
+        guard let principal, principal.allows(access) else { return false }
+        return !needsAgency || principal.agency != nil
     }
 }
 
@@ -65,8 +75,8 @@ public struct PageRenderer: Sendable {
                 NavigationItem(path: "/lookup", key: "lookup", access: .everyone),
                 NavigationItem(path: "/dossiers", key: "dossiers", access: .signedIn),
                 NavigationItem(path: "/calendar", key: "calendar", access: .everyone),
-                NavigationItem(path: "/documents", key: "documents", access: .permission(.documentsWork)),
-                NavigationItem(path: "/tasks", key: "tasks", access: .permission(.documentsWork)),
+                NavigationItem(path: "/documents", key: "documents", access: .permission(.documentsWork), needsAgency: true),
+                NavigationItem(path: "/tasks", key: "tasks", access: .permission(.documentsWork), needsAgency: true),
                 NavigationItem(path: "/statistics", key: "statistics", access: .permission(.statisticsRead)),
                 NavigationItem(path: "/documents/dashboard", key: "documentsDashboard", access: .permission(.statisticsRead)),
                 NavigationItem(path: "/admin/agencies", key: "agencies", access: .permission(.directoryManage)),
@@ -112,6 +122,15 @@ public struct PageRenderer: Sendable {
         try render(template, titleKey: titleKey, page: NoPageValues(), request: request, context: context, status: status)
     }
 
+    /// A static file's URL with its content hash (cached for a year, changed with the file).
+    func assetPath(_ name: String) -> String { "/static/\(name)?v=\(assets[name]?.hash ?? "0")" }
+
+    /// `uri` with its `lang` parameter set to `language` and its other parameters kept.
+    static func path(_ uri: URI, language: Language) -> String {
+        let kept = (uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") && $0 != "lang" }
+        return uri.path + "?" + (kept + ["lang=\(language.rawValue)"]).joined(separator: "&")
+    }
+
     func layout(titleKey: String, errors: [String], request: Request, context: some RequestState) -> LayoutValues {
         let t = Strings.all(context.language)
         return LayoutValues(
@@ -120,13 +139,15 @@ public struct PageRenderer: Sendable {
             lang: context.language.rawValue,
             province: context.language == .vi ? settings.provinceNameVi : settings.provinceNameEn,
             otherLang: context.language == .vi ? "en" : "vi",
+            otherLangPath: Self.path(request.uri, language: context.language == .vi ? .en : .vi),
             csrf: context.csrfToken ?? "",
-            css: "/static/app.css?v=\(assets["app.css"]?.hash ?? "0")",
+            css: assetPath("app.css"),
+            emblem: assetPath("emblem.svg"),
             currentPath: request.uri.path,
-            user: context.signedIn.map { SignedInUser(username: $0.username) },
-            nav: navigation.filter { item in
-                item.access == .everyone || (context.signedIn?.allows(item.access) ?? false)
-            }.map { NavigationLink(path: $0.path, label: t[$0.key] ?? $0.key, current: $0.path == request.uri.path) },
+            user: context.signedIn.map { SignedInUser(username: $0.username, name: context.displayName ?? $0.username) },
+            nav: navigation.filter { $0.shows(to: context.signedIn) }.map {
+                NavigationLink(path: $0.path, label: t[$0.key] ?? $0.key, current: $0.path == request.uri.path)
+            },
             errors: errors.map(FormMessage.init)
         )
     }

@@ -9,8 +9,11 @@ struct LayoutValues {
     let lang: String
     let province: String
     let otherLang: String
+    /// This page (its query kept) in the other language.
+    let otherLangPath: String
     let csrf: String
     let css: String
+    let emblem: String
     let currentPath: String
     let user: SignedInUser?
     let nav: [NavigationLink]
@@ -21,6 +24,7 @@ struct LayoutValues {
 /// Who the header names as signed in.
 struct SignedInUser {
     let username: String
+    let name: String
 }
 
 /// A main-navigation link as the layout shows it.

@@ -38,6 +38,7 @@ extension RequestState {
     public var clientAddress: String { base.clientAddress }
     public var csrfToken: String? { base.csrfToken }
     public var sessionToken: String? { base.sessionToken }
+    public var displayName: String? { base.displayName }
 }
 
 extension AppRequestContext: RequestState {
