@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt.git", exact: "6.0.1"),
         // ZIP: the national axis's SDK zips each attached file (and XLSX later is a ZIP of XML).
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
         // Already in the graph (async-http-client); named for `chunks(ofCount:)` in multi-row writes.
         .package(url: "https://github.com/apple/swift-algorithms.git", exact: "1.2.1"),
     ],
@@ -132,6 +133,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             // Each context keeps its templates and its part of the OpenAPI document beside its
             // code; processed resources land flat in the bundle, known by their file names.
@@ -183,6 +185,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             exclude: [
                 "Fixtures/generate_vn_holidays.py", "Fixtures/signxml_sign.py", "Fixtures/edxml_extract.py", "Fixtures/national-portal-records.json",

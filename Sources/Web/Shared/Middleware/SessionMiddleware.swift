@@ -51,10 +51,14 @@ public struct SessionMiddleware: RouterMiddleware {
         }
         var response = try await next(request, context)
         let secure = services.settings.secureCookies
-        if let token = context.newCSRFCookie {
+        // A public page (cacheable, the same for everyone) sets no cookie: the token comes with
+        // the first page that has a form.
+        if let token = context.newCSRFCookie, response.headers[.cacheControl]?.hasPrefix("public") != true {
             response.setCookie(Cookie(name: Self.csrfCookie, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict))
         }
         if let setLanguage {
+            // A response that sets a cookie is never one to share.
+            if response.headers[.cacheControl]?.hasPrefix("public") == true { response.headers[.cacheControl] = "no-store" }
             response.setCookie(
                 Cookie(
                     name: Self.languageCookie,

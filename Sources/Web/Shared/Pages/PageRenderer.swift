@@ -108,7 +108,30 @@ public struct PageRenderer: Sendable {
                 detailEn: "Missing template \(template)"
             )
         }
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Self.response(html, status: status, request: request, context: context)
+    }
+
+    /// How long browsers and shared caches may keep a public page without asking again.
+    static let publicPageLifetime = 60
+
+    /// The page as a response. A page shown to a visitor who is not signed in, carrying no CSRF
+    /// token (no form of theirs), is the same for everyone: cacheable for a minute, with an ETag
+    /// answered by 304. Every other page is private (`no-store`, set by the security headers).
+    static func response(_ html: String, status: HTTPResponse.Status, request: Request, context: some RequestState) -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        let isPublic =
+            status == .ok && request.method == .get && context.signedIn == nil
+            && !(context.csrfToken.map { !$0.isEmpty && html.contains($0) } ?? false)
+        guard isPublic else { return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html))) }
+        let etag = "W/\"" + Digest.sha256Hex(html).prefix(20) + "\""
+        headers[.eTag] = etag
+        headers[.cacheControl] = "public, max-age=\(publicPageLifetime)"
+        headers[.vary] = "Cookie"
+        if let asked = request.headers[.ifNoneMatch], asked.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+        {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// Renders a page that has nothing of its own to show besides the layout and its template.

@@ -13,6 +13,7 @@ public enum WebRouter {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ClientAddressMiddleware(proxies: services.settings.trustedProxies))
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: CompressionMiddleware())
         for middleware in outer { router.add(middleware: middleware) }
         router.add(middleware: SecurityHeadersMiddleware(hsts: services.settings.secureCookies))
         router.add(middleware: ErrorMiddleware(pages: services.pages))  // errors before the session is known
