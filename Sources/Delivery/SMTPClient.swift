@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import NIOCore
 import NIOExtras
@@ -153,7 +154,7 @@ public struct LoggingSMSSender: SMSSender {
     }
 }
 
-/// An SMS waiting in the outbox.
+/// An SMS waiting in the outbox; its text is kept to one GSM 7-bit segment (`SMSText.plain`).
 public struct SMSMessage: Codable, Sendable, Equatable {
     public static let topic = "sms"
     public let to: String
@@ -161,6 +162,6 @@ public struct SMSMessage: Codable, Sendable, Equatable {
 
     public init(to: String, text: String) {
         self.to = to
-        self.text = text
+        self.text = SMSText.plain(text)
     }
 }

@@ -411,23 +411,27 @@ public struct DossierStore: Sendable {
     /// missing, and when the result is ready (queued in the same transaction, sent by workers).
     static func notify(_ row: DossierRow, action: String, note: String?, eventID: Int64, now: Int64, _ db: any SQLDatabase) async throws {
         let d = row.dossier
-        let text: (subject: String, body: String)
+        let text: (subject: String, body: String, sms: String)
+        let due = d.dueAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? ""
         switch action {
         case DossierAction.receive.rawValue:
             text = (
                 "Đã tiếp nhận hồ sơ \(d.code)",
                 "Hồ sơ \(d.code) (\(d.procedureName)) đã được tiếp nhận lúc \(d.receivedAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? ""). "
-                    + "Ngày hẹn trả kết quả: \(d.dueAt.map { VietnamTime.display(Date(epochMillis: $0)) } ?? "")."
+                    + "Ngày hẹn trả kết quả: \(due).",
+                "Hồ sơ \(d.code) đã được tiếp nhận. Hẹn trả kết quả: \(due)."
             )
         case DossierAction.requestSupplement.rawValue:
             text = (
                 "Hồ sơ \(d.code) cần bổ sung",
-                "Hồ sơ \(d.code) cần bổ sung, hoàn thiện: \(note ?? ""). Thời gian bổ sung không tính vào thời hạn giải quyết."
+                "Hồ sơ \(d.code) cần bổ sung, hoàn thiện: \(note ?? ""). Thời gian bổ sung không tính vào thời hạn giải quyết.",
+                "Hồ sơ \(d.code) cần bổ sung: \(note ?? "")"
             )
         case DossierAction.recordResult.rawValue:
             text = (
                 "Hồ sơ \(d.code) đã có kết quả",
-                "Hồ sơ \(d.code) (\(d.procedureName)) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký."
+                "Hồ sơ \(d.code) (\(d.procedureName)) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký.",
+                "Hồ sơ \(d.code) đã có kết quả. Mời ông/bà nhận kết quả theo hình thức đã đăng ký."
             )
         default:
             return
@@ -444,7 +448,7 @@ public struct DossierStore: Sendable {
         try await Outbox.enqueue(
             topic: SMSMessage.topic,
             key: "\(d.code)#\(eventID)",
-            value: SMSMessage(to: d.applicant.phone, text: text.body),
+            value: SMSMessage(to: d.applicant.phone, text: text.sms),
             on: db,
             now: now
         )

@@ -136,4 +136,16 @@ import Testing
         #expect(values == Array(repeating: 1, count: 20))
         #expect(await loads.count == 1)
     }
+
+    @Test func smsTextsFitOneGSMSegmentWithoutDiacritics() {
+        #expect(
+            SMSText.plain("Hồ sơ H19.46-261202-0001 đã được tiếp nhận. Hẹn trả kết quả: 05/12/2026 17:00.")
+                == "Ho so H19.46-261202-0001 da duoc tiep nhan. Hen tra ket qua: 05/12/2026 17:00."
+        )
+        #expect(SMSText.plain("ĐƯỜNG Điện Biên Phủ — “số 1”…\n¥") == "DUONG Dien Bien Phu - \"so 1\"... ?")
+        let long = SMSText.plain("Hồ sơ H19-0001 cần bổ sung: " + String(repeating: "bản sao giấy chứng nhận ", count: 10))
+        #expect(long.count <= SMSText.segmentLength && long.hasSuffix("...") && long.hasPrefix("Ho so H19-0001 can bo sung: ban sao"))
+        #expect(long.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(SMSText.plain(String(repeating: "x", count: 200)).count == SMSText.segmentLength)
+    }
 }
