@@ -18,6 +18,43 @@ public enum DossierAction: String, Codable, Sendable, CaseIterable {
     case returnResult = "return_result"
     case extendDeadline = "extend_deadline"
 
+    /// How prominently a page offers the action: the step's way forward, a side step, or an end.
+    public enum Emphasis: String, Sendable {
+        case primary, secondary, destructive
+    }
+
+    public var emphasis: Emphasis {
+        switch self {
+        case .receive, .forward, .approve, .supplement, .confirmPayment, .recordResult, .returnResult: .primary
+        case .assign, .requestSupplement, .requestPayment, .extendDeadline: .secondary
+        case .refuse, .reject, .stop, .withdraw: .destructive
+        }
+    }
+
+    /// Whether the action ends the dossier for good, so that it is confirmed on a second page.
+    public var needsConfirmation: Bool { emphasis == .destructive }
+
+    /// What confirming the action means for the applicant.
+    public var consequenceVi: String {
+        switch self {
+        case .withdraw: "Hồ sơ sẽ không được giải quyết tiếp. Muốn giải quyết lại, ông/bà phải nộp hồ sơ mới."
+        case .refuse: "Hồ sơ không được tiếp nhận; người nộp nhận được lý do và phải nộp hồ sơ mới."
+        case .reject: "Hồ sơ bị từ chối giải quyết; người nộp nhận được lý do. Không thể hoàn tác."
+        case .stop: "Việc xử lý hồ sơ dừng hẳn; người nộp nhận được lý do. Không thể hoàn tác."
+        default: ""
+        }
+    }
+
+    public var consequenceEn: String {
+        switch self {
+        case .withdraw: "The dossier will not be processed further. To have it processed, submit a new dossier."
+        case .refuse: "The dossier is not received; the applicant is told why and must submit a new one."
+        case .reject: "The dossier is rejected; the applicant is told why. This cannot be undone."
+        case .stop: "Processing stops for good; the applicant is told why. This cannot be undone."
+        default: ""
+        }
+    }
+
     /// Whether the action needs a note (a reason the applicant will read).
     public var requiresNote: Bool {
         [.refuse, .requestSupplement, .requestPayment, .reject, .stop, .extendDeadline].contains(self)

@@ -71,5 +71,15 @@ public enum IdentityMigrations {
                 .column("created_at", type: .bigint, .notNull)
                 .run()
         },
+        // Once-only form posts (`FormSubmissions`).
+        Migration(context: "identity", version: 5, name: "form submissions") { db, _ in
+            try await db.create(table: "form_submissions")
+                .column("token_hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("owner", type: .text, .notNull)
+                .column("location", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "form_submissions_owner").on("form_submissions").column("owner").column("created_at").run()
+        },
     ]
 }

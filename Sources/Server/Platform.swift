@@ -196,6 +196,7 @@ public struct Platform: Sendable {
             accounts: accounts,
             authenticator: authenticator,
             sessions: sessions,
+            submissions: FormSubmissions(database: database, clock: clock),
             tokens: tokens,
             calendar: calendar,
             procedures: procedures,

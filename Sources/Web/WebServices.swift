@@ -40,6 +40,8 @@ public struct WebServices: Sendable {
     public let accounts: AccountStore
     public let authenticator: Authenticator
     public let sessions: SessionStore
+    /// Once-only form posts.
+    public let submissions: FormSubmissions
     public let tokens: TokenService
     public let calendar: CalendarStore
     public let procedures: ProcedureCatalog
@@ -67,6 +69,7 @@ public struct WebServices: Sendable {
         accounts: AccountStore,
         authenticator: Authenticator,
         sessions: SessionStore,
+        submissions: FormSubmissions? = nil,
         tokens: TokenService,
         calendar: CalendarStore,
         procedures: ProcedureCatalog,
@@ -87,6 +90,7 @@ public struct WebServices: Sendable {
         self.accounts = accounts
         self.authenticator = authenticator
         self.sessions = sessions
+        self.submissions = submissions ?? FormSubmissions(database: database)
         self.tokens = tokens
         self.calendar = calendar
         self.procedures = procedures

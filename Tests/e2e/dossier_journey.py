@@ -92,17 +92,22 @@ class Journey:
         self.go("/login")
         self.driver.find_element(By.ID, "username").send_keys(username)
         self.driver.find_element(By.ID, "password").send_keys(PASSWORD)
-        self.submit(self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), r"/account$")
+        self.submit(self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), r"/(dossiers|documents|statistics|admin/users)$")
 
     def act(self, code, action, note=None, assignee=None):
         self.go(f"/dossiers/{code}")
         form = self.driver.find_element(By.CSS_SELECTOR, f"form[action='/dossiers/{code}/actions/{action}']")
+        folded = form.find_elements(By.XPATH, "./ancestor::details")
+        if folded and not folded[0].get_attribute("open"):
+            folded[0].find_element(By.TAG_NAME, "summary").click()
         if assignee:
             Select(form.find_element(By.NAME, "assignee")).select_by_value(assignee)
         if note:
             form.find_element(By.NAME, "note").send_keys(note)
         self.submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"), re.escape(f"/dossiers/{code}") + "$")
         assert not self.driver.find_elements(By.CSS_SELECTOR, "main .alert"), f"{action}: {self.text()[:300]}"
+        flash = self.driver.find_elements(By.CSS_SELECTOR, "main .flash")
+        assert flash and code in flash[0].text, f"{action}: no success message: {self.text()[:300]}"
 
     def upload(self, code, document, kind_result=False):
         self.go(f"/dossiers/{code}")

@@ -40,7 +40,8 @@ public struct DossierPages: Sendable {
                     by: context.principal,
                     requestID: context.requestID
                 )
-                return Response.redirect(to: "/dossiers/\(code)", type: .normal)
+                let done = context.language == .vi ? "Cảm ơn ông/bà đã đánh giá." : "Thank you for your rating."
+                return Response.redirect(to: "/dossiers/\(code)", type: .normal).flashing(done)
             } again: { problem in
                 try await detail(request, context, refusal: problem)
             }
@@ -138,7 +139,11 @@ public struct DossierPages: Sendable {
         )
         return try await Refusal.shown(in: context) {
             let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal, requestID: context.requestID)
-            return Response.redirect(to: "/dossiers/\(dossier.code)", type: .normal)
+            let done =
+                context.language == .vi
+                ? "Đã nộp hồ sơ \(dossier.code). Hãy ghi lại mã hồ sơ để tra cứu; kết quả tiếp nhận sẽ được báo qua SMS."
+                : "Dossier \(dossier.code) submitted. Keep its code to look it up; you will be told by SMS when it is received."
+            return Response.redirect(to: "/dossiers/\(dossier.code)", type: .normal).flashing(done)
         } again: { problem in
             var values = form.fields
             values["procedure"] = code
@@ -189,7 +194,13 @@ public struct DossierPages: Sendable {
 
     // MARK: Detail and actions
 
-    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
+    /// The dossier page; after a refused action, with its message and what was typed for it.
+    func detail(
+        _ request: Request,
+        _ context: SignedInContext,
+        refusal: Problem? = nil,
+        typed: (action: String, note: String)? = nil
+    ) async throws -> Response {
         let code = try context.parameters.require("code")
         let detail = try await services.dossiers.detail(code, for: context.principal)
         let d = detail.dossier
@@ -212,7 +223,9 @@ public struct DossierPages: Sendable {
                 needsNote: action.requiresNote,
                 isAssign: action == .assign,
                 isExtend: action == .extendDeadline,
-                staff: staff
+                staff: staff,
+                emphasis: action.emphasis.rawValue,
+                note: typed?.action == action.rawValue ? typed?.note ?? "" : ""
             )
         }
         let isStaff = principal.roles != [.citizen]
@@ -269,6 +282,8 @@ public struct DossierPages: Sendable {
                 },
                 actions: actions,
                 hasActions: !actions.isEmpty,
+                mainActions: actions.filter { $0.emphasis == "primary" },
+                otherActions: actions.filter { $0.emphasis == "secondary" } + actions.filter { $0.emphasis == "destructive" },
                 canUploadSupplement: detail.abilities.attachPapers,
                 canUploadResult: detail.abilities.attachResult,
                 uploadKind: d.status == .submitted ? "submission" : "supplement",
@@ -288,10 +303,31 @@ public struct DossierPages: Sendable {
         )
     }
 
+    /// Performs an action; one that ends the dossier is first confirmed on a page of its own
+    /// (without JavaScript), unless its required reason is missing (then the refusal says so).
     func act(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let code = try context.parameters.require("code")
         let form = try await Form.read(request)
         let action = try context.parameters.value("action", as: DossierAction.self, orNotFound: "action")
+        let note = form["note"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let vi = context.language == .vi
+        if action.needsConfirmation, form["confirmed"] != "yes", !(action.requiresNote && note.isEmpty) {
+            return try services.pages.confirm(
+                ConfirmPage(
+                    question: vi ? "\(action.nameVi) hồ sơ \(code)?" : "\(action.nameEn): dossier \(code)?",
+                    consequence: vi ? action.consequenceVi : action.consequenceEn,
+                    action: "/dossiers/\(code)/actions/\(action.rawValue)",
+                    fields: form.fields.filter { ["note", "assignee", "newDueDate"].contains($0.key) }.map(ConfirmPage.Field.init).sorted {
+                        $0.name < $1.name
+                    },
+                    confirmLabel: vi ? "Xác nhận: \(action.nameVi)" : "Confirm: \(action.nameEn)",
+                    back: "/dossiers/\(code)",
+                    note: note.isEmpty ? nil : note
+                ),
+                request: request,
+                context: context
+            )
+        }
         return try await Refusal.shown(in: context) {
             _ = try await services.dossiers.perform(
                 action,
@@ -300,9 +336,10 @@ public struct DossierPages: Sendable {
                 by: context.principal,
                 requestID: context.requestID
             )
-            return Response.redirect(to: "/dossiers/\(code)", type: .normal)
+            let done = vi ? "Đã thực hiện «\(action.nameVi)» cho hồ sơ \(code)." : "Done: \(action.nameEn) — dossier \(code)."
+            return Response.redirect(to: "/dossiers/\(code)", type: .normal).flashing(done)
         } again: { problem in
-            try await detail(request, context, refusal: problem)
+            try await detail(request, context, refusal: problem, typed: (action.rawValue, form["note"] ?? ""))
         }
     }
 
@@ -323,7 +360,8 @@ public struct DossierPages: Sendable {
                     requestID: context.requestID
                 )
             }
-            return Response.redirect(to: "/dossiers/\(code)", type: .normal)
+            let done = context.language == .vi ? "Đã tải tệp lên hồ sơ \(code)." : "File added to dossier \(code)."
+            return Response.redirect(to: "/dossiers/\(code)", type: .normal).flashing(done)
         } again: { problem in
             try await detail(request, context, refusal: problem)
         }

@@ -70,6 +70,10 @@ enum DossierViews {
             let isAssign: Bool
             let isExtend: Bool
             let staff: [Officer]
+            /// `primary`, `secondary` or `destructive` (the button's class).
+            let emphasis: String
+            /// The note typed before a refusal, kept.
+            let note: String
         }
 
         struct Officer {
@@ -125,6 +129,9 @@ enum DossierViews {
         let files: [File]
         let actions: [Action]
         let hasActions: Bool
+        /// The step's ways forward, shown first; side steps and ends come after, folded.
+        let mainActions: [Action]
+        let otherActions: [Action]
         let canUploadSupplement: Bool
         let canUploadResult: Bool
         let uploadKind: String

@@ -14,7 +14,7 @@ public struct AuthPages: Sendable {
                 "login",
                 titleKey: "login",
                 page: AuthViews.Login(
-                    next: Self.safeNext(request.uri.stringParameter("next")),
+                    next: SafeRedirect.localPath(request.uri.stringParameter("next")) ?? "",
                     resetDone: request.uri.stringParameter("reset") == "done"
                 ),
                 request: request,
@@ -52,8 +52,20 @@ public struct AuthPages: Sendable {
         routes.post("/password-reset/confirm", .everyone) { request, context in try await confirmPasswordReset(request, context) }
     }
 
-    /// Only local paths are followed after sign-in (no open redirects).
-    static func safeNext(_ next: String?) -> String { SafeRedirect.localPath(next) ?? "/account" }
+    /// Where a sign-in leads: the page asked for (local paths only, no open redirects), else
+    /// where the account's work is.
+    static func next(_ next: String?, for account: Account) -> String {
+        SafeRedirect.localPath(next) ?? landing(for: account.roles)
+    }
+
+    /// The page each kind of account works on: dossiers for citizens and the one-stop staff,
+    /// the document register for clerks, statistics for auditors, users for administrators.
+    static func landing(for roles: [Role]) -> String {
+        if roles.contains(.systemAdmin) || roles.contains(.agencyAdmin) { return "/admin/users" }
+        if roles.contains(.auditor) { return "/statistics" }
+        if roles == [.clerk] { return "/documents" }
+        return "/dossiers"
+    }
 
     func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Form.read(request)
@@ -65,13 +77,13 @@ public struct AuthPages: Sendable {
                 clientAddress: context.clientAddress,
                 requestID: context.requestID
             )
-            return try await signedIn(account, redirectTo: Self.safeNext(form["next"]))
+            return try await signedIn(account, redirectTo: Self.next(form["next"], for: account))
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
             var response = try services.pages.render(
                 "login",
                 titleKey: "login",
-                page: AuthViews.Login(next: Self.safeNext(form["next"]), username: username, error: problem.detail),
+                page: AuthViews.Login(next: SafeRedirect.localPath(form["next"]) ?? "", username: username, error: problem.detail),
                 request: request,
                 context: context,
                 status: problem.httpStatus
@@ -135,7 +147,7 @@ public struct AuthPages: Sendable {
                 code: form["code"] ?? "",
                 requestID: context.requestID
             )
-            return try await signedIn(account, redirectTo: "/account")
+            return try await signedIn(account, redirectTo: "/dossiers")
         }
     }
 

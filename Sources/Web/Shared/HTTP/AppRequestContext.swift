@@ -12,6 +12,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
     public var sessionToken: String?
+    /// A message left by the previous action for this page (`Flash`).
+    public var flash: String?
     /// The signed-in person's full name, for the header.
     public var displayName: String?
     /// The token forms must echo: the session's, or the anonymous double-submit cookie's.

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Identity
@@ -49,8 +50,16 @@ public struct SessionMiddleware: RouterMiddleware {
                 context.newCSRFCookie = token
             }
         }
+        context.flash = request.cookies[Flash.cookie].flatMap { $0.value.removingPercentEncoding }.map { String($0.prefix(300)) }
         var response = try await next(request, context)
         let secure = services.settings.secureCookies
+        if let message = response.headers[Flash.header] {
+            response.headers[Flash.header] = nil
+            let value = message.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? ""
+            response.setCookie(Cookie(name: Flash.cookie, value: value, maxAge: 120, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        } else if context.flash != nil, !(300..<400).contains(response.status.code) {
+            response.setCookie(Cookie(name: Flash.cookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
         // A public page (cacheable, the same for everyone) sets no cookie: the token comes with
         // the first page that has a form.
         if let token = context.newCSRFCookie, response.headers[.cacheControl]?.hasPrefix("public") != true {
@@ -77,12 +86,18 @@ public struct SessionMiddleware: RouterMiddleware {
 
 /// Rejects form posts (anything but GET/HEAD/OPTIONS on pages) whose `_csrf` field does not
 /// match the session's token or the anonymous double-submit cookie.
+/// A form that carries a once-only token (`_once`, every form of our pages) runs once: a repeat
+/// is sent where the first post led (`FormSubmissions`).
 public struct CSRFMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     /// The largest multipart form (files included).
     let multipartLimit: Int
+    let submissions: FormSubmissions?
 
-    public init(multipartLimit: Int = 110 * 1024 * 1024) { self.multipartLimit = multipartLimit }
+    public init(multipartLimit: Int = 110 * 1024 * 1024, submissions: FormSubmissions? = nil) {
+        self.multipartLimit = multipartLimit
+        self.submissions = submissions
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !Surface.isAPI(request.uri.path), ![.get, .head, .options].contains(request.method) else {
@@ -108,7 +123,63 @@ public struct CSRFMiddleware: RouterMiddleware {
                 language: context.language
             )
         }
-        return try await next(request, context)
+        guard let submissions, let once = form["_once"], FormSubmissions.isWellFormed(once) else { return try await next(request, context) }
+        return try await Self.once(once, owner: expected, submissions, request, context, next)
+    }
+
+    static func once(
+        _ token: String,
+        owner: String,
+        _ submissions: FormSubmissions,
+        _ request: Request,
+        _ context: Context,
+        _ next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        switch try await submissions.claim(token, owner: owner) {
+        case .done(let location):
+            return Response.redirect(to: location, type: .normal).flashing(Flash.alreadySent(context.language))
+        case .unfinished:
+            throw Problem(
+                status: .conflict,
+                slug: "already-sent",
+                detailVi: "Biểu mẫu này đã được gửi và đang được xử lý; hãy xem lại danh sách trước khi gửi lại",
+                detailEn: "This form was already sent and is being processed; check the list before sending it again",
+                language: context.language
+            )
+        case .first:
+            let response: Response
+            do {
+                response = try await next(request, context)
+            } catch {
+                try await submissions.release(token)
+                throw error
+            }
+            if (300..<400).contains(response.status.code), let location = response.headers[.location] {
+                try await submissions.finish(token, location: location)
+            } else {
+                try await submissions.release(token)
+            }
+            return response
+        }
+    }
+}
+
+/// A one-line message shown once on the next page (after an action's redirect), carried in a
+/// short-lived cookie that the next page clears.
+public enum Flash {
+    static let header = HTTPField.Name("X-CQS-Flash")!
+    static let cookie = "cqs_flash"
+    static func alreadySent(_ language: Language) -> String {
+        language == .vi ? "Biểu mẫu này đã được gửi trước đó; đây là kết quả." : "This form was already sent; here is what it led to."
+    }
+}
+
+extension Response {
+    /// This response with `message` shown once on the page it leads to.
+    public func flashing(_ message: String) -> Response {
+        var response = self
+        response.headers[Flash.header] = String(message.prefix(300))
+        return response
     }
 }
 

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Identity
 import Mustache
 
 /// A link in the main navigation, shown to those its access allows. Later modules add theirs.
@@ -164,6 +165,8 @@ public struct PageRenderer: Sendable {
             otherLang: context.language == .vi ? "en" : "vi",
             otherLangPath: Self.path(request.uri, language: context.language == .vi ? .en : .vi),
             csrf: context.csrfToken ?? "",
+            once: SessionStore.randomToken(),
+            flash: context.flash,
             css: assetPath("app.css"),
             emblem: assetPath("emblem.svg"),
             currentPath: request.uri.path,

@@ -12,6 +12,10 @@ struct LayoutValues {
     /// This page (its query kept) in the other language.
     let otherLangPath: String
     let csrf: String
+    /// This render's once-only form token (`FormSubmissions`).
+    let once: String
+    /// The previous action's message, shown once.
+    let flash: String?
     let css: String
     let emblem: String
     let currentPath: String

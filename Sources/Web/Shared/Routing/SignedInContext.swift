@@ -39,6 +39,7 @@ extension RequestState {
     public var csrfToken: String? { base.csrfToken }
     public var sessionToken: String? { base.sessionToken }
     public var displayName: String? { base.displayName }
+    public var flash: String? { base.flash }
 }
 
 extension AppRequestContext: RequestState {

@@ -19,7 +19,7 @@ public enum WebRouter {
         router.add(middleware: ErrorMiddleware(pages: services.pages))  // errors before the session is known
         router.add(middleware: SessionMiddleware(services: services))
         router.add(middleware: ErrorMiddleware(pages: services.pages))  // errors with language and user known
-        router.add(middleware: CSRFMiddleware())
+        router.add(middleware: CSRFMiddleware(submissions: services.submissions))
         let routes = RouteBuilder(router: router, catalog: catalog)
         try OpsAPI(services: services).addRoutes(to: routes)
         AuthAPI(services: services).addRoutes(to: routes)
