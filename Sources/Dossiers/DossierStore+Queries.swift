@@ -50,11 +50,103 @@ extension DossierStore {
         public var status: DossierStatus?
         public var agency: String?
         public var overdueOnly: Bool
+        /// The work queue's tab (staff); nil is `all`.
+        public var view: QueueView?
 
-        public init(status: DossierStatus? = nil, agency: String? = nil, overdueOnly: Bool = false) {
+        public init(status: DossierStatus? = nil, agency: String? = nil, overdueOnly: Bool = false, view: QueueView? = nil) {
             self.status = status
             self.agency = agency
             self.overdueOnly = overdueOnly
+            self.view = view
+        }
+    }
+
+    /// The tabs of a work queue. `mine`: open dossiers assigned to me, and for the desk (counter
+    /// officers, leaders) those held by my agency and assigned to nobody; `overdue`: open ones past their appointment; `waiting`:
+    /// open ones waiting for the applicant (a supplement or a payment); `all`: everything.
+    public enum QueueView: String, Sendable, CaseIterable {
+        case mine, overdue, waiting, all
+
+        public var nameVi: String {
+            switch self {
+            case .mine: "Cần tôi xử lý"
+            case .overdue: "Quá hạn"
+            case .waiting: "Chờ công dân"
+            case .all: "Tất cả"
+            }
+        }
+
+        public var nameEn: String {
+            switch self {
+            case .mine: "Needs me"
+            case .overdue: "Overdue"
+            case .waiting: "Waiting for the applicant"
+            case .all: "All"
+            }
+        }
+    }
+
+    static let finalStatuses = DossierStatus.allCases.filter(\.isFinal).map(\.rawValue)
+    /// 1 for a finished dossier, 0 for an open one (the statuses are the enum's own names).
+    static let finishedLast = SQLRaw("CASE WHEN status IN (\(finalStatuses.map { "'\($0)'" }.joined(separator: ", "))) THEN 1 ELSE 0 END")
+    /// The statuses whose deadline runs (`Dossier.isOverdue`'s rule).
+    static let runningStatuses = DossierStatus.allCases.filter { !$0.clockStopped }.map(\.rawValue)
+    static let waitingStatuses = [DossierStatus.supplementRequested, .awaitingPayment].map(\.rawValue)
+
+    /// The agency whose dossiers `principal` lists (nil: any, for system-wide roles, or the
+    /// citizen's own), refusing an agency they may not see.
+    static func listedAgency(_ filter: QueueFilter, for principal: Principal) throws -> String? {
+        if principal.roles == [.citizen] { return nil }
+        if principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor) { return filter.agency }
+        guard let own = principal.agency else {
+            throw DomainError.forbidden(messageVi: "Tài khoản chưa gắn cơ quan", messageEn: "Your account has no agency")
+        }
+        if let requested = filter.agency, requested != own {
+            throw DomainError.forbidden(messageVi: "Chỉ xem được hồ sơ của cơ quan mình", messageEn: "You can only list your own agency's dossiers")
+        }
+        return own
+    }
+
+    /// Adds the listing's conditions (whose dossiers, the filter, the tab) to `query`.
+    static func restrict(_ query: SQLSelectBuilder, _ filter: QueueFilter, agency scope: String?, principal: Principal, now: Int64) {
+        if principal.roles == [.citizen] { query.where("owner_user_id", .equal, principal.userID) }
+        // Staff see what their agency holds now and what its desk received.
+        if let scope { query.where { $0.where("current_agency", .equal, scope).orWhere("receiving_agency", .equal, scope) } }
+        if let status = filter.status { query.where("status", .equal, status.rawValue) }
+        if filter.overdueOnly || filter.view == .overdue {
+            query.where("due_at", .lessThan, now).where("status", .in, runningStatuses)
+        }
+        switch filter.view {
+        case .mine?:
+            query.where("status", .notIn, finalStatuses).where("status", .notIn, waitingStatuses)
+            // The desk (counter officers, leaders) also takes up what nobody holds yet.
+            if principal.roles.contains(.counterOfficer) || principal.roles.contains(.leader) {
+                query.where {
+                    $0.where("assigned_username", .equal, principal.username)
+                        .orWhere { $0.where("assigned_username", .is, SQLLiteral.null).where("current_agency", .equal, scope ?? principal.agency) }
+                }
+            } else {
+                query.where("assigned_username", .equal, principal.username)
+            }
+        case .waiting?: query.where("status", .in, waitingStatuses)
+        case .overdue?, .all?, nil: break
+        }
+    }
+
+    /// How many dossiers each tab of the work queue holds for `principal`.
+    public func queueCounts(_ filter: QueueFilter, for principal: Principal) async throws -> [QueueView: Int] {
+        let scope = try Self.listedAgency(filter, for: principal)
+        let now = clock.millis()
+        return try await database.read { db in
+            var counts: [QueueView: Int] = [:]
+            for view in QueueView.allCases {
+                var tab = filter
+                tab.view = view
+                let query = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("dossiers")
+                Self.restrict(query, tab, agency: scope, principal: principal, now: now)
+                counts[view] = try await query.first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            return counts
         }
     }
 
@@ -64,41 +156,19 @@ extension DossierStore {
         let now = clock.millis()
         let after = try page.afterKey()
         let isCitizen = principal.roles == [.citizen]
-        var agency: String?
-        if !isCitizen {
-            if principal.roles.contains(.systemAdmin) || principal.roles.contains(.auditor) {
-                agency = filter.agency
-            } else {
-                guard let own = principal.agency else {
-                    throw DomainError.forbidden(messageVi: "Tài khoản chưa gắn cơ quan", messageEn: "Your account has no agency")
-                }
-                if let requested = filter.agency, requested != own {
-                    throw DomainError.forbidden(
-                        messageVi: "Chỉ xem được hồ sơ của cơ quan mình",
-                        messageEn: "You can only list your own agency's dossiers"
-                    )
-                }
-                agency = own
-            }
-        }
-        let scope = agency
+        let scope = try Self.listedAgency(filter, for: principal)
         let rows = try await database.read { db in
             let query = db.select().column("*").from("dossiers")
-            if isCitizen { query.where("owner_user_id", .equal, principal.userID) }
-            // Staff see what their agency holds now and what its desk received.
-            if let scope { query.where { $0.where("current_agency", .equal, scope).orWhere("receiving_agency", .equal, scope) } }
-            if let status = filter.status { query.where("status", .equal, status.rawValue) }
-            if filter.overdueOnly {
-                query.where("due_at", .lessThan, now)
-                    .where("status", .in, [DossierStatus.received, .processing].map(\.rawValue))
-            }
+            Self.restrict(query, filter, agency: scope, principal: principal, now: now)
             if isCitizen {
                 // Own dossiers, newest first (keyset cursor on id).
                 if let after { query.where("id", .lessThan, after) }
                 query.orderBy("id", .descending)
             } else {
-                // The queue: soonest appointment first, not-yet-received last (offset cursor).
-                query.orderBy(SQLFunction("COALESCE", args: SQLColumn("due_at"), SQLLiteral.numeric("9000000000000000")))
+                // The queue: open dossiers first, the soonest appointment first (so the overdue
+                // lead), not-yet-received after them, finished ones last (offset cursor).
+                query.orderBy(Self.finishedLast)
+                    .orderBy(SQLFunction("COALESCE", args: SQLColumn("due_at"), SQLLiteral.numeric("9000000000000000")))
                     .orderBy("id").offset(Int(after ?? 0))
             }
             return try await query.limit(page.limit + 1).all(decoding: DossierRow.self)

@@ -319,4 +319,40 @@ import Testing
             #expect(try await platform.dossiers.lookup(code: first.code, phoneOrID: "0999999999") == nil)
         }
     }
+
+    @Test func theWorkQueueLeadsWithWhatNeedsMeOverdueFirst() async throws {
+        let clock = TestClock("2026-03-02", 8)
+        try await TestEnvironment.withPlatform(clock: clock.wallClock) { platform in
+            let counter = try #require(try await platform.accounts.account(username: "motcua.bienhoa")).principal
+            let officer = try #require(try await platform.accounts.account(username: "chuyenvien.bienhoa")).principal
+            func submit() async throws -> Dossier {
+                try await platform.dossiers.create(
+                    NewDossier(procedureCode: "1.004227", agencyIdentifier: Self.bienHoa, applicant: applicant()),
+                    attachments: try await requiredFiles(platform, "1.004227"),
+                    by: counter,
+                    requestID: nil
+                )
+            }
+            let late = try await submit()
+            clock.set("2026-03-20", 9)
+            let fresh = try await submit()
+            let assigned = try await submit()
+            _ = try await platform.dossiers.perform(
+                .assign,
+                on: assigned.code,
+                input: ActionInput(assignee: "chuyenvien.bienhoa"),
+                by: counter,
+                requestID: nil
+            )
+            func codes(_ view: DossierStore.QueueView, _ who: Principal) async throws -> [String] {
+                try await platform.dossiers.list(.init(view: view), page: PageRequest(), for: who).items.map(\.code)
+            }
+            #expect(try await codes(.mine, counter) == [late.code, fresh.code], "overdue first, then by appointment; not what another holds")
+            #expect(try await codes(.mine, officer) == [assigned.code])
+            #expect(try await codes(.overdue, counter) == [late.code])
+            #expect(try await codes(.all, counter).count == 3)
+            let counts = try await platform.dossiers.queueCounts(.init(), for: counter)
+            #expect(counts == [.mine: 2, .overdue: 1, .waiting: 0, .all: 3])
+        }
+    }
 }

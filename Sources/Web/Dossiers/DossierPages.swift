@@ -155,7 +155,9 @@ public struct DossierPages: Sendable {
 
     func queue(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let principal = context.principal
-        let filter = try DossierRequests.filter(request.uri)
+        let isStaff = principal.roles != [.citizen]
+        // Staff start with what needs them; citizens see all of theirs.
+        let filter = try DossierRequests.filter(request.uri, defaultView: isStaff && principal.agency != nil ? .mine : nil)
         let page = try await services.dossiers.list(filter, page: try request.uri.pageRequest(), for: principal)
         let now = Date().epochMillis
         let vi = context.language == .vi
@@ -173,9 +175,23 @@ public struct DossierPages: Sendable {
         let statuses = DossierStatus.allCases.map {
             DossierViews.Choice(value: $0.rawValue, name: vi ? $0.nameVi : $0.nameEn, selected: $0 == filter.status)
         }
-        var next: String?
-        if let cursor = page.nextCursor {
-            next = "/dossiers?cursor=\(cursor)" + (filter.status.map { "&status=\($0.rawValue)" } ?? "") + (filter.overdueOnly ? "&overdue=true" : "")
+        let query =
+            (filter.view.map { "&view=\($0.rawValue)" } ?? "") + (filter.status.map { "&status=\($0.rawValue)" } ?? "")
+            + (filter.overdueOnly ? "&overdue=true" : "")
+        let next = page.nextCursor.map { "/dossiers?cursor=\($0)" + query }
+        var tabs: [DossierViews.Queue.Tab] = []
+        if isStaff {
+            var unfiltered = filter
+            unfiltered.view = nil
+            let counts = try await services.dossiers.queueCounts(unfiltered, for: principal)
+            tabs = DossierStore.QueueView.allCases.map { view in
+                .init(
+                    path: "/dossiers?view=\(view.rawValue)" + (filter.status.map { "&status=\($0.rawValue)" } ?? ""),
+                    label: vi ? view.nameVi : view.nameEn,
+                    count: counts[view] ?? 0,
+                    current: (filter.view ?? .all) == view
+                )
+            }
         }
         return try services.pages.render(
             "dossiers",
@@ -184,8 +200,10 @@ public struct DossierPages: Sendable {
                 rows: rows,
                 statuses: statuses,
                 overdueOnly: filter.overdueOnly,
-                isStaff: principal.roles != [.citizen],
-                next: next
+                isStaff: isStaff,
+                next: next,
+                tabs: tabs,
+                view: filter.view?.rawValue
             ),
             request: request,
             context: context

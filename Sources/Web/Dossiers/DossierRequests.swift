@@ -19,11 +19,12 @@ enum DossierRequests {
         return kind
     }
 
-    static func filter(_ uri: URI) throws -> DossierStore.QueueFilter {
+    static func filter(_ uri: URI, defaultView: DossierStore.QueueView? = nil) throws -> DossierStore.QueueFilter {
         DossierStore.QueueFilter(
             status: try uri.caseParameter("status", as: DossierStatus.self),
             agency: uri.stringParameter("agency"),
-            overdueOnly: uri.stringParameter("overdue") == "true"
+            overdueOnly: uri.stringParameter("overdue") == "true",
+            view: try uri.caseParameter("view", as: DossierStore.QueueView.self) ?? defaultView
         )
     }
 

@@ -52,6 +52,18 @@ enum DossierViews {
         let overdueOnly: Bool
         let isStaff: Bool
         let next: String?
+
+        /// A tab of the work queue with how many dossiers it holds.
+        struct Tab {
+            let path: String
+            let label: String
+            let count: Int
+            let current: Bool
+        }
+
+        let tabs: [Tab]
+        /// The tab shown (kept by the filter form).
+        let view: String?
     }
 
     /// An option of a select or a radio group.
