@@ -64,6 +64,7 @@ import Testing
             let landToken = PageSession.csrf(in: landPage.text) ?? ""
             let noReason = try await land.post("/dossiers/\(code)/actions/request_supplement", form: ["_csrf": landToken, "note": ""])
             #expect(noReason.status == .unprocessableContent && noReason.text.contains("Cần ghi lý do"))
+            #expect(landPage.text.contains("Hồ sơ chờ bạn"), "the officer's banner")
             #expect(
                 try await land.post("/dossiers/\(code)/actions/request_supplement", form: ["_csrf": landToken, "note": "Thiếu bản sao sổ hộ khẩu"])
                     .status == .seeOther
@@ -73,6 +74,12 @@ import Testing
             // The citizen uploads the missing document and sends the supplement.
             let waiting = try await citizen.get("/dossiers/\(code)")
             #expect(waiting.text.contains("Chờ bổ sung hồ sơ") && waiting.text.contains("/dossiers/\(code)/files"))
+            // The banner at the top says why and what to do, and links to the upload form.
+            let banner = try #require(waiting.text.components(separatedBy: #"<section class="banner action""#).dropFirst().first)
+            #expect(
+                banner.contains("Hồ sơ cần bổ sung") && banner.contains("Lý do: Thiếu bản sao sổ hộ khẩu") && banner.contains(##"href="#add-files""##)
+            )
+            #expect(waiting.text.contains(#"<h2 id="add-files">"#))
             let citizenToken = PageSession.csrf(in: waiting.text) ?? ""
             let uploaded = try await citizen.postMultipart(
                 "/dossiers/\(code)/files",

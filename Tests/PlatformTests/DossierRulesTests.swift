@@ -1,5 +1,6 @@
 import Core
 import Dossiers
+import Foundation
 import Testing
 
 /// The state machine and deadline rules, without a database.
@@ -115,5 +116,51 @@ import Testing
             calendar: calendar
         )
         #expect(moved.due == at("2026-03-02", 17) && moved.pausedDays == 3)
+    }
+}
+
+@Suite struct DossierGuidanceTests {
+    static let due: Int64 = 1_773_108_000_000
+
+    /// A detail as the API gives it (the types have no public initialisers: they come from the store).
+    static func detail(_ status: DossierStatus, events: String = "", files: String = "", actions: [DossierAction] = [], pay: Bool = false)
+        -> DossierDetail
+    {
+        let json = """
+            {"dossier":{"code":"000.46.50.H19-260302-0001","procedureCode":"1.004227","procedureName":"Đăng ký biến động",
+             "receivingAgency":"000.46.50.H19","implementingAgency":"000.46.50.H19","currentAgency":"000.46.50.H19","currentStep":0,
+             "stepCount":2,"channel":2,"status":"\(status.rawValue)","nationalStatus":2,
+             "applicant":{"fullName":"Nguyễn Thị Dân","kind":1,"phone":"0912345678"},"subject":"","createdAt":1,"dueAt":\(due),
+             "pausedDays":0,"supplementCount":0,"extensionCount":0,"version":1},
+             "events":[\(events)],"attachments":[\(files)],"allowedActions":[\(actions.map { "\"\($0.rawValue)\"" }.joined(separator: ","))],
+             "overdue":false,"abilities":{"attachPapers":\(status == .supplementRequested),"attachResult":false,"pay":\(pay),"rate":false}}
+            """
+        return try! JSONDecoder().decode(DossierDetail.self, from: Data(json.utf8))
+    }
+
+    static func file(_ id: Int, _ kind: String) -> String {
+        #"{"id":\#(id),"kind":"\#(kind)","documentName":"Giấy","fileName":"f\#(id).pdf","mediaType":"application/pdf","size":10,"sha256":"","uploadedBy":"cv","at":1}"#
+    }
+
+    @Test func theApplicantIsToldWhatToDoNext() throws {
+        let asked =
+            #"{"action":"request_supplement","fromStatus":"processing","toStatus":"supplement_requested","actor":"cv","actorRole":"processing_officer","note":"Bổ sung tờ khai","at":1}"#
+        #expect(
+            DossierGuidance.of(Self.detail(.supplementRequested, events: asked), forApplicant: true)
+                == .supplement(reason: "Bổ sung tờ khai", canUpload: true)
+        )
+        #expect(DossierGuidance.of(Self.detail(.awaitingPayment, pay: true), forApplicant: true) == .payment)
+        #expect(DossierGuidance.of(Self.detail(.submitted), forApplicant: true) == .awaitingReceipt)
+        #expect(DossierGuidance.of(Self.detail(.processing), forApplicant: true) == .inProgress(due: Self.due))
+        #expect(DossierGuidance.of(Self.detail(.withdrawn), forApplicant: true) == .closed)
+        let ready = Self.detail(.resultReady, files: Self.file(3, "submission") + "," + Self.file(7, "result"))
+        #expect(DossierGuidance.of(ready, forApplicant: true) == .result(files: [ready.attachments[1]]))
+        #expect(DossierGuidance.of(Self.detail(.resultReady, files: Self.file(3, "submission")), forApplicant: true) == .inProgress(due: Self.due))
+    }
+
+    @Test func anOfficerIsToldWhatTheDossierNeedsFromThem() {
+        let guidance = DossierGuidance.of(Self.detail(.received, actions: [.assign, .forward, .stop]), forApplicant: false)
+        #expect(guidance == .needsAction(primary: [.forward], due: Self.due, overdue: false))
+        #expect(DossierGuidance.of(Self.detail(.processing, actions: [.assign]), forApplicant: false) == .inProgress(due: Self.due))
     }
 }

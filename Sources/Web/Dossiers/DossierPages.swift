@@ -91,7 +91,12 @@ public struct DossierPages: Sendable {
             "dossier-new",
             titleKey: atCounter ? "counterReceipt" : "submitOnline",
             page: DossierViews.NewForm(
-                procedure: .init(code: procedure.code, name: procedure.name, days: procedure.processingDays),
+                procedure: .init(
+                    code: procedure.code,
+                    name: procedure.name,
+                    days: procedure.processingDays,
+                    fees: procedure.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) }
+                ),
                 documents: procedure.documents.enumerated().map {
                     .init(index: $0.offset, name: $0.element.name, required: $0.element.required && !atCounter)
                 },
@@ -258,6 +263,8 @@ public struct DossierPages: Sendable {
         ] where shown {
             slips.append(.init(slip: slip, label: t["slip_\(slip)"] ?? slip))
         }
+        let guidance = DossierGuidance.of(detail, forApplicant: principal.roles == [.citizen])
+        let banner = Self.banner(guidance, feesDue: billing.due > 0 ? Money.vnd(billing.due) : nil, language: context.language)
         return try services.pages.render(
             "dossier",
             titleKey: "dossier",
@@ -300,6 +307,7 @@ public struct DossierPages: Sendable {
                 },
                 actions: actions,
                 hasActions: !actions.isEmpty,
+                banner: banner,
                 mainActions: actions.filter { $0.emphasis == "primary" },
                 otherActions: actions.filter { $0.emphasis == "secondary" } + actions.filter { $0.emphasis == "destructive" },
                 canUploadSupplement: detail.abilities.attachPapers,
@@ -319,6 +327,79 @@ public struct DossierPages: Sendable {
             context: context,
             status: refusal?.httpStatus ?? .ok
         )
+    }
+
+    /// The banner that tells the reader what the dossier waits for.
+    static func banner(_ guidance: DossierGuidance, feesDue: String?, language: Language) -> DossierViews.Detail.Banner? {
+        let vi = language == .vi
+        func make(
+            _ tone: String,
+            _ title: String,
+            _ text: String,
+            files: [DossierViews.Detail.Banner.File] = [],
+            link: (String, String)? = nil,
+            pay: Bool = false
+        )
+            -> DossierViews.Detail.Banner
+        {
+            .init(tone: tone, title: title, text: text, files: files, link: link?.0, linkLabel: link?.1, pay: pay)
+        }
+        switch guidance {
+        case .supplement(let reason, let canUpload):
+            let why = reason.map { (vi ? "Lý do: " : "Reason: ") + $0 + ". " } ?? ""
+            return make(
+                "action",
+                vi ? "Hồ sơ cần bổ sung" : "Your dossier needs more papers",
+                why
+                    + (vi
+                        ? "Hãy tải lên giấy tờ còn thiếu rồi bấm «Bổ sung hồ sơ». Thời gian bổ sung không tính vào thời hạn giải quyết."
+                        : "Upload what is missing, then press “Supplement”. The time you take does not count against the deadline."),
+                link: canUpload ? ("#add-files", vi ? "Tải lên giấy tờ bổ sung" : "Upload the papers") : nil
+            )
+        case .payment:
+            return make(
+                "action",
+                vi ? "Hồ sơ cần nộp phí, lệ phí" : "Fees are due",
+                (vi ? "Số tiền phải nộp: " : "Amount due: ") + (feesDue ?? "—"),
+                pay: true
+            )
+        case .result(let files):
+            return make(
+                "done",
+                vi ? "Đã có kết quả giải quyết" : "The result is ready",
+                vi
+                    ? "Tải kết quả bên dưới, hoặc nhận bản giấy theo hình thức đã đăng ký."
+                    : "Download it below, or collect the paper copy as you chose.",
+                files: files.map { .init(id: $0.id, name: $0.fileName) }
+            )
+        case .awaitingReceipt:
+            return make(
+                "info",
+                vi ? "Hồ sơ đã gửi, chờ tiếp nhận" : "Sent; waiting to be received",
+                vi
+                    ? "Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ; ông/bà nhận tin nhắn khi hồ sơ được tiếp nhận."
+                    : "The agency will check and receive it; you will get a text message."
+            )
+        case .inProgress(let due):
+            let when = due.flatMap { time($0) }.map { (vi ? " Ngày hẹn trả kết quả: " : " Appointment: ") + $0 + "." } ?? ""
+            return make(
+                "info",
+                vi ? "Hồ sơ đang được giải quyết" : "Being processed",
+                (vi ? "Chưa cần ông/bà làm gì thêm." : "Nothing is needed from you now.") + when
+            )
+        case .closed:
+            return nil
+        case .needsAction(let primary, let due, let overdue):
+            let names = primary.map { vi ? $0.nameVi : $0.nameEn }.joined(separator: ", ")
+            let when =
+                due.flatMap { time($0) }.map { (vi ? " Hạn: " : " Due: ") + $0 + (overdue ? (vi ? " — đã quá hạn." : " — overdue.") : ".") } ?? ""
+            return make(
+                overdue ? "action late" : "action",
+                vi ? "Hồ sơ chờ bạn" : "Waiting for you",
+                (vi ? "Việc tiếp theo: " : "Next: ") + names + "." + when,
+                link: ("#actions", vi ? "Đến các thao tác" : "Go to the actions")
+            )
+        }
     }
 
     /// Performs an action; one that ends the dossier is first confirmed on a page of its own

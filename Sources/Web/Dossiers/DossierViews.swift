@@ -8,6 +8,13 @@ enum DossierViews {
             let code: String
             let name: String
             let days: Int
+            /// The fees the applicant will owe, each with its amount in VND.
+            let fees: [Fee]
+        }
+
+        struct Fee {
+            let name: String
+            let amount: String
         }
 
         struct Document {
@@ -141,6 +148,24 @@ enum DossierViews {
         let files: [File]
         let actions: [Action]
         let hasActions: Bool
+        /// What the dossier waits for, told at the top (`DossierGuidance`).
+        let banner: Banner?
+
+        struct Banner {
+            struct File {
+                let id: Int64
+                let name: String
+            }
+
+            /// `action` (the reader must act), `info` or `done`.
+            let tone: String
+            let title: String
+            let text: String
+            let files: [File]
+            let link: String?
+            let linkLabel: String?
+            let pay: Bool
+        }
         /// The step's ways forward, shown first; side steps and ends come after, folded.
         let mainActions: [Action]
         let otherActions: [Action]

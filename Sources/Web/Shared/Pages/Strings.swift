@@ -21,6 +21,7 @@ enum Strings {
         "reasonGiven": ("Lý do đã nhập", "Reason given"),
         "goBack": ("Quay lại, không thực hiện", "Go back without doing it"),
         "otherActions": ("Thao tác khác", "Other actions"),
+        "download": ("Tải về", "Download"),
         "registerAgain": ("Chưa nhận được mã? Đăng ký lại", "No code? Register again"),
         "forgotPassword": ("Quên mật khẩu?", "Forgot your password?"),
         "passwordReset": ("Đặt lại mật khẩu", "Reset your password"),
