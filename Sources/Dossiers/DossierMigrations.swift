@@ -138,5 +138,20 @@ public enum DossierMigrations {
             try await DossierStore.addWholeParts(after: 0, db)
             try await db.raw("UPDATE dossier_events SET step_seq = 0, step_due_at = due_at WHERE step_seq IS NULL AND due_at IS NOT NULL").run()
         },
+        // Files chosen for a submission that was refused, kept for the next try (a day).
+        Migration(context: "dossiers", version: 9, name: "submission drafts") { db, _ in
+            try await db.create(table: "dossier_drafts")
+                .column("token_hash", type: .text, .notNull)
+                .column("slot", type: .int, .notNull)
+                .column("owner", type: .text, .notNull)
+                .column("document_name", type: .text, .notNull)
+                .column("file_name", type: .text, .notNull)
+                .column("size", type: .bigint, .notNull)
+                .column("sha256", type: .text, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .primaryKey("token_hash", "slot")
+                .run()
+            try await db.create(index: "dossier_drafts_created").on("dossier_drafts").column("created_at").run()
+        },
     ]
 }

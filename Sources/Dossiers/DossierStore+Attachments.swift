@@ -1,6 +1,7 @@
 import Audit
 import Core
 import Foundation
+import Procedures
 import SQLKit
 import Storage
 
@@ -53,6 +54,23 @@ extension DossierStore {
         let type: FileType
         let size: Int
         let digest: String
+    }
+
+    /// What is wrong with the files of a new dossier (size, type by content), each named as the
+    /// field of its document (`documents[i]`), all of them at once.
+    static func fileProblems(_ attachments: [NewAttachment], procedure: Procedure, maxSize: Int) -> [ValidationError] {
+        attachments.filter { !$0.data.isEmpty }.compactMap { file -> ValidationError? in
+            do {
+                _ = try FileType.accept(file.data, name: file.fileName, maxSize: maxSize)
+                return nil
+            } catch DomainError.invalid(let found) {
+                guard let first = found.first else { return nil }
+                let slot = procedure.documents.firstIndex { $0.name == file.documentName }
+                return ValidationError(field: slot.map { "documents[\($0)]" } ?? "file", messageVi: first.messageVi, messageEn: first.messageEn)
+            } catch {
+                return nil
+            }
+        }
     }
 
     /// Checks a file (size, type by content, names) and stores its bytes; nothing is recorded yet.

@@ -83,12 +83,38 @@ public struct DossierStore: Sendable {
         guard let procedure = try await procedures.procedure(input.procedureCode) else {
             throw DomainError.invalid("procedureCode", "Không có thủ tục \(input.procedureCode)", "No procedure \(input.procedureCode)")
         }
-        let applicant = try Self.validated(input.applicant, currentYear: VietnamTime.today(clock.now()).year)
-        let implementing = try await implementingAgency(for: procedure, requested: input.agencyIdentifier)
+        let isCitizen = principal.roles == [.citizen]
+        if isCitizen, !procedure.onlineLevel.acceptsOnlineSubmission {
+            throw DomainError.conflict(
+                messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến",
+                messageEn: "This procedure does not accept online submission"
+            )
+        }
+        // Every mistake is reported in one round: the applicant, the commune, the files, the subject.
+        var errors: [ValidationError] = []
+        var checked = input.applicant
+        do { checked = try Self.validated(input.applicant, currentYear: VietnamTime.today(clock.now()).year) } catch DomainError.invalid(
+            let found
+        ) {
+            errors += found
+        }
+        let applicant = checked
+        var chosen: String?
+        do { chosen = try await implementingAgency(for: procedure, requested: input.agencyIdentifier) } catch DomainError.invalid(let found) {
+            errors += found
+        }
+        errors += Self.fileProblems(attachments, procedure: procedure, maxSize: maxAttachmentSize)
+        if isCitizen {
+            errors += DossierRules.missingDocuments(procedure.documents, given: Set(attachments.filter { !$0.data.isEmpty }.map(\.documentName)))
+        }
+        let givenSubject = input.subject?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if let problem = TextRules.problem(givenSubject, field: "subject", label: ("Trích yếu", "The subject"), limit: 500) {
+            errors.append(problem)
+        }
+        guard errors.isEmpty, let implementing = chosen else { throw DomainError.invalid(errors) }
         // Provincial procedures are received at the province's service center when there is one.
         let center = procedure.agencyIdentifier == nil ? nil : try await directory.provincialServiceCenter()
         let agency = center ?? implementing
-        let isCitizen = principal.roles == [.citizen]
         if let given = input.channel, Channel(rawValue: given) == nil || (isCitizen && given != Channel.online.rawValue) {
             throw DomainError.invalid(
                 "channel",
@@ -98,12 +124,6 @@ public struct DossierStore: Sendable {
         }
         let channel: Channel
         if isCitizen {
-            guard procedure.onlineLevel.acceptsOnlineSubmission else {
-                throw DomainError.conflict(
-                    messageVi: "Thủ tục này chưa nhận hồ sơ trực tuyến",
-                    messageEn: "This procedure does not accept online submission"
-                )
-            }
             channel = .online
         } else if principal.roles.contains(.counterOfficer) {
             guard principal.agency == agency else {
@@ -125,14 +145,6 @@ public struct DossierStore: Sendable {
                 messageVi: "Chỉ công dân hoặc cán bộ một cửa được nộp hồ sơ",
                 messageEn: "Only citizens and counter officers can create dossiers"
             )
-        }
-        if isCitizen {
-            let missing = DossierRules.missingDocuments(procedure.documents, given: Set(attachments.filter { !$0.data.isEmpty }.map(\.documentName)))
-            if !missing.isEmpty { throw DomainError.invalid(missing) }
-        }
-        let givenSubject = input.subject?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if let problem = TextRules.problem(givenSubject, field: "subject", label: ("Trích yếu", "The subject"), limit: 500) {
-            throw DomainError.invalid([problem])
         }
         let subject = givenSubject.isEmpty ? procedure.name : givenSubject
         let workingCalendar = try await calendar.workingCalendar()

@@ -81,5 +81,19 @@ public enum IdentityMigrations {
                 .run()
             try await db.create(index: "form_submissions_owner").on("form_submissions").column("owner").column("created_at").run()
         },
+        // Sessions name their device and address (the account page lists them); a new phone or
+        // e-mail waits for the code sent to it.
+        Migration(context: "identity", version: 6, name: "session devices, contact changes") { db, _ in
+            try await db.alter(table: "sessions").column("device", type: .text).run()
+            try await db.alter(table: "sessions").column("client_address", type: .text).run()
+            try await db.create(table: "contact_changes")
+                .column("username", type: .text, .primaryKey(autoIncrement: false))
+                .column("contact", type: .text, .notNull)
+                .column("code_hash", type: .text, .notNull)
+                .column("attempts", type: .int, .notNull)
+                .column("expires_at", type: .bigint, .notNull)
+                .column("created_at", type: .bigint, .notNull)
+                .run()
+        },
     ]
 }

@@ -34,16 +34,28 @@ public struct SessionStore: Sendable {
 
     static func digest(_ token: String) -> String { Digest.sha256Hex(token) }
 
-    /// Opens a session for `account`; returns the cookie token and the CSRF token.
-    public func open(for account: Account) async throws -> (token: String, csrf: String) {
+    /// Opens a session for `account`; returns the cookie token and the CSRF token. The device
+    /// (a short name read from the browser's User-Agent) and the address are kept with the
+    /// session, so that its owner can recognise it in the list of their sessions.
+    public func open(for account: Account, userAgent: String? = nil, address: String? = nil) async throws -> (token: String, csrf: String) {
         let token = Self.randomToken()
         let csrf = Self.randomToken()
         let now = clock.now()
         let expires = now.addingTimeInterval(lifetime).epochMillis
         try await database.transaction { db in
             try await db.delete(from: "sessions").where("user_id", .equal, account.id).where("expires_at", .lessThan, now.epochMillis).run()
-            try await db.insert(into: "sessions").columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at")
-                .values(SQLBind(Self.digest(token)), SQLBind(account.id), SQLBind(csrf), SQLBind(now.epochMillis), SQLBind(expires)).run()
+            try await db.insert(into: "sessions")
+                .columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at", "device", "client_address")
+                .values(
+                    SQLBind(Self.digest(token)),
+                    SQLBind(account.id),
+                    SQLBind(csrf),
+                    SQLBind(now.epochMillis),
+                    SQLBind(expires),
+                    SQLBind(userAgent.map(DeviceName.of)),
+                    SQLBind(address.map { String($0.prefix(64)) })
+                )
+                .run()
         }
         return (token, csrf)
     }
@@ -99,6 +111,86 @@ public struct SessionStore: Sendable {
                 on: db,
                 clock: clock
             )
+        }
+    }
+
+    /// One of an account's live sessions as its owner sees it.
+    public struct Summary: Sendable, Equatable {
+        /// The session's handle (the digest of its token, never the token).
+        public let id: String
+        public let device: String?
+        public let address: String?
+        public let openedAt: Date
+        public let expiresAt: Date
+        /// Whether it is the session the list is shown in.
+        public let isCurrent: Bool
+    }
+
+    /// The account's live sessions, the current one (of `token`) first, then the newest.
+    public func sessions(of accountID: Int64, current token: String?) async throws -> [Summary] {
+        let now = clock.millis()
+        let current = token.map(Self.digest)
+        let rows = try await database.read { db in
+            try await db.select().columns("token_hash", "device", "client_address", "created_at", "expires_at").from("sessions")
+                .where("user_id", .equal, accountID).where("expires_at", .greaterThan, now)
+                .orderBy("created_at", .descending).limit(50).all()
+        }
+        return try rows.map { row in
+            let id = try row.decode(column: "token_hash", as: String.self)
+            return Summary(
+                id: id,
+                device: try row.decode(column: "device", as: String?.self),
+                address: try row.decode(column: "client_address", as: String?.self),
+                openedAt: Date(epochMillis: try row.decode(column: "created_at", as: Int64.self)),
+                expiresAt: Date(epochMillis: try row.decode(column: "expires_at", as: Int64.self)),
+                isCurrent: id == current
+            )
+        }
+        .sorted { $0.isCurrent && !$1.isCurrent }
+    }
+
+    /// Ends one of the owner's own sessions (`id` from `sessions(of:current:)`), audited; another
+    /// account's session is not found.
+    public func end(_ id: String, of principal: Principal, requestID: String?) async throws {
+        guard let owner = principal.userID else { throw DomainError.notFound(what: "session") }
+        let clock = clock
+        try await database.transaction { db in
+            let found = try await db.select().column("token_hash").from("sessions").where("token_hash", .equal, id)
+                .where("user_id", .equal, owner).first()
+            guard found != nil else { throw DomainError.notFound(what: "session") }
+            try await db.delete(from: "sessions").where("token_hash", .equal, id).where("user_id", .equal, owner).run()
+            try await AuditLog.record(
+                AuditEntry(principal: principal, action: "auth.session_end", targetType: "user", targetID: String(owner), requestID: requestID),
+                on: db,
+                clock: clock
+            )
+        }
+    }
+
+    /// Ends every session of the owner but the one in use, and their API tokens, audited.
+    /// Returns how many sessions ended.
+    @discardableResult
+    public func endOthers(of principal: Principal, keeping token: String, requestID: String?) async throws -> Int {
+        guard let owner = principal.userID else { return 0 }
+        let clock = clock
+        return try await database.transaction { db in
+            let others = try await db.select().column("token_hash").from("sessions").where("user_id", .equal, owner)
+                .where("token_hash", .notEqual, Self.digest(token)).all().count
+            try await AccountStore.endSessions(of: owner, except: token, db)
+            try await Self.revokeTokens(of: owner, at: clock.millis(), db)
+            try await AuditLog.record(
+                AuditEntry(
+                    principal: principal,
+                    action: "auth.session_end_others",
+                    targetType: "user",
+                    targetID: String(owner),
+                    requestID: requestID,
+                    change: ["ended": String(others)]
+                ),
+                on: db,
+                clock: clock
+            )
+            return others
         }
     }
 }

@@ -121,4 +121,50 @@ import Testing
             #expect(miss.status == .notFound && miss.text.contains("Không tìm thấy hồ sơ"))
         }
     }
+
+    /// GOV.UK-style refusal: every mistake in one round, each beside its field and linked from the
+    /// summary; files already chosen are kept for the next try, for their owner only.
+    @Test func aRefusedSubmissionNamesEveryFieldAndKeepsTheFiles() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
+            let form = try await citizen.get("/dossiers/new?procedure=1.004227")
+            let token = try #require(PageSession.csrf(in: form.text))
+            let fields = ["_csrf": token, "procedure": "1.004227", "agency": "", "fullName": "", "phone": "0912345678", "subject": "Chuyển nhượng thửa 12"]
+            let refused = try await citizen.postMultipart(
+                "/dossiers",
+                fields: fields,
+                files: ["file0": ("don.pdf", Self.pdf), "file1": ("virus.exe", Data("MZ".utf8))]
+            )
+            #expect(refused.status == .unprocessableContent)
+            let page = refused.text
+            // The summary links to each field; each field says what is wrong and is marked invalid.
+            for id in ["fullName", "agencyIdentifier", "documents-1", "documents-2", "documents-3"] {
+                #expect(page.contains(##"href="#\##(id)""##), "summary links to \(id)")
+                #expect(page.contains(#"id="\#(id)-error""#) && page.contains(#"aria-describedby="\#(id)-error""#), "\(id) error beside the field")
+            }
+            #expect(page.contains(#"aria-invalid="true""#))
+            #expect(!page.contains(#"id="documents-0-error""#), "the accepted file has no error")
+            #expect(page.contains("Chuyển nhượng thửa 12"), "typed text is kept")
+            // The accepted file is kept; the refused one is not.
+            #expect(page.contains("don.pdf") && !page.contains("virus.exe</"))
+            let draft = try #require(page.components(separatedBy: #"name="draft" value=""#).dropFirst().first?.prefix { $0 != "\"" })
+            // Nobody else can use the draft.
+            let stranger = Principal(userID: 987_654, username: "0988777666", roles: [.citizen], agency: nil)
+            #expect(try await platform.dossiers.draftFiles(String(draft), owner: stranger).isEmpty)
+            #expect(try await platform.dossiers.draftAttachments(String(draft), owner: stranger).isEmpty)
+            // The next try needs only the missing files.
+            var complete = fields
+            complete["agency"] = "000.46.50.H19"
+            complete["fullName"] = "Nguyễn Thị Dân"
+            complete["draft"] = String(draft)
+            complete["_csrf"] = PageSession.csrf(in: page) ?? token
+            complete["_once"] = page.components(separatedBy: #"name="_once" value=""#).dropFirst().first.map { String($0.prefix { $0 != "\"" }) }
+            let files = ["file1": ("hop-dong.pdf", Self.pdf), "file2": ("gcn.pdf", Self.pdf), "file3": ("to-khai.pdf", Self.pdf)]
+            let submitted = try await citizen.postMultipart("/dossiers", fields: complete, files: files)
+            #expect(submitted.status == .seeOther, "\(submitted.text.prefix(800))")
+            let location = try #require(submitted.headers[.location])
+            let dossier = try await citizen.get(location)
+            #expect(dossier.text.contains("don.pdf") && dossier.text.contains("hop-dong.pdf"))
+        }
+    }
 }

@@ -10,6 +10,8 @@ import Testing
 struct PageSession: Sendable {
     let client: any TestClientProtocol
     var cookies: [String: String] = [:]
+    /// The browser it says it is (the account page names sessions by it).
+    var userAgent: String?
 
     var cookieHeader: String { cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
 
@@ -22,7 +24,9 @@ struct PageSession: Sendable {
     }
 
     mutating func get(_ uri: String) async throws -> TestResponse {
-        let response = try await client.execute(uri: uri, method: .get, headers: cookies.isEmpty ? [:] : [.cookie: cookieHeader])
+        var headers: HTTPFields = cookies.isEmpty ? [:] : [.cookie: cookieHeader]
+        if let userAgent { headers[.userAgent] = userAgent }
+        let response = try await client.execute(uri: uri, method: .get, headers: headers)
         keep(response)
         return response
     }
@@ -31,6 +35,7 @@ struct PageSession: Sendable {
         let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if !cookies.isEmpty { headers[.cookie] = cookieHeader }
+        if let userAgent { headers[.userAgent] = userAgent }
         let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
         keep(response)
         return response
@@ -64,8 +69,13 @@ struct PageSession: Sendable {
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    static func signIn(_ client: any TestClientProtocol, username: String, password: String = DemoData.password) async throws -> PageSession {
-        var session = PageSession(client: client)
+    static func signIn(
+        _ client: any TestClientProtocol,
+        username: String,
+        password: String = DemoData.password,
+        userAgent: String? = nil
+    ) async throws -> PageSession {
+        var session = PageSession(client: client, userAgent: userAgent)
         let page = try await session.get("/login")
         let response = try await session.post("/login", form: ["_csrf": csrf(in: page.text) ?? "", "username": username, "password": password])
         guard response.status == .seeOther else { throw TestFailure("sign-in failed: \(response.status)") }

@@ -128,9 +128,18 @@ class Journey:
         self.submit(d.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"), r"/procedures\?")
         self.submit(d.find_element(By.PARTIAL_LINK_TEXT, "Đăng ký biến động"), r"/procedures/1\.004227$")
         self.submit(d.find_element(By.LINK_TEXT, "Nộp hồ sơ trực tuyến"), r"/dossiers/new")
-        Select(d.find_element(By.ID, "agency")).select_by_visible_text("Phường Biên Hòa")
-        for i in range(4):
-            d.find_element(By.ID, f"file{i}").send_keys(self.files[i])
+        # A first try without the commune and with one file: every mistake comes back at once,
+        # linked from the summary, and the chosen file is kept for the next try.
+        d.find_element(By.ID, "documents-0").send_keys(self.files[0])
+        self.submit(d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), r"/dossiers$")
+        summary = d.find_element(By.CSS_SELECTOR, ".error-summary")
+        links = [a.get_attribute("href").split("#")[-1] for a in summary.find_elements(By.TAG_NAME, "a")]
+        assert "agencyIdentifier" in links and "documents-1" in links and "documents-0" not in links, links
+        assert d.find_element(By.ID, "agencyIdentifier").get_attribute("aria-invalid") == "true"
+        assert os.path.basename(self.files[0]) in self.text(), "the first file is kept"
+        Select(d.find_element(By.ID, "agencyIdentifier")).select_by_visible_text("Phường Biên Hòa")
+        for i in range(1, 4):
+            d.find_element(By.ID, f"documents-{i}").send_keys(self.files[i])
         self.submit(d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), r"/dossiers/")
         match = re.search(r"/dossiers/(000\.46\.50\.H19-\d{6}-\d{4})$", d.current_url)
         assert match, f"submission failed: {d.current_url} {self.text()[:400]}"

@@ -53,9 +53,9 @@ class LayoutCheck(Journey):
     def submit_dossier(self, double=False):
         d = self.driver
         self.go("/dossiers/new?procedure=1.004227")
-        Select(d.find_element(By.ID, "agency")).select_by_visible_text("Phường Biên Hòa")
+        Select(d.find_element(By.ID, "agencyIdentifier")).select_by_visible_text("Phường Biên Hòa")
         for i in range(4):
-            d.find_element(By.ID, f"file{i}").send_keys(self.files[i])
+            d.find_element(By.ID, f"documents-{i}").send_keys(self.files[i])
         button = d.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
         if double:
             d.execute_script("arguments[0].click(); arguments[0].click();", button)

@@ -201,7 +201,7 @@ public struct DocumentPages: Sendable {
                 summary: values["summary"] ?? "",
                 responseFor: values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? ""
             ),
-            errors: refusal?.messages(context.language) ?? [],
+            errors: FormErrors(refusal, language: context.language),
             request: request,
             context: context,
             status: refusal?.httpStatus ?? .ok

@@ -272,7 +272,6 @@ enum TaskViews {
 
     /// Assigning a new task.
     struct NewForm {
-        let error: String?
         let taskTitle: String
         let description: String
         let sourceDocumentId: String

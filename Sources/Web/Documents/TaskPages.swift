@@ -133,13 +133,13 @@ public struct TaskPages: Sendable {
             "task-new",
             titleKey: "newTask",
             page: TaskViews.NewForm(
-                error: refusal?.detail,
                 taskTitle: values["title"] ?? "",
                 description: values["description"] ?? "",
                 sourceDocumentId: values["sourceDocumentId"] ?? request.uri.stringParameter("document") ?? "",
                 owners: allowed.map { .init(identifier: $0.identifier, name: $0.name, selected: $0.identifier == values["ownerAgency"]) },
                 agencies: agencies.map { .init(identifier: $0.identifier, name: $0.name) }
             ),
+            errors: FormErrors(refusal, language: context.language),
             request: request,
             context: context,
             status: refusal?.httpStatus ?? .ok

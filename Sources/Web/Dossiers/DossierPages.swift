@@ -87,6 +87,11 @@ public struct DossierPages: Sendable {
         if let id = principal.userID { account = try await services.accounts.account(id: id) }
         let isCitizen = principal.roles == [.citizen]
         func value(_ key: String, _ fallback: String?) -> String { values[key] ?? (isCitizen ? fallback ?? "" : "") }
+        let errors = FormErrors(refusal, language: context.language)
+        let kept = Dictionary(
+            try await services.dossiers.draftFiles(values["draft"], owner: principal).map { ($0.slot, $0.fileName) },
+            uniquingKeysWith: { first, _ in first }
+        )
         return try services.pages.render(
             "dossier-new",
             titleKey: atCounter ? "counterReceipt" : "submitOnline",
@@ -98,8 +103,16 @@ public struct DossierPages: Sendable {
                     fees: procedure.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) }
                 ),
                 documents: procedure.documents.enumerated().map {
-                    .init(index: $0.offset, name: $0.element.name, required: $0.element.required && !atCounter)
+                    .init(
+                        index: $0.offset,
+                        name: $0.element.name,
+                        required: $0.element.required && !atCounter && kept[$0.offset] == nil,
+                        optional: !$0.element.required,
+                        kept: kept[$0.offset],
+                        error: errors.byField["documents-\($0.offset)"]
+                    )
                 },
+                draft: kept.isEmpty ? nil : values["draft"],
                 communes: communes,
                 chooseCommune: !communes.isEmpty,
                 atCounter: atCounter,
@@ -110,7 +123,7 @@ public struct DossierPages: Sendable {
                 address: values["address"] ?? "",
                 subject: values["subject"] ?? ""
             ),
-            errors: refusal?.messages(context.language) ?? [],
+            errors: errors,
             request: request,
             context: context,
             status: refusal?.httpStatus ?? .ok
@@ -121,12 +134,15 @@ public struct DossierPages: Sendable {
         let form = try await Form.read(request)
         let code = form["procedure"] ?? ""
         guard let procedure = try await services.procedures.procedure(code) else { throw DomainError.notFound(what: "procedure \(code)") }
-        let attachments = form.files.compactMap { file -> NewAttachment? in
-            guard file.field.hasPrefix("file"), let index = Int(file.field.dropFirst(4)), procedure.documents.indices.contains(index),
-                !file.data.isEmpty
-            else { return nil }
-            return NewAttachment(data: file.data, fileName: file.fileName, documentName: procedure.documents[index].name)
+        // The files kept from a refused try, replaced by any chosen again for the same document.
+        var chosen = try await services.dossiers.draftAttachments(form["draft"], owner: context.principal)
+        for file in form.files where !file.data.isEmpty {
+            guard file.field.hasPrefix("file"), let index = Int(file.field.dropFirst(4)), procedure.documents.indices.contains(index) else {
+                continue
+            }
+            chosen[index] = NewAttachment(data: file.data, fileName: file.fileName, documentName: procedure.documents[index].name)
         }
+        let attachments = chosen.sorted { $0.key < $1.key }.map(\.value)
         let applicant = Applicant(
             fullName: form["fullName"] ?? "",
             kind: Int(form["kind"] ?? "1") ?? 1,
@@ -144,6 +160,7 @@ public struct DossierPages: Sendable {
         )
         return try await Refusal.shown(in: context) {
             let dossier = try await services.dossiers.create(input, attachments: attachments, by: context.principal, requestID: context.requestID)
+            try await services.dossiers.dropDraft(form["draft"])
             let done =
                 context.language == .vi
                 ? "Đã nộp hồ sơ \(dossier.code). Hãy ghi lại mã hồ sơ để tra cứu; kết quả tiếp nhận sẽ được báo qua SMS."
@@ -152,6 +169,8 @@ public struct DossierPages: Sendable {
         } again: { problem in
             var values = form.fields
             values["procedure"] = code
+            try await services.dossiers.dropDraft(form["draft"])
+            values["draft"] = try await services.dossiers.keepDraft(chosen, owner: context.principal)
             return try await newForm(request, context, refusal: problem, values: values)
         }
     }

@@ -20,7 +20,12 @@ enum DossierViews {
         struct Document {
             let index: Int
             let name: String
+            /// Whether the browser must ask for a file (required, and none kept from before).
             let required: Bool
+            let optional: Bool
+            /// The file kept from the refused try, if any.
+            let kept: String?
+            let error: String?
         }
 
         struct Commune {
@@ -31,6 +36,8 @@ enum DossierViews {
 
         let procedure: Procedure
         let documents: [Document]
+        /// The token of the files kept from a refused try.
+        let draft: String?
         let communes: [Commune]
         let chooseCommune: Bool
         let atCounter: Bool

@@ -77,7 +77,7 @@ public struct AuthPages: Sendable {
                 clientAddress: context.clientAddress,
                 requestID: context.requestID
             )
-            return try await signedIn(account, redirectTo: Self.next(form["next"], for: account))
+            return try await signedIn(account, redirectTo: Self.next(form["next"], for: account), request: request, context: context)
         } catch let error as DomainError {
             let problem = Problem.from(error, language: context.language)
             var response = try services.pages.render(
@@ -93,8 +93,8 @@ public struct AuthPages: Sendable {
         }
     }
 
-    func signedIn(_ account: Account, redirectTo path: String) async throws -> Response {
-        let session = try await services.sessions.open(for: account)
+    func signedIn(_ account: Account, redirectTo path: String, request: Request, context: AppRequestContext) async throws -> Response {
+        let session = try await services.sessions.open(for: account, userAgent: request.headers[.userAgent], address: context.clientAddress)
         var response = Response.redirect(to: path, type: .normal)
         response.setCookie(
             Cookie(
@@ -147,7 +147,7 @@ public struct AuthPages: Sendable {
                 code: form["code"] ?? "",
                 requestID: context.requestID
             )
-            return try await signedIn(account, redirectTo: "/dossiers")
+            return try await signedIn(account, redirectTo: "/dossiers", request: request, context: context)
         }
     }
 

@@ -21,26 +21,6 @@ public struct PortalPages: Sendable {
                 context: context
             )
         }
-        routes.get("/account", .signedIn) { request, context in
-            guard let id = context.principal.userID, let account = try await services.accounts.account(id: id) else { throw Problem.unauthenticated }
-            let roleNames = account.roles.map { context.language == .vi ? $0.nameVi : $0.nameEn }
-            let facts = PortalViews.AccountPage.Facts(
-                fullName: account.fullName,
-                username: account.username,
-                roles: roleNames,
-                agency: account.agencyIdentifier,
-                department: account.departmentCode,
-                email: account.email,
-                phone: account.phone
-            )
-            return try services.pages.render(
-                "account",
-                titleKey: "account",
-                page: PortalViews.AccountPage(account: facts),
-                request: request,
-                context: context
-            )
-        }
         routes.get("/calendar", .everyone) { request, context in
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             guard (1900...2100).contains(year) else { throw CalendarAPI.yearOutOfRange }

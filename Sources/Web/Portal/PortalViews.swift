@@ -1,24 +1,9 @@
-/// View models of the portal pages: home, account, working calendar and the administration lists.
+/// View models of the portal pages: home, working calendar and the administration lists.
 enum PortalViews {
     /// The home page's figures.
     struct Home {
         let agencyCount: Int
         let communeCount: Int
-    }
-
-    /// The signed-in user's own account; absent facts are not shown.
-    struct AccountPage {
-        struct Facts {
-            let fullName: String
-            let username: String
-            let roles: [String]
-            let agency: String?
-            let department: String?
-            let email: String?
-            let phone: String?
-        }
-
-        let account: Facts
     }
 
     /// A year of the working calendar.

@@ -90,12 +90,13 @@ public struct PageRenderer: Sendable {
     }
 
     /// Renders `template` in the layout with the page's typed view model (`page`), as an HTML
-    /// response; `errors` are the form's refusal messages, shown by the template as `errors`.
+    /// response; `errors` are a refused form's messages, shown by the template as the summary
+    /// `errors` and at each field as `fieldErrors.<input id>`.
     public func render(
         _ template: String,
         titleKey: String,
         page: some Any,
-        errors: [String] = [],
+        errors: FormErrors = .none,
         request: Request,
         context: some RequestState,
         status: HTTPResponse.Status = .ok
@@ -155,7 +156,7 @@ public struct PageRenderer: Sendable {
         return uri.path + "?" + (kept + ["lang=\(language.rawValue)"]).joined(separator: "&")
     }
 
-    func layout(titleKey: String, errors: [String], request: Request, context: some RequestState) -> LayoutValues {
+    func layout(titleKey: String, errors: FormErrors, request: Request, context: some RequestState) -> LayoutValues {
         let t = Strings.all(context.language)
         return LayoutValues(
             t: t,
@@ -174,7 +175,8 @@ public struct PageRenderer: Sendable {
             nav: navigation.filter { $0.shows(to: context.signedIn) }.map {
                 NavigationLink(path: $0.path, label: t[$0.key] ?? $0.key, current: $0.path == request.uri.path)
             },
-            errors: errors.map(FormMessage.init)
+            errors: errors.summary,
+            fieldErrors: errors.byField
         )
     }
 
@@ -194,7 +196,7 @@ public struct PageRenderer: Sendable {
                 template,
                 titleKey: titleKey,
                 page: page,
-                errors: problem.messages(context.language),
+                errors: FormErrors(problem, language: context.language),
                 request: request,
                 context: context,
                 status: problem.httpStatus

@@ -21,8 +21,10 @@ struct LayoutValues {
     let currentPath: String
     let user: SignedInUser?
     let nav: [NavigationLink]
-    /// A refused form's messages.
+    /// A refused form's messages, each linking to its field (the error summary).
     let errors: [FormMessage]
+    /// The same messages by input id, shown at each field (`fieldErrors.<id>`).
+    let fieldErrors: [String: String]
 }
 
 /// Who the header names as signed in.
@@ -38,11 +40,59 @@ struct NavigationLink {
     let current: Bool
 }
 
-/// One message of a refused form.
+/// One message of a refused form, with the id of the input it is about (when it names one).
 public struct FormMessage: Sendable {
     public let message: String
+    public let anchor: String?
 
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, anchor: String? = nil) {
+        self.message = message
+        self.anchor = anchor
+    }
+}
+
+/// A refused form's messages in the GOV.UK pattern: a summary at the top whose items link to
+/// their fields, and the same message at each field (`aria-invalid`, `aria-describedby`).
+public struct FormErrors: Sendable {
+    public let summary: [FormMessage]
+    /// Each field's message by the id of its input.
+    public let byField: [String: String]
+
+    public static let none = FormErrors(summary: [], byField: [:])
+
+    public init(summary: [FormMessage], byField: [String: String]) {
+        self.summary = summary
+        self.byField = byField
+    }
+
+    /// The messages of `problem` in `language`; a problem without field errors is one message
+    /// that links nowhere.
+    public init(_ problem: Problem?, language: Language) {
+        guard let problem else {
+            self = .none
+            return
+        }
+        let fields = problem.errors ?? []
+        guard !fields.isEmpty else {
+            self.init(summary: [FormMessage(problem.detail)], byField: [:])
+            return
+        }
+        var byField: [String: String] = [:]
+        let summary = fields.map { error in
+            let message = language == .vi ? error.messageVi : error.messageEn
+            let id = Self.inputID(error.field)
+            byField[id] = byField[id].map { $0 + " " + message } ?? message
+            return FormMessage(message, anchor: id)
+        }
+        self.init(summary: summary, byField: byField)
+    }
+
+    /// The id of the input a domain field is typed in: its last part, an index joined by a
+    /// hyphen (`applicant.fullName` → `fullName`, `documents[2]` → `documents-2`).
+    public static func inputID(_ field: String) -> String {
+        let last = field.split(separator: ".").last.map(String.init) ?? field
+        return last.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "")
+    }
 }
 
 /// The view model of a page that shows only its template and the layout.

@@ -41,6 +41,7 @@ public enum WebRouter {
         DocumentPages(services: services).addRoutes(to: routes)
         TaskPages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
+        AccountPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)
         return router

@@ -1,0 +1,29 @@
+import Core
+import Testing
+import Web
+
+/// The GOV.UK error pattern's mapping from a refusal to the page's fields.
+@Suite struct FormErrorsTests {
+    @Test func fieldsMapToTheirInputs() {
+        #expect(FormErrors.inputID("applicant.fullName") == "fullName")
+        #expect(FormErrors.inputID("documents[2]") == "documents-2")
+        #expect(FormErrors.inputID("code") == "code")
+    }
+
+    @Test func everyErrorIsSummarisedAndShownAtItsField() {
+        let refusal = Problem.from(
+            DomainError.invalid([
+                ValidationError(field: "applicant.fullName", messageVi: "Cần họ tên", messageEn: "Name needed"),
+                ValidationError(field: "documents[1]", messageVi: "Thiếu tệp", messageEn: "File missing"),
+                ValidationError(field: "applicant.fullName", messageVi: "Quá dài", messageEn: "Too long"),
+            ]),
+            language: .vi
+        )
+        let errors = FormErrors(refusal, language: .en)
+        #expect(errors.summary.map(\.anchor) == ["fullName", "documents-1", "fullName"])
+        #expect(errors.byField == ["fullName": "Name needed Too long", "documents-1": "File missing"])
+        let general = FormErrors(Problem.from(DomainError.conflict(messageVi: "Đã xử lý", messageEn: "Done already"), language: .vi), language: .vi)
+        #expect(general.summary.count == 1 && general.summary[0].anchor == nil && general.byField.isEmpty)
+        #expect(FormErrors(nil, language: .vi).summary.isEmpty)
+    }
+}
