@@ -347,7 +347,8 @@ public struct AccountStore: Sendable {
         }
     }
 
-    /// Active staff of an agency (e.g. to choose whom to assign work to).
+    /// Active staff of an agency (e.g. to choose whom to assign work to), by given name as
+    /// Vietnamese lists are.
     public func staff(of agency: String) async throws -> [Account] {
         try await database.read { db in
             let rows = try await db.select().columns(Self.columns).from("users").where("agency_identifier", .equal, agency)
@@ -355,7 +356,21 @@ public struct AccountStore: Sendable {
                 .orderBy("username").all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
             var accounts: [Account] = []
             for row in rows { accounts.append(Self.account(row, roles: try await Self.roles(of: row.id, db))) }
-            return accounts
+            return accounts.sortedVietnamese { VietnameseOrder.personKey($0.fullName) }
+        }
+    }
+
+    /// People's full names by username (history and slips name people, not accounts); unknown
+    /// usernames (the system, a peer) are left out.
+    public func fullNames(of usernames: Set<String>) async throws -> [String: String] {
+        guard !usernames.isEmpty else { return [:] }
+        return try await database.read { db in
+            let rows = try await db.select().columns("username", "full_name").from("users")
+                .where("username", .in, Array(usernames.prefix(500))).all()
+            return Dictionary(
+                try rows.map { (try $0.decode(column: "username", as: String.self), try $0.decode(column: "full_name", as: String.self)) },
+                uniquingKeysWith: { first, _ in first }
+            )
         }
     }
 

@@ -150,7 +150,7 @@ extension ProcedureIndex {
             self.fieldNumbers = fieldNumbers
             self.agencyNumbers = agencyNumbers
             levels = entries.map(\.summary.onlineLevel)
-            byNameRank = entries.indices.sorted { entries[$0].name < entries[$1].name }
+            byNameRank = entries.indices.sortedVietnamese { entries[$0].name }
             var ranks = [UInt32](repeating: 0, count: entries.count)
             for (rank, position) in byNameRank.enumerated() { ranks[position] = UInt32(rank) }
             nameRanks = ranks

@@ -95,6 +95,7 @@ import Testing
             #expect(book.status == .ok && book.text.contains("01/SXD-CM"))
             let csv = try await nnmtClerk.get("/documents/registers/incoming/csv")
             #expect(csv.status == .ok && csv.text.contains("Số đến"))
+            #expect(csv.text.hasPrefix("\u{FEFF}"), "a byte-order mark, so that Excel reads Vietnamese")
             let dashboard = try await nnmtLeader.get("/documents/dashboard")
             #expect(dashboard.status == .ok && dashboard.text.contains("<svg") && dashboard.text.contains("100%"))
             let newTask = try await nnmtLeader.get("/tasks/new")

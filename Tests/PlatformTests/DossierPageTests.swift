@@ -49,7 +49,8 @@ import Testing
             #expect(assigned.status == .seeOther)
             let receipt = try await counter.get("/dossiers/\(code)/print/receipt")
             #expect(
-                receipt.status == .ok && receipt.text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && receipt.text.contains("hop-dong.pdf"),
+                receipt.status == .ok && receipt.text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && receipt.text.contains("hop-dong.pdf")
+                    && receipt.text.contains("Võ Thị Hòa") && !receipt.text.contains("motcua.bienhoa"),
                 "\(receipt.status) \(receipt.text.components(separatedBy: "<main")[1].prefix(800))"
             )
             // The commune officer forwards to the land office, which asks for a supplement.
@@ -93,6 +94,8 @@ import Testing
             )
             let control = try await land.get("/dossiers/\(code)/print/control")
             #expect(control.text.contains("PHIẾU KIỂM SOÁT") && control.text.contains("Bổ sung hồ sơ"))
+            // The control slip names people and agencies, not accounts and codes.
+            #expect(control.text.contains("Huỳnh Văn Đất") && !control.text.contains("chuyenvien.nnmt") && control.text.contains("Sở Nông nghiệp"))
             // Someone else's dossier is not found for another citizen.
             var other = PageSession(client: client)
             let otherForm = try await other.get("/register")

@@ -14,7 +14,7 @@ import Testing
 
     @Test func eachContextsMainPagesLookAsReviewed() async throws {
         let still = WallClock { Self.now }
-        try await TestEnvironment.withApp(clock: still) { client, _, _ in
+        try await TestEnvironment.withApp(clock: still) { client, platform, _ in
             var visitor = PageSession(client: client)
             try await Self.expectSnapshot("home", try await visitor.get("/"))
             try await Self.expectSnapshot("login", try await visitor.get("/login"))
@@ -41,6 +41,10 @@ import Testing
             try await Self.expectSnapshot("task-new", try await leader.get("/tasks/new"))
             var admin = try await PageSession.signIn(client, username: "admin")
             try await Self.expectSnapshot("calendar", try await admin.get("/calendar?year=2026"))
+            var agencyAdmin = try await PageSession.signIn(client, username: "quantri.snv")
+            try await Self.expectSnapshot("users", try await agencyAdmin.get("/admin/users"))
+            let officer = try #require(try await platform.accounts.account(username: "chuyenvien.sxd"))
+            try await Self.expectSnapshot("user", try await admin.get("/admin/users/\(officer.id)"))
         }
     }
 

@@ -23,7 +23,8 @@ PAGES = {
     "chuyenvien.bienhoa": ["/dossiers", "/tasks"],
     "vanthu.sxd": ["/documents", "/documents?dir=out", "/documents/new/incoming", "/documents/registers/incoming"],
     "lanhdao.sxd": ["/statistics", "/documents/dashboard", "/tasks", "/tasks/new"],
-    "admin": ["/admin/users", "/admin/agencies", "/admin/outbox", "/calendar"],
+    "admin": ["/admin/users", "/admin/users/new?agency=000.00.05.H19", "/admin/agencies", "/admin/outbox", "/calendar"],
+    "quantri.snv": ["/admin/users", "/admin/users/new"],
 }
 
 
@@ -78,6 +79,7 @@ class LayoutCheck(Journey):
 
     def run(self):
         shots = os.environ.get("CQS_E2E_SCREENSHOTS", tempfile.mkdtemp(prefix="cqs-layout-"))
+        os.makedirs(shots, exist_ok=True)
         problems = []
         pages = 0
         for role, paths in PAGES.items():

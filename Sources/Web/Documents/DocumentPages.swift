@@ -23,11 +23,7 @@ public struct DocumentPages: Sendable {
             let direction = try DocumentRequests.direction(context)
             let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
             let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal)
-            return Response.download(
-                fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
-                mediaType: "text/csv; charset=utf-8",
-                Data(csv.utf8)
-            )
+            return csvResponse(csv, fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv")
         }
         routes.get("/documents/:id", work) { request, context in try await detail(request, context) }
         routes.post("/documents/:id/actions/:action", work) { request, context in try await act(request, context) }
@@ -284,7 +280,10 @@ public struct DocumentPages: Sendable {
         let assignees =
             staff.map { DocumentViews.Option(value: "u:\($0.username)", name: "\($0.fullName) (\($0.username))") }
             + departments.map { DocumentViews.Option(value: "d:\($0.code)", name: $0.name) }
-        let names = Dictionary(staff.map { ($0.username, $0.fullName) }, uniquingKeysWith: { a, _ in a })
+        let mentioned =
+            d.approvers + (d.events ?? []).map(\.actor) + (d.files ?? []).map(\.uploadedBy)
+            + (d.assignments ?? []).flatMap { [$0.assignedBy] + [$0.assignee.user].compactMap { $0 } }
+        let names = try await PeopleNames.of(mentioned, accounts: services.accounts, language: context.language)
         let people = staff.map { DocumentViews.Person(username: $0.username, name: $0.fullName) }
         let actions = allowed.map { action in
             DocumentViews.Detail.Action(
@@ -325,7 +324,7 @@ public struct DocumentPages: Sendable {
                 channel: d.channel.map { t["arrival_\($0.rawValue)"] ?? $0.rawValue },
                 approvers: d.approvers.enumerated().map {
                     .init(
-                        name: names[$0.element] ?? $0.element,
+                        name: names[$0.element],
                         current: d.status == .review && $0.offset == d.approvalStep,
                         done: d.status != .draft && ($0.offset < d.approvalStep || [.approved, .issued].contains(d.status))
                     )
@@ -336,18 +335,18 @@ public struct DocumentPages: Sendable {
                         name: $0.name,
                         version: $0.version,
                         signed: $0.signed,
-                        by: $0.uploadedBy,
+                        by: names[$0.uploadedBy],
                         size: ByteCountFormatter.string(fromByteCount: $0.size, countStyle: .file)
                     )
                 },
                 assignments: (d.assignments ?? []).map { a in
                     .init(
                         role: t["role_\(a.role.rawValue)"] ?? a.role.rawValue,
-                        assignee: a.assignee.user.map { names[$0] ?? $0 } ?? departments.first { $0.code == a.assignee.department }?.name
+                        assignee: a.assignee.user.map { names[$0] } ?? departments.first { $0.code == a.assignee.department }?.name
                             ?? a.assignee.label,
                         deadline: a.deadline?.display ?? "—",
                         status: t["assignment_\(a.status.rawValue)"] ?? a.status.rawValue,
-                        by: a.assignedBy,
+                        by: names[a.assignedBy],
                         instructions: a.instructions,
                         sub: a.parentId != nil
                     )
@@ -369,7 +368,7 @@ public struct DocumentPages: Sendable {
                     .init(
                         at: DossierPages.time($0.at) ?? "",
                         action: DocumentAction(rawValue: $0.action)?.nameVi ?? t["event_\($0.action)"] ?? $0.action,
-                        actor: names[$0.actor] ?? $0.actor,
+                        actor: names[$0.actor],
                         note: $0.note
                     )
                 },

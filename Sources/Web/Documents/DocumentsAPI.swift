@@ -161,11 +161,7 @@ public struct DocumentsAPI: Sendable {
             guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
             if try request.uri.formatParameter() == "csv" {
                 let csv = try await documents.registerCSV(direction, year: year, for: context.principal)
-                return Response.download(
-                    fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv",
-                    mediaType: "text/csv; charset=utf-8",
-                    Data(csv.utf8)
-                )
+                return csvResponse(csv, fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv")
             }
             return try JSONResponse(["items": try await documents.registerBook(direction, year: year, for: context.principal)]).response(
                 from: request,

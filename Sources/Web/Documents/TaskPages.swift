@@ -150,6 +150,7 @@ public struct TaskPages: Sendable {
         let principal = context.principal
         let task = try await services.tasks.task(try DocumentRequests.taskID(context), for: principal)
         let names = try await agencyNames()
+        let people = try await PeopleNames.of((task.reports ?? []).map(\.actor), accounts: services.accounts, language: context.language)
         let actions = TaskAction.allCases.filter { (try? TaskRules.permit($0, task: task, principal: principal)) != nil }
         let t = Strings.all(context.language)
         return try services.pages.render(
@@ -180,7 +181,7 @@ public struct TaskPages: Sendable {
                         note: r.note,
                         progress: r.progress.map { "\($0)%" },
                         deadline: r.deadline?.display,
-                        actor: r.actor,
+                        actor: people[r.actor],
                         file: r.fileSha256,
                         fileName: r.fileName
                     )

@@ -81,7 +81,7 @@ public struct DossierPages: Sendable {
                 .compactMap { agency in
                     units[agency.adminUnitCode ?? ""].map { .init(identifier: agency.identifier, name: $0, selected: agency.identifier == chosen) }
                 }
-                .sorted { $0.name < $1.name }
+                .sortedVietnamese(by: \.name)
         }
         var account: Account?
         if let id = principal.userID { account = try await services.accounts.account(id: id) }
@@ -252,6 +252,11 @@ public struct DossierPages: Sendable {
         for identifier in Set([d.receivingAgency, d.currentAgency, d.implementingAgency]) {
             agencyNames[identifier] = try await services.directory.agency(identifier)?.name ?? identifier
         }
+        let people = try await PeopleNames.of(
+            detail.events.map(\.actor) + [d.assignedUsername].compactMap { $0 },
+            accounts: services.accounts,
+            language: context.language
+        )
         var staff: [DossierViews.Detail.Officer] = []
         if detail.allowedActions.contains(.assign) {
             staff = try await services.accounts.staff(of: d.currentAgency)
@@ -303,14 +308,14 @@ public struct DossierPages: Sendable {
                 currentAgency: agencyNames[d.currentAgency] ?? "",
                 step: d.currentStep + 1,
                 stepCount: d.stepCount,
-                assigned: d.assignedUsername,
+                assigned: d.assignedUsername.map { people[$0] },
                 channel: t["channel\(d.channel.rawValue)"] ?? "",
                 isStaff: isStaff,
                 events: detail.events.map { e in
                     .init(
                         at: Self.time(e.at) ?? "",
                         action: DossierAction(rawValue: e.action).map { vi ? $0.nameVi : $0.nameEn } ?? (vi ? "Nộp hồ sơ" : "Submitted"),
-                        actor: e.actor,
+                        actor: people[e.actor],
                         note: e.note,
                         status: DossierStatus(rawValue: e.toStatus).map { vi ? $0.nameVi : $0.nameEn } ?? e.toStatus
                     )

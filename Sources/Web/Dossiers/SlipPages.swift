@@ -36,6 +36,16 @@ public struct SlipPages: Sendable {
                 throw DomainError.notFound(what: "slip \(slip)")
             }
             let receiving = try await services.directory.agency(d.receivingAgency)
+            // Slips name people and agencies, never accounts or codes.
+            let people = try await PeopleNames.of(
+                detail.events.map(\.actor) + [context.principal.username],
+                accounts: services.accounts,
+                language: .vi
+            )
+            var agencies: [String: String] = [:]
+            for identifier in Set(detail.events.compactMap(\.agency)) {
+                agencies[identifier] = try await services.directory.agency(identifier)?.name ?? identifier
+            }
             let today = VietnamTime.today()
             let place = receiving?.address?.split(separator: ",").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "Đồng Nai"
             return try services.pages.render(
@@ -53,15 +63,15 @@ public struct SlipPages: Sendable {
                     received: DossierPages.time(d.receivedAt) ?? "",
                     due: DossierPages.time(d.dueAt) ?? "",
                     note: event?.note ?? "",
-                    officer: event?.actor ?? context.principal.username,
+                    officer: people[event?.actor ?? context.principal.username],
                     eventTime: DossierPages.time(event?.at) ?? "",
                     files: detail.attachments.map { .init(document: $0.documentName, name: $0.fileName) },
                     events: detail.events.map {
                         .init(
                             at: DossierPages.time($0.at) ?? "",
                             action: DossierAction(rawValue: $0.action)?.nameVi ?? "Nộp hồ sơ",
-                            actor: $0.actor,
-                            agency: $0.agency ?? "",
+                            actor: people[$0.actor],
+                            agency: $0.agency.map { agencies[$0] ?? $0 } ?? "",
                             note: $0.note ?? ""
                         )
                     },

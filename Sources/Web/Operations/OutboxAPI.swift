@@ -27,10 +27,11 @@ public struct OutboxAPI: Sendable {
             let summary = try await Outbox.summary(services.database)
             let status = try request.uri.caseParameter("status", as: OutboxMessage.Status.self)
             let page = try await Outbox.list(services.database, topic: nil, status: status, page: try request.uri.pageRequest())
+            let t = Strings.all(context.language)
             let topics = summary.keys.sorted().map { topic in
                 let counts = summary[topic] ?? [:]
                 return OutboxPage.Topic(
-                    topic: topic,
+                    topic: t["topic_\(topic)"] ?? topic,
                     pending: counts["pending"] ?? 0,
                     failed: counts["failed"] ?? 0,
                     delivered: counts["delivered"] ?? 0
@@ -39,9 +40,9 @@ public struct OutboxAPI: Sendable {
             let rows = page.items.map { m in
                 OutboxPage.Row(
                     id: m.id,
-                    topic: m.topic,
+                    topic: t["topic_\(m.topic)"] ?? m.topic,
                     key: m.dedupeKey,
-                    status: m.status.rawValue,
+                    status: t["outbox_\(m.status.rawValue)"] ?? m.status.rawValue,
                     attempts: m.attempts,
                     error: m.lastError,
                     created: VietnamTime.display(Date(epochMillis: m.createdAt)),

@@ -65,38 +65,26 @@ public struct PortalPages: Sendable {
         routes.get("/admin/agencies", .permission(.directoryManage)) { request, context in
             let q = request.uri.stringParameter("q")
             let page = try await services.directory.list(page: try request.uri.pageRequest(), query: q)
+            let t = Strings.all(context.language)
+            let parents = Set(page.items.compactMap(\.parentIdentifier))
+            let names = Dictionary(
+                try await services.directory.all().filter { parents.contains($0.identifier) }.map { ($0.identifier, $0.name) },
+                uniquingKeysWith: { first, _ in first }
+            )
             let rows = page.items.map {
                 PortalViews.Agencies.Row(
                     identifier: $0.identifier,
                     name: $0.name,
                     shortName: $0.shortName,
                     parentIdentifier: $0.parentIdentifier ?? "",
-                    kind: $0.kind.rawValue
+                    parentName: $0.parentIdentifier.map { names[$0] ?? $0 } ?? "",
+                    kind: t["agencyKind_\($0.kind.rawValue)"] ?? $0.kind.rawValue
                 )
             }
             return try services.pages.render(
                 "agencies",
                 titleKey: "agencies",
                 page: PortalViews.Agencies(agencies: rows, q: q ?? "", nextCursor: page.nextCursor),
-                request: request,
-                context: context
-            )
-        }
-        routes.get("/admin/users", .permission(.usersRead)) { request, context in
-            let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: nil, by: context.principal)
-            let rows = page.items.map {
-                PortalViews.Users.Row(
-                    username: $0.username,
-                    fullName: $0.fullName,
-                    roles: $0.roles.map(\.rawValue),
-                    agency: $0.agencyIdentifier ?? "",
-                    status: $0.status.rawValue
-                )
-            }
-            return try services.pages.render(
-                "users",
-                titleKey: "users",
-                page: PortalViews.Users(users: rows, nextCursor: page.nextCursor),
                 request: request,
                 context: context
             )

@@ -30,25 +30,12 @@ enum PortalViews {
             let name: String
             let shortName: String
             let parentIdentifier: String
+            let parentName: String
             let kind: String
         }
 
         let agencies: [Row]
         let q: String
-        let nextCursor: String?
-    }
-
-    /// The user accounts' administration list.
-    struct Users {
-        struct Row {
-            let username: String
-            let fullName: String
-            let roles: [String]
-            let agency: String
-            let status: String
-        }
-
-        let users: [Row]
         let nextCursor: String?
     }
 }

@@ -162,7 +162,6 @@ extension KnownFields {
     public static var nestedFieldNames: [String: Set<String>] { [:] }
 }
 
-/// A CSV download.
 /// A CSV download, UTF-8 with a byte-order mark so that spreadsheet programs read Vietnamese right.
 public func csvResponse(_ text: String, fileName: String) -> Response {
     Response(

@@ -42,6 +42,7 @@ public enum WebRouter {
         TaskPages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)
         AccountPages(services: services).addRoutes(to: routes)
+        AdminUserPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)
         return router

@@ -1,0 +1,42 @@
+import Core
+import Testing
+
+/// Vietnamese collation, against orders a Vietnamese dictionary uses.
+@Suite struct VietnameseOrderTests {
+    @Test func lettersFollowTheVietnameseAlphabet() {
+        let words = ["ê", "đa", "ư", "ân", "ơ", "ăn", "ca", "em", "an", "ô", "dê", "u", "o", "bà"]
+        #expect(words.sortedVietnamese { $0 } == ["an", "ăn", "ân", "bà", "ca", "dê", "đa", "em", "ê", "o", "ô", "ơ", "u", "ư"])
+    }
+
+    @Test func tonesComeAfterLettersInDictionaryOrder() {
+        #expect(["mạ", "má", "mã", "mả", "mà", "ma"].sortedVietnamese { $0 } == ["ma", "mà", "mả", "mã", "má", "mạ"])
+        // The letters decide first: a tone never outweighs a later letter.
+        #expect(VietnameseOrder.precedes("mạ", "mai"))
+    }
+
+    @Test func realNamesSortAsPeopleExpect() {
+        // Code-point order puts "Cung cấp" before "Cấp" and "Đà Lạt" before "Dương"'s neighbours wrongly.
+        #expect(VietnameseOrder.precedes("Cấp giấy phép", "Cung cấp thông tin"))
+        #expect(VietnameseOrder.precedes("Dương Minh Châu", "Đà Lạt"))
+        #expect(VietnameseOrder.precedes("Xã Long Hà", "Xã Lộc Hưng"))
+        #expect(VietnameseOrder.precedes("Phường Bình Long", "Phường Bình Lộc"))
+        #expect(VietnameseOrder.precedes("Phường Bảo Vinh", "Phường Bình Long"))  // code points put "Bình" first
+        // Case is the last word: lower before upper, and a whole word before its longer form.
+        #expect(VietnameseOrder.precedes("an", "An") && VietnameseOrder.precedes("An", "an giang"))
+        // Decomposed input (as some keyboards send it) sorts like the precomposed form.
+        #expect(!VietnameseOrder.precedes("Ca\u{0300}", "Cà") && !VietnameseOrder.precedes("Cà", "Ca\u{0300}"))
+    }
+
+    @Test func digitsAndSpacesComeBeforeLetters() {
+        #expect(["b", "2", "a b", "ab", "10"].sortedVietnamese { $0 } == ["10", "2", "a b", "ab", "b"])
+    }
+}
+
+@Suite struct VietnameseNameOrderTests {
+    @Test func peopleSortByGivenNameThenFamilyName() {
+        let people = ["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn Ánh", "Phạm Minh Xây", "Đỗ Thị Bình"]
+        #expect(
+            people.sortedVietnamese { VietnameseOrder.personKey($0) } == ["Nguyễn Thị An", "Lê Văn Ánh", "Đỗ Thị Bình", "Trần Văn Bình", "Phạm Minh Xây"]
+        )
+    }
+}
