@@ -20,6 +20,8 @@ public struct DossierStore: Sendable {
     let clock: WallClock
     /// The largest accepted attachment, in bytes.
     public let maxAttachmentSize: Int
+    /// The most asked-for procedures (the home page's), recounted every ten minutes.
+    let popularity = ReferenceCache<Int, [PopularProcedure]>(lifetime: .seconds(600))
 
     public init(
         database: Database,

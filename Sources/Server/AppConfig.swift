@@ -26,6 +26,10 @@ public struct AppConfig: Sendable {
     public var demoCertificates = true
     /// Opening hours of agencies, for deadlines that start at the next working moment.
     public var officeHours = OfficeHours.standard
+    /// The citizens' hotline on the home page (Đồng Nai's 1022 by default).
+    public var hotline: String? = "1022"
+    /// The one-stop office's address on the home page (else the directory's).
+    public var officeAddress: String?
     /// Where files (dossier attachments) are kept; by default beside the SQLite file, else ./cqs-data.
     public var dataDirectory: String?
     /// The largest accepted attachment, in megabytes.
@@ -102,6 +106,7 @@ public struct AppConfig: Sendable {
     /// Reads `CQS_DATABASE_URL`, `CQS_HTTP_HOST`, `CQS_HTTP_PORT`, `CQS_LOG_LEVEL`,
     /// `CQS_LOG_FORMAT`, `CQS_DB_POOL_SIZE`, `CQS_BCRYPT_COST`, `CQS_JWT_SECRET`,
     /// `CQS_SECURE_COOKIES`, `CQS_DEMO_DATA`, `CQS_DEMO_CERTIFICATES`, `CQS_OFFICE_HOURS` (`07:30-11:30,13:30-17:00`),
+    /// `CQS_HOTLINE`, `CQS_OFFICE_ADDRESS`,
     /// `CQS_DATA_DIR`, `CQS_MAX_ATTACHMENT_MB`, `CQS_NATIONAL_PORTAL_URL`, `CQS_NATIONAL_PORTAL_TOKEN`,
     /// `CQS_SMTP_HOST`, `CQS_SMTP_PORT`, `CQS_SMTP_FROM`, `CQS_SMTP_USERNAME`, `CQS_SMTP_PASSWORD`,
     /// `CQS_PAYMENT_GATEWAY_URL`, `CQS_PAYMENT_RETURN_URL`, `CQS_PAYMENT_MERCHANT`, `CQS_PAYMENT_SECRET`.
@@ -122,6 +127,8 @@ public struct AppConfig: Sendable {
         if let demo = env["CQS_DEMO_DATA"] { config.demoData = try parseBool(demo, "CQS_DEMO_DATA") }
         if let demo = env["CQS_DEMO_CERTIFICATES"] { config.demoCertificates = try parseBool(demo, "CQS_DEMO_CERTIFICATES") }
         if let hours = env["CQS_OFFICE_HOURS"] { config.officeHours = try OfficeHours(parsing: hours) }
+        if let hotline = env["CQS_HOTLINE"] { config.hotline = hotline.isEmpty ? nil : String(hotline.prefix(30)) }
+        if let address = env["CQS_OFFICE_ADDRESS"], !address.isEmpty { config.officeAddress = String(address.prefix(300)) }
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty { config.nationalPortal = try nationalPortal(url, env) }
         config.publicURL = env["CQS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(config.host):\(config.port)"

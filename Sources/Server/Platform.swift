@@ -225,7 +225,12 @@ public struct Platform: Sendable {
             fileLinks: { [self] in try await fileLinks() },
             verifyAudit: { [self] in try await verifyAudit() },
             pages: pages,
-            settings: WebSettings(secureCookies: config.secureCookies, trustedProxies: config.trustedProxies)
+            settings: WebSettings(
+                secureCookies: config.secureCookies,
+                trustedProxies: config.trustedProxies,
+                hotline: config.hotline,
+                officeAddress: config.officeAddress
+            )
         )
     }
 

@@ -19,17 +19,26 @@ public struct WebSettings: Sendable {
     public var provinceNameEn: String
     /// Reverse proxies whose `X-Forwarded-For` names the client (`CQS_TRUSTED_PROXIES`).
     public var trustedProxies: TrustedProxies
+    /// The citizens' hotline shown on the home page (`CQS_HOTLINE`).
+    public var hotline: String?
+    /// The one-stop office's address shown on the home page (`CQS_OFFICE_ADDRESS`; else the
+    /// provincial service center's address in the directory).
+    public var officeAddress: String?
 
     public init(
         secureCookies: Bool = false,
         provinceNameVi: String = "Tỉnh Đồng Nai",
         provinceNameEn: String = "Dong Nai Province",
-        trustedProxies: TrustedProxies = .none
+        trustedProxies: TrustedProxies = .none,
+        hotline: String? = nil,
+        officeAddress: String? = nil
     ) {
         self.secureCookies = secureCookies
         self.provinceNameVi = provinceNameVi
         self.provinceNameEn = provinceNameEn
         self.trustedProxies = trustedProxies
+        self.hotline = hotline
+        self.officeAddress = officeAddress
     }
 }
 

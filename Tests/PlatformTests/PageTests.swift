@@ -1,4 +1,5 @@
 import Core
+import Dossiers
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -84,6 +85,32 @@ struct PageSession: Sendable {
 }
 
 @Suite struct PageTests {
+    /// The home page leads with the search, then what most people come for, the lookup and
+    /// whom to call.
+    @Test func homePageSearchesLooksUpAndListsWhatPeopleAskFor() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            var session = PageSession(client: client)
+            let before = try await session.get("/")
+            #expect(before.text.contains(#"action="/procedures""#) && before.text.contains(#"type="search""#))
+            #expect(before.text.contains(#"action="/lookup""#) && before.text.contains(#"href="tel:1022""#))
+            #expect(before.text.contains("Trung tâm Phục vụ hành chính công tỉnh") && before.text.contains("07:30–11:30"))
+            #expect(!before.text.contains(#"id="popular""#), "no popularity without dossiers")
+            let counter = try #require(try await platform.accounts.account(username: "motcua.bienhoa")).principal
+            let applicant = Applicant(fullName: "Trần Văn Khách", kind: 1, phone: "0912000111")
+            for code in ["1.004227", "1.004227", "1.001612"] {
+                _ = try await platform.dossiers.create(
+                    NewDossier(procedureCode: code, agencyIdentifier: "000.46.50.H19", applicant: applicant),
+                    by: counter,
+                    requestID: nil
+                )
+            }
+            let popular = try await platform.dossiers.popularProcedures()
+            #expect(popular.map(\.code) == ["1.004227", "1.001612"] && popular.first?.dossiers == 2)
+            let after = try await session.get("/")
+            #expect(after.text.contains(#"id="popular""#) && after.text.contains(#"href="/procedures/1.004227""#))
+        }
+    }
+
     @Test func homePageInVietnameseAndEnglish() async throws {
         try await TestEnvironment.withApp { client, _, _ in
             var session = PageSession(client: client)

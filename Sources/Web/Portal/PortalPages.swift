@@ -13,10 +13,23 @@ public struct PortalPages: Sendable {
         routes.get("/", .everyone) { request, context in
             let agencies = try await services.directory.count()
             let communes = try await ReferenceData.administrativeUnits(services.database, parent: "75").count
+            let center = try await services.directory.provincialServiceCenter().asyncFlatMap { try await services.directory.agency($0) }
+            let calendar = try await services.calendar.workingCalendar()
+            let t = Strings.all(context.language)
+            let hours = calendar.officeHours.periods.map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
             return try services.pages.render(
                 "home",
                 titleKey: "home",
-                page: PortalViews.Home(agencyCount: agencies, communeCount: communes),
+                page: PortalViews.Home(
+                    agencyCount: agencies,
+                    communeCount: communes,
+                    popular: try await services.dossiers.popularProcedures().map { .init(code: $0.code, name: $0.name) },
+                    office: center?.name,
+                    address: services.settings.officeAddress ?? center?.address,
+                    hotline: services.settings.hotline,
+                    email: center?.email,
+                    hours: "\(t["mondayToFriday"] ?? ""), \(hours)"
+                ),
                 request: request,
                 context: context
             )
