@@ -139,7 +139,7 @@ let package = Package(
             // code; processed resources land flat in the bundle, known by their file names.
             resources: [
                 .copy("Shared/Static"), .process("Shared/Templates"), .process("Shared/OpenAPI/openapi.json"),
-                .process("Directory/directory.openapi.json"),
+                .process("Directory/Templates"), .process("Directory/directory.openapi.json"),
                 .process("Documents/Templates"), .process("Documents/documents.openapi.json"),
                 .process("Dossiers/Templates"), .process("Dossiers/dossiers.openapi.json"),
                 .process("Exchange/exchange.openapi.json"),

@@ -23,7 +23,7 @@ PAGES = {
     "chuyenvien.bienhoa": ["/dossiers", "/tasks"],
     "vanthu.sxd": ["/documents", "/documents?dir=out", "/documents/new/incoming", "/documents/registers/incoming"],
     "lanhdao.sxd": ["/statistics", "/documents/dashboard", "/tasks", "/tasks/new"],
-    "admin": ["/admin/users", "/admin/users/new?agency=000.00.05.H19", "/admin/agencies", "/admin/outbox", "/calendar"],
+    "admin": ["/admin/users", "/admin/users/new?agency=000.00.05.H19", "/admin/agencies", "/admin/agencies/000.00.05.H19", "/admin/outbox", "/calendar"],
     "quantri.snv": ["/admin/users", "/admin/users/new"],
 }
 

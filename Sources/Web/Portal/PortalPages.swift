@@ -75,33 +75,6 @@ public struct PortalPages: Sendable {
             try await services.calendar.remove(date, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
         }
-        routes.get("/admin/agencies", .permission(.directoryManage)) { request, context in
-            let q = request.uri.stringParameter("q")
-            let page = try await services.directory.list(page: try request.uri.pageRequest(), query: q)
-            let t = Strings.all(context.language)
-            let parents = Set(page.items.compactMap(\.parentIdentifier))
-            let names = Dictionary(
-                try await services.directory.all().filter { parents.contains($0.identifier) }.map { ($0.identifier, $0.name) },
-                uniquingKeysWith: { first, _ in first }
-            )
-            let rows = page.items.map {
-                PortalViews.Agencies.Row(
-                    identifier: $0.identifier,
-                    name: $0.name,
-                    shortName: $0.shortName,
-                    parentIdentifier: $0.parentIdentifier ?? "",
-                    parentName: $0.parentIdentifier.map { names[$0] ?? $0 } ?? "",
-                    kind: t["agencyKind_\($0.kind.rawValue)"] ?? $0.kind.rawValue
-                )
-            }
-            return try services.pages.render(
-                "agencies",
-                titleKey: "agencies",
-                page: PortalViews.Agencies(agencies: rows, q: q ?? "", nextCursor: page.nextCursor),
-                request: request,
-                context: context
-            )
-        }
         routes.get("/favicon.ico", .everyone) { _, _ in
             Response(status: .movedPermanently, headers: [.location: services.pages.assetPath("emblem.svg")])
         }

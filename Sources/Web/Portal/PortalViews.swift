@@ -1,4 +1,4 @@
-/// View models of the portal pages: home, working calendar and the administration lists.
+/// View models of the portal pages: home and working calendar.
 enum PortalViews {
     /// The home page's figures.
     struct Home {
@@ -33,21 +33,5 @@ enum PortalViews {
         let previousYear: Int
         let nextYear: Int
         let canEdit: Bool
-    }
-
-    /// The agency directory's administration list.
-    struct Agencies {
-        struct Row {
-            let identifier: String
-            let name: String
-            let shortName: String
-            let parentIdentifier: String
-            let parentName: String
-            let kind: String
-        }
-
-        let agencies: [Row]
-        let q: String
-        let nextCursor: String?
     }
 }

@@ -43,6 +43,7 @@ public enum WebRouter {
         AuthPages(services: services).addRoutes(to: routes)
         AccountPages(services: services).addRoutes(to: routes)
         AdminUserPages(services: services).addRoutes(to: routes)
+        AgencyPages(services: services).addRoutes(to: routes)
         PortalPages(services: services).addRoutes(to: routes)
         extraRoutes(routes)
         return router
