@@ -1,6 +1,6 @@
 import Core
 import Testing
-import Web
+@testable import Web
 
 /// The GOV.UK error pattern's mapping from a refusal to the page's fields.
 @Suite struct FormErrorsTests {
@@ -25,5 +25,16 @@ import Web
         let general = FormErrors(Problem.from(DomainError.conflict(messageVi: "Đã xử lý", messageEn: "Done already"), language: .vi), language: .vi)
         #expect(general.summary.count == 1 && general.summary[0].anchor == nil && general.byField.isEmpty)
         #expect(FormErrors(nil, language: .vi).summary.isEmpty)
+    }
+}
+
+/// Counted things read right in both languages.
+@Suite struct QuantityWordingTests {
+    @Test func englishSaysOneWithoutAPlural() {
+        #expect(Quantity.workingDays(1, .en) == "1 working day" && Quantity.workingDays(10, .en) == "10 working days")
+        #expect(Quantity.copies(1, .en) == "1 copy" && Quantity.copies(2, .en) == "2 copies")
+        #expect(Quantity.workingDays(1, .vi) == "1 ngày làm việc" && Quantity.copies(3, .vi) == "3 bản")
+        #expect(Quantity.procedures(found: 1, more: false, .en) == "1 procedure found")
+        #expect(Quantity.procedures(found: 20, more: true, .vi).contains("trang sau"))
     }
 }

@@ -99,7 +99,7 @@ public struct DossierPages: Sendable {
                 procedure: .init(
                     code: procedure.code,
                     name: procedure.name,
-                    days: procedure.processingDays,
+                    days: Quantity.workingDays(procedure.processingDays, context.language),
                     fees: procedure.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) }
                 ),
                 documents: procedure.documents.enumerated().map {

@@ -7,7 +7,7 @@ enum DossierViews {
         struct Procedure {
             let code: String
             let name: String
-            let days: Int
+            let days: String
             /// The fees the applicant will owe, each with its amount in VND.
             let fees: [Fee]
         }

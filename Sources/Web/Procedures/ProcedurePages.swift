@@ -25,7 +25,7 @@ public struct ProcedurePages: Sendable {
                     code: p.code,
                     name: p.name,
                     field: p.fieldName,
-                    days: p.processingDays,
+                    days: Quantity.workingDays(p.processingDays, context.language),
                     level: vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
                     fullyOnline: p.onlineLevel == .full
                 )
@@ -46,7 +46,7 @@ public struct ProcedurePages: Sendable {
                     fields: fields,
                     levels: levels,
                     items: items,
-                    count: items.count,
+                    found: Quantity.procedures(found: items.count, more: nextLink != nil, context.language),
                     next: nextLink,
                     searched: query.text != nil || query.fieldCode != nil || query.onlineLevel != nil
                 ),
@@ -71,7 +71,7 @@ public struct ProcedurePages: Sendable {
                 var place = vi ? "Cơ quan tiếp nhận" : "Receiving agency"
                 if let identifier = step.agencyIdentifier { place = try await services.directory.agency(identifier)?.name ?? identifier }
                 steps.append(
-                    .init(number: index + 1, name: step.name, agency: place, days: step.days, role: vi ? step.role.nameVi : step.role.nameEn)
+                    .init(number: index + 1, name: step.name, agency: place, days: Quantity.workingDays(step.days, context.language), role: vi ? step.role.nameVi : step.role.nameEn)
                 )
             }
             return try services.pages.render(
@@ -81,11 +81,11 @@ public struct ProcedurePages: Sendable {
                     code: p.code,
                     name: p.name,
                     field: p.fieldName,
-                    days: p.processingDays,
+                    days: Quantity.workingDays(p.processingDays, context.language),
                     level: vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
                     online: p.onlineLevel.acceptsOnlineSubmission,
                     agency: try await receivingAgencyName(p, language: context.language),
-                    documents: p.documents.map { .init(name: $0.name, required: $0.required, copies: $0.copies, form: $0.formTemplate) },
+                    documents: p.documents.map { .init(name: $0.name, required: $0.required, copies: Quantity.copies($0.copies, context.language), form: $0.formTemplate) },
                     fees: p.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) },
                     noFees: p.fees.isEmpty,
                     counter: context.principal?.roles.contains(.counterOfficer) ?? false,

@@ -19,7 +19,7 @@ enum ProcedureViews {
             let code: String
             let name: String
             let field: String
-            let days: Int
+            let days: String
             let level: String
             let fullyOnline: Bool
         }
@@ -28,7 +28,8 @@ enum ProcedureViews {
         let fields: [Field]
         let levels: [Level]
         let items: [Item]
-        let count: Int
+        /// How many were found, in words.
+        let found: String
         let next: String?
         let searched: Bool
     }
@@ -38,7 +39,7 @@ enum ProcedureViews {
         struct Document {
             let name: String
             let required: Bool
-            let copies: Int
+            let copies: String
             let form: String?
         }
 
@@ -51,14 +52,14 @@ enum ProcedureViews {
             let number: Int
             let name: String
             let agency: String
-            let days: Int
+            let days: String
             let role: String
         }
 
         let code: String
         let name: String
         let field: String
-        let days: Int
+        let days: String
         let level: String
         let online: Bool
         let agency: String
