@@ -221,8 +221,8 @@ extension DossierStore {
 
         /// A new appointment: a working day after the old one, at the same time of day.
         func extend(to text: String?, _ update: SQLUpdateBuilder, _ change: inout [String: String]) throws -> PartChange {
-            guard let text, let date = LocalDate(iso: text), let dueAt = row.dueAt else {
-                throw DomainError.invalid("newDueDate", "Cần ngày hẹn mới (yyyy-MM-dd)", "A new appointment date (yyyy-MM-dd) is required")
+            guard let text, let date = LocalDate(typed: text), let dueAt = row.dueAt else {
+                throw DomainError.invalid("newDueDate", "Cần ngày hẹn mới (ngày/tháng/năm)", "A new appointment date (day/month/year) is required")
             }
             let old = VietnamTime.local(Date(epochMillis: dueAt))
             guard date > old.date, calendar.isWorkingDay(date) else {

@@ -230,7 +230,8 @@ public struct Platform: Sendable {
                 trustedProxies: config.trustedProxies,
                 hotline: config.hotline,
                 officeAddress: config.officeAddress
-            )
+            ),
+            clock: clock
         )
     }
 

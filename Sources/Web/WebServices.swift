@@ -71,6 +71,11 @@ public struct WebServices: Sendable {
     public let codeRequestLimiter = LoginRateLimiter(limit: 10, window: 600)
     public let pages: PageRenderer
     public let settings: WebSettings
+    /// The platform's clock (tests stop it), read for "today" on pages.
+    public let clock: WallClock
+
+    /// Today in Vietnam by the platform's clock.
+    public func today() -> LocalDate { VietnamTime.today(clock.now()) }
 
     public init(
         database: Database,
@@ -92,7 +97,8 @@ public struct WebServices: Sendable {
         verifyAudit: @escaping @Sendable () async throws -> AuditVerification,
         lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600),
         pages: PageRenderer,
-        settings: WebSettings
+        settings: WebSettings,
+        clock: WallClock = .system
     ) {
         self.database = database
         self.directory = directory
@@ -114,5 +120,6 @@ public struct WebServices: Sendable {
         self.lookupLimiter = lookupLimiter
         self.pages = pages
         self.settings = settings
+        self.clock = clock
     }
 }

@@ -40,3 +40,20 @@ import Testing
         )
     }
 }
+
+/// Dates as people type them.
+@Suite struct TypedDateTests {
+    @Test func dayFirstAndISOAreRead() {
+        #expect(LocalDate(typed: "31/12/2026") == LocalDate(year: 2026, month: 12, day: 31))
+        #expect(LocalDate(typed: " 1/2/2027 ") == LocalDate(year: 2027, month: 2, day: 1))
+        #expect(LocalDate(typed: "05-03-2026") == LocalDate(year: 2026, month: 3, day: 5))
+        #expect(LocalDate(typed: "05.03.2026") == LocalDate(year: 2026, month: 3, day: 5))
+        #expect(LocalDate(typed: "2026-03-05") == LocalDate(year: 2026, month: 3, day: 5))
+    }
+
+    @Test func impossibleOrAmbiguousDatesAreRefused() {
+        for text in ["30/02/2026", "12/31/2026", "1/1/26", "31/12/99999", "", "hôm nay", "2026/03/05", "1/1/1800"] {
+            #expect(LocalDate(typed: text) == nil, "\(text)")
+        }
+    }
+}

@@ -261,9 +261,10 @@ struct PageSession: Sendable {
             let page = try await admin.get("/calendar?year=2027")
             let token = try #require(PageSession.csrf(in: page.text))
             #expect(page.text.contains(#"action="/calendar/overrides""#))
+            #expect(!page.text.contains(#"type="date""#), "dates are typed day/month/year, not in the browser's locale")
             let added = try await admin.post(
                 "/calendar/overrides",
-                form: ["_csrf": token, "date": "2027-12-31", "kind": "dayOff", "name": "Nghỉ cuối năm"]
+                form: ["_csrf": token, "date": "31/12/2027", "kind": "dayOff", "name": "Nghỉ cuối năm"]  // typed day first
             )
             #expect(added.status == .seeOther)
             #expect(try await !platform.calendar.workingCalendar().isWorkingDay(LocalDate(iso: "2027-12-31")!))

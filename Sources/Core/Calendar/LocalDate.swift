@@ -33,6 +33,21 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.init(year: y, month: m, day: d)
     }
 
+    /// Parses a date as people type it: `dd/MM/yyyy` (day first, as Vietnamese write it; one-digit
+    /// day and month, `-` or `.` between them, spaces around are all accepted), or `yyyy-MM-dd`.
+    public init?(typed text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let iso = LocalDate(iso: trimmed) {
+            self = iso
+            return
+        }
+        let parts = trimmed.split(omittingEmptySubsequences: false) { "/-.".contains($0) }.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+            let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]), Self.plausibleYears.contains(y)
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
     public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -21,7 +21,7 @@ public struct DocumentPages: Sendable {
         routes.get("/documents/registers/:direction", work) { request, context in try await registerBook(request, context) }
         routes.get("/documents/registers/:direction/csv", work) { request, context in
             let direction = try DocumentRequests.direction(context)
-            let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+            let year = try request.uri.intParameter("year") ?? services.today().year
             let csv = try await services.documents.registerCSV(direction, year: year, for: context.principal)
             return csvResponse(csv, fileName: "so-van-ban-\(direction == .incoming ? "den" : "di")-\(year).csv")
         }
@@ -63,7 +63,7 @@ public struct DocumentPages: Sendable {
         let query = try DocumentRequests.query(uri, direction: direction)
         let overdue = try uri.boolParameter("overdue") ?? false
         let page = try await services.documents.list(query, for: principal, page: try uri.pageRequest(), overdueOnly: overdue)
-        let today = VietnamTime.today()
+        let today = services.today()
         let t = Strings.all(context.language)
         let rows = page.items.map { d in
             DocumentViews.List.Row(
@@ -93,8 +93,8 @@ public struct DocumentPages: Sendable {
                 rows: rows,
                 incoming: direction == .incoming,
                 q: query.text ?? "",
-                from: query.from?.iso ?? "",
-                to: query.to?.iso ?? "",
+                from: query.from?.display ?? "",
+                to: query.to?.display ?? "",
                 overdueOnly: overdue,
                 types: Self.types(selected: query.typeCode),
                 pending: pending.map { Self.pending($0, t) },
@@ -193,7 +193,7 @@ public struct DocumentPages: Sendable {
                 senderName: values["senderName"] ?? "",
                 codeNumber: values["codeNumber"] ?? "",
                 codeNotation: values["codeNotation"] ?? "",
-                documentDate: values["documentDate"] ?? VietnamTime.today().iso,
+                documentDate: values["documentDate"] ?? services.today().display,
                 summary: values["summary"] ?? "",
                 responseFor: values["responseFor"] ?? request.uri.stringParameter("responseFor") ?? ""
             ),
@@ -215,7 +215,7 @@ public struct DocumentPages: Sendable {
         return try await Refusal.shown(in: context) {
             let document: OfficialDocument
             if direction == .incoming {
-                guard let date = LocalDate(iso: form["documentDate"] ?? "") else {
+                guard let date = LocalDate(typed: form["documentDate"] ?? "") else {
                     throw DomainError.invalid("documentDate", "Ngày văn bản không hợp lệ", "Invalid document date")
                 }
                 document = try await services.documents.registerIncoming(
@@ -296,7 +296,7 @@ public struct DocumentPages: Sendable {
                 staff: people
             )
         }
-        let today = VietnamTime.today()
+        let today = services.today()
         let t = Strings.all(context.language)
         return try services.pages.render(
             "document",
@@ -398,7 +398,7 @@ public struct DocumentPages: Sendable {
                 lead: assignee(form["lead"]),
                 coordinators: assignee(form["coordinator"]).map { [$0] },
                 informed: assignee(form["informed"]).map { [$0] },
-                deadline: form["deadline"].flatMap { LocalDate(iso: $0) },
+                deadline: form["deadline"].flatMap { LocalDate(typed: $0) },
                 deadlineDays: form["deadlineDays"].flatMap { Int($0) },
                 to: form["to"]
             )
@@ -411,7 +411,7 @@ public struct DocumentPages: Sendable {
 
     func registerBook(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let direction = try DocumentRequests.direction(context)
-        let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+        let year = try request.uri.intParameter("year") ?? services.today().year
         guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
         let book = try await services.documents.registerBook(direction, year: year, for: context.principal)
         let agency = try await services.directory.agency(context.principal.agency ?? "")

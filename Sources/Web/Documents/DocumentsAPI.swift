@@ -157,7 +157,7 @@ public struct DocumentsAPI: Sendable {
         }
         routes.get("/api/v1/documents/registers/:direction", .permission(.documentsWork)) { request, context in
             let direction = try DocumentRequests.direction(context)
-            let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+            let year = try request.uri.intParameter("year") ?? services.today().year
             guard (2000...2100).contains(year) else { throw DomainError.invalid("year", "Năm không hợp lệ", "Invalid year") }
             if try request.uri.formatParameter() == "csv" {
                 let csv = try await documents.registerCSV(direction, year: year, for: context.principal)
@@ -197,7 +197,7 @@ public struct DocumentsAPI: Sendable {
             return Response.download(fileName: file.name, mediaType: file.contentType, data)
         }
         routes.get("/api/v1/statistics/documents", .permission(.statisticsRead)) { request, context in
-            let today = VietnamTime.today()
+            let today = services.today()
             let principal = context.principal
             let provinceWide = try await services.tasks.seesProvince(principal)
             let statistics = try await documents.statistics(

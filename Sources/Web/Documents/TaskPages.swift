@@ -23,7 +23,7 @@ public struct TaskPages: Sendable {
                         title: form["title"] ?? "",
                         description: form["description"],
                         sourceDocumentId: form["sourceDocumentId"].flatMap { Int64($0) },
-                        deadline: form["deadline"].flatMap { LocalDate(iso: $0) },
+                        deadline: form["deadline"].flatMap { LocalDate(typed: $0) },
                         deadlineDays: form["deadlineDays"].flatMap { Int($0) }
                     ),
                     by: context.principal,
@@ -46,7 +46,7 @@ public struct TaskPages: Sendable {
                     input: TaskActionInput(
                         note: form["note"],
                         progress: form["progress"].flatMap { Int($0) },
-                        deadline: form["deadline"].flatMap { LocalDate(iso: $0) }
+                        deadline: form["deadline"].flatMap { LocalDate(typed: $0) }
                     ),
                     by: context.principal,
                     requestID: context.requestID
@@ -196,7 +196,7 @@ public struct TaskPages: Sendable {
     /// The leaders' dashboard: documents received and sent (electronic share), processing on time, tasks.
     func dashboard(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let principal = context.principal
-        let today = VietnamTime.today()
+        let today = services.today()
         let from = try request.uri.dateParameter("from") ?? LocalDate(year: today.year, month: 1, day: 1)!
         let to = try request.uri.dateParameter("to") ?? today
         let statistics = try await services.documents.statistics(
@@ -250,8 +250,8 @@ public struct TaskPages: Sendable {
             "documents-dashboard",
             titleKey: "documentsDashboard",
             page: TaskViews.Dashboard(
-                from: from.iso,
-                to: to.iso,
+                from: from.display,
+                to: to.display,
                 rows: statistics.rows.map(row),
                 total: row(statistics.total),
                 flowChart: SVGChart.stackedBars(

@@ -46,7 +46,7 @@ public struct SlipPages: Sendable {
             for identifier in Set(detail.events.compactMap(\.agency)) {
                 agencies[identifier] = try await services.directory.agency(identifier)?.name ?? identifier
             }
-            let today = VietnamTime.today()
+            let today = services.today()
             let place = receiving?.address?.split(separator: ",").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "Đồng Nai"
             return try services.pages.render(
                 "slip",

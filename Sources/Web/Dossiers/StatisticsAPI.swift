@@ -25,7 +25,7 @@ public struct StatisticsAPI: Sendable {
     /// II.06a the provincial service centre unless named), and limits leaders below the province
     /// to their own agency.
     func query(_ uri: URI, _ context: SignedInContext) async throws -> Result {
-        let today = VietnamTime.today()
+        let today = services.today()
         let month = ReportingPeriod.calendarMonth(year: today.year, month: today.month)
         let period = try ReportingPeriod(from: try uri.dateParameter("from") ?? month.from, to: try uri.dateParameter("to") ?? month.to)
         let form = try uri.caseParameter("form", as: StatisticsForm.self) ?? .agency
@@ -119,8 +119,8 @@ public struct StatisticsAPI: Sendable {
                 "statistics",
                 titleKey: "statistics",
                 page: DossierViews.Statistics(
-                    from: result.from,
-                    to: result.to,
+                    from: LocalDate(iso: result.from)?.display ?? result.from,
+                    to: LocalDate(iso: result.to)?.display ?? result.to,
                     rows: result.rows.map(DossierViews.Statistics.Row.init),
                     total: .init(result.total),
                     chart: SVGChart.stackedBars(bars, title: t["statisticsChart"] ?? "", legend: legend),

@@ -35,7 +35,7 @@ public struct PortalPages: Sendable {
             )
         }
         routes.get("/calendar", .everyone) { request, context in
-            let year = try request.uri.intParameter("year") ?? VietnamTime.today().year
+            let year = try request.uri.intParameter("year") ?? services.today().year
             guard (1900...2100).contains(year) else { throw CalendarAPI.yearOutOfRange }
             let calendar = try await services.calendar.workingCalendar()
             let t = Strings.all(context.language)
@@ -59,7 +59,7 @@ public struct PortalPages: Sendable {
         }
         routes.post("/calendar/overrides", .permission(.calendarManage)) { request, context in
             let form = try await Form.read(request)
-            guard let date = LocalDate(iso: form["date"] ?? ""), let kind = CalendarOverride.Kind(rawValue: form["kind"] ?? "") else {
+            guard let date = LocalDate(typed: form["date"] ?? ""), let kind = CalendarOverride.Kind(rawValue: form["kind"] ?? "") else {
                 throw DomainError.invalid("date", "Chọn ngày và loại điều chỉnh", "Choose a date and a kind")
             }
             try await services.calendar.set(
@@ -71,7 +71,7 @@ public struct PortalPages: Sendable {
         }
         routes.post("/calendar/overrides/remove", .permission(.calendarManage)) { request, context in
             let form = try await Form.read(request)
-            guard let date = LocalDate(iso: form["date"] ?? "") else { throw DomainError.invalid("date", "Ngày không hợp lệ", "Invalid date") }
+            guard let date = LocalDate(typed: form["date"] ?? "") else { throw DomainError.invalid("date", "Ngày không hợp lệ", "Invalid date") }
             try await services.calendar.remove(date, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/calendar?year=\(date.year)", type: .normal)
         }

@@ -258,16 +258,16 @@ extension URI {
         return value
     }
 
-    /// `limit` and `cursor` of the pagination convention.
-    /// A `yyyy-MM-dd` date parameter.
+    /// A date parameter: `yyyy-MM-dd`, or `dd/MM/yyyy` as the pages' forms send it.
     public func dateParameter(_ name: String) throws -> LocalDate? {
         guard let text = stringParameter(name), !text.isEmpty else { return nil }
-        guard let value = LocalDate(iso: text) else {
-            throw DomainError.invalid(name, "\(name) phải có dạng yyyy-MM-dd", "\(name) must be yyyy-MM-dd")
+        guard let value = LocalDate(typed: text) else {
+            throw DomainError.invalid(name, "Ngày phải có dạng ngày/tháng/năm, ví dụ 31/12/2026", "Dates look like day/month/year, e.g. 31/12/2026")
         }
         return value
     }
 
+    /// `limit` and `cursor` of the pagination convention.
     public func pageRequest() throws -> PageRequest {
         try PageRequest(limit: intParameter("limit"), cursor: stringParameter("cursor"))
     }

@@ -50,6 +50,7 @@ enum Strings {
         "endSession": ("Kết thúc phiên", "End session"),
         "endOtherSessions": ("Đăng xuất khỏi mọi thiết bị khác", "Sign out everywhere else"),
         "signInName": ("Tên đăng nhập", "Sign-in name"),
+        "datePlaceholder": ("ngày/tháng/năm", "dd/mm/yyyy"),
         "newAgency": ("Thêm cơ quan, đơn vị", "Add an agency"),
         "agencyIdentifierHint": (
             "Mã định danh theo Quyết định 20/2020/QĐ-TTg, dạng 000.00.00.H19",
