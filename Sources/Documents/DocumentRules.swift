@@ -25,6 +25,43 @@ public enum DocumentAction: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    public var nameEn: String {
+        switch self {
+        case .assign: "Assign"
+        case .subassign: "Assign onward"
+        case .process: "Take up"
+        case .forward: "Forward"
+        case .complete: "Complete"
+        case .submit: "Submit for approval"
+        case .approve: "Approve"
+        case .return: "Return"
+        case .issue: "Number and issue"
+        case .dispatch: "Send again"
+        case .comment: "Comment"
+        }
+    }
+
+    /// Actions that cannot be undone, confirmed on a page of their own first: issuing gives
+    /// the document its number and sends it; completing closes the incoming document's handling.
+    public var needsConfirmation: Bool { self == .issue || self == .complete }
+
+    /// What confirming the action means.
+    public var consequenceVi: String {
+        switch self {
+        case .issue: "Văn bản được cấp số, ký số của cơ quan và gửi ngay tới các nơi nhận; sau đó không sửa được nữa."
+        case .complete: "Văn bản được đánh dấu đã xử lý xong và rời khỏi danh sách việc cần làm của mọi người."
+        default: ""
+        }
+    }
+
+    public var consequenceEn: String {
+        switch self {
+        case .issue: "The document gets its number and the agency's signature and is sent to its recipients at once; it cannot be changed afterwards."
+        case .complete: "The document is marked as handled and leaves everyone's to-do list."
+        default: ""
+        }
+    }
+
     public var direction: DocumentDirection? {
         switch self {
         case .assign, .subassign, .process, .forward, .complete: .incoming

@@ -50,7 +50,12 @@ import Testing
             )
             var clerk = try await PageSession.signIn(client, username: "vanthu.sxd")
             let approved = try await clerk.get(location)
-            #expect(try await clerk.post("\(location)/actions/issue", form: ["_csrf": PageSession.csrf(in: approved.text) ?? ""]).status == .seeOther)
+            // Issuing cannot be undone: a page says so first, and nothing happens until it is confirmed.
+            let confirm = try await clerk.post("\(location)/actions/issue", form: ["_csrf": PageSession.csrf(in: approved.text) ?? ""])
+            #expect(confirm.status == .ok && confirm.text.contains("không sửa được nữa") && confirm.text.contains(#"name="confirmed""#))
+            #expect(try await clerk.get(location).text.contains("01/SXD-CM") == false)
+            let done = try await clerk.post("\(location)/actions/issue", form: ["_csrf": PageSession.csrf(in: approved.text) ?? "", "confirmed": "yes"])
+            #expect(done.status == .seeOther)
             let issued = try await clerk.get(location)
             #expect(
                 issued.text.contains("01/SXD-CM") && issued.text.contains("Đã ban hành") && issued.text.contains("đã ký số"),
@@ -81,7 +86,7 @@ import Testing
             #expect(
                 try await nnmtOfficer.post(
                     "\(incoming)/actions/complete",
-                    form: ["_csrf": PageSession.csrf(in: mine.text) ?? "", "note": "Đã kiểm tra"]
+                    form: ["_csrf": PageSession.csrf(in: mine.text) ?? "", "note": "Đã kiểm tra", "confirmed": "yes"]
                 ).status == .seeOther
             )
             try await DocumentTests.deliver(ExchangeStore.statusTopic, platform)

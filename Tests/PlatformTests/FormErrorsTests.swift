@@ -38,3 +38,27 @@ import Testing
         #expect(Quantity.procedures(found: 20, more: true, .vi).contains("trang sau"))
     }
 }
+
+/// Chart labels and legends that never run out of the picture.
+@Suite struct ChartLabelTests {
+    @Test func longNamesAreAbbreviatedAndKeptInATooltip() {
+        let name = "Ủy ban nhân dân phường Bình Phước và các xã lân cận thuộc tỉnh Đồng Nai"
+        #expect(SVGChart.shortLabel("Ủy ban nhân dân phường Bình Phước") == "UBND phường Bình Phước")
+        #expect(SVGChart.shortLabel(name).count <= 30 && SVGChart.shortLabel(name).hasSuffix("…"))
+        let svg = SVGChart.stackedBars(
+            [.init(label: name, segments: [.init(value: 3, color: "#000", label: "Đúng hạn")])],
+            title: "T",
+            legend: []
+        )
+        #expect(svg.contains("<title>\(name)</title>"))
+    }
+
+    @Test func theLegendWrapsBeforeTheEdge() {
+        let legend = (1...8).map { SVGChart.Segment(value: 1, color: "#000", label: "Nhiệm vụ đang thực hiện \($0)") }
+        let layout = SVGChart.legendLayout(legend, width: 640)
+        #expect(layout.map(\.line).max()! >= 1, "wrapped")
+        for (item, place) in zip(legend, layout) {
+            #expect(place.x + 22 + Int(Double(item.label.count) * 7.2) <= 640 + 1)
+        }
+    }
+}

@@ -23,7 +23,14 @@ class DocumentJourney(dossier_journey.Journey):
             form.find_element(By.NAME, "deadlineDays").send_keys(str(days))
         if note:
             form.find_element(By.NAME, "note").send_keys(note)
-        self.submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"), re.escape(path) + "$")
+        self.submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"), re.escape(path) + f"(/actions/{action})?$")
+        # An action that cannot be undone is confirmed on a page of its own first.
+        if self.driver.find_elements(By.CSS_SELECTOR, "input[name=confirmed]"):
+            assert action in ("issue", "complete"), f"{action} asked for confirmation"
+            self.submit(self.driver.find_element(By.CSS_SELECTOR, "main form button.destructive"), re.escape(path) + "$")
+        elif action in ("issue", "complete"):
+            raise AssertionError(f"{action} was not confirmed first")
+        assert self.driver.find_elements(By.CSS_SELECTOR, ".flash, [role=status]"), f"{action}: no success message"
         assert not self.driver.find_elements(By.CSS_SELECTOR, "main .alert"), f"{action}: {self.text()[:300]}"
 
     def run(self):

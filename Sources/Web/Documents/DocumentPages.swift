@@ -392,6 +392,24 @@ public struct DocumentPages: Sendable {
             guard let value, value.count > 2 else { return nil }
             return value.hasPrefix("u:") ? Assignee(user: String(value.dropFirst(2))) : Assignee(department: String(value.dropFirst(2)))
         }
+        let vi = context.language == .vi
+        let name = vi ? action.nameVi : action.nameEn
+        if action.needsConfirmation, form["confirmed"] != "yes" {
+            let document = try await services.documents.document(id, for: context.principal, requestID: context.requestID)
+            return try services.pages.confirm(
+                ConfirmPage(
+                    question: vi ? "\(name): \(document.subject)?" : "\(name): \(document.subject)?",
+                    consequence: vi ? action.consequenceVi : action.consequenceEn,
+                    action: "/documents/\(id)/actions/\(action.rawValue)",
+                    fields: form.fields.filter { ["note", "to"].contains($0.key) }.map(ConfirmPage.Field.init).sorted { $0.name < $1.name },
+                    confirmLabel: vi ? "Xác nhận: \(name)" : "Confirm: \(name)",
+                    back: "/documents/\(id)",
+                    note: form["note"].flatMap { $0.isEmpty ? nil : $0 }
+                ),
+                request: request,
+                context: context
+            )
+        }
         return try await orShowError(request, context) {
             let input = DocumentActionInput(
                 note: form["note"],
@@ -404,6 +422,7 @@ public struct DocumentPages: Sendable {
             )
             _ = try await services.documents.perform(action, on: id, input: input, by: context.principal, requestID: context.requestID)
             return Response.redirect(to: "/documents/\(id)", type: .normal)
+                .flashing(vi ? "Đã thực hiện «\(name)»." : "Done: \(name).")
         }
     }
 
