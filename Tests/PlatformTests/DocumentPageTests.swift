@@ -76,6 +76,13 @@ import Testing
             var nnmtLeader = try await PageSession.signIn(client, username: "lanhdao.nnmt")
             let toAssign = try await nnmtLeader.get(incoming)
             #expect(toAssign.text.contains("Huỳnh Văn Đất"))
+            // A refused assignment (nobody chosen) comes back with the reason and what was typed.
+            let unassigned = try await nnmtLeader.post(
+                "\(incoming)/actions/assign",
+                form: ["_csrf": PageSession.csrf(in: toAssign.text) ?? "", "lead": "", "deadlineDays": "5", "note": "Kiểm tra kỹ hồ sơ năng lực"]
+            )
+            #expect(unassigned.status.code >= 400 && unassigned.status.code < 500)
+            #expect(unassigned.text.contains(">Kiểm tra kỹ hồ sơ năng lực</textarea>") && unassigned.text.contains(#"value="5""#))
             let assign = try await nnmtLeader.post(
                 "\(incoming)/actions/assign",
                 form: ["_csrf": PageSession.csrf(in: toAssign.text) ?? "", "lead": "u:chuyenvien.nnmt", "deadlineDays": "5"]

@@ -50,8 +50,15 @@ public struct DocumentPages: Sendable {
     }
 
     /// Runs a form's action; a refusal shows the document again with the problem's messages.
-    func orShowError(_ request: Request, _ context: SignedInContext, _ body: () async throws -> Response) async throws -> Response {
-        try await Refusal.shown(in: context, body) { problem in try await detail(request, context, refusal: problem) }
+    /// Runs an action; a refusal shows the document again with the reason and, in the refused
+    /// action's form, what was typed.
+    func orShowError(
+        _ request: Request,
+        _ context: SignedInContext,
+        typed: (action: String, form: Form)? = nil,
+        _ body: () async throws -> Response
+    ) async throws -> Response {
+        try await Refusal.shown(in: context, body) { problem in try await detail(request, context, refusal: problem, typed: typed) }
     }
 
     // MARK: Lists
@@ -271,7 +278,9 @@ public struct DocumentPages: Sendable {
 
     // MARK: Detail and actions
 
-    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
+    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil, typed: (action: String, form: Form)? = nil) async throws
+        -> Response
+    {
         let principal = context.principal
         let d = try await services.documents.document(try DocumentRequests.documentID(context), for: principal, requestID: context.requestID)
         let allowed = try await services.documents.allowedActions(on: d, for: principal)
@@ -286,7 +295,7 @@ public struct DocumentPages: Sendable {
         let names = try await PeopleNames.of(mentioned, accounts: services.accounts, language: context.language)
         let people = staff.map { DocumentViews.Person(username: $0.username, name: $0.fullName) }
         let actions = allowed.map { action in
-            DocumentViews.Detail.Action(
+            var shown = DocumentViews.Detail.Action(
                 action: action.rawValue,
                 label: action.nameVi,
                 isAssign: action == .assign || action == .subassign,
@@ -295,6 +304,12 @@ public struct DocumentPages: Sendable {
                 assignees: assignees,
                 staff: people
             )
+            if let typed, typed.action == action.rawValue {
+                shown.note = typed.form["note"] ?? ""
+                shown.deadlineDays = typed.form["deadlineDays"] ?? ""
+                shown.deadline = typed.form["deadline"] ?? ""
+            }
+            return shown
         }
         let today = services.today()
         let t = Strings.all(context.language)
@@ -410,7 +425,7 @@ public struct DocumentPages: Sendable {
                 context: context
             )
         }
-        return try await orShowError(request, context) {
+        return try await orShowError(request, context, typed: (action.rawValue, form)) {
             let input = DocumentActionInput(
                 note: form["note"],
                 lead: assignee(form["lead"]),

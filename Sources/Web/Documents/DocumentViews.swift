@@ -117,6 +117,10 @@ enum DocumentViews {
             let needsNote: Bool
             let assignees: [Option]
             let staff: [Person]
+            /// What was typed in this action's form when it was refused (kept for the next try).
+            var note = ""
+            var deadlineDays = ""
+            var deadline = ""
         }
 
         struct Approver {
