@@ -119,6 +119,15 @@ import Testing
                 ]
             )
             #expect(task.status == .seeOther)
+            // A refused report (progress beyond 100%) comes back with what was typed.
+            let taskPath = try #require(task.headers[.location])
+            let taskPage = try await nnmtLeader.get(taskPath)
+            let refusedReport = try await nnmtLeader.post(
+                "\(taskPath)/actions/report",
+                form: ["_csrf": PageSession.csrf(in: taskPage.text) ?? "", "progress": "150", "note": "Đã tổng hợp 3 đơn vị"]
+            )
+            #expect(refusedReport.status == .unprocessableContent)
+            #expect(refusedReport.text.contains(">Đã tổng hợp 3 đơn vị</textarea>") && refusedReport.text.contains(#"value="150""#))
             let tasks = try await nnmtLeader.get("/tasks")
             #expect(tasks.text.contains("Tổng hợp báo cáo"))
             // A citizen is not let in.

@@ -290,6 +290,10 @@ enum TaskViews {
             let label: String
             let isReport: Bool
             let isRequest: Bool
+            /// What was typed in this action's form when it was refused.
+            var note = ""
+            var progress = ""
+            var deadline = ""
         }
 
         struct Report {

@@ -53,7 +53,7 @@ public struct TaskPages: Sendable {
                 )
                 return Response.redirect(to: "/tasks/\(id)", type: .normal)
             } again: { problem in
-                try await detail(request, context, refusal: problem)
+                try await detail(request, context, refusal: problem, typed: (action.rawValue, form))
             }
         }
         routes.post("/tasks/:id/files", work) { request, context in
@@ -146,7 +146,9 @@ public struct TaskPages: Sendable {
         )
     }
 
-    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil) async throws -> Response {
+    func detail(_ request: Request, _ context: SignedInContext, refusal: Problem? = nil, typed: (action: String, form: Form)? = nil) async throws
+        -> Response
+    {
         let principal = context.principal
         let task = try await services.tasks.task(try DocumentRequests.taskID(context), for: principal)
         let names = try await agencyNames()
@@ -172,7 +174,20 @@ public struct TaskPages: Sendable {
                 reason: task.requestReason,
                 source: task.sourceDocumentId,
                 error: refusal?.detail,
-                actions: actions.map { .init(action: $0.rawValue, label: $0.nameVi, isReport: $0 == .report, isRequest: $0 == .requestExtension) },
+                actions: actions.map { action in
+                    var shown = TaskViews.Detail.Action(
+                        action: action.rawValue,
+                        label: action.nameVi,
+                        isReport: action == .report,
+                        isRequest: action == .requestExtension
+                    )
+                    if let typed, typed.action == action.rawValue {
+                        shown.note = typed.form["note"] ?? ""
+                        shown.progress = typed.form["progress"] ?? ""
+                        shown.deadline = typed.form["deadline"] ?? ""
+                    }
+                    return shown
+                },
                 canUpload: TaskRules.mayAttach(to: task, principal: principal),
                 reports: (task.reports ?? []).map { r in
                     .init(
