@@ -38,6 +38,13 @@ extension DocumentStore {
             }
             if let from = query.from { select.where("document_date", .greaterThanOrEqual, from.iso) }
             if let to = query.to { select.where("document_date", .lessThanOrEqual, to.iso) }
+            if let user = query.assignedTo {
+                let held = SQLSubquery.select { sub in
+                    sub.column("document_id").from("document_assignments").where("assignee_user", .equal, user)
+                        .where("status", .in, [Assignment.Status.open.rawValue, Assignment.Status.processing.rawValue])
+                }
+                select.where(SQLIdentifier("id"), .in, held)
+            }
             if overdueOnly {
                 select.where(
                     "status",

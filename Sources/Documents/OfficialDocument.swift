@@ -316,14 +316,18 @@ public struct DocumentQuery: Sendable {
     public var from: LocalDate?
     public var to: LocalDate?
     public var status: DocumentStatus?
+    /// Only documents with an assignment still in this user's hands (their work queue).
+    public var assignedTo: String?
     public init(
         text: String? = nil,
         direction: DocumentDirection? = nil,
         typeCode: String? = nil,
         from: LocalDate? = nil,
         to: LocalDate? = nil,
-        status: DocumentStatus? = nil
+        status: DocumentStatus? = nil,
+        assignedTo: String? = nil
     ) {
+        self.assignedTo = assignedTo
         self.text = text
         self.direction = direction
         self.typeCode = typeCode

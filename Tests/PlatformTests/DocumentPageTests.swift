@@ -90,12 +90,18 @@ import Testing
             #expect(assign.status == .seeOther)
             var nnmtOfficer = try await PageSession.signIn(client, username: "chuyenvien.nnmt")
             let mine = try await nnmtOfficer.get(incoming)
+            // The officer's list starts with what is in their hands.
+            let queue = try await nnmtOfficer.get("/documents")
+            #expect(queue.text.contains("V/v phối hợp kiểm tra công trình") && queue.text.contains(#"href="/documents?dir=in&amp;mine=false""#))
             #expect(
                 try await nnmtOfficer.post(
                     "\(incoming)/actions/complete",
                     form: ["_csrf": PageSession.csrf(in: mine.text) ?? "", "note": "Đã kiểm tra", "confirmed": "yes"]
                 ).status == .seeOther
             )
+            // Once done it leaves their queue and stays under "all".
+            #expect(!(try await nnmtOfficer.get("/documents")).text.contains("V/v phối hợp kiểm tra công trình"))
+            #expect(try await nnmtOfficer.get("/documents?dir=in&mine=false").text.contains("V/v phối hợp kiểm tra công trình"))
             try await DocumentTests.deliver(ExchangeStore.statusTopic, platform)
             let seen = try await clerk.get(location)
             #expect(

@@ -67,8 +67,14 @@ public struct DocumentPages: Sendable {
         let principal = context.principal
         let uri = request.uri
         let direction: DocumentDirection = uri.stringParameter("dir") == "out" ? .outgoing : .incoming
-        let query = try DocumentRequests.query(uri, direction: direction)
+        var query = try DocumentRequests.query(uri, direction: direction)
         let overdue = try uri.boolParameter("overdue") ?? false
+        // An officer's incoming list starts with what is in their hands; clerks and leaders, who
+        // oversee the agency's documents, start with all of them.
+        let oversees = !principal.roles.isDisjoint(with: [.clerk, .leader])
+        let asked = try uri.boolParameter("mine")
+        let mine = direction == .incoming && (asked ?? !oversees)
+        if mine { query.assignedTo = principal.username }
         let page = try await services.documents.list(query, for: principal, page: try uri.pageRequest(), overdueOnly: overdue)
         let today = services.today()
         let t = Strings.all(context.language)
@@ -91,7 +97,7 @@ public struct DocumentPages: Sendable {
         let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
         var next: String?
         if let cursor = page.nextCursor {
-            next = "/documents?dir=\(direction.rawValue)&cursor=\(cursor)" + (query.text.map { "&q=\(Self.escape($0))" } ?? "")
+            next = "/documents?dir=\(direction.rawValue)&mine=\(mine)&cursor=\(cursor)" + (query.text.map { "&q=\(Self.escape($0))" } ?? "")
         }
         return try services.pages.render(
             "documents",
@@ -103,6 +109,7 @@ public struct DocumentPages: Sendable {
                 from: query.from?.display ?? "",
                 to: query.to?.display ?? "",
                 overdueOnly: overdue,
+                mine: mine,
                 types: Self.types(selected: query.typeCode),
                 pending: pending.map { Self.pending($0, t) },
                 isClerk: principal.roles.contains(.clerk),

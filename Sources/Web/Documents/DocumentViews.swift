@@ -64,6 +64,8 @@ enum DocumentViews {
         let from: String
         let to: String
         let overdueOnly: Bool
+        /// Only what is in this user's hands (incoming).
+        let mine: Bool
         let types: [TypeOption]
         let pending: [Pending]
         let isClerk: Bool

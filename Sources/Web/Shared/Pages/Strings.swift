@@ -50,6 +50,8 @@ enum Strings {
         "endSession": ("Kết thúc phiên", "End session"),
         "endOtherSessions": ("Đăng xuất khỏi mọi thiết bị khác", "Sign out everywhere else"),
         "signInName": ("Tên đăng nhập", "Sign-in name"),
+        "assignedToMe": ("Đang giao cho tôi", "In my hands"),
+        "allDocuments": ("Tất cả văn bản", "All documents"),
         "datePlaceholder": ("ngày/tháng/năm", "dd/mm/yyyy"),
         "newAgency": ("Thêm cơ quan, đơn vị", "Add an agency"),
         "agencyIdentifierHint": (
