@@ -18,7 +18,8 @@ extension DossierStore {
             let counted = try await database.read { db in
                 try await db.select().column("procedure_code").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "dossiers")
                     .from("dossiers").where("received_at", .greaterThanOrEqual, since)
-                    .groupBy("procedure_code").orderBy(SQLIdentifier("dossiers"), SQLDirection.descending).orderBy("procedure_code").limit(limit).all()
+                    .groupBy("procedure_code").orderBy(SQLIdentifier("dossiers"), SQLDirection.descending).orderBy("procedure_code").limit(limit)
+                    .all()
             }
             var found: [PopularProcedure] = []
             for row in counted {

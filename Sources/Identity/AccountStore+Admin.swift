@@ -59,7 +59,11 @@ extension AccountStore {
             try await !AgencyDirectory(database: database, clock: clock).hasDepartment(department, in: agency)
         {
             errors.append(
-                ValidationError(field: "departmentCode", messageVi: "Phòng ban không thuộc cơ quan", messageEn: "The department is not part of the agency")
+                ValidationError(
+                    field: "departmentCode",
+                    messageVi: "Phòng ban không thuộc cơ quan",
+                    messageEn: "The department is not part of the agency"
+                )
             )
         }
         guard errors.isEmpty else { throw DomainError.invalid(errors) }
@@ -84,7 +88,14 @@ extension AccountStore {
                 }
             }
             try await AuditLog.record(
-                AuditEntry(principal: principal, action: "user.update", targetType: "user", targetID: String(id), requestID: requestID, change: change),
+                AuditEntry(
+                    principal: principal,
+                    action: "user.update",
+                    targetType: "user",
+                    targetID: String(id),
+                    requestID: requestID,
+                    change: change
+                ),
                 on: db,
                 clock: clock
             )
@@ -98,13 +109,21 @@ extension AccountStore {
         var errors: [ValidationError] = []
         if roles.isEmpty || roles.contains(.citizen) {
             errors.append(
-                ValidationError(field: "roles", messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ", messageEn: "A staff account needs at least one staff role")
+                ValidationError(
+                    field: "roles",
+                    messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
+                    messageEn: "A staff account needs at least one staff role"
+                )
             )
         }
         let granted = roles.symmetricDifference(Set(account.roles))
         if !principal.roles.contains(.systemAdmin), granted.contains(where: { !$0.isStaffRole }) {
             errors.append(
-                ValidationError(field: "roles", messageVi: "Chỉ quản trị hệ thống được cấp vai trò này", messageEn: "Only a system administrator may grant this role")
+                ValidationError(
+                    field: "roles",
+                    messageVi: "Chỉ quản trị hệ thống được cấp vai trò này",
+                    messageEn: "Only a system administrator may grant this role"
+                )
             )
         }
         if account.id == principal.userID, !Principal(userID: nil, username: "", roles: roles, agency: nil).has(.usersManage) {
@@ -131,7 +150,10 @@ extension AccountStore {
             throw DomainError.conflict(messageVi: "Bạn không thể tự khóa tài khoản của mình", messageEn: "You cannot lock your own account")
         }
         if account.roles.contains(.systemAdmin), !principal.roles.contains(.systemAdmin) {
-            throw DomainError.forbidden(messageVi: "Chỉ quản trị hệ thống được khóa tài khoản này", messageEn: "Only a system administrator may lock this account")
+            throw DomainError.forbidden(
+                messageVi: "Chỉ quản trị hệ thống được khóa tài khoản này",
+                messageEn: "Only a system administrator may lock this account"
+            )
         }
         let now = clock.millis()
         let clock = clock

@@ -36,7 +36,9 @@ import Testing
     @Test func peopleSortByGivenNameThenFamilyName() {
         let people = ["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn Ánh", "Phạm Minh Xây", "Đỗ Thị Bình"]
         #expect(
-            people.sortedVietnamese { VietnameseOrder.personKey($0) } == ["Nguyễn Thị An", "Lê Văn Ánh", "Đỗ Thị Bình", "Trần Văn Bình", "Phạm Minh Xây"]
+            people.sortedVietnamese { VietnameseOrder.personKey($0) } == [
+                "Nguyễn Thị An", "Lê Văn Ánh", "Đỗ Thị Bình", "Trần Văn Bình", "Phạm Minh Xây",
+            ]
         )
     }
 }

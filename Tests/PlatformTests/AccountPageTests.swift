@@ -14,7 +14,10 @@ import Testing
     @Test func devicesAreNamedByBrowserAndSystem() {
         #expect(DeviceName.of(Self.phoneBrowser) == "Chrome · Android")
         #expect(DeviceName.of(Self.desktopBrowser) == "Firefox · Windows")
-        #expect(DeviceName.of("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1") == "Safari · iPhone")
+        #expect(
+            DeviceName.of("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1")
+                == "Safari · iPhone"
+        )
         #expect(DeviceName.of("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/130.0 Safari/537.36 Edg/130.0") == "Edge · Windows")
         #expect(DeviceName.of("curl/8.5.0") == "curl")
     }
@@ -90,7 +93,10 @@ import Testing
             )
             // Another account cannot end it: not found, and the session lives on.
             let officerPage = try await officer.get("/account")
-            let stranger = try await officer.post("/account/sessions/end", form: ["_csrf": PageSession.csrf(in: officerPage.text) ?? "", "session": otherID])
+            let stranger = try await officer.post(
+                "/account/sessions/end",
+                form: ["_csrf": PageSession.csrf(in: officerPage.text) ?? "", "session": otherID]
+            )
             #expect(stranger.status == .notFound)
             #expect(try await other.get("/account").status == .ok)
             let ended = try await mine.post("/account/sessions/end", form: ["_csrf": PageSession.csrf(in: page.text) ?? "", "session": otherID])

@@ -22,7 +22,10 @@ import Testing
             // Every mistake in one round, at its field; what was typed (not the password) stays.
             let refused = try await admin.post(
                 "/admin/users",
-                form: ["_csrf": csrf, "agencyIdentifier": "000.00.02.H19", "username": "X Y", "password": "ngan", "fullName": "Ngô Thị Mới", "phone": "12"]
+                form: [
+                    "_csrf": csrf, "agencyIdentifier": "000.00.02.H19", "username": "X Y", "password": "ngan", "fullName": "Ngô Thị Mới",
+                    "phone": "12",
+                ]
             )
             #expect(refused.status == .unprocessableContent)
             for id in ["username", "password", "roles", "phone"] {
@@ -48,7 +51,9 @@ import Testing
             #expect(edited.status == .seeOther)
             let account = try #require(try await platform.accounts.account(username: "chuyenvien.snv"))
             #expect(account.fullName == "Ngô Thị Mới Sửa" && account.roles == [.processingOfficer, .leader])
-            let audit = try await AuditLog.list(platform.database, page: PageRequest(), action: "user.update").items.filter { $0.action == "user.update" }
+            let audit = try await AuditLog.list(platform.database, page: PageRequest(), action: "user.update").items.filter {
+                $0.action == "user.update"
+            }
             #expect(audit.count == 1 && audit[0].targetId == String(account.id))
             // Another agency's account is not found; nor can they drop their own administrator role.
             let other = try #require(try await platform.accounts.account(username: "chuyenvien.sxd"))

@@ -27,7 +27,10 @@ import Testing
                 "/admin/agencies",
                 form: ["_csrf": csrf, "identifier": "000.00.02.H19", "name": "Trùng", "shortName": "TR", "kind": "department"]
             )
-            #expect(taken.status == .unprocessableContent && taken.text.contains(#"id="identifier-error""#), "an identifier in use is not overwritten")
+            #expect(
+                taken.status == .unprocessableContent && taken.text.contains(#"id="identifier-error""#),
+                "an identifier in use is not overwritten"
+            )
             let created = try await admin.post(
                 "/admin/agencies",
                 form: [
@@ -50,7 +53,10 @@ import Testing
             let bad = try await admin.post("/admin/agencies/000.00.77.H19/departments", form: ["_csrf": csrf, "code": "a b", "departmentName": "X"])
             #expect(bad.status == .unprocessableContent && bad.text.contains(#"id="code-error""#))
             for name in ["Phòng Thử", "Phòng Thử nghiệm"] {
-                let saved = try await admin.post("/admin/agencies/000.00.77.H19/departments", form: ["_csrf": csrf, "code": "PT", "departmentName": name])
+                let saved = try await admin.post(
+                    "/admin/agencies/000.00.77.H19/departments",
+                    form: ["_csrf": csrf, "code": "PT", "departmentName": name]
+                )
                 #expect(saved.status == .seeOther)
             }
             let page = try await admin.get("/admin/agencies/000.00.77.H19")

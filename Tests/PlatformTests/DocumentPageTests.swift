@@ -54,7 +54,10 @@ import Testing
             let confirm = try await clerk.post("\(location)/actions/issue", form: ["_csrf": PageSession.csrf(in: approved.text) ?? ""])
             #expect(confirm.status == .ok && confirm.text.contains("không sửa được nữa") && confirm.text.contains(#"name="confirmed""#))
             #expect(try await clerk.get(location).text.contains("01/SXD-CM") == false)
-            let done = try await clerk.post("\(location)/actions/issue", form: ["_csrf": PageSession.csrf(in: approved.text) ?? "", "confirmed": "yes"])
+            let done = try await clerk.post(
+                "\(location)/actions/issue",
+                form: ["_csrf": PageSession.csrf(in: approved.text) ?? "", "confirmed": "yes"]
+            )
             #expect(done.status == .seeOther)
             let issued = try await clerk.get(location)
             #expect(

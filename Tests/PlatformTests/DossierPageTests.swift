@@ -132,7 +132,9 @@ import Testing
             var citizen = try await PageSession.signIn(client, username: DemoData.citizen.phone)
             let form = try await citizen.get("/dossiers/new?procedure=1.004227")
             let token = try #require(PageSession.csrf(in: form.text))
-            let fields = ["_csrf": token, "procedure": "1.004227", "agency": "", "fullName": "", "phone": "0912345678", "subject": "Chuyển nhượng thửa 12"]
+            let fields = [
+                "_csrf": token, "procedure": "1.004227", "agency": "", "fullName": "", "phone": "0912345678", "subject": "Chuyển nhượng thửa 12",
+            ]
             let refused = try await citizen.postMultipart(
                 "/dossiers",
                 fields: fields,

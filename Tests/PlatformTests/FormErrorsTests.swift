@@ -1,5 +1,6 @@
 import Core
 import Testing
+
 @testable import Web
 
 /// The GOV.UK error pattern's mapping from a refusal to the page's fields.

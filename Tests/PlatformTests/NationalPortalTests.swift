@@ -397,7 +397,10 @@ import Testing
             #expect(pending.items.map(\.id).contains(Int64(id)) && pending.items.count == 2)
             var page = try await PageSession.signIn(client, username: "admin")
             let html = try await page.get("/admin/outbox")
-            #expect(html.status == .ok && html.text.contains("Đồng bộ Cổng Dịch vụ công quốc gia") && html.text.contains("Đang chờ gửi") && html.text.contains("/admin/outbox/"))
+            #expect(
+                html.status == .ok && html.text.contains("Đồng bộ Cổng Dịch vụ công quốc gia") && html.text.contains("Đang chờ gửi")
+                    && html.text.contains("/admin/outbox/")
+            )
         }
     }
 }

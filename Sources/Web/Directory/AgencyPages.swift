@@ -122,7 +122,13 @@ struct AgencyPages: Sendable {
             let done = context.language == .vi ? "Đã lưu \(input.name)." : "\(input.name) saved."
             return Response.redirect(to: "/admin/agencies/\(input.identifier)", type: .normal).flashing(done)
         } again: { problem in
-            try await self.form(request, context, agency: try await fixed.asyncFlatMap { try await services.directory.agency($0) }, refusal: problem, typed: form.fields)
+            try await self.form(
+                request,
+                context,
+                agency: try await fixed.asyncFlatMap { try await services.directory.agency($0) },
+                refusal: problem,
+                typed: form.fields
+            )
         }
     }
 
@@ -136,13 +142,21 @@ struct AgencyPages: Sendable {
             } catch DomainError.invalid(let errors) {
                 // The department's name field is `departmentName` on this page (beside the agency's `name`).
                 throw DomainError.invalid(
-                    errors.map { ValidationError(field: $0.field == "name" ? "departmentName" : $0.field, messageVi: $0.messageVi, messageEn: $0.messageEn) }
+                    errors.map {
+                        ValidationError(field: $0.field == "name" ? "departmentName" : $0.field, messageVi: $0.messageVi, messageEn: $0.messageEn)
+                    }
                 )
             }
             let done = context.language == .vi ? "Đã lưu phòng ban \(department.name)." : "Department \(department.name) saved."
             return Response.redirect(to: "/admin/agencies/\(agency.identifier)#departments", type: .normal).flashing(done)
         } again: { problem in
-            try await self.form(request, context, agency: agency, refusal: problem, typed: ["code": department.code, "departmentName": department.name])
+            try await self.form(
+                request,
+                context,
+                agency: agency,
+                refusal: problem,
+                typed: ["code": department.code, "departmentName": department.name]
+            )
         }
     }
 }

@@ -83,7 +83,10 @@ struct AccountPages: Sendable {
                 throw DomainError.invalid(errors)
             }
             return Response.redirect(to: "/account", type: .normal)
-                .flashing(context.language == .vi ? "Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc." : "Password changed; your other sessions have ended.")
+                .flashing(
+                    context.language == .vi
+                        ? "Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc." : "Password changed; your other sessions have ended."
+                )
         } again: { problem in
             try await page(request, context, refusal: problem)
         }

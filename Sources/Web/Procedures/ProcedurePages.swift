@@ -71,7 +71,13 @@ public struct ProcedurePages: Sendable {
                 var place = vi ? "Cơ quan tiếp nhận" : "Receiving agency"
                 if let identifier = step.agencyIdentifier { place = try await services.directory.agency(identifier)?.name ?? identifier }
                 steps.append(
-                    .init(number: index + 1, name: step.name, agency: place, days: Quantity.workingDays(step.days, context.language), role: vi ? step.role.nameVi : step.role.nameEn)
+                    .init(
+                        number: index + 1,
+                        name: step.name,
+                        agency: place,
+                        days: Quantity.workingDays(step.days, context.language),
+                        role: vi ? step.role.nameVi : step.role.nameEn
+                    )
                 )
             }
             return try services.pages.render(
@@ -85,7 +91,9 @@ public struct ProcedurePages: Sendable {
                     level: vi ? p.onlineLevel.nameVi : p.onlineLevel.nameEn,
                     online: p.onlineLevel.acceptsOnlineSubmission,
                     agency: try await receivingAgencyName(p, language: context.language),
-                    documents: p.documents.map { .init(name: $0.name, required: $0.required, copies: Quantity.copies($0.copies, context.language), form: $0.formTemplate) },
+                    documents: p.documents.map {
+                        .init(name: $0.name, required: $0.required, copies: Quantity.copies($0.copies, context.language), form: $0.formTemplate)
+                    },
                     fees: p.fees.map { .init(name: $0.name, amount: Money.vnd($0.amount)) },
                     noFees: p.fees.isEmpty,
                     counter: context.principal?.roles.contains(.counterOfficer) ?? false,

@@ -13,7 +13,9 @@ enum Quantity {
 
     /// A search's outcome; `more` when further pages follow (the first `n` are shown).
     static func procedures(found n: Int, more: Bool, _ language: Language) -> String {
-        if more { return language == .vi ? "\(n) thủ tục phù hợp nhất (còn nữa ở trang sau)" : "The \(n) best matching procedures (more on the next page)" }
+        if more {
+            return language == .vi ? "\(n) thủ tục phù hợp nhất (còn nữa ở trang sau)" : "The \(n) best matching procedures (more on the next page)"
+        }
         return language == .vi ? "Tìm thấy \(n) thủ tục" : (n == 1 ? "1 procedure found" : "\(n) procedures found")
     }
 }
