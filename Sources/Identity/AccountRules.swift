@@ -57,4 +57,26 @@ public enum AccountRules {
         }
         return name
     }
+
+    /// The problems of an optional e-mail and phone as typed on a staff account (empty is none).
+    public static func contactProblems(email: String?, phone: String?) -> [ValidationError] {
+        var errors: [ValidationError] = []
+        if let email, !email.isEmpty, Self.email(email) == nil {
+            errors.append(ValidationError(field: "email", messageVi: "Địa chỉ thư điện tử không hợp lệ", messageEn: "Invalid e-mail address"))
+        }
+        if let phone, !phone.isEmpty, Self.phone(phone) == nil {
+            errors.append(ValidationError(field: "phone", messageVi: "Số điện thoại không hợp lệ", messageEn: "Invalid phone number"))
+        }
+        return errors
+    }
+
+    /// A staff account holds at least one role and never the citizen's.
+    public static func staffRolesProblem(_ roles: Set<Role>) -> ValidationError? {
+        guard roles.isEmpty || roles.contains(.citizen) else { return nil }
+        return ValidationError(
+            field: "roles",
+            messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
+            messageEn: "A staff account needs at least one staff role"
+        )
+    }
 }

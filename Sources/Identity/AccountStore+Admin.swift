@@ -47,13 +47,8 @@ extension AccountStore {
         do { fullName = try AccountRules.fullName(change.fullName) } catch { errors.append(error) }
         errors += Self.roleProblems(roles, of: account, by: principal)
         let email = change.email.flatMap { $0.isEmpty ? nil : $0 }
-        if let email, AccountRules.email(email) == nil {
-            errors.append(ValidationError(field: "email", messageVi: "Địa chỉ thư điện tử không hợp lệ", messageEn: "Invalid e-mail address"))
-        }
         let phone = change.phone.flatMap { $0.isEmpty ? nil : $0 }
-        if let phone, AccountRules.phone(phone) == nil {
-            errors.append(ValidationError(field: "phone", messageVi: "Số điện thoại không hợp lệ", messageEn: "Invalid phone number"))
-        }
+        errors += AccountRules.contactProblems(email: email, phone: phone)
         let department = change.departmentCode.flatMap { $0.isEmpty ? nil : $0 }
         if let department, let agency = account.agencyIdentifier,
             try await !AgencyDirectory(database: database, clock: clock).hasDepartment(department, in: agency)
@@ -107,15 +102,7 @@ extension AccountStore {
     /// only from a system administrator, and an administrator keeps their own admin role.
     static func roleProblems(_ roles: Set<Role>, of account: Account, by principal: Principal) -> [ValidationError] {
         var errors: [ValidationError] = []
-        if roles.isEmpty || roles.contains(.citizen) {
-            errors.append(
-                ValidationError(
-                    field: "roles",
-                    messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
-                    messageEn: "A staff account needs at least one staff role"
-                )
-            )
-        }
+        if let problem = AccountRules.staffRolesProblem(roles) { errors.append(problem) }
         let granted = roles.symmetricDifference(Set(account.roles))
         if !principal.roles.contains(.systemAdmin), granted.contains(where: { !$0.isStaffRole }) {
             errors.append(

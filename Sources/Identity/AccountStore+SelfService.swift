@@ -48,17 +48,7 @@ extension AccountStore {
                 now: now,
                 db
             )
-            try await AuditLog.record(
-                AuditEntry(
-                    principal: Principal(userID: row.id, username: row.username, roles: [], agency: row.agencyIdentifier),
-                    action: "user.password_change",
-                    targetType: "user",
-                    targetID: String(row.id),
-                    requestID: requestID
-                ),
-                on: db,
-                clock: clock
-            )
+            try await Self.recordOwnAction("user.password_change", of: row, requestID: requestID, db, clock: clock)
         }
     }
 
@@ -106,16 +96,12 @@ extension AccountStore {
                 now: now,
                 db
             )
-            try await AuditLog.record(
-                AuditEntry(
-                    principal: Principal(userID: row.id, username: row.username, roles: [], agency: row.agencyIdentifier),
-                    action: "user.contact_change.start",
-                    targetType: "user",
-                    targetID: String(row.id),
-                    requestID: requestID,
-                    change: ["kind": isPhone ? "phone" : "email"]
-                ),
-                on: db,
+            try await Self.recordOwnAction(
+                "user.contact_change.start",
+                of: row,
+                requestID: requestID,
+                change: ["kind": isPhone ? "phone" : "email"],
+                db,
                 clock: clock
             )
         }
@@ -159,16 +145,12 @@ extension AccountStore {
                 now: now,
                 db
             )
-            try await AuditLog.record(
-                AuditEntry(
-                    principal: Principal(userID: row.id, username: row.username, roles: [], agency: row.agencyIdentifier),
-                    action: "user.contact_change",
-                    targetType: "user",
-                    targetID: String(row.id),
-                    requestID: requestID,
-                    change: ["kind": isPhone ? "phone" : "email"]
-                ),
-                on: db,
+            try await Self.recordOwnAction(
+                "user.contact_change",
+                of: row,
+                requestID: requestID,
+                change: ["kind": isPhone ? "phone" : "email"],
+                db,
                 clock: clock
             )
             return true
@@ -197,5 +179,28 @@ extension AccountStore {
 
     static func contactCodeHash(_ code: String, _ username: String, _ contact: String) -> String {
         Digest.sha256Hex("cqs-contact-change|\(username)|\(contact)|\(code)")
+    }
+
+    /// Audits an action the account's owner took on their own account.
+    static func recordOwnAction(
+        _ action: String,
+        of row: Row,
+        requestID: String?,
+        change: [String: String] = [:],
+        _ db: any SQLDatabase,
+        clock: WallClock
+    ) async throws {
+        try await AuditLog.record(
+            AuditEntry(
+                principal: Principal(userID: row.id, username: row.username, roles: [], agency: row.agencyIdentifier),
+                action: action,
+                targetType: "user",
+                targetID: String(row.id),
+                requestID: requestID,
+                change: change
+            ),
+            on: db,
+            clock: clock
+        )
     }
 }

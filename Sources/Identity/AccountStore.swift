@@ -111,15 +111,7 @@ public struct AccountStore: Sendable {
         _ = check { () throws(ValidationError) in try AccountRules.checkPassword(input.password) }
         let fullName = check { () throws(ValidationError) in try AccountRules.fullName(input.fullName) }
         let roles = Set(input.roles)
-        if roles.isEmpty || roles.contains(.citizen) {
-            errors.append(
-                ValidationError(
-                    field: "roles",
-                    messageVi: "Tài khoản cán bộ cần ít nhất một vai trò cán bộ",
-                    messageEn: "A staff account needs at least one staff role"
-                )
-            )
-        }
+        if let problem = AccountRules.staffRolesProblem(roles) { errors.append(problem) }
         var agency: String?
         if let text = input.agencyIdentifier, !text.isEmpty {
             agency = check { () throws(ValidationError) in try AgencyIdentifier(text).value }
@@ -134,13 +126,8 @@ public struct AccountStore: Sendable {
             )
         }
         let email = input.email.flatMap { $0.isEmpty ? nil : $0 }
-        if let email, AccountRules.email(email) == nil {
-            errors.append(ValidationError(field: "email", messageVi: "Địa chỉ thư điện tử không hợp lệ", messageEn: "Invalid e-mail address"))
-        }
         let phone = input.phone.flatMap { $0.isEmpty ? nil : $0 }
-        if let phone, AccountRules.phone(phone) == nil {
-            errors.append(ValidationError(field: "phone", messageVi: "Số điện thoại không hợp lệ", messageEn: "Invalid phone number"))
-        }
+        errors += AccountRules.contactProblems(email: email, phone: phone)
         guard errors.isEmpty, let username, let fullName else { throw DomainError.invalid(errors) }
         guard principal.may(.usersManage, inAgency: agency) else {
             throw DomainError.forbidden(

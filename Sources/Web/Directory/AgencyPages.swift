@@ -70,7 +70,7 @@ struct AgencyPages: Sendable {
         let parent = value("parentIdentifier", input?.parentIdentifier)
         let kind = value("kind", input?.kind ?? AgencyKind.department.rawValue)
         let parents = try await services.directory.all().filter { $0.identifier != agency?.identifier }
-            .map { AgencyViews.Option(value: $0.identifier, label: "\($0.name) (\($0.identifier))", selected: $0.identifier == parent) }
+            .map { SelectOption(value: $0.identifier, label: "\($0.name) (\($0.identifier))", selected: $0.identifier == parent) }
             .sortedVietnamese(by: \.label)
         return try services.pages.render(
             "agency",
@@ -87,7 +87,7 @@ struct AgencyPages: Sendable {
                 address: value("address", input?.address),
                 parents: parents,
                 kinds: AgencyKind.allCases.map {
-                    AgencyViews.Option(value: $0.rawValue, label: t["agencyKind_\($0.rawValue)"] ?? $0.rawValue, selected: $0.rawValue == kind)
+                    SelectOption(value: $0.rawValue, label: t["agencyKind_\($0.rawValue)"] ?? $0.rawValue, selected: $0.rawValue == kind)
                 },
                 departments: (agency?.departments ?? []).sortedVietnamese(by: \.name).map { AgencyViews.Department(code: $0.code, name: $0.name) },
                 departmentCode: typed?["code"] ?? "",
@@ -163,12 +163,6 @@ struct AgencyPages: Sendable {
 
 /// View models of the agency directory's pages.
 enum AgencyViews {
-    struct Option {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct Department {
         let code: String
         let name: String
@@ -198,8 +192,8 @@ enum AgencyViews {
         let email: String
         let phone: String
         let address: String
-        let parents: [Option]
-        let kinds: [Option]
+        let parents: [SelectOption]
+        let kinds: [SelectOption]
         let departments: [Department]
         /// The department being added, as typed.
         let departmentCode: String

@@ -48,7 +48,7 @@ struct AdminUserPages: Sendable {
         let isSystemAdmin = context.principal.roles.contains(.systemAdmin) || context.principal.roles.contains(.auditor)
         let filter =
             isSystemAdmin
-            ? agencies.map { AdminUserViews.Option(value: $0.key, label: $0.value, selected: $0.key == chosen) }.sorted(by: Self.byLabel) : []
+            ? agencies.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == chosen) }.sorted(by: Self.byLabel) : []
         return try services.pages.render(
             "users",
             titleKey: "users",
@@ -78,7 +78,7 @@ struct AdminUserPages: Sendable {
         let agency = try await agencyID.asyncFlatMap { try await services.directory.agency($0) }
         let choices =
             isSystemAdmin
-            ? try await agencyNames().map { AdminUserViews.Option(value: $0.key, label: $0.value, selected: $0.key == agencyID) }
+            ? try await agencyNames().map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == agencyID) }
                 .sorted(by: Self.byLabel) : []
         let roles = Set(typed.keys.compactMap { $0.hasPrefix("role_") ? Role(rawValue: String($0.dropFirst(5))) : nil })
         return try services.pages.render(
@@ -92,7 +92,7 @@ struct AdminUserPages: Sendable {
                 phone: typed["phone"] ?? "",
                 roles: roleOptions(checked: roles, for: context),
                 departments: departmentOptions(agency, selected: typed["departmentCode"]),
-                agency: agency.map { AdminUserViews.Option(value: $0.identifier, label: "\($0.name) (\($0.identifier))", selected: true) },
+                agency: agency.map { SelectOption(value: $0.identifier, label: "\($0.name) (\($0.identifier))", selected: true) },
                 agencies: choices,
                 chooseAgency: isSystemAdmin
             ),
@@ -256,8 +256,8 @@ struct AdminUserPages: Sendable {
         }
     }
 
-    func departmentOptions(_ agency: Agency?, selected: String?) -> [AdminUserViews.Option] {
-        (agency?.departments ?? []).map { AdminUserViews.Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
+    func departmentOptions(_ agency: Agency?, selected: String?) -> [SelectOption] {
+        (agency?.departments ?? []).map { SelectOption(value: $0.code, label: $0.name, selected: $0.code == selected) }
             .sorted(by: Self.byLabel)
     }
 
@@ -269,7 +269,7 @@ struct AdminUserPages: Sendable {
         form.fields.keys.compactMap { $0.hasPrefix("role_") ? Role(rawValue: String($0.dropFirst(5))) : nil }.sorted()
     }
 
-    static func byLabel(_ a: AdminUserViews.Option, _ b: AdminUserViews.Option) -> Bool { VietnameseOrder.precedes(a.label, b.label) }
+    static func byLabel(_ a: SelectOption, _ b: SelectOption) -> Bool { VietnameseOrder.precedes(a.label, b.label) }
 }
 
 /// The labels of accounts' internal values in the page's language.
@@ -291,12 +291,6 @@ struct Labels {
 
 /// View models of the user administration pages.
 enum AdminUserViews {
-    struct Option {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct RoleOption {
         let value: String
         let label: String
@@ -320,7 +314,7 @@ enum AdminUserViews {
         let nextCursor: String?
         let canCreate: Bool
         /// The agency filter (system administrators and auditors only).
-        let agencies: [Option]
+        let agencies: [SelectOption]
         let agency: String
     }
 
@@ -332,11 +326,11 @@ enum AdminUserViews {
         let email: String
         let phone: String
         let roles: [RoleOption]
-        let departments: [Option]
+        let departments: [SelectOption]
         /// The agency a new account is created in.
-        let agency: Option?
+        let agency: SelectOption?
         /// Agencies a system administrator chooses from (a new account).
-        let agencies: [Option]
+        let agencies: [SelectOption]
         let chooseAgency: Bool
     }
 

@@ -142,3 +142,16 @@ struct PageScope: MustacheParent {
         return mirror.children.first?.value
     }
 }
+
+/// One choice of a `<select>` (or a radio), as templates render it: `value`, `label`, `selected`.
+public struct SelectOption: Sendable {
+    public let value: String
+    public let label: String
+    public let selected: Bool
+
+    public init(value: String, label: String, selected: Bool) {
+        self.value = value
+        self.label = label
+        self.selected = selected
+    }
+}
