@@ -114,6 +114,11 @@ public struct AgencyDirectory: Sendable {
         }
     }
 
+    /// Every agency's name by its identifier (for pages and reports that show names, not codes).
+    public func names() async throws -> [String: String] {
+        Dictionary(try await all().map { ($0.identifier, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func count() async throws -> Int {
         try await database.read { try await $0.count("agencies") }
     }

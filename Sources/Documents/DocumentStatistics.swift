@@ -144,7 +144,7 @@ extension DocumentStore {
             rows[task.ownerAgency] = r
         }
         // One directory read for every agency's name (not one per row).
-        let names = Dictionary(try await directory.all().map { ($0.identifier, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let names = try await directory.names()
         let named = rows.values.map { row in
             var row = row
             row.agencyName = names[row.agency] ?? row.agency

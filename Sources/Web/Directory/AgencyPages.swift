@@ -33,11 +33,7 @@ struct AgencyPages: Sendable {
         let q = request.uri.stringParameter("q")
         let page = try await services.directory.list(page: try request.uri.pageRequest(), query: q)
         let t = Strings.all(context.language)
-        let parents = Set(page.items.compactMap(\.parentIdentifier))
-        let names = Dictionary(
-            try await services.directory.all().filter { parents.contains($0.identifier) }.map { ($0.identifier, $0.name) },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let names = try await services.directory.names()
         let rows = page.items.map {
             AgencyViews.List.Row(
                 identifier: $0.identifier,

@@ -76,16 +76,12 @@ public struct TaskPages: Sendable {
         routes.get("/documents/dashboard", .permission(.statisticsRead)) { request, context in try await dashboard(request, context) }
     }
 
-    func agencyNames() async throws -> [String: String] {
-        Dictionary(try await services.directory.all().map { ($0.identifier, $0.name) }, uniquingKeysWith: { a, _ in a })
-    }
-
     func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let principal = context.principal
         let scope = try request.uri.caseParameter("scope", as: TaskStore.Scope.self) ?? .owned
         let filter = try request.uri.caseParameter("filter", as: TaskStore.Filter.self) ?? .open
         let page = try await services.tasks.list(scope: scope, filter: filter, for: principal, page: try request.uri.pageRequest())
-        let names = try await agencyNames()
+        let names = try await services.directory.names()
         let t = Strings.all(context.language)
         let province = try await services.tasks.seesProvince(principal)
         return try services.pages.render(
@@ -151,7 +147,7 @@ public struct TaskPages: Sendable {
     {
         let principal = context.principal
         let task = try await services.tasks.task(try DocumentRequests.taskID(context), for: principal)
-        let names = try await agencyNames()
+        let names = try await services.directory.names()
         let people = try await PeopleNames.of((task.reports ?? []).map(\.actor), accounts: services.accounts, language: context.language)
         let actions = TaskAction.allCases.filter { (try? TaskRules.permit($0, task: task, principal: principal)) != nil }
         let t = Strings.all(context.language)

@@ -32,7 +32,7 @@ struct AdminUserPages: Sendable {
     func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
         let chosen = request.uri.stringParameter("agency").flatMap { $0.isEmpty ? nil : $0 }
         let page = try await services.accounts.list(page: try request.uri.pageRequest(), agency: chosen, by: context.principal)
-        let agencies = try await agencyNames()
+        let agencies = try await services.directory.names()
         let labels = Labels(context.language)
         let rows = page.items.map { account in
             AdminUserViews.List.Row(
@@ -78,9 +78,9 @@ struct AdminUserPages: Sendable {
         let agency = try await agencyID.asyncFlatMap { try await services.directory.agency($0) }
         let choices =
             isSystemAdmin
-            ? try await agencyNames().map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == agencyID) }
+            ? try await services.directory.names().map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == agencyID) }
                 .sorted(by: Self.byLabel) : []
-        let roles = Set(typed.keys.compactMap { $0.hasPrefix("role_") ? Role(rawValue: String($0.dropFirst(5))) : nil })
+        let roles = Set(Self.roles(in: typed))
         return try services.pages.render(
             "user-new",
             titleKey: "newUser",
@@ -135,7 +135,7 @@ struct AdminUserPages: Sendable {
         let agency = try await account.agencyIdentifier.asyncFlatMap { try await services.directory.agency($0) }
         let labels = Labels(context.language)
         let checked =
-            typed.map { Set($0.keys.compactMap { $0.hasPrefix("role_") ? Role(rawValue: String($0.dropFirst(5))) : nil }) } ?? Set(account.roles)
+            typed.map { Set(Self.roles(in: $0)) } ?? Set(account.roles)
         let mayManage = context.principal.may(.usersManage, inAgency: account.agencyIdentifier) && account.kind == .staff
         return try services.pages.render(
             "user",
@@ -261,12 +261,11 @@ struct AdminUserPages: Sendable {
             .sorted(by: Self.byLabel)
     }
 
-    func agencyNames() async throws -> [String: String] {
-        Dictionary(try await services.directory.all().map { ($0.identifier, $0.name) }, uniquingKeysWith: { first, _ in first })
-    }
+    static func roles(in form: Form) -> [Role] { roles(in: form.fields) }
 
-    static func roles(in form: Form) -> [Role] {
-        form.fields.keys.compactMap { $0.hasPrefix("role_") ? Role(rawValue: String($0.dropFirst(5))) : nil }.sorted()
+    /// The roles ticked in a form's fields (`role_<raw value>` checkboxes).
+    static func roles(in fields: [String: String]) -> [Role] {
+        fields.keys.compactMap { $0.hasPrefix("role_") ? Role(rawValue: String($0.dropFirst(5))) : nil }.sorted()
     }
 
     static func byLabel(_ a: SelectOption, _ b: SelectOption) -> Bool { VietnameseOrder.precedes(a.label, b.label) }
