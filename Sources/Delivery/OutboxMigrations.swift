@@ -36,5 +36,13 @@ public enum OutboxMigrations {
             try await db.raw("UPDATE \(ident: Outbox.table) SET ordering_key = dedupe_key WHERE ordering_key IS NULL").run()
             try await db.create(index: "outbox_ordering").on(Outbox.table).column("topic").column("ordering_key").column("id").run()
         },
+        // The rounds of scheduled jobs, claimed once across the nodes (`ScheduledJob`).
+        Migration(context: "delivery", version: 3, name: "scheduled runs") { db, _ in
+            try await db.create(table: ScheduledJob.table)
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("last_run_at", type: .bigint, .notNull)
+                .column("node", type: .text, .notNull)
+                .run()
+        },
     ]
 }

@@ -73,60 +73,73 @@ public struct OutboxWorker: Service {
         }
     }
 
-    /// How long a claimed message is left to its worker (longer than any handler's timeout).
-    public static let lease: Duration = .seconds(30)
+    /// How long a claimed batch is left to its worker (longer than its handlers' timeouts).
+    public static let lease: Duration = .seconds(60)
+    /// How many messages one claim takes (a batch is handled within its lease).
+    static let claimBatch = 10
 
     /// Delivers the messages due now: for each ordering key, its oldest message still waiting
     /// (pending, or parked as failed), if it is due. A failure reschedules that message and holds
     /// back only the later messages of its key; other keys go on. After `maxAttempts` the
     /// message is parked (`failed`, its reason kept) until an administrator retries it.
+    /// Messages are claimed in small batches until `limit` were tried, none is due or one failed.
     /// Returns how many were delivered.
     @discardableResult
     public func deliverDue(limit: Int = 100) async throws -> Int {
-        let now = clock.millis()
-        let due = try await database.read { db in try await Self.heads(topic: topic, now: now, limit: limit, db) }
-        var delivered = 0
-        for message in due where try await claim(message, now: now) {
-            do {
-                try await handler(message)
-                try await database.transaction { db in
-                    try await db.update(Outbox.table).set("status", to: OutboxMessage.Status.delivered.rawValue)
-                        .set("delivered_at", to: clock.millis()).set("attempts", to: message.attempts + 1).set("last_error", to: String?.none)
-                        .where("id", .equal, message.id).run()
+        var (tried, delivered) = (0, 0)
+        while tried < limit {
+            let now = clock.millis()
+            let wanted = min(Self.claimBatch, limit - tried)
+            let batch = try await claimDue(now: now, limit: wanted)
+            tried += batch.count
+            var failed = false
+            for message in batch {
+                do {
+                    try await handler(message)
+                    try await markDelivered(message)
+                    delivered += 1
+                } catch is CancellationError where Task.isCancelled {
+                    throw CancellationError()
+                } catch {
+                    try await reschedule(message, after: error, now: now)
+                    failed = true
                 }
-                delivered += 1
-            } catch is CancellationError where Task.isCancelled {
-                throw CancellationError()
-            } catch {
-                try await reschedule(message, after: error, now: now)
             }
+            // A short batch took all that was due; after a failure, retries wait for the next round.
+            if batch.count < wanted || failed { break }
         }
         return delivered
     }
 
-    /// The first waiting message of each ordering key of `topic`, where that one is pending and
-    /// due (a key whose first message is parked or scheduled later has nothing due).
-    static func heads(topic: String, now: Int64, limit: Int, _ db: any SQLDatabase) async throws -> [OutboxMessage] {
+    /// Claims, for a lease, up to `limit` messages that head their ordering key and are due: in
+    /// one statement, so that workers of several nodes take disjoint batches (PostgreSQL skips
+    /// the rows another worker is claiming, `FOR UPDATE SKIP LOCKED`; SQLite has one writer). If
+    /// this process dies, its messages are due again when the lease ends.
+    func claimDue(now: Int64, limit: Int) async throws -> [OutboxMessage] {
+        let leaseEnd = now + Int64(Self.lease.components.seconds * 1000)
         let waiting = [OutboxMessage.Status.pending.rawValue, OutboxMessage.Status.failed.rawValue]
-        return try await db.raw(
-            """
-            SELECT \(unsafeRaw: Outbox.selected.joined(separator: ", ")) FROM \(ident: Outbox.table) m
-            WHERE m.topic = \(bind: topic) AND m.status = \(bind: OutboxMessage.Status.pending.rawValue) AND m.next_attempt_at <= \(bind: now)
-              AND NOT EXISTS (SELECT 1 FROM \(ident: Outbox.table) e WHERE e.topic = m.topic AND e.ordering_key = m.ordering_key
-                              AND e.id < m.id AND e.status IN (\(binds: waiting)))
-            ORDER BY m.id LIMIT \(bind: limit)
-            """
-        ).all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let skipLocked: SQLQueryString = database.kind == .postgres ? "FOR UPDATE SKIP LOCKED" : ""
+        let topic = topic
+        return try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE \(ident: Outbox.table) SET next_attempt_at = \(bind: leaseEnd) WHERE id IN (
+                  SELECT m.id FROM \(ident: Outbox.table) m
+                  WHERE m.topic = \(bind: topic) AND m.status = \(bind: OutboxMessage.Status.pending.rawValue) AND m.next_attempt_at <= \(bind: now)
+                    AND NOT EXISTS (SELECT 1 FROM \(ident: Outbox.table) e WHERE e.topic = m.topic AND e.ordering_key = m.ordering_key
+                                    AND e.id < m.id AND e.status IN (\(binds: waiting)))
+                  ORDER BY m.id LIMIT \(bind: limit) \(skipLocked))
+                RETURNING \(unsafeRaw: Outbox.selected.joined(separator: ", "))
+                """
+            ).all(decoding: OutboxMessage.self, keyDecodingStrategy: .convertFromSnakeCase).sorted { $0.id < $1.id }
+        }
     }
 
-    /// Claims a message for a lease, so another worker (another node, or a test's) leaves it
-    /// alone; if this process dies, the message is due again when the lease ends.
-    func claim(_ message: OutboxMessage, now: Int64) async throws -> Bool {
-        let leaseEnd = now + Int64(Self.lease.components.seconds * 1000)
-        return try await database.transaction { db in
-            try await db.update(Outbox.table).set("next_attempt_at", to: leaseEnd).where("id", .equal, message.id)
-                .where("status", .equal, OutboxMessage.Status.pending.rawValue).where("next_attempt_at", .equal, message.nextAttemptAt)
-                .returning("id").first() != nil
+    func markDelivered(_ message: OutboxMessage) async throws {
+        try await database.transaction { db in
+            try await db.update(Outbox.table).set("status", to: OutboxMessage.Status.delivered.rawValue)
+                .set("delivered_at", to: clock.millis()).set("attempts", to: message.attempts + 1).set("last_error", to: String?.none)
+                .where("id", .equal, message.id).run()
         }
     }
 

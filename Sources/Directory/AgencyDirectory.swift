@@ -13,9 +13,16 @@ public struct AgencyDirectory: Sendable {
     let cache = ReferenceCache<String, Agency>()
     let serviceCenter = ReferenceCache<Int, String>()
 
+    /// The name under which changes to the directory are announced to every node.
+    public static let cacheName = "agencies"
+
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
         self.clock = clock
+        database.invalidation.register(Self.cacheName) { [cache, serviceCenter] in
+            cache.clear()
+            serviceCenter.clear()
+        }
     }
 
     /// Forgets cached agencies after reference data was loaded behind this directory's back
@@ -160,6 +167,7 @@ public struct AgencyDirectory: Sendable {
         let batch = seen
         defer { referenceDataChanged() }
         return try await database.transaction { db in
+            try await database.cacheChanged(Self.cacheName, on: db)
             var created = 0
             var updated = 0
             var unchanged = 0
@@ -306,6 +314,7 @@ public struct AgencyDirectory: Sendable {
         guard try await exists(agency) else { throw DomainError.notFound(what: "agency \(agency)") }
         defer { referenceDataChanged() }
         try await database.transaction { db in
+            try await database.cacheChanged(Self.cacheName, on: db)
             let existing = try await db.select().column("id").from("departments")
                 .where("agency_identifier", .equal, agency).where("code", .equal, code).first()
             if existing != nil {

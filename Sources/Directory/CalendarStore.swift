@@ -13,10 +13,14 @@ public struct CalendarStore: Sendable {
     /// The working calendar (one entry), read for every deadline; cleared by every change.
     let cache = ReferenceCache<Int, WorkingCalendar>()
 
+    /// The name under which calendar changes are announced to every node.
+    public static let cacheName = "calendar"
+
     public init(database: Database, officeHours: OfficeHours = .standard, clock: WallClock = .system) {
         self.database = database
         self.officeHours = officeHours
         self.clock = clock
+        database.invalidation.register(Self.cacheName) { [cache] in cache.clear() }
     }
 
     /// Forgets the cached calendar after overrides were loaded behind this store's back.
@@ -49,6 +53,7 @@ public struct CalendarStore: Sendable {
         let now = clock.millis()
         defer { cache.clear() }
         try await database.transaction { db in
+            try await database.cacheChanged(Self.cacheName, on: db)
             try await db.delete(from: "calendar_overrides").where("date", .equal, override.date.iso).run()
             try await db.insert(into: "calendar_overrides").columns("date", "kind", "name", "updated_at")
                 .values(SQLBind(override.date.iso), SQLBind(override.kind.rawValue), SQLBind(name), SQLBind(now)).run()
@@ -72,6 +77,7 @@ public struct CalendarStore: Sendable {
     public func remove(_ date: LocalDate, by principal: Principal, requestID: String?) async throws -> Bool {
         defer { cache.clear() }
         return try await database.transaction { db in
+            try await database.cacheChanged(Self.cacheName, on: db)
             let present = try await db.select().column("date").from("calendar_overrides").where("date", .equal, date.iso).first() != nil
             guard present else { return false }
             try await db.delete(from: "calendar_overrides").where("date", .equal, date.iso).run()

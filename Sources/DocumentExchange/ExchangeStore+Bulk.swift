@@ -40,7 +40,7 @@ extension ExchangeStore {
 
     /// Inserts the messages and their timelines; returns the received messages' ids by DocumentId.
     public func bulkSeed(_ exchanges: [SeedExchange]) async throws -> [String: Int64] {
-        let placeholder = try files.put(Data("<!-- generated history: no package body -->".utf8))
+        let placeholder = try await files.put(Data("<!-- generated history: no package body -->".utf8))
         return try await database.transaction { db in
             let before = try await BulkInsert.maxID("exchange_messages", on: db)
             var rows: [NewMessageRow] = []

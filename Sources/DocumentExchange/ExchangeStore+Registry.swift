@@ -50,7 +50,7 @@ extension ExchangeStore {
         let sha = digests.received ?? digests.sent
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var document = try EdXMLDecoder(attachmentsFolder: folder).decodeReceived(
-            from: try files.mapped(sha),
+            from: try await files.mapped(sha),
             today: VietnamTime.today(clock.now()).adding(days: 1)
         ).document
         document.attachments = WrappedAttachment.unwrapped(document.attachments)

@@ -78,7 +78,7 @@ public struct ExchangeStore: Sendable {
         for package in packages where package.internal {
             // Stored moments ago by this request: neither hashed again on reading nor on keeping it.
             _ = try await receiveDocument(
-                try files.mapped(package.digest, verify: false),
+                try await files.mapped(package.digest, verify: false),
                 storedAs: package.digest,
                 by: .system("axis"),
                 requestID: requestID
@@ -190,7 +190,7 @@ public struct ExchangeStore: Sendable {
                 attachments: attachments
             )
             let signature = signed ? try await certificates.signPackage(document, today: header.today, as: agencyID) : nil
-            let digest = try storePackage(document, today: header.today, signature: signature)
+            let digest = try await storePackage(document, today: header.today, signature: signature)
             built.append(BuiltPackage(recipient: to, internal: known != nil, digest: digest, documentID: document.documentId))
         }
         return built
@@ -348,7 +348,7 @@ public struct ExchangeStore: Sendable {
         let checks = try await signatureChecks(package, decoded)
         // Kept byte for byte as it arrived (still under the sender's signature); the copy with
         // this hop's trace is derived when asked for (`package(_:for:)`), not written for every document.
-        let original = try storedAs ?? files.put(package)
+        let original = try await storedAs.asyncOrElse { try await files.put(package) }
         let signatures = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
         let warnings =
             received.warnings.isEmpty
@@ -502,10 +502,10 @@ public struct ExchangeStore: Sendable {
 
     /// Streams a package to a scratch file and moves it into the content store (attachments are
     /// copied from their sources chunk by chunk, never the whole package in memory).
-    func storePackage(_ document: EdXMLDocument, today: LocalDate, signature: EdXMLSignature? = nil) throws -> String {
+    func storePackage(_ document: EdXMLDocument, today: LocalDate, signature: EdXMLSignature? = nil) async throws -> String {
         let scratch = files.scratchFile()
         do {
-            return try files.put(fileAt: scratch, sha256: try EdXMLEncoder.encode(document, today: today, signature: signature, to: scratch))
+            return try await files.put(fileAt: scratch, sha256: try EdXMLEncoder.encode(document, today: today, signature: signature, to: scratch))
         } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error
@@ -776,7 +776,7 @@ public struct ExchangeStore: Sendable {
         let earlierValid = !earlier.isEmpty && earlier.allSatisfy(\.valid)
         // Written differently but canonically the same, under the same signature: the same package.
         if earlierValid, checks.allSatisfy(\.valid), let earlierDigest,
-            try sameSignature(try files.mapped(earlierDigest), try files.mapped(digest))
+            try sameSignature(try await files.mapped(earlierDigest), try await files.mapped(digest))
         {
             return id
         }
@@ -1006,7 +1006,7 @@ public struct ExchangeStore: Sendable {
             description: description,
             timestamp: EdXML.timestamp(now)
         )
-        let digest = try files.put(try EdXMLEncoder.encode(status))
+        let digest = try await files.put(try EdXMLEncoder.encode(status))
         try await database.transaction { db in
             try await Outbox.enqueue(
                 topic: Self.axisTopic,
@@ -1052,13 +1052,13 @@ public struct ExchangeStore: Sendable {
         let (sent, received) = try await packageDigests(message.id)
         if asReceived {
             guard let received else { throw DomainError.notFound(what: "received package") }
-            return try files.get(received)
+            return try await files.get(received)
         }
-        guard message.direction == .incoming, let received else { return try files.get(sent) }
+        guard message.direction == .incoming, let received else { return try await files.get(sent) }
         let folder = workFolder.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: folder) }
         let today = VietnamTime.today(clock.now()).adding(days: 1)
-        let arrived = try files.mapped(received)
+        let arrived = try await files.mapped(received)
         var document = try Self.decodeReceived(arrived, today: today, folder: folder).document
         document.traces.append(
             EdXMLTrace(organId: message.agency, timestamp: EdXML.timestamp(Date(timeIntervalSince1970: Double(message.createdAt) / 1000)))
@@ -1076,7 +1076,7 @@ public struct ExchangeStore: Sendable {
     }
 
     /// Loads a stored package for the national-axis worker.
-    public func storedPackage(_ delivery: AxisDelivery) throws -> Data { try files.mapped(delivery.packageSHA256) }
+    public func storedPackage(_ delivery: AxisDelivery) async throws -> Data { try await files.mapped(delivery.packageSHA256) }
 
     // MARK: Rows
 

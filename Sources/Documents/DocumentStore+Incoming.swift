@@ -104,8 +104,10 @@ extension DocumentStore {
         var stored: [(name: String, type: String, digest: String, size: Int, signature: String?)] = []
         for attachment in edxml.attachments where !attachment.name.hasSuffix(".p7s") {
             let data = try attachment.data()
-            let signature = try edxml.attachments.first { $0.name == attachment.name + ".p7s" }.map { try files.put(try $0.data()) }
-            stored.append((attachment.name, attachment.contentType, try files.put(data), data.count, signature))
+            let signature = try await edxml.attachments.first { $0.name == attachment.name + ".p7s" }.asyncFlatMap {
+                try await files.put(try $0.data())
+            }
+            stored.append((attachment.name, attachment.contentType, try await files.put(data), data.count, signature))
         }
         let type = DocumentType.named(edxml.typeName, notation: edxml.codeNotation)
         let secrecy = secrecy ?? .normal

@@ -115,8 +115,8 @@ extension DocumentStore {
         }
         var signatures: [String] = []
         for file in newest {
-            let (signature, _) = try await certificates.sign(try files.get(file.sha256), as: owner, by: principal, requestID: requestID)
-            signatures.append(try files.put(Data(signature)))
+            let (signature, _) = try await certificates.sign(try await files.get(file.sha256), as: owner, by: principal, requestID: requestID)
+            signatures.append(try await files.put(Data(signature)))
         }
         return SignedFiles(files: newest, signatures: signatures)
     }
@@ -212,12 +212,12 @@ extension DocumentStore {
             )
             .where("signature_sha256", .isNot, SQLLiteral.null).orderBy("id").all()
         }
-        let files = try stored.map { row in
+        let files = try await stored.asyncMap { row in
             OutgoingDocument.File(
                 name: try row.decode(column: "name", as: String.self),
                 contentType: try row.decode(column: "content_type", as: String.self),
-                content: try self.files.get(try row.decode(column: "sha256", as: String.self)),
-                signature: try self.files.get(try row.decode(column: "signature_sha256", as: String.self))
+                content: try await self.files.get(try row.decode(column: "sha256", as: String.self)),
+                signature: try await self.files.get(try row.decode(column: "signature_sha256", as: String.self))
             )
         }
         let type = DocumentType.find(document.typeCode) ?? DocumentType.all[0]

@@ -98,7 +98,7 @@ public struct DocumentStore: Sendable {
         let document = try await visible(id, for: principal)
         guard let file = try await database.read({ db in try await Self.files(of: id, db).first { $0.id == fileID } }) else { throw Self.notFound }
         if document.secrecy.isSecret { try await auditRead(document, principal: principal, requestID: requestID, what: "file \(file.name)") }
-        return (file, try files.get(file.sha256))
+        return (file, try await files.get(file.sha256))
     }
 
     func auditRead(_ document: OfficialDocument, principal: Principal, requestID: String?, what: String) async throws {
@@ -186,9 +186,9 @@ public struct DocumentStore: Sendable {
     }
 
     /// Checks and stores a file's bytes (PDF, JPEG, PNG or DOCX, by content).
-    func storeFile(_ data: Data, name: String) throws -> (name: String, type: FileType, digest: String) {
+    func storeFile(_ data: Data, name: String) async throws -> (name: String, type: FileType, digest: String) {
         let accepted = try FileType.accept(data, name: name, maxSize: maxFileSize)
-        return (accepted.name, accepted.type, try files.put(data))
+        return (accepted.name, accepted.type, try await files.put(data))
     }
 
     static func insertFile(
@@ -230,7 +230,7 @@ public struct DocumentStore: Sendable {
                 messageEn: "You cannot add files to this document now"
             )
         }
-        let stored = try storeFile(data, name: name)
+        let stored = try await storeFile(data, name: name)
         let now = clock.millis()
         let clock = clock
         try await database.transaction { db in

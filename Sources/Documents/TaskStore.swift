@@ -267,7 +267,7 @@ public struct TaskStore: Sendable {
             throw DomainError.forbidden(messageVi: "Chỉ cơ quan chủ trì gửi tệp báo cáo", messageEn: "Only the owner agency attaches report files")
         }
         let fileName = try FileType.accept(data, name: name, maxSize: Self.maxFileSize).name
-        let digest = try files.put(data)
+        let digest = try await files.put(data)
         let now = clock.millis()
         let clock = clock
         try await database.transaction { db in
@@ -292,7 +292,7 @@ public struct TaskStore: Sendable {
     public func file(_ sha256: String, of id: Int64, for principal: Principal) async throws -> (name: String, data: Data) {
         let task = try await self.task(id, for: principal)
         guard let report = task.reports?.first(where: { $0.fileSha256 == sha256 }), let name = report.fileName else { throw Self.notFound }
-        return (name, try files.get(sha256))
+        return (name, try await files.get(sha256))
     }
 
     /// Which tasks a list shows.

@@ -20,7 +20,7 @@ extension DossierStore {
         by principal: Principal,
         requestID: String?
     ) async throws -> Attachment {
-        let stored = try store(NewAttachment(data: data, fileName: fileName, documentName: documentName))
+        let stored = try await store(NewAttachment(data: data, fileName: fileName, documentName: documentName))
         let now = clock.millis()
         let clock = clock
         return try await database.transaction { db in
@@ -74,7 +74,7 @@ extension DossierStore {
     }
 
     /// Checks a file (size, type by content, names) and stores its bytes; nothing is recorded yet.
-    func store(_ file: NewAttachment) throws -> StoredFile {
+    func store(_ file: NewAttachment) async throws -> StoredFile {
         let accepted = try FileType.accept(file.data, name: file.fileName, maxSize: maxAttachmentSize)
         let document = file.documentName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !document.isEmpty, document.count <= 300 else {
@@ -84,7 +84,7 @@ extension DossierStore {
                 "The document name is required (at most 300 characters)"
             )
         }
-        let digest = try files.put(file.data)
+        let digest = try await files.put(file.data)
         return StoredFile(documentName: document, fileName: accepted.name, type: accepted.type, size: file.data.count, digest: digest)
     }
 
@@ -180,6 +180,6 @@ extension DossierStore {
             return try await Self.attachments(of: row.id, db).first { $0.id == id }
         }
         guard let attachment else { throw DomainError.notFound(what: "file \(id)") }
-        return (attachment, try files.get(attachment.sha256))
+        return (attachment, try await files.get(attachment.sha256))
     }
 }

@@ -309,6 +309,6 @@ extension DossierStore {
                 .from("dossier_attachments").where("id", .equal, id).first(decoding: Attachment.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
         guard let attachment else { throw DomainError.notFound(what: "file \(id)") }
-        return (attachment, try files.get(attachment.sha256))
+        return (attachment, try await files.get(attachment.sha256))
     }
 }

@@ -166,7 +166,7 @@ public struct DossierStore: Sendable {
             ).epochMillis
         let stepAgencies = procedure.steps.map { $0.agencyIdentifier ?? implementing }
         let applicantJSON = String(decoding: try JSONEncoder().encode(applicant), as: UTF8.self)
-        let storedFiles = try attachments.map(store)
+        let storedFiles = try await attachments.asyncMap(store)
         let feesJSON = String(decoding: try JSONEncoder().encode(procedure.fees.map { FeeLine(name: $0.name, amount: $0.amount) }), as: UTF8.self)
         let clock = clock
         let action = isCitizen ? "submit" : DossierAction.receive.rawValue

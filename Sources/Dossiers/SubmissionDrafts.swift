@@ -20,16 +20,17 @@ extension DossierStore {
     /// in its slot, under a new random token that only `owner` can use. Drafts older than a day
     /// are removed on the way.
     public func keepDraft(_ files: [Int: NewAttachment], owner: Principal) async throws -> String? {
-        let accepted = files.compactMap { slot, file -> (Int, StoredFile)? in
-            guard !file.data.isEmpty, let stored = try? store(file) else { return nil }
-            return (slot, stored)
+        var accepted: [(Int, StoredFile)] = []
+        for (slot, file) in files where !file.data.isEmpty {
+            if let stored = try? await store(file) { accepted.append((slot, stored)) }
         }
         guard !accepted.isEmpty else { return nil }
+        let kept = accepted
         let token = Self.draftToken()
         let now = clock.millis()
         try await database.transaction { db in
             try await db.delete(from: "dossier_drafts").where("created_at", .lessThan, now - Self.draftLifetime).run()
-            for (slot, file) in accepted {
+            for (slot, file) in kept {
                 try await db.insert(into: "dossier_drafts")
                     .columns("token_hash", "slot", "owner", "document_name", "file_name", "size", "sha256", "created_at")
                     .values(
@@ -57,7 +58,7 @@ extension DossierStore {
     public func draftAttachments(_ token: String?, owner: Principal) async throws -> [Int: NewAttachment] {
         var found: [Int: NewAttachment] = [:]
         for row in try await draftRows(token, owner: owner) {
-            found[row.slot] = NewAttachment(data: try files.get(row.sha256), fileName: row.fileName, documentName: row.documentName)
+            found[row.slot] = NewAttachment(data: try await files.get(row.sha256), fileName: row.fileName, documentName: row.documentName)
         }
         return found
     }

@@ -19,15 +19,15 @@ public struct Authenticator: Sendable {
         database: Database,
         accounts: AccountStore,
         hasher: PasswordHasher,
-        limiter: LoginRateLimiter,
-        throttle: LoginThrottle = LoginThrottle(),
+        limiter: LoginRateLimiter? = nil,
+        throttle: LoginThrottle.Policy = LoginThrottle.Policy(),
         clock: WallClock = .system
     ) {
         self.database = database
         self.accounts = accounts
         self.hasher = hasher
-        self.limiter = limiter
-        self.throttle = throttle
+        self.limiter = limiter ?? LoginRateLimiter(database: database, bucket: "login")
+        self.throttle = LoginThrottle(database: database, policy: throttle)
         self.clock = clock
     }
 
@@ -38,8 +38,8 @@ public struct Authenticator: Sendable {
         let username = AccountRules.username(rawUsername)
         let now = clock.now()
         // The same waits, with the same words, whether or not the name exists.
-        let address = await limiter.retryAfter(clientAddress, now: now)
-        let pair = await throttle.retryAfter(username: username, address: clientAddress, now: now)
+        let address = try await limiter.retryAfter(clientAddress, now: now)
+        let pair = try await throttle.retryAfter(username: username, address: clientAddress, now: now)
         if let wait = [address, pair].compactMap({ $0 }).max() {
             throw DomainError.tooManyRequests(
                 retryAfterSeconds: wait,
@@ -51,7 +51,7 @@ public struct Authenticator: Sendable {
         let row = try await database.read { db in try await accounts.row(username: username, db) }
         guard let row else {
             _ = try await hasher.verify(password, hash: try await hasher.decoyHash())
-            await failed(username, clientAddress, now)
+            try await failed(username, clientAddress, now)
             try await audit(
                 "auth.login.failed",
                 userID: nil,
@@ -63,11 +63,11 @@ public struct Authenticator: Sendable {
         }
         let matches = try await hasher.verify(password, hash: row.passwordHash)
         guard matches, row.status == AccountStatus.active.rawValue else {
-            await failed(username, clientAddress, now)
+            try await failed(username, clientAddress, now)
             try await recordFailure(row, now: now, reason: matches ? "disabled" : "wrong-password", address: clientAddress, requestID: requestID)
             throw Self.invalid
         }
-        await throttle.recordSuccess(username: username, address: clientAddress)
+        try await throttle.recordSuccess(username: username, address: clientAddress)
         let roles = try await database.read { db in try await AccountStore.roles(of: row.id, db) }
         let account = AccountStore.account(row, roles: roles)
         try await database.transaction { db in
@@ -88,9 +88,9 @@ public struct Authenticator: Sendable {
         return account
     }
 
-    func failed(_ username: String, _ address: String, _ now: Date) async {
-        await limiter.recordFailure(address, now: now)
-        await throttle.recordFailure(username: username, address: address, now: now)
+    func failed(_ username: String, _ address: String, _ now: Date) async throws {
+        try await limiter.recordFailure(address, now: now)
+        try await throttle.recordFailure(username: username, address: address, now: now)
     }
 
     /// Counts the failure on the account (for its owner and the auditors to see) and audits it.

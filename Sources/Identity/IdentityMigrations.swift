@@ -95,5 +95,22 @@ public enum IdentityMigrations {
                 .column("created_at", type: .bigint, .notNull)
                 .run()
         },
+        // Rate limits and sign-in throttling in the database, so that every node of a cluster
+        // counts the same attempts (keys hashed).
+        Migration(context: "identity", version: 7, name: "shared rate limits") { db, _ in
+            try await db.create(table: "rate_limit_events")
+                .column("bucket", type: .text, .notNull)
+                .column("key_hash", type: .text, .notNull)
+                .column("at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "rate_limit_events_key").on("rate_limit_events").column("bucket").column("key_hash").column("at").run()
+            try await db.create(index: "rate_limit_events_at").on("rate_limit_events").column("bucket").column("at").run()
+            try await db.create(table: "login_failures")
+                .column("key_hash", type: .text, .primaryKey(autoIncrement: false))
+                .column("failures", type: .int, .notNull)
+                .column("last_at", type: .bigint, .notNull)
+                .run()
+            try await db.create(index: "login_failures_last").on("login_failures").column("last_at").run()
+        },
     ]
 }

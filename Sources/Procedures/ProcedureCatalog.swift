@@ -16,9 +16,17 @@ public struct ProcedureCatalog: Sendable {
     /// The index last built, kept when it ages out while the table is unchanged.
     let built = BuiltIndex()
 
+    /// The name under which catalogue changes are announced to every node.
+    public static let cacheName = "procedures"
+
     public init(database: Database, clock: WallClock = .system) {
         self.database = database
         self.clock = clock
+        database.invalidation.register(Self.cacheName) { [cache, index, built] in
+            cache.clear()
+            index.clear()
+            built.forget()
+        }
     }
 
     /// Search filters.
@@ -217,6 +225,7 @@ public struct ProcedureCatalog: Sendable {
             built.forget()
         }
         return try await database.transaction { db in
+            try await database.cacheChanged(Self.cacheName, on: db)
             var created = 0
             var updated = 0
             var unchanged = 0

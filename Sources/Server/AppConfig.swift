@@ -32,6 +32,18 @@ public struct AppConfig: Sendable {
     public var officeAddress: String?
     /// Where files (dossier attachments) are kept; by default beside the SQLite file, else ./cqs-data.
     public var dataDirectory: String?
+    /// Where attached files live (`CQS_FILE_STORE`): `database` (PostgreSQL's default, every node
+    /// sees every file) or `directory` (SQLite's default; a shared folder for several nodes, set
+    /// with `CQS_FILES_DIR`).
+    public var fileStore: ContentStore.Placement?
+    /// The files' folder (the cache, with the database placement); default `files` in the data directory.
+    public var filesDirectory: String?
+    /// The placement in force.
+    public var resolvedFileStore: ContentStore.Placement {
+        if let fileStore { return fileStore }
+        if case .postgres = databaseURL { return .database }
+        return .directory
+    }
     /// The largest accepted attachment, in megabytes.
     public var maxAttachmentMB = 20
     /// The file the audit chain's signed anchors are appended to (outside the database; by
@@ -130,6 +142,17 @@ public struct AppConfig: Sendable {
         if let hotline = env["CQS_HOTLINE"] { config.hotline = hotline.isEmpty ? nil : String(hotline.prefix(30)) }
         if let address = env["CQS_OFFICE_ADDRESS"], !address.isEmpty { config.officeAddress = String(address.prefix(300)) }
         if let folder = env["CQS_DATA_DIR"], !folder.isEmpty { config.dataDirectory = folder }
+        if let folder = env["CQS_FILES_DIR"], !folder.isEmpty { config.filesDirectory = folder }
+        if let store = env["CQS_FILE_STORE"], !store.isEmpty {
+            guard let placement = ContentStore.Placement(rawValue: store) else {
+                throw ValidationError(
+                    field: "CQS_FILE_STORE",
+                    messageVi: "CQS_FILE_STORE phải là database hoặc directory",
+                    messageEn: "CQS_FILE_STORE must be database or directory"
+                )
+            }
+            config.fileStore = placement
+        }
         if let url = env["CQS_NATIONAL_PORTAL_URL"], !url.isEmpty { config.nationalPortal = try nationalPortal(url, env) }
         config.publicURL = env["CQS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(config.host):\(config.port)"
         if let proxies = env["CQS_TRUSTED_PROXIES"], !proxies.isEmpty { config.trustedProxies = try parseRanges(proxies, "CQS_TRUSTED_PROXIES") }

@@ -1,7 +1,9 @@
+import Core
 import Delivery
 import Hummingbird
 import Identity
 import Logging
+import Storage
 import Web
 
 /// The HTTP application: the platform's router served by Hummingbird, the database pool as a
@@ -18,11 +20,11 @@ public enum ApplicationBuilder {
     public static func build(
         platform: Platform,
         seed: Bool = true,
-        limiter: LoginRateLimiter = LoginRateLimiter(),
+        loginLimit: Int = 20,
         onReady: (@Sendable () async -> Void)? = nil
     ) async throws -> Built {
         let pages = try await PageRenderer.load(settings: WebSettings(secureCookies: platform.config.secureCookies))
-        let services = try platform.webServices(pages: pages, limiter: limiter)
+        let services = try platform.webServices(pages: pages, loginLimit: loginLimit)
         let metrics = PrometheusMetrics()
         let catalog = RouteCatalog()
         let router = try WebRouter.build(services: services, catalog: catalog, outer: [metrics.middleware]) { routes in
@@ -33,11 +35,12 @@ public enum ApplicationBuilder {
             )
         }
         let started = ReadinessGate()
+        let leadership = Leadership(database: platform.database, logger: platform.logger)
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(platform.config.host, port: platform.config.port), serverName: "cqs"),
-            services: [platform.database] + platform.workers(gate: started)
-                + periodicServices(platform, gate: started),
+            services: [platform.database, CacheListener(database: platform.database, logger: platform.logger), leadership]
+                + platform.workers(gate: started) + scheduledJobs(platform, leadership: leadership, gate: started),
             logger: platform.logger
         )
         application.beforeServerStarts {
@@ -49,23 +52,35 @@ public enum ApplicationBuilder {
         return Built(application: application, catalog: catalog, routerRoutes: router.routes.map { "\($0.method) \($0.path)" })
     }
 
-    /// What runs on a schedule: deadline reminders and last month's rating summaries (the outbox
-    /// keys make a repeat harmless), and the audit chain's anchors (also at shutdown).
-    static func periodicServices(_ platform: Platform, gate: ReadinessGate) -> [PeriodicService] {
+    /// What runs on a schedule, once across the nodes (on the leader): deadline reminders and
+    /// last month's rating summaries (the outbox keys make a repeat harmless), and the audit
+    /// chain's anchors (also at shutdown).
+    static func scheduledJobs(_ platform: Platform, leadership: Leadership, gate: ReadinessGate) -> [ScheduledJob] {
         let (documents, dossiers, logger) = (platform.documents, platform.dossiers, platform.logger)
+        func job(_ name: String, every interval: Duration, atShutdown: Bool = false, _ task: @escaping @Sendable () async throws -> Void)
+            -> ScheduledJob
+        {
+            ScheduledJob(
+                name: name,
+                interval: interval,
+                database: platform.database,
+                leadership: leadership,
+                gate: gate,
+                logger: logger,
+                clock: platform.clock,
+                atShutdown: atShutdown,
+                task: task
+            )
+        }
         return [
-            PeriodicService(name: "deadline reminders", gate: gate, interval: .seconds(1800), logger: logger) {
+            job("deadline reminders", every: .seconds(1800)) {
                 let queued = try await documents.queueReminders()
                 if queued > 0 { logger.info("deadline reminders queued", metadata: ["count": "\(queued)"]) }
                 try await dossiers.queueRatingSummaries()
             },
-            PeriodicService(
-                name: "security: audit anchor",
-                gate: gate,
-                interval: .seconds(platform.config.auditAnchorMinutes * 60),
-                logger: logger,
-                atShutdown: true
-            ) { try await platform.anchorAudit() },
+            job("security: audit anchor", every: .seconds(platform.config.auditAnchorMinutes * 60), atShutdown: true) {
+                try await platform.anchorAudit()
+            },
         ]
     }
 }

@@ -36,7 +36,11 @@ public struct Platform: Sendable {
         AuditAnchorFile(path: config.auditAnchorFile ?? config.resolvedDataDirectory + "/audit-anchors.jsonl")
     }
     /// The attachment store's folder (files by SHA-256).
-    public var filesRoot: URL { URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files") }
+    public var filesRoot: URL {
+        config.filesDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files")
+    }
+    /// The attachment store (in the database or the folder, by configuration).
+    public let files: ContentStore
 
     public init(config: AppConfig, logger: Logger, schema: String? = nil, clock: WallClock = .system) throws {
         try config.checkPayments()
@@ -48,7 +52,12 @@ public struct Platform: Sendable {
         accounts = AccountStore(database: database, hasher: PasswordHasher(cost: config.bcryptCost), clock: clock)
         calendar = CalendarStore(database: database, officeHours: config.officeHours, clock: clock)
         procedures = ProcedureCatalog(database: database, clock: clock)
-        let files = try ContentStore(root: URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files"))
+        files = try ContentStore(
+            root: config.filesDirectory.map { URL(fileURLWithPath: $0) }
+                ?? URL(fileURLWithPath: config.resolvedDataDirectory).appendingPathComponent("files"),
+            placement: config.resolvedFileStore,
+            database: database
+        )
         dossiers = DossierStore(
             database: database,
             procedures: procedures,
@@ -105,6 +114,8 @@ public struct Platform: Sendable {
         let summary = try await ReferenceData.load(into: database, clock: clock)
         directory.referenceDataChanged()
         calendar.referenceDataChanged()
+        try await database.cacheChanged(AgencyDirectory.cacheName)
+        try await database.cacheChanged(CalendarStore.cacheName)
         logger.info(
             "reference data loaded",
             metadata: [
@@ -148,7 +159,7 @@ public struct Platform: Sendable {
             workers.append(
                 OutboxWorker(database: database, topic: ExchangeStore.axisTopic, clock: clock, logger: logger, gate: gate) { message in
                     let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
-                    try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+                    try await client.post(try await exchange.storedPackage(delivery), key: message.dedupeKey)
                 }
             )
         }
@@ -185,10 +196,16 @@ public struct Platform: Sendable {
     }
 
     /// The services the web layer uses.
-    public func webServices(pages: PageRenderer, limiter: LoginRateLimiter = LoginRateLimiter()) throws -> WebServices {
+    public func webServices(pages: PageRenderer, loginLimit: Int = 20) throws -> WebServices {
         let hasher = PasswordHasher(cost: config.bcryptCost)
         let sessions = SessionStore(database: database, accounts: accounts, clock: clock)
-        let authenticator = Authenticator(database: database, accounts: accounts, hasher: hasher, limiter: limiter, clock: clock)
+        let authenticator = Authenticator(
+            database: database,
+            accounts: accounts,
+            hasher: hasher,
+            limiter: LoginRateLimiter(database: database, bucket: "login", limit: loginLimit),
+            clock: clock
+        )
         let tokens = try TokenService(database: database, configuredSecret: config.jwtSecret, clock: clock)
         return WebServices(
             database: database,

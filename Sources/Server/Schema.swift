@@ -12,6 +12,7 @@ import Storage
 /// Every context's migrations, in dependency order.
 public enum Schema {
     public static let migrations: [Migration] =
-        AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all + ProcedureMigrations.all
+        StorageMigrations.all + AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all
+        + ProcedureMigrations.all
         + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all + DocumentMigrations.all
 }

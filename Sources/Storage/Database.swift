@@ -17,8 +17,16 @@ public enum EngineKind: String, Sendable { case sqlite, postgres }
 public final class Database: Service, Sendable {
     public let kind: EngineKind
     public let url: DatabaseURL
+    /// PostgreSQL only: the schema named in `search_path` (tests use one each).
+    public let schema: String?
     let logger: Logger
     private let backend: Backend
+    /// PostgreSQL only: how dedicated connections (cache listener, leadership) connect.
+    let connectionConfiguration: PostgresConnection.Configuration?
+    /// The caches to clear when another node (or this one) announces a change.
+    public let invalidation = CacheInvalidation()
+    /// Opens once the cache listener listens (PostgreSQL): from then on other nodes' changes are heard.
+    public let listening = ReadinessGate()
     private let writeLock = AsyncLock()
     /// The clock of the outage probes of requests waiting for a PostgreSQL connection.
     private let ticker = ProbeTicker(interval: probeInterval / 2)
@@ -33,6 +41,7 @@ public final class Database: Service, Sendable {
     ///   - schema: PostgreSQL only: the `search_path` (tests use one schema each).
     public init(url: DatabaseURL, poolSize: Int = 8, schema: String? = nil, logger: Logger) throws {
         self.url = url
+        self.schema = schema
         self.logger = logger
         switch url {
         case .sqlite(let path):
@@ -42,6 +51,7 @@ public final class Database: Service, Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             backend = .sqlite(SQLitePool(path: path, maxConnections: poolSize, logger: logger))
+            connectionConfiguration = nil
         case .postgres(let host, let port, let username, let password, let database, let requireTLS):
             kind = .postgres
             var config = PostgresClient.Configuration(
@@ -56,6 +66,17 @@ public final class Database: Service, Sendable {
             config.options.connectTimeout = .seconds(5)
             if let schema { config.options.additionalStartupParameters = [("search_path", schema)] }
             backend = .postgres(PostgresClient(configuration: config, backgroundLogger: logger))
+            var dedicated = PostgresConnection.Configuration(
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
+            )
+            dedicated.options.connectTimeout = .seconds(5)
+            if let schema { dedicated.options.additionalStartupParameters = [("search_path", schema)] }
+            connectionConfiguration = dedicated
         }
     }
 
@@ -91,6 +112,14 @@ public final class Database: Service, Sendable {
                 defer { group.cancelAll() }
                 return try await body(self)
             }
+        }
+    }
+
+    /// Runs the pool until the task is cancelled (a second node in tests, beside `withRunning`).
+    public func runUntilCancelled() async {
+        switch backend {
+        case .postgres(let client): await client.run()
+        case .sqlite: break
         }
     }
 
@@ -168,6 +197,26 @@ public final class Database: Service, Sendable {
             return value
         } catch {
             try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Runs `body` on a connection of its own, outside the pool, closed afterwards (PostgreSQL
+    /// only): for work that holds a connection for long (listening, a session advisory lock).
+    public func withDedicatedConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        guard let connectionConfiguration else { throw StorageError.unavailable }
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(),
+            configuration: connectionConfiguration,
+            id: Int.random(in: 1...Int.max),
+            logger: logger
+        ).get()
+        do {
+            let value = try await body(connection)
+            try? await connection.close()
+            return value
+        } catch {
+            try? await connection.close()
             throw error
         }
     }

@@ -68,7 +68,7 @@ public struct WebServices: Sendable {
     /// Throttles failed public status lookups per client address.
     public let lookupLimiter: LoginRateLimiter
     /// Throttles requests that send a one-time code by SMS or e-mail (registration, password reset) per client address.
-    public let codeRequestLimiter = LoginRateLimiter(limit: 10, window: 600)
+    public let codeRequestLimiter: LoginRateLimiter
     public let pages: PageRenderer
     public let settings: WebSettings
     /// The platform's clock (tests stop it), read for "today" on pages.
@@ -95,7 +95,7 @@ public struct WebServices: Sendable {
         paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig?,
         fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
         verifyAudit: @escaping @Sendable () async throws -> AuditVerification,
-        lookupLimiter: LoginRateLimiter = LoginRateLimiter(limit: 10, window: 600),
+        lookupLimiter: LoginRateLimiter? = nil,
         pages: PageRenderer,
         settings: WebSettings,
         clock: WallClock = .system
@@ -117,7 +117,8 @@ public struct WebServices: Sendable {
         self.paymentGateway = paymentGateway
         self.fileLinks = fileLinks
         self.verifyAudit = verifyAudit
-        self.lookupLimiter = lookupLimiter
+        self.lookupLimiter = lookupLimiter ?? LoginRateLimiter(database: database, bucket: "lookup", limit: 10, window: 600)
+        codeRequestLimiter = LoginRateLimiter(database: database, bucket: "code-request", limit: 10, window: 600)
         self.pages = pages
         self.settings = settings
         self.clock = clock

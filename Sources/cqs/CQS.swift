@@ -9,7 +9,7 @@ struct CQS: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Seed.self, UserCommand.self, AgenciesCommand.self, ProceduresCommand.self, PKICommand.self, SignCommand.self,
             VerifyCommand.self, AuditCommand.self, CalendarCommand.self, FakeAxisCommand.self, FakePortalCommand.self, BackupCommand.self,
-            RestoreCommand.self, StatisticsSQL.self,
+            RestoreCommand.self, StatisticsSQL.self, FilesCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -97,7 +97,7 @@ import Testing
                     }
             }
             let arrived = try #require(deliveries.first { $0.kind == "status" })
-            let statusPackage = String(decoding: try platform.exchange.storedPackage(arrived), as: UTF8.self)
+            let statusPackage = String(decoding: try await platform.exchange.storedPackage(arrived), as: UTF8.self)
             #expect(statusPackage.contains("<edXML:DocumentId>\(message.documentId)</edXML:DocumentId>"), "\(statusPackage)")
             #expect(try await rowCount("outbox_messages", platform.database) >= deliveries.count + 1)  // and 03 through the status outbox
         }

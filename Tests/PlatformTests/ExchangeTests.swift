@@ -127,7 +127,7 @@ extension FakeNationalAxis {
                     logger: TestEnvironment.logger
                 ) { message in
                     let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
-                    try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+                    try await client.post(try await exchange.storedPackage(delivery), key: message.dedupeKey)
                 }
                 #expect(try await worker.deliverDue() == 0)
                 await axis.setDown(false)
@@ -139,7 +139,7 @@ extension FakeNationalAxis {
                     logger: TestEnvironment.logger
                 ) { message in
                     let delivery = try JSONDecoder().decode(ExchangeStore.AxisDelivery.self, from: Data(message.payload.utf8))
-                    try await client.post(try exchange.storedPackage(delivery), key: message.dedupeKey)
+                    try await client.post(try await exchange.storedPackage(delivery), key: message.dedupeKey)
                     throw Crash()  // the process dies after the axis accepted, before marking it delivered
                 }
                 try await Task.sleep(for: .milliseconds(60))

@@ -159,7 +159,7 @@ final class TestClock: Sendable {
                 database: platform.database,
                 accounts: accounts,
                 hasher: PasswordHasher(cost: 4),
-                limiter: LoginRateLimiter(limit: 1_000)
+                limiter: LoginRateLimiter(database: platform.database, bucket: "login", limit: 1_000)
             )
             let session = try await sessions.open(for: account)
             // An unknown name gets the same answer as a real account, and nothing is sent.
@@ -226,7 +226,7 @@ final class TestClock: Sendable {
                 database: platform.database,
                 accounts: platform.accounts,
                 hasher: PasswordHasher(cost: 4),
-                limiter: LoginRateLimiter(limit: 1_000),
+                limiter: LoginRateLimiter(database: platform.database, bucket: "login", limit: 1_000),
                 clock: clock.wallClock
             )
             func login(_ username: String, _ password: String, from address: String) async -> (String, Int?) {
@@ -281,7 +281,7 @@ final class TestClock: Sendable {
 
     @Test func addressesAreThrottled() async throws {
         try await TestEnvironment.withPlatform { platform in
-            let limiter = LoginRateLimiter(limit: 3, window: 600)
+            let limiter = LoginRateLimiter(database: platform.database, bucket: "login", limit: 3, window: 600)
             let authenticator = Authenticator(
                 database: platform.database,
                 accounts: platform.accounts,

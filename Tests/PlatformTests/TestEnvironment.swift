@@ -73,6 +73,42 @@ enum TestEnvironment {
         }
     }
 
+    /// Several nodes on one PostgreSQL database (the same schema and master key, each with its
+    /// own data folder, as separate machines would be), migrated and seeded by the first. Nil on
+    /// SQLite, which runs one node.
+    static func withNodes(_ count: Int, _ body: @Sendable ([Platform]) async throws -> Void) async throws {
+        guard engine == .postgres else { return }
+        var (config, schema, cleanup) = try await makeConfig()
+        config.pkiMasterKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        var folders: [URL] = []
+        do {
+            var nodes: [Platform] = []
+            for index in 0..<count {
+                var node = config
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cqs-node\(index)-\(UUID().uuidString)")
+                folders.append(folder)
+                node.dataDirectory = folder.path
+                nodes.append(try Platform(config: node, logger: logger, schema: schema))
+            }
+            let all = nodes
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in all.dropFirst() { group.addTask { await node.database.runUntilCancelled() } }
+                defer { group.cancelAll() }
+                try await all[0].database.withRunning { _ in
+                    try await all[0].migrate()
+                    try await all[0].seed(demo: true)
+                    try await body(all)
+                }
+            }
+            for folder in folders { try? FileManager.default.removeItem(at: folder) }
+            await cleanup()
+        } catch {
+            for folder in folders { try? FileManager.default.removeItem(at: folder) }
+            await cleanup()
+            throw error
+        }
+    }
+
     /// The whole HTTP application (migrated and seeded) behind a test client, on `clock`.
     static func withApp(
         _ mode: TestingSetup = .router,

@@ -16,6 +16,15 @@ public enum Digest {
         return hex(hasher.finalize())
     }
 
+    /// A SHA-256 computed over data arriving in pieces.
+    public struct Stream {
+        private var hasher = SHA256()
+        public init() {}
+        public mutating func update(_ data: Data) { hasher.update(data: data) }
+        /// The digest as lowercase hex.
+        public func finalize() -> String { Digest.hex(hasher.finalize()) }
+    }
+
     /// Bytes as lowercase hex (a digest computed elsewhere, e.g. while writing a file).
     public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -31,7 +31,7 @@ enum DossierRequests {
     /// The public lookup, throttled per address on failures.
     static func lookup(code: String?, key: String?, services: WebServices, context: AppRequestContext) async throws -> PublicStatus {
         let now = Date()
-        if let wait = await services.lookupLimiter.retryAfter(context.clientAddress, now: now) {
+        if let wait = try await services.lookupLimiter.retryAfter(context.clientAddress, now: now) {
             throw DomainError.tooManyRequests(
                 retryAfterSeconds: wait,
                 messageVi: "Tra cứu sai quá nhiều lần, thử lại sau \(wait) giây",
@@ -42,7 +42,7 @@ enum DossierRequests {
             throw DomainError.invalid("code", "Nhập mã hồ sơ và số điện thoại hoặc số định danh", "Enter the dossier code and the phone number or ID")
         }
         guard let status = try await services.dossiers.lookup(code: code.trimmingCharacters(in: .whitespaces), phoneOrID: key) else {
-            await services.lookupLimiter.recordFailure(context.clientAddress, now: now)
+            try await services.lookupLimiter.recordFailure(context.clientAddress, now: now)
             throw DomainError.notFound(what: "dossier \(code)")
         }
         return status

@@ -64,7 +64,7 @@ struct AccountPages: Sendable {
         // Guessing the current password from a session left open is slowed like signing in.
         let key = "password-change:\(account.id)"
         return try await Refusal.shown(in: context) {
-            if let wait = await services.codeRequestLimiter.retryAfter(key, now: Date()) {
+            if let wait = try await services.codeRequestLimiter.retryAfter(key, now: Date()) {
                 throw DomainError.tooManyRequests(
                     retryAfterSeconds: wait,
                     messageVi: "Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau \(wait) giây",
@@ -79,7 +79,7 @@ struct AccountPages: Sendable {
                     requestID: context.requestID
                 )
             } catch DomainError.invalid(let errors) {
-                if errors.contains(where: { $0.field == "currentPassword" }) { await services.codeRequestLimiter.recordFailure(key, now: Date()) }
+                if errors.contains(where: { $0.field == "currentPassword" }) { try await services.codeRequestLimiter.recordFailure(key, now: Date()) }
                 throw DomainError.invalid(errors)
             }
             return Response.redirect(to: "/account", type: .normal)

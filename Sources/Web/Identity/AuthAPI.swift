@@ -103,14 +103,14 @@ extension AuthAPI {
 
     /// Each address may ask for a limited number of codes (each request may send an SMS or e-mail).
     static func withinCodeBudget(_ services: WebServices, _ context: AppRequestContext) async throws {
-        if let wait = await services.codeRequestLimiter.retryAfter(context.clientAddress, now: Date()) {
+        if let wait = try await services.codeRequestLimiter.retryAfter(context.clientAddress, now: Date()) {
             throw DomainError.tooManyRequests(
                 retryAfterSeconds: wait,
                 messageVi: "Quá nhiều yêu cầu gửi mã. Vui lòng thử lại sau \(wait) giây",
                 messageEn: "Too many requests for a code. Try again in \(wait) seconds"
             )
         }
-        await services.codeRequestLimiter.recordFailure(context.clientAddress, now: Date())
+        try await services.codeRequestLimiter.recordFailure(context.clientAddress, now: Date())
     }
 }
 
