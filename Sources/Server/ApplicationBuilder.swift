@@ -45,7 +45,8 @@ public enum ApplicationBuilder {
         )
         application.beforeServerStarts {
             try await platform.migrate()
-            if seed { try await platform.seed(demo: platform.config.demoData) }
+            // Nodes starting together seed one after the other (the second finds it done).
+            if seed { try await platform.database.exclusively("seed") { try await platform.seed(demo: platform.config.demoData) } }
             await started.open()
             await onReady?()
         }

@@ -221,6 +221,18 @@ public final class Database: Service, Sendable {
         }
     }
 
+    /// Runs `body` while holding the cluster-wide lock `name` (PostgreSQL: a session advisory lock
+    /// on a dedicated connection, freed when it closes; SQLite: one node, no lock needed): for
+    /// start-up work that several nodes starting at once must not do together (seeding).
+    public func exclusively<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard kind == .postgres else { return try await body() }
+        let key = Int64(bitPattern: UInt64(Digest.sha256Hex("cqs lock \(name) \(schema ?? "")").prefix(16), radix: 16) ?? 1)
+        return try await withDedicatedConnection { connection in
+            _ = try await connection.query("SELECT pg_advisory_lock(\(key))", logger: self.logger).get()
+            return try await body()
+        }
+    }
+
     /// Whether the database answers a trivial query (for `/readyz`).
     public func ping() async -> Bool {
         do {

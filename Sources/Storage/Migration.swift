@@ -30,6 +30,8 @@ public enum Migrator {
     @discardableResult
     public static func migrate(_ database: Database, _ migrations: [Migration], logger: Logger) async throws -> [String] {
         try await database.transaction { db in
+            // Two servers starting at once on an empty database: one creates the table.
+            if database.kind == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(74150001)").run() }
             try await db.create(table: table).ifNotExists()
                 .column("context", type: .text, .notNull)
                 .column("version", type: .bigint, .notNull)

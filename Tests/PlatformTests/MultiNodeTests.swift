@@ -194,3 +194,17 @@ import Testing
         }
     }
 }
+
+@Suite struct ReadinessGateTests {
+    @Test func aCancelledWaiterStopsWaitingSoAFailedStartUpCanShutDown() async throws {
+        let gate = ReadinessGate()
+        let waiter = Task { await gate.wait() }
+        try await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        let finished = try await MultiNodeTests.eventually(within: .seconds(2)) { await waiter.value == () }
+        #expect(finished)
+        let opened = Task { await gate.wait() }
+        await gate.open()
+        await opened.value
+    }
+}
