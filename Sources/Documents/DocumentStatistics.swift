@@ -82,7 +82,7 @@ extension DocumentStore {
             let deadline: String?, finishedAt: Int64?, exchangeDocumentId: String?
         }
         struct TaskFigure: Decodable { let ownerAgency: String, status: String, deadline: String, completedAt: Int64?, completedOnTime: Int? }
-        let (documents, tasks) = try await database.read { db -> ([Doc], [TaskFigure]) in
+        let (documents, tasks) = try await database.readReplica(ownWritesMatter: false) { db -> ([Doc], [TaskFigure]) in
             let docs = db.select().columns(
                 "agency",
                 "direction",

@@ -28,7 +28,7 @@ extension DocumentStore {
     > {
         let after = try page.afterKey()
         let today = VietnamTime.today(clock.now())
-        let rows = try await database.read { db in
+        let rows = try await database.readReplica { db in
             let select = try restrict(db.select().column("*").from("documents"), to: principal)
             if let direction = query.direction { select.where("direction", .equal, direction.rawValue) }
             if let status = query.status { select.where("status", .equal, status.rawValue) }
@@ -65,7 +65,7 @@ extension DocumentStore {
     /// A register book (sổ đăng ký) of the principal's agency for a year, in number order.
     /// Secret series appear only for documents the principal is named on.
     public func registerBook(_ direction: DocumentDirection, year: Int, for principal: Principal) async throws -> [OfficialDocument] {
-        try await database.read { db in
+        try await database.readReplica { db in
             try await restrict(db.select().column("*").from("documents"), to: principal).where("direction", .equal, direction.rawValue)
                 .where("register_year", .equal, year).where("register_number", .isNot, SQLLiteral.null)
                 .orderBy("series").orderBy("register_number").all(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(

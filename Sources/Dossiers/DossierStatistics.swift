@@ -244,7 +244,7 @@ extension DossierStore {
         async throws -> [Counts]
     {
         let (select, key) = Self.statisticsSelect(period, groupBy: groupBy, now: now, unit: unit)
-        return try await database.read { db in
+        return try await database.readReplica(ownWritesMatter: false) { db in
             var query = SQLQueryString(select)
             if let filter {
                 query.appendInterpolation(unsafeRaw: " AND \(filter.column) = ")

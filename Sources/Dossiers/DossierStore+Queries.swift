@@ -137,7 +137,7 @@ extension DossierStore {
     public func queueCounts(_ filter: QueueFilter, for principal: Principal) async throws -> [QueueView: Int] {
         let scope = try Self.listedAgency(filter, for: principal)
         let now = clock.millis()
-        return try await database.read { db in
+        return try await database.readReplica { db in
             var counts: [QueueView: Int] = [:]
             for view in QueueView.allCases {
                 var tab = filter
@@ -157,7 +157,7 @@ extension DossierStore {
         let after = try page.afterKey()
         let isCitizen = principal.roles == [.citizen]
         let scope = try Self.listedAgency(filter, for: principal)
-        let rows = try await database.read { db in
+        let rows = try await database.readReplica { db in
             let query = db.select().column("*").from("dossiers")
             Self.restrict(query, filter, agency: scope, principal: principal, now: now)
             if isCitizen {
@@ -188,7 +188,7 @@ extension DossierStore {
         guard !key.isEmpty, code.count <= 60 else { return nil }
         let now = clock.millis()
         // Only the columns shown, and no applicant JSON to decode: this is the busiest public route.
-        let row = try await database.read { db in
+        let row = try await database.readReplica { db in
             try await db.select().columns(Self.lookupColumns).from("dossiers").where("code", .equal, code).first(decoding: LookupRow.self)
         }
         guard let row, row.applicantPhone == (Self.phone(key) ?? key) || row.applicantCitizenId == key else { return nil }

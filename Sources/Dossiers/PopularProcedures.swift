@@ -15,7 +15,7 @@ extension DossierStore {
     public func popularProcedures(limit: Int = 6) async throws -> [PopularProcedure] {
         let since = clock.millis() - 90 * 24 * 3600 * 1000
         return try await popularity.value(for: limit) {
-            let counted = try await database.read { db in
+            let counted = try await database.readReplica { db in
                 try await db.select().column("procedure_code").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "dossiers")
                     .from("dossiers").where("received_at", .greaterThanOrEqual, since)
                     .groupBy("procedure_code").orderBy(SQLIdentifier("dossiers"), SQLDirection.descending).orderBy("procedure_code").limit(limit)

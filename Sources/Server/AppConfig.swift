@@ -9,6 +9,9 @@ public struct AppConfig: Sendable {
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
     public var databaseURL: DatabaseURL = .sqlite(path: "./cqs-data/cqs.sqlite")
+    /// A PostgreSQL streaming-replication standby for read-only work (search, statistics,
+    /// public lookups, lists), `CQS_DATABASE_READ_URL`; unset: everything on the primary.
+    public var databaseReadURL: DatabaseURL?
     public var host = "127.0.0.1"
     public var port = 8080
     public var logLevel: Logger.Level = .info
@@ -125,6 +128,7 @@ public struct AppConfig: Sendable {
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
         if let url = env["CQS_DATABASE_URL"], !url.isEmpty { config.databaseURL = try DatabaseURL.parse(url) }
+        if let url = env["CQS_DATABASE_READ_URL"], !url.isEmpty { config.databaseReadURL = try DatabaseURL.parse(url) }
         if let host = env["CQS_HTTP_HOST"], !host.isEmpty { config.host = host }
         if let port = env["CQS_HTTP_PORT"] { config.port = try parseInt(port, "CQS_HTTP_PORT", 1...65535) }
         if let level = env["CQS_LOG_LEVEL"] { config.logLevel = try parseLevel(level) }

@@ -47,7 +47,7 @@ public struct Platform: Sendable {
         self.config = config
         self.logger = logger
         self.clock = clock
-        database = try Database(url: config.databaseURL, poolSize: config.poolSize, schema: schema, logger: logger)
+        database = try Database(url: config.databaseURL, readURL: config.databaseReadURL, poolSize: config.poolSize, schema: schema, logger: logger)
         directory = AgencyDirectory(database: database, clock: clock)
         accounts = AccountStore(database: database, hasher: PasswordHasher(cost: config.bcryptCost), clock: clock)
         calendar = CalendarStore(database: database, officeHours: config.officeHours, clock: clock)

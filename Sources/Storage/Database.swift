@@ -27,6 +27,10 @@ public final class Database: Service, Sendable {
     public let invalidation = CacheInvalidation()
     /// Opens once the cache listener listens (PostgreSQL): from then on other nodes' changes are heard.
     public let listening = ReadinessGate()
+    /// A streaming-replication standby for read-only work (`readReplica`), if configured.
+    public let replica: Database?
+    /// How far the standby has replayed, checked at most every 200 ms (see `ReplicaProgress`).
+    let replicaProgress = ReplicaProgress()
     private let writeLock = AsyncLock()
     /// The clock of the outage probes of requests waiting for a PostgreSQL connection.
     private let ticker = ProbeTicker(interval: probeInterval / 2)
@@ -39,9 +43,23 @@ public final class Database: Service, Sendable {
     /// - Parameters:
     ///   - poolSize: the maximum number of connections.
     ///   - schema: PostgreSQL only: the `search_path` (tests use one schema each).
-    public init(url: DatabaseURL, poolSize: Int = 8, schema: String? = nil, logger: Logger) throws {
+    ///   - readURL: PostgreSQL only: a standby that takes read-only work (`readReplica`).
+    ///   - role: the `application_name` its PostgreSQL connections carry (seen in `pg_stat_activity`).
+    public init(
+        url: DatabaseURL,
+        readURL: DatabaseURL? = nil,
+        poolSize: Int = 8,
+        schema: String? = nil,
+        role: String = "cqs",
+        logger: Logger
+    ) throws {
         self.url = url
         self.schema = schema
+        if let readURL, case .postgres = url, case .postgres = readURL {
+            replica = try Database(url: readURL, poolSize: poolSize, schema: schema, role: role + "-standby-reads", logger: logger)
+        } else {
+            replica = nil
+        }
         self.logger = logger
         switch url {
         case .sqlite(let path):
@@ -64,7 +82,7 @@ public final class Database: Service, Sendable {
             )
             config.options.maximumConnections = max(1, poolSize)
             config.options.connectTimeout = .seconds(5)
-            if let schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+            config.options.additionalStartupParameters = [("application_name", role)] + (schema.map { [("search_path", $0)] } ?? [])
             backend = .postgres(PostgresClient(configuration: config, backgroundLogger: logger))
             var dedicated = PostgresConnection.Configuration(
                 host: host,
@@ -75,7 +93,7 @@ public final class Database: Service, Sendable {
                 tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
             )
             dedicated.options.connectTimeout = .seconds(5)
-            if let schema { dedicated.options.additionalStartupParameters = [("search_path", schema)] }
+            dedicated.options.additionalStartupParameters = [("application_name", role)] + (schema.map { [("search_path", $0)] } ?? [])
             connectionConfiguration = dedicated
         }
     }
@@ -84,7 +102,12 @@ public final class Database: Service, Sendable {
     public func run() async throws {
         switch backend {
         case .postgres(let client):
-            await cancelWhenGracefulShutdown { await client.run() }
+            await cancelWhenGracefulShutdown {
+                await withDiscardingTaskGroup { group in
+                    if let replica = self.replica { group.addTask { await replica.runUntilCancelled() } }
+                    await client.run()
+                }
+            }
         case .sqlite:
             try? await gracefulShutdown()
             await close()
@@ -108,6 +131,12 @@ public final class Database: Service, Sendable {
                 group.addTask {
                     await client.run()
                     return nil
+                }
+                if let replica {
+                    group.addTask {
+                        await replica.runUntilCancelled()
+                        return nil
+                    }
                 }
                 defer { group.cancelAll() }
                 return try await body(self)

@@ -11,6 +11,8 @@ import Storage
 import Synchronization
 import Testing
 
+@testable import Web
+
 /// Several nodes on one database behave as one platform: shared counters, caches told of other
 /// nodes' changes, one leader for the schedules, a queue shared without double deliveries. The
 /// tests that need a second node run on PostgreSQL (SQLite is one node); the others on both.
@@ -206,5 +208,56 @@ import Testing
         let opened = Task { await gate.wait() }
         await gate.open()
         await opened.value
+    }
+}
+
+/// Read-only work on a standby, with read-your-writes for the reader's own changes.
+@Suite struct ReadReplicaTests {
+    @Test func readsGoToTheStandbyOnlyWhenItHoldsTheReadersOwnChanges() async throws {
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            guard case .postgres = platform.database.url else {
+                #expect(platform.database.replica == nil)  // SQLite: one database, no standby
+                return
+            }
+            // The "standby" is a second pool on the same server here (CI's cluster test uses a
+            // real one made with pg_basebackup); what is checked is which side serves each read.
+            let database = try Database(
+                url: platform.database.url,
+                readURL: platform.database.url,
+                poolSize: 2,
+                schema: platform.database.schema,
+                logger: TestEnvironment.logger
+            )
+            try await database.withRunning { database in
+                let now = Date().epochMillis
+                let anonymous = try await Self.servedByTheStandby(database, .any, ownWritesMatter: true)
+                let apiClient = try await Self.servedByTheStandby(database, .primary, ownWritesMatter: true)
+                let justWrote = try await Self.servedByTheStandby(database, .after(epochMillis: now), ownWritesMatter: true)
+                let aggregate = try await Self.servedByTheStandby(database, .after(epochMillis: now), ownWritesMatter: false)
+                #expect(anonymous)  // nothing of the reader's own to see
+                #expect(!apiClient)  // API clients read the primary
+                // Not a real standby, so nothing is "replayed": a reader who just wrote stays on the
+                // primary, except for aggregates, where a moment's change does not matter.
+                #expect(!justWrote && aggregate)
+            }
+        }
+    }
+
+    /// Whether a read of this freshness is served by the standby's pool.
+    static func servedByTheStandby(_ database: Database, _ freshness: ReadFreshness, ownWritesMatter: Bool) async throws -> Bool {
+        try await ReadFreshness.$current.withValue(freshness) {
+            let name = try await database.readReplica(ownWritesMatter: ownWritesMatter) {
+                try await $0.raw("SELECT current_setting('application_name') AS name").first()?.decode(column: "name", as: String.self)
+            }
+            return name == "cqs-standby-reads"
+        }
+    }
+
+    @Test func browsersThatChangedSomethingAreMarkedAndAPIClientsReadThePrimary() {
+        #expect(SessionMiddleware.freshness(bearer: true, wrote: nil) == .primary)
+        #expect(SessionMiddleware.freshness(bearer: false, wrote: nil) == .any)
+        #expect(SessionMiddleware.freshness(bearer: false, wrote: "1764700000000") == .after(epochMillis: 1_764_700_000_000))
+        #expect(SessionMiddleware.freshness(bearer: false, wrote: "nonsense") == .any)
+        #expect(SessionMiddleware.isChange(.post) && !SessionMiddleware.isChange(.get) && !SessionMiddleware.isChange(.head))
     }
 }

@@ -9,7 +9,11 @@ nginx, kills one node with SIGKILL mid-load, and checks that:
 - exactly one node leads the schedules, and the other takes over after the kill;
 - the audit chain verifies clean.
 
-Usage: python3 Tests/faults/cluster.py PATH_TO_CQS postgres://…/empty_database
+With `--standby PGBIN` it also makes a streaming-replication standby of that server with
+pg_basebackup, gives the nodes `CQS_DATABASE_READ_URL`, and checks that public lookups are
+served by the standby while a client's own changes are read back at once.
+
+Usage: python3 Tests/faults/cluster.py PATH_TO_CQS postgres://…@127.0.0.1:PORT/empty_database [--standby PGBIN]
 Exits non-zero on failure."""
 import hashlib
 import os
@@ -86,9 +90,44 @@ def leaders(log_paths):
     return counts
 
 
+def as_postgres(command):
+    """Runs a shell command as the postgres user when we are root (PostgreSQL refuses root)."""
+    if os.getuid() == 0:
+        return subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", command], check=True, capture_output=True)
+    return subprocess.run(["sh", "-c", command], check=True, capture_output=True)
+
+
+def start_standby(pgbin, database, workdir):
+    """A hot standby of the primary `database` names, made with pg_basebackup; returns its URL and
+    the command that stops it."""
+    match = re.match(r"postgres(?:ql)?://([^@/]+)@([^:/]+):(\d+)/(.+)", database)
+    user, host, port, name = match.groups()
+    root = os.path.join(workdir, "standby")
+    os.makedirs(root)
+    if os.getuid() == 0:
+        subprocess.run(["chown", "postgres", root], check=True)
+    standby_port = free_port()
+    as_postgres(f"{pgbin}/pg_basebackup -h {host} -p {port} -U {user} -D {root}/data -R -X stream --checkpoint=fast")
+    as_postgres(f"{pgbin}/pg_ctl -D {root}/data -o '-h 127.0.0.1 -p {standby_port} -k {root} -c hot_standby=on -c max_connections=1000' -l {root}/log -w start")
+    stop_command = f"{pgbin}/pg_ctl -D {root}/data -m fast -w stop"
+    return f"postgres://{user}@127.0.0.1:{standby_port}/{name}", standby_port, lambda: as_postgres(stop_command)
+
+
+def standby_reads(port, name):
+    """The platform's connections to the standby, and how many of them last ran a dossier query."""
+    query = ("SELECT count(*) || ' ' || count(*) FILTER (WHERE query LIKE '%FROM \"dossiers\"%') FROM pg_stat_activity "
+             "WHERE application_name = 'cqs-standby-reads'")
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", name, "-Atc", query],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
 def main():
     cqs, database = sys.argv[1], sys.argv[2]
+    pgbin = sys.argv[sys.argv.index("--standby") + 1] if "--standby" in sys.argv else None
     workdir = tempfile.mkdtemp(prefix="cqs-cluster-")
+    if os.getuid() == 0:
+        os.chmod(workdir, 0o755)
     axis_port, port_a, port_b, port_lb = free_port(), free_port(), free_port(), free_port()
     axis_base = f"http://127.0.0.1:{axis_port}"
     node_a, node_b, lb = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}", f"http://127.0.0.1:{port_lb}"
@@ -99,6 +138,12 @@ def main():
                   CQS_DEMO_CERTIFICATES="false", CQS_NATIONAL_AXIS_URL=axis_base, CQS_LOG_LEVEL="info",
                   CQS_TRUSTED_PROXIES="127.0.0.1", CQS_AUDIT_ANCHOR_FILE=os.path.join(workdir, "anchors.jsonl"))
     logs = {name: os.path.join(workdir, f"{name}.log") for name in ("a", "b")}
+    stop_standby = None
+    if pgbin:
+        # The standby is made from the empty database before the nodes start: everything the
+        # nodes write (migrations, seed, load) reaches it by streaming replication.
+        standby_url, standby_port, stop_standby = start_standby(pgbin, database, workdir)
+        common["CQS_DATABASE_READ_URL"] = standby_url
     env_a = dict(common, CQS_DATA_DIR=os.path.join(workdir, "a"), CQS_HTTP_PORT=str(port_a))
     env_b = dict(common, CQS_DATA_DIR=os.path.join(workdir, "b"), CQS_HTTP_PORT=str(port_b))
     # Both nodes start at once on the empty database: migrations and seeding must not collide.
@@ -244,6 +289,24 @@ def main():
             failures.append(f"the lead changed hands more than once: {counts}")
         print(f"cluster: leadership (taken, lost) per node: {counts}")
 
+        if pgbin:
+            name = database.rsplit("/", 1)[1]
+            code = created["code"]
+            for _ in range(40):
+                status, found = call(lb, f"/api/v1/dossiers/lookup?code={code}&phone=0912345678")
+                if status != 200 or not found or found.get("code") != code:
+                    failures.append(f"public lookup through nginx answered {status} {found}")
+                    break
+            connections, served = standby_reads(standby_port, name)
+            if connections < 1 or served < 1:
+                failures.append(f"the standby served no lookup ({connections} connections, {served} last ran one)")
+            # An API client's own change is read back at once (API clients read the primary).
+            status, fresh = post_submission(lb, citizen_b, body)
+            listed = call(lb, "/api/v1/dossiers?limit=5", citizen_b)[1]["items"]
+            if fresh["code"] not in [item["code"] for item in listed]:
+                failures.append("a client's own new dossier was missing from its list right after")
+            print(f"cluster: the standby served the public lookups ({connections} connections from the nodes, {served} on dossiers)")
+
         verification = call(node_b, "/api/v1/audit/verify", token(node_b, "auditor"))[1]
         if not verification.get("intact"):
             failures.append(f"audit chain not intact: {verification}")
@@ -251,6 +314,8 @@ def main():
         for process in (nginx, a, b, axis):
             if process is not None:
                 stop(process)
+        if stop_standby:
+            stop_standby()
     for failure in failures:
         print("FAIL:", failure)
     print(f"cluster: {'passed' if not failures else 'failed'}")

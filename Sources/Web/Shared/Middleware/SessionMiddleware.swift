@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Identity
+import Storage
 
 /// Works out who is asking and in which language: `Authorization: Bearer` tokens anywhere,
 /// the session cookie on pages only (so the API never acts on ambient browser credentials),
@@ -13,10 +14,26 @@ public struct SessionMiddleware: RouterMiddleware {
     static let sessionCookie = "cqs_session"
     static let csrfCookie = "cqs_csrf"
     static let languageCookie = "cqs_lang"
+    /// When this browser last changed something (ms): until the standby has replayed past it,
+    /// its reads go to the primary (read-your-writes, `ReadFreshness`).
+    static let wroteCookie = "cqs_wrote"
+    /// How long a change keeps a browser's reads on the primary at most.
+    static let wroteLifetime = 30
 
     let services: WebServices
 
     public init(services: WebServices) { self.services = services }
+
+    /// What the reads of a request must see: API clients (bearer tokens) always the primary; a
+    /// browser that changed something lately, the standby only once it has replayed past then.
+    static func freshness(bearer: Bool, wrote: String?) -> ReadFreshness {
+        if bearer { return .primary }
+        guard let wrote, let moment = Int64(wrote), moment > 0 else { return .any }
+        return .after(epochMillis: moment)
+    }
+
+    /// Whether a request changes something (its success leaves the read-your-writes marker).
+    static func isChange(_ method: HTTPRequest.Method) -> Bool { method != .get && method != .head }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -51,8 +68,16 @@ public struct SessionMiddleware: RouterMiddleware {
             }
         }
         context.flash = request.cookies[Flash.cookie].flatMap { $0.value.removingPercentEncoding }.map { String($0.prefix(300)) }
-        var response = try await next(request, context)
+        let bearer = request.headers[.authorization]?.lowercased().hasPrefix("bearer ") == true
+        let freshness = Self.freshness(bearer: bearer, wrote: request.cookies[Self.wroteCookie]?.value)
+        var response = try await ReadFreshness.$current.withValue(freshness) { try await next(request, context) }
         let secure = services.settings.secureCookies
+        if services.database.replica != nil, !bearer, Self.isChange(request.method), response.status.code < 400 {
+            let marker = String(services.clock.millis() + 250)
+            response.setCookie(
+                Cookie(name: Self.wroteCookie, value: marker, maxAge: Self.wroteLifetime, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+            )
+        }
         if let message = response.headers[Flash.header] {
             response.headers[Flash.header] = nil
             let value = message.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? ""
