@@ -119,9 +119,14 @@ def main():
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+    report("crash", failures)
+
+
+def report(name, failures):
+    """Prints the failures and the verdict, and exits with it."""
     for failure in failures:
         print("FAIL:", failure)
-    print(f"crash: {'passed' if not failures else 'failed'}")
+    print(f"{name}: {'passed' if not failures else 'failed'}")
     sys.exit(1 if failures else 0)
 
 

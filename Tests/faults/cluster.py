@@ -32,8 +32,9 @@ import secrets
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 sys.path.insert(0, os.path.dirname(__file__))
 from dossier_journey import free_port, wait_ready  # noqa: E402
-from exchange_crash import call, token, OUTSIDE  # noqa: E402
-from submission_crash import submission, post_submission, stored_codes, lost_or_twice, stop  # noqa: E402
+from exchange_crash import call, token, report, OUTSIDE  # noqa: E402
+from submission_crash import (submission, post_submission, stored_codes, lost_or_twice, code_gaps, killing_submitter,  # noqa: E402
+                              stop)
 
 SUBMISSIONS = 200
 DOCUMENTS = 30
@@ -204,18 +205,7 @@ def main():
         lock = threading.Lock()
         killed = threading.Event()
 
-        def submit():
-            try:
-                status, dossier = post_submission(lb, citizen, body)
-                if 200 <= status < 300:
-                    with lock:
-                        acknowledged.append(dossier["code"])
-                        if len(acknowledged) >= KILL_AFTER and not killed.is_set():
-                            killed.set()
-                            a.send_signal(signal.SIGKILL)
-            except (urllib.error.URLError, ConnectionError, OSError) as error:
-                with lock:
-                    errors.append(repr(error))
+        submit = killing_submitter(lb, citizen, body, a, acknowledged, errors, lock, killed, kill_after=KILL_AFTER)
 
         def send(n):
             try:
@@ -247,26 +237,20 @@ def main():
         citizen_b = token(node_b, "0912345678")
         stored = stored_codes(node_b, citizen_b)
         failures += lost_or_twice(acknowledged + [created["code"]], stored)
-        sequences = {}
-        for code in stored:
-            match = re.fullmatch(r"(.+)-(\d{6})-(\d{4})", code)
-            sequences.setdefault((match.group(1), match.group(2)), []).append(int(match.group(3)))
-        for key, numbers in sequences.items():
-            if sorted(numbers) != list(range(1, len(numbers) + 1)):
-                failures.append(f"codes of {key} have gaps: {sorted(numbers)[:10]}…")
+        failures += code_gaps(stored)
 
         # Every acknowledged document reaches the axis once per key; the messages node A held
         # when it died are delivered by node B when their lease ends.
         wanted = sorted(f"{document}#{OUTSIDE}" for document in sent)
         deadline = time.time() + 150
-        report = {}
+        axis_report = {}
         while time.time() < deadline:
-            report = call(axis_base, "/edxml")[1]
+            axis_report = call(axis_base, "/edxml")[1]
             outbox = call(node_b, "/api/v1/outbox?topic=national-axis&limit=100", admin_b)[1]["items"]
-            if set(wanted) <= set(report["keys"]) and all(item["status"] == "delivered" for item in outbox):
+            if set(wanted) <= set(axis_report["keys"]) and all(item["status"] == "delivered" for item in outbox):
                 break
             time.sleep(0.5)
-        missing = sorted(set(wanted) - set(report.get("keys", [])))
+        missing = sorted(set(wanted) - set(axis_report.get("keys", [])))
         if missing:
             failures.append(f"documents never reached the axis: {missing[:5]}")
         outbox = call(node_b, "/api/v1/outbox?topic=national-axis&limit=100", admin_b)[1]["items"]
@@ -276,8 +260,8 @@ def main():
         pending = [item for item in outbox if item["status"] != "delivered"]
         if pending:
             failures.append(f"{len(pending)} axis messages not delivered")
-        extra = report.get("deliveries", 0) - len(report.get("keys", []))
-        print(f"cluster: axis holds {len(report.get('keys', []))} documents after {report.get('deliveries')} deliveries "
+        extra = axis_report.get("deliveries", 0) - len(axis_report.get("keys", []))
+        print(f"cluster: axis holds {len(axis_report.get('keys', []))} documents after {axis_report.get('deliveries')} deliveries "
               f"({extra} repeated across the kill, deduplicated by key)")
 
         # One leader at a time; node B leads after node A died.
@@ -316,10 +300,7 @@ def main():
                 stop(process)
         if stop_standby:
             stop_standby()
-    for failure in failures:
-        print("FAIL:", failure)
-    print(f"cluster: {'passed' if not failures else 'failed'}")
-    sys.exit(1 if failures else 0)
+    report("cluster", failures)
 
 
 if __name__ == "__main__":

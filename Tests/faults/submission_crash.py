@@ -72,6 +72,34 @@ def lost_or_twice(acked, stored):
     return failures
 
 
+def code_gaps(stored):
+    """The agencies and days whose dossier codes are not 1, 2, 3… without a gap."""
+    sequences = {}
+    for code in stored:
+        match = re.fullmatch(r"(.+)-(\d{6})-(\d{4})", code)
+        sequences.setdefault((match.group(1), match.group(2)), []).append(int(match.group(3)))
+    return [f"codes of {key} have gaps: {sorted(numbers)[:10]}…"
+            for key, numbers in sequences.items() if sorted(numbers) != list(range(1, len(numbers) + 1))]
+
+
+def killing_submitter(base, citizen, body, victim, acknowledged, errors, lock, killed, kill_after=KILL_AFTER):
+    """A thread body: one submission; the one that brings the acknowledged count to `kill_after`
+    SIGKILLs `victim`. Acknowledged codes and cut-off errors are collected under `lock`."""
+    def submit():
+        try:
+            status, dossier = post_submission(base, citizen, body)
+            if 200 <= status < 300:
+                with lock:
+                    acknowledged.append(dossier["code"])
+                    if len(acknowledged) >= kill_after and not killed.is_set():
+                        killed.set()
+                        victim.send_signal(signal.SIGKILL)
+        except (urllib.error.URLError, ConnectionError, OSError) as error:
+            with lock:
+                errors.append(repr(error))
+    return submit
+
+
 def stop(process):
     if process.poll() is None:
         process.terminate()
@@ -99,19 +127,7 @@ def main():
         citizen = token(base, "0912345678")
         body = submission(base)
 
-        def submit():
-            try:
-                status, dossier = post_submission(base, citizen, body)
-                if 200 <= status < 300:
-                    with lock:
-                        acknowledged.append(dossier["code"])
-                        if len(acknowledged) >= KILL_AFTER and not killed.is_set():
-                            killed.set()
-                            server.send_signal(signal.SIGKILL)
-            except (urllib.error.URLError, ConnectionError, OSError) as error:
-                with lock:
-                    errors.append(repr(error))
-
+        submit = killing_submitter(base, citizen, body, server, acknowledged, errors, lock, killed)
         threads = [threading.Thread(target=submit) for _ in range(N)]
         for thread in threads:
             thread.start()
@@ -127,13 +143,7 @@ def main():
         stored = stored_codes(base, citizen)
         failures = lost_or_twice(acked, stored)
         missing = [code for code in acked if code not in stored]
-        sequences = {}
-        for code in stored:
-            match = re.fullmatch(r"(.+)-(\d{6})-(\d{4})", code)
-            sequences.setdefault((match.group(1), match.group(2)), []).append(int(match.group(3)))
-        for key, numbers in sequences.items():
-            if sorted(numbers) != list(range(1, len(numbers) + 1)):
-                failures.append(f"codes of {key} have gaps: {sorted(numbers)[:10]}…")
+        failures += code_gaps(stored)
         print(f"crash: after restart {len(stored)} dossiers stored, every acknowledged one present: {not missing}")
         if failures:
             print("crash: FAILED: " + "; ".join(failures))
