@@ -98,8 +98,8 @@ def main():
         if report["keys"] != wanted:
             failures.append(f"axis holds {len(report['keys'])} distinct documents, want {N}: missing {sorted(set(wanted) - set(report['keys']))}")
         # Nothing stored twice: one outgoing record and one outbox message per document, all delivered.
-        # The message in flight at the kill is sent again when its lease ends (other documents do
-        # not wait for it), so its record turns delivered up to a lease (30 s) later.
+        # The messages the killed server had claimed (a batch of up to 10) are sent again when
+        # their lease ends (other documents do not wait for them): up to a lease (60 s) later.
         admin = token(base, "admin")
         while True:
             outbox = call(base, "/api/v1/outbox?topic=national-axis&limit=100", admin)[1]

@@ -3,7 +3,8 @@ import Synchronization
 /// An in-process cache for reference data that changes rarely and is read on every request
 /// (a procedure by code, an agency, the working calendar, the procedure search index). The
 /// owning store clears it on every write it makes, so this process sees its own changes at
-/// once; another instance's changes are seen within `lifetime` (and the reload it starts). Only found values are kept,
+/// once, and registers it with `CacheInvalidation`, so other nodes drop it when told (PostgreSQL
+/// `NOTIFY`); `lifetime` bounds staleness when a notice is lost. Only found values are kept,
 /// never "not found"; past `capacity` entries the cache starts over. Concurrent misses of one
 /// key share a single load (a cold or expired index is built once, not once per request).
 public final class ReferenceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
