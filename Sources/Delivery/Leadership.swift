@@ -46,7 +46,7 @@ public final class Leadership: Service, Sendable {
             return
         }
         await cancelWhenGracefulShutdown { await self.campaign() }
-        step(down: "shutting down")
+        step(down: "shutting down", level: .info)
     }
 
     /// Tries for the lock until cancelled; while holding it, keeps checking the session.
@@ -66,10 +66,12 @@ public final class Leadership: Service, Sendable {
                     }
                 }
             } catch {
+                if Task.isCancelled { break }
                 step(down: "\(error)")
             }
             try? await Task.sleep(for: retry)
         }
+        step(down: "stopped", level: .info)
     }
 
     static func tryLock(_ key: Int64, _ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
@@ -78,8 +80,8 @@ public final class Leadership: Service, Sendable {
         return false
     }
 
-    private func step(down reason: String) {
+    private func step(down reason: String, level: Logger.Level = .warning) {
         guard leading.exchange(false, ordering: .relaxed) else { return }
-        logger.warning("this node no longer leads the scheduled jobs", metadata: ["node": "\(node)", "reason": "\(reason)"])
+        logger.log(level: level, "this node no longer leads the scheduled jobs", metadata: ["node": "\(node)", "reason": "\(reason)"])
     }
 }
