@@ -119,10 +119,10 @@ def main():
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
-    report("crash", failures)
+    finish("crash", failures)
 
 
-def report(name, failures):
+def finish(name, failures):
     """Prints the failures and the verdict, and exits with it."""
     for failure in failures:
         print("FAIL:", failure)

@@ -32,7 +32,7 @@ import secrets
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 sys.path.insert(0, os.path.dirname(__file__))
 from dossier_journey import free_port, wait_ready  # noqa: E402
-from exchange_crash import call, token, report, OUTSIDE  # noqa: E402
+from exchange_crash import call, token, finish, OUTSIDE  # noqa: E402
 from submission_crash import (submission, post_submission, stored_codes, lost_or_twice, code_gaps, killing_submitter,  # noqa: E402
                               stop)
 
@@ -300,7 +300,7 @@ def main():
                 stop(process)
         if stop_standby:
             stop_standby()
-    report("cluster", failures)
+    finish("cluster", failures)
 
 
 if __name__ == "__main__":
