@@ -41,6 +41,16 @@ def token(base, username):
     return call(base, "/api/v1/auth/token", body={"username": username, "password": "DongNai2026demo"})[1]["accessToken"]
 
 
+def wait_for_axis(axis_base):
+    """Waits (up to 20 s) until the fake axis answers."""
+    for _ in range(100):
+        try:
+            call(axis_base, "/edxml")
+            return
+        except Exception:
+            time.sleep(0.2)
+
+
 def start(cqs, env, log):
     return subprocess.Popen([cqs, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -58,12 +68,7 @@ def main():
     failures = []
     try:
         wait_ready(base, server)
-        for _ in range(100):
-            try:
-                call(axis_base, "/edxml")
-                break
-            except Exception:
-                time.sleep(0.2)
+        wait_for_axis(axis_base)
         clerk = token(base, "vanthu.vp")
         pdf = base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode()
         sent = []

@@ -32,7 +32,7 @@ import secrets
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 sys.path.insert(0, os.path.dirname(__file__))
 from dossier_journey import free_port, wait_ready  # noqa: E402
-from exchange_crash import call, token, finish, OUTSIDE  # noqa: E402
+from exchange_crash import call, token, finish, wait_for_axis, OUTSIDE  # noqa: E402
 from submission_crash import (submission, post_submission, stored_codes, lost_or_twice, code_gaps, killing_submitter,  # noqa: E402
                               stop)
 
@@ -161,12 +161,7 @@ def main():
         wait_ready(node_b, b)
         nginx = subprocess.Popen(["nginx", "-p", nginx_root, "-c", os.path.join(nginx_root, "nginx.conf"), "-g", "daemon off;"])
         wait_ready(lb, nginx)
-        for _ in range(100):
-            try:
-                call(axis_base, "/edxml")
-                break
-            except Exception:
-                time.sleep(0.2)
+        wait_for_axis(axis_base)
 
         # A cache change on node A reaches node B within a second.
         admin_a, admin_b = token(node_a, "admin"), token(node_b, "admin")
