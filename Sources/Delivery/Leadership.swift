@@ -1,4 +1,3 @@
-import Core
 import Foundation
 import Logging
 import PostgresNIO
@@ -34,12 +33,6 @@ public final class Leadership: Service, Sendable {
     /// Whether this node leads now.
     public var isLeader: Bool { leading.load(ordering: .relaxed) }
 
-    /// The advisory lock's key: one per database schema (tests share a server).
-    var lockKey: Int64 {
-        let digest = Digest.sha256Hex("cqs leader " + (database.schema ?? ""))
-        return Int64(bitPattern: UInt64(digest.prefix(16), radix: 16) ?? 1)
-    }
-
     public func run() async throws {
         guard database.kind == .postgres else {
             try? await gracefulShutdown()
@@ -51,7 +44,7 @@ public final class Leadership: Service, Sendable {
 
     /// Tries for the lock until cancelled; while holding it, keeps checking the session.
     public func campaign() async {
-        let key = lockKey
+        let key = database.advisoryKey("leader")
         while !Task.isCancelled {
             do {
                 try await database.withDedicatedConnection { connection in

@@ -82,7 +82,8 @@ public final class Database: Service, Sendable {
             )
             config.options.maximumConnections = max(1, poolSize)
             config.options.connectTimeout = .seconds(5)
-            config.options.additionalStartupParameters = [("application_name", role)] + (schema.map { [("search_path", $0)] } ?? [])
+            let startup = [("application_name", role)] + (schema.map { [("search_path", $0)] } ?? [])
+            config.options.additionalStartupParameters = startup
             backend = .postgres(PostgresClient(configuration: config, backgroundLogger: logger))
             var dedicated = PostgresConnection.Configuration(
                 host: host,
@@ -93,7 +94,7 @@ public final class Database: Service, Sendable {
                 tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
             )
             dedicated.options.connectTimeout = .seconds(5)
-            dedicated.options.additionalStartupParameters = [("application_name", role)] + (schema.map { [("search_path", $0)] } ?? [])
+            dedicated.options.additionalStartupParameters = startup
             connectionConfiguration = dedicated
         }
     }
@@ -255,11 +256,17 @@ public final class Database: Service, Sendable {
     /// start-up work that several nodes starting at once must not do together (seeding).
     public func exclusively<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard kind == .postgres else { return try await body() }
-        let key = Int64(bitPattern: UInt64(Digest.sha256Hex("cqs lock \(name) \(schema ?? "")").prefix(16), radix: 16) ?? 1)
+        let key = advisoryKey(name)
         return try await withDedicatedConnection { connection in
             _ = try await connection.query("SELECT pg_advisory_lock(\(key))", logger: self.logger).get()
             return try await body()
         }
+    }
+
+    /// The PostgreSQL advisory-lock key of the cluster-wide lock `name` in this schema (tests
+    /// share a server, each in its own schema).
+    public func advisoryKey(_ name: String) -> Int64 {
+        Int64(bitPattern: UInt64(Digest.sha256Hex("cqs lock \(name) \(schema ?? "")").prefix(16), radix: 16) ?? 1)
     }
 
     /// Whether the database answers a trivial query (for `/readyz`).

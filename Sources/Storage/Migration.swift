@@ -31,7 +31,7 @@ public enum Migrator {
     public static func migrate(_ database: Database, _ migrations: [Migration], logger: Logger) async throws -> [String] {
         try await database.transaction { db in
             // Two servers starting at once on an empty database: one creates the table.
-            if database.kind == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(74150001)").run() }
+            if database.kind == .postgres { try await lock(db) }
             try await db.create(table: table).ifNotExists()
                 .column("context", type: .text, .notNull)
                 .column("version", type: .bigint, .notNull)
@@ -45,7 +45,7 @@ public enum Migrator {
             let done = try await database.transaction { db -> Bool in
                 if database.kind == .postgres {
                     // Two servers starting at once: the second waits, then sees the row.
-                    try await db.raw("SELECT pg_advisory_xact_lock(74150001)").run()
+                    try await lock(db)
                 }
                 let existing = try await db.select().column("version").from(table)
                     .where("context", .equal, migration.context)
@@ -65,6 +65,11 @@ public enum Migrator {
             }
         }
         return applied
+    }
+
+    /// Takes the migrations' transaction lock (PostgreSQL): nodes starting together migrate one at a time.
+    static func lock(_ db: any SQLDatabase) async throws {
+        try await db.raw("SELECT pg_advisory_xact_lock(74150001)").run()
     }
 
     /// The ids of migrations already applied.
