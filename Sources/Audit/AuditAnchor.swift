@@ -4,22 +4,82 @@ import Foundation
 import SQLKit
 import Storage
 
-/// A signed checkpoint of the audit chain, kept outside the database: the chain head (sequence
-/// and hash) at a moment, signed with a P-256 key derived from the platform's master key (which
-/// never enters the database). Someone who can write the database can recompute the chain, but
-/// not these: `AuditVerifier` checks the chain against them.
-public struct AuditAnchor: Codable, Sendable, Equatable {
+/// One lane's head as an anchor names it: its last record's number in the lane and hash.
+public struct AuditLaneHead: Codable, Sendable, Equatable {
+    public let lane: Int
     public let seq: Int64
     public let hash: String
+
+    public init(lane: Int, seq: Int64, hash: String) {
+        self.lane = lane
+        self.seq = seq
+        self.hash = hash
+    }
+}
+
+/// A signed checkpoint of the audit chain, kept outside the database: the head of every lane
+/// (ordered by lane) at a moment, signed with a P-256 key derived from the platform's master key
+/// (which never enters the database). Someone who can write the database can recompute a lane,
+/// but not these: `AuditVerifier` checks every lane against them.
+public struct AuditAnchor: Codable, Sendable, Equatable {
+    public let heads: [AuditLaneHead]
     /// When it was taken (ms since 1970).
     public let at: Int64
     /// The signing key (X9.63, base64), to tell which key signed it.
     public let key: String
     /// ECDSA P-256 over `message` (raw r‖s, base64).
     public let signature: String
+    /// A line written before lanes: it names the one chain's head (`seq`, `hash`), lane 0.
+    let legacy: Bool
+
+    public init(heads: [AuditLaneHead], at: Int64, key: String, signature: String) {
+        self.heads = heads
+        self.at = at
+        self.key = key
+        self.signature = signature
+        legacy = false
+    }
+
+    /// How many records it covers (lanes are numbered from 1 without gaps).
+    public var records: Int64 { heads.reduce(0) { $0 + $1.seq } }
 
     /// What is signed.
-    var message: Data { Data("cqs-audit-anchor|\(seq)|\(hash)|\(at)".utf8) }
+    var message: Data {
+        if legacy, let head = heads.first { return Data("cqs-audit-anchor|\(head.seq)|\(head.hash)|\(at)".utf8) }
+        let named = heads.map { "\($0.lane):\($0.seq):\($0.hash)" }.joined(separator: ",")
+        return Data("cqs-audit-anchor-v2|\(named)|\(at)".utf8)
+    }
+
+    enum CodingKeys: String, CodingKey { case heads, seq, hash, at, key, signature }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        at = try container.decode(Int64.self, forKey: .at)
+        key = try container.decode(String.self, forKey: .key)
+        signature = try container.decode(String.self, forKey: .signature)
+        if let heads = try container.decodeIfPresent([AuditLaneHead].self, forKey: .heads) {
+            self.heads = heads
+            legacy = false
+        } else {
+            heads = [
+                AuditLaneHead(lane: 0, seq: try container.decode(Int64.self, forKey: .seq), hash: try container.decode(String.self, forKey: .hash))
+            ]
+            legacy = true
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(at, forKey: .at)
+        try container.encode(key, forKey: .key)
+        try container.encode(signature, forKey: .signature)
+        if legacy, let head = heads.first {
+            try container.encode(head.seq, forKey: .seq)
+            try container.encode(head.hash, forKey: .hash)
+        } else {
+            try container.encode(heads, forKey: .heads)
+        }
+    }
 }
 
 /// Takes and checks anchors with the platform's anchoring key.
@@ -35,10 +95,10 @@ public struct AuditAnchorKey: Sendable {
 
     public var publicKey: String { privateKey.publicKey.x963Representation.base64EncodedString() }
 
-    public func anchor(seq: Int64, hash: String, at: Int64) throws -> AuditAnchor {
-        let unsigned = AuditAnchor(seq: seq, hash: hash, at: at, key: publicKey, signature: "")
+    public func anchor(heads: [AuditLaneHead], at: Int64) throws -> AuditAnchor {
+        let unsigned = AuditAnchor(heads: heads, at: at, key: publicKey, signature: "")
         let signature = try privateKey.signature(for: unsigned.message)
-        return AuditAnchor(seq: seq, hash: hash, at: at, key: publicKey, signature: signature.rawRepresentation.base64EncodedString())
+        return AuditAnchor(heads: heads, at: at, key: publicKey, signature: signature.rawRepresentation.base64EncodedString())
     }
 
     /// Whether this key signed the anchor as it stands.
@@ -82,20 +142,29 @@ public struct AuditAnchorFile: Sendable {
 }
 
 extension AuditLog {
-    /// Anchors the chain head when it moved since the last anchor in `file`; returns the new
-    /// anchor, or nil when there was nothing new.
+    /// Every lane's head, ordered by lane (lanes not yet written to included).
+    static func heads(_ database: Database) async throws -> [AuditLaneHead] {
+        try await database.read { db in
+            try await db.select().columns("id", "seq", "last_hash").from(AuditLog.head).orderBy("id").all().map {
+                AuditLaneHead(
+                    lane: try $0.decode(column: "id", as: Int.self),
+                    seq: try $0.decode(column: "seq", as: Int64.self),
+                    hash: try $0.decode(column: "last_hash", as: String.self)
+                )
+            }
+        }
+    }
+
+    /// Anchors the heads of every lane written to when one moved since the last anchor in
+    /// `file`; returns the new anchor, or nil when there was nothing new.
     @discardableResult
     public static func anchor(_ database: Database, key: AuditAnchorKey, file: AuditAnchorFile, clock: WallClock = .system) async throws
         -> AuditAnchor?
     {
-        let head = try await database.read { db in
-            try await db.select().columns("seq", "last_hash").from(AuditLog.head).where("id", .equal, 1).first()
-        }
-        guard let head else { return nil }
-        let seq = try head.decode(column: "seq", as: Int64.self)
+        let heads = try await heads(database).filter { $0.seq > 0 }
         let last = try file.read().last { key.signed($0) }
-        guard seq > 0, seq != last?.seq else { return nil }
-        let anchor = try key.anchor(seq: seq, hash: try head.decode(column: "last_hash", as: String.self), at: clock.millis())
+        guard !heads.isEmpty, heads != last?.heads else { return nil }
+        let anchor = try key.anchor(heads: heads, at: clock.millis())
         try file.append(anchor)
         return anchor
     }

@@ -21,9 +21,13 @@ public struct AuditEntry: Sendable {
     }
 }
 
-/// A stored audit record with its place in the hash chain.
+/// A stored audit record with its place in the hash chain: `seq` orders the whole log (for
+/// lists); the chain runs through its lane, `laneSeq` 1, 2, 3, … (lane 0 is the single chain
+/// written before lanes existed, where `laneSeq` equals `seq`).
 public struct AuditRecord: Sendable, Codable, Equatable {
     public let seq: Int64
+    public let lane: Int
+    public let laneSeq: Int64
     public let occurredAt: Int64
     public let actorUserId: Int64?
     public let actor: String
@@ -74,9 +78,11 @@ public struct AuditRecord: Sendable, Codable, Equatable {
         text += "\""
     }
 
-    /// The chain hash over the previous hash and every field of the record.
+    /// The chain hash over the previous hash and every field of the record. The record's place
+    /// is its lane and number in the lane (`3.41`); in lane 0 the number alone, as it was written.
     static func chainHash(
         prevHash: String,
+        lane: Int,
         seq: Int64,
         occurredAt: Int64,
         actorUserId: Int64?,
@@ -90,7 +96,7 @@ public struct AuditRecord: Sendable, Codable, Equatable {
         changeDigest: String
     ) -> String {
         let fields: [String] = [
-            prevHash, String(seq), String(occurredAt), actorUserId.map(String.init) ?? "", actor, actorRole,
+            prevHash, lane == 0 ? String(seq) : "\(lane).\(seq)", String(occurredAt), actorUserId.map(String.init) ?? "", actor, actorRole,
             agency ?? "", action, targetType, targetId, requestId ?? "", changeDigest,
         ]
         return digest(fields.joined(separator: "\u{1F}"))
@@ -100,7 +106,8 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     var expectedHash: String {
         Self.chainHash(
             prevHash: prevHash,
-            seq: seq,
+            lane: lane,
+            seq: laneSeq,
             occurredAt: occurredAt,
             actorUserId: actorUserId,
             actor: actor,

@@ -56,5 +56,33 @@ public enum AuditMigrations {
                 ).run()
             }
         },
+        // Lanes (ARCHITECTURE.md, "The write path without hot rows"): the old single chain
+        // becomes lane 0, closed, and new records go to lanes 1…16, each with its head row.
+        Migration(context: "audit", version: 3, name: "parallel chain lanes") { db, engine in
+            try await db.raw("ALTER TABLE audit_log ADD COLUMN lane INTEGER NOT NULL DEFAULT 0").run()
+            try await db.raw("ALTER TABLE audit_log ADD COLUMN lane_seq BIGINT NOT NULL DEFAULT 0").run()
+            try await db.raw("UPDATE audit_log SET lane_seq = seq").run()
+            try await db.raw("CREATE UNIQUE INDEX audit_log_lane ON audit_log (lane, lane_seq)").run()
+            try await db.raw("UPDATE audit_head SET id = 0 WHERE id = 1").run()
+            let lanes = db.insert(into: AuditLog.head).columns("id", "seq", "last_hash")
+            for lane in AuditLog.lanes { lanes.values(SQLBind(lane), SQLBind(Int64(0)), SQLBind(AuditRecord.genesis)) }
+            try await lanes.run()
+            let follow = "UPDATE audit_head SET last_hash = NEW.hash WHERE id = NEW.lane AND seq = NEW.lane_seq"
+            switch engine {
+            case .sqlite:
+                try await db.raw("DROP TRIGGER audit_head_follows").run()
+                try await db.raw(SQLQueryString("CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_log BEGIN \(unsafeRaw: follow); END")).run()
+            case .postgres:
+                try await db.raw(
+                    SQLQueryString(
+                        "CREATE OR REPLACE FUNCTION audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(unsafeRaw: follow); RETURN NULL; END $$"
+                    )
+                ).run()
+                // The log's order for lists comes from a sequence: taking a number locks nothing.
+                try await db.raw("CREATE SEQUENCE audit_log_order OWNED BY audit_log.seq").run()
+                try await db.raw("SELECT setval('audit_log_order', COALESCE(MAX(seq), 0) + 1, false) FROM audit_log").run()
+                try await db.raw("ALTER TABLE audit_log ALTER COLUMN seq SET DEFAULT nextval('audit_log_order')").run()
+            }
+        },
     ]
 }

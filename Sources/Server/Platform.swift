@@ -264,7 +264,8 @@ public struct Platform: Sendable {
         logger.notice(
             "security: audit chain anchored",
             metadata: [
-                "event": "audit.anchor", "seq": "\(anchor.seq)", "hash": "\(anchor.hash)",
+                "event": "audit.anchor", "at": "\(anchor.at)", "records": "\(anchor.records)",
+                "heads": "\(anchor.heads.map { "\($0.lane):\($0.seq):\($0.hash)" }.joined(separator: ","))",
                 "signature": "\(anchor.signature)",
             ]
         )

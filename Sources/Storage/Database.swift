@@ -286,3 +286,8 @@ public final class Database: Service, Sendable {
         return nil
     }
 }
+
+extension SQLDatabase {
+    /// The engine behind a connection (a transaction's included), for the few statements that differ.
+    public var engineKind: EngineKind { dialect.name == "postgresql" ? .postgres : .sqlite }
+}

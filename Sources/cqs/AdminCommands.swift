@@ -101,12 +101,13 @@ struct AuditCommand: AsyncParsableCommand {
             let result = try await common.withPlatform(config) { try await $0.verifyAudit() }
             if result.intact {
                 print(
-                    "Toàn vẹn / Intact: \(result.checked) records, \(result.anchorsChecked) signed anchors matched"
-                        + (result.anchoredThrough.map { " (anchored through record \($0))" } ?? " (no anchor yet: run `cqs audit anchor`)") + "."
+                    "Toàn vẹn / Intact: \(result.checked) records, \(result.anchorsChecked) anchored lane heads matched"
+                        + (result.anchoredThrough.map { " (the newest anchor covers \($0) records)" } ?? " (no anchor yet: run `cqs audit anchor`)")
+                        + "."
                 )
             } else {
                 print(
-                    "BỊ PHÁ VỠ / BROKEN at record \(result.firstBrokenSeq ?? 0): \(result.reason ?? "") (\(result.checked) records checked before it)"
+                    "BỊ PHÁ VỠ / BROKEN at lane \(result.firstBrokenLane ?? 0) record \(result.firstBrokenSeq ?? 0): \(result.reason ?? "") (\(result.checked) records checked before it)"
                 )
                 throw ExitCode(1)
             }
@@ -123,7 +124,9 @@ struct AuditCommand: AsyncParsableCommand {
             let config = try common.config()
             let anchor = try await common.withPlatform(config) { try await $0.anchorAudit() }
             if let anchor {
-                print("Anchored record \(anchor.seq) (\(anchor.hash)) in \(config.auditAnchorFile ?? "audit-anchors.jsonl in the data directory")")
+                print(
+                    "Anchored \(anchor.records) records in \(anchor.heads.count) lanes in \(config.auditAnchorFile ?? "audit-anchors.jsonl in the data directory")"
+                )
             } else {
                 print("Nothing new to anchor.")
             }

@@ -1,8 +1,10 @@
 import Core
 import Dossiers
 import Foundation
+import Logging
 import SQLKit
 import Server
+import Storage
 import Testing
 
 @testable import Audit
@@ -22,17 +24,18 @@ import Testing
         }
     }
 
-    /// Changes record `seq`'s action and recomputes every later hash and the head, as the testers did.
-    static func rewrite(_ platform: Platform, from seq: Int64) async throws {
-        let all = try await records(platform)
-        let start = all.first { $0.seq == seq - 1 }?.hash ?? AuditRecord.genesis
+    /// Changes record `seq` of the lane and recomputes every later hash and the lane's head, as the testers did.
+    static func rewrite(_ platform: Platform, lane: Int, from seq: Int64) async throws {
+        let all = try await records(platform).filter { $0.lane == lane }
+        let start = all.first { $0.laneSeq == seq - 1 }?.hash ?? AuditRecord.genesis
         try await platform.database.transaction { db in
             var prev = start
-            for record in all where record.seq >= seq {
-                let action = record.seq == seq ? "dossier.nothing-happened" : record.action
+            for record in all where record.laneSeq >= seq {
+                let action = record.laneSeq == seq ? "dossier.nothing-happened" : record.action
                 let hash = AuditRecord.chainHash(
                     prevHash: prev,
-                    seq: record.seq,
+                    lane: lane,
+                    seq: record.laneSeq,
                     occurredAt: record.occurredAt,
                     actorUserId: record.actorUserId,
                     actor: record.actor,
@@ -51,8 +54,13 @@ import Testing
                 ).run()
                 prev = hash
             }
-            try await db.update("audit_head").set("last_hash", to: prev).where("id", .equal, 1).run()
+            try await db.update("audit_head").set("last_hash", to: prev).where("id", .equal, lane).run()
         }
+    }
+
+    /// The one lane that sequential writes use, and its head as `anchor` names it.
+    static func onlyHead(_ anchor: AuditAnchor) throws -> AuditLaneHead {
+        try #require(anchor.heads.count == 1 ? anchor.heads.first : nil, "one writer at a time uses one lane: \(anchor.heads)")
     }
 
     static func addRecords(_ platform: Platform, _ count: Int) async throws {
@@ -75,23 +83,24 @@ import Testing
             let second = try #require(try await platform.anchorAudit())
             try await Self.addRecords(platform, 2)
             // A line added to the file by someone without the key proves nothing (here: a false hash).
+            let head = try Self.onlyHead(first)
+            let lane = head.lane
             try platform.auditAnchors.append(
                 AuditAnchor(
-                    seq: second.seq,
-                    hash: String(repeating: "f", count: 64),
+                    heads: [AuditLaneHead(lane: lane, seq: try Self.onlyHead(second).seq, hash: String(repeating: "f", count: 64))],
                     at: second.at + 1,
                     key: second.key,
                     signature: second.signature
                 )
             )
             var verdict = try await platform.verifyAudit()
-            #expect(verdict.intact && verdict.anchorsChecked == 2 && verdict.anchoredThrough == second.seq, "\(verdict)")
+            #expect(verdict.intact && verdict.anchorsChecked == 2 && verdict.anchoredThrough == second.records, "\(verdict)")
             // The attacker rewrites a record between the two anchors and re-hashes the rest.
-            try await Self.rewrite(platform, from: first.seq + 2)
+            try await Self.rewrite(platform, lane: lane, from: head.seq + 2)
             #expect(try await AuditVerifier.verify(platform.database).intact, "the chain alone is fooled")
             verdict = try await platform.verifyAudit()
-            #expect(!verdict.intact && verdict.firstBrokenSeq == first.seq + 1, "\(verdict)")
-            #expect(verdict.reason?.contains("rewritten after record \(first.seq)") == true)
+            #expect(!verdict.intact && verdict.firstBrokenLane == lane && verdict.firstBrokenSeq == head.seq + 1, "\(verdict)")
+            #expect(verdict.reason?.contains("rewritten after lane \(lane) record \(head.seq)") == true)
         }
     }
 
@@ -99,12 +108,13 @@ import Testing
         try await TestEnvironment.withPlatform { platform in
             try await Self.addRecords(platform, 2)
             let anchor = try #require(try await platform.anchorAudit())
-            // Delete the newest rows and step the head back to the one before.
-            let kept = anchor.seq - 2
-            let hash = try #require(try await Self.records(platform).first { $0.seq == kept }?.hash)
+            // Delete the newest rows and step the lane's head back to the one before.
+            let head = try Self.onlyHead(anchor)
+            let kept = head.seq - 2
+            let hash = try #require(try await Self.records(platform).first { $0.lane == head.lane && $0.laneSeq == kept }?.hash)
             try await platform.database.transaction { db in
-                try await db.delete(from: "audit_log").where("seq", .greaterThan, kept).run()
-                try await db.update("audit_head").set("seq", to: kept).set("last_hash", to: hash).where("id", .equal, 1).run()
+                try await db.delete(from: "audit_log").where("lane", .equal, head.lane).where("lane_seq", .greaterThan, kept).run()
+                try await db.update("audit_head").set("seq", to: kept).set("last_hash", to: hash).where("id", .equal, head.lane).run()
             }
             #expect(try await AuditVerifier.verify(platform.database).intact, "the chain alone is fooled")
             let verdict = try await platform.verifyAudit()
@@ -112,12 +122,100 @@ import Testing
         }
     }
 
+    /// A database from before lanes: its single chain (written by the old writer, anchored by
+    /// an old anchor line) becomes lane 0 and keeps verifying; new records go to the lanes.
+    @Test func aChainFromBeforeLanesKeepsVerifyingWithItsOldAnchors() async throws {
+        try await TestEnvironment.withPlatform(seed: false, migrated: false) { platform in
+            _ = try await Migrator.migrate(platform.database, Schema.migrations.filter { $0.id != "audit.3" }, logger: Logger(label: "test"))
+            let prev = try await platform.database.transaction { db in
+                var prev = AuditRecord.genesis
+                for seq in Int64(1)...3 {
+                    let digest = AuditRecord.digest("{}")
+                    let hash = AuditRecord.chainHash(
+                        prevHash: prev,
+                        lane: 0,
+                        seq: seq,
+                        occurredAt: seq,
+                        actorUserId: nil,
+                        actor: "system",
+                        actorRole: "system",
+                        agency: nil,
+                        action: "legacy.write",
+                        targetType: "t",
+                        targetId: "\(seq)",
+                        requestId: nil,
+                        changeDigest: digest
+                    )
+                    try await db.insert(into: "audit_log")
+                        .columns(
+                            "seq",
+                            "occurred_at",
+                            "actor",
+                            "actor_role",
+                            "action",
+                            "target_type",
+                            "target_id",
+                            "change_digest",
+                            "details",
+                            "prev_hash",
+                            "hash"
+                        )
+                        .values(
+                            SQLBind(seq),
+                            SQLBind(seq),
+                            SQLBind("system"),
+                            SQLBind("system"),
+                            SQLBind("legacy.write"),
+                            SQLBind("t"),
+                            SQLBind("\(seq)"),
+                            SQLBind(digest),
+                            SQLBind("{}"),
+                            SQLBind(prev),
+                            SQLBind(hash)
+                        ).run()
+                    prev = hash
+                }
+                try await db.update("audit_head").set("seq", to: 3).set("last_hash", to: prev).where("id", .equal, 1).run()
+                return prev
+            }
+            // The anchor line as the old code wrote it.
+            let key = platform.auditAnchorKey
+            let signature = try key.privateKey.signature(for: Data("cqs-audit-anchor|3|\(prev)|1".utf8)).rawRepresentation.base64EncodedString()
+            let line = #"{"at":1,"hash":"\#(prev)","key":"\#(key.publicKey)","seq":3,"signature":"\#(signature)"}"#
+            try platform.auditAnchors.append(try JSONDecoder().decode(AuditAnchor.self, from: Data(line.utf8)))
+            try await platform.migrate()
+            try await platform.database.transaction { db in
+                try await AuditLog.record(
+                    AuditEntry(principal: .system(), action: "test.after", targetType: "t", targetID: "4", requestID: nil),
+                    on: db
+                )
+            }
+            var verdict = try await platform.verifyAudit()
+            #expect(verdict.intact && verdict.checked == 4 && verdict.anchorsChecked == 1, "\(verdict)")
+            #expect(try await Self.records(platform).map(\.lane) == [0, 0, 0, 1])
+            let anchor = try #require(try await platform.anchorAudit())
+            #expect(anchor.heads.map(\.lane) == [0, 1] && anchor.records == 4)
+            // Rewriting the old chain is still caught by the old anchor.
+            try await Self.rewrite(platform, lane: 0, from: 2)
+            verdict = try await platform.verifyAudit()
+            #expect(!verdict.intact && verdict.firstBrokenLane == 0 && verdict.firstBrokenSeq == 1, "\(verdict)")
+        }
+    }
+
     @Test func anchorsAreSignedByTheMasterKeyAlone() throws {
         let key = AuditAnchorKey(masterKey: .init(size: .bits256))
-        let anchor = try key.anchor(seq: 7, hash: String(repeating: "a", count: 64), at: 1)
+        let heads = [AuditLaneHead(lane: 1, seq: 7, hash: String(repeating: "a", count: 64)), AuditLaneHead(lane: 2, seq: 3, hash: "b")]
+        let anchor = try key.anchor(heads: heads, at: 1)
         #expect(key.signed(anchor))
         #expect(!AuditAnchorKey(masterKey: .init(size: .bits256)).signed(anchor))
-        let moved = AuditAnchor(seq: 8, hash: anchor.hash, at: anchor.at, key: anchor.key, signature: anchor.signature)
+        let moved = AuditAnchor(
+            heads: [heads[0], AuditLaneHead(lane: 2, seq: 4, hash: "b")],
+            at: anchor.at,
+            key: anchor.key,
+            signature: anchor.signature
+        )
         #expect(!key.signed(moved))
+        let dropped = AuditAnchor(heads: [heads[0]], at: anchor.at, key: anchor.key, signature: anchor.signature)
+        #expect(!key.signed(dropped))
     }
 }

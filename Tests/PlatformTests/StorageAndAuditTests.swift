@@ -67,7 +67,7 @@ import Testing
             #expect(result.checked == 120)
             // A transaction's records are chained together and in the order they were made.
             let targets = try await platform.database.read { db in
-                try await db.select().column("target_id").from("audit_log").orderBy("seq").all().map {
+                try await db.select().column("target_id").from("audit_log").orderBy("lane").orderBy("lane_seq").all().map {
                     try $0.decode(column: "target_id", as: String.self)
                 }
             }
@@ -75,6 +75,48 @@ import Testing
                 let transaction = targets[start].split(separator: ".")[0]
                 #expect(targets[start..<start + 3] == ["\(transaction).0", "\(transaction).1", "\(transaction).2"])
             }
+        }
+    }
+
+    /// On PostgreSQL a writer never waits for a lane another transaction holds: it takes the
+    /// next free one, and both lanes verify.
+    @Test func aBusyLaneIsSkippedNotAwaited() async throws {
+        guard TestEnvironment.engine == .postgres else { return }
+        try await TestEnvironment.withPlatform(seed: false) { platform in
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await platform.database.transaction { db in
+                    // Written at once (not gathered), so the lane stays locked until this commits.
+                    try await AuditLog.write(
+                        [
+                            PendingAuditRecord(
+                                entry: AuditEntry(principal: .system(), action: "test.hold", targetType: "t", targetID: "1", requestID: nil),
+                                occurredAt: 1
+                            )
+                        ],
+                        on: db
+                    )
+                    holding.yield()
+                    for await _ in release { break }
+                }
+            }
+            for await _ in held { break }
+            try await platform.database.transaction { db in
+                try await AuditLog.record(
+                    AuditEntry(principal: .system(), action: "test.pass", targetType: "t", targetID: "2", requestID: nil),
+                    on: db
+                )
+            }
+            releasing.yield()
+            try await holder.value
+            let lanes = try await platform.database.read { db in
+                try await db.select().columns("action", "lane").from("audit_log").orderBy("action").all().map {
+                    "\(try $0.decode(column: "action", as: String.self)):\(try $0.decode(column: "lane", as: Int.self))"
+                }
+            }
+            #expect(lanes == ["test.hold:1", "test.pass:2"])
+            #expect(try await AuditVerifier.verify(platform.database).intact)
         }
     }
 

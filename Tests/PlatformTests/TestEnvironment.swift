@@ -57,12 +57,17 @@ enum TestEnvironment {
     }
 
     /// A migrated platform (seeded with reference and demo data unless `seed` is false).
-    static func withPlatform(seed: Bool = true, clock: WallClock = .system, _ body: @Sendable (Platform) async throws -> Void) async throws {
+    static func withPlatform(
+        seed: Bool = true,
+        migrated: Bool = true,
+        clock: WallClock = .system,
+        _ body: @Sendable (Platform) async throws -> Void
+    ) async throws {
         let (config, schema, cleanup) = try await makeConfig()
         do {
             let platform = try Platform(config: config, logger: logger, schema: schema, clock: clock)
             try await platform.database.withRunning { _ in
-                try await platform.migrate()
+                if migrated { try await platform.migrate() }
                 if seed { try await platform.seed(demo: true) }
                 try await body(platform)
             }
