@@ -3,6 +3,7 @@ import DocumentExchange
 import Documents
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Identity
 
 /// Document management pages: registers of incoming and outgoing documents, documents waiting
@@ -64,20 +65,51 @@ public struct DocumentPages: Sendable {
     // MARK: Lists
 
     func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
-        let principal = context.principal
-        let uri = request.uri
-        let direction: DocumentDirection = uri.stringParameter("dir") == "out" ? .outgoing : .incoming
-        var query = try DocumentRequests.query(uri, direction: direction)
-        let overdue = try uri.boolParameter("overdue") ?? false
-        // An officer's incoming list starts with what is in their hands; clerks and leaders, who
-        // oversee the agency's documents, start with all of them.
-        let oversees = !principal.roles.isDisjoint(with: [.clerk, .leader])
-        let asked = try uri.boolParameter("mine")
-        let mine = direction == .incoming && (asked ?? !oversees)
-        if mine { query.assignedTo = principal.username }
-        let page = try await services.documents.list(query, for: principal, page: try uri.pageRequest(), overdueOnly: overdue)
-        let today = services.today()
-        let t = Strings.all(context.language)
+        let asked = try ListRequest(request.uri, principal: context.principal)
+        let page = try await services.documents.list(asked.query, for: context.principal, page: asked.page, overdueOnly: asked.overdue)
+        let pending = asked.direction == .incoming ? try await services.documents.awaitingRegistration(for: context.principal) : []
+        let view = Self.listView(asked, page: page, pending: pending, today: services.today(), principal: context.principal, language: context.language)
+        return try services.pages.render(
+            "documents",
+            titleKey: asked.direction == .incoming ? "incomingDocuments" : "outgoingDocuments",
+            page: view,
+            request: request,
+            context: context
+        )
+    }
+
+    /// What a document list asks for, read from its query string.
+    struct ListRequest {
+        let direction: DocumentDirection
+        var query: DocumentQuery
+        let overdue: Bool
+        let mine: Bool
+        let page: PageRequest
+
+        init(_ uri: URI, principal: Principal) throws {
+            direction = uri.stringParameter("dir") == "out" ? .outgoing : .incoming
+            query = try DocumentRequests.query(uri, direction: direction)
+            overdue = try uri.boolParameter("overdue") ?? false
+            // An officer's incoming list starts with what is in their hands; clerks and leaders, who
+            // oversee the agency's documents, start with all of them.
+            let oversees = !principal.roles.isDisjoint(with: [.clerk, .leader])
+            let asked = try uri.boolParameter("mine")
+            mine = direction == .incoming && (asked ?? !oversees)
+            if mine { query.assignedTo = principal.username }
+            page = try uri.pageRequest()
+        }
+    }
+
+    static func listView(
+        _ asked: ListRequest,
+        page: Page<OfficialDocument>,
+        pending: [ExchangeMessage],
+        today: LocalDate,
+        principal: Principal,
+        language: Language
+    ) -> DocumentViews.List {
+        let t = Strings.all(language)
+        let direction = asked.direction
         let rows = page.items.map { d in
             DocumentViews.List.Row(
                 id: d.id,
@@ -94,31 +126,23 @@ public struct DocumentPages: Sendable {
                 senderChange: d.senderChange.flatMap { t["event_\(DocumentRules.businessAction($0.businessType))"] }
             )
         }
-        let pending = direction == .incoming ? try await services.documents.awaitingRegistration(for: principal) : []
-        var next: String?
-        if let cursor = page.nextCursor {
-            next = "/documents?dir=\(direction.rawValue)&mine=\(mine)&cursor=\(cursor)" + (query.text.map { "&q=\(Self.escape($0))" } ?? "")
+        let next = page.nextCursor.map { cursor in
+            "/documents?dir=\(direction.rawValue)&mine=\(asked.mine)&cursor=\(cursor)" + (asked.query.text.map { "&q=\(Self.escape($0))" } ?? "")
         }
-        return try services.pages.render(
-            "documents",
-            titleKey: direction == .incoming ? "incomingDocuments" : "outgoingDocuments",
-            page: DocumentViews.List(
-                rows: rows,
-                incoming: direction == .incoming,
-                q: query.text ?? "",
-                from: query.from?.display ?? "",
-                to: query.to?.display ?? "",
-                overdueOnly: overdue,
-                mine: mine,
-                types: Self.types(selected: query.typeCode),
-                pending: pending.map { Self.pending($0, t) },
-                isClerk: principal.roles.contains(.clerk),
-                next: next,
-                year: today.year,
-                dirName: t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? ""
-            ),
-            request: request,
-            context: context
+        return DocumentViews.List(
+            rows: rows,
+            incoming: direction == .incoming,
+            q: asked.query.text ?? "",
+            from: asked.query.from?.display ?? "",
+            to: asked.query.to?.display ?? "",
+            overdueOnly: asked.overdue,
+            mine: asked.mine,
+            types: Self.types(selected: asked.query.typeCode),
+            pending: pending.map { Self.pending($0, t) },
+            isClerk: principal.roles.contains(.clerk),
+            next: next,
+            year: today.year,
+            dirName: t[direction == .incoming ? "incomingDocuments" : "outgoingDocuments"] ?? ""
         )
     }
 
