@@ -68,7 +68,14 @@ public struct DocumentPages: Sendable {
         let asked = try ListRequest(request.uri, principal: context.principal)
         let page = try await services.documents.list(asked.query, for: context.principal, page: asked.page, overdueOnly: asked.overdue)
         let pending = asked.direction == .incoming ? try await services.documents.awaitingRegistration(for: context.principal) : []
-        let view = Self.listView(asked, page: page, pending: pending, today: services.today(), principal: context.principal, language: context.language)
+        let view = Self.listView(
+            asked,
+            page: page,
+            pending: pending,
+            today: services.today(),
+            principal: context.principal,
+            language: context.language
+        )
         return try services.pages.render(
             "documents",
             titleKey: asked.direction == .incoming ? "incomingDocuments" : "outgoingDocuments",
