@@ -133,13 +133,13 @@ class Bench:
             self.db_path = os.path.join(self.work, "cqs.sqlite")
             self.url = self.db_path
             return
-        pgbin = "/usr/lib/postgresql/15/bin"
+        pgbin = self.pgbin = "/usr/lib/postgresql/15/bin"
         os.chmod(self.work, 0o755)  # the postgres user reaches its data folder below
         self.pgroot = os.path.join(self.work, "pg")
         os.makedirs(self.pgroot)
         shutil.chown(self.pgroot, "postgres")
         self.pgport = free_port()
-        as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.getuid() == 0 else ["sh", "-c"]
+        as_pg = self.as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.getuid() == 0 else ["sh", "-c"]
         subprocess.run(as_pg + [f"{pgbin}/initdb -D {self.pgroot}/data -U postgres --auth=trust -E UTF8 >/dev/null"], check=True)
         subprocess.run(as_pg + [f'{pgbin}/pg_ctl -D {self.pgroot}/data -o "-h 127.0.0.1 -p {self.pgport} -k {self.pgroot} -c max_connections=200 '
                                 f'-c shared_buffers=512MB" -l {self.pgroot}/log -w start >/dev/null'], check=True)
@@ -158,19 +158,26 @@ class Bench:
         return dict(os.environ, CQS_DATABASE_URL=self.url, CQS_PKI_MASTER_KEY=self.master_key, CQS_DATA_DIR=os.path.join(self.work, "data"), CQS_HTTP_PORT=str(self.port),
                     CQS_LOG_LEVEL="error", CQS_BCRYPT_COST="10", CQS_POOL_SIZE=str(self.args.pool))
 
-    def start_server(self):
+    def start_server(self, port=None, **settings):
+        """A `cqs serve` on the run's database: the main node, or (given a port) another node with
+        its own data folder; returns the process, its base URL and the seconds to /readyz."""
+        env = self.env() if port is None else dict(self.env(), CQS_HTTP_PORT=str(port), CQS_DATA_DIR=os.path.join(self.work, f"data-{port}"),
+                                                   **settings)
+        port = port or self.port
+        log = os.path.join(self.work, f"server-{port}.log")
         start = time.time()
-        server = subprocess.Popen([self.args.binary, "serve"], env=self.env(), stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "server.log"), "ab"))
+        server = subprocess.Popen([self.args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
         self.processes.append(server)
+        base = f"http://127.0.0.1:{port}"
         while True:
             try:
-                if http(self.base, "/readyz", timeout=2)[0] == 200:
+                if http(base, "/readyz", timeout=2)[0] == 200:
                     break
             except Exception:
                 if server.poll() is not None:
-                    raise RuntimeError("server exited; see " + os.path.join(self.work, "server.log"))
+                    raise RuntimeError("server exited; see " + log)
                 time.sleep(0.05)
-        return server, time.time() - start
+        return server, base, time.time() - start
 
     def record(self, figure, measured, reference, ratio, target, met, detail=""):
         self.results.append((figure, measured, reference, ratio, target, "✅" if met else "❌", detail))
@@ -189,7 +196,7 @@ class Bench:
         counts = self.sql("SELECT COUNT(*) FROM dossiers;").strip()
         self.dossier_count = int(counts)
         # 6b. Start-up to /readyz with the data set.
-        server, startup = self.start_server()
+        server, _, startup = self.start_server()
         self.server = server
         time.sleep(2)
         idle = rss_mb(server.pid)
@@ -227,8 +234,7 @@ class Bench:
         pg_basebackup) against the same lookups through the node that reads from the primary."""
         if self.engine != "postgres":
             return
-        pgbin = "/usr/lib/postgresql/15/bin"
-        as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.getuid() == 0 else ["sh", "-c"]
+        pgbin, as_pg = self.pgbin, self.as_pg
         standby, port = f"{self.pgroot}/standby", free_port()
         subprocess.run(as_pg + [f"{pgbin}/pg_basebackup -h 127.0.0.1 -p {self.pgport} -U postgres -D {standby} -R --checkpoint=fast"], check=True)
         subprocess.run(as_pg + [f'{pgbin}/pg_ctl -D {standby} -o "-h 127.0.0.1 -p {port} -k {self.pgroot} -c max_connections=200 '
@@ -315,20 +321,8 @@ end
         return rate, f"{rate:.0f}/s ({created} stored, p99 {p99:.1f} ms, non-2xx {non2xx})"
 
     def start_second_node(self, **settings):
-        """Another `cqs serve` on the same database, with its own port and data folder."""
-        port = free_port()
-        env = dict(self.env(), CQS_HTTP_PORT=str(port), CQS_DATA_DIR=os.path.join(self.work, f"data-{port}"), **settings)
-        server = subprocess.Popen([self.args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, f"server-{port}.log"), "ab"))
-        self.processes.append(server)
-        base = f"http://127.0.0.1:{port}"
-        while True:
-            try:
-                if http(base, "/readyz", timeout=2)[0] == 200:
-                    return base
-            except Exception:
-                if server.poll() is not None:
-                    raise RuntimeError("node exited; see " + os.path.join(self.work, f"server-{port}.log"))
-                time.sleep(0.05)
+        """Another `cqs serve` on the same database, with its own port and data folder; its base URL."""
+        return self.start_server(port=free_port(), **settings)[1]
 
     def submission_script(self, citizen, agencies):
         """A wrk script posting a multipart submission (dossier JSON, a 100 KB PDF for the first

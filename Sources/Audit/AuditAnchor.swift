@@ -43,11 +43,13 @@ public struct AuditAnchor: Codable, Sendable, Equatable {
     /// How many records it covers (lanes are numbered from 1 without gaps).
     public var records: Int64 { heads.reduce(0) { $0 + $1.seq } }
 
+    /// The heads as signed and logged: `lane:seq:hash`, comma-separated.
+    public var namedHeads: String { heads.map { "\($0.lane):\($0.seq):\($0.hash)" }.joined(separator: ",") }
+
     /// What is signed.
     var message: Data {
         if legacy, let head = heads.first { return Data("cqs-audit-anchor|\(head.seq)|\(head.hash)|\(at)".utf8) }
-        let named = heads.map { "\($0.lane):\($0.seq):\($0.hash)" }.joined(separator: ",")
-        return Data("cqs-audit-anchor-v2|\(named)|\(at)".utf8)
+        return Data("cqs-audit-anchor-v2|\(namedHeads)|\(at)".utf8)
     }
 
     enum CodingKeys: String, CodingKey { case heads, seq, hash, at, key, signature }
@@ -142,10 +144,12 @@ public struct AuditAnchorFile: Sendable {
 }
 
 extension AuditLog {
-    /// Every lane's head, ordered by lane (lanes not yet written to included).
-    static func heads(_ database: Database) async throws -> [AuditLaneHead] {
+    /// Every lane's head, ordered by lane (lanes not yet written to included), or only `lane`'s.
+    static func heads(_ database: Database, lane: Int? = nil) async throws -> [AuditLaneHead] {
         try await database.read { db in
-            try await db.select().columns("id", "seq", "last_hash").from(AuditLog.head).orderBy("id").all().map {
+            let query = db.select().columns("id", "seq", "last_hash").from(AuditLog.head)
+            if let lane { query.where("id", .equal, lane) }
+            return try await query.orderBy("id").all().map {
                 AuditLaneHead(
                     lane: try $0.decode(column: "id", as: Int.self),
                     seq: try $0.decode(column: "seq", as: Int64.self),

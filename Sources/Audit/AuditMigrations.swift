@@ -56,7 +56,7 @@ public enum AuditMigrations {
                 ).run()
             }
         },
-        // Lanes (ARCHITECTURE.md, "The write path without hot rows"): the old single chain
+        // Lanes (ARCHITECTURE.md, "The write path's shared rows"): the old single chain
         // becomes lane 0, closed, and new records go to lanes 1…16, each with its head row.
         Migration(context: "audit", version: 3, name: "parallel chain lanes") { db, engine in
             try await db.raw("ALTER TABLE audit_log ADD COLUMN lane INTEGER NOT NULL DEFAULT 0").run()

@@ -37,7 +37,7 @@ public enum AuditVerifier {
             return walk.broken(stray, 1, "lane \(stray) has records but no head: its head row was removed")
         }
         for head in heads {
-            if let verdict = try await walk.check(lane: head, database, batchSize: batchSize) { return verdict }
+            if let verdict = try await walk.check(lane: head.lane, database, batchSize: batchSize) { return verdict }
         }
         for anchored in anchors.flatMap(\.heads) where !laneNumbers.contains(anchored.lane) {
             return walk.broken(anchored.lane, 1, "lane \(anchored.lane) was removed: a signed anchor names it")
@@ -82,8 +82,7 @@ struct LaneWalk {
     func broken(_ lane: Int, _ seq: Int64, _ reason: String) -> AuditVerification { verdict(intact: false, lane: lane, seq: seq, reason: reason) }
 
     /// Checks one lane's records against each other, its head and the anchors; nil when it is intact.
-    mutating func check(lane head: AuditLaneHead, _ database: Database, batchSize: Int) async throws -> AuditVerification? {
-        let lane = head.lane
+    mutating func check(lane: Int, _ database: Database, batchSize: Int) async throws -> AuditVerification? {
         let anchoredHere = anchored[lane] ?? [:]
         let name = lane == 0 ? "record" : "lane \(lane) record"
         var expectedSeq: Int64 = 1
@@ -120,6 +119,11 @@ struct LaneWalk {
             if batch.count < batchSize { break }
         }
         let count = expectedSeq - 1
+        // The head as it is now, read right after the walk (as writers keep appending, a head
+        // read before it would be behind the records the walk saw).
+        guard let head = try await AuditLog.heads(database, lane: lane).first else {
+            return broken(lane, count + 1, "the head of lane \(lane) was removed")
+        }
         if head.seq != count || head.hash != prevHash {
             return broken(lane, count + 1, "the newest records were removed: the head of lane \(lane) says \(head.seq), the lane has \(count)")
         }

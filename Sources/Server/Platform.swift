@@ -265,7 +265,7 @@ public struct Platform: Sendable {
             "security: audit chain anchored",
             metadata: [
                 "event": "audit.anchor", "at": "\(anchor.at)", "records": "\(anchor.records)",
-                "heads": "\(anchor.heads.map { "\($0.lane):\($0.seq):\($0.hash)" }.joined(separator: ","))",
+                "heads": "\(anchor.namedHeads)",
                 "signature": "\(anchor.signature)",
             ]
         )
