@@ -53,6 +53,9 @@ public struct AppConfig: Sendable {
     /// default `audit-anchors.jsonl` in the data directory), and how often.
     public var auditAnchorFile: String?
     public var auditAnchorMinutes = 5
+    /// How often the leader looks for deadlines to remind (the outbox keys send each reminder
+    /// once a day however often it looks).
+    public var reminderSeconds = 1800
     /// Who may read `/metrics`: these addresses (default this machine) or a bearer of the token.
     public var metricsAddresses = (try? TrustedProxies.parse("127.0.0.1, ::1").get()) ?? .none
     public var metricsToken: String?
@@ -164,6 +167,7 @@ public struct AppConfig: Sendable {
         if let token = env["CQS_METRICS_TOKEN"], !token.isEmpty { config.metricsToken = token }
         if let file = env["CQS_AUDIT_ANCHOR_FILE"], !file.isEmpty { config.auditAnchorFile = file }
         if let minutes = env["CQS_AUDIT_ANCHOR_MINUTES"] { config.auditAnchorMinutes = try parseInt(minutes, "CQS_AUDIT_ANCHOR_MINUTES", 1...1440) }
+        if let seconds = env["CQS_REMINDER_SECONDS"] { config.reminderSeconds = try parseInt(seconds, "CQS_REMINDER_SECONDS", 5...86400) }
         if let days = env["CQS_FILE_LINK_DAYS"] { config.fileLinkDays = try parseInt(days, "CQS_FILE_LINK_DAYS", 1...365) }
         if let axis = env["CQS_NATIONAL_AXIS_URL"], !axis.isEmpty {
             config.nationalAxisURL = axis

@@ -74,7 +74,7 @@ public enum ApplicationBuilder {
             )
         }
         return [
-            job("deadline reminders", every: .seconds(1800)) {
+            job("deadline reminders", every: .seconds(platform.config.reminderSeconds)) {
                 let queued = try await documents.queueReminders()
                 if queued > 0 { logger.info("deadline reminders queued", metadata: ["count": "\(queued)"]) }
                 try await dossiers.queueRatingSummaries()

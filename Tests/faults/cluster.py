@@ -7,6 +7,7 @@ nginx, kills one node with SIGKILL mid-load, and checks that:
 - a change made on one node is seen in the other node's cache within one second;
 - a file uploaded through one node downloads, byte for byte, through the other;
 - exactly one node leads the schedules, and the other takes over after the kill;
+- deadline reminders, looked for every 5 s by whichever node leads, reach the mail server once;
 - the audit chain verifies clean.
 
 With `--standby PGBIN` it also makes a streaming-replication standby of that server with
@@ -33,12 +34,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 sys.path.insert(0, os.path.dirname(__file__))
 from dossier_journey import free_port, wait_ready  # noqa: E402
 from exchange_crash import call, token, finish, wait_for_axis, OUTSIDE  # noqa: E402
+from smtp_sink import SMTPSink  # noqa: E402
 from submission_crash import (submission, post_submission, stored_codes, lost_or_twice, code_gaps, killing_submitter,  # noqa: E402
                               stop)
 
 SUBMISSIONS = 200
 DOCUMENTS = 30
 KILL_AFTER = 60
+REMINDED_TASKS = 3
 
 NGINX_CONF = """
 worker_processes 1;
@@ -123,6 +126,49 @@ def standby_reads(port, name):
     return int(out[0]), int(out[1])
 
 
+def task_reminders(node, sink, failures):
+    """Gives the agriculture department tasks due on the next working day and waits until the
+    leader's next round has e-mailed their reminders; returns the reminders' Message-ID prefixes."""
+    leader = token(node, "lanhdao.ubnd")
+    prefixes = []
+    for n in range(REMINDED_TASKS):
+        status, task = call(node, "/api/v1/tasks", leader,
+                            {"ownerAgency": "000.00.06.H19", "title": f"Báo cáo thử cụm máy {n}", "deadlineDays": 1})
+        if status != 201:
+            failures.append(f"a task was refused: {status} {task}")
+            continue
+        prefixes.append(f"task-reminder.{task['id']}.")
+    deadline = time.time() + 30
+    while time.time() < deadline and not all(sink.ids(prefix) for prefix in prefixes):
+        time.sleep(0.2)
+    missing = [prefix for prefix in prefixes if not sink.ids(prefix)]
+    if missing:
+        failures.append(f"no reminder e-mailed within 30 s for {missing}")
+    return prefixes
+
+
+def reminders_once(prefixes, sink, logs):
+    """Each task's reminder reached the mail server once, though both nodes looked for it (every
+    5 s while leading) before and after the kill."""
+    def rounds():
+        return {name: open(path, encoding="utf-8", errors="replace").read().count("deadline reminders queued")
+                for name, path in logs.items()}
+    deadline = time.time() + 30
+    while time.time() < deadline and rounds()["b"] < 2:
+        time.sleep(0.5)
+    time.sleep(2)  # what node B's last round queued has been sent, if it were sent again
+    rounds = rounds()
+    problems = []
+    if rounds["b"] < 2:
+        problems.append(f"node B did not look for reminders twice: rounds per node {rounds}")
+    for prefix in prefixes:
+        received = sink.ids(prefix)
+        if len(received) != 1:
+            problems.append(f"the reminder {prefix} reached the mail server {len(received)} times")
+    print(f"cluster: {len(prefixes)} reminders e-mailed once each over {sum(rounds.values())} rounds (per node {rounds})")
+    return problems
+
+
 def main():
     cqs, database = sys.argv[1], sys.argv[2]
     pgbin = sys.argv[sys.argv.index("--standby") + 1] if "--standby" in sys.argv else None
@@ -134,10 +180,12 @@ def main():
     node_a, node_b, lb = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}", f"http://127.0.0.1:{port_lb}"
     axis = subprocess.Popen([cqs, "fake-axis", "--port", str(axis_port), "--delay-ms", "50"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink = SMTPSink()
     master_key = base64.b64encode(secrets.token_bytes(32)).decode()
     common = dict(os.environ, CQS_DATABASE_URL=database, CQS_PKI_MASTER_KEY=master_key, CQS_BCRYPT_COST="4",
                   CQS_DEMO_CERTIFICATES="false", CQS_NATIONAL_AXIS_URL=axis_base, CQS_LOG_LEVEL="info",
-                  CQS_TRUSTED_PROXIES="127.0.0.1", CQS_AUDIT_ANCHOR_FILE=os.path.join(workdir, "anchors.jsonl"))
+                  CQS_TRUSTED_PROXIES="127.0.0.1", CQS_AUDIT_ANCHOR_FILE=os.path.join(workdir, "anchors.jsonl"),
+                  CQS_SMTP_HOST="127.0.0.1", CQS_SMTP_PORT=str(sink.port), CQS_REMINDER_SECONDS="5")
     logs = {name: os.path.join(workdir, f"{name}.log") for name in ("a", "b")}
     stop_standby = None
     if pgbin:
@@ -181,6 +229,8 @@ def main():
             failures.append(f"node B saw node A's change after {seen} s (want ≤ 1 s)")
         else:
             print(f"cluster: node B saw node A's change after {seen * 1000:.0f} ms")
+
+        reminders = task_reminders(node_a, sink, failures)
 
         # A file uploaded through node A downloads through node B (files live in the database).
         citizen_a = token(node_a, "0912345678")
@@ -268,6 +318,8 @@ def main():
             failures.append(f"the lead changed hands more than once: {counts}")
         print(f"cluster: leadership (taken, lost) per node: {counts}")
 
+        failures += reminders_once(reminders, sink, logs)
+
         if pgbin:
             name = database.rsplit("/", 1)[1]
             code = created["code"]
@@ -293,6 +345,7 @@ def main():
         for process in (nginx, a, b, axis):
             if process is not None:
                 stop(process)
+        sink.close()
         if stop_standby:
             stop_standby()
     finish("cluster", failures)
