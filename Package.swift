@@ -113,6 +113,8 @@ let package = Package(
             dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Signatures", "DocumentExchange"]
         ),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
+        // Reporting information system (Decree 09/2019): indicators, templates, periods, reports.
+        .target(name: "Reporting", dependencies: ["Core"]),
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(
@@ -173,6 +175,7 @@ let package = Package(
         .executableTarget(name: "edxml-large-benchmark", dependencies: ["Core", "DocumentExchange"], path: "benchmarks/EdXMLLarge"),
         .executableTarget(name: "procedure-search-benchmark", dependencies: ["Core", "Procedures"], path: "benchmarks/ProcedureSearch"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Core", "Reporting"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(
             name: "PlatformTests",
