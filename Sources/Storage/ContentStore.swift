@@ -44,9 +44,12 @@ public struct ContentStore: Sendable {
     /// Stores `data` durably and returns its SHA-256 (hex).
     @discardableResult
     public func put(_ data: Data) async throws -> String {
+        let digest = Digest.sha256Hex(data)
+        // The same bytes again (a scan uploaded twice): nothing to write.
+        if try await contains(digest) { return digest }
         let scratch = scratchFile()
         try write(data, to: scratch)
-        return try await put(fileAt: scratch, sha256: Digest.sha256Hex(data))
+        return try await put(fileAt: scratch, sha256: digest, checked: true)
     }
 
     /// Stores a file written elsewhere (e.g. a package streamed to disk), moved into the store
@@ -55,9 +58,17 @@ public struct ContentStore: Sendable {
     /// wrote (the file is then not read again for it).
     @discardableResult
     public func put(fileAt source: URL, sha256: String? = nil) async throws -> String {
+        try await put(fileAt: source, sha256: sha256, checked: false)
+    }
+
+    /// `checked`: the caller has just found the digest absent from the store.
+    func put(fileAt source: URL, sha256: String?, checked: Bool) async throws -> String {
         let digest = try sha256 ?? Digest.sha256Hex(fileAt: source)
         do {
-            if let database { try await Self.upload(source, digest: digest, to: database) }
+            if let database {
+                let absent = try await checked ? true : !Self.isUploaded(digest, database)
+                if absent { try await Self.upload(source, digest: digest, to: database) }
+            }
             try keep(source, as: digest)
         } catch {
             try? FileManager.default.removeItem(at: source)
@@ -125,9 +136,9 @@ public struct ContentStore: Sendable {
         }
     }
 
-    /// Writes a file's chunks and its row in one transaction, reading it 1 MiB at a time.
+    /// Writes a file's chunks and its row in one transaction, reading it 1 MiB at a time (a
+    /// file another node stored meanwhile is left as it is).
     static func upload(_ file: URL, digest: String, to database: Database) async throws {
-        if try await isUploaded(digest, database) { return }
         let size = try (FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0
         try await database.transaction { db in
             let claimed = try await db.raw(
