@@ -114,7 +114,7 @@ let package = Package(
         ),
         // Dossiers (hồ sơ): lifecycle state machine, deadlines, history, files, outbox.
         // Reporting information system (Decree 09/2019): indicators, templates, periods, reports.
-        .target(name: "Reporting", dependencies: ["Core"]),
+        .target(name: "Reporting", dependencies: ["Core", "Storage", "Audit", "Directory"]),
         .target(name: "Dossiers", dependencies: ["Core", "Storage", "Audit", "Delivery", "Directory", "Identity", "Procedures"]),
         // Accounts, roles, passwords, sessions, tokens, login throttling.
         .target(
@@ -130,7 +130,7 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
-                "Documents", hummingbird, logging,
+                "Documents", "Reporting", hummingbird, logging,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -149,6 +149,7 @@ let package = Package(
                 .process("Operations/Templates"), .process("Operations/operations.openapi.json"),
                 .process("Portal/Templates"), .process("Portal/portal.openapi.json"),
                 .process("Procedures/Templates"), .process("Procedures/procedures.openapi.json"),
+                .process("Reporting/reporting.openapi.json"),
                 .process("Signatures/signatures.openapi.json"),
             ]
         ),
@@ -157,7 +158,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
-                "Documents", "Web", hummingbird, logging,
+                "Documents", "Reporting", "Web", hummingbird, logging,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,13 +176,12 @@ let package = Package(
         .executableTarget(name: "edxml-large-benchmark", dependencies: ["Core", "DocumentExchange"], path: "benchmarks/EdXMLLarge"),
         .executableTarget(name: "procedure-search-benchmark", dependencies: ["Core", "Procedures"], path: "benchmarks/ProcedureSearch"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Core", "Reporting"]),
         // Database-backed and HTTP tests; run on SQLite, and on PostgreSQL with CQS_TEST_DATABASE_URL.
         .testTarget(
             name: "PlatformTests",
             dependencies: [
                 "Core", "Storage", "Audit", "Directory", "Identity", "Procedures", "Dossiers", "Delivery", "Signatures", "DocumentExchange",
-                "Documents", "Web", "Server", hummingbird,
+                "Documents", "Reporting", "Web", "Server", hummingbird,
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

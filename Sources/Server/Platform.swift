@@ -9,6 +9,7 @@ import Foundation
 import Identity
 import Logging
 import Procedures
+import Reporting
 import Signatures
 import Storage
 import Web
@@ -27,6 +28,7 @@ public struct Platform: Sendable {
     public let exchange: ExchangeStore
     public let documents: DocumentStore
     public let tasks: TaskStore
+    public let reporting: ReportingStore
     public let logger: Logger
     public let clock: WallClock
     /// Signs the audit chain's anchors (derived from the master key, outside the database).
@@ -97,6 +99,7 @@ public struct Platform: Sendable {
         // A registered document learns when its sender revokes, updates or replaces it.
         exchange.senderChanges.add { change, db in try await DocumentStore.recordSenderChange(change, on: db) }
         tasks = TaskStore(database: database, directory: directory, calendar: calendar, files: files, clock: clock)
+        reporting = ReportingStore(database: database, directory: directory, calendar: calendar, clock: clock)
     }
 
     /// Applies pending migrations.
@@ -130,6 +133,8 @@ public struct Platform: Sendable {
             }
             let created = try await DemoData.load(accounts: accounts, directory: directory, logger: logger)
             logger.info("demo accounts loaded", metadata: ["created": "\(created)"])
+            let definitions = try await reporting.loadDemo()
+            if definitions > 0 { logger.info("demo reporting definitions loaded", metadata: ["created": "\(definitions)"]) }
             if config.demoCertificates {
                 let issued = try await DemoData.loadCertificates(certificates, directory: directory)
                 if let issued {
@@ -222,6 +227,7 @@ public struct Platform: Sendable {
             exchange: exchange,
             documents: documents,
             tasks: tasks,
+            reporting: reporting,
             paymentGateway: { [config, database, clock] in
                 // A real gateway, else the sandbox where it is enabled, else none.
                 if let url = config.paymentGatewayURL, let secret = config.paymentSecret, let returnURL = config.paymentReturnURL {

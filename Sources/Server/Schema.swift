@@ -6,6 +6,7 @@ import Documents
 import Dossiers
 import Identity
 import Procedures
+import Reporting
 import Signatures
 import Storage
 
@@ -15,4 +16,5 @@ public enum Schema {
         StorageMigrations.all + AuditMigrations.all + OutboxMigrations.all + DirectoryMigrations.all + IdentityMigrations.all
         + ProcedureMigrations.all
         + DossierMigrations.all + PKIMigrations.all + ExchangeMigrations.all + DocumentMigrations.all
+        + ReportingMigrations.all
 }

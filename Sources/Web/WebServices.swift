@@ -7,6 +7,7 @@ import Documents
 import Dossiers
 import Identity
 import Procedures
+import Reporting
 import Signatures
 import Storage
 
@@ -59,6 +60,7 @@ public struct WebServices: Sendable {
     public let exchange: ExchangeStore
     public let documents: DocumentStore
     public let tasks: TaskStore
+    public let reporting: ReportingStore
     /// The payment gateway's settings (the secret may be loaded from the database on first use).
     public let paymentGateway: @Sendable () async throws -> PaymentGatewayConfig?
     /// The signed download links given to the national portal (checked when followed).
@@ -92,6 +94,7 @@ public struct WebServices: Sendable {
         exchange: ExchangeStore,
         documents: DocumentStore,
         tasks: TaskStore,
+        reporting: ReportingStore,
         paymentGateway: @escaping @Sendable () async throws -> PaymentGatewayConfig?,
         fileLinks: @escaping @Sendable () async throws -> SignedFileLinks,
         verifyAudit: @escaping @Sendable () async throws -> AuditVerification,
@@ -114,6 +117,7 @@ public struct WebServices: Sendable {
         self.exchange = exchange
         self.documents = documents
         self.tasks = tasks
+        self.reporting = reporting
         self.paymentGateway = paymentGateway
         self.fileLinks = fileLinks
         self.verifyAudit = verifyAudit

@@ -14,16 +14,20 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     /// Deliver raw packages as the national axis does (the axis gateway's service account).
     case exchangeReceive = "exchange.receive"
     case systemAdmin = "system.admin"
+    /// Read the reporting definitions (indicators, disaggregations, templates, periods): staff.
+    case reportingRead = "reporting.read"
+    /// Manage indicators, disaggregations, validation rules and report templates.
+    case reportingManage = "reporting.manage"
 
     /// The permissions each role grants.
     public static func granted(to role: Role) -> Set<Permission> {
         switch role {
         case .citizen: []
-        case .counterOfficer, .processingOfficer, .clerk: [.directoryRead, .documentsWork]
-        case .leader: [.directoryRead, .statisticsRead, .documentsWork]
-        case .agencyAdmin: [.directoryRead, .usersRead, .usersManage]
+        case .counterOfficer, .processingOfficer, .clerk: [.directoryRead, .documentsWork, .reportingRead]
+        case .leader: [.directoryRead, .statisticsRead, .documentsWork, .reportingRead]
+        case .agencyAdmin: [.directoryRead, .usersRead, .usersManage, .reportingRead]
         case .systemAdmin: Set(Permission.allCases).subtracting([.auditRead])
-        case .auditor: [.directoryRead, .usersRead, .auditRead, .statisticsRead]
+        case .auditor: [.directoryRead, .usersRead, .auditRead, .statisticsRead, .reportingRead]
         }
     }
 

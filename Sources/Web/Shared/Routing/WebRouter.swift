@@ -38,6 +38,7 @@ public enum WebRouter {
         ExchangeAPI(services: services).addRoutes(to: routes)
         DocumentsAPI(services: services).addRoutes(to: routes)
         TasksAPI(services: services).addRoutes(to: routes)
+        ReportingAPI(services: services).addRoutes(to: routes)
         DocumentPages(services: services).addRoutes(to: routes)
         TaskPages(services: services).addRoutes(to: routes)
         AuthPages(services: services).addRoutes(to: routes)

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Reporting
 
-@Suite struct IndicatorTests {
+@Suite struct ReportingIndicatorTests {
     let received = Indicator(code: "TongSo", nameVi: "Tổng số hồ sơ tiếp nhận", unit: "hồ sơ")
     let online = Indicator(code: "TiepNhanTrucTuyen", nameVi: "Tiếp nhận trực tuyến", unit: "hồ sơ", parentCode: "TongSo")
     let direct = Indicator(code: "TiepNhanTrucTiep", nameVi: "Tiếp nhận trực tiếp", unit: "hồ sơ", parentCode: "TongSo")
@@ -80,7 +80,7 @@ import Testing
     }
 }
 
-extension IndicatorTests {
+extension ReportingIndicatorTests {
     @Test func wholeNumbersReadTheDotAsThousands() throws {
         #expect(try received.parse("1.234", field: "v").get() == .number(1234))
         #expect(try Indicator(code: "D", nameVi: "D", valueType: .decimal).parse("1.234", field: "v").get() == .number(Decimal(string: "1.234")!))

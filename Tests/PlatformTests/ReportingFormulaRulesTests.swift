@@ -4,7 +4,7 @@ import Testing
 
 @testable import Reporting
 
-@Suite struct FormulaTests {
+@Suite struct ReportingFormulaTests {
     func value(_ text: String, _ values: [String: Decimal]) throws -> Decimal? {
         try FormulaParser.parse(text).evaluate { values[$0] }
     }
