@@ -139,12 +139,7 @@ public struct ReportingStore: Sendable {
         try await database.transaction { db in
             let previous = try await db.select().column("version").from("reporting_indicators").where("code", .equal, saved.code)
                 .first()?.decode(column: "version", as: Int.self)
-            let row = IndicatorRow(saved, version: (previous ?? 0) + 1, at: now)
-            if previous == nil {
-                try await db.insert(into: "reporting_indicators").model(row).run()
-            } else {
-                try await db.update("reporting_indicators").set(model: row).where("code", .equal, saved.code).run()
-            }
+            try await Self.upsert(IndicatorRow(saved, version: (previous ?? 0) + 1, at: now), code: saved.code, into: "reporting_indicators", db)
             try await AuditLog.record(
                 AuditEntry(
                     principal: principal,
@@ -159,6 +154,19 @@ public struct ReportingStore: Sendable {
             )
         }
         return saved
+    }
+
+    /// Writes `row` as the definition `code` of `table` (a new row, or over the old one); true
+    /// when one was there.
+    @discardableResult
+    static func upsert(_ row: some Encodable & Sendable, code: String, into table: String, _ db: any SQLDatabase) async throws -> Bool {
+        let exists = try await db.select().column("code").from(table).where("code", .equal, code).first() != nil
+        if exists {
+            try await db.update(table).set(model: row).where("code", .equal, code).run()
+        } else {
+            try await db.insert(into: table).model(row).run()
+        }
+        return exists
     }
 
     static func auditFields(_ indicator: Indicator) -> [String: String] {
@@ -231,12 +239,7 @@ public struct ReportingStore: Sendable {
             updatedAt: clock.millis()
         )
         try await database.transaction { db in
-            let exists = try await db.select().column("code").from("reporting_category_combos").where("code", .equal, row.code).first() != nil
-            if exists {
-                try await db.update("reporting_category_combos").set(model: row).where("code", .equal, row.code).run()
-            } else {
-                try await db.insert(into: "reporting_category_combos").model(row).run()
-            }
+            let exists = try await Self.upsert(row, code: row.code, into: "reporting_category_combos", db)
             try await AuditLog.record(
                 AuditEntry(
                     principal: principal,
@@ -315,12 +318,7 @@ public struct ReportingStore: Sendable {
             updatedAt: clock.millis()
         )
         try await database.transaction { db in
-            let exists = try await db.select().column("code").from("reporting_rules").where("code", .equal, row.code).first() != nil
-            if exists {
-                try await db.update("reporting_rules").set(model: row).where("code", .equal, row.code).run()
-            } else {
-                try await db.insert(into: "reporting_rules").model(row).run()
-            }
+            let exists = try await Self.upsert(row, code: row.code, into: "reporting_rules", db)
             try await AuditLog.record(
                 AuditEntry(
                     principal: principal,

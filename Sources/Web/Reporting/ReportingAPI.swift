@@ -71,6 +71,13 @@ public struct ReportingAPI: Sendable {
         }
     }
 
+    /// A definition sent to its own path: the body names the same code.
+    static func requireSame(_ pathCode: String, _ bodyCode: String) throws {
+        guard pathCode == bodyCode else {
+            throw DomainError.invalid("code", "Mã trong nội dung khác mã trên đường dẫn", "The body's code differs from the path's")
+        }
+    }
+
     /// Every period of `frequency` named after `year`.
     static func periods(of frequency: Frequency, in year: Int) -> [ReportingPeriod] {
         switch frequency {
@@ -113,9 +120,7 @@ public struct ReportingAPI: Sendable {
         routes.on(.put, "/api/v1/reporting/indicators/:code", .permission(.reportingManage)) { request, context in
             let code = try context.parameters.require("code")
             var input = try await RequestBody.json(Indicator.self, from: request, context: context)
-            guard input.code == code else {
-                throw DomainError.invalid("code", "Mã trong nội dung khác mã trên đường dẫn", "The body's code differs from the path's")
-            }
+            try Self.requireSame(code, input.code)
             guard try await reporting.indicator(code) != nil else { throw DomainError.notFound(what: "indicator \(code)") }
             input.code = code
             return JSONResponse(try await reporting.saveIndicator(input, by: context.principal, requestID: context.requestID))
@@ -126,9 +131,7 @@ public struct ReportingAPI: Sendable {
         routes.on(.put, "/api/v1/reporting/category-combos/:code", .permission(.reportingManage)) { request, context in
             let code = try context.parameters.require("code")
             let input = try await RequestBody.json(CategoryCombo.self, from: request, context: context)
-            guard input.code == code else {
-                throw DomainError.invalid("code", "Mã trong nội dung khác mã trên đường dẫn", "The body's code differs from the path's")
-            }
+            try Self.requireSame(code, input.code)
             return JSONResponse(try await reporting.saveCategoryCombo(input, by: context.principal, requestID: context.requestID))
         }
         routes.get("/api/v1/reporting/rules", .permission(.reportingRead)) { _, _ in
@@ -137,9 +140,7 @@ public struct ReportingAPI: Sendable {
         routes.on(.put, "/api/v1/reporting/rules/:code", .permission(.reportingManage)) { request, context in
             let code = try context.parameters.require("code")
             let input = try await RequestBody.json(ValidationRule.self, from: request, context: context)
-            guard input.code == code else {
-                throw DomainError.invalid("code", "Mã trong nội dung khác mã trên đường dẫn", "The body's code differs from the path's")
-            }
+            try Self.requireSame(code, input.code)
             return JSONResponse(try await reporting.saveRule(input, by: context.principal, requestID: context.requestID))
         }
     }
