@@ -51,6 +51,37 @@ public enum ReportingMigrations {
                 .column("created_by", type: .text, .notNull)
                 .primaryKey("code", "version")
                 .run()
-        }
+        },
+        Migration(context: "reporting", version: 2, name: "reports and their values") { db, _ in
+            try await db.create(table: "reporting_reports")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("template_code", type: .text, .notNull)
+                .column("template_version", type: .int, .notNull)
+                .column("agency_identifier", type: .text, .notNull)
+                .column("period", type: .text, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("due_date", type: .text, .notNull)
+                .column("submitted_at", type: .bigint)
+                .column("review_note", type: .text)
+                .column("created_at", type: .bigint, .notNull)
+                .column("updated_at", type: .bigint, .notNull)
+                .unique("template_code", "agency_identifier", "period")
+                .run()
+            try await db.create(index: "reporting_reports_agency").on("reporting_reports").column("agency_identifier").column("period").run()
+            // Agency and period repeated from the report, so analytics read one table.
+            try await db.create(table: "reporting_values")
+                .column("report_id", type: .bigint, .notNull)
+                .column("indicator_code", type: .text, .notNull)
+                .column("option_code", type: .text, .notNull)
+                .column("agency_identifier", type: .text, .notNull)
+                .column("period", type: .text, .notNull)
+                .column("value", type: .text, .notNull)
+                .column("comment", type: .text)
+                .column("updated_at", type: .bigint, .notNull)
+                .primaryKey("report_id", "indicator_code", "option_code")
+                .run()
+            try await db.create(index: "reporting_values_indicator").on("reporting_values").column("indicator_code").column("period")
+                .column("agency_identifier").run()
+        },
     ]
 }

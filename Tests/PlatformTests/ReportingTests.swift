@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Identity
 import Reporting
 import Server
 import Testing
@@ -166,6 +167,131 @@ import Testing
             #expect(try await client.json("/api/v1/reporting/rules/R.Moi", method: .put, token: admin, body: rule).status == .ok)
             let rules = try await client.json("/api/v1/reporting/rules", token: officer)
             #expect((rules.object?["items"] as? [Any])?.count == ReportingDemo.rules.count + 1)
+        }
+    }
+}
+
+extension ReportingTests {
+    /// Form 06 for a quarter: a department's officer opens it, fills it, is refused on a broken
+    /// check, corrects it and submits; the Office's leader returns it with a note, it is corrected
+    /// and resubmitted, accepted and locked; every step audited, nothing changes after the lock.
+    @Test func aReportGoesFromDraftToLocked() async throws {
+        try await TestEnvironment.withApp { client, platform, _ in
+            try await platform.accounts.createStaff(
+                NewStaffAccount(
+                    username: "lanhdao.vp",
+                    password: DemoData.password,
+                    fullName: "Lãnh đạo Văn phòng",
+                    roles: [.leader],
+                    agencyIdentifier: "000.00.01.H19"
+                ),
+                by: .system("test"),
+                requestID: nil
+            )
+            let officer = try await client.token("chuyenvien.sxd")
+            let receiver = try await client.token("lanhdao.vp")
+            let outsider = try await client.token("chuyenvien.nnmt")
+            let opened = try await client.json(
+                "/api/v1/reporting/reports",
+                method: .post,
+                token: officer,
+                body: #"{"template":"06/VPCP/KSTT","period":"2026Q1"}"#
+            )
+            #expect(opened.status == .created)
+            let id = try #require((opened.object?["report"] as? [String: Any])?["id"] as? Int)
+            #expect((opened.object?["report"] as? [String: Any])?["dueDate"] as? String == "2026-03-18")
+            // Opening again finds the same report.
+            let again = try await client.json(
+                "/api/v1/reporting/reports",
+                method: .post,
+                token: officer,
+                body: #"{"template":"06/VPCP/KSTT","period":"2026Q1"}"#
+            )
+            #expect((again.object?["report"] as? [String: Any])?["id"] as? Int == id)
+            #expect(
+                try await client.json(
+                    "/api/v1/reporting/reports",
+                    method: .post,
+                    token: officer,
+                    body: #"{"template":"06/VPCP/KSTT","period":"2026M01"}"#
+                )
+                .status.code == 422
+            )
+            #expect(try await client.json("/api/v1/reporting/reports/\(id)", token: outsider).status == .notFound)
+
+            func values(_ pairs: [(String, String)]) -> String {
+                let items = pairs.map { #"{"indicator":"TTHC.\#($0.0)","value":"\#($0.1)"}"# }
+                return #"{"values":[\#(items.joined(separator: ","))]}"#
+            }
+            // One bad row refuses them all, each named.
+            let bad = try await client.json(
+                "/api/v1/reporting/reports/\(id)/values",
+                method: .put,
+                token: officer,
+                body:
+                    #"{"values":[{"indicator":"TTHC.TongSo","value":"12,5"},{"indicator":"TTHC.TyLeDungHan","value":"50"},{"indicator":"KTXH.DanSo","value":"1"}]}"#
+            )
+            #expect(bad.status.code == 422)
+            let fields = ((bad.object?["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+            #expect(fields == ["values[0].value", "values[1].indicator", "values[2].indicator"], "\(bad.text)")
+            #expect(try await rowCount("reporting_values", platform.database) == 0)
+            let entered: [(String, String)] = [
+                ("TongSo", "40"), ("TiepNhanTrucTuyen", "30"), ("TiepNhanTrucTiep", "8"), ("KyTruocChuyenSang", "2"), ("DaXuLy", "30"),
+                ("DaXuLyTruocHan", "20"), ("DaXuLyDungHan", "5"), ("DaXuLyQuaHan", "4"), ("DangXuLy", "10"), ("DangXuLyTrongHan", "9"),
+                ("DangXuLyQuaHan", "1"),
+            ]
+            let saved = try await client.json("/api/v1/reporting/reports/\(id)/values", method: .put, token: officer, body: values(entered))
+            #expect(saved.status == .ok)
+            #expect((saved.object?["totals"] as? [String: Any])?["TTHC.TyLeTrucTuyen"] as? Double != nil)
+            // 20 + 5 + 4 ≠ 30: the blocking check names itself.
+            let refused = try await client.json("/api/v1/reporting/reports/\(id)/actions/submit", method: .post, token: officer)
+            #expect(refused.status.code == 422 && refused.text.contains("rules.TTHC.DaXuLyBangCacPhan"), "\(refused.text)")
+            _ = try await client.json("/api/v1/reporting/reports/\(id)/values", method: .put, token: officer, body: values([("DaXuLyQuaHan", "5")]))
+            let submitted = try await client.json("/api/v1/reporting/reports/\(id)/actions/submit", method: .post, token: officer)
+            #expect((submitted.object?["report"] as? [String: Any])?["status"] as? String == "submitted", "\(submitted.text)")
+            #expect(
+                try await client.json("/api/v1/reporting/reports/\(id)/values", method: .put, token: officer, body: values([("TongSo", "41")])).status
+                    == .conflict
+            )
+            // Only the receiving side returns, and with a reason.
+            #expect(try await client.json("/api/v1/reporting/reports/\(id)/actions/accept", method: .post, token: officer).status == .conflict)
+            #expect(
+                try await client.json("/api/v1/reporting/reports/\(id)/actions/return", method: .post, token: receiver, body: #"{"note":" "}"#).status
+                    .code
+                    == 422
+            )
+            let returned = try await client.json(
+                "/api/v1/reporting/reports/\(id)/actions/return",
+                method: .post,
+                token: receiver,
+                body: #"{"note":"Kiểm tra lại số hồ sơ trực tuyến"}"#
+            )
+            #expect((returned.object?["report"] as? [String: Any])?["reviewNote"] as? String == "Kiểm tra lại số hồ sơ trực tuyến")
+            _ = try await client.json(
+                "/api/v1/reporting/reports/\(id)/values",
+                method: .put,
+                token: officer,
+                body: values([("TiepNhanTrucTuyen", "31"), ("TiepNhanTrucTiep", "7")])
+            )
+            #expect(try await client.json("/api/v1/reporting/reports/\(id)/actions/submit", method: .post, token: officer).status == .ok)
+            #expect(try await client.json("/api/v1/reporting/reports/\(id)/actions/accept", method: .post, token: receiver).status == .ok)
+            let locked = try await client.json("/api/v1/reporting/reports/\(id)/actions/lock", method: .post, token: receiver)
+            #expect((locked.object?["report"] as? [String: Any])?["status"] as? String == "locked")
+            #expect((locked.object?["allowedActions"] as? [Any])?.isEmpty == true)
+            let stored = try await platform.reporting.report(Int64(id), for: .system("check"))
+            #expect(stored.values.first { $0.indicatorCode == "TTHC.TiepNhanTrucTuyen" }?.value == "31")
+            #expect(stored.totals["TTHC.TyLeTrucTuyen"]?.rounded(2) == Decimal(string: "81.58"))
+            let actions = try await platform.database.read { db in
+                try await db.select().column("action").from("audit_log").where("target_type", .equal, "report").all().map {
+                    try $0.decode(column: "action", as: String.self)
+                }
+            }
+            #expect(
+                actions.sorted() == [
+                    "reporting.report.accept", "reporting.report.lock", "reporting.report.open", "reporting.report.return", "reporting.report.submit",
+                    "reporting.report.submit", "reporting.report.values", "reporting.report.values", "reporting.report.values",
+                ]
+            )
         }
     }
 }

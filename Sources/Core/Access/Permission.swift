@@ -18,13 +18,18 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case reportingRead = "reporting.read"
     /// Manage indicators, disaggregations, validation rules and report templates.
     case reportingManage = "reporting.manage"
+    /// Open and fill the reports of one's own agency.
+    case reportingEnter = "reporting.enter"
+    /// Return, accept and lock the reports addressed to one's own agency.
+    case reportingReview = "reporting.review"
 
     /// The permissions each role grants.
     public static func granted(to role: Role) -> Set<Permission> {
         switch role {
         case .citizen: []
-        case .counterOfficer, .processingOfficer, .clerk: [.directoryRead, .documentsWork, .reportingRead]
-        case .leader: [.directoryRead, .statisticsRead, .documentsWork, .reportingRead]
+        case .counterOfficer: [.directoryRead, .documentsWork, .reportingRead]
+        case .processingOfficer, .clerk: [.directoryRead, .documentsWork, .reportingRead, .reportingEnter]
+        case .leader: [.directoryRead, .statisticsRead, .documentsWork, .reportingRead, .reportingEnter, .reportingReview]
         case .agencyAdmin: [.directoryRead, .usersRead, .usersManage, .reportingRead]
         case .systemAdmin: Set(Permission.allCases).subtracting([.auditRead])
         case .auditor: [.directoryRead, .usersRead, .auditRead, .statisticsRead, .reportingRead]

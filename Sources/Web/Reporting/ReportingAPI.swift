@@ -14,6 +14,64 @@ public struct ReportingAPI: Sendable {
         addPeriodRoutes(to: routes)
         addIndicatorRoutes(to: routes)
         addTemplateRoutes(to: routes)
+        addReportRoutes(to: routes)
+    }
+
+    struct OpenReport: Decodable, KnownFields {
+        let template: String
+        let period: String
+        let agency: String?
+        static let fieldNames: Set<String> = ["template", "period", "agency"]
+    }
+
+    struct ValuesInput: Decodable, KnownFields {
+        let values: [ValueEntry]
+        static let fieldNames: Set<String> = ["values"]
+        static let nestedFieldNames: [String: Set<String>] = ["values": ["indicator", "option", "value", "comment"]]
+    }
+
+    struct ActionInput: Decodable, KnownFields {
+        let note: String?
+        static let fieldNames: Set<String> = ["note"]
+    }
+
+    func addReportRoutes(to routes: RouteBuilder) {
+        let reporting = services.reporting
+        routes.post("/api/v1/reporting/reports", .permission(.reportingEnter)) { request, context in
+            let input = try await RequestBody.json(OpenReport.self, from: request, context: context)
+            let detail = try await reporting.openReport(
+                template: input.template,
+                period: input.period,
+                agency: input.agency,
+                by: context.principal,
+                requestID: context.requestID
+            )
+            return JSONResponse.created(detail, at: "/api/v1/reporting/reports/\(detail.report.id)")
+        }
+        routes.get("/api/v1/reporting/reports/:id", .permission(.reportingRead)) { _, context in
+            JSONResponse(try await reporting.report(try Self.reportID(context), for: context.principal))
+        }
+        routes.on(.put, "/api/v1/reporting/reports/:id/values", .permission(.reportingEnter)) { request, context in
+            let input = try await RequestBody.json(ValuesInput.self, from: request, context: context, limit: 8 * 1024 * 1024)
+            return JSONResponse(
+                try await reporting.saveValues(input.values, in: try Self.reportID(context), by: context.principal, requestID: context.requestID)
+            )
+        }
+        routes.post("/api/v1/reporting/reports/:id/actions/:action", .permission(.reportingRead)) { request, context in
+            let name = try context.parameters.require("action")
+            guard let action = ReportAction(rawValue: name) else {
+                throw DomainError.invalid("action", "Thao tác \"\(name)\" không tồn tại", "Unknown action \"\(name)\"")
+            }
+            let input = try await RequestBody.json(ActionInput.self, from: request, context: context, orEmpty: ActionInput(note: nil))
+            let detail = try await reporting.perform(
+                action,
+                on: try Self.reportID(context),
+                note: input.note,
+                by: context.principal,
+                requestID: context.requestID
+            )
+            return JSONResponse(detail)
+        }
     }
 
     /// A period with its data window, as the API shows it.
@@ -69,6 +127,13 @@ public struct ReportingAPI: Sendable {
             }
             return JSONResponse(PeriodView(period, window: try request.uri.caseParameter("window", as: DataWindow.self) ?? .decree09))
         }
+    }
+
+    /// The report named by the path.
+    static func reportID(_ context: SignedInContext) throws -> Int64 {
+        let text = try context.parameters.require("id")
+        guard let id = Int64(text), id > 0 else { throw DomainError.notFound(what: "report \(text)") }
+        return id
     }
 
     /// A definition sent to its own path: the body names the same code.
