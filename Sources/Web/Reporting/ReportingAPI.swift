@@ -49,12 +49,17 @@ public struct ReportingAPI: Sendable {
             return JSONResponse.created(detail, at: "/api/v1/reporting/reports/\(detail.report.id)")
         }
         routes.get("/api/v1/reporting/reports/:id", .permission(.reportingRead)) { _, context in
-            JSONResponse(try await reporting.report(try Self.reportID(context), for: context.principal))
+            JSONResponse(try await reporting.report(try context.parameters.number("id", orNotFound: "report"), for: context.principal))
         }
         routes.on(.put, "/api/v1/reporting/reports/:id/values", .permission(.reportingEnter)) { request, context in
             let input = try await RequestBody.json(ValuesInput.self, from: request, context: context, limit: 8 * 1024 * 1024)
             return JSONResponse(
-                try await reporting.saveValues(input.values, in: try Self.reportID(context), by: context.principal, requestID: context.requestID)
+                try await reporting.saveValues(
+                    input.values,
+                    in: try context.parameters.number("id", orNotFound: "report"),
+                    by: context.principal,
+                    requestID: context.requestID
+                )
             )
         }
         routes.post("/api/v1/reporting/reports/:id/actions/:action", .permission(.reportingRead)) { request, context in
@@ -65,7 +70,7 @@ public struct ReportingAPI: Sendable {
             let input = try await RequestBody.json(ActionInput.self, from: request, context: context, orEmpty: ActionInput(note: nil))
             let detail = try await reporting.perform(
                 action,
-                on: try Self.reportID(context),
+                on: try context.parameters.number("id", orNotFound: "report"),
                 note: input.note,
                 by: context.principal,
                 requestID: context.requestID
@@ -127,13 +132,6 @@ public struct ReportingAPI: Sendable {
             }
             return JSONResponse(PeriodView(period, window: try request.uri.caseParameter("window", as: DataWindow.self) ?? .decree09))
         }
-    }
-
-    /// The report named by the path.
-    static func reportID(_ context: SignedInContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw DomainError.notFound(what: "report \(text)") }
-        return id
     }
 
     /// A definition sent to its own path: the body names the same code.
